@@ -1,0 +1,8 @@
+// The baseline: a bare Fastify route that parses the same JSON body and returns {ok:true}.
+import Fastify from 'fastify';
+
+const app = Fastify({ logger: false });
+app.post('/verify', async () => ({ ok: true }));
+const url = await app.listen({ port: 0, host: '127.0.0.1' });
+process.stdout.write(`${url}\n`);
+process.on('SIGTERM', () => app.close().then(() => process.exit(0)));

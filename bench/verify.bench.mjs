@@ -1,0 +1,167 @@
+// npm run bench: server-to-server verify against a bare Fastify route, measured in the same run.
+//
+// Seeds a fresh SQLite database with 10,000 users, each with an active authenticator (written
+// through the repositories: argon2 and QR rendering for 10,000 sign-ups would only measure the
+// seeding). Tessera and the bare route each run in a child process; autocannon runs here.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DEFAULT_TOTP_PARAMS, generateTotpSecret, loadConfig, SecretBox, totpAt } from '@tessera/core';
+import { createLogger, openRuntime } from '@tessera/server';
+import autocannon from 'autocannon';
+
+const USERS = Number(process.env.BENCH_USERS ?? 10_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
+const env = {
+  ...process.env,
+  TESSERA_DATA_DIR: dataDir,
+  TESSERA_SECRET_KEY: randomBytes(32).toString('base64'),
+  TESSERA_LOG_LEVEL: 'warn',
+  // Out of reach, so every wrong guess does the full work: the window checked, a failure written.
+  TESSERA_LOCKOUT_MAX_FAILURES: '1000000',
+  PORT: '0',
+};
+
+const { adminToken, keys } = await seed();
+const children = [];
+try {
+  const bare = await startChild('bench/bare-server.child.mjs', env);
+  const tessera = await startChild(
+    'bench/tessera-server.child.mjs',
+    env,
+    process.env.BENCH_NODE_FLAGS?.split(' ') ?? [],
+  );
+  children.push(bare.child, tessera.child);
+
+  const body = (username, code) => JSON.stringify({ username, code });
+  const randomUser = () => `bench${Math.floor(Math.random() * USERS)}`;
+  await run(`${bare.url}/verify`, { duration: 2, body: body('bench0', '000000') }); // warm-up
+  await run(`${tessera.url}/api/v1/verify`, { duration: 2, adminToken, next: () => body(randomUser(), '000000') });
+
+  const baseline = await run(`${bare.url}/verify`, { duration: SECONDS, body: body('bench0', '000000') });
+  const wrong = await run(`${tessera.url}/api/v1/verify`, {
+    duration: SECONDS,
+    adminToken,
+    next: () => body(randomUser(), '000000'),
+  });
+
+  // Valid path: each request a fresh user and its current code (so each one is a first use).
+  const now = Math.floor(Date.now() / 1000);
+  const valid = keys.map((key, i) => body(`bench${i}`, totpAt(key, now, DEFAULT_TOTP_PARAMS)));
+  let next = 0;
+  const validRun = await run(`${tessera.url}/api/v1/verify`, {
+    amount: Math.min(USERS, valid.length),
+    adminToken,
+    next: () => valid[next++ % valid.length],
+  });
+
+  report([
+    ['bare Fastify route', baseline],
+    ['verify, wrong code', wrong],
+    ['verify, valid code', validRun],
+  ]);
+  console.log(
+    `verify (wrong code) / bare route: ${(wrong.requests.average / baseline.requests.average).toFixed(2)}x  (target >= 0.5x)`,
+  );
+  console.log(
+    `verify (valid code) / bare route: ${(validRun.requests.average / baseline.requests.average).toFixed(2)}x`,
+  );
+  const validOk = validRun.non2xx === 0;
+  if (!validOk) console.log(`note: ${validRun.non2xx} valid-code requests were not 2xx`);
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+async function seed() {
+  const config = loadConfig(env);
+  const runtime = await openRuntime(config, createLogger('warn', process.stderr));
+  try {
+    const box = new SecretBox(config.secretKey);
+    const { storage, core } = runtime;
+    const passwordHash = (
+      await core.accounts.create({ username: 'bench-admin', password: 'bench password', role: 'admin' })
+    ).passwordHash;
+    const { token } = await core.apiTokens.create((await core.accounts.getByUsername('bench-admin')).id, 'bench');
+    const keys = [];
+    const started = Date.now();
+    for (let i = 0; i < USERS; i++) {
+      const userId = crypto.randomUUID();
+      const factorId = crypto.randomUUID();
+      const key = generateTotpSecret();
+      keys.push(key);
+      const createdAt = new Date();
+      await storage.users.create({
+        id: userId,
+        username: `bench${i}`,
+        email: null,
+        phone: null,
+        passwordHash,
+        role: 'user',
+        issuer: null,
+        createdAt,
+      });
+      await storage.factors.insertPending({
+        id: factorId,
+        userId,
+        kind: 'totp',
+        status: 'pending',
+        sealedSecret: box.seal(key, `factor:${factorId}`),
+        params: JSON.stringify(DEFAULT_TOTP_PARAMS),
+        lastUsedStep: null,
+        createdAt,
+        expiresAt: new Date(Date.now() + 3_600_000),
+        activatedAt: null,
+      });
+      await storage.factors.activate(factorId, createdAt, null);
+    }
+    console.log(
+      `seeded ${USERS} users with an active authenticator in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    return { adminToken: token, keys };
+  } finally {
+    await runtime.close();
+  }
+}
+
+function startChild(script, childEnv, nodeFlags = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, script], {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', (url) => resolve({ child, url: url.trim() }));
+  });
+}
+
+function run(url, { duration, amount, body, next, adminToken: token }) {
+  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  return autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    ...(amount ? { amount } : { duration }),
+    headers,
+    ...(next ? { requests: [{ setupRequest: (req) => ({ ...req, body: next() }) }] } : { body }),
+  });
+}
+
+function report(rows) {
+  console.log(
+    `\n${'case'.padEnd(22)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'non-2xx'.padStart(8)}`,
+  );
+  for (const [name, r] of rows) {
+    console.log(
+      `${name.padEnd(22)} ${r.requests.average.toFixed(0).padStart(9)} ${String(r.latency.p50).padStart(8)} ${String(r.latency.p99).padStart(8)} ${String(r.non2xx).padStart(8)}`,
+    );
+  }
+  console.log('');
+}

@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+
+export interface ParsedFlags {
+  username?: string | undefined;
+  password?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  name?: string | undefined;
+  admin?: boolean | undefined;
+  help?: boolean | undefined;
+}
+
+export class UsageError extends Error {}
+
+export function parseFlags(args: string[]): { positionals: string[]; flags: ParsedFlags } {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        username: { type: 'string' },
+        password: { type: 'string' },
+        email: { type: 'string' },
+        phone: { type: 'string' },
+        name: { type: 'string' },
+        admin: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    return { positionals, flags: values };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export function requireFlag(flags: ParsedFlags, name: 'username' | 'password'): string {
+  const value = flags[name];
+  if (value === undefined || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}

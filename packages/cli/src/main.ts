@@ -1,0 +1,51 @@
+import { ConfigError, isTesseraError, SecretKeyMismatchError } from '@tessera/core';
+import { type CliIo, processIo } from './cli-context.js';
+import { migrateCommand } from './commands/migrate.command.js';
+import { serveCommand } from './commands/serve.command.js';
+import { tokensCreateCommand } from './commands/tokens.command.js';
+import { usersCreateCommand, usersShowCommand } from './commands/users.command.js';
+import { type ParsedFlags, parseFlags, UsageError } from './flags.js';
+
+export const USAGE = `Usage: tessera <command> [options]
+
+Commands:
+  serve                                   start the HTTP server
+  migrate                                 bring the database schema up to date
+  users create --username U --password P [--email E] [--phone +E164] [--admin]
+  users show --username U                 the account and its factors, as JSON
+  tokens create --username U [--name N]   create an API token; prints only the token
+
+Configuration comes from the environment, as for the server (see README.md).`;
+
+type Command = (io: CliIo, flags: ParsedFlags) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+  'users create': usersCreateCommand,
+  'users show': usersShowCommand,
+  'tokens create': tokensCreateCommand,
+};
+
+/** Runs one command; returns the exit code (0 ok, 1 failed, 2 usage). */
+export async function main(args: string[], io: CliIo = processIo): Promise<number> {
+  try {
+    const { positionals, flags } = parseFlags(args);
+    const command = COMMANDS[positionals.slice(0, 2).join(' ')] ?? COMMANDS[positionals[0] ?? ''];
+    if (flags.help || !command) {
+      (command || flags.help ? io.out : io.err)(USAGE);
+      return flags.help ? 0 : 2;
+    }
+    return await command(io, flags);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`tessera: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof SecretKeyMismatchError || isTesseraError(error)) {
+      io.err(`tessera: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

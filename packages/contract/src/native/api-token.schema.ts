@@ -1,0 +1,20 @@
+import { Type } from 'typebox';
+
+export const CreateApiTokenBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+export const ApiToken = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+export const CreatedApiToken = Type.Object({
+  token: Type.String({ description: 'Shown once; only a keyed hash is stored.' }),
+  apiToken: ApiToken,
+});
+
+export const ApiTokenIdParams = Type.Object({ tokenId: Type.String({ format: 'uuid' }) });

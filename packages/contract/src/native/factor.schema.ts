@@ -1,0 +1,62 @@
+import { type Static, Type } from 'typebox';
+
+/** Digits only; the exact length (6 or 8) is checked against the factor. */
+export const Code = Type.String({ pattern: '^[0-9]{6,8}$', description: 'The current code, 6 or 8 digits.' });
+
+export const CodeBody = Type.Object({ code: Code }, { additionalProperties: false });
+export type CodeBody = Static<typeof CodeBody>;
+
+export const OptionalCodeBody = Type.Object({ code: Type.Optional(Code) }, { additionalProperties: false });
+
+export const TotpAlgorithm = Type.Union([Type.Literal('SHA1'), Type.Literal('SHA256'), Type.Literal('SHA512')]);
+
+export const BeginTotpBody = Type.Object(
+  {
+    algorithm: Type.Optional(TotpAlgorithm),
+    digits: Type.Optional(Type.Union([Type.Literal(6), Type.Literal(8)])),
+    period: Type.Optional(Type.Integer({ minimum: 15, maximum: 300 })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Defaults SHA1, 6 digits, 30 s. Google Authenticator and most apps ignore algorithm, digits and period: ' +
+      'change them only if every authenticator your users have honours them.',
+  },
+);
+export type BeginTotpBody = Static<typeof BeginTotpBody>;
+
+export const Factor = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  kind: Type.Literal('totp'),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('active')]),
+  createdAt: Type.String({ format: 'date-time' }),
+  activatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  details: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+});
+export type Factor = Static<typeof Factor>;
+
+export const TotpEnrollment = Type.Object({
+  factor: Factor,
+  secret: Type.String({ description: 'Base32 key, for typing into an app by hand. Shown only here.' }),
+  otpauthUri: Type.String(),
+  qrPngDataUrl: Type.String({ description: 'data:image/png;base64,… of the otpauth URI.' }),
+  qrSvg: Type.String({ description: 'The same QR code as SVG markup.' }),
+  params: Type.Object({
+    algorithm: TotpAlgorithm,
+    digits: Type.Integer(),
+    period: Type.Integer(),
+  }),
+});
+
+export const FactorIdParams = Type.Object({ factorId: Type.String({ format: 'uuid' }) });
+
+export const VerifyResult = Type.Object({ valid: Type.Boolean() });
+
+export const ServerVerifyBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    code: Code,
+  },
+  { additionalProperties: false },
+);

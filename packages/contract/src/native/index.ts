@@ -1,0 +1,5 @@
+export * from './account.schema.js';
+export * from './api-token.schema.js';
+export * from './error.schema.js';
+export * from './factor.schema.js';
+export * from './session.schema.js';

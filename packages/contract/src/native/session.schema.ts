@@ -1,0 +1,35 @@
+import { type Static, Type } from 'typebox';
+import { Password } from './account.schema.js';
+
+export const SignInBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Password },
+  { additionalProperties: false },
+);
+export type SignInBody = Static<typeof SignInBody>;
+
+export const TokenPair = Type.Object({
+  accessToken: Type.String({ description: 'JWT, valid 15 minutes. Send as `Authorization: Bearer …`.' }),
+  refreshToken: Type.String({ description: 'Opaque; rotates on every use. Reusing an old one revokes the session.' }),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
+});
+export type TokenPair = Static<typeof TokenPair>;
+
+export const SignInResponse = Type.Union([
+  Type.Object({ status: Type.Literal('signed_in'), tokens: TokenPair }),
+  Type.Object({
+    status: Type.Literal('second_factor_required'),
+    flowId: Type.String({ format: 'uuid' }),
+    state: Type.String(),
+    expiresAt: Type.String({ format: 'date-time' }),
+    methods: Type.Array(Type.String()),
+  }),
+]);
+export type SignInResponse = Static<typeof SignInResponse>;
+
+export const FlowIdParams = Type.Object({ flowId: Type.String({ format: 'uuid' }) });
+
+export const RefreshBody = Type.Object(
+  { refreshToken: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);

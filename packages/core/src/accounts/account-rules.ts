@@ -1,0 +1,33 @@
+import { TesseraError } from '../errors/tessera-error.js';
+
+/** Shared by every entry point (HTTP schemas repeat them for documentation; the core decides). */
+export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,64}$/;
+/** NIST SP 800-63B §5.1.1.2: at least 8 characters; a generous maximum keeps argon2 input bounded. */
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 256;
+/** Deliberately loose: the address is proven by delivering to it, not by a regular expression. */
+export const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+/** E.164: a plus, a non-zero country digit, up to 15 digits in all. */
+export const PHONE_PATTERN = /^\+[1-9]\d{6,14}$/;
+
+export interface NewAccountInput {
+  username: string;
+  password: string;
+  email?: string | undefined;
+  phone?: string | undefined;
+}
+
+export function assertValidAccountInput(input: NewAccountInput): void {
+  const problems: string[] = [];
+  if (!USERNAME_PATTERN.test(input.username)) {
+    problems.push('username must be 3-64 letters, digits, ".", "_" or "-"');
+  }
+  if (input.password.length < PASSWORD_MIN_LENGTH || input.password.length > PASSWORD_MAX_LENGTH) {
+    problems.push(`password must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters`);
+  }
+  if (input.email !== undefined && !EMAIL_PATTERN.test(input.email)) problems.push('email is not an e-mail address');
+  if (input.phone !== undefined && !PHONE_PATTERN.test(input.phone)) {
+    problems.push('phone must be in E.164 form, like +359888123456');
+  }
+  if (problems.length > 0) throw new TesseraError('VALIDATION_FAILED', { message: `${problems.join('; ')}.` });
+}

@@ -1,0 +1,76 @@
+import type { Clock } from '../clock.js';
+import type { PasswordHasher } from '../crypto/password-hasher.js';
+import { newId } from '../crypto/random.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { Role, UserRecord } from '../storage/records.js';
+import type { UserRepository } from '../storage/repositories.js';
+import { assertValidAccountInput, type NewAccountInput } from './account-rules.js';
+
+export interface AccountView {
+  id: string;
+  username: string;
+  email: string | null;
+  phone: string | null;
+  role: Role;
+  createdAt: string;
+}
+
+export function toAccountView(user: UserRecord): AccountView {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    phone: user.phone,
+    role: user.role,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+export class AccountService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly passwords: PasswordHasher,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(input: NewAccountInput & { role?: Role }): Promise<UserRecord> {
+    assertValidAccountInput(input);
+    const user: UserRecord = {
+      id: newId(),
+      username: input.username,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      passwordHash: await this.passwords.hash(input.password),
+      role: input.role ?? 'user',
+      issuer: null,
+      createdAt: this.clock.now(),
+    };
+    const outcome = await this.users.create(user);
+    if (outcome === 'username_taken') throw new TesseraError('USERNAME_TAKEN');
+    if (outcome === 'email_taken') throw new TesseraError('EMAIL_TAKEN');
+    return user;
+  }
+
+  /** The password step of signing in. Unknown user and wrong password look the same. */
+  async checkPassword(username: string, password: string): Promise<UserRecord> {
+    const user = await this.users.findByUsername(username);
+    if (!user) {
+      await this.passwords.verifyDummy(password);
+      throw new TesseraError('INVALID_CREDENTIALS');
+    }
+    if (!(await this.passwords.verify(user.passwordHash, password))) throw new TesseraError('INVALID_CREDENTIALS');
+    return user;
+  }
+
+  async get(userId: string): Promise<UserRecord> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    return user;
+  }
+
+  async getByUsername(username: string): Promise<UserRecord> {
+    const user = await this.users.findByUsername(username);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    return user;
+  }
+}

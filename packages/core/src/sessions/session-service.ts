@@ -1,0 +1,119 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { Clock } from '../clock.js';
+import { deriveKey } from '../crypto/key-derivation.js';
+import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { newId, newOpaqueToken } from '../crypto/random.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { Role, UserRecord } from '../storage/records.js';
+import type { SessionRepository } from '../storage/repositories.js';
+
+const ISSUER = 'tessera';
+const AUDIENCE = 'tessera-api';
+/** Pinned: a token naming any other algorithm (or `none`) is refused by jwtVerify. */
+const ALGORITHM = 'HS256';
+export const ACCESS_TOKEN_SECONDS = 15 * 60;
+export const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export interface AccessClaims {
+  userId: string;
+  role: Role;
+  sessionId: string;
+}
+
+/**
+ * Access tokens are short-lived JWTs; refresh tokens are opaque, stored as keyed hashes, and
+ * rotate on every use. Each sign-in starts a family; presenting an already rotated refresh
+ * token means two parties hold it, so the whole family is revoked (OAuth 2.0 Security BCP §4.14).
+ */
+export class SessionService {
+  private readonly signingKey: Uint8Array;
+
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly hasher: KeyedHasher,
+    private readonly clock: Clock,
+    masterKey: Uint8Array,
+  ) {
+    this.signingKey = deriveKey(masterKey, 'sign-jwt');
+  }
+
+  async start(user: UserRecord): Promise<TokenPair> {
+    const now = this.clock.now();
+    const familyId = newId();
+    await this.sessions.createFamily({ id: familyId, userId: user.id, createdAt: now, revokedAt: null });
+    return this.issue(user.id, user.role, familyId, now);
+  }
+
+  async refresh(refreshToken: string, loadRole: (userId: string) => Promise<Role>): Promise<TokenPair> {
+    const now = this.clock.now();
+    const stored = await this.sessions.findRefreshTokenByHash(this.hasher.hash(refreshToken));
+    if (!stored) throw new TesseraError('REFRESH_TOKEN_INVALID');
+    const family = await this.sessions.findFamily(stored.familyId);
+    if (!family || family.revokedAt !== null || stored.expiresAt <= now) {
+      throw new TesseraError('REFRESH_TOKEN_INVALID');
+    }
+    if (!(await this.sessions.markRotated(stored.id, now))) {
+      await this.sessions.revokeFamily(stored.familyId, now);
+      throw new TesseraError('REFRESH_TOKEN_REUSED');
+    }
+    return this.issue(stored.userId, await loadRole(stored.userId), stored.familyId, now);
+  }
+
+  async signOut(sessionId: string): Promise<void> {
+    await this.sessions.revokeFamily(sessionId, this.clock.now());
+  }
+
+  /** Checks signature, issuer, audience, expiry and that the session was not signed out. */
+  async verifyAccessToken(token: string): Promise<AccessClaims> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.signingKey, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: [ALGORITHM],
+        currentDate: this.clock.now(),
+      }));
+    } catch (cause) {
+      if (cause instanceof joseErrors.JOSEError) throw new TesseraError('TOKEN_INVALID', { detail: cause.code });
+      throw cause;
+    }
+    const { sub, sid, role } = payload;
+    if (typeof sub !== 'string' || typeof sid !== 'string' || (role !== 'user' && role !== 'admin')) {
+      throw new TesseraError('TOKEN_INVALID', { detail: 'claims missing' });
+    }
+    const family = await this.sessions.findFamily(sid);
+    if (!family || family.revokedAt !== null) throw new TesseraError('TOKEN_INVALID', { detail: 'signed out' });
+    return { userId: sub, role, sessionId: sid };
+  }
+
+  private async issue(userId: string, role: Role, familyId: string, now: Date): Promise<TokenPair> {
+    const refreshToken = newOpaqueToken('tsr');
+    await this.sessions.insertRefreshToken({
+      id: newId(),
+      familyId,
+      userId,
+      tokenHash: this.hasher.hash(refreshToken),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + REFRESH_TOKEN_SECONDS * 1000),
+      rotatedAt: null,
+    });
+    const issuedAt = Math.floor(now.getTime() / 1000);
+    const accessToken = await new SignJWT({ role, sid: familyId })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + ACCESS_TOKEN_SECONDS)
+      .setJti(newId())
+      .sign(this.signingKey);
+    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ACCESS_TOKEN_SECONDS };
+  }
+}

@@ -1,0 +1,34 @@
+import { ISSUER_PATTERN } from '../config/config.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { UserRecord } from '../storage/records.js';
+import type { SettingsRepository } from '../storage/repositories.js';
+
+const ISSUER_KEY = 'issuer';
+
+/**
+ * The issuer named in new otpauth URIs: the user's own override if set, else the system-wide
+ * one (changeable at run time, stored in settings), else the configured default.
+ */
+export class IssuerSettings {
+  constructor(
+    private readonly settings: SettingsRepository,
+    private readonly configuredDefault: string,
+  ) {}
+
+  async systemIssuer(): Promise<string> {
+    return (await this.settings.get(ISSUER_KEY)) ?? this.configuredDefault;
+  }
+
+  async setSystemIssuer(issuer: string): Promise<void> {
+    if (!ISSUER_PATTERN.test(issuer)) {
+      throw new TesseraError('VALIDATION_FAILED', {
+        message: 'The issuer must be 1-32 letters, digits, spaces, ".", "_" or "-".',
+      });
+    }
+    await this.settings.set(ISSUER_KEY, issuer);
+  }
+
+  async issuerFor(user: UserRecord): Promise<string> {
+    return user.issuer ?? (await this.systemIssuer());
+  }
+}

@@ -1,0 +1,5 @@
+export * from './build-app.js';
+export * from './http/logging.js';
+export * from './main.js';
+export * from './runtime.js';
+export * from './secret-key-file.js';

@@ -1,0 +1,21 @@
+import type { Config } from '@tessera/core';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './build-app.js';
+import { createLogger } from './http/logging.js';
+import { openRuntime } from './runtime.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** config → logger → key → database (migrated) → core → HTTP app, listening. */
+export async function startServer(config: Config, logStream?: NodeJS.WritableStream): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel, logStream);
+  const runtime = await openRuntime(config, logger);
+  const app = await buildApp({ core: runtime.core, logger });
+  app.addHook('onClose', async () => runtime.close());
+  const url = await app.listen({ port: config.port, host: config.host });
+  return { app, url, close: () => app.close() };
+}

@@ -1,0 +1,50 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ErrorBody } from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import { authenticate } from '../http/authenticate.js';
+import type { Principal } from '../http/principal.js';
+
+export type NativeApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** Response schemas for the error statuses a route can produce (all share one body). */
+export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
+}
+
+/** An onRequest hook that requires a valid access or API token and records the caller. */
+export function requireAuth(core: Core) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    request.principal = await authenticate(core, request);
+  };
+}
+
+/** The caller, for routes behind requireAuth. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error('route is missing requireAuth');
+  return request.principal;
+}
+
+export const BEARER = [{ bearer: [] }];
+
+/**
+ * For routes whose whole body is optional (every field has a default): an empty request is
+ * validated as `{}`, so `curl -X POST` without `-d` works and the handler always sees an object.
+ */
+export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
+  request.body ??= {};
+}

@@ -1,0 +1,35 @@
+import type { ErrorBody } from '@tessera/contract';
+import { ERROR_CODES, type ErrorCode } from '@tessera/contract';
+import { isTesseraError } from '@tessera/core';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { frameworkErrorCode } from '../http/client-error.js';
+import { NATIVE_STATUS } from './native-status.js';
+
+function body(code: ErrorCode, message: string, meta: Readonly<Record<string, unknown>> = {}): ErrorBody {
+  const error: ErrorBody['error'] = { code, message };
+  if (typeof meta.lockedUntil === 'string') error.lockedUntil = meta.lockedUntil;
+  return { error };
+}
+
+/** Every native failure leaves as `{"error":{"code","message"}}`; an unexpected one as INTERNAL, logged. */
+export function installNativeErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isTesseraError(error)) {
+      if (error.code === 'SECOND_FACTOR_LOCKED' && typeof error.meta.lockedUntil === 'string') {
+        const seconds = Math.max(1, Math.ceil((Date.parse(error.meta.lockedUntil) - Date.now()) / 1000));
+        reply.header('retry-after', String(seconds));
+      }
+      return reply.status(NATIVE_STATUS[error.code]).send(body(error.code, error.message, error.meta));
+    }
+    const clientError = frameworkErrorCode(error);
+    if (clientError) {
+      const { code, message } = clientError;
+      return reply.status(NATIVE_STATUS[code]).send(body(code, message ?? ERROR_CODES[code]));
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.status(500).send(body('INTERNAL', ERROR_CODES.INTERNAL));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
+  });
+}

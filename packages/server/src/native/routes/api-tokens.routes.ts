@@ -1,0 +1,59 @@
+import { ApiToken, ApiTokenIdParams, CreateApiTokenBody, CreatedApiToken } from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import { Type } from 'typebox';
+import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+
+export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAuth(core);
+
+  app.get(
+    '/me/api-tokens',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['api tokens'],
+        summary: 'List your API tokens (never the tokens themselves)',
+        security: BEARER,
+        response: { 200: Type.Object({ apiTokens: Type.Array(ApiToken) }), ...errorResponses(401) },
+      },
+    },
+    async (request) => ({ apiTokens: await core.apiTokens.list(principalOf(request).userId) }),
+  );
+
+  app.post(
+    '/me/api-tokens',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['api tokens'],
+        summary: 'Create an API token; it is shown once',
+        description: "The token acts as you; an admin's token acts as admin.",
+        security: BEARER,
+        body: CreateApiTokenBody,
+        response: { 201: CreatedApiToken, ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const { token, view } = await core.apiTokens.create(principalOf(request).userId, request.body.name);
+      return reply.status(201).send({ token, apiToken: view });
+    },
+  );
+
+  app.delete(
+    '/me/api-tokens/:tokenId',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['api tokens'],
+        summary: 'Revoke an API token',
+        security: BEARER,
+        params: ApiTokenIdParams,
+        response: { 204: { type: 'null' }, ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      await core.apiTokens.revoke(principalOf(request).userId, request.params.tokenId);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,123 @@
+import {
+  Account,
+  BeginTotpBody,
+  CodeBody,
+  Factor,
+  FactorIdParams,
+  OptionalCodeBody,
+  TotpEnrollment,
+  VerifyResult,
+} from '@tessera/contract';
+import { type Core, toAccountView } from '@tessera/core';
+import { Type } from 'typebox';
+import { BEARER, emptyBodyAsObject, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+
+export function registerFactorRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAuth(core);
+
+  app.get(
+    '/me',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['factors'],
+        summary: 'The signed-in account and its factors',
+        security: BEARER,
+        response: { 200: Type.Object({ account: Account, factors: Type.Array(Factor) }), ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const { userId } = principalOf(request);
+      return { account: toAccountView(await core.accounts.get(userId)), factors: await core.factors.list(userId) };
+    },
+  );
+
+  app.get(
+    '/me/factors',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['factors'],
+        summary: 'List your factors (active, and pending ones not yet expired)',
+        security: BEARER,
+        response: { 200: Type.Object({ factors: Type.Array(Factor) }), ...errorResponses(401) },
+      },
+    },
+    async (request) => ({ factors: await core.factors.list(principalOf(request).userId) }),
+  );
+
+  app.post(
+    '/me/factors/totp',
+    {
+      onRequest: auth,
+      preValidation: emptyBodyAsObject,
+      schema: {
+        tags: ['factors'],
+        summary: 'Begin enrolling an authenticator app',
+        description:
+          'Returns the secret, the otpauth URI and its QR code (PNG data URL and SVG). The factor stays pending ' +
+          'until confirmed with a code within 10 minutes. Beginning again replaces a pending enrollment.',
+        security: BEARER,
+        body: BeginTotpBody,
+        response: { 201: TotpEnrollment, ...errorResponses(400, 401, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const enrollment = await core.factors.beginTotp(principalOf(request).userId, request.body);
+      return reply.status(201).send(enrollment);
+    },
+  );
+
+  app.post(
+    '/me/factors/:factorId/confirm',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['factors'],
+        summary: 'Confirm a pending factor with a code from the app: it becomes active',
+        security: BEARER,
+        params: FactorIdParams,
+        body: CodeBody,
+        response: { 200: Factor, ...errorResponses(400, 401, 404, 409, 410, 429) },
+      },
+    },
+    async (request) => core.factors.confirm(principalOf(request).userId, request.params.factorId, request.body.code),
+  );
+
+  app.delete(
+    '/me/factors/:factorId',
+    {
+      onRequest: auth,
+      preValidation: emptyBodyAsObject,
+      schema: {
+        tags: ['factors'],
+        summary: 'Remove a factor',
+        description: 'An active factor needs a current code of that factor in the body; a pending one does not.',
+        security: BEARER,
+        params: FactorIdParams,
+        body: OptionalCodeBody,
+        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      await core.factors.remove(principalOf(request).userId, request.params.factorId, request.body.code);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/me/verify',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['factors'],
+        summary: 'Check a code from your authenticator',
+        description: 'A code is accepted once. Wrong codes count towards the account lockout (429 when locked).',
+        security: BEARER,
+        body: CodeBody,
+        response: { 200: VerifyResult, ...errorResponses(400, 401, 409, 429) },
+      },
+    },
+    async (request) => ({ valid: (await core.factors.verify(principalOf(request).userId, request.body.code)).ok }),
+  );
+}

@@ -1,0 +1,27 @@
+import { type Config, type Core, createCore, type Logger } from '@tessera/core';
+import { type KyselyStorage, openStorage } from '@tessera/storage-kysely';
+import { resolveSecretKey } from './secret-key-file.js';
+
+export interface Runtime {
+  storage: KyselyStorage;
+  core: Core;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root shared by the server and the CLI: key, database (migrated), core.
+ * The only place that puts the storage implementation and the core together.
+ */
+export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const secretKey = resolveSecretKey(config, logger);
+  const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const { applied } = await storage.migrate();
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    const core = await createCore({ storage, secretKey, config, logger });
+    return { storage, core, close: () => storage.close() };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}

@@ -1,0 +1,27 @@
+import type { ApiTokenTable } from './tables/api-token.table.js';
+import type { FactorTable } from './tables/factor.table.js';
+import type { FlowTable } from './tables/flow.table.js';
+import type { LockoutTable } from './tables/lockout.table.js';
+import type { RefreshTokenTable } from './tables/refresh-token.table.js';
+import type { SessionFamilyTable } from './tables/session-family.table.js';
+import type { SettingTable } from './tables/setting.table.js';
+import type { UserTable } from './tables/user.table.js';
+
+/**
+ * The schema as Kysely sees it: the single source of row types for every query.
+ *
+ * Times are stored as integer milliseconds since the epoch (BIGINT in PostgreSQL, INTEGER in
+ * SQLite) rather than as native timestamps: both dialects then store and compare them the same
+ * way, nothing depends on a session time zone, and a Date round-trips to the millisecond.
+ * The repositories convert them to Date.
+ */
+export interface Database {
+  users: UserTable;
+  factors: FactorTable;
+  session_families: SessionFamilyTable;
+  refresh_tokens: RefreshTokenTable;
+  api_tokens: ApiTokenTable;
+  flows: FlowTable;
+  lockouts: LockoutTable;
+  settings: SettingTable;
+}

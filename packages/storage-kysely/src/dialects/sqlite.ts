@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { SqliteDialect } from 'kysely';
+import { withStatementCache } from './statement-cache.js';
+
+/** The database file inside the data directory. */
+export const SQLITE_FILE_NAME = 'tessera.db';
+
+/**
+ * Opens (creating if needed) `<dataDir>/tessera.db` and returns a Kysely dialect over it.
+ *
+ * - WAL: readers never block the writer, and a power cut can lose only the last commits,
+ *   never corrupt the file — which is what makes `synchronous = NORMAL` acceptable (see
+ *   durable-write.ts for the writes that still get FULL).
+ * - foreign_keys: SQLite leaves them off per connection unless asked; the schema relies on
+ *   ON DELETE CASCADE.
+ * - busy_timeout: another process (the CLI next to a running server) may hold the write lock
+ *   briefly; wait for it instead of failing at once.
+ */
+export function createSqliteDialect(dataDir: string): SqliteDialect {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, SQLITE_FILE_NAME);
+  const database = new SqliteDatabase(file);
+  try {
+    const mode = database.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') {
+      // Without WAL, synchronous = NORMAL could corrupt the file on a power cut.
+      throw new Error(`SQLite database ${file} cannot use WAL journal mode (got ${String(mode)})`);
+    }
+    database.pragma('foreign_keys = ON');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('cache_size = -65536');
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  return new SqliteDialect({ database: withStatementCache(database) });
+}

@@ -1,0 +1,42 @@
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { Database } from './database.js';
+import type { StorageDialect } from './storage-dialect.js';
+
+/**
+ * Runs `fn` in a transaction whose commit survives a power cut.
+ *
+ * SQLite runs with `synchronous = NORMAL`: in WAL mode a commit is then not fsynced, so a
+ * power cut can lose the last few commits, but never corrupts the file. That is fine for what
+ * is written often and cheap to lose: lockout counters, the last-used TOTP step, flows, session
+ * start and refresh-token rotation. Losing one of those can at worst let a code or a refresh
+ * token accepted in the last moment before the cut be used once more, give back a few failed
+ * guesses, or sign a user out. It
+ * is not fine for what a user or admin was told has happened: an account created, an
+ * authenticator enrolled, activated or removed, an API token issued or revoked, a session
+ * revoked, a setting changed. Those writes go through here.
+ *
+ * On SQLite this holds the one connection (so no other query can run between the pragma
+ * changes), switches it to `synchronous = FULL`, runs `fn` in a transaction on that connection
+ * and switches back to NORMAL in a finally. The switch happens outside the transaction because
+ * SQLite refuses to change the safety level inside one; the commit then uses FULL.
+ *
+ * On PostgreSQL every commit is already durable, so this is just a transaction.
+ *
+ * `fn` must use the transaction it is given: on SQLite the outer `db` is held until it returns.
+ */
+export async function durableWrite<T>(
+  db: Kysely<Database>,
+  dialect: StorageDialect,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  if (dialect === 'postgres') return db.transaction().execute(fn);
+  return db.connection().execute(async (conn) => {
+    await sql`pragma synchronous = FULL`.execute(conn);
+    try {
+      return await conn.transaction().execute(fn);
+    } finally {
+      await sql`pragma synchronous = NORMAL`.execute(conn);
+    }
+  });
+}

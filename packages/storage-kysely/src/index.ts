@@ -1,0 +1,7 @@
+export type { Database } from './database.js';
+export { durableWrite } from './durable-write.js';
+export { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
+export { type MigrateOptions, type MigrationOutcome, migrateToLatest } from './migrate.js';
+export { listMigrations } from './migrations/migration-list.js';
+export { type OpenStorageOptions, openStorage } from './open-storage.js';
+export type { StorageDialect } from './storage-dialect.js';

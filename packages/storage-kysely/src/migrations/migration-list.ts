@@ -1,0 +1,14 @@
+import type { Migration } from 'kysely';
+import type { StorageDialect } from '../storage-dialect.js';
+import * as initial from './2026_11_23_000001_initial.js';
+
+/**
+ * Every migration, keyed by the name recorded in the database (never rename one). Names sort
+ * in the order they run: a new migration gets a later timestamp, never an earlier one, or the
+ * Migrator refuses to run on databases that already applied the later ones.
+ */
+export function listMigrations(dialect: StorageDialect): Record<string, Migration> {
+  return {
+    '2026_11_23_000001_initial': { up: (db) => initial.up(db, dialect) },
+  };
+}

@@ -1,0 +1,40 @@
+import { Kysely } from 'kysely';
+import type { Database } from './database.js';
+import { createPostgresDialect } from './dialects/postgres.js';
+import { createSqliteDialect } from './dialects/sqlite.js';
+import { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
+
+export interface OpenStorageOptions {
+  /** A `postgres://` or `postgresql://` URL selects PostgreSQL; without one, SQLite is used. */
+  databaseUrl?: string | undefined;
+  /** SQLite: the directory of `tessera.db`, created if missing. */
+  dataDir: string;
+  /** PostgreSQL: the schema to work in (must exist); the connection's default otherwise. */
+  searchPath?: string | undefined;
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+/**
+ * Opens the database the configuration names. It does not migrate: call `migrate()` (the
+ * server does on start, the CLI has a command for it).
+ */
+export async function openStorage(options: OpenStorageOptions): Promise<KyselyStorage> {
+  const { databaseUrl } = options;
+  // An empty URL (an unset environment variable passed through) counts as none.
+  if (databaseUrl !== undefined && databaseUrl !== '') {
+    if (!POSTGRES_URL.test(databaseUrl)) {
+      throw new Error(
+        `Unsupported database URL "${redactPassword(databaseUrl)}": use a postgres:// or postgresql:// URL, or none for SQLite under the data directory`,
+      );
+    }
+    const dialect = createPostgresDialect({ url: databaseUrl, searchPath: options.searchPath });
+    return createKyselyStorage(new Kysely<Database>({ dialect }), 'postgres');
+  }
+  return createKyselyStorage(new Kysely<Database>({ dialect: createSqliteDialect(options.dataDir) }), 'sqlite');
+}
+
+/** Error messages end up in logs; a password in the URL must not. */
+function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}

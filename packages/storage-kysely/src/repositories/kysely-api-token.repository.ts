@@ -1,0 +1,92 @@
+import type { ApiTokenRecord, ApiTokenRepository, UserRecord } from '@tessera/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+import { durableWrite } from '../durable-write.js';
+import type { StorageDialect } from '../storage-dialect.js';
+import type { ApiTokenRow } from '../tables/api-token.table.js';
+import { toUserRecord } from './kysely-user.repository.js';
+import { toDate, toMillis, toNullableDate, toNullableMillis } from './time-columns.js';
+
+export class KyselyApiTokenRepository implements ApiTokenRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: StorageDialect,
+  ) {}
+
+  async insert(token: ApiTokenRecord): Promise<void> {
+    await durableWrite(this.db, this.dialect, (trx) =>
+      trx
+        .insertInto('api_tokens')
+        .values({
+          id: token.id,
+          user_id: token.userId,
+          name: token.name,
+          token_hash: token.tokenHash,
+          created_at: toMillis(token.createdAt),
+          last_used_at: toNullableMillis(token.lastUsedAt),
+          revoked_at: toNullableMillis(token.revokedAt),
+        })
+        .execute(),
+    );
+  }
+
+  async findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row && toApiTokenRecord(row);
+  }
+
+  async findOwnerByHash(tokenHash: string): Promise<UserRecord | undefined> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .selectAll('users')
+      .where('api_tokens.token_hash', '=', tokenHash)
+      .where('api_tokens.revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row && toUserRecord(row);
+  }
+
+  async listByUser(userId: string): Promise<ApiTokenRecord[]> {
+    const rows = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toApiTokenRecord);
+  }
+
+  /**
+   * True when the user has a token with this id, revoked now or before: revoking twice is not
+   * an error, and the first revocation's time is kept. Another user's token is left alone and
+   * reported as absent.
+   */
+  async revoke(id: string, userId: string, now: Date): Promise<boolean> {
+    const result = await durableWrite(this.db, this.dialect, (trx) =>
+      trx
+        .updateTable('api_tokens')
+        .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(toMillis(now))) }))
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst(),
+    );
+    return result.numUpdatedRows === 1n;
+  }
+}
+
+function toApiTokenRecord(row: ApiTokenRow): ApiTokenRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    tokenHash: row.token_hash,
+    createdAt: toDate(row.created_at),
+    lastUsedAt: toNullableDate(row.last_used_at),
+    revokedAt: toNullableDate(row.revoked_at),
+  };
+}

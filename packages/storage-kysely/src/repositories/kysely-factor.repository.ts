@@ -1,0 +1,169 @@
+import type { FactorKind, FactorRecord, FactorRepository } from '@tessera/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+import { durableWrite } from '../durable-write.js';
+import type { StorageDialect } from '../storage-dialect.js';
+import type { FactorRow } from '../tables/factor.table.js';
+import { toDate, toMillis, toNullableDate, toNullableMillis } from './time-columns.js';
+import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
+
+// Named in migration 2026_11_23_000001_initial: a unique index on (user_id, kind) where status = 'active'.
+const ONE_ACTIVE_PER_KIND: UniqueIndex = {
+  name: 'factors_one_active_per_kind',
+  columns: ['factors.user_id', 'factors.kind'],
+};
+
+export class KyselyFactorRepository implements FactorRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: StorageDialect,
+  ) {}
+
+  async insertPending(factor: FactorRecord): Promise<void> {
+    if (factor.status !== 'pending') throw new Error(`insertPending got a factor with status ${factor.status}`);
+    await durableWrite(this.db, this.dialect, async (trx) => {
+      // A user restarting an enrollment abandons the earlier one; its secret must not linger.
+      await trx
+        .deleteFrom('factors')
+        .where('user_id', '=', factor.userId)
+        .where('kind', '=', factor.kind)
+        .where('status', '=', 'pending')
+        .execute();
+      await trx
+        .insertInto('factors')
+        .values({
+          id: factor.id,
+          user_id: factor.userId,
+          kind: factor.kind,
+          status: 'pending',
+          sealed_secret: factor.sealedSecret,
+          params: factor.params,
+          last_used_step: factor.lastUsedStep,
+          created_at: toMillis(factor.createdAt),
+          expires_at: toNullableMillis(factor.expiresAt),
+          activated_at: toNullableMillis(factor.activatedAt),
+        })
+        .execute();
+    });
+  }
+
+  async findById(id: string): Promise<FactorRecord | undefined> {
+    const row = await this.db.selectFrom('factors').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toFactorRecord(row);
+  }
+
+  async listByUser(userId: string): Promise<FactorRecord[]> {
+    const rows = await this.db
+      .selectFrom('factors')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toFactorRecord);
+  }
+
+  async findActive(userId: string, kind: FactorKind): Promise<FactorRecord | undefined> {
+    const row = await this.db
+      .selectFrom('factors')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('kind', '=', kind)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    return row && toFactorRecord(row);
+  }
+
+  async findActiveByUsername(
+    username: string,
+    kind: FactorKind,
+  ): Promise<{ userId: string; factor: FactorRecord | undefined } | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .leftJoin('factors', (join) =>
+        join
+          .onRef('factors.user_id', '=', 'users.id')
+          .on('factors.kind', '=', kind)
+          .on('factors.status', '=', 'active'),
+      )
+      .select('users.id as owner_id')
+      .selectAll('factors')
+      .where('users.username', '=', username)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { owner_id: userId, ...factor } = row;
+    // A left join types every factor column as nullable; a non-null id means the row is whole.
+    return { userId, factor: factor.id === null ? undefined : toFactorRecord(factor as FactorRow) };
+  }
+
+  async hasActive(userId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('factors')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('status', '=', 'active')
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async activate(id: string, now: Date, usedStep: number | null): Promise<boolean> {
+    try {
+      const result = await durableWrite(this.db, this.dialect, (trx) =>
+        trx
+          .updateTable('factors')
+          .set((eb) => ({
+            status: 'active',
+            activated_at: toMillis(now),
+            expires_at: null,
+            // The confirming code's step counts as used, so it cannot also sign in.
+            last_used_step: eb.fn.coalesce(eb.val(usedStep), eb.ref('last_used_step')),
+          }))
+          .where('id', '=', id)
+          .where('status', '=', 'pending')
+          .executeTakeFirst(),
+      );
+      return result.numUpdatedRows === 1n;
+    } catch (error) {
+      // Another factor of this kind became active first (two confirmations racing).
+      if (isUniqueViolation(error, ONE_ACTIVE_PER_KIND)) return false;
+      throw error;
+    }
+  }
+
+  async recordUsedStep(id: string, step: number): Promise<boolean> {
+    // One statement, not a read and a write: of any number of concurrent callers with the same
+    // step, across processes, exactly one matches the condition. Not a durable write — see
+    // durable-write.ts.
+    const result = await this.db
+      .updateTable('factors')
+      .set({ last_used_step: step })
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await durableWrite(this.db, this.dialect, (trx) =>
+      trx.deleteFrom('factors').where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numDeletedRows === 1n;
+  }
+}
+
+function toFactorRecord(row: FactorRow): FactorRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    kind: row.kind,
+    status: row.status,
+    sealedSecret: row.sealed_secret,
+    params: row.params,
+    lastUsedStep: row.last_used_step,
+    createdAt: toDate(row.created_at),
+    expiresAt: toNullableDate(row.expires_at),
+    activatedAt: toNullableDate(row.activated_at),
+  };
+}

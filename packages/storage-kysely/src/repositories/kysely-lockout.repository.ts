@@ -1,0 +1,63 @@
+import type { LockoutRecord, LockoutRepository } from '@tessera/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+import type { LockoutRow } from '../tables/lockout.table.js';
+import { toNullableDate, toNullableMillis } from './time-columns.js';
+
+export class KyselyLockoutRepository implements LockoutRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async find(userId: string): Promise<LockoutRecord | undefined> {
+    const row = await this.db.selectFrom('lockouts').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    return row && toLockoutRecord(row);
+  }
+
+  async compareAndSet(expectedVersion: number, next: LockoutRecord): Promise<boolean> {
+    // A version that does not move forward would let a stale writer match again later.
+    if (next.version <= expectedVersion) {
+      throw new RangeError(`lockout version must increase (expected ${expectedVersion}, next ${next.version})`);
+    }
+    const values = {
+      failed_count: next.failedCount,
+      lock_level: next.lockLevel,
+      locked_until: toNullableMillis(next.lockedUntil),
+      version: next.version,
+    };
+    if (expectedVersion === 0) {
+      // "No row yet": of concurrent first failures, the primary key lets one insert win; the
+      // others see no row inserted and retry against the row it wrote.
+      const result = await this.db
+        .insertInto('lockouts')
+        .values({ user_id: next.userId, ...values })
+        .onConflict((oc) => oc.column('user_id').doNothing())
+        .executeTakeFirst();
+      return result.numInsertedOrUpdatedRows === 1n;
+    }
+    const result = await this.db
+      .updateTable('lockouts')
+      .set(values)
+      .where('user_id', '=', next.userId)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async reset(userId: string): Promise<void> {
+    // Bumping the version makes a concurrent compare-and-set based on the old state lose.
+    await this.db
+      .updateTable('lockouts')
+      .set((eb) => ({ failed_count: 0, lock_level: 0, locked_until: null, version: eb('version', '+', 1) }))
+      .where('user_id', '=', userId)
+      .execute();
+  }
+}
+
+function toLockoutRecord(row: LockoutRow): LockoutRecord {
+  return {
+    userId: row.user_id,
+    failedCount: row.failed_count,
+    lockLevel: row.lock_level,
+    lockedUntil: toNullableDate(row.locked_until),
+    version: row.version,
+  };
+}

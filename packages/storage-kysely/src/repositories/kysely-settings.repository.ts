@@ -1,0 +1,41 @@
+import type { SettingsRepository } from '@tessera/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+import { durableWrite } from '../durable-write.js';
+import type { StorageDialect } from '../storage-dialect.js';
+
+export class KyselySettingsRepository implements SettingsRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: StorageDialect,
+  ) {}
+
+  async get(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async setIfAbsent(key: string, value: string): Promise<string> {
+    // Insert-or-nothing, then read: when several processes start at once, all of them end up
+    // with the value of whichever inserted first.
+    return durableWrite(this.db, this.dialect, async (trx) => {
+      await trx
+        .insertInto('settings')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const row = await trx.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+      return row.value;
+    });
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await durableWrite(this.db, this.dialect, (trx) =>
+      trx
+        .insertInto('settings')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+        .execute(),
+    );
+  }
+}

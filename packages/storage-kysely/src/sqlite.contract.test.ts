@@ -1,0 +1,3 @@
+import { describeRepositoryContract } from './test-support/repository-contract.js';
+
+describeRepositoryContract('sqlite');

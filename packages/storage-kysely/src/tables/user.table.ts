@@ -1,0 +1,17 @@
+import type { Role } from '@tessera/core';
+import type { Insertable, Selectable } from 'kysely';
+
+/** Times are milliseconds since the epoch (see database.ts). */
+export interface UserTable {
+  id: string;
+  username: string;
+  email: string | null;
+  phone: string | null;
+  password_hash: string;
+  role: Role;
+  issuer: string | null;
+  created_at: number;
+}
+
+export type UserRow = Selectable<UserTable>;
+export type NewUserRow = Insertable<UserTable>;

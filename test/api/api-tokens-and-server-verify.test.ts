@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createHarness, type Harness, json } from '../support/harness.js';
+import { createTotpUser, wrongCode } from '../support/totp-user.js';
+
+let h: Harness;
+let adminToken: string;
+beforeAll(async () => {
+  h = await createHarness();
+  const admin = await h.core.accounts.create({ username: 'platform-admin', password: 'admin password', role: 'admin' });
+  adminToken = (await h.core.apiTokens.create(admin.id, 'platform')).token;
+});
+afterAll(async () => h.close());
+
+describe('API tokens and server-to-server verification', () => {
+  it('an admin token checks any user code, once', async () => {
+    const user = await createTotpUser(h.app, h.clock);
+    const code = user.codeAt(h.clock.now());
+    const verify = (c: string, username = user.username) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/verify',
+        headers: bearer(adminToken),
+        payload: { username, code: c },
+      });
+    expect(json(await verify(wrongCode(code)))).toEqual({ valid: false });
+    expect(json(await verify(code))).toEqual({ valid: true });
+    expect(json(await verify(code))).toEqual({ valid: false });
+    const unknown = await verify(code, 'no-such-user');
+    expect(unknown.statusCode).toBe(404);
+    expect(json(unknown)).toMatchObject({ error: { code: 'USER_NOT_FOUND' } });
+  });
+
+  it('a user without a factor is a clear error, not a pass', async () => {
+    await h.core.accounts.create({ username: 'plain-user', password: 'plain password' });
+    const response = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/verify',
+      headers: bearer(adminToken),
+      payload: { username: 'plain-user', code: '123456' },
+    });
+    expect(response.statusCode).toBe(409);
+    expect(json(response)).toMatchObject({ error: { code: 'NO_ACTIVE_FACTOR' } });
+  });
+
+  it("a user's own token acts as that user and cannot verify for others", async () => {
+    const user = await createTotpUser(h.app, h.clock);
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/api-tokens',
+      headers: bearer(user.accessToken),
+      payload: { name: 'laptop' },
+    });
+    expect(created.statusCode).toBe(201);
+    const { token, apiToken } = json<{ token: string; apiToken: { id: string; name: string } }>(created);
+    expect(token).toMatch(/^tsa_/);
+
+    const me = await h.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
+    expect(json(me)).toMatchObject({ account: { username: user.username } });
+    const forbidden = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/verify',
+      headers: bearer(token),
+      payload: { username: user.username, code: '123456' },
+    });
+    expect(forbidden.statusCode).toBe(403);
+
+    const list = json<{ apiTokens: Array<Record<string, unknown>> }>(
+      await h.app.inject({ method: 'GET', url: '/api/v1/me/api-tokens', headers: bearer(token) }),
+    );
+    expect(list.apiTokens).toEqual([expect.objectContaining({ id: apiToken.id, name: 'laptop', revokedAt: null })]);
+    expect(JSON.stringify(list)).not.toContain(token);
+
+    const revoked = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/me/api-tokens/${apiToken.id}`,
+      headers: bearer(user.accessToken),
+    });
+    expect(revoked.statusCode).toBe(204);
+    const after = await h.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
+    expect(after.statusCode).toBe(401);
+  });
+
+  it('admin reads a user with factors; a non-admin cannot', async () => {
+    const user = await createTotpUser(h.app, h.clock);
+    const response = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/users/${user.username}`,
+      headers: bearer(adminToken),
+    });
+    expect(json(response)).toMatchObject({ account: { username: user.username }, factors: [{ status: 'active' }] });
+    const denied = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/users/${user.username}`,
+      headers: bearer(user.accessToken),
+    });
+    expect(denied.statusCode).toBe(403);
+  });
+});

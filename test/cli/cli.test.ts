@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../packages/cli/src/cli-context.js';
+import { main } from '../../packages/cli/src/main.js';
+
+let dataDir: string;
+let env: Record<string, string>;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  env = {
+    TESSERA_DATA_DIR: dataDir,
+    TESSERA_SECRET_KEY: randomBytes(32).toString('base64'),
+    TESSERA_LOG_LEVEL: 'warn',
+  };
+});
+afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+async function run(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env };
+  const code = await main(args, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('tessera CLI', () => {
+  it('migrate reports what it applied, then that the database is up to date', async () => {
+    const first = await run('migrate');
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/applied /);
+    const second = await run('migrate');
+    expect(second.out).toBe('database is up to date');
+  });
+
+  it('users create, users show, tokens create', async () => {
+    const created = await run(
+      'users',
+      'create',
+      '--username',
+      'ops',
+      '--password',
+      'ops password',
+      '--email',
+      'ops@example.com',
+      '--admin',
+    );
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.out)).toMatchObject({ username: 'ops', role: 'admin', email: 'ops@example.com' });
+    expect(created.out).not.toContain('ops password');
+
+    const shown = await run('users', 'show', '--username', 'ops');
+    expect(JSON.parse(shown.out)).toMatchObject({ account: { username: 'ops' }, factors: [] });
+
+    const token = await run('tokens', 'create', '--username', 'ops');
+    expect(token.code).toBe(0);
+    expect(token.out).toMatch(/^tsa_[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('says what is wrong, with exit codes 1 and 2', async () => {
+    const duplicate = await run('users', 'create', '--username', 'ops', '--password', 'ops password');
+    expect(duplicate).toMatchObject({ code: 1, err: expect.stringContaining('already taken') });
+    expect(await run('users', 'create', '--username', 'x')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--password is required'),
+    });
+    expect((await run('frobnicate')).code).toBe(2);
+    expect(await run('users', 'show', '--username', 'ghost')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('No such user'),
+    });
+    expect(await run('users', 'show', '--bogus')).toMatchObject({ code: 2 });
+  });
+
+  it('reports a bad configuration by variable name', async () => {
+    const saved = env;
+    env = { ...env, PORT: 'abc' };
+    try {
+      expect(await run('migrate')).toMatchObject({ code: 1, err: expect.stringContaining('PORT') });
+    } finally {
+      env = saved;
+    }
+  });
+
+  it('the installed bin runs (npx tessera)', async () => {
+    const { stdout } = await promisify(execFile)('node', ['packages/cli/bin/tessera.js', '--help'], {
+      cwd: join(import.meta.dirname, '../..'),
+    });
+    expect(stdout).toContain('tokens create --username U');
+  });
+});
