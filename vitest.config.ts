@@ -10,6 +10,7 @@ export default defineConfig({
       '@tessera/contract': source('contract'),
       '@tessera/core': source('core'),
       '@tessera/storage-kysely': source('storage-kysely'),
+      '@tessera/delivery': source('delivery'),
       '@tessera/server': source('server'),
     },
   },

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import {
   type Core,
   createCore,
+  DEFAULT_BACKUP_CODE_POLICY,
+  DEFAULT_DELIVERED_CODE_POLICY,
   DEFAULT_LOCKOUT_POLICY,
+  type DeliveredCodePolicy,
   DEFAULT_TOTP_PARAMS,
   decodeBase32,
   type LockoutPolicy,
@@ -13,6 +16,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { openTestStorage, type TestStorage } from '../../packages/storage-kysely/src/test-support/index.js';
 import { LogCapture } from './log-capture.js';
 import { MutableClock } from './mutable-clock.js';
+import { Outbox } from './outbox.js';
 
 export interface Harness {
   app: FastifyInstance;
@@ -21,6 +25,7 @@ export interface Harness {
   secretKey: Uint8Array;
   clock: MutableClock;
   log: LogCapture;
+  outbox: Outbox;
   close(): Promise<void>;
 }
 
@@ -32,6 +37,7 @@ export interface HarnessOptions {
   /** Run over this storage instead of a fresh one; closing the harness leaves it open. */
   storage?: TestStorage;
   secretKey?: Uint8Array;
+  deliveredCodes?: Partial<DeliveredCodePolicy>;
 }
 
 /**
@@ -44,12 +50,19 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const clock = options.clock ?? new MutableClock();
   const log = new LogCapture();
   const logger = createLogger('info', log);
+  const outbox = new Outbox();
   const core = await createCore({
     storage,
     secretKey,
-    config: { issuer: 'Tessera Test', lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout } },
+    config: {
+      issuer: 'Tessera Test',
+      lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },
+      deliveredCodes: { ...DEFAULT_DELIVERED_CODE_POLICY, ...options.deliveredCodes },
+      backupCodes: DEFAULT_BACKUP_CODE_POLICY,
+    },
     logger,
     clock,
+    delivery: outbox,
   });
   const app = await buildApp({ core, logger });
   await app.ready();
@@ -60,8 +73,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     secretKey,
     clock,
     log,
+    outbox,
     async close() {
       await app.close();
+      await core.notifications.settle();
       if (!options.storage) await storage.dispose();
     },
   };
@@ -113,4 +128,31 @@ export async function enrollTotp(
   });
   if (confirmed.statusCode !== 200) throw new Error(`confirm failed: ${confirmed.body}`);
   return { factorId: factor.id, secret, codeAt };
+}
+
+export interface SignedInUser {
+  id: string;
+  username: string;
+  password: string;
+  email: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/**
+ * Creates an account with an e-mail address (through the core, so an admin can be made too)
+ * and signs it in through the API. The account has no factor yet.
+ */
+export async function createSignedInUser(
+  h: Pick<Harness, 'app' | 'core'>,
+  options: { role?: 'user' | 'admin'; username?: string } = {},
+): Promise<SignedInUser> {
+  const username = options.username ?? `user${randomBytes(4).toString('hex')}`;
+  const password = 'correct horse battery';
+  const email = `${username}@example.test`;
+  const user = await h.core.accounts.create({ username, password, email, role: options.role ?? 'user' });
+  const signedIn = await h.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username, password } });
+  const body = json<{ tokens: { accessToken: string; refreshToken: string } }>(signedIn);
+  if (!body.tokens) throw new Error(`sign-in failed: ${signedIn.body}`);
+  return { id: user.id, username, password, email, ...body.tokens };
 }

@@ -11,9 +11,13 @@ export interface RunningServer {
 }
 
 /** config → logger → key → database (migrated) → core → HTTP app, listening. */
-export async function startServer(config: Config, logStream?: NodeJS.WritableStream): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logStream?: NodeJS.WritableStream,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RunningServer> {
   const logger = createLogger(config.logLevel, logStream);
-  const runtime = await openRuntime(config, logger);
+  const runtime = await openRuntime(config, logger, env);
   const app = await buildApp({ core: runtime.core, logger });
   app.addHook('onClose', async () => runtime.close());
   const url = await app.listen({ port: config.port, host: config.host });

@@ -1,4 +1,5 @@
-import { type Config, type Core, createCore, type Logger } from '@tessera/core';
+import { type Config, type Core, createCore, type Delivery, type Logger } from '@tessera/core';
+import { createDelivery, loadDeliveryConfig } from '@tessera/delivery';
 import { type KyselyStorage, openStorage } from '@tessera/storage-kysely';
 import { resolveSecretKey } from './secret-key-file.js';
 
@@ -12,14 +13,28 @@ export interface Runtime {
  * The composition root shared by the server and the CLI: key, database (migrated), core.
  * The only place that puts the storage implementation and the core together.
  */
-export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  env: Record<string, string | undefined> = process.env,
+): Promise<Runtime> {
+  // Delivery settings are checked before anything is opened: a bad SMTP port fails the start.
+  const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger);
   const secretKey = resolveSecretKey(config, logger);
   const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const { applied } = await storage.migrate();
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    const core = await createCore({ storage, secretKey, config, logger });
-    return { storage, core, close: () => storage.close() };
+    const core = await createCore({ storage, secretKey, config, logger, delivery });
+    return {
+      storage,
+      core,
+      close: async () => {
+        // Security notices still on their way are given the chance to leave before the exit.
+        await core.notifications.settle();
+        await storage.close();
+      },
+    };
   } catch (error) {
     await storage.close();
     throw error;

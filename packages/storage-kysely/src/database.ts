@@ -1,10 +1,15 @@
 import type { ApiTokenTable } from './tables/api-token.table.js';
+import type { BackupCodeTable } from './tables/backup-code.table.js';
+import type { DeliveredCodeTable } from './tables/delivered-code.table.js';
 import type { FactorTable } from './tables/factor.table.js';
 import type { FlowTable } from './tables/flow.table.js';
+import type { HistoryTable } from './tables/history.table.js';
 import type { LockoutTable } from './tables/lockout.table.js';
 import type { RefreshTokenTable } from './tables/refresh-token.table.js';
 import type { SessionFamilyTable } from './tables/session-family.table.js';
 import type { SettingTable } from './tables/setting.table.js';
+import type { SuccessTokenTable } from './tables/success-token.table.js';
+import type { TrustedDeviceTable } from './tables/trusted-device.table.js';
 import type { UserTable } from './tables/user.table.js';
 
 /**
@@ -24,4 +29,9 @@ export interface Database {
   flows: FlowTable;
   lockouts: LockoutTable;
   settings: SettingTable;
+  backup_codes: BackupCodeTable;
+  delivered_codes: DeliveredCodeTable;
+  success_tokens: SuccessTokenTable;
+  history: HistoryTable;
+  trusted_devices: TrustedDeviceTable;
 }

@@ -9,12 +9,18 @@ import { durableWrite } from './durable-write.js';
 import { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
 import { postgresForTests } from './test-support/postgres-for-tests.js';
 import {
+  aBackupCodeSet,
+  aDeliveredCode,
   aFlow,
+  aHistoryEntry,
   aLockout,
+  anActiveFactor,
   anApiToken,
   aPendingFactor,
   aRefreshToken,
   aSessionFamily,
+  aSuccessToken,
+  aTrustedDevice,
   at,
   aUser,
 } from './test-support/record-factories.js';
@@ -156,6 +162,45 @@ describe('sqlite: which repository writes are durable', () => {
     const refresh = aRefreshToken(family);
     expectNotDurable(await run(() => storage.sessions.insertRefreshToken(refresh)));
     expectNotDurable(await run(() => storage.sessions.markRotated(refresh.id, at(2))));
+  });
+
+  it('makes backup-code, history, factor, account-detail and device-revocation writes durable', async () => {
+    const user = aUser();
+    await storage.users.create(user);
+    const codes = aBackupCodeSet(user.id, 3);
+    expectDurable(await run(() => storage.backupCodes.replaceSet(user.id, codes)));
+    expectDurable(await run(() => storage.backupCodes.consume(user.id, codes[0]!.codeHash, at(1))));
+    expectDurable(await run(() => storage.backupCodes.deleteAll(user.id)));
+    expectDurable(await run(() => storage.history.insert(aHistoryEntry(user.id))));
+    expectDurable(await run(() => storage.factors.insertActive(anActiveFactor(user.id))));
+    expectDurable(await run(() => storage.factors.deleteAllForUser(user.id)));
+    expectDurable(await run(() => storage.users.updatePasswordHash(user.id, '$argon2id$new')));
+    expectDurable(await run(() => storage.users.updateIssuer(user.id, 'Acme')));
+    expectDurable(await run(() => storage.users.updatePhone(user.id, '+15550100')));
+    const device = aTrustedDevice(user.id);
+    await storage.trustedDevices.insert(device);
+    expectDurable(await run(() => storage.trustedDevices.revoke(device.id, user.id, at(2))));
+    expectDurable(await run(() => storage.trustedDevices.revokeAllForUser(user.id, at(3))));
+  });
+
+  it('leaves delivered codes, success tokens and device remembering and rotation on NORMAL', async () => {
+    const user = aUser();
+    await storage.users.create(user);
+    const code = aDeliveredCode(user.id);
+    expectNotDurable(await run(() => storage.deliveredCodes.insert(code)));
+    expectNotDurable(await run(() => storage.deliveredCodes.recordFailedAttempt(code.id)));
+    expectNotDurable(await run(() => storage.deliveredCodes.consume(code.id, code.codeHash, at(1))));
+    expectNotDurable(await run(() => storage.deliveredCodes.invalidate(code.id, at(2))));
+    const token = aSuccessToken(user.id);
+    expectNotDurable(await run(() => storage.successTokens.insert(token)));
+    expectNotDurable(
+      await run(() => storage.successTokens.consume(token.tokenHash, token.operation, token.target, at(1))),
+    );
+    const device = aTrustedDevice(user.id);
+    expectNotDurable(await run(() => storage.trustedDevices.insert(device)));
+    expectNotDurable(
+      await run(() => storage.trustedDevices.rotate(device.id, device.tokenHash, 'hash-next', at(1), at(9))),
+    );
   });
 
   it('is back on NORMAL after a durable write that lost a unique clash', async () => {

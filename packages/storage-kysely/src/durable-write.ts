@@ -16,6 +16,14 @@ import type { StorageDialect } from './storage-dialect.js';
  * authenticator enrolled, activated or removed, an API token issued or revoked, a session
  * revoked, a setting changed. Those writes go through here.
  *
+ * Of the second-factor writes, these are durable: a backup-code set replaced, removed or a
+ * code used (a backup code never expires, so a lost use would revive it for good), a history
+ * entry, a factor inserted active or all of a user's factors removed, a password, issuer or
+ * phone change, and a trusted device revoked. These stay on NORMAL, being short-lived or safe
+ * to lose: a delivered code sent, tried, used or invalidated, a success token issued or used
+ * (the durable write of the operation it unlocks flushes that use with it), and a trusted
+ * device remembered or rotated (a loss only asks that device for a second factor again).
+ *
  * On SQLite this holds the one connection (so no other query can run between the pragma
  * changes), switches it to `synchronous = FULL`, runs `fn` in a transaction on that connection
  * and switches back to NORMAL in a finally. The switch happens outside the transaction because

@@ -4,16 +4,22 @@ import { migrateToLatest } from './migrate.js';
 import { listMigrations } from './migrations/migration-list.js';
 import { openStorage } from './open-storage.js';
 import { postgresForTests } from './test-support/postgres-for-tests.js';
+import { aHistoryEntry, aUser } from './test-support/record-factories.js';
 import { openTestStorage, type TestStorage } from './test-support/test-storage.js';
 
 const TABLES = [
   'api_tokens',
+  'backup_codes',
+  'delivered_codes',
   'factors',
   'flows',
+  'history',
   'lockouts',
   'refresh_tokens',
   'session_families',
   'settings',
+  'success_tokens',
+  'trusted_devices',
   'users',
 ];
 
@@ -45,6 +51,20 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(await storage.migrate()).toEqual({ applied: Object.keys(listMigrations(kind)) });
       expect(await tableNames()).toEqual(TABLES);
       expect(await storage.migrate()).toEqual({ applied: [] });
+    });
+
+    it('upgrades a database at the initial migration, keeping its rows', async () => {
+      storage = await openTestStorage(kind, { migrate: false });
+      const [initial, ...later] = Object.keys(listMigrations(kind));
+      const migrations = { [initial!]: listMigrations(kind)[initial!]! };
+      expect(await migrateToLatest(storage.db, { dialect: kind, migrations })).toEqual({ applied: [initial] });
+      const user = aUser();
+      expect(await storage.users.create(user)).toBe('created');
+      expect(later).not.toEqual([]);
+      expect(await storage.migrate()).toEqual({ applied: later });
+      expect(await tableNames()).toEqual(TABLES);
+      expect(await storage.users.findById(user.id)).toEqual(user);
+      await storage.history.insert(aHistoryEntry(user.id));
     });
 
     it('throws an error naming the migration that failed', async () => {

@@ -27,7 +27,7 @@ export type BeginTotpBody = Static<typeof BeginTotpBody>;
 
 export const Factor = Type.Object({
   id: Type.String({ format: 'uuid' }),
-  kind: Type.Literal('totp'),
+  kind: Type.Union([Type.Literal('totp'), Type.Literal('sms'), Type.Literal('email'), Type.Literal('backup_codes')]),
   status: Type.Union([Type.Literal('pending'), Type.Literal('active')]),
   createdAt: Type.String({ format: 'date-time' }),
   activatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -2,7 +2,13 @@ import { type Static, Type } from 'typebox';
 import { Password } from './account.schema.js';
 
 export const SignInBody = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Password },
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Password,
+    deviceToken: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'From an earlier "remember this device".' }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type SignInBody = Static<typeof SignInBody>;
@@ -16,7 +22,11 @@ export const TokenPair = Type.Object({
 export type TokenPair = Static<typeof TokenPair>;
 
 export const SignInResponse = Type.Union([
-  Type.Object({ status: Type.Literal('signed_in'), tokens: TokenPair }),
+  Type.Object({
+    status: Type.Literal('signed_in'),
+    tokens: TokenPair,
+    device: Type.Optional(Type.Object({ deviceToken: Type.String(), expiresAt: Type.String({ format: 'date-time' }) })),
+  }),
   Type.Object({
     status: Type.Literal('second_factor_required'),
     flowId: Type.String({ format: 'uuid' }),

@@ -1,4 +1,6 @@
+import { DEFAULT_DELIVERED_CODE_POLICY, type DeliveredCodePolicy } from '../delivery/delivered-code-service.js';
 import { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from '../lockout/lockout-policy.js';
+import { type BackupCodePolicy, DEFAULT_BACKUP_CODE_POLICY } from '../methods/backup-codes/backup-code-service.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -20,6 +22,14 @@ export interface Config {
   logLevel: LogLevel;
   /** `TESSERA_LOCKOUT_MAX_FAILURES`, `TESSERA_LOCKOUT_BASE_SECONDS`, `TESSERA_LOCKOUT_MAX_SECONDS`. */
   lockout: LockoutPolicy;
+  /**
+   * `TESSERA_CODE_DIGITS` (4-10, default 6), `TESSERA_CODE_TTL_SECONDS` (default 600),
+   * `TESSERA_CODE_MAX_ATTEMPTS` (default 5), `TESSERA_CODE_RESEND_SECONDS` (default 60),
+   * `TESSERA_CODE_HOURLY_LIMIT` (default 10): codes sent by SMS and e-mail.
+   */
+  deliveredCodes: DeliveredCodePolicy;
+  /** `TESSERA_BACKUP_CODE_COUNT` (default 10), `TESSERA_BACKUP_CODE_DIGITS` (default 8). */
+  backupCodes: BackupCodePolicy;
 }
 
 export class ConfigError extends Error {
@@ -79,8 +89,32 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('TESSERA_LOCKOUT_MAX_SECONDS must not be less than TESSERA_LOCKOUT_BASE_SECONDS');
   }
 
+  const d = DEFAULT_DELIVERED_CODE_POLICY;
+  const deliveredCodes: DeliveredCodePolicy = {
+    digits: integer('TESSERA_CODE_DIGITS', d.digits, 4, 10),
+    ttlSeconds: integer('TESSERA_CODE_TTL_SECONDS', d.ttlSeconds, 30, 86_400),
+    maxAttempts: integer('TESSERA_CODE_MAX_ATTEMPTS', d.maxAttempts, 1, 100),
+    resendCooldownSeconds: integer('TESSERA_CODE_RESEND_SECONDS', d.resendCooldownSeconds, 0, 3600),
+    hourlyLimit: integer('TESSERA_CODE_HOURLY_LIMIT', d.hourlyLimit, 1, 10_000),
+  };
+  const backupCodes: BackupCodePolicy = {
+    count: integer('TESSERA_BACKUP_CODE_COUNT', DEFAULT_BACKUP_CODE_POLICY.count, 1, 100),
+    digits: integer('TESSERA_BACKUP_CODE_DIGITS', DEFAULT_BACKUP_CODE_POLICY.digits, 8, 16),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, dataDir, databaseUrl, secretKey, issuer, logLevel, lockout };
+  return {
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    secretKey,
+    issuer,
+    logLevel,
+    lockout,
+    deliveredCodes,
+    backupCodes,
+  };
 }
 
 /** Base64 (standard or URL alphabet) of exactly 32 bytes, or undefined. */

@@ -1,14 +1,17 @@
 import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
-import type { SecondFactorGuard } from '../lockout/second-factor-guard.js';
+import type { ChangeContext } from '../history/history-service.js';
 import type { Logger } from '../logger.js';
 import type { TotpEnrollmentDisplay, TotpMethod } from '../methods/totp/totp.method.js';
 import { DEFAULT_TOTP_PARAMS, type TotpParams } from '../otp/index.js';
+import type { PolicyService } from '../policy/policy-service.js';
 import type { IssuerSettings } from '../settings/issuer-settings.js';
 import type { FactorRecord } from '../storage/records.js';
 import type { FactorRepository, UserRepository } from '../storage/repositories.js';
+import type { FactorChanges } from './factor-changes.js';
 import { type FactorView, toFactorView } from './factor-view.js';
+import { refusal, type SecondFactorVerifier } from './second-factor-verifier.js';
 
 /** How long a begun enrollment waits for its confirming code. */
 export const ENROLLMENT_TTL_SECONDS = 10 * 60;
@@ -20,9 +23,9 @@ export interface TotpEnrollment extends TotpEnrollmentDisplay {
 export type CodeCheck = { ok: true; factor: FactorView } | { ok: false };
 
 /**
- * Enrollment, listing, verification and removal of a user's factors. Every code check runs
- * under the account's SecondFactorGuard, and a TOTP code counts only once its time step is
- * recorded by the storage's conditional UPDATE.
+ * Enrollment, listing, verification and removal of a user's factors. Every code check goes
+ * through the SecondFactorVerifier (one lockout for every method), and every change is
+ * recorded in the history with a notice to the owner.
  */
 export class FactorService {
   constructor(
@@ -30,7 +33,9 @@ export class FactorService {
       factors: FactorRepository;
       users: UserRepository;
       issuers: IssuerSettings;
-      guard: SecondFactorGuard;
+      policy: PolicyService;
+      verifier: SecondFactorVerifier;
+      changes: FactorChanges;
       totp: TotpMethod;
       clock: Clock;
       logger: Logger;
@@ -38,7 +43,8 @@ export class FactorService {
   ) {}
 
   async beginTotp(userId: string, requested: Partial<TotpParams> = {}): Promise<TotpEnrollment> {
-    const { factors, users, issuers, totp, clock } = this.deps;
+    const { factors, users, issuers, totp, clock, policy } = this.deps;
+    await policy.assertMethodAllowed('totp');
     const user = await users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     if (await factors.findActive(userId, 'totp')) throw new TesseraError('FACTOR_ALREADY_ACTIVE');
@@ -67,21 +73,24 @@ export class FactorService {
     return { factor: this.view(factor), ...start.display };
   }
 
-  async confirm(userId: string, factorId: string, code: string): Promise<FactorView> {
-    const { factors, guard, totp, clock } = this.deps;
-    const factor = await this.ownFactor(userId, factorId);
-    if (factor.status !== 'pending') throw new TesseraError('FACTOR_NOT_PENDING');
-    if (factor.expiresAt !== null && factor.expiresAt <= clock.now()) throw new TesseraError('ENROLLMENT_EXPIRED');
-    totp.assertWellFormed(factor, code);
+  /** Confirms a pending TOTP enrollment with a code from the app. */
+  async confirm(userId: string, factorId: string, code: string, context: ChangeContext): Promise<FactorView> {
+    const factor = await this.ownPending(userId, factorId);
+    const check = await this.deps.verifier.verifyFactor(factor, { method: factor.kind, code }, []);
+    if (!check.ok) throw refusal(check);
+    return this.activate(factor, check.factor?.lastUsedStep ?? null, context);
+  }
 
-    const result = await guard.attempt(userId, async () => totp.verify(factor, code, clock.now()));
-    if (!result.ok) throw new TesseraError('CODE_INVALID');
-    if (!(await factors.activate(factor.id, clock.now(), result.step))) {
+  /** pending → active, recorded in the history. Used by every method's enrollment. */
+  async activate(factor: FactorRecord, usedStep: number | null, context: ChangeContext): Promise<FactorView> {
+    const { factors, clock, changes, logger } = this.deps;
+    if (!(await factors.activate(factor.id, clock.now(), usedStep))) {
       throw new TesseraError(
-        (await factors.findActive(userId, 'totp')) ? 'FACTOR_ALREADY_ACTIVE' : 'FACTOR_NOT_PENDING',
+        (await factors.findActive(factor.userId, factor.kind)) ? 'FACTOR_ALREADY_ACTIVE' : 'FACTOR_NOT_PENDING',
       );
     }
-    this.deps.logger.info({ userId, factorId, kind: factor.kind }, 'factor enabled');
+    logger.info({ userId: factor.userId, factorId: factor.id, kind: factor.kind }, 'factor enabled');
+    await changes.record(factor.userId, factor.kind, 'enable', true, context);
     return this.view({ ...factor, status: 'active', activatedAt: clock.now(), expiresAt: null });
   }
 
@@ -104,7 +113,7 @@ export class FactorService {
   async verify(userId: string, code: string): Promise<CodeCheck> {
     const factor = await this.deps.factors.findActive(userId, 'totp');
     if (!factor) throw new TesseraError('NO_ACTIVE_FACTOR');
-    return this.checkActiveFactor(factor, code);
+    return this.checkTotp(factor, code);
   }
 
   /** The server-to-server check: a user named by username, one lookup for user and factor. */
@@ -112,43 +121,67 @@ export class FactorService {
     const found = await this.deps.factors.findActiveByUsername(username, 'totp');
     if (!found) throw new TesseraError('USER_NOT_FOUND');
     if (!found.factor) throw new TesseraError('NO_ACTIVE_FACTOR');
-    return this.checkActiveFactor(found.factor, code);
+    return this.checkTotp(found.factor, code);
   }
 
-  /** Removes a factor. An active one needs a current code of that factor; a pending one does not. */
-  async remove(userId: string, factorId: string, code: string | undefined): Promise<void> {
-    const factor = await this.ownFactor(userId, factorId);
+  /** Removes a factor. An active TOTP factor needs a current code of it; a pending one does not. */
+  async remove(userId: string, factorId: string, code: string | undefined, context: ChangeContext): Promise<void> {
+    const factor = await this.own(userId, factorId);
     if (factor.status === 'active') {
       if (code === undefined) throw new TesseraError('VALIDATION_FAILED', { message: 'A current code is required.' });
-      const check = await this.checkActiveFactor(factor, code);
+      if (factor.kind !== 'totp') {
+        throw new TesseraError('VALIDATION_FAILED', {
+          message: 'Disable this method through a disable procedure (/api/v1/me/2fa/disable).',
+        });
+      }
+      const check = await this.checkTotp(factor, code);
       if (!check.ok) throw new TesseraError('CODE_INVALID');
     }
+    await this.delete(factor, context);
+  }
+
+  /** Deletes a factor the caller has already proven the right to remove. */
+  async delete(factor: FactorRecord, context: ChangeContext): Promise<void> {
     if (!(await this.deps.factors.delete(factor.id))) throw new TesseraError('FACTOR_NOT_FOUND');
-    this.deps.logger.info({ userId, factorId, kind: factor.kind }, 'factor removed');
+    this.deps.logger.info({ userId: factor.userId, factorId: factor.id, kind: factor.kind }, 'factor removed');
+    if (factor.status === 'active') {
+      await this.deps.changes.record(factor.userId, factor.kind, 'disable', false, context);
+    }
   }
 
-  private async checkActiveFactor(factor: FactorRecord, code: string): Promise<CodeCheck> {
-    const { factors, guard, totp, clock, logger } = this.deps;
-    totp.assertWellFormed(factor, code);
-    return guard.attempt(factor.userId, async (): Promise<CodeCheck> => {
-      const verification = totp.verify(factor, code, clock.now());
-      const replayed = verification.ok
-        ? verification.step !== null && !(await factors.recordUsedStep(factor.id, verification.step))
-        : verification.reason === 'replayed';
-      if (replayed) logger.warn({ userId: factor.userId, factorId: factor.id }, 'replayed TOTP code refused');
-      if (!verification.ok || replayed) return { ok: false };
-      return { ok: true, factor: this.view(factor) };
-    });
-  }
-
-  private async ownFactor(userId: string, factorId: string): Promise<FactorRecord> {
+  async own(userId: string, factorId: string): Promise<FactorRecord> {
     const factor = await this.deps.factors.findById(factorId);
     // Someone else's factor is "not found": its existence is none of the caller's business.
     if (!factor || factor.userId !== userId) throw new TesseraError('FACTOR_NOT_FOUND');
     return factor;
   }
 
-  private view(factor: FactorRecord): FactorView {
-    return toFactorView(factor, this.deps.totp.describe(factor));
+  view(factor: FactorRecord): FactorView {
+    return toFactorView(factor, describeFactor(this.deps.totp, factor));
   }
+
+  private async ownPending(userId: string, factorId: string): Promise<FactorRecord> {
+    const factor = await this.own(userId, factorId);
+    if (factor.status !== 'pending') throw new TesseraError('FACTOR_NOT_PENDING');
+    if (factor.expiresAt !== null && factor.expiresAt <= this.deps.clock.now()) {
+      throw new TesseraError('ENROLLMENT_EXPIRED');
+    }
+    return factor;
+  }
+
+  private async checkTotp(factor: FactorRecord, code: string): Promise<CodeCheck> {
+    const check = await this.deps.verifier.verifyFactor(factor, { method: 'totp', code }, []);
+    return check.ok ? { ok: true, factor: this.view(factor) } : { ok: false };
+  }
+}
+
+/** Non-secret facts per method: TOTP parameters, a masked phone, the backup-code set size. */
+function describeFactor(totp: TotpMethod, factor: FactorRecord): Record<string, string | number> {
+  if (factor.kind === 'totp') return totp.describe(factor);
+  const params = JSON.parse(factor.params) as Record<string, unknown>;
+  const details: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value === 'string' || typeof value === 'number') details[key] = value;
+  }
+  return details;
 }

@@ -22,13 +22,19 @@ export class SecondFactorGuard {
     private readonly clock: Clock,
   ) {}
 
-  async attempt<T extends { ok: boolean }>(userId: string, check: () => Promise<T>): Promise<T> {
+  /** `onLock` runs when this very failure locks the account (the moment to warn its owner). */
+  async attempt<T extends { ok: boolean }>(
+    userId: string,
+    check: () => Promise<T>,
+    onLock?: (failures: number) => void,
+  ): Promise<T> {
     const reserved = await this.reserveAttempt(userId);
     const result = await check();
     if (result.ok) {
       await this.lockouts.reset(userId);
     } else if (isLocked(reserved, this.clock.now())) {
       // This failure was the one that used up the budget: say so now, not on the next try.
+      onLock?.(this.policy.maxFailures);
       throw lockedError(reserved.lockedUntil);
     }
     return result;

@@ -14,7 +14,12 @@ export interface UserRecord {
   createdAt: Date;
 }
 
-export type FactorKind = 'totp';
+/**
+ * `sms` keeps the sealed phone number as its secret; `email` uses the account's address;
+ * `backup_codes` is the marker row of a set whose codes live in the backup_codes table.
+ */
+export type FactorKind = 'totp' | 'sms' | 'email' | 'backup_codes';
+export const FACTOR_KINDS: readonly FactorKind[] = ['totp', 'sms', 'email', 'backup_codes'];
 export type FactorStatus = 'pending' | 'active';
 
 export interface FactorRecord {
@@ -82,4 +87,104 @@ export interface LockoutRecord {
   lockLevel: number;
   lockedUntil: Date | null;
   version: number;
+}
+
+/** One code of a user's backup-code set. Only its keyed hash is stored. */
+export interface BackupCodeRecord {
+  id: string;
+  userId: string;
+  codeHash: string;
+  createdAt: Date;
+  usedAt: Date | null;
+}
+
+export type DeliveryChannel = 'sms' | 'email';
+
+/**
+ * A code sent by SMS or e-mail for one purpose (sign-in, enabling a factor, a step-up or
+ * recovery challenge). The code itself is never stored, only its keyed hash.
+ */
+export interface DeliveredCodeRecord {
+  id: string;
+  userId: string;
+  /** What the code is for, e.g. `sign_in`, `enable_sms`, `challenge`. */
+  purpose: string;
+  channel: DeliveryChannel;
+  /** Keyed hash of the destination (phone or address): the key of the send limits. */
+  recipientHash: string;
+  codeHash: string;
+  attempts: number;
+  maxAttempts: number;
+  sentAt: Date;
+  expiresAt: Date;
+  consumedAt: Date | null;
+}
+
+/** A short-lived, single-use proof that a challenge was passed, for one operation on one target. */
+export interface SuccessTokenRecord {
+  id: string;
+  userId: string;
+  tokenHash: string;
+  /** e.g. `change_password`, `disable_factor`, `regenerate_backup_codes`, `reset_password`. */
+  operation: string;
+  /** What the operation applies to (a factor id, a method), or null when it has none. */
+  target: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+}
+
+export type HistoryAction = 'enable' | 'disable' | 'reset' | 'regenerate' | 'policy' | 'export' | 'import';
+export type HistoryActor = 'self' | 'admin' | 'system';
+
+/** One entry of the 2FA change history. */
+export interface HistoryRecord {
+  id: string;
+  /** The account the change is about; null for system-wide changes (policy). */
+  userId: string | null;
+  /** `totp`, `sms`, `email`, `backup_codes`, or `policy` for a policy change. */
+  method: string;
+  action: HistoryAction;
+  /** Whether 2FA by this method is enabled after the change. */
+  enabled: boolean;
+  actor: HistoryActor;
+  /** The acting account (the user themself, or the admin). */
+  actorId: string | null;
+  clientIp: string | null;
+  /** Extra non-secret facts as JSON (e.g. the policy set). */
+  details: string;
+  createdAt: Date;
+}
+
+export interface HistoryFilter {
+  userId?: string;
+  method?: string;
+  enabled?: boolean;
+  from?: Date;
+  /** Exclusive upper bound. */
+  to?: Date;
+}
+
+export interface HistoryPage {
+  items: HistoryRecord[];
+  total: number;
+}
+
+/** A "remember this device" token: skips the second factor on that device until it expires. */
+export interface TrustedDeviceRecord {
+  id: string;
+  userId: string;
+  tokenHash: string;
+  /** Non-secret label (the user agent, say) shown on the security page. */
+  label: string;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** A user with the kinds of their active factors, for admin listings. */
+export interface UserTwoFactorSummary {
+  user: UserRecord;
+  activeKinds: FactorKind[];
 }

@@ -1,12 +1,20 @@
 import type {
   ApiTokenRecord,
+  BackupCodeRecord,
+  DeliveredCodeRecord,
   FactorKind,
   FactorRecord,
   FlowRecord,
+  HistoryFilter,
+  HistoryPage,
+  HistoryRecord,
   LockoutRecord,
   RefreshTokenRecord,
   SessionFamilyRecord,
+  SuccessTokenRecord,
+  TrustedDeviceRecord,
   UserRecord,
+  UserTwoFactorSummary,
 } from './records.js';
 
 /**
@@ -22,6 +30,13 @@ export interface UserRepository {
   findById(id: string): Promise<UserRecord | undefined>;
   findByUsername(username: string): Promise<UserRecord | undefined>;
   count(): Promise<number>;
+  findByEmail(email: string): Promise<UserRecord | undefined>;
+  updatePasswordHash(id: string, passwordHash: string): Promise<boolean>;
+  /** Sets or clears (null) the user's issuer override. */
+  updateIssuer(id: string, issuer: string | null): Promise<boolean>;
+  updatePhone(id: string, phone: string | null): Promise<boolean>;
+  /** Users ordered by username with the kinds of their active factors, and the total count. */
+  listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
 }
 
 export interface FactorRepository {
@@ -50,6 +65,66 @@ export interface FactorRepository {
    */
   recordUsedStep(id: string, step: number): Promise<boolean>;
   delete(id: string): Promise<boolean>;
+  /** Removes every factor (pending and active) of the user; returns the kinds that were active. */
+  deleteAllForUser(userId: string): Promise<FactorKind[]>;
+  /** Kinds of the user's active factors. */
+  activeKinds(userId: string): Promise<FactorKind[]>;
+  /** Inserts a factor that is active at once (backup codes; an imported TOTP secret). */
+  insertActive(factor: FactorRecord): Promise<'inserted' | 'already_active'>;
+}
+
+export interface BackupCodeRepository {
+  /** Replaces the user's whole set in one transaction: no moment with two sets or none. */
+  replaceSet(userId: string, codes: BackupCodeRecord[]): Promise<void>;
+  /**
+   * Marks the unused code with this hash used: one conditional UPDATE, so a code is accepted at
+   * most once even under concurrency. True for the one caller that wins.
+   */
+  consume(userId: string, codeHash: string, now: Date): Promise<boolean>;
+  countRemaining(userId: string): Promise<number>;
+  deleteAll(userId: string): Promise<void>;
+}
+
+export interface DeliveredCodeRepository {
+  insert(code: DeliveredCodeRecord): Promise<void>;
+  findById(id: string): Promise<DeliveredCodeRecord | undefined>;
+  /**
+   * Marks the code consumed if it is unconsumed, unexpired, its hash matches and it has tries
+   * left: one conditional UPDATE. True for the one caller that wins.
+   */
+  consume(id: string, codeHash: string, now: Date): Promise<boolean>;
+  /** Counts a wrong try (only while under maxAttempts and unconsumed); returns the new count, or undefined if not counted. */
+  recordFailedAttempt(id: string): Promise<number | undefined>;
+  /** Ends the code without using it (a new code was sent for the same purpose). */
+  invalidate(id: string, now: Date): Promise<void>;
+  /** Sends to this recipient since `since` (hourly limit) and the latest send time (cooldown). */
+  sendStats(recipientHash: string, since: Date): Promise<{ count: number; lastSentAt: Date | null }>;
+}
+
+export interface SuccessTokenRepository {
+  insert(token: SuccessTokenRecord): Promise<void>;
+  /**
+   * Uses the token if it is unused, unexpired and was issued for exactly this operation and
+   * target: one conditional UPDATE. Returns the token's user id for the one caller that wins.
+   */
+  consume(tokenHash: string, operation: string, target: string | null, now: Date): Promise<string | undefined>;
+}
+
+export interface HistoryRepository {
+  insert(entry: HistoryRecord): Promise<void>;
+  findById(id: string): Promise<HistoryRecord | undefined>;
+  /** Filtered page ordered by createdAt (then id) in the given direction, with the filtered total. */
+  list(filter: HistoryFilter, order: 'asc' | 'desc', limit: number, offset: number): Promise<HistoryPage>;
+}
+
+export interface TrustedDeviceRepository {
+  insert(device: TrustedDeviceRecord): Promise<void>;
+  findByHash(tokenHash: string): Promise<TrustedDeviceRecord | undefined>;
+  /** Swaps the token hash if it is still `currentHash` and the device is not revoked (rotation). */
+  rotate(id: string, currentHash: string, nextHash: string, now: Date, expiresAt: Date): Promise<boolean>;
+  listActive(userId: string, now: Date): Promise<TrustedDeviceRecord[]>;
+  revoke(id: string, userId: string, now: Date): Promise<boolean>;
+  revokeAllForUser(userId: string, now: Date): Promise<number>;
 }
 
 export interface SessionRepository {
@@ -107,6 +182,11 @@ export interface Repositories {
   flows: FlowRepository;
   lockouts: LockoutRepository;
   settings: SettingsRepository;
+  backupCodes: BackupCodeRepository;
+  deliveredCodes: DeliveredCodeRepository;
+  successTokens: SuccessTokenRepository;
+  history: HistoryRepository;
+  trustedDevices: TrustedDeviceRepository;
 }
 
 /** A database the core can use: repositories plus a way to close it. */

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '@tessera/contract';
-import type { Core } from '@tessera/core';
+import type { ChangeContext, Core } from '@tessera/core';
+import { TesseraError } from '@tessera/core';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -30,7 +31,35 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
 export function requireAuth(core: Core) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     request.principal = await authenticate(core, request);
+    await enforceTwoFactorPolicy(core, request, request.principal);
   };
+}
+
+/** Route config flag: reachable by a signed-in user who must still enroll a second factor. */
+export interface NativeRouteConfig {
+  allowWithoutSecondFactor?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    allowWithoutSecondFactor?: boolean;
+  }
+}
+
+export const ENROLLMENT_ROUTE: { config: NativeRouteConfig } = { config: { allowWithoutSecondFactor: true } };
+
+/**
+ * The "2FA required" policy: once the grace period is over, a person signed in without an
+ * active factor may do nothing but enroll one. API tokens are machine credentials an admin
+ * issued; the policy is about people signing in, so they pass.
+ */
+async function enforceTwoFactorPolicy(core: Core, request: FastifyRequest, principal: Principal): Promise<void> {
+  if (principal.via !== 'access_token') return;
+  if (request.routeOptions.config.allowWithoutSecondFactor) return;
+  const policy = await core.policy.get();
+  if (!policy.required) return;
+  const requirement = core.policy.requirementFor(policy, await core.factors.hasActiveFactor(principal.userId));
+  if (requirement.status === 'enforced') throw new TesseraError('TWO_FACTOR_REQUIRED');
 }
 
 /** The caller, for routes behind requireAuth. */
@@ -47,4 +76,15 @@ export const BEARER = [{ bearer: [] }];
  */
 export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
   request.body ??= {};
+}
+
+/** The actor and address every 2FA change is recorded with. */
+export function changeContext(request: FastifyRequest): ChangeContext {
+  const principal = principalOf(request);
+  return { actor: principal.role === 'admin' ? 'admin' : 'self', actorId: principal.userId, clientIp: request.ip };
+}
+
+/** As changeContext, for a change to one's own account (an admin acting on themself is "self"). */
+export function selfContext(request: FastifyRequest): ChangeContext {
+  return { actor: 'self', actorId: principalOf(request).userId, clientIp: request.ip };
 }

@@ -2,9 +2,11 @@ import type { Core } from '@tessera/core';
 import type { NativeApp } from './native-app.js';
 import { installNativeErrorHandling } from './native-errors.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
+import { registerAdminTwoFactorRoutes } from './routes/admin-two-factor.routes.js';
 import { registerApiTokenRoutes } from './routes/api-tokens.routes.js';
 import { registerAuthRoutes } from './routes/auth.routes.js';
 import { registerFactorRoutes } from './routes/factors.routes.js';
+import { registerTwoFactorRoutes } from './routes/two-factor.routes.js';
 
 export const NATIVE_PREFIX = '/api/v1';
 
@@ -17,5 +19,7 @@ export function nativeApiPlugin(core: Core) {
     registerFactorRoutes(app, core);
     registerApiTokenRoutes(app, core);
     registerAdminRoutes(app, core);
+    registerTwoFactorRoutes(app, core);
+    registerAdminTwoFactorRoutes(app, core);
   };
 }

@@ -1,5 +1,6 @@
-import { PostgresDialect } from 'kysely';
+import type { PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
 
 /** OID of PostgreSQL's int8 (bigint); also what count(*) returns. */
 const INT8_OID = 20;
@@ -34,7 +35,7 @@ export function createPostgresDialect(options: PostgresDialectOptions): Postgres
     ...(searchPath !== undefined ? { options: `-c search_path=${searchPath}` } : {}),
     types: { getTypeParser: int8AsNumberTypeParser },
   });
-  return new PostgresDialect({ pool });
+  return new CurrentSchemaPostgresDialect({ pool });
 }
 
 const int8AsNumberTypeParser = ((oid: number, format?: 'text' | 'binary') => {

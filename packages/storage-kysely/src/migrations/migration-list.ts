@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { StorageDialect } from '../storage-dialect.js';
 import * as initial from './2026_11_23_000001_initial.js';
+import * as secondFactors from './2026_11_23_000002_second_factors.js';
 
 /**
  * Every migration, keyed by the name recorded in the database (never rename one). Names sort
@@ -10,5 +11,6 @@ import * as initial from './2026_11_23_000001_initial.js';
 export function listMigrations(dialect: StorageDialect): Record<string, Migration> {
   return {
     '2026_11_23_000001_initial': { up: (db) => initial.up(db, dialect) },
+    '2026_11_23_000002_second_factors': { up: (db) => secondFactors.up(db, dialect) },
   };
 }

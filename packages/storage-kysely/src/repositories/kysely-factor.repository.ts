@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
 import type { StorageDialect } from '../storage-dialect.js';
-import type { FactorRow } from '../tables/factor.table.js';
+import type { FactorRow, NewFactorRow } from '../tables/factor.table.js';
 import { toDate, toMillis, toNullableDate, toNullableMillis } from './time-columns.js';
 import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
 
@@ -29,21 +29,7 @@ export class KyselyFactorRepository implements FactorRepository {
         .where('kind', '=', factor.kind)
         .where('status', '=', 'pending')
         .execute();
-      await trx
-        .insertInto('factors')
-        .values({
-          id: factor.id,
-          user_id: factor.userId,
-          kind: factor.kind,
-          status: 'pending',
-          sealed_secret: factor.sealedSecret,
-          params: factor.params,
-          last_used_step: factor.lastUsedStep,
-          created_at: toMillis(factor.createdAt),
-          expires_at: toNullableMillis(factor.expiresAt),
-          activated_at: toNullableMillis(factor.activatedAt),
-        })
-        .execute();
+      await trx.insertInto('factors').values(toFactorRow(factor)).execute();
     });
   }
 
@@ -151,6 +137,63 @@ export class KyselyFactorRepository implements FactorRepository {
     );
     return result.numDeletedRows === 1n;
   }
+
+  async deleteAllForUser(userId: string): Promise<FactorKind[]> {
+    // RETURNING reports exactly what this statement removed, so a factor activated or deleted
+    // concurrently is never reported wrongly.
+    const removed = await durableWrite(this.db, this.dialect, (trx) =>
+      trx.deleteFrom('factors').where('user_id', '=', userId).returning(['kind', 'status']).execute(),
+    );
+    return sortKinds(removed.filter((row) => row.status === 'active').map((row) => row.kind));
+  }
+
+  async activeKinds(userId: string): Promise<FactorKind[]> {
+    const rows = await this.db
+      .selectFrom('factors')
+      .select('kind')
+      .where('user_id', '=', userId)
+      .where('status', '=', 'active')
+      .execute();
+    return sortKinds(rows.map((row) => row.kind));
+  }
+
+  async insertActive(factor: FactorRecord): Promise<'inserted' | 'already_active'> {
+    if (factor.status !== 'active') throw new Error(`insertActive got a factor with status ${factor.status}`);
+    try {
+      await durableWrite(this.db, this.dialect, (trx) =>
+        trx.insertInto('factors').values(toFactorRow(factor)).execute(),
+      );
+      return 'inserted';
+    } catch (error) {
+      // Decided by the unique index, not by a look-up first, so two concurrent inserts cannot
+      // both win.
+      if (isUniqueViolation(error, ONE_ACTIVE_PER_KIND)) return 'already_active';
+      throw error;
+    }
+  }
+}
+
+/**
+ * Sorted by name, so both dialects give the same order whatever order the rows came in (and
+ * without a run-time import of the core for its list of kinds).
+ */
+export function sortKinds(kinds: readonly FactorKind[]): FactorKind[] {
+  return [...kinds].sort();
+}
+
+function toFactorRow(factor: FactorRecord): NewFactorRow {
+  return {
+    id: factor.id,
+    user_id: factor.userId,
+    kind: factor.kind,
+    status: factor.status,
+    sealed_secret: factor.sealedSecret,
+    params: factor.params,
+    last_used_step: factor.lastUsedStep,
+    created_at: toMillis(factor.createdAt),
+    expires_at: toNullableMillis(factor.expiresAt),
+    activated_at: toNullableMillis(factor.activatedAt),
+  };
 }
 
 function toFactorRecord(row: FactorRow): FactorRecord {

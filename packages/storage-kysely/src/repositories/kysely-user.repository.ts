@@ -1,9 +1,10 @@
-import type { NewUser, UserRecord, UserRepository } from '@tessera/core';
+import type { FactorKind, NewUser, UserRecord, UserRepository, UserTwoFactorSummary } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
 import type { StorageDialect } from '../storage-dialect.js';
-import type { UserRow } from '../tables/user.table.js';
+import type { UserRow, UserTable } from '../tables/user.table.js';
+import { sortKinds } from './kysely-factor.repository.js';
 import { toDate, toMillis } from './time-columns.js';
 import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
 
@@ -60,6 +61,55 @@ export class KyselyUserRepository implements UserRepository {
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow();
     return Number(count);
+  }
+
+  async findByEmail(email: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    return row && toUserRecord(row);
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string): Promise<boolean> {
+    return this.update(id, { password_hash: passwordHash });
+  }
+
+  async updateIssuer(id: string, issuer: string | null): Promise<boolean> {
+    return this.update(id, { issuer });
+  }
+
+  async updatePhone(id: string, phone: string | null): Promise<boolean> {
+    return this.update(id, { phone });
+  }
+
+  async listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }> {
+    // Three plain queries rather than one with a per-dialect string aggregate of the kinds.
+    // Username order is byte order on SQLite and the database collation on PostgreSQL; paging
+    // is stable on either, since usernames are unique.
+    const [users, total] = await Promise.all([
+      this.db.selectFrom('users').selectAll().orderBy('username').limit(limit).offset(offset).execute(),
+      this.count(),
+    ]);
+    const kinds = new Map<string, FactorKind[]>(users.map((user) => [user.id, []]));
+    if (users.length > 0) {
+      const factors = await this.db
+        .selectFrom('factors')
+        .select(['user_id', 'kind'])
+        .where('user_id', 'in', [...kinds.keys()])
+        .where('status', '=', 'active')
+        .execute();
+      for (const factor of factors) kinds.get(factor.user_id)?.push(factor.kind);
+    }
+    return {
+      items: users.map((user) => ({ user: toUserRecord(user), activeKinds: sortKinds(kinds.get(user.id) ?? []) })),
+      total,
+    };
+  }
+
+  /** Durable: a new password, issuer or phone number the user was told about must not come undone. */
+  private async update(id: string, values: Partial<Omit<UserTable, 'id'>>): Promise<boolean> {
+    const result = await durableWrite(this.db, this.dialect, (trx) =>
+      trx.updateTable('users').set(values).where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numUpdatedRows === 1n;
   }
 }
 

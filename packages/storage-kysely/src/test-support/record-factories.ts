@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type {
   ApiTokenRecord,
+  BackupCodeRecord,
+  DeliveredCodeRecord,
   FactorRecord,
   FlowRecord,
+  HistoryRecord,
   LockoutRecord,
   NewUser,
   RefreshTokenRecord,
   SessionFamilyRecord,
+  SuccessTokenRecord,
+  TrustedDeviceRecord,
 } from '@tessera/core';
 
 /*
@@ -101,4 +106,86 @@ export function aFlow(userId: string, overrides: Partial<FlowRecord> = {}): Flow
 
 export function aLockout(userId: string, overrides: Partial<LockoutRecord> = {}): LockoutRecord {
   return { userId, failedCount: 1, lockLevel: 0, lockedUntil: null, version: 1, ...overrides };
+}
+
+/** An active factor, as insertActive takes it; backup codes by default (it has no secret). */
+export function anActiveFactor(userId: string, overrides: Partial<FactorRecord> = {}): FactorRecord {
+  return aPendingFactor(userId, {
+    kind: 'backup_codes',
+    status: 'active',
+    sealedSecret: null,
+    params: '{"count":10,"digits":8}',
+    expiresAt: null,
+    activatedAt: T0,
+    ...overrides,
+  });
+}
+
+export function aBackupCode(userId: string, overrides: Partial<BackupCodeRecord> = {}): BackupCodeRecord {
+  return { id: randomUUID(), userId, codeHash: `hash-${randomUUID()}`, createdAt: T0, usedAt: null, ...overrides };
+}
+
+export function aBackupCodeSet(userId: string, size = 10): BackupCodeRecord[] {
+  return Array.from({ length: size }, () => aBackupCode(userId));
+}
+
+export function aDeliveredCode(userId: string, overrides: Partial<DeliveredCodeRecord> = {}): DeliveredCodeRecord {
+  return {
+    id: randomUUID(),
+    userId,
+    purpose: 'sign_in',
+    channel: 'sms',
+    recipientHash: `recipient-${randomUUID()}`,
+    codeHash: `hash-${randomUUID()}`,
+    attempts: 0,
+    maxAttempts: 5,
+    sentAt: T0,
+    expiresAt: at(10 * 60_000),
+    consumedAt: null,
+    ...overrides,
+  };
+}
+
+export function aSuccessToken(userId: string, overrides: Partial<SuccessTokenRecord> = {}): SuccessTokenRecord {
+  return {
+    id: randomUUID(),
+    userId,
+    tokenHash: `hash-${randomUUID()}`,
+    operation: 'disable_factor',
+    target: randomUUID(),
+    createdAt: T0,
+    expiresAt: at(5 * 60_000),
+    usedAt: null,
+    ...overrides,
+  };
+}
+
+export function aHistoryEntry(userId: string | null, overrides: Partial<HistoryRecord> = {}): HistoryRecord {
+  return {
+    id: randomUUID(),
+    userId,
+    method: 'totp',
+    action: 'enable',
+    enabled: true,
+    actor: 'self',
+    actorId: userId,
+    clientIp: '203.0.113.7',
+    details: '{}',
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+export function aTrustedDevice(userId: string, overrides: Partial<TrustedDeviceRecord> = {}): TrustedDeviceRecord {
+  return {
+    id: randomUUID(),
+    userId,
+    tokenHash: `hash-${randomUUID()}`,
+    label: 'Firefox on Linux',
+    createdAt: T0,
+    expiresAt: at(30 * 24 * 3600_000),
+    lastUsedAt: null,
+    revokedAt: null,
+    ...overrides,
+  };
 }

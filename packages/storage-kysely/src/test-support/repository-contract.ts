@@ -11,6 +11,7 @@ import {
   aUser,
   T0,
 } from './record-factories.js';
+import { describeSecondFactorContract } from './second-factor-contract.js';
 import { openTestStorage, type TestStorage } from './test-storage.js';
 
 /**
@@ -482,4 +483,6 @@ export function describeRepositoryContract(kind: 'sqlite' | 'postgres'): void {
       });
     });
   });
+
+  describeSecondFactorContract(kind);
 }

@@ -1,104 +1,158 @@
 import type { AccountService } from '../../accounts/account-service.js';
-import type { Clock } from '../../clock.js';
-import { newId } from '../../crypto/random.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import type { DeliveredCodeService, SentCode } from '../../delivery/delivered-code-service.js';
+import type { IssuedDeviceToken, TrustedDeviceService } from '../../devices/trusted-device-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
-import type { FactorService } from '../../factors/factor-service.js';
+import { refusal, type SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
+import { openPhone } from '../../methods/sms/sms-factor.js';
+import type { PolicyService } from '../../policy/policy-service.js';
 import type { SessionService, TokenPair } from '../../sessions/session-service.js';
-import type { FlowRecord } from '../../storage/records.js';
-import type { FlowRepository } from '../../storage/repositories.js';
-import { isTerminal, transition } from '../machine.js';
-import {
-  SIGN_IN_MAX_ATTEMPTS,
-  SIGN_IN_TTL_SECONDS,
-  type SignInEvent,
-  type SignInState,
-  signInMachine,
-} from './sign-in.machine.js';
+import type { IssuerSettings } from '../../settings/issuer-settings.js';
+import type { FactorKind, UserRecord } from '../../storage/records.js';
+import type { FactorRepository } from '../../storage/repositories.js';
+import { type FlowStore, flowData } from '../flow-store.js';
+import { SIGN_IN_MAX_ATTEMPTS, SIGN_IN_TTL_SECONDS, type SignInState, signInMachine } from './sign-in.machine.js';
 
-export type SignInResult =
-  | { status: 'signed_in'; tokens: TokenPair }
-  | { status: 'second_factor_required'; flowId: string; state: SignInState; expiresAt: string; methods: string[] };
+export interface SignedIn {
+  status: 'signed_in';
+  tokens: TokenPair;
+  /** A rotated or new "remember this device" token, when one was used or asked for. */
+  device?: IssuedDeviceToken;
+}
+
+export interface SecondFactorRequired {
+  status: 'second_factor_required';
+  flowId: string;
+  state: SignInState;
+  expiresAt: string;
+  /** The account's active methods; `backup_codes` is always accepted when present. */
+  methods: FactorKind[];
+}
+
+export type SignInResult = SignedIn | SecondFactorRequired;
+
+export interface SecondFactorAnswer {
+  code: string;
+  /** Which method the code is from; defaults to the chosen one, else the authenticator app. */
+  method?: FactorKind;
+  /** Remember this device for 30 days (if the policy allows it for this account). */
+  rememberDevice?: boolean;
+  deviceLabel?: string;
+}
+
+interface SignInData {
+  methods: FactorKind[];
+  chosen?: FactorKind;
+  deliveredCodeId?: string;
+}
+
+const SIGN_IN_PURPOSE = 'sign_in';
 
 /**
- * Password first; an account with an active factor then waits in a persisted sign-in flow
- * for a code. Tokens are issued only by the transition to `succeeded`.
+ * Password first; an account with active factors then waits in a persisted sign-in flow for a
+ * second factor. With several, the caller picks one (SMS and e-mail send their code when
+ * picked); a backup code is always accepted. Tokens are issued only by the move to `succeeded`.
  */
 export class SignInFlow {
   constructor(
     private readonly deps: {
       accounts: AccountService;
-      factors: FactorService;
+      factors: FactorRepository;
+      verifier: SecondFactorVerifier;
       sessions: SessionService;
-      flows: FlowRepository;
-      clock: Clock;
+      flows: FlowStore;
+      deliveredCodes: DeliveredCodeService;
+      devices: TrustedDeviceService;
+      policy: PolicyService;
+      issuers: IssuerSettings;
+      secretBox: SecretBox;
     },
   ) {}
 
-  async start(username: string, password: string): Promise<SignInResult> {
-    const { accounts, factors, sessions, flows, clock } = this.deps;
+  async start(username: string, password: string, deviceToken?: string): Promise<SignInResult> {
+    const { accounts, factors, sessions, flows } = this.deps;
     const user = await accounts.checkPassword(username, password);
-    if (!(await factors.hasActiveFactor(user.id))) {
-      return { status: 'signed_in', tokens: await sessions.start(user) };
+    const methods = await factors.activeKinds(user.id);
+    if (methods.length === 0) return { status: 'signed_in', tokens: await sessions.start(user) };
+
+    if (deviceToken && this.deps.policy.rememberDeviceAllowed(await this.deps.policy.get(), user)) {
+      const device = await this.deps.devices.redeem(user.id, deviceToken);
+      if (device) return { status: 'signed_in', tokens: await sessions.start(user), device };
     }
-    const now = clock.now();
-    const flow: FlowRecord = {
-      id: newId(),
-      kind: signInMachine.name,
-      userId: user.id,
-      state: signInMachine.initial,
-      data: '{}',
-      attempts: 0,
-      version: 1,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + SIGN_IN_TTL_SECONDS * 1000),
-    };
-    await flows.insert(flow);
+    const data: SignInData = { methods };
+    const flow = await flows.create(signInMachine, user.id, SIGN_IN_TTL_SECONDS, data);
     return {
       status: 'second_factor_required',
       flowId: flow.id,
       state: signInMachine.initial,
       expiresAt: flow.expiresAt.toISOString(),
-      methods: ['totp'],
+      methods,
     };
   }
 
-  async submitCode(flowId: string, code: string): Promise<TokenPair> {
-    const { accounts, factors, sessions, clock } = this.deps;
-    const flow = await this.load(flowId);
-    const state = flow.state as SignInState;
-    if (isTerminal(signInMachine, state)) throw new TesseraError('FLOW_FINISHED');
-    if (flow.expiresAt <= clock.now()) {
-      await this.advance(flow, 'EXPIRE', flow.attempts);
-      throw new TesseraError('FLOW_EXPIRED');
+  /** Picks the method to answer with; SMS and e-mail send their code now. */
+  async selectMethod(flowId: string, method: FactorKind): Promise<{ method: FactorKind; delivery?: SentCode }> {
+    const { flows, factors, accounts } = this.deps;
+    const flow = await flows.load(signInMachine, flowId);
+    await flows.assertOpen(signInMachine, flow, 'EXPIRE');
+    const data = flowData<SignInData>(flow);
+    if (!data.methods.includes(method)) throw new TesseraError('METHOD_NOT_ACTIVE');
+    let delivery: SentCode | undefined;
+    if (method === 'sms' || method === 'email') {
+      const factor = await factors.findActive(flow.userId, method);
+      if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
+      const user = await accounts.get(flow.userId);
+      delivery = await this.deps.deliveredCodes.send({
+        userId: user.id,
+        purpose: SIGN_IN_PURPOSE,
+        channel: method,
+        destination: this.destination(user, method, factor),
+        action: 'sign in',
+        issuer: await this.deps.issuers.issuerFor(user),
+      });
     }
+    await flows.advance(signInMachine, flow, 'SELECT_METHOD', {
+      data: { ...data, chosen: method, deliveredCodeId: delivery?.id },
+    });
+    return { method, ...(delivery ? { delivery } : {}) };
+  }
 
-    const check = await factors.verify(flow.userId, code);
+  async submitCode(flowId: string, answer: SecondFactorAnswer): Promise<SignedIn> {
+    const { accounts, sessions, flows, verifier } = this.deps;
+    const flow = await flows.load(signInMachine, flowId);
+    await flows.assertOpen(signInMachine, flow, 'EXPIRE');
+    const data = flowData<SignInData>(flow);
+    const method = answer.method ?? data.chosen ?? (data.methods.includes('totp') ? 'totp' : undefined);
+    if (!method) throw new TesseraError('METHOD_REQUIRED');
+    if (!data.methods.includes(method)) throw new TesseraError('METHOD_NOT_ACTIVE');
+    const deliveredCodeId = method === data.chosen ? data.deliveredCodeId : undefined;
+    if ((method === 'sms' || method === 'email') && !deliveredCodeId) throw new TesseraError('METHOD_REQUIRED');
+
+    const check = await verifier.verify(flow.userId, { method, code: answer.code, deliveredCodeId }, [SIGN_IN_PURPOSE]);
     if (!check.ok) {
       const attempts = flow.attempts + 1;
       const exhausted = attempts >= SIGN_IN_MAX_ATTEMPTS;
-      await this.advance(flow, exhausted ? 'ATTEMPTS_EXHAUSTED' : 'VERIFY_FAIL', attempts);
-      throw new TesseraError('CODE_INVALID', {
-        message: exhausted ? 'The code is wrong; this sign-in has failed, start again.' : undefined,
-      });
+      await flows.advance(signInMachine, flow, exhausted ? 'ATTEMPTS_EXHAUSTED' : 'VERIFY_FAIL', { attempts });
+      const error = refusal(check);
+      if (exhausted && error.code === 'CODE_INVALID') {
+        throw new TesseraError('CODE_INVALID', { message: 'The code is wrong; this sign-in has failed, start again.' });
+      }
+      throw error;
     }
-    await this.advance(flow, 'VERIFY_OK', flow.attempts);
-    return sessions.start(await accounts.get(flow.userId));
+    await flows.advance(signInMachine, flow, 'VERIFY_OK');
+    const user = await accounts.get(flow.userId);
+    const tokens = await sessions.start(user);
+    if (!answer.rememberDevice) return { status: 'signed_in', tokens };
+    if (!this.deps.policy.rememberDeviceAllowed(await this.deps.policy.get(), user)) {
+      return { status: 'signed_in', tokens };
+    }
+    const device = await this.deps.devices.remember(user.id, answer.deviceLabel ?? 'device');
+    return { status: 'signed_in', tokens, device };
   }
 
-  private async load(flowId: string): Promise<FlowRecord> {
-    const flow = await this.deps.flows.findById(flowId);
-    if (!flow || flow.kind !== signInMachine.name) throw new TesseraError('FLOW_NOT_FOUND');
-    return flow;
-  }
-
-  /** Only one request can move a flow from a given version: the loser sees FLOW_FINISHED. */
-  private async advance(flow: FlowRecord, event: SignInEvent, attempts: number): Promise<void> {
-    const next = transition(signInMachine, flow.state as SignInState, event);
-    const won = await this.deps.flows.updateIfVersion(flow.id, flow.version, {
-      state: next,
-      data: flow.data,
-      attempts,
-    });
-    if (!won) throw new TesseraError('FLOW_FINISHED', { detail: 'flow changed concurrently' });
+  private destination(user: UserRecord, method: 'sms' | 'email', factor: Parameters<typeof openPhone>[1]): string {
+    if (method === 'sms') return openPhone(this.deps.secretBox, factor);
+    if (!user.email) throw new TesseraError('EMAIL_REQUIRED');
+    return user.email;
   }
 }

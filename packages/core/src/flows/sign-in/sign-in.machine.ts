@@ -2,7 +2,7 @@ import { defineMachine } from '../machine.js';
 
 /** See sign-in.mermaid beside this file. State names are persisted and shown in API responses. */
 export type SignInState = 'awaiting_second_factor' | 'succeeded' | 'failed' | 'expired';
-export type SignInEvent = 'VERIFY_OK' | 'VERIFY_FAIL' | 'ATTEMPTS_EXHAUSTED' | 'EXPIRE';
+export type SignInEvent = 'SELECT_METHOD' | 'VERIFY_OK' | 'VERIFY_FAIL' | 'ATTEMPTS_EXHAUSTED' | 'EXPIRE';
 
 export const signInMachine = defineMachine<SignInState, SignInEvent>({
   name: 'sign_in',
@@ -10,6 +10,7 @@ export const signInMachine = defineMachine<SignInState, SignInEvent>({
   terminal: ['succeeded', 'failed', 'expired'],
   transitions: {
     awaiting_second_factor: {
+      SELECT_METHOD: 'awaiting_second_factor',
       VERIFY_OK: 'succeeded',
       VERIFY_FAIL: 'awaiting_second_factor',
       ATTEMPTS_EXHAUSTED: 'failed',

@@ -85,6 +85,17 @@ export function totpParams(factor: FactorRecord): TotpParams {
   return { ...DEFAULT_TOTP_PARAMS, ...(JSON.parse(factor.params) as Partial<TotpParams>) };
 }
 
+/** Seals a key brought from another system (an admin's migration import). */
+export function sealTotpKey(secretBox: SecretBox, factorId: string, key: Uint8Array): string {
+  return secretBox.seal(key, sealContext(factorId));
+}
+
+/** The raw key, for an admin's migration export only (the caller records it in the history). */
+export function openTotpKey(secretBox: SecretBox, factor: FactorRecord): Buffer {
+  if (factor.sealedSecret === null) throw new Error(`TOTP factor ${factor.id} has no secret`);
+  return secretBox.open(factor.sealedSecret, sealContext(factor.id));
+}
+
 function sealContext(factorId: string): string {
   return `factor:${factorId}`;
 }

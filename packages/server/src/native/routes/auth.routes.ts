@@ -1,11 +1,20 @@
 import {
   Account,
-  CodeBody,
+  ChallengeIdParams,
+  CodeOnlyBody,
   FlowIdParams,
+  PasswordResetBody,
+  RecoveryBody,
+  RecoveryStart,
   RefreshBody,
+  SecondFactorBody,
+  SecondFactorResult,
+  SelectMethodBody,
+  SelectMethodResult,
   SignInBody,
   SignInResponse,
   SignUpBody,
+  SuccessToken,
   TokenPair,
 } from '@tessera/contract';
 import { type Core, toAccountView } from '@tessera/core';
@@ -41,7 +50,25 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         response: { 200: SignInResponse, ...errorResponses(400, 401) },
       },
     },
-    async (request) => core.signIn.start(request.body.username, request.body.password),
+    async (request) => {
+      const { username, password, deviceToken } = request.body;
+      const result = await core.signIn.start(username, password, deviceToken);
+      return result;
+    },
+  );
+
+  app.post(
+    '/auth/sign-in/:flowId/method',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Choose the second-factor method of a sign-in (SMS and e-mail send their code now)',
+        params: FlowIdParams,
+        body: SelectMethodBody,
+        response: { 200: SelectMethodResult, ...errorResponses(400, 404, 409, 410, 429, 502) },
+      },
+    },
+    async (request) => core.signIn.selectMethod(request.params.flowId, request.body.method),
   );
 
   app.post(
@@ -50,12 +77,67 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
       schema: {
         tags: ['sessions'],
         summary: 'Finish a sign-in with a second-factor code',
+        description:
+          '`method` defaults to the chosen one, else totp. A backup code (method backup_codes) is always accepted. ' +
+          '`rememberDevice` returns a device token that skips the second factor for 30 days.',
         params: FlowIdParams,
-        body: CodeBody,
-        response: { 200: TokenPair, ...errorResponses(400, 401, 404, 409, 410, 429) },
+        body: SecondFactorBody,
+        response: { 200: SecondFactorResult, ...errorResponses(400, 401, 404, 409, 410, 429) },
       },
     },
-    async (request) => core.signIn.submitCode(request.params.flowId, request.body.code),
+    async (request) => {
+      const { tokens, device } = await core.signIn.submitCode(request.params.flowId, request.body);
+      return { ...tokens, ...(device ? { device } : {}) };
+    },
+  );
+
+  app.post(
+    '/auth/recovery',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Start password recovery (unauthorized challenge)',
+        description:
+          "Sends a code to the account's e-mail address if the username or address belongs to an account. The " +
+          'answer is the same whether or not it does.',
+        body: RecoveryBody,
+        response: { 202: RecoveryStart, ...errorResponses(400) },
+      },
+    },
+    async (request, reply) => reply.status(202).send(await core.challenges.startRecovery(request.body.login)),
+  );
+
+  app.post(
+    '/auth/recovery/:challengeId/confirm',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Answer a recovery challenge; the success token allows one password reset',
+        description:
+          'Every refusal (wrong code, unknown challenge, expired or used up, no such account) is the same ' +
+          '401 CODE_INVALID.',
+        params: ChallengeIdParams,
+        body: CodeOnlyBody,
+        response: { 200: SuccessToken, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => core.challenges.confirmRecovery(request.params.challengeId, request.body.code),
+  );
+
+  app.post(
+    '/auth/password-reset',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Set a new password with a success token for reset_password',
+        body: PasswordResetBody,
+        response: { 204: { type: 'null' }, ...errorResponses(400, 403) },
+      },
+    },
+    async (request, reply) => {
+      await core.passwords.reset(request.body.successToken, request.body.newPassword);
+      return reply.status(204).send(null);
+    },
   );
 
   app.post(

@@ -10,7 +10,16 @@ import {
 } from '@tessera/contract';
 import { type Core, toAccountView } from '@tessera/core';
 import { Type } from 'typebox';
-import { BEARER, emptyBodyAsObject, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+import {
+  BEARER,
+  ENROLLMENT_ROUTE,
+  emptyBodyAsObject,
+  errorResponses,
+  type NativeApp,
+  principalOf,
+  requireAuth,
+  selfContext,
+} from '../native-app.js';
 
 export function registerFactorRoutes(app: NativeApp, core: Core): void {
   const auth = requireAuth(core);
@@ -18,6 +27,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
   app.get(
     '/me',
     {
+      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
         tags: ['factors'],
@@ -35,6 +45,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
   app.get(
     '/me/factors',
     {
+      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
         tags: ['factors'],
@@ -49,6 +60,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
   app.post(
     '/me/factors/totp',
     {
+      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       preValidation: emptyBodyAsObject,
       schema: {
@@ -71,6 +83,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
   app.post(
     '/me/factors/:factorId/confirm',
     {
+      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
         tags: ['factors'],
@@ -81,7 +94,13 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         response: { 200: Factor, ...errorResponses(400, 401, 404, 409, 410, 429) },
       },
     },
-    async (request) => core.factors.confirm(principalOf(request).userId, request.params.factorId, request.body.code),
+    async (request) =>
+      core.factors.confirm(
+        principalOf(request).userId,
+        request.params.factorId,
+        request.body.code,
+        selfContext(request),
+      ),
   );
 
   app.delete(
@@ -100,7 +119,12 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      await core.factors.remove(principalOf(request).userId, request.params.factorId, request.body.code);
+      await core.factors.remove(
+        principalOf(request).userId,
+        request.params.factorId,
+        request.body.code,
+        selfContext(request),
+      );
       return reply.status(204).send(null);
     },
   );

@@ -1,0 +1,53 @@
+import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { TrustedDeviceService } from '../devices/trusted-device-service.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { NotificationService } from '../notifications/notification-service.js';
+import type { UserRepository } from '../storage/repositories.js';
+import type { SuccessTokenService } from '../success-tokens/success-token-service.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './account-rules.js';
+
+/**
+ * Password change (signed in, with a success token for `change_password`) and reset (after an
+ * unauthorized challenge, with one for `reset_password`). Either revokes remembered devices.
+ */
+export class PasswordService {
+  constructor(
+    private readonly deps: {
+      users: UserRepository;
+      passwords: PasswordHasher;
+      successTokens: SuccessTokenService;
+      devices: TrustedDeviceService;
+      notifications: NotificationService;
+    },
+  ) {}
+
+  async change(userId: string, newPassword: string, successToken: string): Promise<void> {
+    assertPassword(newPassword);
+    await this.deps.successTokens.consumeFor(userId, successToken, 'change_password', null);
+    await this.set(userId, newPassword);
+  }
+
+  async reset(successToken: string, newPassword: string): Promise<void> {
+    assertPassword(newPassword);
+    const userId = await this.deps.successTokens.consume(successToken, 'reset_password', null);
+    await this.set(userId, newPassword);
+  }
+
+  private async set(userId: string, newPassword: string): Promise<void> {
+    const { users, passwords, devices, notifications } = this.deps;
+    if (!(await users.updatePasswordHash(userId, await passwords.hash(newPassword)))) {
+      throw new TesseraError('USER_NOT_FOUND');
+    }
+    await devices.revokeAll(userId);
+    const user = await users.findById(userId);
+    if (user) notifications.notify(user, { type: 'password_changed' });
+  }
+}
+
+function assertPassword(password: string): void {
+  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+    throw new TesseraError('VALIDATION_FAILED', {
+      message: `The password must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters.`,
+    });
+  }
+}

@@ -1,0 +1,180 @@
+import type { Clock } from '../clock.js';
+import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { newNumericCode } from '../crypto/numeric-code.js';
+import { newId } from '../crypto/random.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { Logger } from '../logger.js';
+import type { DeliveredCodeRecord, DeliveryChannel } from '../storage/records.js';
+import type { DeliveredCodeRepository } from '../storage/repositories.js';
+import type { Delivery } from './delivery-ports.js';
+
+export interface DeliveredCodePolicy {
+  /** Digits per code: 6 by default, 4 to 10 allowed. */
+  digits: number;
+  ttlSeconds: number;
+  maxAttempts: number;
+  /** Seconds between two sends to one recipient. */
+  resendCooldownSeconds: number;
+  /** Sends per recipient in any rolling hour. */
+  hourlyLimit: number;
+}
+
+export const DEFAULT_DELIVERED_CODE_POLICY: DeliveredCodePolicy = {
+  digits: 6,
+  ttlSeconds: 10 * 60,
+  maxAttempts: 5,
+  resendCooldownSeconds: 60,
+  hourlyLimit: 10,
+};
+
+export interface SendRequest {
+  userId: string;
+  purpose: string;
+  channel: DeliveryChannel;
+  /** E.164 phone number or e-mail address. */
+  destination: string;
+  /** What the code is for, in words: "sign in", "enable SMS codes". */
+  action: string;
+  issuer: string;
+  /** The id to give the code (a recovery flow uses its own id); a new one by default. */
+  id?: string;
+}
+
+/** What callers may show: when the code was sent, until when it is good, and to where (masked). */
+export interface SentCode {
+  id: string;
+  channel: DeliveryChannel;
+  sentAt: string;
+  expiresAt: string;
+  destination: string;
+}
+
+export type DeliveredCodeCheck = { ok: true } | { ok: false; reason: 'wrong_code' | 'expired' | 'exhausted' | 'used' };
+
+/**
+ * One-time codes sent by SMS or e-mail. The code exists in clear only in the message; the
+ * database holds its keyed hash. Sending happens before anything is written, so a provider
+ * failure leaves no code behind, and limits are per recipient so that one phone number cannot
+ * be flooded through several accounts.
+ */
+export class DeliveredCodeService {
+  constructor(
+    private readonly deps: {
+      codes: DeliveredCodeRepository;
+      delivery: Delivery;
+      hasher: KeyedHasher;
+      clock: Clock;
+      logger: Logger;
+      policy: DeliveredCodePolicy;
+    },
+  ) {}
+
+  get policy(): DeliveredCodePolicy {
+    return this.deps.policy;
+  }
+
+  async send(request: SendRequest): Promise<SentCode> {
+    const { codes, hasher, clock, policy } = this.deps;
+    const now = clock.now();
+    const recipientHash = hasher.hash(`${request.channel}:${request.destination.toLowerCase()}`);
+    const stats = await codes.sendStats(recipientHash, new Date(now.getTime() - 3600_000));
+    if (stats.lastSentAt && now.getTime() - stats.lastSentAt.getTime() < policy.resendCooldownSeconds * 1000) {
+      const retryAt = new Date(stats.lastSentAt.getTime() + policy.resendCooldownSeconds * 1000);
+      throw new TesseraError('RESEND_TOO_SOON', {
+        message: `A code was sent moments ago; ask again after ${retryAt.toISOString()}.`,
+        meta: { retryAt: retryAt.toISOString() },
+      });
+    }
+    if (stats.count >= policy.hourlyLimit) throw new TesseraError('SEND_LIMIT_REACHED');
+
+    const code = newNumericCode(policy.digits);
+    await this.deliver(request, code);
+    const record: DeliveredCodeRecord = {
+      id: request.id ?? newId(),
+      userId: request.userId,
+      purpose: request.purpose,
+      channel: request.channel,
+      recipientHash,
+      codeHash: hasher.hash(`delivered:${code}`),
+      attempts: 0,
+      maxAttempts: policy.maxAttempts,
+      sentAt: now,
+      expiresAt: new Date(now.getTime() + policy.ttlSeconds * 1000),
+      consumedAt: null,
+    };
+    await codes.insert(record);
+    return {
+      id: record.id,
+      channel: record.channel,
+      sentAt: record.sentAt.toISOString(),
+      expiresAt: record.expiresAt.toISOString(),
+      destination: maskDestination(request.channel, request.destination),
+    };
+  }
+
+  /** Throws CODE_MALFORMED for something that cannot be a delivered code. */
+  assertWellFormed(code: string): void {
+    const { digits } = this.deps.policy;
+    if (!/^\d+$/.test(code) || code.length !== digits) {
+      throw new TesseraError('CODE_MALFORMED', { message: `The code must be exactly ${digits} digits.` });
+    }
+  }
+
+  /**
+   * Checks a code against the one sent under `id` for this user and one of `purposes`. Another
+   * user's or another purpose's code is simply wrong: its existence is not revealed.
+   */
+  async check(id: string, userId: string, purposes: readonly string[], code: string): Promise<DeliveredCodeCheck> {
+    const { codes, hasher, clock } = this.deps;
+    const record = await codes.findById(id);
+    if (!record || record.userId !== userId || !purposes.includes(record.purpose)) {
+      return { ok: false, reason: 'wrong_code' };
+    }
+    const now = clock.now();
+    if (record.consumedAt) return { ok: false, reason: 'used' };
+    if (record.expiresAt <= now) return { ok: false, reason: 'expired' };
+    if (record.attempts >= record.maxAttempts) return { ok: false, reason: 'exhausted' };
+    if (await codes.consume(id, hasher.hash(`delivered:${code}`), now)) return { ok: true };
+    const attempts = await codes.recordFailedAttempt(id);
+    return { ok: false, reason: attempts === undefined || attempts >= record.maxAttempts ? 'exhausted' : 'wrong_code' };
+  }
+
+  private async deliver(request: SendRequest, code: string): Promise<void> {
+    const { delivery, logger } = this.deps;
+    const minutes = Math.round(this.deps.policy.ttlSeconds / 60);
+    const body = `${code} is your ${request.issuer} code to ${request.action}. It expires in ${minutes} minutes.`;
+    try {
+      if (request.channel === 'sms') {
+        await delivery.sms.send({ to: request.destination, body, code });
+      } else {
+        await delivery.email.send({
+          to: request.destination,
+          subject: `Your ${request.issuer} code`,
+          text: `${body}\n\nIf you did not ask for it, someone may know your password: change it.`,
+          code,
+        });
+      }
+    } catch (error) {
+      logger.error(
+        { userId: request.userId, channel: request.channel, purpose: request.purpose, err: describeError(error) },
+        'code delivery failed',
+      );
+      throw new TesseraError('DELIVERY_FAILED', { cause: error });
+    }
+  }
+}
+
+/** Shows enough of a destination for the user to recognise it: +35988****456, j***@example.com. */
+export function maskDestination(channel: DeliveryChannel, destination: string): string {
+  if (channel === 'sms') {
+    if (destination.length <= 7) return destination.replace(/\d(?=\d{2})/g, '*');
+    return `${destination.slice(0, 4)}${'*'.repeat(destination.length - 7)}${destination.slice(-3)}`;
+  }
+  const at = destination.indexOf('@');
+  if (at <= 0) return '***';
+  return `${destination[0]}***${destination.slice(at)}`;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

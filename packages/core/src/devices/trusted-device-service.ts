@@ -1,0 +1,87 @@
+import type { Clock } from '../clock.js';
+import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { newId, newOpaqueToken } from '../crypto/random.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { TrustedDeviceRecord } from '../storage/records.js';
+import type { TrustedDeviceRepository } from '../storage/repositories.js';
+
+export const TRUSTED_DEVICE_DAYS = 30;
+
+export interface TrustedDeviceView {
+  id: string;
+  label: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface IssuedDeviceToken {
+  deviceToken: string;
+  expiresAt: string;
+}
+
+/**
+ * "Remember this device": a bearer token kept by the device that skips the second factor for
+ * 30 days. It rotates on every use, so a copied token stops working once the device signs in.
+ */
+export class TrustedDeviceService {
+  constructor(private readonly deps: { devices: TrustedDeviceRepository; hasher: KeyedHasher; clock: Clock }) {}
+
+  async remember(userId: string, label: string): Promise<IssuedDeviceToken> {
+    const now = this.deps.clock.now();
+    const deviceToken = newOpaqueToken('tdv');
+    const expiresAt = this.expiry(now);
+    await this.deps.devices.insert({
+      id: newId(),
+      userId,
+      tokenHash: this.deps.hasher.hash(deviceToken),
+      label: label.slice(0, 200),
+      createdAt: now,
+      expiresAt,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    return { deviceToken, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** A fresh token if `deviceToken` is this user's live device token; undefined otherwise. */
+  async redeem(userId: string, deviceToken: string): Promise<IssuedDeviceToken | undefined> {
+    const { devices, hasher, clock } = this.deps;
+    const now = clock.now();
+    const currentHash = hasher.hash(deviceToken);
+    const device = await devices.findByHash(currentHash);
+    if (!device || device.userId !== userId || device.revokedAt || device.expiresAt <= now) return undefined;
+    const next = newOpaqueToken('tdv');
+    const expiresAt = this.expiry(now);
+    if (!(await devices.rotate(device.id, currentHash, hasher.hash(next), now, expiresAt))) return undefined;
+    return { deviceToken: next, expiresAt: expiresAt.toISOString() };
+  }
+
+  async list(userId: string): Promise<TrustedDeviceView[]> {
+    return (await this.deps.devices.listActive(userId, this.deps.clock.now())).map(toView);
+  }
+
+  async revoke(userId: string, id: string): Promise<void> {
+    if (!(await this.deps.devices.revoke(id, userId, this.deps.clock.now()))) {
+      throw new TesseraError('TRUSTED_DEVICE_NOT_FOUND');
+    }
+  }
+
+  async revokeAll(userId: string): Promise<number> {
+    return this.deps.devices.revokeAllForUser(userId, this.deps.clock.now());
+  }
+
+  private expiry(now: Date): Date {
+    return new Date(now.getTime() + TRUSTED_DEVICE_DAYS * 86_400_000);
+  }
+}
+
+function toView(device: TrustedDeviceRecord): TrustedDeviceView {
+  return {
+    id: device.id,
+    label: device.label,
+    createdAt: device.createdAt.toISOString(),
+    expiresAt: device.expiresAt.toISOString(),
+    lastUsedAt: device.lastUsedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,91 @@
+import type { Clock } from '../clock.js';
+import { newId } from '../crypto/random.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { HistoryAction, HistoryActor, HistoryFilter, HistoryRecord } from '../storage/records.js';
+import type { HistoryRepository } from '../storage/repositories.js';
+
+/** Who did it and from where: every change names its actor and client IP. */
+export interface ChangeContext {
+  actor: HistoryActor;
+  actorId: string | null;
+  clientIp: string | null;
+}
+
+export interface HistoryEntryView {
+  id: string;
+  userId: string | null;
+  method: string;
+  action: HistoryAction;
+  enabled: boolean;
+  actor: HistoryActor;
+  actorId: string | null;
+  clientIp: string | null;
+  details: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface HistoryQuery extends HistoryFilter {
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
+export const HISTORY_MAX_LIMIT = 100;
+
+/** The 2FA change history: who enabled, disabled, reset or regenerated what, when and from where. */
+export class HistoryService {
+  constructor(private readonly deps: { history: HistoryRepository; clock: Clock }) {}
+
+  async record(
+    entry: { userId: string | null; method: string; action: HistoryAction; enabled: boolean; details?: object },
+    context: ChangeContext,
+  ): Promise<HistoryEntryView> {
+    const record: HistoryRecord = {
+      id: newId(),
+      userId: entry.userId,
+      method: entry.method,
+      action: entry.action,
+      enabled: entry.enabled,
+      actor: context.actor,
+      actorId: context.actorId,
+      clientIp: context.clientIp,
+      details: JSON.stringify(entry.details ?? {}),
+      createdAt: this.deps.clock.now(),
+    };
+    await this.deps.history.insert(record);
+    return toHistoryView(record);
+  }
+
+  async list(
+    query: HistoryQuery,
+  ): Promise<{ items: HistoryEntryView[]; total: number; limit: number; offset: number }> {
+    const limit = Math.min(query.limit ?? 20, HISTORY_MAX_LIMIT);
+    const offset = query.offset ?? 0;
+    const { order, limit: _limit, offset: _offset, ...filter } = query;
+    const page = await this.deps.history.list(filter, order ?? 'desc', limit, offset);
+    return { items: page.items.map(toHistoryView), total: page.total, limit, offset };
+  }
+
+  /** One entry; `userId` restricts it to that account's entries (a user's own view). */
+  async get(id: string, userId?: string): Promise<HistoryEntryView> {
+    const record = await this.deps.history.findById(id);
+    if (!record || (userId !== undefined && record.userId !== userId))
+      throw new TesseraError('HISTORY_ENTRY_NOT_FOUND');
+    return toHistoryView(record);
+  }
+}
+
+export function toHistoryView(record: HistoryRecord): HistoryEntryView {
+  return {
+    id: record.id,
+    userId: record.userId,
+    method: record.method,
+    action: record.action,
+    enabled: record.enabled,
+    actor: record.actor,
+    actorId: record.actorId,
+    clientIp: record.clientIp,
+    details: JSON.parse(record.details) as Record<string, unknown>,
+    createdAt: record.createdAt.toISOString(),
+  };
+}

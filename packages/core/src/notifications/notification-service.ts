@@ -1,0 +1,105 @@
+import type { EmailSender } from '../delivery/delivery-ports.js';
+import type { Logger } from '../logger.js';
+import type { UserRecord } from '../storage/records.js';
+
+export type SecurityEvent =
+  | { type: 'factor_enabled'; method: string }
+  | { type: 'factor_disabled'; method: string }
+  | { type: 'factors_reset_by_admin' }
+  | { type: 'backup_codes_regenerated' }
+  | { type: 'last_backup_code_used' }
+  | { type: 'replayed_code_refused' }
+  | { type: 'second_factor_failures'; failures: number }
+  | { type: 'password_changed' };
+
+/**
+ * Security notices by e-mail (OWASP ASVS 2.8.5, 6.3.5). A notice never holds up or fails the
+ * request that caused it: it is sent in the background, and a failure is logged, not lost.
+ */
+export class NotificationService {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly deps: {
+      email: EmailSender;
+      logger: Logger;
+      issuer: () => Promise<string>;
+      findUser: (userId: string) => Promise<UserRecord | undefined>;
+    },
+  ) {}
+
+  notify(user: UserRecord, event: SecurityEvent): void {
+    this.track(user.id, event, async () => user);
+  }
+
+  /** As notify, for a caller that has only the account id. */
+  notifyById(userId: string, event: SecurityEvent): void {
+    this.track(userId, event, () => this.deps.findUser(userId));
+  }
+
+  private track(userId: string, event: SecurityEvent, load: () => Promise<UserRecord | undefined>): void {
+    const task = load()
+      .then((user) => (user?.email ? this.send(user.email, user, event) : undefined))
+      .catch((error: unknown) => {
+        this.deps.logger.error(
+          { userId, event: event.type, err: error instanceof Error ? error.message : String(error) },
+          'security notification failed',
+        );
+      })
+      .finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  /** Resolves when every notice sent so far has been delivered or has failed (tests, shutdown). */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async send(to: string, user: UserRecord, event: SecurityEvent): Promise<void> {
+    const issuer = await this.deps.issuer();
+    const { subject, text } = describe(event);
+    await this.deps.email.send({
+      to,
+      subject: `${issuer}: ${subject}`,
+      text: `Hello ${user.username},\n\n${text}\n\nIf this was not you, change your password and review your two-factor settings.`,
+    });
+    this.deps.logger.info({ userId: user.id, event: event.type }, 'security notification sent');
+  }
+}
+
+function describe(event: SecurityEvent): { subject: string; text: string } {
+  switch (event.type) {
+    case 'factor_enabled':
+      return { subject: 'two-factor method enabled', text: `The ${methodName(event.method)} was enabled.` };
+    case 'factor_disabled':
+      return { subject: 'two-factor method disabled', text: `The ${methodName(event.method)} was disabled.` };
+    case 'factors_reset_by_admin':
+      return { subject: 'two-factor authentication reset', text: 'An administrator removed your second factors.' };
+    case 'backup_codes_regenerated':
+      return { subject: 'new backup codes', text: 'New backup codes were generated; the old ones no longer work.' };
+    case 'last_backup_code_used':
+      return { subject: 'last backup code used', text: 'Your last backup code was used. Generate new ones.' };
+    case 'replayed_code_refused':
+      return {
+        subject: 'a used code was tried again',
+        text: 'An authenticator code that had already been used was presented again and refused.',
+      };
+    case 'second_factor_failures':
+      return {
+        subject: 'failed sign-in attempts',
+        text: `Your password was entered correctly, but the second factor failed ${event.failures} times in a row.`,
+      };
+    case 'password_changed':
+      return { subject: 'password changed', text: 'Your password was changed.' };
+  }
+}
+
+function methodName(method: string): string {
+  const names: Record<string, string> = {
+    totp: 'authenticator app',
+    sms: 'SMS code method',
+    email: 'e-mail code method',
+    backup_codes: 'backup code set',
+  };
+  return names[method] ?? method;
+}

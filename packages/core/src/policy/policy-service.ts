@@ -1,0 +1,106 @@
+import type { Clock } from '../clock.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { ChangeContext, HistoryService } from '../history/history-service.js';
+import type { FactorKind, UserRecord } from '../storage/records.js';
+import type { SettingsRepository } from '../storage/repositories.js';
+
+const POLICY_KEY = 'policy';
+
+export interface TwoFactorPolicy {
+  /** Every account must have an active second factor (after the grace period). */
+  required: boolean;
+  /** Days after `requiredSince` during which accounts without a factor are reminded, not blocked. */
+  gracePeriodDays: number;
+  /** When `required` was last switched on; the grace period counts from here. */
+  requiredSince: string | null;
+  /** Which methods may be enrolled and used. */
+  methods: Record<FactorKind, boolean>;
+  /** Whether "remember this device" may skip the second factor for admins. */
+  rememberDeviceForAdmins: boolean;
+}
+
+export const DEFAULT_POLICY: TwoFactorPolicy = {
+  required: false,
+  gracePeriodDays: 0,
+  requiredSince: null,
+  // SMS and e-mail are "restricted" authenticators in NIST SP 800-63B §5.1.3.3: allowed by
+  // default because several vendor APIs Tessera serves depend on them; an admin may forbid them.
+  methods: { totp: true, sms: true, email: true, backup_codes: true },
+  rememberDeviceForAdmins: false,
+};
+
+/** NIST SP 800-63B calls these "restricted": usable, with the risks made known. */
+export const RESTRICTED_METHODS: readonly FactorKind[] = ['sms', 'email'];
+
+export interface PolicyUpdate {
+  required?: boolean;
+  gracePeriodDays?: number;
+  methods?: Partial<Record<FactorKind, boolean>>;
+  rememberDeviceForAdmins?: boolean;
+}
+
+/** Where a user stands against the policy right now. */
+export type Requirement =
+  | { status: 'not_required' }
+  | { status: 'satisfied' }
+  | { status: 'grace'; enforcedFrom: string }
+  | { status: 'enforced' };
+
+/** The system-wide "2FA required" policy and the methods allowed, changed by admins at run time. */
+export class PolicyService {
+  constructor(private readonly deps: { settings: SettingsRepository; history: HistoryService; clock: Clock }) {}
+
+  async get(): Promise<TwoFactorPolicy> {
+    const stored = await this.deps.settings.get(POLICY_KEY);
+    if (!stored) return DEFAULT_POLICY;
+    const parsed = JSON.parse(stored) as Partial<TwoFactorPolicy>;
+    return { ...DEFAULT_POLICY, ...parsed, methods: { ...DEFAULT_POLICY.methods, ...parsed.methods } };
+  }
+
+  async update(update: PolicyUpdate, context: ChangeContext): Promise<TwoFactorPolicy> {
+    if (
+      update.gracePeriodDays !== undefined &&
+      !(Number.isInteger(update.gracePeriodDays) && update.gracePeriodDays >= 0 && update.gracePeriodDays <= 365)
+    ) {
+      throw new TesseraError('VALIDATION_FAILED', { message: 'gracePeriodDays must be a whole number from 0 to 365.' });
+    }
+    const current = await this.get();
+    const switchedOn = update.required === true && !current.required;
+    const next: TwoFactorPolicy = {
+      required: update.required ?? current.required,
+      gracePeriodDays: update.gracePeriodDays ?? current.gracePeriodDays,
+      requiredSince: switchedOn
+        ? this.deps.clock.now().toISOString()
+        : update.required === false
+          ? null
+          : current.requiredSince,
+      methods: { ...current.methods, ...update.methods },
+      rememberDeviceForAdmins: update.rememberDeviceForAdmins ?? current.rememberDeviceForAdmins,
+    };
+    await this.deps.settings.set(POLICY_KEY, JSON.stringify(next));
+    await this.deps.history.record(
+      { userId: null, method: 'policy', action: 'policy', enabled: next.required, details: next },
+      context,
+    );
+    return next;
+  }
+
+  async assertMethodAllowed(method: FactorKind): Promise<void> {
+    if (!(await this.get()).methods[method]) throw new TesseraError('METHOD_NOT_ALLOWED');
+  }
+
+  requirementFor(policy: TwoFactorPolicy, hasActiveFactor: boolean): Requirement {
+    if (!policy.required) return { status: 'not_required' };
+    if (hasActiveFactor) return { status: 'satisfied' };
+    const since = policy.requiredSince ? new Date(policy.requiredSince).getTime() : 0;
+    const enforcedFrom = since + policy.gracePeriodDays * 86_400_000;
+    if (this.deps.clock.now().getTime() < enforcedFrom) {
+      return { status: 'grace', enforcedFrom: new Date(enforcedFrom).toISOString() };
+    }
+    return { status: 'enforced' };
+  }
+
+  rememberDeviceAllowed(policy: TwoFactorPolicy, user: UserRecord): boolean {
+    return user.role !== 'admin' || policy.rememberDeviceForAdmins;
+  }
+}

@@ -1,0 +1,72 @@
+import type { Clock } from '../clock.js';
+import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { newId, newOpaqueToken } from '../crypto/random.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { SuccessTokenRepository } from '../storage/repositories.js';
+
+export const SUCCESS_TOKEN_TTL_SECONDS = 5 * 60;
+
+/** The sensitive operations a passed challenge can unlock. */
+export const SUCCESS_TOKEN_OPERATIONS = [
+  'change_password',
+  'reset_password',
+  'disable_factor',
+  'regenerate_backup_codes',
+] as const;
+export type SuccessTokenOperation = (typeof SUCCESS_TOKEN_OPERATIONS)[number];
+
+export function isSuccessTokenOperation(value: string): value is SuccessTokenOperation {
+  return (SUCCESS_TOKEN_OPERATIONS as readonly string[]).includes(value);
+}
+
+export interface IssuedSuccessToken {
+  successToken: string;
+  operation: SuccessTokenOperation;
+  target: string | null;
+  expiresAt: string;
+}
+
+/**
+ * Single-use proofs that a challenge was passed. A token names one operation and its target:
+ * one obtained to change a password cannot disable a factor.
+ */
+export class SuccessTokenService {
+  constructor(private readonly deps: { tokens: SuccessTokenRepository; hasher: KeyedHasher; clock: Clock }) {}
+
+  async issue(userId: string, operation: SuccessTokenOperation, target: string | null): Promise<IssuedSuccessToken> {
+    const { tokens, hasher, clock } = this.deps;
+    const now = clock.now();
+    const successToken = newOpaqueToken('tst');
+    const expiresAt = new Date(now.getTime() + SUCCESS_TOKEN_TTL_SECONDS * 1000);
+    await tokens.insert({
+      id: newId(),
+      userId,
+      tokenHash: hasher.hash(successToken),
+      operation,
+      target,
+      createdAt: now,
+      expiresAt,
+      usedAt: null,
+    });
+    return { successToken, operation, target, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Uses the token for this operation and target; returns its user. Throws SUCCESS_TOKEN_INVALID otherwise. */
+  async consume(successToken: string, operation: SuccessTokenOperation, target: string | null): Promise<string> {
+    const { tokens, hasher, clock } = this.deps;
+    const userId = await tokens.consume(hasher.hash(successToken), operation, target, clock.now());
+    if (userId === undefined) throw new TesseraError('SUCCESS_TOKEN_INVALID');
+    return userId;
+  }
+
+  /** As consume, and the token must belong to this user. */
+  async consumeFor(
+    userId: string,
+    successToken: string,
+    operation: SuccessTokenOperation,
+    target: string | null,
+  ): Promise<void> {
+    const owner = await this.consume(successToken, operation, target);
+    if (owner !== userId) throw new TesseraError('SUCCESS_TOKEN_INVALID');
+  }
+}

@@ -1,0 +1,22 @@
+import type { HistoryAction, HistoryActor } from '@tessera/core';
+import type { Insertable, Selectable } from 'kysely';
+
+/**
+ * The 2FA change history. `enabled` is 0 or 1 on both dialects (SQLite has no boolean).
+ * Times are milliseconds since the epoch.
+ */
+export interface HistoryTable {
+  id: string;
+  user_id: string | null;
+  method: string;
+  action: HistoryAction;
+  enabled: 0 | 1;
+  actor: HistoryActor;
+  actor_id: string | null;
+  client_ip: string | null;
+  details: string;
+  created_at: number;
+}
+
+export type HistoryRow = Selectable<HistoryTable>;
+export type NewHistoryRow = Insertable<HistoryTable>;

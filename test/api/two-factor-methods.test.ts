@@ -1,0 +1,489 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  createHarness,
+  createSignedInUser,
+  enrollTotp,
+  type Harness,
+  json,
+  type SignedInUser,
+} from '../support/harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(async () => h.close());
+
+const PHONE = '+359888123456';
+
+interface EnableStartBody {
+  flowId: string;
+  state: string;
+  factorId: string;
+  delivery?: { id: string; sentAt: string; expiresAt: string; destination: string; channel: string };
+  backupCodes?: { codes: string[]; remaining: number };
+}
+
+async function startEnable(user: SignedInUser, payload: Record<string, unknown>) {
+  return h.app.inject({ method: 'POST', url: '/api/v1/me/2fa/enable', headers: bearer(user.accessToken), payload });
+}
+
+async function confirmEnable(user: SignedInUser, flowId: string, code: string) {
+  return h.app.inject({
+    method: 'POST',
+    url: `/api/v1/me/2fa/enable/${flowId}/confirm`,
+    headers: bearer(user.accessToken),
+    payload: { code },
+  });
+}
+
+async function activeMethods(user: SignedInUser): Promise<string[]> {
+  const status = await h.app.inject({ method: 'GET', url: '/api/v1/me/2fa', headers: bearer(user.accessToken) });
+  return json<{ methods: string[] }>(status).methods.sort();
+}
+
+async function enableSms(user: SignedInUser): Promise<void> {
+  const started = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone: PHONE }));
+  const confirmed = await confirmEnable(user, started.flowId, h.outbox.lastSmsCode(PHONE));
+  expect(confirmed.statusCode).toBe(200);
+}
+
+async function enableBackupCodes(user: SignedInUser): Promise<string[]> {
+  const started = json<EnableStartBody>(await startEnable(user, { method: 'backup_codes' }));
+  return started.backupCodes?.codes ?? [];
+}
+
+async function signIn(user: SignedInUser) {
+  return h.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/sign-in',
+    payload: { username: user.username, password: user.password },
+  });
+}
+
+describe('SMS factor', () => {
+  it('sends a code to the phone, and becomes active only when the code is confirmed', async () => {
+    const user = await createSignedInUser(h);
+    const started = await startEnable(user, { method: 'sms', phone: '+359 888 123-456' });
+    expect(started.statusCode).toBe(201);
+    const body = json<EnableStartBody>(started);
+    expect(body.state).toBe('awaiting_code');
+    expect(body.delivery?.channel).toBe('sms');
+    expect(body.delivery?.destination).toBe('+359******456');
+    expect(new Date(body.delivery?.expiresAt ?? 0).getTime() - new Date(body.delivery?.sentAt ?? 0).getTime()).toBe(
+      600_000,
+    );
+    const code = h.outbox.lastSmsCode(PHONE);
+    expect(code).toMatch(/^\d{6}$/);
+    expect(await activeMethods(user)).toEqual([]);
+
+    const confirmed = await confirmEnable(user, body.flowId, code);
+    expect(confirmed.statusCode).toBe(200);
+    expect(json<{ state: string; factor: { kind: string; status: string } }>(confirmed)).toMatchObject({
+      state: 'enabled',
+      factor: { kind: 'sms', status: 'active' },
+    });
+    expect(await activeMethods(user)).toEqual(['sms']);
+  });
+
+  it('refuses a phone number that is not E.164 without sending anything', async () => {
+    const user = await createSignedInUser(h);
+    for (const phone of ['0888123456', '+0123456789', '+1234', 'call me']) {
+      const response = await startEnable(user, { method: 'sms', phone });
+      expect(response.statusCode, phone).toBe(400);
+      expect(json<{ error: { code: string } }>(response).error.code).toBe('PHONE_INVALID');
+    }
+    expect(h.outbox.smsSent).toHaveLength(0);
+  });
+
+  it('counts wrong codes, fails the procedure after five, and never activates', async () => {
+    const user = await createSignedInUser(h);
+    const { flowId } = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone: PHONE }));
+    const right = h.outbox.lastSmsCode(PHONE);
+    const wrong = right === '000000' ? '111111' : '000000';
+    const first = await confirmEnable(user, flowId, wrong);
+    expect(first.statusCode).toBe(401);
+    expect(json<{ error: { code: string } }>(first).error.code).toBe('CODE_INVALID');
+    for (let i = 0; i < 3; i++) await confirmEnable(user, flowId, wrong);
+    const fifth = await confirmEnable(user, flowId, wrong);
+    expect([401, 429]).toContain(fifth.statusCode);
+    const afterwards = await confirmEnable(user, flowId, right);
+    expect(afterwards.statusCode).toBeGreaterThanOrEqual(400);
+    expect(await activeMethods(user)).toEqual([]);
+  });
+
+  it('expires: a code confirmed after ten minutes is refused', async () => {
+    const user = await createSignedInUser(h);
+    const { flowId } = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone: PHONE }));
+    const code = h.outbox.lastSmsCode(PHONE);
+    h.clock.advanceSeconds(601);
+    const late = await confirmEnable(user, flowId, code);
+    expect(late.statusCode).toBe(410);
+    expect(await activeMethods(user)).toEqual([]);
+  });
+
+  it('enforces the resend cooldown and sends a fresh code after it; the old code is then useless', async () => {
+    const user = await createSignedInUser(h);
+    const { flowId } = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone: PHONE }));
+    const firstCode = h.outbox.lastSmsCode(PHONE);
+    const resend = () =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/v1/me/2fa/enable/${flowId}/resend`,
+        headers: bearer(user.accessToken),
+      });
+    const tooSoon = await resend();
+    expect(tooSoon.statusCode).toBe(429);
+    expect(json<{ error: { code: string } }>(tooSoon).error.code).toBe('RESEND_TOO_SOON');
+    h.clock.advanceSeconds(61);
+    const again = await resend();
+    expect(again.statusCode).toBe(200);
+    const secondCode = h.outbox.lastSmsCode(PHONE);
+    expect(h.outbox.smsSent).toHaveLength(2);
+    if (firstCode !== secondCode) {
+      expect((await confirmEnable(user, flowId, firstCode)).statusCode).toBe(401);
+    }
+    expect((await confirmEnable(user, flowId, secondCode)).statusCode).toBe(200);
+  });
+
+  it('stops sending to one number after the hourly limit, across accounts', async () => {
+    await h.close();
+    h = await createHarness({ deliveredCodes: { hourlyLimit: 3, resendCooldownSeconds: 0 } });
+    for (let i = 0; i < 3; i++) {
+      const user = await createSignedInUser(h);
+      expect((await startEnable(user, { method: 'sms', phone: PHONE })).statusCode).toBe(201);
+    }
+    const another = await createSignedInUser(h);
+    const limited = await startEnable(another, { method: 'sms', phone: PHONE });
+    expect(limited.statusCode).toBe(429);
+    expect(json<{ error: { code: string } }>(limited).error.code).toBe('SEND_LIMIT_REACHED');
+    h.clock.advanceSeconds(3601);
+    const anHourLater = await createSignedInUser(h);
+    expect((await startEnable(anHourLater, { method: 'sms', phone: PHONE })).statusCode).toBe(201);
+  });
+
+  it('a provider failure is a 502 and leaves no pending factor and no code behind', async () => {
+    const user = await createSignedInUser(h);
+    h.outbox.failNext();
+    const failed = await startEnable(user, { method: 'sms', phone: PHONE });
+    expect(failed.statusCode).toBe(502);
+    expect(json<{ error: { code: string } }>(failed).error.code).toBe('DELIVERY_FAILED');
+    const factors = await h.app.inject({ method: 'GET', url: '/api/v1/me/factors', headers: bearer(user.accessToken) });
+    expect(json<{ factors: unknown[] }>(factors).factors).toEqual([]);
+    // Nothing was recorded as sent, so the cooldown does not hold the retry back.
+    expect((await startEnable(user, { method: 'sms', phone: PHONE })).statusCode).toBe(201);
+  });
+
+  it('does not store the phone number of the factor in clear', async () => {
+    const user = await createSignedInUser(h);
+    await enableSms(user);
+    const factor = await h.storage.factors.findActive(user.id, 'sms');
+    expect(factor?.sealedSecret).toBeTruthy();
+    expect(factor?.sealedSecret).not.toContain('888123456');
+    expect(factor?.params).not.toContain('888123456');
+  });
+});
+
+describe('e-mail factor', () => {
+  it('sends the code to the account address and activates on confirmation', async () => {
+    const user = await createSignedInUser(h);
+    const started = json<EnableStartBody>(await startEnable(user, { method: 'email' }));
+    expect(started.delivery?.destination).toMatch(/^u\*\*\*@example\.test$/);
+    const confirmed = await confirmEnable(user, started.flowId, h.outbox.lastEmailCode(user.email));
+    expect(confirmed.statusCode).toBe(200);
+    expect(await activeMethods(user)).toEqual(['email']);
+  });
+
+  it('needs an address on the account', async () => {
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { username: 'noemail', password: 'correct horse battery' },
+    });
+    const signedIn = json<{ tokens: { accessToken: string } }>(
+      await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sign-in',
+        payload: { username: 'noemail', password: 'correct horse battery' },
+      }),
+    );
+    const response = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/enable',
+      headers: bearer(signedIn.tokens.accessToken),
+      payload: { method: 'email' },
+    });
+    expect(response.statusCode).toBe(409);
+    expect(json<{ error: { code: string } }>(response).error.code).toBe('EMAIL_REQUIRED');
+  });
+});
+
+describe('backup codes', () => {
+  it('are generated as ten codes of eight digits, shown once, and each works once at sign-in', async () => {
+    const user = await createSignedInUser(h);
+    const codes = await enableBackupCodes(user);
+    expect(codes).toHaveLength(10);
+    for (const code of codes) expect(code).toMatch(/^\d{8}$/);
+    expect(new Set(codes).size).toBe(10);
+
+    const flow = json<{ flowId: string; methods: string[] }>(await signIn(user));
+    expect(flow.methods).toEqual(['backup_codes']);
+    const answer = (flowId: string, code: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/v1/auth/sign-in/${flowId}/second-factor`,
+        payload: { code, method: 'backup_codes' },
+      });
+    const first = await answer(flow.flowId, codes[0] ?? '');
+    expect(first.statusCode).toBe(200);
+    expect(json<{ accessToken: string }>(first).accessToken).toBeTruthy();
+
+    const again = json<{ flowId: string }>(await signIn(user));
+    expect((await answer(again.flowId, codes[0] ?? '')).statusCode).toBe(401);
+    const status = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/me/2fa/backup-codes',
+      headers: bearer(user.accessToken),
+    });
+    expect(json(status)).toEqual({ active: true, remaining: 9 });
+  });
+
+  it('are stored only as keyed hashes', async () => {
+    const user = await createSignedInUser(h);
+    const codes = await enableBackupCodes(user);
+    const db = h.storage.db;
+    const rows = await db.selectFrom('backup_codes').selectAll().where('user_id', '=', user.id).execute();
+    expect(rows).toHaveLength(10);
+    const stored = JSON.stringify(rows);
+    for (const code of codes) expect(stored).not.toContain(code);
+  });
+
+  it('a code written with a dash is accepted', async () => {
+    const user = await createSignedInUser(h);
+    const [code] = await enableBackupCodes(user);
+    const flow = json<{ flowId: string }>(await signIn(user));
+    const dashed = `${code?.slice(0, 4)}-${code?.slice(4)}`;
+    const response = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/auth/sign-in/${flow.flowId}/second-factor`,
+      payload: { code: dashed, method: 'backup_codes' },
+    });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('using the last code sends the owner a notice', async () => {
+    await h.close();
+    h = await createHarness();
+    const user = await createSignedInUser(h);
+    const codes = await enableBackupCodes(user);
+    for (const [i, code] of codes.entries()) {
+      const flow = json<{ flowId: string }>(await signIn(user));
+      const response = await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/auth/sign-in/${flow.flowId}/second-factor`,
+        payload: { code, method: 'backup_codes' },
+      });
+      expect(response.statusCode, `code ${i}`).toBe(200);
+    }
+    await h.core.notifications.settle();
+    expect(h.outbox.notices(user.email).map((m) => m.subject)).toContainEqual(
+      expect.stringContaining('last backup code used'),
+    );
+  });
+});
+
+describe('sign-in with several methods', () => {
+  it('lists the methods, sends the SMS code when SMS is chosen, and signs in with it', async () => {
+    const user = await createSignedInUser(h);
+    await enrollTotp(h.app, user.accessToken, h.clock.now());
+    await enableSms(user);
+    await enableBackupCodes(user);
+    const flow = json<{ status: string; flowId: string; methods: string[] }>(await signIn(user));
+    expect(flow.status).toBe('second_factor_required');
+    expect(flow.methods.sort()).toEqual(['backup_codes', 'sms', 'totp']);
+
+    const smsBefore = h.outbox.smsSent.length;
+    h.clock.advanceSeconds(61);
+    const chosen = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/auth/sign-in/${flow.flowId}/method`,
+      payload: { method: 'sms' },
+    });
+    expect(chosen.statusCode).toBe(200);
+    expect(json<{ delivery: { channel: string } }>(chosen).delivery.channel).toBe('sms');
+    expect(h.outbox.smsSent).toHaveLength(smsBefore + 1);
+
+    const done = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/auth/sign-in/${flow.flowId}/second-factor`,
+      payload: { code: h.outbox.lastSmsCode(PHONE) },
+    });
+    expect(done.statusCode).toBe(200);
+    expect(json<{ accessToken: string }>(done).accessToken).toBeTruthy();
+  });
+
+  it('a code sent to enable SMS cannot be used to sign in', async () => {
+    const user = await createSignedInUser(h);
+    await enableSms(user);
+    const flow = json<{ flowId: string }>(await signIn(user));
+    const enrolCode = h.outbox.lastSmsCode(PHONE);
+    const response = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/auth/sign-in/${flow.flowId}/second-factor`,
+      payload: { code: enrolCode, method: 'sms' },
+    });
+    // No code was sent for this sign-in yet: the method has to be chosen first.
+    expect(response.statusCode).toBe(409);
+    expect(json<{ error: { code: string } }>(response).error.code).toBe('METHOD_REQUIRED');
+  });
+
+  it('refuses a method the account does not have', async () => {
+    const user = await createSignedInUser(h);
+    await enrollTotp(h.app, user.accessToken, h.clock.now());
+    const flow = json<{ flowId: string }>(await signIn(user));
+    const response = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/auth/sign-in/${flow.flowId}/method`,
+      payload: { method: 'sms' },
+    });
+    expect(response.statusCode).toBe(409);
+    expect(json<{ error: { code: string } }>(response).error.code).toBe('METHOD_NOT_ACTIVE');
+  });
+
+  it('wrong codes of any method feed the same account lockout', async () => {
+    const user = await createSignedInUser(h);
+    await enrollTotp(h.app, user.accessToken, h.clock.now());
+    const codes = await enableBackupCodes(user);
+    let locked = false;
+    for (let i = 0; i < 6 && !locked; i++) {
+      const flow = json<{ flowId: string }>(await signIn(user));
+      const method = i % 2 === 0 ? 'backup_codes' : 'totp';
+      const code = method === 'totp' ? '000000' : '00000000';
+      const response = await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/auth/sign-in/${flow.flowId}/second-factor`,
+        payload: { code, method },
+      });
+      locked = response.statusCode === 429;
+    }
+    expect(locked).toBe(true);
+    // Even a right backup code is refused while the account is locked.
+    const flow = json<{ flowId: string }>(await signIn(user));
+    const response = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/auth/sign-in/${flow.flowId}/second-factor`,
+      payload: { code: codes[0], method: 'backup_codes' },
+    });
+    expect(response.statusCode).toBe(429);
+    await h.core.notifications.settle();
+    expect(h.outbox.notices(user.email).map((m) => m.subject)).toContainEqual(
+      expect.stringContaining('failed sign-in attempts'),
+    );
+  });
+});
+
+describe('disable procedure', () => {
+  it('sends a code to the SMS method and removes it when the code is confirmed', async () => {
+    const user = await createSignedInUser(h);
+    await enableSms(user);
+    h.clock.advanceSeconds(61);
+    const started = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/disable',
+      headers: bearer(user.accessToken),
+      payload: { method: 'sms' },
+    });
+    expect(started.statusCode).toBe(201);
+    const { flowId } = json<{ flowId: string }>(started);
+    const confirmed = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/2fa/disable/${flowId}/confirm`,
+      headers: bearer(user.accessToken),
+      payload: { code: h.outbox.lastSmsCode(PHONE) },
+    });
+    expect(confirmed.statusCode).toBe(200);
+    expect(json<{ state: string }>(confirmed).state).toBe('disabled');
+    expect(await activeMethods(user)).toEqual([]);
+    await h.core.notifications.settle();
+    const subjects = h.outbox.notices(user.email).map((m) => m.subject);
+    expect(subjects).toContainEqual(expect.stringContaining('two-factor method enabled'));
+    expect(subjects).toContainEqual(expect.stringContaining('two-factor method disabled'));
+  });
+
+  it("a TOTP method is disabled with a current code of the app, not with another method's code", async () => {
+    const user = await createSignedInUser(h);
+    const totp = await enrollTotp(h.app, user.accessToken, h.clock.now());
+    const codes = await enableBackupCodes(user);
+    h.clock.advanceSeconds(30);
+    const { flowId } = json<{ flowId: string }>(
+      await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/2fa/disable',
+        headers: bearer(user.accessToken),
+        payload: { method: 'totp' },
+      }),
+    );
+    const confirm = (code: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/v1/me/2fa/disable/${flowId}/confirm`,
+        headers: bearer(user.accessToken),
+        payload: { code },
+      });
+    expect((await confirm(codes[0] ?? '')).statusCode).toBeGreaterThanOrEqual(400);
+    expect((await confirm(totp.codeAt(h.clock.now()))).statusCode).toBe(200);
+    expect(await activeMethods(user)).toEqual(['backup_codes']);
+  });
+
+  it("another user's disable procedure is not found", async () => {
+    const owner = await createSignedInUser(h);
+    await enableSms(owner);
+    h.clock.advanceSeconds(61);
+    const { flowId } = json<{ flowId: string }>(
+      await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/2fa/disable',
+        headers: bearer(owner.accessToken),
+        payload: { method: 'sms' },
+      }),
+    );
+    const intruder = await createSignedInUser(h);
+    const response = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/2fa/disable/${flowId}/confirm`,
+      headers: bearer(intruder.accessToken),
+      payload: { code: h.outbox.lastSmsCode(PHONE) },
+    });
+    expect(response.statusCode).toBe(404);
+    expect(await activeMethods(owner)).toEqual(['sms']);
+  });
+});
+
+describe('notices', () => {
+  it('a replayed TOTP code is refused and the owner is told', async () => {
+    const user = await createSignedInUser(h);
+    const totp = await enrollTotp(h.app, user.accessToken, h.clock.now());
+    h.clock.advanceSeconds(30);
+    const code = totp.codeAt(h.clock.now());
+    const verify = () =>
+      h.app.inject({ method: 'POST', url: '/api/v1/me/verify', headers: bearer(user.accessToken), payload: { code } });
+    expect(json<{ valid: boolean }>(await verify()).valid).toBe(true);
+    expect(json<{ valid: boolean }>(await verify()).valid).toBe(false);
+    await h.core.notifications.settle();
+    expect(h.outbox.notices(user.email).map((m) => m.subject)).toContainEqual(
+      expect.stringContaining('a used code was tried again'),
+    );
+  });
+
+  it('a failing notice does not fail the request and is logged', async () => {
+    const user = await createSignedInUser(h);
+    const started = json<EnableStartBody>(await startEnable(user, { method: 'email' }));
+    const code = h.outbox.lastEmailCode(user.email);
+    h.outbox.failNext();
+    const confirmed = await confirmEnable(user, started.flowId, code);
+    expect(confirmed.statusCode).toBe(200);
+    await h.core.notifications.settle();
+    expect(h.log.text).toContain('security notification failed');
+  });
+});
