@@ -61,6 +61,44 @@ describe('tessera CLI', () => {
     expect(token.out).toMatch(/^tsa_[A-Za-z0-9_-]{43}$/);
   });
 
+  it('issuer and policy: show and set, with bad values refused', async () => {
+    expect((await run('issuer', 'show')).out).toBe('Tessera');
+    expect((await run('issuer', 'set', '--issuer', 'Acme Hosting')).out).toBe('Acme Hosting');
+    expect((await run('issuer', 'show')).out).toBe('Acme Hosting');
+    const badIssuer = await run('issuer', 'set', '--issuer', '<script>');
+    expect(badIssuer.code).toBe(1);
+    expect((await run('issuer', 'show')).out).toBe('Acme Hosting');
+
+    const set = await run('policy', 'set', '--required', 'true', '--grace-days', '7', '--forbid', 'sms');
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.out)).toMatchObject({
+      required: true,
+      gracePeriodDays: 7,
+      methods: { sms: false, totp: true },
+    });
+    expect(JSON.parse((await run('policy', 'show')).out)).toMatchObject({ required: true, methods: { sms: false } });
+    expect((await run('policy', 'set', '--required', 'maybe')).code).toBe(2);
+    expect((await run('policy', 'set', '--forbid', 'carrier-pigeon')).code).toBe(2);
+    expect((await run('policy', 'set')).code).toBe(2);
+    await run('policy', 'set', '--required', 'false', '--allow', 'sms');
+  });
+
+  it("users reset-2fa removes the user's factors", async () => {
+    await run('users', 'create', '--username', 'dave', '--password', 'dave password', '--email', 'dave@example.com');
+    // Backup codes are the one method that needs no device to enroll.
+    const { withRuntime } = await import('../../packages/cli/src/cli-context.js');
+    const io: CliIo = { out: () => undefined, err: () => undefined, env };
+    await withRuntime(io, async ({ core }) => {
+      const dave = await core.accounts.getByUsername('dave');
+      await core.enable.start(dave.id, { method: 'backup_codes' }, { actor: 'self', actorId: dave.id, clientIp: null });
+    });
+    const reset = await run('users', 'reset-2fa', '--username', 'dave');
+    expect(reset.code).toBe(0);
+    expect(JSON.parse(reset.out)).toEqual({ username: 'dave', removed: ['backup_codes'] });
+    const shown = await run('users', 'show', '--username', 'dave');
+    expect(JSON.parse(shown.out).factors).toEqual([]);
+  });
+
   it('says what is wrong, with exit codes 1 and 2', async () => {
     const duplicate = await run('users', 'create', '--username', 'ops', '--password', 'ops password');
     expect(duplicate).toMatchObject({ code: 1, err: expect.stringContaining('already taken') });

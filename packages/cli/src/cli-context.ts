@@ -18,7 +18,7 @@ export const processIo: CliIo = {
 export async function withRuntime<T>(io: CliIo, fn: (runtime: Runtime, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
-  const runtime = await openRuntime(config, logger);
+  const runtime = await openRuntime(config, logger, io.env);
   try {
     return await fn(runtime, config);
   } finally {

@@ -7,6 +7,11 @@ export interface ParsedFlags {
   phone?: string | undefined;
   name?: string | undefined;
   admin?: boolean | undefined;
+  issuer?: string | undefined;
+  required?: string | undefined;
+  'grace-days'?: string | undefined;
+  allow?: string | undefined;
+  forbid?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -25,6 +30,11 @@ export function parseFlags(args: string[]): { positionals: string[]; flags: Pars
         phone: { type: 'string' },
         name: { type: 'string' },
         admin: { type: 'boolean' },
+        issuer: { type: 'string' },
+        required: { type: 'string' },
+        'grace-days': { type: 'string' },
+        allow: { type: 'string' },
+        forbid: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -34,7 +44,7 @@ export function parseFlags(args: string[]): { positionals: string[]; flags: Pars
   }
 }
 
-export function requireFlag(flags: ParsedFlags, name: 'username' | 'password'): string {
+export function requireFlag(flags: ParsedFlags, name: 'username' | 'password' | 'issuer'): string {
   const value = flags[name];
   if (value === undefined || value === '') throw new UsageError(`--${name} is required`);
   return value;

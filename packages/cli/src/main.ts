@@ -1,5 +1,12 @@
 import { ConfigError, isTesseraError, SecretKeyMismatchError } from '@tessera/core';
 import { type CliIo, processIo } from './cli-context.js';
+import {
+  issuerSetCommand,
+  issuerShowCommand,
+  policySetCommand,
+  policyShowCommand,
+  usersResetTwoFactorCommand,
+} from './commands/admin.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { tokensCreateCommand } from './commands/tokens.command.js';
@@ -13,7 +20,12 @@ Commands:
   migrate                                 bring the database schema up to date
   users create --username U --password P [--email E] [--phone +E164] [--admin]
   users show --username U                 the account and its factors, as JSON
+  users reset-2fa --username U            remove all of the user's second factors (recorded, user notified)
   tokens create --username U [--name N]   create an API token; prints only the token
+  issuer show | issuer set --issuer NAME  the system-wide issuer of new otpauth URIs
+  policy show                             the 2FA policy, as JSON
+  policy set [--required true|false] [--grace-days N] [--allow M,M] [--forbid M,M]
+                                          change it (methods: totp, sms, email, backup_codes)
 
 Configuration comes from the environment, as for the server (see README.md).`;
 
@@ -24,7 +36,12 @@ const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   'users create': usersCreateCommand,
   'users show': usersShowCommand,
+  'users reset-2fa': usersResetTwoFactorCommand,
   'tokens create': tokensCreateCommand,
+  'issuer show': issuerShowCommand,
+  'issuer set': issuerSetCommand,
+  'policy show': policyShowCommand,
+  'policy set': policySetCommand,
 };
 
 /** Runs one command; returns the exit code (0 ok, 1 failed, 2 usage). */
