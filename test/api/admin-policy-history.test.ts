@@ -634,6 +634,10 @@ describe('admin operations', () => {
       createdAt: secondAt,
     });
     expect(JSON.stringify(exports)).not.toContain(body.secret);
+    await h.core.notifications.settle();
+    const notices = h.outbox.notices(user.email).filter((m) => m.subject.includes('authenticator key exported'));
+    expect(notices).toHaveLength(2);
+    expect(JSON.stringify(notices)).not.toContain(body.secret);
   });
 
   it('export of a user without TOTP is 409; of an unknown user 404', async () => {

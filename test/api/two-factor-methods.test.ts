@@ -351,6 +351,27 @@ describe('sign-in with several methods', () => {
     expect(json<{ error: { code: string } }>(response).error.code).toBe('METHOD_NOT_ACTIVE');
   });
 
+  it('the wrong code that locks the account also fails the sign-in: no sixth try after the lock', async () => {
+    const user = await createSignedInUser(h);
+    const totp = await enrollTotp(h.app, user.accessToken, h.clock.now());
+    h.clock.advanceSeconds(30);
+    const flow = json<{ flowId: string }>(await signIn(user));
+    const answer = (code: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/v1/auth/sign-in/${flow.flowId}/second-factor`,
+        payload: { code, method: 'totp' },
+      });
+    const wrong = totp.codeAt(h.clock.now()) === '000000' ? '111111' : '000000';
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await answer(wrong)).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    h.clock.advanceSeconds(61);
+    const late = await answer(totp.codeAt(h.clock.now()));
+    expect(late.statusCode).toBe(409);
+    expect(json<{ error: { code: string } }>(late).error.code).toBe('FLOW_FINISHED');
+  });
+
   it('wrong codes of any method feed the same account lockout', async () => {
     const user = await createSignedInUser(h);
     await enrollTotp(h.app, user.accessToken, h.clock.now());

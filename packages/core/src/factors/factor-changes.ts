@@ -51,6 +51,7 @@ function noticeFor(method: string, action: HistoryAction, enabled: boolean): Sec
   if (action === 'regenerate') return { type: 'backup_codes_regenerated' };
   if (action === 'reset') return { type: 'factors_reset_by_admin' };
   if (action === 'enable' || action === 'import') return { type: 'factor_enabled', method };
+  if (action === 'export') return { type: 'totp_key_exported' };
   if (action === 'disable') return enabled ? undefined : { type: 'factor_disabled', method };
   return undefined;
 }

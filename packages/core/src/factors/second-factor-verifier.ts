@@ -88,6 +88,8 @@ export class SecondFactorVerifier {
     code: string,
     deliveredCodeId: string,
     purposes: readonly string[],
+    /** Password recovery tells the owner about failures in its own words (no password was given). */
+    noticeAs: 'second_factor' | 'recovery' = 'second_factor',
   ): Promise<ProofCheck> {
     this.deps.deliveredCodes.assertWellFormed(code);
     return this.deps.guard.attempt(
@@ -96,7 +98,13 @@ export class SecondFactorVerifier {
         const check = await this.deps.deliveredCodes.check(deliveredCodeId, userId, purposes, code);
         return check.ok ? { ok: true, method } : { ok: false, reason: check.reason };
       },
-      (failures) => this.notify(userId, { type: 'second_factor_failures', failures }),
+      (failures) =>
+        this.notify(
+          userId,
+          noticeAs === 'recovery'
+            ? { type: 'recovery_failures', failures }
+            : { type: 'second_factor_failures', failures },
+        ),
     );
   }
 

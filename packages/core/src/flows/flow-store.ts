@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
-import { TesseraError } from '../errors/tessera-error.js';
+import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
+import { type ProofCheck, refusal } from '../factors/second-factor-verifier.js';
 import type { FlowRecord } from '../storage/records.js';
 import type { FlowRepository } from '../storage/repositories.js';
 import { isTerminal, type MachineDefinition, transition } from './machine.js';
@@ -91,6 +92,40 @@ export class FlowStore {
     const won = await this.flows.updateIfVersion(flow.id, flow.version, { state, data, attempts });
     if (!won) throw new TesseraError('FLOW_FINISHED', { detail: 'flow changed concurrently' });
     return { ...flow, state, data, attempts, version: flow.version + 1 };
+  }
+
+  /**
+   * Runs the check of a flow's code. A refusal counts as one of the flow's tries, and so does
+   * the account lock the check ran into (the fifth wrong code both locks the account and must
+   * fail the flow, or a later try would get a sixth chance); the last try fails the flow.
+   * Throws the refusal; returns the accepted check.
+   */
+  async countedCheck<S extends string, E extends string>(
+    machine: MachineDefinition<S, E>,
+    flow: FlowRecord,
+    check: () => Promise<ProofCheck>,
+    rule: { failEvent: E; exhaustedEvent: E; maxAttempts: number; exhaustedMessage?: string },
+  ): Promise<Extract<ProofCheck, { ok: true }>> {
+    const countFailure = async (): Promise<boolean> => {
+      const attempts = flow.attempts + 1;
+      const exhausted = attempts >= rule.maxAttempts;
+      await this.advance(machine, flow, exhausted ? rule.exhaustedEvent : rule.failEvent, { attempts });
+      return exhausted;
+    };
+    let result: ProofCheck;
+    try {
+      result = await check();
+    } catch (error) {
+      if (isTesseraError(error) && error.code === 'SECOND_FACTOR_LOCKED') await countFailure();
+      throw error;
+    }
+    if (result.ok) return result;
+    const exhausted = await countFailure();
+    const error = refusal(result);
+    if (exhausted && rule.exhaustedMessage && error.code === 'CODE_INVALID') {
+      throw new TesseraError('CODE_INVALID', { message: rule.exhaustedMessage });
+    }
+    throw error;
   }
 
   isTerminal<S extends string, E extends string>(machine: MachineDefinition<S, E>, flow: FlowRecord): boolean {

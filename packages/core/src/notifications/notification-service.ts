@@ -10,7 +10,9 @@ export type SecurityEvent =
   | { type: 'last_backup_code_used' }
   | { type: 'replayed_code_refused' }
   | { type: 'second_factor_failures'; failures: number }
-  | { type: 'password_changed' };
+  | { type: 'recovery_failures'; failures: number }
+  | { type: 'password_changed' }
+  | { type: 'totp_key_exported' };
 
 /**
  * Security notices by e-mail (OWASP ASVS 2.8.5, 6.3.5). A notice never holds up or fails the
@@ -89,8 +91,20 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
         subject: 'failed sign-in attempts',
         text: `Your password was entered correctly, but the second factor failed ${event.failures} times in a row.`,
       };
+    case 'recovery_failures':
+      return {
+        subject: 'failed password recovery',
+        text:
+          `Someone asked to reset your password and entered a wrong code ${event.failures} times in a row. ` +
+          'Your second factor is locked for a while.',
+      };
     case 'password_changed':
       return { subject: 'password changed', text: 'Your password was changed.' };
+    case 'totp_key_exported':
+      return {
+        subject: 'authenticator key exported',
+        text: 'An administrator exported the key of your authenticator app, to move it to another system.',
+      };
   }
 }
 

@@ -3,7 +3,7 @@ import { newId } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { DeliveredCodeService, SentCode } from '../../delivery/delivered-code-service.js';
 import { isTesseraError, TesseraError } from '../../errors/tessera-error.js';
-import { type ProofCheck, refusal, type SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
+import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
 import type { Logger } from '../../logger.js';
 import { openPhone } from '../../methods/sms/sms-factor.js';
 import type { IssuerSettings } from '../../settings/issuer-settings.js';
@@ -15,12 +15,9 @@ import type {
   SuccessTokenService,
 } from '../../success-tokens/success-token-service.js';
 import { type FlowStore, flowData } from '../flow-store.js';
-import type { MachineDefinition } from '../machine.js';
 import {
   CHALLENGE_MAX_ATTEMPTS,
   CHALLENGE_TTL_SECONDS,
-  type ChallengeEvent,
-  type ChallengeState,
   challengeMachine,
   recoveryMachine,
 } from './challenge.machine.js';
@@ -60,6 +57,11 @@ interface ChallengeData {
 }
 
 const CHALLENGE_PURPOSE = 'challenge';
+const CHALLENGE_RULE = {
+  failEvent: 'VERIFY_FAIL',
+  exhaustedEvent: 'ATTEMPTS_EXHAUSTED',
+  maxAttempts: CHALLENGE_MAX_ATTEMPTS,
+} as const;
 const RECOVERY_PURPOSE = 'recovery';
 
 /**
@@ -123,10 +125,14 @@ export class ChallengeFlow {
     const flow = await flows.load(challengeMachine, challengeId, userId);
     await flows.assertOpen(challengeMachine, flow, 'EXPIRE');
     const data = flowData<ChallengeData>(flow);
-    await this.countedCheck(challengeMachine, flow, () =>
-      (data.method === 'email' || data.method === 'sms') && data.deliveredCodeId
-        ? verifier.verifyDeliveredCode(userId, data.method, code, data.deliveredCodeId, [CHALLENGE_PURPOSE])
-        : verifier.verify(userId, { method: data.method, code }, [CHALLENGE_PURPOSE]),
+    await flows.countedCheck(
+      challengeMachine,
+      flow,
+      () =>
+        (data.method === 'email' || data.method === 'sms') && data.deliveredCodeId
+          ? verifier.verifyDeliveredCode(userId, data.method, code, data.deliveredCodeId, [CHALLENGE_PURPOSE])
+          : verifier.verify(userId, { method: data.method, code }, [CHALLENGE_PURPOSE]),
+      CHALLENGE_RULE,
     );
     await flows.advance(challengeMachine, flow, 'VERIFY_OK');
     return this.deps.successTokens.issue(userId, data.operation, data.target);
@@ -178,43 +184,14 @@ export class ChallengeFlow {
     const { flows, verifier } = this.deps;
     const flow = await flows.load(recoveryMachine, challengeId);
     await flows.assertOpen(recoveryMachine, flow, 'EXPIRE');
-    await this.countedCheck(recoveryMachine, flow, () =>
-      verifier.verifyDeliveredCode(flow.userId, 'email', code, flow.id, [RECOVERY_PURPOSE]),
+    await flows.countedCheck(
+      recoveryMachine,
+      flow,
+      () => verifier.verifyDeliveredCode(flow.userId, 'email', code, flow.id, [RECOVERY_PURPOSE], 'recovery'),
+      CHALLENGE_RULE,
     );
     await flows.advance(recoveryMachine, flow, 'VERIFY_OK');
     return flow.userId;
-  }
-
-  /**
-   * Runs the check of a challenge's code. A refusal counts as one of the challenge's tries, and
-   * so does the account lock the check ran into (the fifth wrong code both locks the account and
-   * fails the challenge); the last try fails the challenge.
-   */
-  private async countedCheck(
-    machine: MachineDefinition<ChallengeState, ChallengeEvent>,
-    flow: FlowRecord,
-    check: () => Promise<ProofCheck>,
-  ): Promise<void> {
-    let result: ProofCheck;
-    try {
-      result = await check();
-    } catch (error) {
-      if (isTesseraError(error) && error.code === 'SECOND_FACTOR_LOCKED') await this.countFailure(machine, flow);
-      throw error;
-    }
-    if (!result.ok) {
-      await this.countFailure(machine, flow);
-      throw refusal(result);
-    }
-  }
-
-  private async countFailure(
-    machine: MachineDefinition<ChallengeState, ChallengeEvent>,
-    flow: FlowRecord,
-  ): Promise<void> {
-    const attempts = flow.attempts + 1;
-    const event = attempts >= CHALLENGE_MAX_ATTEMPTS ? 'ATTEMPTS_EXHAUSTED' : 'VERIFY_FAIL';
-    await this.deps.flows.advance(machine, flow, event, { attempts });
   }
 
   private async sendRecovery(user: UserRecord, challengeId: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { SecretBox } from '../../crypto/secret-box.js';
 import type { DeliveredCodeService, SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { FactorService } from '../../factors/factor-service.js';
-import { refusal, type SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
+import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
 import type { ChangeContext } from '../../history/history-service.js';
 import type { BackupCodeService } from '../../methods/backup-codes/backup-code-service.js';
 import { openPhone } from '../../methods/sms/sms-factor.js';
@@ -75,17 +75,17 @@ export class DisableFlow {
     if ('successToken' in proof) {
       await successTokens.consumeFor(userId, proof.successToken, 'disable_factor', factor.kind);
     } else {
-      const check = await verifier.verifyFactor(
-        factor,
-        { method: factor.kind, code: proof.code, deliveredCodeId: data.deliveredCodeId },
-        [DISABLE_PURPOSE],
+      await flows.countedCheck(
+        disableMachine,
+        flow,
+        () =>
+          verifier.verifyFactor(
+            factor,
+            { method: factor.kind, code: proof.code, deliveredCodeId: data.deliveredCodeId },
+            [DISABLE_PURPOSE],
+          ),
+        { failEvent: 'CONFIRM_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: DISABLE_MAX_ATTEMPTS },
       );
-      if (!check.ok) {
-        const attempts = flow.attempts + 1;
-        const exhausted = attempts >= DISABLE_MAX_ATTEMPTS;
-        await flows.advance(disableMachine, flow, exhausted ? 'ATTEMPTS_EXHAUSTED' : 'CONFIRM_FAIL', { attempts });
-        throw refusal(check);
-      }
     }
     const done = await flows.advance(disableMachine, flow, 'CONFIRM_OK');
     await this.remove(factor, context);

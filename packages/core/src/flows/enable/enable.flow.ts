@@ -7,7 +7,7 @@ import { TesseraError } from '../../errors/tessera-error.js';
 import type { FactorChanges } from '../../factors/factor-changes.js';
 import type { FactorService } from '../../factors/factor-service.js';
 import type { FactorView } from '../../factors/factor-view.js';
-import { refusal, type SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
+import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
 import type { ChangeContext } from '../../history/history-service.js';
 import type { BackupCodeService, BackupCodeSet } from '../../methods/backup-codes/backup-code-service.js';
 import { normalizePhoneNumber } from '../../methods/sms/phone-number.js';
@@ -115,17 +115,15 @@ export class EnableFlow {
     await this.store.assertOpen(enableMachine, flow, 'EXPIRE');
     const data = flowData<EnableData>(flow);
     const factor = await this.pendingFactor(data.factorId);
-    const check = await this.deps.verifier.verifyFactor(
-      factor,
-      { method: factor.kind, code, deliveredCodeId: data.deliveredCodeId },
-      [ENABLE_PURPOSE[factor.kind] ?? ''],
+    const check = await this.store.countedCheck(
+      enableMachine,
+      flow,
+      () =>
+        this.deps.verifier.verifyFactor(factor, { method: factor.kind, code, deliveredCodeId: data.deliveredCodeId }, [
+          ENABLE_PURPOSE[factor.kind] ?? '',
+        ]),
+      { failEvent: 'CONFIRM_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: ENABLE_MAX_ATTEMPTS },
     );
-    if (!check.ok) {
-      const attempts = flow.attempts + 1;
-      const exhausted = attempts >= ENABLE_MAX_ATTEMPTS;
-      await this.store.advance(enableMachine, flow, exhausted ? 'ATTEMPTS_EXHAUSTED' : 'CONFIRM_FAIL', { attempts });
-      throw refusal(check);
-    }
     const done = await this.store.advance(enableMachine, flow, 'CONFIRM_OK');
     const active = await this.deps.factorService.activate(factor, check.factor?.lastUsedStep ?? null, context);
     if (factor.kind === 'sms') {

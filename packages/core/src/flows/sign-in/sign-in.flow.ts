@@ -3,7 +3,7 @@ import type { SecretBox } from '../../crypto/secret-box.js';
 import type { DeliveredCodeService, SentCode } from '../../delivery/delivered-code-service.js';
 import type { IssuedDeviceToken, TrustedDeviceService } from '../../devices/trusted-device-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
-import { refusal, type SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
+import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
 import { openPhone } from '../../methods/sms/sms-factor.js';
 import type { PolicyService } from '../../policy/policy-service.js';
 import type { SessionService, TokenPair } from '../../sessions/session-service.js';
@@ -128,17 +128,17 @@ export class SignInFlow {
     const deliveredCodeId = method === data.chosen ? data.deliveredCodeId : undefined;
     if ((method === 'sms' || method === 'email') && !deliveredCodeId) throw new TesseraError('METHOD_REQUIRED');
 
-    const check = await verifier.verify(flow.userId, { method, code: answer.code, deliveredCodeId }, [SIGN_IN_PURPOSE]);
-    if (!check.ok) {
-      const attempts = flow.attempts + 1;
-      const exhausted = attempts >= SIGN_IN_MAX_ATTEMPTS;
-      await flows.advance(signInMachine, flow, exhausted ? 'ATTEMPTS_EXHAUSTED' : 'VERIFY_FAIL', { attempts });
-      const error = refusal(check);
-      if (exhausted && error.code === 'CODE_INVALID') {
-        throw new TesseraError('CODE_INVALID', { message: 'The code is wrong; this sign-in has failed, start again.' });
-      }
-      throw error;
-    }
+    await flows.countedCheck(
+      signInMachine,
+      flow,
+      () => verifier.verify(flow.userId, { method, code: answer.code, deliveredCodeId }, [SIGN_IN_PURPOSE]),
+      {
+        failEvent: 'VERIFY_FAIL',
+        exhaustedEvent: 'ATTEMPTS_EXHAUSTED',
+        maxAttempts: SIGN_IN_MAX_ATTEMPTS,
+        exhaustedMessage: 'The code is wrong; this sign-in has failed, start again.',
+      },
+    );
     await flows.advance(signInMachine, flow, 'VERIFY_OK');
     const user = await accounts.get(flow.userId);
     const tokens = await sessions.start(user);
