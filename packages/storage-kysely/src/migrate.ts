@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { listMigrations } from './migrations/migration-list.js';
 import { StaticMigrationProvider } from './migrations/static-migration-provider.js';
 import type { StorageDialect } from './storage-dialect.js';
@@ -31,15 +31,7 @@ export async function migrateToLatest(
     // schema of a PostgreSQL database, so one schema's table would hide another's absence.
     ...(options.dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
-  let outcome = await migrator.migrateToLatest();
-  // Even so, it lists the tables of every schema to find its own, and that listing fails if
-  // another schema of the database is dropped while it runs (other tenants, parallel test
-  // runs). Such a failure comes before any migration ran and before the lock was taken, so
-  // running again is safe.
-  for (let retry = 0; retry < 3 && isSchemaVanishedDuringIntrospection(outcome); retry++) {
-    outcome = await migrator.migrateToLatest();
-  }
-  const { error, results = [] } = outcome;
+  const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error');
     const reason = error instanceof Error ? error.message : String(error);
@@ -48,19 +40,6 @@ export async function migrateToLatest(
   }
   return { applied: results.filter((result) => result.status === 'Success').map((result) => result.migrationName) };
 }
-
-/** PostgreSQL's invalid_schema_name, raised before the Migrator ran anything (no results). */
-function isSchemaVanishedDuringIntrospection(outcome: MigrationResultSet): boolean {
-  const { error, results } = outcome;
-  return (
-    results === undefined &&
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: unknown }).code === PG_INVALID_SCHEMA_NAME
-  );
-}
-
-const PG_INVALID_SCHEMA_NAME = '3F000';
 
 // biome-ignore lint/suspicious/noExplicitAny: see migrateToLatest.
 async function currentSchema(db: Kysely<any>): Promise<string> {
