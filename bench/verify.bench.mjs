@@ -72,8 +72,15 @@ try {
   console.log(
     `verify (valid code) / bare route: ${(validRun.requests.average / baseline.requests.average).toFixed(2)}x`,
   );
-  const validOk = validRun.non2xx === 0;
-  if (!validOk) console.log(`note: ${validRun.non2xx} valid-code requests were not 2xx`);
+  for (const [name, result] of [
+    ['wrong-code', wrong],
+    ['valid-code', validRun],
+  ]) {
+    if (result.non2xx > 0 || result.errors > 0 || result.requests.total === 0) {
+      console.log(`note: ${name} run had ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+      process.exitCode = 1;
+    }
+  }
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await rm(dataDir, { recursive: true, force: true });
@@ -138,7 +145,13 @@ function startChild(script, childEnv, nodeFlags = []) {
     });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', (url) => resolve({ child, url: url.trim() }));
+    // The server's own log shares stdout; the URL is the line that is one.
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (!line.startsWith('http')) return;
+      lines.close();
+      resolve({ child, url: line.trim() });
+    });
   });
 }
 

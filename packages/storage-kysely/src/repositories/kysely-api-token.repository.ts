@@ -2,8 +2,10 @@ import type { ApiTokenRecord, ApiTokenRepository, UserRecord } from '@tessera/co
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
+import { preparedQuery } from '../prepared-query.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { ApiTokenRow } from '../tables/api-token.table.js';
+import type { UserRow } from '../tables/user.table.js';
 import { toUserRecord } from './kysely-user.repository.js';
 import { toDate, toMillis, toNullableDate, toNullableMillis } from './time-columns.js';
 
@@ -39,14 +41,15 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
     return row && toApiTokenRecord(row);
   }
 
+  // Every API-token request does this lookup: built and compiled once (see prepared-query.ts).
+  private ownerQueryCompiled: ReturnType<typeof buildOwnerQuery> | undefined;
+  private get ownerQuery() {
+    this.ownerQueryCompiled ??= buildOwnerQuery(this.db);
+    return this.ownerQueryCompiled;
+  }
+
   async findOwnerByHash(tokenHash: string): Promise<UserRecord | undefined> {
-    const row = await this.db
-      .selectFrom('api_tokens')
-      .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .selectAll('users')
-      .where('api_tokens.token_hash', '=', tokenHash)
-      .where('api_tokens.revoked_at', 'is', null)
-      .executeTakeFirst();
+    const [row] = (await this.ownerQuery({ tokenHash })).rows;
     return row && toUserRecord(row);
   }
 
@@ -89,4 +92,15 @@ function toApiTokenRecord(row: ApiTokenRow): ApiTokenRecord {
     lastUsedAt: toNullableDate(row.last_used_at),
     revokedAt: toNullableDate(row.revoked_at),
   };
+}
+
+function buildOwnerQuery(db: Kysely<Database>) {
+  return preparedQuery<UserRow, 'tokenHash'>(db, (value) =>
+    db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .selectAll('users')
+      .where('api_tokens.token_hash', '=', value('tokenHash'))
+      .where('api_tokens.revoked_at', 'is', null),
+  );
 }

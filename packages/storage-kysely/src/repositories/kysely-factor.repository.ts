@@ -1,11 +1,22 @@
-import type { FactorKind, FactorRecord, FactorRepository } from '@tessera/core';
-import type { Kysely } from 'kysely';
+import type { FactorKind, FactorRecord, FactorRepository, FactorStatus } from '@tessera/core';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
+import { preparedQuery } from '../prepared-query.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { FactorRow, NewFactorRow } from '../tables/factor.table.js';
 import { toDate, toMillis, toNullableDate, toNullableMillis } from './time-columns.js';
 import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
+
+/**
+ * `status = 'active'` written as a literal, not a bound parameter: only then can SQLite's planner
+ * use the partial index `factors_one_active_per_kind` (its WHERE clause must match the query's),
+ * which makes the hot lookups about three times faster.
+ */
+const ACTIVE = sql.lit<FactorStatus>('active');
+
+/** The owner's id and, from the left join, every factor column (null when there is no factor). */
+type ActiveByUsernameRow = { owner_id: string } & { [K in keyof FactorRow]: FactorRow[K] | null };
 
 // Named in migration 2026_11_23_000001_initial: a unique index on (user_id, kind) where status = 'active'.
 const ONE_ACTIVE_PER_KIND: UniqueIndex = {
@@ -49,14 +60,27 @@ export class KyselyFactorRepository implements FactorRepository {
     return rows.map(toFactorRecord);
   }
 
+  // Hot lookups of every verification, built and compiled once (see prepared-query.ts).
+  private activeQueryCompiled: ReturnType<typeof buildActiveQuery> | undefined;
+  private get activeQuery() {
+    this.activeQueryCompiled ??= buildActiveQuery(this.db);
+    return this.activeQueryCompiled;
+  }
+
+  private activeByUsernameQueryCompiled: ReturnType<typeof buildActiveByUsernameQuery> | undefined;
+  private get activeByUsernameQuery() {
+    this.activeByUsernameQueryCompiled ??= buildActiveByUsernameQuery(this.db);
+    return this.activeByUsernameQueryCompiled;
+  }
+
+  private usedStepQueryCompiled: ReturnType<typeof buildUsedStepQuery> | undefined;
+  private get usedStepQuery() {
+    this.usedStepQueryCompiled ??= buildUsedStepQuery(this.db);
+    return this.usedStepQueryCompiled;
+  }
+
   async findActive(userId: string, kind: FactorKind): Promise<FactorRecord | undefined> {
-    const row = await this.db
-      .selectFrom('factors')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('kind', '=', kind)
-      .where('status', '=', 'active')
-      .executeTakeFirst();
+    const [row] = (await this.activeQuery({ userId, kind })).rows;
     return row && toFactorRecord(row);
   }
 
@@ -64,18 +88,7 @@ export class KyselyFactorRepository implements FactorRepository {
     username: string,
     kind: FactorKind,
   ): Promise<{ userId: string; factor: FactorRecord | undefined } | undefined> {
-    const row = await this.db
-      .selectFrom('users')
-      .leftJoin('factors', (join) =>
-        join
-          .onRef('factors.user_id', '=', 'users.id')
-          .on('factors.kind', '=', kind)
-          .on('factors.status', '=', 'active'),
-      )
-      .select('users.id as owner_id')
-      .selectAll('factors')
-      .where('users.username', '=', username)
-      .executeTakeFirst();
+    const [row] = (await this.activeByUsernameQuery({ username, kind })).rows;
     if (!row) return undefined;
     const { owner_id: userId, ...factor } = row;
     // A left join types every factor column as nullable; a non-null id means the row is whole.
@@ -87,7 +100,7 @@ export class KyselyFactorRepository implements FactorRepository {
       .selectFrom('factors')
       .select('id')
       .where('user_id', '=', userId)
-      .where('status', '=', 'active')
+      .where('status', '=', ACTIVE)
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;
@@ -121,14 +134,8 @@ export class KyselyFactorRepository implements FactorRepository {
     // One statement, not a read and a write: of any number of concurrent callers with the same
     // step, across processes, exactly one matches the condition. Not a durable write — see
     // durable-write.ts.
-    const result = await this.db
-      .updateTable('factors')
-      .set({ last_used_step: step })
-      .where('id', '=', id)
-      .where('status', '=', 'active')
-      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    const result = await this.usedStepQuery({ id, step });
+    return result.numAffectedRows === 1n;
   }
 
   async delete(id: string): Promise<boolean> {
@@ -152,7 +159,7 @@ export class KyselyFactorRepository implements FactorRepository {
       .selectFrom('factors')
       .select('kind')
       .where('user_id', '=', userId)
-      .where('status', '=', 'active')
+      .where('status', '=', ACTIVE)
       .execute();
     return sortKinds(rows.map((row) => row.kind));
   }
@@ -209,4 +216,43 @@ function toFactorRecord(row: FactorRow): FactorRecord {
     expiresAt: toNullableDate(row.expires_at),
     activatedAt: toNullableDate(row.activated_at),
   };
+}
+
+function buildActiveQuery(db: Kysely<Database>) {
+  return preparedQuery<FactorRow, 'userId' | 'kind'>(db, (value) =>
+    db
+      .selectFrom('factors')
+      .selectAll()
+      .where('user_id', '=', value('userId'))
+      .where('kind', '=', value('kind'))
+      .where('status', '=', ACTIVE),
+  );
+}
+
+function buildActiveByUsernameQuery(db: Kysely<Database>) {
+  return preparedQuery<ActiveByUsernameRow, 'username' | 'kind'>(db, (value) =>
+    db
+      .selectFrom('users')
+      .leftJoin('factors', (join) =>
+        join
+          .onRef('factors.user_id', '=', 'users.id')
+          .on('factors.kind', '=', value('kind'))
+          .on('factors.status', '=', ACTIVE),
+      )
+      .select('users.id as owner_id')
+      .selectAll('factors')
+      .where('users.username', '=', value('username')),
+  );
+}
+
+/** The conditional UPDATE that makes a TOTP code single-use. */
+function buildUsedStepQuery(db: Kysely<Database>) {
+  return preparedQuery<never, 'id' | 'step'>(db, (value) =>
+    db
+      .updateTable('factors')
+      .set({ last_used_step: value('step') })
+      .where('id', '=', value('id'))
+      .where('status', '=', ACTIVE)
+      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', value('step'))])),
+  );
 }

@@ -1,14 +1,34 @@
 import type { LockoutRecord, LockoutRepository } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
+import { preparedQuery } from '../prepared-query.js';
 import type { LockoutRow } from '../tables/lockout.table.js';
 import { toNullableDate, toNullableMillis } from './time-columns.js';
 
 export class KyselyLockoutRepository implements LockoutRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  // Read on every second-factor attempt: built and compiled once (see prepared-query.ts).
+  private findQueryCompiled: ReturnType<typeof buildFindQuery> | undefined;
+  private get findQuery() {
+    this.findQueryCompiled ??= buildFindQuery(this.db);
+    return this.findQueryCompiled;
+  }
+
+  private casQueryCompiled: ReturnType<typeof buildCasQuery> | undefined;
+  private get casQuery() {
+    this.casQueryCompiled ??= buildCasQuery(this.db);
+    return this.casQueryCompiled;
+  }
+
+  private resetQueryCompiled: ReturnType<typeof buildResetQuery> | undefined;
+  private get resetQuery() {
+    this.resetQueryCompiled ??= buildResetQuery(this.db);
+    return this.resetQueryCompiled;
+  }
+
   async find(userId: string): Promise<LockoutRecord | undefined> {
-    const row = await this.db.selectFrom('lockouts').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    const [row] = (await this.findQuery({ userId })).rows;
     return row && toLockoutRecord(row);
   }
 
@@ -33,22 +53,13 @@ export class KyselyLockoutRepository implements LockoutRepository {
         .executeTakeFirst();
       return result.numInsertedOrUpdatedRows === 1n;
     }
-    const result = await this.db
-      .updateTable('lockouts')
-      .set(values)
-      .where('user_id', '=', next.userId)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    const result = await this.casQuery({ ...values, userId: next.userId, expectedVersion });
+    return result.numAffectedRows === 1n;
   }
 
   async reset(userId: string): Promise<void> {
     // Bumping the version makes a concurrent compare-and-set based on the old state lose.
-    await this.db
-      .updateTable('lockouts')
-      .set((eb) => ({ failed_count: 0, lock_level: 0, locked_until: null, version: eb('version', '+', 1) }))
-      .where('user_id', '=', userId)
-      .execute();
+    await this.resetQuery({ userId });
   }
 }
 
@@ -60,4 +71,39 @@ function toLockoutRecord(row: LockoutRow): LockoutRecord {
     lockedUntil: toNullableDate(row.locked_until),
     version: row.version,
   };
+}
+
+function buildFindQuery(db: Kysely<Database>) {
+  return preparedQuery<LockoutRow, 'userId'>(db, (value) =>
+    db.selectFrom('lockouts').selectAll().where('user_id', '=', value('userId')),
+  );
+}
+
+/** The compare-and-set of every failed attempt. */
+function buildCasQuery(db: Kysely<Database>) {
+  return preparedQuery<
+    never,
+    'failed_count' | 'lock_level' | 'locked_until' | 'version' | 'userId' | 'expectedVersion'
+  >(db, (value) =>
+    db
+      .updateTable('lockouts')
+      .set({
+        failed_count: value('failed_count'),
+        lock_level: value('lock_level'),
+        locked_until: value('locked_until'),
+        version: value('version'),
+      })
+      .where('user_id', '=', value('userId'))
+      .where('version', '=', value('expectedVersion')),
+  );
+}
+
+/** The reset after every success. */
+function buildResetQuery(db: Kysely<Database>) {
+  return preparedQuery<never, 'userId'>(db, (value) =>
+    db
+      .updateTable('lockouts')
+      .set((eb) => ({ failed_count: 0, lock_level: 0, locked_until: null, version: eb('version', '+', 1) }))
+      .where('user_id', '=', value('userId')),
+  );
 }

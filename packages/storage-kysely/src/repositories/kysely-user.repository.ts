@@ -1,5 +1,12 @@
-import type { FactorKind, NewUser, UserRecord, UserRepository, UserTwoFactorSummary } from '@tessera/core';
-import type { Kysely } from 'kysely';
+import type {
+  FactorKind,
+  FactorStatus,
+  NewUser,
+  UserRecord,
+  UserRepository,
+  UserTwoFactorSummary,
+} from '@tessera/core';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
 import type { StorageDialect } from '../storage-dialect.js';
@@ -94,7 +101,7 @@ export class KyselyUserRepository implements UserRepository {
         .selectFrom('factors')
         .select(['user_id', 'kind'])
         .where('user_id', 'in', [...kinds.keys()])
-        .where('status', '=', 'active')
+        .where('status', '=', sql.lit<FactorStatus>('active'))
         .execute();
       for (const factor of factors) kinds.get(factor.user_id)?.push(factor.kind);
     }
