@@ -78,7 +78,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const sessions = new SessionService(storage.sessions, hasher, clock, secretKey);
   const issuers = new IssuerSettings(storage.settings, config.issuer);
   const history = new HistoryService({ history: storage.history, clock });
-  const policy = new PolicyService({ settings: storage.settings, history, clock });
+  const policy = new PolicyService({ settings: storage.settings, factors: storage.factors, history, clock });
   const notifications = new NotificationService({
     email: delivery.email,
     logger,

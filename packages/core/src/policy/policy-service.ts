@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { ChangeContext, HistoryService } from '../history/history-service.js';
 import type { FactorKind, UserRecord } from '../storage/records.js';
-import type { SettingsRepository } from '../storage/repositories.js';
+import type { FactorRepository, SettingsRepository } from '../storage/repositories.js';
 
 const POLICY_KEY = 'policy';
 
@@ -48,7 +48,14 @@ export type Requirement =
 
 /** The system-wide "2FA required" policy and the methods allowed, changed by admins at run time. */
 export class PolicyService {
-  constructor(private readonly deps: { settings: SettingsRepository; history: HistoryService; clock: Clock }) {}
+  constructor(
+    private readonly deps: {
+      settings: SettingsRepository;
+      factors: FactorRepository;
+      history: HistoryService;
+      clock: Clock;
+    },
+  ) {}
 
   async get(): Promise<TwoFactorPolicy> {
     const stored = await this.deps.settings.get(POLICY_KEY);
@@ -98,6 +105,18 @@ export class PolicyService {
       return { status: 'grace', enforcedFrom: new Date(enforcedFrom).toISOString() };
     }
     return { status: 'enforced' };
+  }
+
+  /**
+   * The "2FA required" rule for a person signed in: once the grace period is over, an account
+   * without an active factor may do nothing but enroll one. Every API shape calls this for
+   * everything except enrollment; machine credentials (API tokens) are not people signing in.
+   */
+  async assertSatisfiedBy(userId: string): Promise<void> {
+    const policy = await this.get();
+    if (!policy.required) return;
+    const requirement = this.requirementFor(policy, await this.deps.factors.hasActive(userId));
+    if (requirement.status === 'enforced') throw new TesseraError('TWO_FACTOR_REQUIRED');
   }
 
   rememberDeviceAllowed(policy: TwoFactorPolicy, user: UserRecord): boolean {

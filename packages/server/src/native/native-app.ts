@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '@tessera/contract';
 import type { ChangeContext, Core } from '@tessera/core';
-import { TesseraError } from '@tessera/core';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -48,18 +47,10 @@ declare module 'fastify' {
 
 export const ENROLLMENT_ROUTE: { config: NativeRouteConfig } = { config: { allowWithoutSecondFactor: true } };
 
-/**
- * The "2FA required" policy: once the grace period is over, a person signed in without an
- * active factor may do nothing but enroll one. API tokens are machine credentials an admin
- * issued; the policy is about people signing in, so they pass.
- */
+/** Everything but enrollment waits for a second factor when the policy requires one. */
 async function enforceTwoFactorPolicy(core: Core, request: FastifyRequest, principal: Principal): Promise<void> {
-  if (principal.via !== 'access_token') return;
-  if (request.routeOptions.config.allowWithoutSecondFactor) return;
-  const policy = await core.policy.get();
-  if (!policy.required) return;
-  const requirement = core.policy.requirementFor(policy, await core.factors.hasActiveFactor(principal.userId));
-  if (requirement.status === 'enforced') throw new TesseraError('TWO_FACTOR_REQUIRED');
+  if (principal.via !== 'access_token' || request.routeOptions.config.allowWithoutSecondFactor) return;
+  await core.policy.assertSatisfiedBy(principal.userId);
 }
 
 /** The caller, for routes behind requireAuth. */
