@@ -175,6 +175,17 @@ describe('SMS factor', () => {
     expect((await startEnable(user, { method: 'sms', phone: PHONE })).statusCode).toBe(201);
   });
 
+  it('keeps only a keyed hash of a sent code and of its recipient', async () => {
+    const user = await createSignedInUser(h);
+    await startEnable(user, { method: 'sms', phone: PHONE });
+    const code = h.outbox.lastSmsCode(PHONE);
+    const rows = await h.storage.db.selectFrom('delivered_codes').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    const stored = JSON.stringify(rows);
+    expect(stored).not.toContain(code);
+    expect(stored).not.toContain('888123456');
+  });
+
   it('does not store the phone number of the factor in clear', async () => {
     const user = await createSignedInUser(h);
     await enableSms(user);
