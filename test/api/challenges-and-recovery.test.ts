@@ -519,7 +519,7 @@ describe('success tokens', () => {
     expect(await activeMethods(user)).toEqual(['totp']);
   });
 
-  it("another user's token is refused", async () => {
+  it("another user's token is refused, and stays usable by its owner", async () => {
     const owner = await createSignedInUser(h);
     const other = await createSignedInUser(h);
     const token = await passChallenge(owner, 'change_password');
@@ -528,6 +528,7 @@ describe('success tokens', () => {
     expect(errorCode(refused)).toBe('SUCCESS_TOKEN_INVALID');
     expect(json(await signIn(other.username, other.password))).toMatchObject({ status: 'signed_in' });
     expect(json(await signIn(owner.username, owner.password))).toMatchObject({ status: 'signed_in' });
+    expect((await changePassword(owner, token)).statusCode).toBe(204);
   });
 
   it('a made-up token is refused', async () => {

@@ -107,7 +107,14 @@ export interface SuccessTokenRepository {
    * Uses the token if it is unused, unexpired and was issued for exactly this operation and
    * target: one conditional UPDATE. Returns the token's user id for the one caller that wins.
    */
-  consume(tokenHash: string, operation: string, target: string | null, now: Date): Promise<string | undefined>;
+  consume(
+    tokenHash: string,
+    operation: string,
+    target: string | null,
+    now: Date,
+    /** When given, only this user's token is used; anyone else's stays usable by its owner. */
+    userId?: string,
+  ): Promise<string | undefined>;
 }
 
 export interface HistoryRepository {

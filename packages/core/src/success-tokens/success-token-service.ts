@@ -59,14 +59,15 @@ export class SuccessTokenService {
     return userId;
   }
 
-  /** As consume, and the token must belong to this user. */
+  /** As consume, and the token must belong to this user; another user's token is left unused. */
   async consumeFor(
     userId: string,
     successToken: string,
     operation: SuccessTokenOperation,
     target: string | null,
   ): Promise<void> {
-    const owner = await this.consume(successToken, operation, target);
-    if (owner !== userId) throw new TesseraError('SUCCESS_TOKEN_INVALID');
+    const { tokens, hasher, clock } = this.deps;
+    const owner = await tokens.consume(hasher.hash(successToken), operation, target, clock.now(), userId);
+    if (owner === undefined) throw new TesseraError('SUCCESS_TOKEN_INVALID');
   }
 }

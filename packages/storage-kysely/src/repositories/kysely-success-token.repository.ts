@@ -27,10 +27,16 @@ export class KyselySuccessTokenRepository implements SuccessTokenRepository {
       .execute();
   }
 
-  async consume(tokenHash: string, operation: string, target: string | null, now: Date): Promise<string | undefined> {
+  async consume(
+    tokenHash: string,
+    operation: string,
+    target: string | null,
+    now: Date,
+    userId?: string,
+  ): Promise<string | undefined> {
     // One UPDATE that checks everything and returns the owner: of concurrent callers with the
     // same token, only the one whose UPDATE matched gets a user id back.
-    const row = await this.db
+    let update = this.db
       .updateTable('success_tokens')
       .set({ used_at: toMillis(now) })
       .where('token_hash', '=', tokenHash)
@@ -38,9 +44,9 @@ export class KyselySuccessTokenRepository implements SuccessTokenRepository {
       // A token for "no target" must not unlock an operation on some target, nor the reverse.
       .where('target', target === null ? 'is' : '=', target)
       .where('used_at', 'is', null)
-      .where('expires_at', '>', toMillis(now))
-      .returning('user_id')
-      .executeTakeFirst();
+      .where('expires_at', '>', toMillis(now));
+    if (userId !== undefined) update = update.where('user_id', '=', userId);
+    const row = await update.returning('user_id').executeTakeFirst();
     return row?.user_id;
   }
 }

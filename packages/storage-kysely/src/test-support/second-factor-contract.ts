@@ -521,6 +521,20 @@ export function describeSecondFactorContract(kind: 'sqlite' | 'postgres'): void 
         expect(await consume(untargeted.tokenHash, 'change_password', null)).toBe(user.id);
       });
 
+      it("with an owner given, refuses another user's token and leaves it usable by its owner", async () => {
+        const owner = await createdUser();
+        const other = await createdUser();
+        const token = aSuccessToken(owner.id, { operation: 'change_password', target: null });
+        await storage.successTokens.insert(token);
+        expect(await storage.successTokens.consume(token.tokenHash, 'change_password', null, at(1), other.id)).toBe(
+          undefined,
+        );
+        expect((await storedToken(token.tokenHash))?.used_at).toBeNull();
+        expect(await storage.successTokens.consume(token.tokenHash, 'change_password', null, at(2), owner.id)).toBe(
+          owner.id,
+        );
+      });
+
       it('refuses a token at or after its expiry, and an unknown one', async () => {
         const user = await createdUser();
         const token = aSuccessToken(user.id, { target: null, expiresAt: at(300_000) });
