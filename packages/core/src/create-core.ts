@@ -76,7 +76,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const passwordHasher = deps.passwordHasher ?? createArgon2PasswordHasher();
   const accounts = new AccountService(storage.users, passwordHasher, clock);
   const sessions = new SessionService(storage.sessions, hasher, clock, secretKey);
-  const issuers = new IssuerSettings(storage.settings, config.issuer);
+  const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer);
   const history = new HistoryService({ history: storage.history, clock });
   const policy = new PolicyService({ settings: storage.settings, factors: storage.factors, history, clock });
   const notifications = new NotificationService({
@@ -105,7 +105,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   });
   const verifier = new SecondFactorVerifier({
     factors: storage.factors,
-    users: storage.users,
     guard,
     totp,
     backupCodes: backupCodeService,

@@ -17,12 +17,16 @@ export interface NewAccountInput {
   phone?: string | undefined;
 }
 
+export function isValidPassword(password: string): boolean {
+  return password.length >= PASSWORD_MIN_LENGTH && password.length <= PASSWORD_MAX_LENGTH;
+}
+
 export function assertValidAccountInput(input: NewAccountInput): void {
   const problems: string[] = [];
   if (!USERNAME_PATTERN.test(input.username)) {
     problems.push('username must be 3-64 letters, digits, ".", "_" or "-"');
   }
-  if (input.password.length < PASSWORD_MIN_LENGTH || input.password.length > PASSWORD_MAX_LENGTH) {
+  if (!isValidPassword(input.password)) {
     problems.push(`password must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters`);
   }
   if (input.email !== undefined && !EMAIL_PATTERN.test(input.email)) problems.push('email is not an e-mail address');

@@ -4,7 +4,7 @@ import { TesseraError } from '../errors/tessera-error.js';
 import type { NotificationService } from '../notifications/notification-service.js';
 import type { UserRepository } from '../storage/repositories.js';
 import type { SuccessTokenService } from '../success-tokens/success-token-service.js';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './account-rules.js';
+import { isValidPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './account-rules.js';
 
 /**
  * Password change (signed in, with a success token for `change_password`) and reset (after an
@@ -45,7 +45,7 @@ export class PasswordService {
 }
 
 function assertPassword(password: string): void {
-  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+  if (!isValidPassword(password)) {
     throw new TesseraError('VALIDATION_FAILED', {
       message: `The password must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters.`,
     });

@@ -1,5 +1,4 @@
 import type { Clock } from '../clock.js';
-import { ISSUER_PATTERN } from '../config/config.js';
 import { newId } from '../crypto/random.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { TrustedDeviceService } from '../devices/trusted-device-service.js';
@@ -134,16 +133,6 @@ export class AdminService {
     key.fill(0);
     if (outcome === 'already_active') throw new TesseraError('FACTOR_ALREADY_ACTIVE');
     await changes.record(userId, 'totp', 'import', true, context);
-  }
-
-  /** Sets (or clears, with null) a user's issuer override. */
-  async setUserIssuer(userId: string, issuer: string | null): Promise<void> {
-    if (issuer !== null && !ISSUER_PATTERN.test(issuer)) {
-      throw new TesseraError('VALIDATION_FAILED', {
-        message: 'The issuer must be 1-32 letters, digits, spaces, ".", "_" or "-".',
-      });
-    }
-    if (!(await this.deps.users.updateIssuer(userId, issuer))) throw new TesseraError('USER_NOT_FOUND');
   }
 
   private async user(userId: string): Promise<UserRecord> {

@@ -7,7 +7,7 @@ import type { BackupCodeService } from '../methods/backup-codes/backup-code-serv
 import type { TotpMethod } from '../methods/totp/totp.method.js';
 import type { NotificationService } from '../notifications/notification-service.js';
 import type { FactorKind, FactorRecord } from '../storage/records.js';
-import type { FactorRepository, UserRepository } from '../storage/repositories.js';
+import type { FactorRepository } from '../storage/repositories.js';
 
 /** A second-factor answer: which method, the code, and for SMS/e-mail which sent code it answers. */
 export interface SecondFactorProof {
@@ -30,7 +30,6 @@ export class SecondFactorVerifier {
   constructor(
     private readonly deps: {
       factors: FactorRepository;
-      users: UserRepository;
       guard: SecondFactorGuard;
       totp: TotpMethod;
       backupCodes: BackupCodeService;

@@ -1,7 +1,7 @@
 import { ISSUER_PATTERN } from '../config/config.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { UserRecord } from '../storage/records.js';
-import type { SettingsRepository } from '../storage/repositories.js';
+import type { SettingsRepository, UserRepository } from '../storage/repositories.js';
 
 const ISSUER_KEY = 'issuer';
 
@@ -12,6 +12,7 @@ const ISSUER_KEY = 'issuer';
 export class IssuerSettings {
   constructor(
     private readonly settings: SettingsRepository,
+    private readonly users: UserRepository,
     private readonly configuredDefault: string,
   ) {}
 
@@ -20,15 +21,29 @@ export class IssuerSettings {
   }
 
   async setSystemIssuer(issuer: string): Promise<void> {
-    if (!ISSUER_PATTERN.test(issuer)) {
-      throw new TesseraError('VALIDATION_FAILED', {
-        message: 'The issuer must be 1-32 letters, digits, spaces, ".", "_" or "-".',
-      });
-    }
+    assertValidIssuer(issuer);
     await this.settings.set(ISSUER_KEY, issuer);
+  }
+
+  /** Sets (or clears, with null) a user's override; returns it with the issuer now in effect. */
+  async setUserIssuer(
+    userId: string,
+    issuer: string | null,
+  ): Promise<{ issuer: string | null; effectiveIssuer: string }> {
+    if (issuer !== null) assertValidIssuer(issuer);
+    if (!(await this.users.updateIssuer(userId, issuer))) throw new TesseraError('USER_NOT_FOUND');
+    return { issuer, effectiveIssuer: issuer ?? (await this.systemIssuer()) };
   }
 
   async issuerFor(user: UserRecord): Promise<string> {
     return user.issuer ?? (await this.systemIssuer());
+  }
+}
+
+function assertValidIssuer(issuer: string): void {
+  if (!ISSUER_PATTERN.test(issuer)) {
+    throw new TesseraError('VALIDATION_FAILED', {
+      message: 'The issuer must be 1-32 letters, digits, spaces, ".", "_" or "-".',
+    });
   }
 }

@@ -5,7 +5,7 @@ import type { DeliveredCodeService, SentCode } from '../../delivery/delivered-co
 import { isTesseraError, TesseraError } from '../../errors/tessera-error.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
 import type { Logger } from '../../logger.js';
-import { openPhone } from '../../methods/sms/sms-factor.js';
+import { codeDestination } from '../../methods/sms/sms-factor.js';
 import type { IssuerSettings } from '../../settings/issuer-settings.js';
 import type { FactorKind, FlowRecord, UserRecord } from '../../storage/records.js';
 import type { FactorRepository, UserRepository } from '../../storage/repositories.js';
@@ -99,8 +99,7 @@ export class ChallengeFlow {
 
     let delivery: SentCode | undefined;
     if (method === 'email' || method === 'sms') {
-      const destination = method === 'sms' && factor ? openPhone(this.deps.secretBox, factor) : user.email;
-      if (!destination) throw new TesseraError('EMAIL_REQUIRED');
+      const destination = codeDestination(this.deps.secretBox, user, method, factor);
       delivery = await this.deps.deliveredCodes.send({
         userId,
         purpose: CHALLENGE_PURPOSE,

@@ -5,7 +5,7 @@ import type { FactorService } from '../../factors/factor-service.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
 import type { ChangeContext } from '../../history/history-service.js';
 import type { BackupCodeService } from '../../methods/backup-codes/backup-code-service.js';
-import { openPhone } from '../../methods/sms/sms-factor.js';
+import { codeDestination } from '../../methods/sms/sms-factor.js';
 import type { IssuerSettings } from '../../settings/issuer-settings.js';
 import type { FactorKind, FactorRecord, UserRecord } from '../../storage/records.js';
 import type { FactorRepository, UserRepository } from '../../storage/repositories.js';
@@ -113,13 +113,12 @@ export class DisableFlow {
   }
 
   private async sendCode(user: UserRecord, factor: FactorRecord): Promise<SentCode> {
-    const destination = factor.kind === 'sms' ? openPhone(this.deps.secretBox, factor) : user.email;
-    if (!destination) throw new TesseraError('EMAIL_REQUIRED');
+    const channel = factor.kind === 'sms' ? 'sms' : 'email';
     return this.deps.deliveredCodes.send({
       userId: user.id,
       purpose: DISABLE_PURPOSE,
-      channel: factor.kind === 'sms' ? 'sms' : 'email',
-      destination,
+      channel,
+      destination: codeDestination(this.deps.secretBox, user, channel, factor),
       action: `turn off ${factor.kind === 'sms' ? 'SMS' : 'e-mail'} codes`,
       issuer: await this.deps.issuers.issuerFor(user),
     });

@@ -11,7 +11,7 @@ import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.
 import type { ChangeContext } from '../../history/history-service.js';
 import type { BackupCodeService, BackupCodeSet } from '../../methods/backup-codes/backup-code-service.js';
 import { normalizePhoneNumber } from '../../methods/sms/phone-number.js';
-import { openPhone, sealPhone } from '../../methods/sms/sms-factor.js';
+import { codeDestination, openPhone, sealPhone } from '../../methods/sms/sms-factor.js';
 import type { TotpEnrollmentDisplay } from '../../methods/totp/totp.method.js';
 import type { TotpParams } from '../../otp/index.js';
 import type { PolicyService } from '../../policy/policy-service.js';
@@ -143,7 +143,11 @@ export class EnableFlow {
     }
     const user = await this.deps.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
-    const sent = await this.sendCode(user, factor.kind, this.destinationOf(user, factor));
+    const sent = await this.sendCode(
+      user,
+      factor.kind,
+      codeDestination(this.deps.secretBox, user, factor.kind, factor),
+    );
     await this.store.advance(enableMachine, flow, 'RESEND', { data: { ...data, deliveredCodeId: sent.id } });
     return sent;
   }
@@ -203,12 +207,6 @@ export class EnableFlow {
       action: method === 'sms' ? 'confirm this phone number' : 'confirm this e-mail address',
       issuer: await this.deps.issuers.issuerFor(user),
     });
-  }
-
-  private destinationOf(user: UserRecord, factor: FactorRecord): string {
-    if (factor.kind === 'sms') return openPhone(this.deps.secretBox, factor);
-    if (!user.email) throw new TesseraError('EMAIL_REQUIRED');
-    return user.email;
   }
 
   private async pendingFactor(factorId: string): Promise<FactorRecord> {

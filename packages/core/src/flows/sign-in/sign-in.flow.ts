@@ -4,11 +4,11 @@ import type { DeliveredCodeService, SentCode } from '../../delivery/delivered-co
 import type { IssuedDeviceToken, TrustedDeviceService } from '../../devices/trusted-device-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
-import { openPhone } from '../../methods/sms/sms-factor.js';
+import { codeDestination } from '../../methods/sms/sms-factor.js';
 import type { PolicyService } from '../../policy/policy-service.js';
 import type { SessionService, TokenPair } from '../../sessions/session-service.js';
 import type { IssuerSettings } from '../../settings/issuer-settings.js';
-import type { FactorKind, UserRecord } from '../../storage/records.js';
+import type { FactorKind } from '../../storage/records.js';
 import type { FactorRepository } from '../../storage/repositories.js';
 import { type FlowStore, flowData } from '../flow-store.js';
 import { SIGN_IN_MAX_ATTEMPTS, SIGN_IN_TTL_SECONDS, type SignInState, signInMachine } from './sign-in.machine.js';
@@ -106,7 +106,7 @@ export class SignInFlow {
         userId: user.id,
         purpose: SIGN_IN_PURPOSE,
         channel: method,
-        destination: this.destination(user, method, factor),
+        destination: codeDestination(this.deps.secretBox, user, method, factor),
         action: 'sign in',
         issuer: await this.deps.issuers.issuerFor(user),
       });
@@ -148,11 +148,5 @@ export class SignInFlow {
     }
     const device = await this.deps.devices.remember(user.id, answer.deviceLabel ?? 'device');
     return { status: 'signed_in', tokens, device };
-  }
-
-  private destination(user: UserRecord, method: 'sms' | 'email', factor: Parameters<typeof openPhone>[1]): string {
-    if (method === 'sms') return openPhone(this.deps.secretBox, factor);
-    if (!user.email) throw new TesseraError('EMAIL_REQUIRED');
-    return user.email;
   }
 }

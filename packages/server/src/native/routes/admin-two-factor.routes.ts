@@ -143,9 +143,7 @@ export function registerAdminTwoFactorRoutes(app: NativeApp, core: Core): void {
     },
     async (request) => {
       admin(request);
-      await core.admin.setUserIssuer(request.params.userId, request.body.issuer);
-      const user = await core.accounts.get(request.params.userId);
-      return { issuer: user.issuer, effectiveIssuer: await core.issuers.issuerFor(user) };
+      return core.issuers.setUserIssuer(request.params.userId, request.body.issuer);
     },
   );
 

@@ -377,10 +377,7 @@ export function registerTwoFactorRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      const { userId } = principalOf(request);
-      await core.admin.setUserIssuer(userId, request.body.issuer);
-      const user = await core.accounts.get(userId);
-      return { issuer: user.issuer, effectiveIssuer: await core.issuers.issuerFor(user) };
+      return core.issuers.setUserIssuer(principalOf(request).userId, request.body.issuer);
     },
   );
 }
