@@ -15,29 +15,60 @@ export interface UserRecord {
 }
 
 /**
- * `sms` keeps the sealed phone number as its secret; `email` uses the account's address;
- * `backup_codes` is the marker row of a set whose codes live in the backup_codes table.
+ * The second-factor methods. `email` uses the account's address; `backup_codes` is the marker
+ * row of a set whose codes live in the backup_codes table.
  */
 export type FactorKind = 'totp' | 'sms' | 'email' | 'backup_codes';
 export const FACTOR_KINDS: readonly FactorKind[] = ['totp', 'sms', 'email', 'backup_codes'];
 export type FactorStatus = 'pending' | 'active';
 
-export interface FactorRecord {
+/**
+ * What each method keeps about one factor. It is stored apart from the generic factor row (one
+ * table per kind), so a new method (WebAuthn: credential id, public key, sign count) adds a table
+ * of its own instead of overloading shared columns.
+ */
+export interface FactorDetailsByKind {
+  totp: {
+    /** The key, sealed by SecretBox with the factor id as context. */
+    sealedSecret: string;
+    algorithm: 'SHA1' | 'SHA256' | 'SHA512';
+    digits: 6 | 8;
+    period: number;
+    /** The last accepted time step; a code for this step or an earlier one is refused. */
+    lastUsedStep: number | null;
+  };
+  sms: {
+    /** The E.164 number, sealed (personal data). */
+    sealedPhone: string;
+    /** What may be shown: +359********456. */
+    maskedPhone: string;
+  };
+  email: {
+    /** The address codes went to when it was enrolled, masked: j***@example.com. */
+    maskedEmail: string;
+  };
+  backup_codes: {
+    /** Size of the set and digits per code when it was generated. */
+    count: number;
+    digits: number;
+  };
+}
+
+interface FactorBase {
   id: string;
   userId: string;
-  kind: FactorKind;
   status: FactorStatus;
-  /** The method's secret, sealed by SecretBox with the factor id as context; null if it has none. */
-  sealedSecret: string | null;
-  /** Method parameters that are not secret (for TOTP: algorithm, digits, period), as JSON. */
-  params: string;
-  /** TOTP: the last accepted time step; a code for this step or an earlier one is refused. */
-  lastUsedStep: number | null;
   createdAt: Date;
   /** Pending factors expire; null once active. */
   expiresAt: Date | null;
   activatedAt: Date | null;
 }
+
+/** A factor of one kind, with that kind's details. */
+export type FactorOf<K extends FactorKind> = FactorBase & { kind: K; details: FactorDetailsByKind[K] };
+
+/** A factor of any kind; narrow on `kind` to reach its details. */
+export type FactorRecord = { [K in FactorKind]: FactorOf<K> }[FactorKind];
 
 export interface RefreshTokenRecord {
   id: string;

@@ -3,6 +3,7 @@ import type {
   BackupCodeRecord,
   DeliveredCodeRecord,
   FactorKind,
+  FactorOf,
   FactorRecord,
   FlowRecord,
   HistoryFilter,
@@ -44,15 +45,17 @@ export interface FactorRepository {
   insertPending(factor: FactorRecord): Promise<void>;
   findById(id: string): Promise<FactorRecord | undefined>;
   listByUser(userId: string): Promise<FactorRecord[]>;
-  findActive(userId: string, kind: FactorKind): Promise<FactorRecord | undefined>;
+  findActive<K extends FactorKind>(userId: string, kind: K): Promise<FactorOf<K> | undefined>;
+  /** The user's pending factor of the kind, expired or not (insertPending keeps at most one). */
+  findPending<K extends FactorKind>(userId: string, kind: K): Promise<FactorOf<K> | undefined>;
   /**
    * The user's id and active factor of the kind, in one lookup (the server-to-server verify
    * path); undefined when there is no such user, `factor` undefined when the user has none.
    */
-  findActiveByUsername(
+  findActiveByUsername<K extends FactorKind>(
     username: string,
-    kind: FactorKind,
-  ): Promise<{ userId: string; factor: FactorRecord | undefined } | undefined>;
+    kind: K,
+  ): Promise<{ userId: string; factor: FactorOf<K> | undefined } | undefined>;
   hasActive(userId: string): Promise<boolean>;
   /**
    * pending → active, recording the step of the confirming code. False if the factor was not
@@ -60,8 +63,9 @@ export interface FactorRepository {
    */
   activate(id: string, now: Date, usedStep: number | null): Promise<boolean>;
   /**
-   * Records an accepted TOTP step: one conditional UPDATE that succeeds only if `step` is newer
-   * than the stored one. This is what makes a code usable at most once, across processes.
+   * Records an accepted TOTP step (in the TOTP details): one conditional UPDATE that succeeds
+   * only if `step` is newer than the stored one. This is what makes a code usable at most once,
+   * across processes.
    */
   recordUsedStep(id: string, step: number): Promise<boolean>;
   delete(id: string): Promise<boolean>;
@@ -85,8 +89,25 @@ export interface BackupCodeRepository {
   deleteAll(userId: string): Promise<void>;
 }
 
+/** Why a send was refused by the per-recipient limits. */
+export type SendLimitRefusal = { reason: 'cooldown'; retryAt: Date } | { reason: 'hourly_limit' };
+
+export interface SendLimits {
+  /** Seconds between two sends to one recipient. */
+  cooldownSeconds: number;
+  /** Sends to one recipient in any rolling hour. */
+  hourlyLimit: number;
+}
+
 export interface DeliveredCodeRepository {
-  insert(code: DeliveredCodeRecord): Promise<void>;
+  /**
+   * Checks the recipient's send limits and records the code in one atomic step (no two
+   * concurrent sends can both pass the check), counting every code of `code.recipientHash` sent
+   * in the hour before `code.sentAt`. Returns the refusal, or undefined when the code was recorded.
+   */
+  insertWithinLimits(code: DeliveredCodeRecord, limits: SendLimits): Promise<SendLimitRefusal | undefined>;
+  /** Removes a recorded code whose message could not be sent (it never reached anyone). */
+  discard(id: string): Promise<void>;
   findById(id: string): Promise<DeliveredCodeRecord | undefined>;
   /**
    * Marks the code consumed if it is unconsumed, unexpired, its hash matches and it has tries
@@ -97,8 +118,6 @@ export interface DeliveredCodeRepository {
   recordFailedAttempt(id: string): Promise<number | undefined>;
   /** Ends the code without using it (a new code was sent for the same purpose). */
   invalidate(id: string, now: Date): Promise<void>;
-  /** Sends to this recipient since `since` (hourly limit) and the latest send time (cooldown). */
-  sendStats(recipientHash: string, since: Date): Promise<{ count: number; lastSentAt: Date | null }>;
 }
 
 export interface SuccessTokenRepository {
@@ -196,8 +215,19 @@ export interface Repositories {
   trustedDevices: TrustedDeviceRepository;
 }
 
-/** A database the core can use: repositories plus a way to close it. */
-export interface Storage extends Repositories {
+/**
+ * Several writes that must happen together or not at all (a confirm that advances its flow and
+ * activates the factor; a disable that uses a success token, finishes the flow and removes the
+ * factor). The repositories handed to `work` write inside one transaction, committed durably
+ * when `work` resolves and rolled back when it throws. Only the repositories given may be used
+ * inside; `work` should do no I/O but the database's.
+ */
+export interface UnitOfWork {
+  transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
+}
+
+/** A database the core can use: repositories, transactions, and a way to close it. */
+export interface Storage extends Repositories, UnitOfWork {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
 }
