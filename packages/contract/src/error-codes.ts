@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   FACTOR_NOT_PENDING: 'The factor is not waiting for confirmation.',
   NO_ACTIVE_FACTOR: 'The account has no active second factor.',
   ENROLLMENT_EXPIRED: 'The enrollment expired; start it again.',
+  ENROLLMENT_SECRET_INVALID: 'The secret is not the one issued for the enrollment waiting to be confirmed.',
   FLOW_NOT_FOUND: 'No such flow.',
   FLOW_EXPIRED: 'The flow expired; start again.',
   FLOW_FINISHED: 'The flow is already finished.',

@@ -2,6 +2,7 @@ import { AccountService } from './accounts/account-service.js';
 import { PasswordService } from './accounts/password-service.js';
 import { AdminService } from './admin/admin-service.js';
 import { ApiTokenService } from './api-tokens/api-token-service.js';
+import { Authorizer } from './auth/authorizer.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/config.js';
 import { assertSecretKeyMatches } from './crypto/key-check.js';
@@ -18,12 +19,18 @@ import { ChallengeFlow } from './flows/challenge/challenge.flow.js';
 import { DisableFlow } from './flows/disable/disable.flow.js';
 import { EnableFlow } from './flows/enable/enable.flow.js';
 import { FlowStore } from './flows/flow-store.js';
+import { RecoveryFlow } from './flows/recovery/recovery.flow.js';
+import { CodeMessenger } from './flows/shared/code-messenger.js';
 import { SignInFlow } from './flows/sign-in/sign-in.flow.js';
 import { HistoryService } from './history/history-service.js';
 import { SecondFactorGuard } from './lockout/second-factor-guard.js';
 import { type Logger, silentLogger } from './logger.js';
-import { BackupCodeRegeneration } from './methods/backup-codes/backup-code-regeneration.js';
+import { BackupCodeSets } from './methods/backup-codes/backup-code-sets.js';
 import { BackupCodeService } from './methods/backup-codes/backup-code-service.js';
+import { backupCodesMethod } from './methods/backup-codes/backup-codes.method.js';
+import { emailMethod } from './methods/email/email.method.js';
+import { MethodRegistry } from './methods/method-registry.js';
+import { smsMethod } from './methods/sms/sms.method.js';
 import { totpMethod } from './methods/totp/totp.method.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
@@ -43,7 +50,10 @@ export interface CoreDeps {
   passwordHasher?: PasswordHasher;
 }
 
-/** What every adapter (native API, dialects, CLI) calls. */
+/**
+ * What every adapter (native API, dialects, CLI) calls. Every operation takes the Actor the
+ * adapter built from its credentials; what the actor may do is decided here.
+ */
 export interface Core {
   accounts: AccountService;
   passwords: PasswordService;
@@ -54,7 +64,8 @@ export interface Core {
   enable: EnableFlow;
   disable: DisableFlow;
   challenges: ChallengeFlow;
-  backupCodes: BackupCodeRegeneration;
+  recovery: RecoveryFlow;
+  backupCodes: BackupCodeSets;
   devices: TrustedDeviceService;
   history: HistoryService;
   policy: PolicyService;
@@ -74,11 +85,14 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
   const hasher = new KeyedHasher(secretKey);
   const passwordHasher = deps.passwordHasher ?? createArgon2PasswordHasher();
-  const accounts = new AccountService(storage.users, passwordHasher, clock);
+  // The policy service needs the authorizer and the authorizer asks the policy: the late-bound
+  // call breaks the cycle.
+  const authorizer: Authorizer = new Authorizer({ assertSatisfiedBy: (userId) => policy.assertSatisfiedBy(userId) });
+  const accounts = new AccountService(storage.users, passwordHasher, clock, authorizer);
   const sessions = new SessionService(storage.sessions, hasher, clock, secretKey);
-  const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer);
-  const history = new HistoryService({ history: storage.history, clock });
-  const policy = new PolicyService({ settings: storage.settings, factors: storage.factors, history, clock });
+  const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer, authorizer);
+  const history: HistoryService = new HistoryService({ history: storage.history, clock, authorizer });
+  const policy: PolicyService = new PolicyService({ settings: storage.settings, factors: storage.factors, history, clock, authorizer });
   const notifications = new NotificationService({
     email: delivery.email,
     logger,
@@ -87,7 +101,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   });
   const changes = new FactorChanges({ history, notifications, users: storage.users });
   const guard = new SecondFactorGuard(storage.lockouts, config.lockout, clock);
-  const totp = totpMethod(secretBox);
   const backupCodeService = new BackupCodeService({
     codes: storage.backupCodes,
     factors: storage.factors,
@@ -103,31 +116,25 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     logger,
     policy: config.deliveredCodes,
   });
+  const methods = new MethodRegistry({
+    totp: totpMethod({ secretBox, factors: storage.factors }),
+    sms: smsMethod({ secretBox, deliveredCodes }),
+    email: emailMethod({ deliveredCodes }),
+    backup_codes: backupCodesMethod({ backupCodes: backupCodeService }),
+  });
   const verifier = new SecondFactorVerifier({
     factors: storage.factors,
+    methods,
     guard,
-    totp,
-    backupCodes: backupCodeService,
     deliveredCodes,
     notifications,
     clock,
     logger,
   });
-  const factors = new FactorService({
-    factors: storage.factors,
-    users: storage.users,
-    issuers,
-    policy,
-    verifier,
-    changes,
-    totp,
-    clock,
-    logger,
-  });
   const flows = new FlowStore(storage.flows, clock);
+  const messenger = new CodeMessenger({ deliveredCodes, issuers });
   const successTokens = new SuccessTokenService({ tokens: storage.successTokens, hasher, clock });
-  const devices = new TrustedDeviceService({ devices: storage.trustedDevices, hasher, clock });
-  const common = { flows, factors: storage.factors, users: storage.users, verifier, secretBox, issuers };
+  const devices = new TrustedDeviceService({ devices: storage.trustedDevices, hasher, clock, authorizer });
 
   return {
     accounts,
@@ -137,55 +144,79 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       successTokens,
       devices,
       notifications,
+      authorizer,
     }),
     sessions,
-    apiTokens: new ApiTokenService(storage.apiTokens, hasher, clock),
-    factors,
+    apiTokens: new ApiTokenService(storage.apiTokens, hasher, clock, authorizer),
+    factors: new FactorService({
+      factors: storage.factors,
+      backupCodes: storage.backupCodes,
+      methods,
+      verifier,
+      policy,
+      authorizer,
+      clock,
+    }),
     signIn: new SignInFlow({
-      ...common,
       accounts,
+      factors: storage.factors,
+      verifier,
       sessions,
-      deliveredCodes,
+      flows,
+      methods,
+      messenger,
       devices,
       policy,
     }),
     enable: new EnableFlow({
-      ...common,
-      factorService: factors,
-      backupCodes: backupCodeService,
-      deliveredCodes,
+      storage,
+      flows,
+      methods,
+      verifier,
+      messenger,
       changes,
       policy,
+      issuers,
+      authorizer,
+      secretBox,
       clock,
+      logger,
     }),
     disable: new DisableFlow({
-      ...common,
-      factorService: factors,
-      backupCodes: backupCodeService,
-      deliveredCodes,
+      storage,
+      flows,
+      methods,
+      verifier,
+      messenger,
       successTokens,
+      accounts,
+      changes,
+      authorizer,
+      logger,
     }),
-    challenges: new ChallengeFlow({ ...common, deliveredCodes, successTokens, clock, logger }),
-    backupCodes: new BackupCodeRegeneration({
+    challenges: new ChallengeFlow({ storage, flows, methods, verifier, messenger, successTokens, authorizer }),
+    recovery: new RecoveryFlow({
+      flows,
+      users: storage.users,
+      verifier,
+      deliveredCodes,
+      messenger,
+      successTokens,
+      clock,
+      logger,
+    }),
+    backupCodes: new BackupCodeSets({
       backupCodes: backupCodeService,
       factors: storage.factors,
       successTokens,
       changes,
+      authorizer,
     }),
     devices,
     history,
     policy,
     issuers,
-    admin: new AdminService({
-      users: storage.users,
-      factors: storage.factors,
-      backupCodes: backupCodeService,
-      devices,
-      changes,
-      issuers,
-      secretBox,
-      clock,
-    }),
+    admin: new AdminService({ storage, changes, issuers, authorizer, secretBox, clock }),
     notifications,
     clock,
   };

@@ -1,3 +1,5 @@
+import type { Actor } from '../auth/actor.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { newId } from '../crypto/random.js';
@@ -31,9 +33,12 @@ export class AccountService {
     private readonly users: UserRepository,
     private readonly passwords: PasswordHasher,
     private readonly clock: Clock,
+    private readonly authorizer: Authorizer,
   ) {}
 
-  async create(input: NewAccountInput & { role?: Role }): Promise<UserRecord> {
+  /** Sign-up by anyone makes a user; only an admin or the operator makes an admin. */
+  async create(actor: Actor, input: NewAccountInput & { role?: Role }): Promise<UserRecord> {
+    if (input.role === 'admin') await this.authorizer.admin(actor, 'admin.manage');
     assertValidAccountInput(input);
     const user: UserRecord = {
       id: newId(),
@@ -60,6 +65,23 @@ export class AccountService {
     }
     if (!(await this.passwords.verify(user.passwordHash, password))) throw new TesseraError('INVALID_CREDENTIALS');
     return user;
+  }
+
+  /** A password given again to confirm a sensitive change by a signed-in user. */
+  async confirmPassword(userId: string, password: string): Promise<void> {
+    const user = await this.get(userId);
+    if (!(await this.passwords.verify(user.passwordHash, password))) throw new TesseraError('INVALID_CREDENTIALS');
+  }
+
+  /** The caller's own account. */
+  async me(actor: Actor): Promise<UserRecord> {
+    return this.get(await this.authorizer.own(actor, 'own.read_status'));
+  }
+
+  /** Any account by username (admins). */
+  async find(actor: Actor, username: string): Promise<UserRecord> {
+    await this.authorizer.admin(actor, 'admin.read');
+    return this.getByUsername(username);
   }
 
   async get(userId: string): Promise<UserRecord> {

@@ -1,3 +1,5 @@
+import type { Actor } from '../auth/actor.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { TrustedDeviceService } from '../devices/trusted-device-service.js';
 import { TesseraError } from '../errors/tessera-error.js';
@@ -18,16 +20,19 @@ export class PasswordService {
       successTokens: SuccessTokenService;
       devices: TrustedDeviceService;
       notifications: NotificationService;
+      authorizer: Authorizer;
     },
   ) {}
 
-  async change(userId: string, newPassword: string, successToken: string): Promise<void> {
+  async change(actor: Actor, newPassword: string, successToken: string): Promise<void> {
+    const userId = await this.deps.authorizer.own(actor, 'own.manage');
     assertPassword(newPassword);
     await this.deps.successTokens.consumeFor(userId, successToken, 'change_password', null);
     await this.set(userId, newPassword);
   }
 
-  async reset(successToken: string, newPassword: string): Promise<void> {
+  /** For someone not signed in who passed password recovery: the success token says whose. */
+  async reset(_actor: Actor, successToken: string, newPassword: string): Promise<void> {
     assertPassword(newPassword);
     const userId = await this.deps.successTokens.consume(successToken, 'reset_password', null);
     await this.set(userId, newPassword);

@@ -1,11 +1,12 @@
+import type { ErrorCode } from '@tessera/contract';
+import type { Actor } from '../auth/actor.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { TrustedDeviceService } from '../devices/trusted-device-service.js';
-import { TesseraError } from '../errors/tessera-error.js';
+import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
 import type { FactorChanges } from '../factors/factor-changes.js';
-import type { ChangeContext } from '../history/history-service.js';
-import type { BackupCodeService } from '../methods/backup-codes/backup-code-service.js';
+import { changeContextFor } from '../history/history-service.js';
 import { openTotpKey, sealTotpKey, totpParams } from '../methods/totp/totp.method.js';
 import {
   buildOtpauthUri,
@@ -17,7 +18,7 @@ import {
 } from '../otp/index.js';
 import type { IssuerSettings } from '../settings/issuer-settings.js';
 import type { FactorKind, UserRecord } from '../storage/records.js';
-import type { FactorRepository, UserRepository } from '../storage/repositories.js';
+import type { Storage } from '../storage/repositories.js';
 
 export interface UserTwoFactorState {
   id: string;
@@ -33,23 +34,28 @@ export interface TotpExport extends TotpParams {
   otpauthUri: string;
 }
 
+/** What a reset of several users did: each user's removed methods, or why it failed. */
+export interface BulkResetOutcome {
+  reset: { userId: string; removed: FactorKind[] }[];
+  failed: { userId: string; code: ErrorCode; message: string }[];
+}
+
 /** Operations an admin performs on other users' 2FA. Each change is recorded as the admin's. */
 export class AdminService {
   constructor(
     private readonly deps: {
-      users: UserRepository;
-      factors: FactorRepository;
-      backupCodes: BackupCodeService;
-      devices: TrustedDeviceService;
+      storage: Storage;
       changes: FactorChanges;
       issuers: IssuerSettings;
+      authorizer: Authorizer;
       secretBox: SecretBox;
       clock: Clock;
     },
   ) {}
 
-  async listUsers(limit: number, offset: number): Promise<{ items: UserTwoFactorState[]; total: number }> {
-    const page = await this.deps.users.listWithFactors(limit, offset);
+  async listUsers(actor: Actor, limit: number, offset: number): Promise<{ items: UserTwoFactorState[]; total: number }> {
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    const page = await this.deps.storage.users.listWithFactors(limit, offset);
     return {
       total: page.total,
       items: page.items.map(({ user, activeKinds }) => ({
@@ -63,22 +69,52 @@ export class AdminService {
     };
   }
 
-  /** Removes every factor of the user (an admin's "reset 2FA"), with history and a notice. */
-  async resetTwoFactor(userId: string, context: ChangeContext): Promise<FactorKind[]> {
-    const { factors, backupCodes, devices, changes } = this.deps;
+  /**
+   * Removes every factor of the user (an admin's "reset 2FA") and the devices that skip the second
+   * factor, in one transaction, with history and one notice.
+   */
+  async resetTwoFactor(actor: Actor, userId: string): Promise<FactorKind[]> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    return this.reset(actor, userId);
+  }
+
+  /** Resets several users (WHM); one user's failure does not stop the others and is reported. */
+  async resetMany(actor: Actor, userIds: readonly string[]): Promise<BulkResetOutcome> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const outcome: BulkResetOutcome = { reset: [], failed: [] };
+    for (const userId of new Set(userIds)) {
+      try {
+        outcome.reset.push({ userId, removed: await this.reset(actor, userId) });
+      } catch (error) {
+        if (!isTesseraError(error)) throw error;
+        outcome.failed.push({ userId, code: error.code, message: error.message });
+      }
+    }
+    return outcome;
+  }
+
+  private async reset(actor: Actor, userId: string): Promise<FactorKind[]> {
+    const { storage, changes, clock } = this.deps;
     await this.user(userId);
-    const removed = await factors.deleteAllForUser(userId);
-    await backupCodes.removeAll(userId);
-    await devices.revokeAll(userId);
-    await changes.recordAll(userId, removed, 'reset', false, context);
+    const context = changeContextFor(actor, userId);
+    const { removed, notify } = await storage.transaction(async (tx) => {
+      const removed = await tx.factors.deleteAllForUser(userId);
+      await tx.backupCodes.deleteAll(userId);
+      await tx.trustedDevices.revokeAllForUser(userId, clock.now());
+      const notify = await changes.recordAllIn(tx.history, { userId, methods: removed, action: 'reset', enabled: false }, context);
+      return { removed, notify };
+    });
+    await notify();
     return removed;
   }
 
   /** The user's TOTP key for migration to another system. Recorded in the history every time. */
-  async exportTotp(userId: string, context: ChangeContext): Promise<TotpExport> {
-    const { factors, secretBox, issuers, changes } = this.deps;
+  async exportTotp(actor: Actor, userId: string): Promise<TotpExport> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const { storage, secretBox, issuers, changes } = this.deps;
     const user = await this.user(userId);
-    const factor = await factors.findActive(userId, 'totp');
+    const context = changeContextFor(actor, userId);
+    const factor = await storage.factors.findActive(userId, 'totp');
     if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
     const key = openTotpKey(secretBox, factor);
     const secret = encodeBase32(key);
@@ -98,13 +134,11 @@ export class AdminService {
   }
 
   /** Installs a TOTP key brought from another system as the user's active authenticator. */
-  async importTotp(
-    userId: string,
-    input: { secret: string } & Partial<TotpParams>,
-    context: ChangeContext,
-  ): Promise<void> {
-    const { factors, secretBox, clock, changes } = this.deps;
+  async importTotp(actor: Actor, userId: string, input: { secret: string } & Partial<TotpParams>): Promise<void> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const { storage, secretBox, clock, changes } = this.deps;
     await this.user(userId);
+    const context = changeContextFor(actor, userId);
     const key = decodeSecret(input.secret);
     if (key.length < 10) {
       throw new TesseraError('VALIDATION_FAILED', {
@@ -118,14 +152,12 @@ export class AdminService {
     };
     const now = clock.now();
     const id = newId();
-    const outcome = await factors.insertActive({
+    const outcome = await storage.factors.insertActive({
       id,
       userId,
       kind: 'totp',
       status: 'active',
-      sealedSecret: sealTotpKey(secretBox, id, key),
-      params: JSON.stringify(params),
-      lastUsedStep: null,
+      details: { sealedSecret: sealTotpKey(secretBox, id, key), ...params, lastUsedStep: null },
       createdAt: now,
       expiresAt: null,
       activatedAt: now,
@@ -136,7 +168,7 @@ export class AdminService {
   }
 
   private async user(userId: string): Promise<UserRecord> {
-    const user = await this.deps.users.findById(userId);
+    const user = await this.deps.storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     return user;
   }

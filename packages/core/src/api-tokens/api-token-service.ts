@@ -1,13 +1,16 @@
+import type { Actor, ApiTokenScope, UserActor } from '../auth/actor.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
-import type { ApiTokenRecord, UserRecord } from '../storage/records.js';
+import type { ApiTokenRecord } from '../storage/records.js';
 import type { ApiTokenRepository } from '../storage/repositories.js';
 
 export interface ApiTokenView {
   id: string;
   name: string;
+  scope: ApiTokenScope;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -16,6 +19,7 @@ export function toApiTokenView(token: ApiTokenRecord): ApiTokenView {
   return {
     id: token.id,
     name: token.name,
+    scope: token.scope,
     createdAt: token.createdAt.toISOString(),
     revokedAt: token.revokedAt?.toISOString() ?? null,
   };
@@ -31,14 +35,25 @@ export class ApiTokenService {
     private readonly tokens: ApiTokenRepository,
     private readonly hasher: KeyedHasher,
     private readonly clock: Clock,
+    private readonly authorizer: Authorizer,
   ) {}
 
-  async create(userId: string, name: string): Promise<{ token: string; view: ApiTokenView }> {
+  async create(
+    actor: Actor,
+    input: { name: string; scope?: ApiTokenScope },
+  ): Promise<{ token: string; view: ApiTokenView }> {
+    const userId = await this.authorizer.own(actor, 'own.manage');
+    return this.issue(userId, input.name, input.scope ?? 'full');
+  }
+
+  /** A token for a user named by the operator at the command line. */
+  async issue(userId: string, name: string, scope: ApiTokenScope): Promise<{ token: string; view: ApiTokenView }> {
     const token = newOpaqueToken('tsa');
     const record: ApiTokenRecord = {
       id: newId(),
       userId,
       name,
+      scope,
       tokenHash: this.hasher.hash(token),
       createdAt: this.clock.now(),
       lastUsedAt: null,
@@ -48,17 +63,26 @@ export class ApiTokenService {
     return { token, view: toApiTokenView(record) };
   }
 
-  async authenticate(token: string): Promise<UserRecord> {
-    const user = await this.tokens.findOwnerByHash(this.hasher.hash(token));
-    if (!user) throw new TesseraError('TOKEN_INVALID');
-    return user;
+  /** The actor a presented token stands for. */
+  async authenticate(token: string, clientIp: string | null): Promise<UserActor> {
+    const found = await this.tokens.findWithOwnerByHash(this.hasher.hash(token));
+    if (!found) throw new TesseraError('TOKEN_INVALID');
+    return {
+      kind: 'user',
+      userId: found.owner.id,
+      role: found.owner.role,
+      authentication: { method: 'api_token', tokenId: found.tokenId, scope: found.scope },
+      clientIp,
+    };
   }
 
-  async list(userId: string): Promise<ApiTokenView[]> {
+  async list(actor: Actor): Promise<ApiTokenView[]> {
+    const userId = await this.authorizer.own(actor, 'own.read');
     return (await this.tokens.listByUser(userId)).map(toApiTokenView);
   }
 
-  async revoke(userId: string, tokenId: string): Promise<void> {
+  async revoke(actor: Actor, tokenId: string): Promise<void> {
+    const userId = await this.authorizer.own(actor, 'own.manage');
     if (!(await this.tokens.revoke(tokenId, userId, this.clock.now()))) throw new TesseraError('API_TOKEN_NOT_FOUND');
   }
 }

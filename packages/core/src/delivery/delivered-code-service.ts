@@ -53,9 +53,8 @@ export type DeliveredCodeCheck = { ok: true } | { ok: false; reason: 'wrong_code
 
 /**
  * One-time codes sent by SMS or e-mail. The code exists in clear only in the message; the
- * database holds its keyed hash. Sending happens before anything is written, so a provider
- * failure leaves no code behind, and limits are per recipient so that one phone number cannot
- * be flooded through several accounts.
+ * database holds its keyed hash. Limits are per recipient so that one phone number cannot be
+ * flooded through several accounts.
  */
 export class DeliveredCodeService {
   constructor(
@@ -73,28 +72,21 @@ export class DeliveredCodeService {
     return this.deps.policy;
   }
 
+  /**
+   * Records the code under the recipient's limits (one atomic check-and-record, so concurrent
+   * requests cannot both slip under them), then sends it. A provider failure removes the record:
+   * nothing is left pending for a code that never reached anyone.
+   */
   async send(request: SendRequest): Promise<SentCode> {
     const { codes, hasher, clock, policy } = this.deps;
     const now = clock.now();
-    const recipientHash = hasher.hash(`${request.channel}:${request.destination.toLowerCase()}`);
-    const stats = await codes.sendStats(recipientHash, new Date(now.getTime() - 3600_000));
-    if (stats.lastSentAt && now.getTime() - stats.lastSentAt.getTime() < policy.resendCooldownSeconds * 1000) {
-      const retryAt = new Date(stats.lastSentAt.getTime() + policy.resendCooldownSeconds * 1000);
-      throw new TesseraError('RESEND_TOO_SOON', {
-        message: `A code was sent moments ago; ask again after ${retryAt.toISOString()}.`,
-        meta: { retryAt: retryAt.toISOString() },
-      });
-    }
-    if (stats.count >= policy.hourlyLimit) throw new TesseraError('SEND_LIMIT_REACHED');
-
     const code = newNumericCode(policy.digits);
-    await this.deliver(request, code);
     const record: DeliveredCodeRecord = {
       id: request.id ?? newId(),
       userId: request.userId,
       purpose: request.purpose,
       channel: request.channel,
-      recipientHash,
+      recipientHash: hasher.hash(`${request.channel}:${request.destination.toLowerCase()}`),
       codeHash: hasher.hash(`delivered:${code}`),
       attempts: 0,
       maxAttempts: policy.maxAttempts,
@@ -102,7 +94,23 @@ export class DeliveredCodeService {
       expiresAt: new Date(now.getTime() + policy.ttlSeconds * 1000),
       consumedAt: null,
     };
-    await codes.insert(record);
+    const refusal = await codes.insertWithinLimits(record, {
+      cooldownSeconds: policy.resendCooldownSeconds,
+      hourlyLimit: policy.hourlyLimit,
+    });
+    if (refusal?.reason === 'cooldown') {
+      throw new TesseraError('RESEND_TOO_SOON', {
+        message: `A code was sent moments ago; ask again after ${refusal.retryAt.toISOString()}.`,
+        meta: { retryAt: refusal.retryAt.toISOString() },
+      });
+    }
+    if (refusal?.reason === 'hourly_limit') throw new TesseraError('SEND_LIMIT_REACHED');
+    try {
+      await this.deliver(request, code);
+    } catch (error) {
+      await codes.discard(record.id);
+      throw error;
+    }
     return {
       id: record.id,
       channel: record.channel,

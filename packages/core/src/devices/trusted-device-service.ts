@@ -1,3 +1,5 @@
+import type { Actor } from '../auth/actor.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
@@ -25,7 +27,9 @@ export interface IssuedDeviceToken {
  * 30 days. It rotates on every use, so a copied token stops working once the device signs in.
  */
 export class TrustedDeviceService {
-  constructor(private readonly deps: { devices: TrustedDeviceRepository; hasher: KeyedHasher; clock: Clock }) {}
+  constructor(
+    private readonly deps: { devices: TrustedDeviceRepository; hasher: KeyedHasher; clock: Clock; authorizer: Authorizer },
+  ) {}
 
   async remember(userId: string, label: string): Promise<IssuedDeviceToken> {
     const now = this.deps.clock.now();
@@ -57,11 +61,13 @@ export class TrustedDeviceService {
     return { deviceToken: next, expiresAt: expiresAt.toISOString() };
   }
 
-  async list(userId: string): Promise<TrustedDeviceView[]> {
+  async list(actor: Actor): Promise<TrustedDeviceView[]> {
+    const userId = await this.deps.authorizer.own(actor, 'own.read');
     return (await this.deps.devices.listActive(userId, this.deps.clock.now())).map(toView);
   }
 
-  async revoke(userId: string, id: string): Promise<void> {
+  async revoke(actor: Actor, id: string): Promise<void> {
+    const userId = await this.deps.authorizer.own(actor, 'own.manage');
     if (!(await this.deps.devices.revoke(id, userId, this.deps.clock.now()))) {
       throw new TesseraError('TRUSTED_DEVICE_NOT_FOUND');
     }

@@ -1,10 +1,7 @@
 import type { ChangeContext, HistoryService } from '../history/history-service.js';
 import type { NotificationService, SecurityEvent } from '../notifications/notification-service.js';
 import type { HistoryAction } from '../storage/records.js';
-import type { UserRepository } from '../storage/repositories.js';
-
-/** A change made by the account's owner, from an unknown address (CLI, tests). */
-export const SELF_UNKNOWN_IP = (userId: string): ChangeContext => ({ actor: 'self', actorId: userId, clientIp: null });
+import type { HistoryRepository, UserRepository } from '../storage/repositories.js';
 
 /**
  * Every 2FA change leaves two traces: an entry in the change history, and an e-mail to the
@@ -27,17 +24,34 @@ export class FactorChanges {
     await this.notify(userId, noticeFor(method, action, enabled));
   }
 
-  /** One act that changed several methods (an admin's reset): an entry for each, one notice. */
-  async recordAll(
-    userId: string,
-    methods: readonly string[],
-    action: HistoryAction,
-    enabled: boolean,
+  /**
+   * As record, in two steps: the entry inside a unit of work (`history` is its repository), the
+   * notice only once that work has committed. Returns what sends the notice.
+   */
+  async recordIn(
+    history: HistoryRepository,
+    change: { userId: string; method: string; action: HistoryAction; enabled: boolean },
     context: ChangeContext,
-  ): Promise<void> {
-    for (const method of methods) await this.deps.history.record({ userId, method, action, enabled }, context);
+  ): Promise<() => Promise<void>> {
+    await this.deps.history.record(change, context, history);
+    return () => this.notify(change.userId, noticeFor(change.method, change.action, change.enabled));
+  }
+
+  /**
+   * One act that changed several methods (an admin's reset), inside a unit of work: an entry for
+   * each, and one notice sent by the returned function once the work has committed.
+   */
+  async recordAllIn(
+    history: HistoryRepository,
+    change: { userId: string; methods: readonly string[]; action: HistoryAction; enabled: boolean },
+    context: ChangeContext,
+  ): Promise<() => Promise<void>> {
+    const { userId, methods, action, enabled } = change;
+    for (const method of methods) await this.deps.history.record({ userId, method, action, enabled }, context, history);
     const first = methods[0];
-    if (first !== undefined) await this.notify(userId, noticeFor(first, action, enabled));
+    return async () => {
+      if (first !== undefined) await this.notify(userId, noticeFor(first, action, enabled));
+    };
   }
 
   private async notify(userId: string, event: SecurityEvent | undefined): Promise<void> {

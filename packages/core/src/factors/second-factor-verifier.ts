@@ -3,36 +3,34 @@ import type { DeliveredCodeService } from '../delivery/delivered-code-service.js
 import { TesseraError } from '../errors/tessera-error.js';
 import type { SecondFactorGuard } from '../lockout/second-factor-guard.js';
 import type { Logger } from '../logger.js';
-import type { BackupCodeService } from '../methods/backup-codes/backup-code-service.js';
-import type { TotpMethod } from '../methods/totp/totp.method.js';
-import type { NotificationService } from '../notifications/notification-service.js';
+import type { MethodRegistry } from '../methods/method-registry.js';
+import type { Proof, RefusalReason, Verification } from '../methods/second-factor-method.js';
+import type { NotificationService, SecurityEvent } from '../notifications/notification-service.js';
 import type { FactorKind, FactorRecord } from '../storage/records.js';
 import type { FactorRepository } from '../storage/repositories.js';
 
-/** A second-factor answer: which method, the code, and for SMS/e-mail which sent code it answers. */
-export interface SecondFactorProof {
-  method: FactorKind;
-  code: string;
+/** Which sent code an answer belongs to, and which purposes of sending count for it. */
+export interface ProofContext {
   deliveredCodeId?: string;
+  purposes: readonly string[];
 }
 
 export type ProofCheck =
-  | { ok: true; method: FactorKind; factor?: FactorRecord; backupCodesRemaining?: number }
-  | { ok: false; reason: 'wrong_code' | 'replayed' | 'expired' | 'exhausted' | 'used' };
+  | { ok: true; factor: FactorRecord; usedStep?: number; backupCodesRemaining?: number }
+  | { ok: false; reason: RefusalReason };
 
 /**
  * Checks one second-factor answer of any method under the account's failure budget: the same
  * lockout counts TOTP, SMS, e-mail and backup-code failures alike, whichever API they came
- * through. Side effects that make a code single-use (the TOTP step, the backup code, the sent
- * code) happen inside the guarded check, so a code is spent only when it is accepted.
+ * through. What makes a proof single-use (the TOTP step, the backup code, the sent code) happens
+ * inside the method's check, inside the guard, so a proof is spent only when it is accepted.
  */
 export class SecondFactorVerifier {
   constructor(
     private readonly deps: {
       factors: FactorRepository;
+      methods: MethodRegistry;
       guard: SecondFactorGuard;
-      totp: TotpMethod;
-      backupCodes: BackupCodeService;
       deliveredCodes: DeliveredCodeService;
       notifications: NotificationService;
       clock: Clock;
@@ -40,109 +38,65 @@ export class SecondFactorVerifier {
     },
   ) {}
 
-  /** Throws CODE_MALFORMED for an answer that cannot be right, before any attempt is counted. */
-  assertWellFormed(proof: SecondFactorProof, factor?: FactorRecord): void {
-    if (proof.method === 'totp' && factor) this.deps.totp.assertWellFormed(factor, proof.code);
-    else if (proof.method === 'backup_codes') this.deps.backupCodes.assertWellFormed(proof.code);
-    else if (proof.method === 'sms' || proof.method === 'email') this.deps.deliveredCodes.assertWellFormed(proof.code);
-  }
-
-  /**
-   * Verifies against the user's active factor of the proof's method. `purposes` names which sent
-   * codes count (a code sent to enable SMS cannot sign in).
-   */
-  async verify(userId: string, proof: SecondFactorProof, purposes: readonly string[]): Promise<ProofCheck> {
-    const factor = await this.deps.factors.findActive(userId, proof.method);
+  /** Verifies against the user's active factor of the method. */
+  async verify(userId: string, method: FactorKind, proof: Proof, context: ProofContext): Promise<ProofCheck> {
+    const factor = await this.deps.factors.findActive(userId, method);
     if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
-    return this.verifyFactor(factor, proof, purposes);
+    return this.verifyFactor(factor, proof, context);
   }
 
   /** As verify, for a factor already loaded (an enrollment being confirmed, a known factor). */
-  async verifyFactor(factor: FactorRecord, proof: SecondFactorProof, purposes: readonly string[]): Promise<ProofCheck> {
-    this.assertWellFormed(proof, factor);
-    if ((proof.method === 'sms' || proof.method === 'email') && !proof.deliveredCodeId) {
-      throw new TesseraError('METHOD_REQUIRED', { message: 'Ask for a code to be sent first.' });
-    }
+  async verifyFactor(factor: FactorRecord, proof: Proof, context: ProofContext): Promise<ProofCheck> {
+    const { methods, guard, clock, logger } = this.deps;
+    const method = methods.of(factor);
+    method.assertWellFormed(factor, proof);
     const userId = factor.userId;
-    const result = await this.deps.guard.attempt(
+    const verification: Verification = await guard.attempt(
       userId,
-      () => this.check(factor, proof, purposes),
+      () => method.verify(factor, proof, { ...context, now: clock.now() }),
       (failures) => this.notify(userId, { type: 'second_factor_failures', failures }),
     );
-    if (!result.ok && result.reason === 'replayed') {
-      this.deps.logger.warn({ userId, factorId: factor.id }, 'replayed TOTP code refused');
-      this.notify(userId, { type: 'replayed_code_refused' });
+    if (verification.notice) this.notify(userId, verification.notice);
+    if (!verification.ok) {
+      if (verification.reason === 'replayed') logger.warn({ userId, factorId: factor.id }, 'replayed code refused');
+      return { ok: false, reason: verification.reason };
     }
-    if (result.ok && result.backupCodesRemaining === 0) this.notify(userId, { type: 'last_backup_code_used' });
-    return result;
+    const { usedStep, backupCodesRemaining } = verification;
+    return {
+      ok: true,
+      factor,
+      ...(usedStep === undefined ? {} : { usedStep }),
+      ...(backupCodesRemaining === undefined ? {} : { backupCodesRemaining }),
+    };
   }
 
   /**
-   * Checks a code sent by SMS or e-mail that is not tied to an enrolled factor (a challenge
-   * code sent to the account's address), under the same failure budget.
+   * Checks a code sent by SMS or e-mail that is not tied to an enrolled factor (a challenge code
+   * sent to the account's address), under the same failure budget.
    */
-  async verifyDeliveredCode(
+  async verifySentCode(
     userId: string,
-    method: 'sms' | 'email',
     code: string,
-    deliveredCodeId: string,
-    purposes: readonly string[],
+    context: ProofContext & { deliveredCodeId: string },
     /** Password recovery tells the owner about failures in its own words (no password was given). */
-    noticeAs: 'second_factor' | 'recovery' = 'second_factor',
-  ): Promise<ProofCheck> {
-    this.deps.deliveredCodes.assertWellFormed(code);
-    return this.deps.guard.attempt(
+    lockNotice: 'second_factor_failures' | 'recovery_failures' = 'second_factor_failures',
+  ): Promise<{ ok: true } | { ok: false; reason: RefusalReason }> {
+    const { deliveredCodes, guard } = this.deps;
+    deliveredCodes.assertWellFormed(code);
+    return guard.attempt(
       userId,
-      async (): Promise<ProofCheck> => {
-        const check = await this.deps.deliveredCodes.check(deliveredCodeId, userId, purposes, code);
-        return check.ok ? { ok: true, method } : { ok: false, reason: check.reason };
-      },
-      (failures) =>
-        this.notify(
-          userId,
-          noticeAs === 'recovery'
-            ? { type: 'recovery_failures', failures }
-            : { type: 'second_factor_failures', failures },
-        ),
+      () => deliveredCodes.check(context.deliveredCodeId, userId, context.purposes, code),
+      (failures) => this.notify(userId, { type: lockNotice, failures }),
     );
   }
 
-  private async check(
-    factor: FactorRecord,
-    proof: SecondFactorProof,
-    purposes: readonly string[],
-  ): Promise<ProofCheck> {
-    const { factors, totp, backupCodes, deliveredCodes, clock } = this.deps;
-    switch (proof.method) {
-      case 'totp': {
-        const verification = totp.verify(factor, proof.code, clock.now());
-        if (!verification.ok) return { ok: false, reason: verification.reason };
-        if (verification.step !== null && factor.status === 'active') {
-          if (!(await factors.recordUsedStep(factor.id, verification.step))) return { ok: false, reason: 'replayed' };
-        }
-        return { ok: true, method: 'totp', factor: { ...factor, lastUsedStep: verification.step } };
-      }
-      case 'backup_codes': {
-        const use = await backupCodes.use(factor.userId, proof.code);
-        if (!use.ok) return { ok: false, reason: 'wrong_code' };
-        return { ok: true, method: 'backup_codes', factor, backupCodesRemaining: use.remaining };
-      }
-      case 'sms':
-      case 'email': {
-        const check = await deliveredCodes.check(proof.deliveredCodeId ?? '', factor.userId, purposes, proof.code);
-        if (!check.ok) return { ok: false, reason: check.reason };
-        return { ok: true, method: proof.method, factor };
-      }
-    }
-  }
-
-  private notify(userId: string, event: Parameters<NotificationService['notifyById']>[1]): void {
+  private notify(userId: string, event: SecurityEvent): void {
     this.deps.notifications.notifyById(userId, event);
   }
 }
 
 /** Turns a refused answer into the error a caller sees. */
-export function refusal(check: Extract<ProofCheck, { ok: false }>): TesseraError {
+export function refusal(check: { ok: false; reason: RefusalReason }): TesseraError {
   if (check.reason === 'expired') return new TesseraError('CODE_EXPIRED');
   if (check.reason === 'exhausted') return new TesseraError('CODE_ATTEMPTS_EXHAUSTED');
   return new TesseraError('CODE_INVALID');

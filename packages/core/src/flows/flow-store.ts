@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
-import { type ProofCheck, refusal } from '../factors/second-factor-verifier.js';
+import { refusal } from '../factors/second-factor-verifier.js';
+import type { RefusalReason } from '../methods/second-factor-method.js';
 import type { FlowRecord } from '../storage/records.js';
 import type { FlowRepository } from '../storage/repositories.js';
 import { isTerminal, type MachineDefinition, transition } from './machine.js';
@@ -85,11 +86,13 @@ export class FlowStore {
     flow: FlowRecord,
     event: E,
     patch: { data?: object; attempts?: number } = {},
+    /** The flows repository of a unit of work, when the move belongs with other writes. */
+    flows: FlowRepository = this.flows,
   ): Promise<FlowRecord> {
     const state = transition(machine, flow.state as S, event);
     const data = patch.data === undefined ? flow.data : JSON.stringify(patch.data);
     const attempts = patch.attempts ?? flow.attempts;
-    const won = await this.flows.updateIfVersion(flow.id, flow.version, { state, data, attempts });
+    const won = await flows.updateIfVersion(flow.id, flow.version, { state, data, attempts });
     if (!won) throw new TesseraError('FLOW_FINISHED', { detail: 'flow changed concurrently' });
     return { ...flow, state, data, attempts, version: flow.version + 1 };
   }
@@ -100,19 +103,19 @@ export class FlowStore {
    * fail the flow, or a later try would get a sixth chance); the last try fails the flow.
    * Throws the refusal; returns the accepted check.
    */
-  async countedCheck<S extends string, E extends string>(
+  async countedCheck<S extends string, E extends string, R extends { ok: true }>(
     machine: MachineDefinition<S, E>,
     flow: FlowRecord,
-    check: () => Promise<ProofCheck>,
+    check: () => Promise<R | { ok: false; reason: RefusalReason }>,
     rule: { failEvent: E; exhaustedEvent: E; maxAttempts: number; exhaustedMessage?: string },
-  ): Promise<Extract<ProofCheck, { ok: true }>> {
+  ): Promise<R> {
     const countFailure = async (): Promise<boolean> => {
       const attempts = flow.attempts + 1;
       const exhausted = attempts >= rule.maxAttempts;
       await this.advance(machine, flow, exhausted ? rule.exhaustedEvent : rule.failEvent, { attempts });
       return exhausted;
     };
-    let result: ProofCheck;
+    let result: R | { ok: false; reason: RefusalReason };
     try {
       result = await check();
     } catch (error) {

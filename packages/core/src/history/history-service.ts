@@ -1,3 +1,5 @@
+import { type Actor, clientIpOf } from '../auth/actor.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
@@ -9,6 +11,13 @@ export interface ChangeContext {
   actor: HistoryActor;
   actorId: string | null;
   clientIp: string | null;
+}
+
+/** How a change by `actor` to `subjectUserId`'s 2FA is recorded: by the owner, an admin, or the system. */
+export function changeContextFor(actor: Actor, subjectUserId: string | null): ChangeContext {
+  if (actor.kind !== 'user') return { actor: 'system', actorId: null, clientIp: clientIpOf(actor) };
+  const self = actor.userId === subjectUserId;
+  return { actor: self ? 'self' : 'admin', actorId: actor.userId, clientIp: actor.clientIp };
 }
 
 export interface HistoryEntryView {
@@ -32,13 +41,44 @@ export interface HistoryQuery extends HistoryFilter {
 
 export const HISTORY_MAX_LIMIT = 100;
 
+export interface HistoryListing {
+  items: HistoryEntryView[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
 /** The 2FA change history: who enabled, disabled, reset or regenerated what, when and from where. */
 export class HistoryService {
-  constructor(private readonly deps: { history: HistoryRepository; clock: Clock }) {}
+  constructor(private readonly deps: { history: HistoryRepository; clock: Clock; authorizer: Authorizer }) {}
+
+  /** The caller's own entries. */
+  async listOwn(actor: Actor, query: Omit<HistoryQuery, 'userId'>): Promise<HistoryListing> {
+    const userId = await this.deps.authorizer.own(actor, 'own.read');
+    return this.list({ ...query, userId });
+  }
+
+  async getOwn(actor: Actor, id: string): Promise<HistoryEntryView> {
+    const userId = await this.deps.authorizer.own(actor, 'own.read');
+    return this.get(id, userId);
+  }
+
+  /** Every account's entries and the system's (admins). */
+  async listAll(actor: Actor, query: HistoryQuery): Promise<HistoryListing> {
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    return this.list(query);
+  }
+
+  async getAny(actor: Actor, id: string): Promise<HistoryEntryView> {
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    return this.get(id);
+  }
 
   async record(
     entry: { userId: string | null; method: string; action: HistoryAction; enabled: boolean; details?: object },
     context: ChangeContext,
+    /** The history of a unit of work, when the entry belongs with the change's other writes. */
+    history: HistoryRepository = this.deps.history,
   ): Promise<HistoryEntryView> {
     const record: HistoryRecord = {
       id: newId(),
@@ -52,13 +92,11 @@ export class HistoryService {
       details: JSON.stringify(entry.details ?? {}),
       createdAt: this.deps.clock.now(),
     };
-    await this.deps.history.insert(record);
+    await history.insert(record);
     return toHistoryView(record);
   }
 
-  async list(
-    query: HistoryQuery,
-  ): Promise<{ items: HistoryEntryView[]; total: number; limit: number; offset: number }> {
+  private async list(query: HistoryQuery): Promise<HistoryListing> {
     const limit = Math.min(query.limit ?? 20, HISTORY_MAX_LIMIT);
     const offset = query.offset ?? 0;
     const { order, limit: _limit, offset: _offset, ...filter } = query;
@@ -67,7 +105,7 @@ export class HistoryService {
   }
 
   /** One entry; `userId` restricts it to that account's entries (a user's own view). */
-  async get(id: string, userId?: string): Promise<HistoryEntryView> {
+  private async get(id: string, userId?: string): Promise<HistoryEntryView> {
     const record = await this.deps.history.findById(id);
     if (!record || (userId !== undefined && record.userId !== userId))
       throw new TesseraError('HISTORY_ENTRY_NOT_FOUND');

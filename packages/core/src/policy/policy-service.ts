@@ -1,6 +1,8 @@
+import type { Actor } from '../auth/actor.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors/tessera-error.js';
-import type { ChangeContext, HistoryService } from '../history/history-service.js';
+import { changeContextFor, type HistoryService } from '../history/history-service.js';
 import type { FactorKind, UserRecord } from '../storage/records.js';
 import type { FactorRepository, SettingsRepository } from '../storage/repositories.js';
 
@@ -54,8 +56,20 @@ export class PolicyService {
       factors: FactorRepository;
       history: HistoryService;
       clock: Clock;
+      authorizer: Authorizer;
     },
   ) {}
+
+  /** The policy, as an admin reads it. */
+  async read(actor: Actor): Promise<TwoFactorPolicy> {
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    return this.get();
+  }
+
+  /** Where the caller stands against the policy. */
+  async requirementOf(userId: string): Promise<Requirement> {
+    return this.requirementFor(await this.get(), await this.deps.factors.hasActive(userId));
+  }
 
   async get(): Promise<TwoFactorPolicy> {
     const stored = await this.deps.settings.get(POLICY_KEY);
@@ -64,7 +78,9 @@ export class PolicyService {
     return { ...DEFAULT_POLICY, ...parsed, methods: { ...DEFAULT_POLICY.methods, ...parsed.methods } };
   }
 
-  async update(update: PolicyUpdate, context: ChangeContext): Promise<TwoFactorPolicy> {
+  async update(actor: Actor, update: PolicyUpdate): Promise<TwoFactorPolicy> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const context = changeContextFor(actor, null);
     if (
       update.gracePeriodDays !== undefined &&
       !(Number.isInteger(update.gracePeriodDays) && update.gracePeriodDays >= 0 && update.gracePeriodDays <= 365)

@@ -1,3 +1,4 @@
+import type { Actor, UserActor } from '../auth/actor.js';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../clock.js';
 import { deriveKey } from '../crypto/key-derivation.js';
@@ -66,8 +67,22 @@ export class SessionService {
     return this.issue(stored.userId, await loadRole(stored.userId), stored.familyId, now);
   }
 
-  async signOut(sessionId: string): Promise<void> {
-    await this.sessions.revokeFamily(sessionId, this.clock.now());
+  /** Ends the session the actor signed in with; other credentials have no session to end. */
+  async signOut(actor: Actor): Promise<void> {
+    if (actor.kind !== 'user' || actor.authentication.method !== 'session') return;
+    await this.sessions.revokeFamily(actor.authentication.sessionId, this.clock.now());
+  }
+
+  /** The actor an access token stands for. */
+  async authenticate(token: string, clientIp: string | null): Promise<UserActor> {
+    const claims = await this.verifyAccessToken(token);
+    return {
+      kind: 'user',
+      userId: claims.userId,
+      role: claims.role,
+      authentication: { method: 'session', sessionId: claims.sessionId },
+      clientIp,
+    };
   }
 
   /** Checks signature, issuer, audience, expiry and that the session was not signed out. */

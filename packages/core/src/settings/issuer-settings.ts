@@ -1,3 +1,5 @@
+import type { Actor } from '../auth/actor.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import { ISSUER_PATTERN } from '../config/config.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { UserRecord } from '../storage/records.js';
@@ -14,19 +16,47 @@ export class IssuerSettings {
     private readonly settings: SettingsRepository,
     private readonly users: UserRepository,
     private readonly configuredDefault: string,
+    private readonly authorizer: Authorizer,
   ) {}
+
+  /** The system-wide issuer, as an admin reads it. */
+  async read(actor: Actor): Promise<string> {
+    await this.authorizer.admin(actor, 'admin.read');
+    return this.systemIssuer();
+  }
+
+  async change(actor: Actor, issuer: string): Promise<string> {
+    await this.authorizer.admin(actor, 'admin.manage');
+    await this.setSystemIssuer(issuer);
+    return this.systemIssuer();
+  }
+
+  /** The caller's own override. */
+  async setOwn(actor: Actor, issuer: string | null): Promise<{ issuer: string | null; effectiveIssuer: string }> {
+    return this.setUserIssuer(await this.authorizer.own(actor, 'own.manage'), issuer);
+  }
+
+  /** Another user's override (admins). */
+  async setFor(
+    actor: Actor,
+    userId: string,
+    issuer: string | null,
+  ): Promise<{ issuer: string | null; effectiveIssuer: string }> {
+    await this.authorizer.admin(actor, 'admin.manage');
+    return this.setUserIssuer(userId, issuer);
+  }
 
   async systemIssuer(): Promise<string> {
     return (await this.settings.get(ISSUER_KEY)) ?? this.configuredDefault;
   }
 
-  async setSystemIssuer(issuer: string): Promise<void> {
+  private async setSystemIssuer(issuer: string): Promise<void> {
     assertValidIssuer(issuer);
     await this.settings.set(ISSUER_KEY, issuer);
   }
 
   /** Sets (or clears, with null) a user's override; returns it with the issuer now in effect. */
-  async setUserIssuer(
+  private async setUserIssuer(
     userId: string,
     issuer: string | null,
   ): Promise<{ issuer: string | null; effectiveIssuer: string }> {

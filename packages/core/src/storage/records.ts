@@ -64,11 +64,13 @@ interface FactorBase {
   activatedAt: Date | null;
 }
 
-/** A factor of one kind, with that kind's details. */
-export type FactorOf<K extends FactorKind> = FactorBase & { kind: K; details: FactorDetailsByKind[K] };
+/** A factor of one kind, with that kind's details (of a union of kinds: the union of their factors). */
+export type FactorOf<K extends FactorKind> = K extends FactorKind
+  ? FactorBase & { kind: K; details: FactorDetailsByKind[K] }
+  : never;
 
 /** A factor of any kind; narrow on `kind` to reach its details. */
-export type FactorRecord = { [K in FactorKind]: FactorOf<K> }[FactorKind];
+export type FactorRecord = FactorOf<FactorKind>;
 
 export interface RefreshTokenRecord {
   id: string;
@@ -92,6 +94,8 @@ export interface ApiTokenRecord {
   id: string;
   userId: string;
   name: string;
+  /** `read_only` tokens may read but change nothing. */
+  scope: 'full' | 'read_only';
   tokenHash: string;
   createdAt: Date;
   lastUsedAt: Date | null;

@@ -166,8 +166,10 @@ export interface SessionRepository {
 export interface ApiTokenRepository {
   insert(token: ApiTokenRecord): Promise<void>;
   findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
-  /** The owner of a token that is not revoked, in one lookup (every API-token request does this). */
-  findOwnerByHash(tokenHash: string): Promise<UserRecord | undefined>;
+  /** A token that is not revoked with its owner, in one lookup (every API-token request does this). */
+  findWithOwnerByHash(
+    tokenHash: string,
+  ): Promise<{ tokenId: string; scope: ApiTokenRecord['scope']; owner: UserRecord } | undefined>;
   listByUser(userId: string): Promise<ApiTokenRecord[]>;
   revoke(id: string, userId: string, now: Date): Promise<boolean>;
 }

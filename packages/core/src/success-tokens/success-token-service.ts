@@ -65,8 +65,10 @@ export class SuccessTokenService {
     successToken: string,
     operation: SuccessTokenOperation,
     target: string | null,
+    /** The tokens of a unit of work, when using the token belongs with the operation's writes. */
+    tokens: SuccessTokenRepository = this.deps.tokens,
   ): Promise<void> {
-    const { tokens, hasher, clock } = this.deps;
+    const { hasher, clock } = this.deps;
     const owner = await tokens.consume(hasher.hash(successToken), operation, target, clock.now(), userId);
     if (owner === undefined) throw new TesseraError('SUCCESS_TOKEN_INVALID');
   }

@@ -1,10 +1,10 @@
 import { defineMachine } from '../machine.js';
 
-/** See challenge.mermaid beside this file. Authorized and unauthorized challenges share it. */
+/** See challenge.mermaid beside this file. Step-up challenges and password recovery share it. */
 export type ChallengeState = 'awaiting_code' | 'passed' | 'failed' | 'expired';
 export type ChallengeEvent = 'VERIFY_OK' | 'VERIFY_FAIL' | 'ATTEMPTS_EXHAUSTED' | 'RESEND' | 'EXPIRE';
 
-const transitions = {
+export const CHALLENGE_TRANSITIONS = {
   awaiting_code: {
     VERIFY_OK: 'passed',
     VERIFY_FAIL: 'awaiting_code',
@@ -18,15 +18,7 @@ export const challengeMachine = defineMachine<ChallengeState, ChallengeEvent>({
   name: 'challenge',
   initial: 'awaiting_code',
   terminal: ['passed', 'failed', 'expired'],
-  transitions,
-});
-
-/** The unauthorized variant (password recovery) is a separate kind so ids never cross over. */
-export const recoveryMachine = defineMachine<ChallengeState, ChallengeEvent>({
-  name: 'recovery',
-  initial: 'awaiting_code',
-  terminal: ['passed', 'failed', 'expired'],
-  transitions,
+  transitions: CHALLENGE_TRANSITIONS,
 });
 
 export const CHALLENGE_TTL_SECONDS = 10 * 60;

@@ -1,25 +1,36 @@
-import type { SecretBox } from '../../crypto/secret-box.js';
-import type { DeliveredCodeService, SentCode } from '../../delivery/delivered-code-service.js';
+import type { Actor } from '../../auth/actor.js';
+import type { Authorizer } from '../../auth/authorizer.js';
+import type { AccountService } from '../../accounts/account-service.js';
+import type { SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
-import type { FactorService } from '../../factors/factor-service.js';
+import type { FactorChanges } from '../../factors/factor-changes.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
-import type { ChangeContext } from '../../history/history-service.js';
-import type { BackupCodeService } from '../../methods/backup-codes/backup-code-service.js';
-import { codeDestination } from '../../methods/sms/sms-factor.js';
-import type { IssuerSettings } from '../../settings/issuer-settings.js';
+import { type ChangeContext, changeContextFor } from '../../history/history-service.js';
+import type { Logger } from '../../logger.js';
+import type { MethodRegistry } from '../../methods/method-registry.js';
+import type { Proof } from '../../methods/second-factor-method.js';
 import type { FactorKind, FactorRecord, UserRecord } from '../../storage/records.js';
-import type { FactorRepository, UserRepository } from '../../storage/repositories.js';
+import type { Storage } from '../../storage/repositories.js';
 import type { SuccessTokenService } from '../../success-tokens/success-token-service.js';
 import { type ProcedureView, view } from '../enable/enable.flow.js';
 import { type FlowStore, flowData } from '../flow-store.js';
+import type { CodeMessenger } from '../shared/code-messenger.js';
 import { DISABLE_MAX_ATTEMPTS, DISABLE_TTL_SECONDS, disableMachine } from './disable.machine.js';
 
 export interface DisableStart extends ProcedureView {
   delivery?: SentCode;
 }
 
-/** Proof for turning a method off: a current code of that method, or a success token for it. */
-export type DisableProof = { code: string } | { successToken: string };
+/** Proof for turning a method off: a current proof of that method, or a success token for it. */
+export type DisableProof = { proof: Proof } | { successToken: string };
+
+/** A disable in one call (Mudbase `{password, code}`): no procedure to start first. */
+export interface DisableNowInput {
+  method: FactorKind;
+  /** The account's password, when the API shape asks for it as well. */
+  password?: string;
+  proof: DisableProof;
+}
 
 interface DisableData {
   factorId: string;
@@ -29,98 +40,152 @@ interface DisableData {
 const DISABLE_PURPOSE = 'disable';
 
 /**
- * Turning a method off: start (SMS and e-mail send a code to the method itself), then confirm
- * with a current code of that method or a success token issued for `disable_factor` on it.
+ * The one way a method is turned off, for every API shape: start (SMS and e-mail send a code to
+ * the method itself), then confirm with a current proof of that method or a success token issued
+ * for `disable_factor` on it, within 10 minutes and 5 tries. The success token, the flow and the
+ * factor change in one transaction.
  */
 export class DisableFlow {
   constructor(
     private readonly deps: {
+      storage: Storage;
       flows: FlowStore;
-      factors: FactorRepository;
-      users: UserRepository;
-      factorService: FactorService;
+      methods: MethodRegistry;
       verifier: SecondFactorVerifier;
-      backupCodes: BackupCodeService;
-      deliveredCodes: DeliveredCodeService;
+      messenger: CodeMessenger;
       successTokens: SuccessTokenService;
-      issuers: IssuerSettings;
-      secretBox: SecretBox;
+      accounts: AccountService;
+      changes: FactorChanges;
+      authorizer: Authorizer;
+      logger: Logger;
     },
   ) {}
 
-  async start(userId: string, method: FactorKind): Promise<DisableStart> {
-    const { factors, users, flows } = this.deps;
-    const factor = await factors.findActive(userId, method);
-    if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
-    const user = await users.findById(userId);
-    if (!user) throw new TesseraError('USER_NOT_FOUND');
-    const delivery = method === 'sms' || method === 'email' ? await this.sendCode(user, factor) : undefined;
-    const flow = await flows.create(disableMachine, userId, DISABLE_TTL_SECONDS, {
-      factorId: factor.id,
-      deliveredCodeId: delivery?.id,
-    });
-    return { ...view(flow, method), ...(delivery ? { delivery } : {}) };
+  async start(actor: Actor, method: FactorKind): Promise<DisableStart> {
+    const userId = await this.deps.authorizer.own(actor, 'own.manage');
+    return this.startOwn(userId, method, { sendCode: true });
   }
 
-  async confirm(userId: string, flowId: string, proof: DisableProof, context: ChangeContext): Promise<ProcedureView> {
-    const { flows, factors, verifier, successTokens } = this.deps;
+  async confirm(actor: Actor, flowId: string, proof: DisableProof): Promise<ProcedureView> {
+    const userId = await this.deps.authorizer.own(actor, 'own.manage');
+    return this.confirmOwn(userId, flowId, proof, changeContextFor(actor, userId));
+  }
+
+  /**
+   * Start and confirm in one call. A code must come from the method itself without being sent
+   * (an authenticator app, a backup code); SMS and e-mail need a procedure, or a success token.
+   */
+  async disableNow(actor: Actor, input: DisableNowInput): Promise<ProcedureView> {
+    const userId = await this.deps.authorizer.own(actor, 'own.manage');
+    if (input.password !== undefined) await this.deps.accounts.confirmPassword(userId, input.password);
+    const method = this.deps.methods.get(input.method);
+    if ('proof' in input.proof && method.channel !== null) {
+      throw new TesseraError('METHOD_REQUIRED', {
+        message: 'An SMS or e-mail code must be sent first: start a disable procedure, or use a success token.',
+      });
+    }
+    const started = await this.startOwn(userId, input.method, { sendCode: false });
+    return this.confirmOwn(userId, started.flowId, input.proof, changeContextFor(actor, userId));
+  }
+
+  /**
+   * Removes one of the caller's factors by id: a pending one at once, an active one as disableNow
+   * with a current code of it.
+   */
+  async removeFactor(actor: Actor, factorId: string, code: string | undefined): Promise<void> {
+    const userId = await this.deps.authorizer.own(actor, 'own.manage');
+    const factor = await this.deps.storage.factors.findById(factorId);
+    if (!factor || factor.userId !== userId) throw new TesseraError('FACTOR_NOT_FOUND');
+    if (factor.status === 'pending') {
+      if (!(await this.deps.storage.factors.delete(factor.id))) throw new TesseraError('FACTOR_NOT_FOUND');
+      return;
+    }
+    if (code === undefined) throw new TesseraError('VALIDATION_FAILED', { message: 'A current code is required.' });
+    await this.disableNow(actor, { method: factor.kind, proof: { proof: { type: 'code', code } } });
+  }
+
+  async resend(actor: Actor, flowId: string): Promise<SentCode> {
+    const userId = await this.deps.authorizer.own(actor, 'own.manage');
+    const { flows, storage } = this.deps;
     const flow = await flows.load(disableMachine, flowId, userId);
     await flows.assertOpen(disableMachine, flow, 'EXPIRE');
     const data = flowData<DisableData>(flow);
-    const factor = await factors.findById(data.factorId);
-    if (factor?.status !== 'active') {
-      throw new TesseraError('FLOW_FINISHED', { message: 'The method is not active any more.' });
-    }
-
-    if ('successToken' in proof) {
-      await successTokens.consumeFor(userId, proof.successToken, 'disable_factor', factor.kind);
-    } else {
-      await flows.countedCheck(
-        disableMachine,
-        flow,
-        () =>
-          verifier.verifyFactor(
-            factor,
-            { method: factor.kind, code: proof.code, deliveredCodeId: data.deliveredCodeId },
-            [DISABLE_PURPOSE],
-          ),
-        { failEvent: 'CONFIRM_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: DISABLE_MAX_ATTEMPTS },
-      );
-    }
-    const done = await flows.advance(disableMachine, flow, 'CONFIRM_OK');
-    await this.remove(factor, context);
-    return view(done, factor.kind);
-  }
-
-  async resend(userId: string, flowId: string): Promise<SentCode> {
-    const { flows, factors, users } = this.deps;
-    const flow = await flows.load(disableMachine, flowId, userId);
-    await flows.assertOpen(disableMachine, flow, 'EXPIRE');
-    const data = flowData<DisableData>(flow);
-    const factor = await factors.findById(data.factorId);
-    const user = await users.findById(userId);
-    if (!factor || !user || (factor.kind !== 'sms' && factor.kind !== 'email')) {
-      throw new TesseraError('FLOW_TRANSITION_INVALID', { message: 'Only SMS and e-mail codes can be resent.' });
-    }
-    const sent = await this.sendCode(user, factor);
+    const factor = await storage.factors.findById(data.factorId);
+    const user = await storage.users.findById(userId);
+    const sent = factor && user ? await this.sendCode(user, factor) : undefined;
+    if (!sent) throw new TesseraError('FLOW_TRANSITION_INVALID', { message: 'Only SMS and e-mail codes can be resent.' });
     await flows.advance(disableMachine, flow, 'RESEND', { data: { ...data, deliveredCodeId: sent.id } });
     return sent;
   }
 
-  private async remove(factor: FactorRecord, context: ChangeContext): Promise<void> {
-    if (factor.kind === 'backup_codes') await this.deps.backupCodes.removeAll(factor.userId);
-    await this.deps.factorService.delete(factor, context);
+  private async startOwn(userId: string, kind: FactorKind, options: { sendCode: boolean }): Promise<DisableStart> {
+    const { storage, flows } = this.deps;
+    const factor = await storage.factors.findActive(userId, kind);
+    if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
+    const user = await storage.users.findById(userId);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    const delivery = options.sendCode ? await this.sendCode(user, factor) : undefined;
+    const data: DisableData = { factorId: factor.id, ...(delivery ? { deliveredCodeId: delivery.id } : {}) };
+    const flow = await flows.create(disableMachine, userId, DISABLE_TTL_SECONDS, data);
+    return { ...view(flow, kind), ...(delivery ? { delivery } : {}) };
   }
 
-  private async sendCode(user: UserRecord, factor: FactorRecord): Promise<SentCode> {
-    const channel = factor.kind === 'sms' ? 'sms' : 'email';
-    return this.deps.deliveredCodes.send({
-      userId: user.id,
+  private async confirmOwn(
+    userId: string,
+    flowId: string,
+    proof: DisableProof,
+    context: ChangeContext,
+  ): Promise<ProcedureView> {
+    const { flows, storage, methods, verifier, successTokens, changes, logger } = this.deps;
+    const flow = await flows.load(disableMachine, flowId, userId);
+    await flows.assertOpen(disableMachine, flow, 'EXPIRE');
+    const data = flowData<DisableData>(flow);
+    const factor = await storage.factors.findById(data.factorId);
+    if (factor?.status !== 'active') {
+      throw new TesseraError('FLOW_FINISHED', { message: 'The method is not active any more.' });
+    }
+    if ('proof' in proof) {
+      await flows.countedCheck(
+        disableMachine,
+        flow,
+        () =>
+          verifier.verifyFactor(factor, proof.proof, {
+            purposes: [DISABLE_PURPOSE],
+            ...(data.deliveredCodeId ? { deliveredCodeId: data.deliveredCodeId } : {}),
+          }),
+        { failEvent: 'CONFIRM_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: DISABLE_MAX_ATTEMPTS },
+      );
+    }
+    const method = methods.of(factor);
+    // The success token, the flow, the factor, the method's data and the history entry change
+    // together: a failure anywhere leaves the token usable and the method on.
+    const { done, notify } = await storage.transaction(async (tx) => {
+      if ('successToken' in proof) {
+        await successTokens.consumeFor(userId, proof.successToken, 'disable_factor', factor.kind, tx.successTokens);
+      }
+      const done = await flows.advance(disableMachine, flow, 'CONFIRM_OK', {}, tx.flows);
+      await method.onRemove?.(factor, tx);
+      if (!(await tx.factors.delete(factor.id))) throw new TesseraError('FACTOR_NOT_FOUND');
+      const notify = await changes.recordIn(
+        tx.history,
+        { userId, method: factor.kind, action: 'disable', enabled: false },
+        context,
+      );
+      return { done, notify };
+    });
+    await notify();
+    logger.info({ userId, factorId: factor.id, kind: factor.kind }, 'factor removed');
+    return view(done, factor.kind);
+  }
+
+  private async sendCode(user: UserRecord, factor: FactorRecord): Promise<SentCode | undefined> {
+    const method = this.deps.methods.of(factor);
+    if (method.channel === null || !method.destination) return undefined;
+    return this.deps.messenger.send(user, {
+      channel: method.channel,
+      destination: method.destination(factor, user),
       purpose: DISABLE_PURPOSE,
-      channel,
-      destination: codeDestination(this.deps.secretBox, user, channel, factor),
-      action: `turn off ${factor.kind === 'sms' ? 'SMS' : 'e-mail'} codes`,
-      issuer: await this.deps.issuers.issuerFor(user),
+      action: `turn off ${method.channel === 'sms' ? 'SMS' : 'e-mail'} codes`,
     });
   }
 }

@@ -1,23 +1,26 @@
+import type { Actor } from '../../auth/actor.js';
+import type { Authorizer } from '../../auth/authorizer.js';
 import type { Clock } from '../../clock.js';
-import { newId } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
-import type { DeliveredCodeService, SentCode } from '../../delivery/delivered-code-service.js';
-import { maskDestination } from '../../delivery/delivered-code-service.js';
+import { newId } from '../../crypto/random.js';
+import type { SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { FactorChanges } from '../../factors/factor-changes.js';
-import type { FactorService } from '../../factors/factor-service.js';
-import type { FactorView } from '../../factors/factor-view.js';
+import { type FactorView, toFactorView } from '../../factors/factor-view.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
-import type { ChangeContext } from '../../history/history-service.js';
-import type { BackupCodeService, BackupCodeSet } from '../../methods/backup-codes/backup-code-service.js';
-import { normalizePhoneNumber } from '../../methods/sms/phone-number.js';
-import { codeDestination, openPhone, sealPhone } from '../../methods/sms/sms-factor.js';
-import type { TotpEnrollmentDisplay } from '../../methods/totp/totp.method.js';
+import { type ChangeContext, changeContextFor } from '../../history/history-service.js';
+import type { Logger } from '../../logger.js';
+import type { BackupCodeSet } from '../../methods/backup-codes/backup-code-service.js';
+import type { MethodRegistry } from '../../methods/method-registry.js';
+import type { Proof } from '../../methods/second-factor-method.js';
+import { issuedSecretMatches, type TotpEnrollmentDisplay } from '../../methods/totp/totp.method.js';
 import type { TotpParams } from '../../otp/index.js';
 import type { PolicyService } from '../../policy/policy-service.js';
 import type { IssuerSettings } from '../../settings/issuer-settings.js';
-import type { FactorKind, FactorRecord, FlowRecord, UserRecord } from '../../storage/records.js';
-import type { FactorRepository, UserRepository } from '../../storage/repositories.js';
+import { newFactor } from '../../storage/new-factor.js';
+import type { DeliveryChannel, FactorKind, FactorRecord, FlowRecord } from '../../storage/records.js';
+import type { Storage } from '../../storage/repositories.js';
+import type { CodeMessenger } from '../shared/code-messenger.js';
 import { type FlowStore, flowData } from '../flow-store.js';
 import { ENABLE_MAX_ATTEMPTS, ENABLE_TTL_SECONDS, enableMachine } from './enable.machine.js';
 
@@ -54,163 +57,200 @@ interface EnableData {
   deliveredCodeId?: string;
 }
 
-const ENABLE_PURPOSE: Record<string, string> = { sms: 'enable_sms', email: 'enable_email' };
+const ENABLE_ACTION: Record<DeliveryChannel, string> = {
+  sms: 'confirm this phone number',
+  email: 'confirm this e-mail address',
+};
+
+function enablePurpose(channel: DeliveryChannel): string {
+  return `enable_${channel}`;
+}
 
 /**
- * Turning a method on: start (TOTP shows its key, SMS and e-mail send a code), then confirm with
- * a code; the factor is active only after that. Backup codes need no confirmation.
+ * The one way a method is turned on, for every API shape: start (TOTP shows its key, SMS and
+ * e-mail send a code, backup codes are shown and active at once), then confirm with a proof
+ * within 10 minutes and 5 tries; the factor is active only after that. The enrollment's flow has
+ * the pending factor's id, so a confirm can name the flow, the factor, or (vendor APIs) send back
+ * the secret that was issued.
  */
 export class EnableFlow {
-  private readonly store: FlowStore;
-
   constructor(
     private readonly deps: {
+      storage: Storage;
       flows: FlowStore;
-      factors: FactorRepository;
-      users: UserRepository;
-      factorService: FactorService;
+      methods: MethodRegistry;
       verifier: SecondFactorVerifier;
-      backupCodes: BackupCodeService;
-      deliveredCodes: DeliveredCodeService;
+      messenger: CodeMessenger;
       changes: FactorChanges;
       policy: PolicyService;
       issuers: IssuerSettings;
+      authorizer: Authorizer;
       secretBox: SecretBox;
       clock: Clock;
+      logger: Logger;
     },
-  ) {
-    this.store = deps.flows;
-  }
+  ) {}
 
-  async start(userId: string, input: EnableStartInput, context: ChangeContext): Promise<EnableStart> {
-    const { users, factors, policy } = this.deps;
+  async start(actor: Actor, input: EnableStartInput): Promise<EnableStart> {
+    const userId = await this.deps.authorizer.own(actor, 'own.enroll');
+    const { storage, policy, methods, issuers, messenger, clock } = this.deps;
     await policy.assertMethodAllowed(input.method);
-    const user = await users.findById(userId);
+    const user = await storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
-    if (await factors.findActive(userId, input.method)) throw new TesseraError('FACTOR_ALREADY_ACTIVE');
+    if (await storage.factors.findActive(userId, input.method)) throw new TesseraError('FACTOR_ALREADY_ACTIVE');
 
-    switch (input.method) {
-      case 'totp': {
-        const enrollment = await this.deps.factorService.beginTotp(userId, input.totp ?? {});
-        const { factor, ...display } = enrollment;
-        const flow = await this.store.create(enableMachine, userId, ENABLE_TTL_SECONDS, { factorId: factor.id });
-        return { ...view(flow, 'totp'), factorId: factor.id, totp: display };
-      }
-      case 'sms':
-      case 'email':
-        return this.startDelivered(user, input.method, input.phone);
-      case 'backup_codes': {
-        const set = await this.deps.backupCodes.generate(userId);
-        const marker = await factors.findActive(userId, 'backup_codes');
-        const flow = await this.store.create(enableMachine, userId, ENABLE_TTL_SECONDS, { factorId: marker?.id });
-        const done = await this.store.advance(enableMachine, flow, 'CONFIRM_OK');
-        await this.deps.changes.record(userId, 'backup_codes', 'enable', true, context);
-        return { ...view(done, 'backup_codes'), factorId: marker?.id ?? '', backupCodes: set };
-      }
+    const method = methods.get(input.method);
+    const factorId = newId();
+    const begun = await method.begin({
+      factorId,
+      user,
+      issuer: await issuers.issuerFor(user),
+      ...(input.phone === undefined ? {} : { phone: input.phone }),
+      ...(input.totp === undefined ? {} : { totp: input.totp }),
+    });
+    if (begun.activation === 'immediate') {
+      const marker = await storage.factors.findActive(userId, input.method);
+      const flow = await this.deps.flows.create(enableMachine, userId, ENABLE_TTL_SECONDS, { factorId: marker?.id });
+      const done = await this.deps.flows.advance(enableMachine, flow, 'CONFIRM_OK');
+      await this.deps.changes.record(userId, input.method, 'enable', true, changeContextFor(actor, userId));
+      return { ...view(done, input.method), factorId: marker?.id ?? '', backupCodes: begun.backupCodes };
     }
+
+    // The code goes out before the enrollment is written: a provider failure leaves nothing pending.
+    const channel = method.channel;
+    const delivery =
+      begun.sendTo !== undefined && channel !== null
+        ? await messenger.send(user, {
+            channel,
+            destination: begun.sendTo,
+            purpose: enablePurpose(channel),
+            action: ENABLE_ACTION[channel],
+          })
+        : undefined;
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + ENABLE_TTL_SECONDS * 1000);
+    const factor = newFactor(
+      { id: factorId, userId, status: 'pending', createdAt: now, expiresAt, activatedAt: null },
+      input.method,
+      begun.details,
+    );
+    await storage.factors.insertPending(factor);
+    const data: EnableData = { factorId, ...(delivery ? { deliveredCodeId: delivery.id } : {}) };
+    const flow = await this.deps.flows.createWithId(enableMachine, factorId, userId, ENABLE_TTL_SECONDS, data);
+    return {
+      ...view(flow, input.method),
+      factorId,
+      ...(begun.totp ? { totp: begun.totp } : {}),
+      ...(delivery ? { delivery } : {}),
+    };
   }
 
-  async confirm(userId: string, flowId: string, code: string, context: ChangeContext): Promise<EnableResult> {
-    const flow = await this.store.load(enableMachine, flowId, userId);
-    await this.store.assertOpen(enableMachine, flow, 'EXPIRE');
-    const data = flowData<EnableData>(flow);
-    const factor = await this.pendingFactor(data.factorId);
-    const check = await this.store.countedCheck(
-      enableMachine,
-      flow,
-      () =>
-        this.deps.verifier.verifyFactor(factor, { method: factor.kind, code, deliveredCodeId: data.deliveredCodeId }, [
-          ENABLE_PURPOSE[factor.kind] ?? '',
-        ]),
-      { failEvent: 'CONFIRM_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: ENABLE_MAX_ATTEMPTS },
-    );
-    const done = await this.store.advance(enableMachine, flow, 'CONFIRM_OK');
-    const active = await this.deps.factorService.activate(factor, check.factor?.lastUsedStep ?? null, context);
-    if (factor.kind === 'sms') {
-      await this.deps.users.updatePhone(userId, openPhone(this.deps.secretBox, factor));
+  /** Confirms the enrollment `flowId` with a proof of the new method. */
+  async confirm(actor: Actor, flowId: string, proof: Proof): Promise<EnableResult> {
+    const userId = await this.deps.authorizer.own(actor, 'own.enroll');
+    return this.confirmOwn(userId, flowId, proof, changeContextFor(actor, userId));
+  }
+
+  /** Confirms the enrollment of a pending factor named by its id (the factor and its flow share it). */
+  async confirmFactor(actor: Actor, factorId: string, proof: Proof): Promise<EnableResult> {
+    const userId = await this.deps.authorizer.own(actor, 'own.enroll');
+    const factor = await this.deps.storage.factors.findById(factorId);
+    // Someone else's factor is "not found": its existence is none of the caller's business.
+    if (!factor || factor.userId !== userId) throw new TesseraError('FACTOR_NOT_FOUND');
+    if (factor.status !== 'pending') throw new TesseraError('FACTOR_NOT_PENDING');
+    if (factor.expiresAt !== null && factor.expiresAt <= this.deps.clock.now()) {
+      throw new TesseraError('ENROLLMENT_EXPIRED');
     }
-    return { ...view(done, factor.kind), factor: active };
+    return this.confirmOwn(userId, factorId, proof, changeContextFor(actor, userId));
+  }
+
+  /**
+   * Confirms the caller's pending authenticator enrollment by the secret that was issued for it
+   * (VPSBG `{otp, secret_key}`, cPanel `{secret, tfa_token}`). Only the secret the server
+   * generated for this user is accepted: a client cannot choose a weak or known one.
+   */
+  async confirmIssuedSecret(actor: Actor, secret: string, proof: Proof): Promise<EnableResult> {
+    const userId = await this.deps.authorizer.own(actor, 'own.enroll');
+    const { storage, secretBox, clock } = this.deps;
+    const pending = await storage.factors.findPending(userId, 'totp');
+    if (!pending || (pending.expiresAt !== null && pending.expiresAt <= clock.now())) {
+      throw new TesseraError('ENROLLMENT_SECRET_INVALID', { message: 'No authenticator enrollment is waiting; start one.' });
+    }
+    if (!issuedSecretMatches(secretBox, pending, secret)) throw new TesseraError('ENROLLMENT_SECRET_INVALID');
+    return this.confirmOwn(userId, pending.id, proof, changeContextFor(actor, userId));
   }
 
   /** Sends a fresh code for an SMS or e-mail enrollment (after the resend cooldown). */
-  async resend(userId: string, flowId: string): Promise<SentCode> {
-    const flow = await this.store.load(enableMachine, flowId, userId);
-    await this.store.assertOpen(enableMachine, flow, 'EXPIRE');
+  async resend(actor: Actor, flowId: string): Promise<SentCode> {
+    const userId = await this.deps.authorizer.own(actor, 'own.enroll');
+    const { flows, storage, methods, messenger } = this.deps;
+    const flow = await flows.load(enableMachine, flowId, userId);
+    await flows.assertOpen(enableMachine, flow, 'EXPIRE');
     const data = flowData<EnableData>(flow);
     const factor = await this.pendingFactor(data.factorId);
-    if (factor.kind !== 'sms' && factor.kind !== 'email') {
+    const method = methods.of(factor);
+    const user = await storage.users.findById(userId);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    if (method.channel === null || !method.destination) {
       throw new TesseraError('FLOW_TRANSITION_INVALID', { message: 'Only SMS and e-mail codes can be resent.' });
     }
-    const user = await this.deps.users.findById(userId);
-    if (!user) throw new TesseraError('USER_NOT_FOUND');
-    const sent = await this.sendCode(
-      user,
-      factor.kind,
-      codeDestination(this.deps.secretBox, user, factor.kind, factor),
-    );
-    await this.store.advance(enableMachine, flow, 'RESEND', { data: { ...data, deliveredCodeId: sent.id } });
+    const sent = await messenger.send(user, {
+      channel: method.channel,
+      destination: method.destination(factor, user),
+      purpose: enablePurpose(method.channel),
+      action: ENABLE_ACTION[method.channel],
+    });
+    await flows.advance(enableMachine, flow, 'RESEND', { data: { ...data, deliveredCodeId: sent.id } });
     return sent;
   }
 
-  async status(userId: string, flowId: string): Promise<ProcedureView> {
-    const flow = await this.store.load(enableMachine, flowId, userId);
+  async status(actor: Actor, flowId: string): Promise<ProcedureView> {
+    const userId = await this.deps.authorizer.own(actor, 'own.enroll');
+    const flow = await this.deps.flows.load(enableMachine, flowId, userId);
     const data = flowData<EnableData>(flow);
-    const factor = data.factorId ? await this.deps.factors.findById(data.factorId) : undefined;
+    const factor = data.factorId ? await this.deps.storage.factors.findById(data.factorId) : undefined;
     return view(flow, factor?.kind ?? 'totp');
   }
 
-  private async startDelivered(user: UserRecord, method: 'sms' | 'email', phoneInput?: string): Promise<EnableStart> {
-    const { factors, clock, secretBox } = this.deps;
-    let destination: string;
-    if (method === 'sms') {
-      const phone = phoneInput ?? user.phone;
-      if (!phone) throw new TesseraError('PHONE_REQUIRED', { message: 'Give the phone number to send codes to.' });
-      destination = normalizePhoneNumber(phone);
-    } else {
-      if (!user.email) throw new TesseraError('EMAIL_REQUIRED');
-      destination = user.email;
-    }
-    // The code goes out before anything is written: a provider failure leaves no pending factor.
-    const sent = await this.sendCode(user, method, destination);
+  private async confirmOwn(userId: string, flowId: string, proof: Proof, context: ChangeContext): Promise<EnableResult> {
+    const { flows, storage, methods, verifier, changes, clock, logger } = this.deps;
+    const flow = await flows.load(enableMachine, flowId, userId);
+    await flows.assertOpen(enableMachine, flow, 'EXPIRE');
+    const data = flowData<EnableData>(flow);
+    const factor = await this.pendingFactor(data.factorId);
+    const method = methods.of(factor);
+    const purposes = method.channel === null ? [] : [enablePurpose(method.channel)];
+    const check = await flows.countedCheck(
+      enableMachine,
+      flow,
+      () => verifier.verifyFactor(factor, proof, { purposes, ...(data.deliveredCodeId ? { deliveredCodeId: data.deliveredCodeId } : {}) }),
+      { failEvent: 'CONFIRM_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: ENABLE_MAX_ATTEMPTS },
+    );
     const now = clock.now();
-    const id = newId();
-    const factor: FactorRecord = {
-      id,
-      userId: user.id,
-      kind: method,
-      status: 'pending',
-      sealedSecret: method === 'sms' ? sealPhone(secretBox, id, destination) : null,
-      params: JSON.stringify(
-        method === 'sms'
-          ? { phone: maskDestination('sms', destination) }
-          : { email: maskDestination('email', destination) },
-      ),
-      lastUsedStep: null,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + ENABLE_TTL_SECONDS * 1000),
-      activatedAt: null,
-    };
-    await factors.insertPending(factor);
-    const flow = await this.store.create(enableMachine, user.id, ENABLE_TTL_SECONDS, {
-      factorId: id,
-      deliveredCodeId: sent.id,
+    // Flow, factor, the method's own writes and the history entry commit together or not at all.
+    const { done, notify } = await storage.transaction(async (tx) => {
+      const done = await flows.advance(enableMachine, flow, 'CONFIRM_OK', {}, tx.flows);
+      if (!(await tx.factors.activate(factor.id, now, check.usedStep ?? null))) {
+        throw new TesseraError(
+          (await tx.factors.findActive(userId, factor.kind)) ? 'FACTOR_ALREADY_ACTIVE' : 'FACTOR_NOT_PENDING',
+        );
+      }
+      await method.onActivate?.(factor, tx);
+      const notify = await changes.recordIn(
+        tx.history,
+        { userId, method: factor.kind, action: 'enable', enabled: true },
+        context,
+      );
+      return { done, notify };
     });
-    return { ...view(flow, method), factorId: id, delivery: sent };
-  }
-
-  private async sendCode(user: UserRecord, method: 'sms' | 'email', destination: string): Promise<SentCode> {
-    return this.deps.deliveredCodes.send({
-      userId: user.id,
-      purpose: ENABLE_PURPOSE[method] ?? method,
-      channel: method,
-      destination,
-      action: method === 'sms' ? 'confirm this phone number' : 'confirm this e-mail address',
-      issuer: await this.deps.issuers.issuerFor(user),
-    });
+    await notify();
+    logger.info({ userId, factorId: factor.id, kind: factor.kind }, 'factor enabled');
+    const active: FactorRecord = { ...factor, status: 'active', activatedAt: now, expiresAt: null };
+    return { ...view(done, factor.kind), factor: toFactorView(active, method.describe(active)) };
   }
 
   private async pendingFactor(factorId: string): Promise<FactorRecord> {
-    const factor = await this.deps.factors.findById(factorId);
+    const factor = await this.deps.storage.factors.findById(factorId);
     if (!factor) throw new TesseraError('FLOW_FINISHED', { message: 'The enrollment was replaced or removed.' });
     if (factor.status !== 'pending') throw new TesseraError('FACTOR_NOT_PENDING');
     return factor;

@@ -1,16 +1,17 @@
 import type { AccountService } from '../../accounts/account-service.js';
-import type { SecretBox } from '../../crypto/secret-box.js';
-import type { DeliveredCodeService, SentCode } from '../../delivery/delivered-code-service.js';
+import type { Actor } from '../../auth/actor.js';
+import type { SentCode } from '../../delivery/delivered-code-service.js';
 import type { IssuedDeviceToken, TrustedDeviceService } from '../../devices/trusted-device-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
-import { codeDestination } from '../../methods/sms/sms-factor.js';
+import type { MethodRegistry } from '../../methods/method-registry.js';
+import { codeProof } from '../../methods/second-factor-method.js';
 import type { PolicyService } from '../../policy/policy-service.js';
 import type { SessionService, TokenPair } from '../../sessions/session-service.js';
-import type { IssuerSettings } from '../../settings/issuer-settings.js';
 import type { FactorKind } from '../../storage/records.js';
 import type { FactorRepository } from '../../storage/repositories.js';
 import { type FlowStore, flowData } from '../flow-store.js';
+import type { CodeMessenger } from '../shared/code-messenger.js';
 import { SIGN_IN_MAX_ATTEMPTS, SIGN_IN_TTL_SECONDS, type SignInState, signInMachine } from './sign-in.machine.js';
 
 export interface SignedIn {
@@ -61,15 +62,15 @@ export class SignInFlow {
       verifier: SecondFactorVerifier;
       sessions: SessionService;
       flows: FlowStore;
-      deliveredCodes: DeliveredCodeService;
+      methods: MethodRegistry;
+      messenger: CodeMessenger;
       devices: TrustedDeviceService;
       policy: PolicyService;
-      issuers: IssuerSettings;
-      secretBox: SecretBox;
     },
   ) {}
 
-  async start(username: string, password: string, deviceToken?: string): Promise<SignInResult> {
+  /** `actor` is whoever is signing in: not signed in yet, known by address only. */
+  async start(_actor: Actor, username: string, password: string, deviceToken?: string): Promise<SignInResult> {
     const { accounts, factors, sessions, flows } = this.deps;
     const user = await accounts.checkPassword(username, password);
     const methods = await factors.activeKinds(user.id);
@@ -91,24 +92,27 @@ export class SignInFlow {
   }
 
   /** Picks the method to answer with; SMS and e-mail send their code now. */
-  async selectMethod(flowId: string, method: FactorKind): Promise<{ method: FactorKind; delivery?: SentCode }> {
-    const { flows, factors, accounts } = this.deps;
+  async selectMethod(
+    _actor: Actor,
+    flowId: string,
+    method: FactorKind,
+  ): Promise<{ method: FactorKind; delivery?: SentCode }> {
+    const { flows, factors, accounts, methods, messenger } = this.deps;
     const flow = await flows.load(signInMachine, flowId);
     await flows.assertOpen(signInMachine, flow, 'EXPIRE');
     const data = flowData<SignInData>(flow);
     if (!data.methods.includes(method)) throw new TesseraError('METHOD_NOT_ACTIVE');
     let delivery: SentCode | undefined;
-    if (method === 'sms' || method === 'email') {
+    const chosen = methods.get(method);
+    if (chosen.channel !== null && chosen.destination) {
       const factor = await factors.findActive(flow.userId, method);
       if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
       const user = await accounts.get(flow.userId);
-      delivery = await this.deps.deliveredCodes.send({
-        userId: user.id,
+      delivery = await messenger.send(user, {
+        channel: chosen.channel,
+        destination: chosen.destination(factor, user),
         purpose: SIGN_IN_PURPOSE,
-        channel: method,
-        destination: codeDestination(this.deps.secretBox, user, method, factor),
         action: 'sign in',
-        issuer: await this.deps.issuers.issuerFor(user),
       });
     }
     await flows.advance(signInMachine, flow, 'SELECT_METHOD', {
@@ -117,7 +121,7 @@ export class SignInFlow {
     return { method, ...(delivery ? { delivery } : {}) };
   }
 
-  async submitCode(flowId: string, answer: SecondFactorAnswer): Promise<SignedIn> {
+  async submitCode(_actor: Actor, flowId: string, answer: SecondFactorAnswer): Promise<SignedIn> {
     const { accounts, sessions, flows, verifier } = this.deps;
     const flow = await flows.load(signInMachine, flowId);
     await flows.assertOpen(signInMachine, flow, 'EXPIRE');
@@ -126,12 +130,16 @@ export class SignInFlow {
     if (!method) throw new TesseraError('METHOD_REQUIRED');
     if (!data.methods.includes(method)) throw new TesseraError('METHOD_NOT_ACTIVE');
     const deliveredCodeId = method === data.chosen ? data.deliveredCodeId : undefined;
-    if ((method === 'sms' || method === 'email') && !deliveredCodeId) throw new TesseraError('METHOD_REQUIRED');
+    if (this.deps.methods.get(method).channel !== null && !deliveredCodeId) throw new TesseraError('METHOD_REQUIRED');
 
     await flows.countedCheck(
       signInMachine,
       flow,
-      () => verifier.verify(flow.userId, { method, code: answer.code, deliveredCodeId }, [SIGN_IN_PURPOSE]),
+      () =>
+        verifier.verify(flow.userId, method, codeProof(answer.code), {
+          purposes: [SIGN_IN_PURPOSE],
+          ...(deliveredCodeId ? { deliveredCodeId } : {}),
+        }),
       {
         failEvent: 'VERIFY_FAIL',
         exhaustedEvent: 'ATTEMPTS_EXHAUSTED',

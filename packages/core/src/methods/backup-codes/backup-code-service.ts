@@ -3,7 +3,7 @@ import type { KeyedHasher } from '../../crypto/keyed-hash.js';
 import { newNumericCode } from '../../crypto/numeric-code.js';
 import { newId } from '../../crypto/random.js';
 import { TesseraError } from '../../errors/tessera-error.js';
-import type { BackupCodeRecord, FactorRecord } from '../../storage/records.js';
+import type { BackupCodeRecord, FactorOf } from '../../storage/records.js';
 import type { BackupCodeRepository, FactorRepository } from '../../storage/repositories.js';
 
 export interface BackupCodePolicy {
@@ -51,14 +51,12 @@ export class BackupCodeService {
     }));
     await codes.replaceSet(userId, records);
     if (!(await factors.findActive(userId, 'backup_codes'))) {
-      const marker: FactorRecord = {
+      const marker: FactorOf<'backup_codes'> = {
         id: newId(),
         userId,
         kind: 'backup_codes',
         status: 'active',
-        sealedSecret: null,
-        params: JSON.stringify({ count: policy.count, digits: policy.digits }),
-        lastUsedStep: null,
+        details: { count: policy.count, digits: policy.digits },
         createdAt: now,
         expiresAt: null,
         activatedAt: now,
@@ -86,10 +84,6 @@ export class BackupCodeService {
 
   async remaining(userId: string): Promise<number> {
     return this.deps.codes.countRemaining(userId);
-  }
-
-  async removeAll(userId: string): Promise<void> {
-    await this.deps.codes.deleteAll(userId);
   }
 
   /** Bound to the user, so one leaked hash list cannot be matched across accounts. */

@@ -1,23 +1,21 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import {
   buildOtpauthUri,
   DEFAULT_TOTP_PARAMS,
+  decodeBase32,
   encodeBase32,
   generateTotpSecret,
   matchingSteps,
+  OtpFormatError,
   qrPngDataUrl,
   qrSvg,
   type TotpParams,
 } from '../../otp/index.js';
-import type { FactorRecord } from '../../storage/records.js';
-import type { AuthMethod } from '../auth-method.js';
-
-export interface TotpEnrollInput {
-  issuer: string;
-  accountName: string;
-  params: TotpParams;
-}
+import type { FactorOf } from '../../storage/records.js';
+import type { FactorRepository } from '../../storage/repositories.js';
+import { proofCode, type SecondFactorMethod } from '../second-factor-method.js';
 
 export interface TotpEnrollmentDisplay {
   /** Base32, for typing into an app by hand. Shown once, never again. */
@@ -28,61 +26,90 @@ export interface TotpEnrollmentDisplay {
   params: TotpParams;
 }
 
+type TotpFactor = FactorOf<'totp'>;
+
 /** RFC 6238 §5.2 recommends at most one step of drift either way. */
 const WINDOW = 1;
 
-export function totpMethod(secretBox: SecretBox) {
+/** Authenticator apps (RFC 6238): a key shared once through a QR code, codes made on the device. */
+export function totpMethod(deps: { secretBox: SecretBox; factors: FactorRepository }): SecondFactorMethod<'totp'> {
+  const { secretBox, factors } = deps;
   return {
     kind: 'totp',
+    channel: null,
 
-    async beginEnrollment(factorId, input) {
+    async begin({ factorId, user, issuer, totp }) {
+      const params: TotpParams = { ...DEFAULT_TOTP_PARAMS, ...totp };
       const key = generateTotpSecret();
       const secret = encodeBase32(key);
-      const otpauthUri = buildOtpauthUri({
-        issuer: input.issuer,
-        accountName: input.accountName,
-        secret,
-        ...input.params,
-      });
+      const otpauthUri = buildOtpauthUri({ issuer, accountName: user.username, secret, ...params });
       const [png, svg] = await Promise.all([qrPngDataUrl(otpauthUri), qrSvg(otpauthUri)]);
+      const sealedSecret = secretBox.seal(key, sealContext(factorId));
+      key.fill(0);
       return {
-        sealedSecret: secretBox.seal(key, sealContext(factorId)),
-        params: JSON.stringify(input.params),
-        display: { secret, otpauthUri, qrPngDataUrl: png, qrSvg: svg, params: input.params },
+        activation: 'confirm',
+        details: { sealedSecret, ...params, lastUsedStep: null },
+        totp: { secret, otpauthUri, qrPngDataUrl: png, qrSvg: svg, params },
       };
     },
 
-    assertWellFormed(factor, code) {
-      const { digits } = totpParams(factor);
-      if (!/^\d+$/.test(code) || code.length !== digits) {
+    assertWellFormed(factor, proof) {
+      const code = proofCode(proof);
+      const { digits } = factor.details;
+      if (code === undefined || !/^\d+$/.test(code) || code.length !== digits) {
         throw new TesseraError('CODE_MALFORMED', { message: `The code must be exactly ${digits} digits.` });
       }
     },
 
-    verify(factor, code, now) {
-      const params = totpParams(factor);
-      if (factor.sealedSecret === null) throw new Error(`TOTP factor ${factor.id} has no secret`);
-      const key = secretBox.open(factor.sealedSecret, sealContext(factor.id));
-      const steps = matchingSteps(key, code, Math.floor(now.getTime() / 1000), params, WINDOW);
+    async verify(factor, proof, { now }) {
+      const code = proofCode(proof) ?? '';
+      const key = openTotpKey(secretBox, factor);
+      const steps = matchingSteps(key, code, Math.floor(now.getTime() / 1000), totpParams(factor), WINDOW);
       key.fill(0);
-      // The earliest matching step that is newer than the last accepted one. Storage re-checks
-      // this in its conditional UPDATE, which is what settles races.
-      const step = steps.find((s) => factor.lastUsedStep === null || s > factor.lastUsedStep);
-      if (step !== undefined) return { ok: true, step };
-      return { ok: false, reason: steps.length > 0 ? 'replayed' : 'wrong_code' };
+      // The earliest matching step newer than the last accepted one. Storage re-checks this in
+      // its conditional UPDATE, which is what settles races between processes.
+      const { lastUsedStep } = factor.details;
+      const step = steps.find((s) => lastUsedStep === null || s > lastUsedStep);
+      if (step === undefined) {
+        return steps.length > 0
+          ? { ok: false, reason: 'replayed', notice: { type: 'replayed_code_refused' } }
+          : { ok: false, reason: 'wrong_code' };
+      }
+      // A pending factor records its step when it is activated, in the same write.
+      if (factor.status === 'active' && !(await factors.recordUsedStep(factor.id, step))) {
+        return { ok: false, reason: 'replayed', notice: { type: 'replayed_code_refused' } };
+      }
+      return { ok: true, usedStep: step };
     },
 
     describe(factor) {
-      const { algorithm, digits, period } = totpParams(factor);
+      const { algorithm, digits, period } = factor.details;
       return { algorithm, digits, period };
     },
-  } satisfies AuthMethod<'totp', TotpEnrollInput, TotpEnrollmentDisplay>;
+  };
 }
 
-export type TotpMethod = ReturnType<typeof totpMethod>;
+export function totpParams(factor: TotpFactor): TotpParams {
+  const { algorithm, digits, period } = factor.details;
+  return { algorithm, digits, period };
+}
 
-export function totpParams(factor: FactorRecord): TotpParams {
-  return { ...DEFAULT_TOTP_PARAMS, ...(JSON.parse(factor.params) as Partial<TotpParams>) };
+/**
+ * Whether `secret` (base32, as the vendor APIs send it back) is the key issued for this factor.
+ * Compared as bytes in constant time, ignoring case, spaces and padding as apps show them.
+ */
+export function issuedSecretMatches(secretBox: SecretBox, factor: TotpFactor, secret: string): boolean {
+  let offered: Uint8Array;
+  try {
+    offered = decodeBase32(secret.replace(/[\s=]/g, '').toUpperCase());
+  } catch (error) {
+    if (error instanceof OtpFormatError) return false;
+    throw error;
+  }
+  const issued = openTotpKey(secretBox, factor);
+  const same = issued.length === offered.length && timingSafeEqual(issued, offered);
+  issued.fill(0);
+  return same;
 }
 
 /** Seals a key brought from another system (an admin's migration import). */
@@ -90,10 +117,9 @@ export function sealTotpKey(secretBox: SecretBox, factorId: string, key: Uint8Ar
   return secretBox.seal(key, sealContext(factorId));
 }
 
-/** The raw key, for an admin's migration export only (the caller records it in the history). */
-export function openTotpKey(secretBox: SecretBox, factor: FactorRecord): Buffer {
-  if (factor.sealedSecret === null) throw new Error(`TOTP factor ${factor.id} has no secret`);
-  return secretBox.open(factor.sealedSecret, sealContext(factor.id));
+/** The raw key: for checking codes, and for an admin's migration export (recorded in the history). */
+export function openTotpKey(secretBox: SecretBox, factor: TotpFactor): Buffer {
+  return secretBox.open(factor.details.sealedSecret, sealContext(factor.id));
 }
 
 function sealContext(factorId: string): string {

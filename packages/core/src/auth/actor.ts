@@ -1,0 +1,55 @@
+import type { Role } from '../storage/records.js';
+
+/** What an API token may do: everything its owner may, or only read. */
+export type ApiTokenScope = 'full' | 'read_only';
+export const API_TOKEN_SCOPES: readonly ApiTokenScope[] = ['full', 'read_only'];
+
+/**
+ * How a user proved who they are on this request. A person signs in (`session`, a JWT access
+ * token; `password`, HTTP Basic as cPanel clients send it); a machine presents an API token.
+ */
+export type Authentication =
+  | { method: 'session'; sessionId: string }
+  | { method: 'api_token'; tokenId: string; scope: ApiTokenScope }
+  | { method: 'password' };
+
+/** A signed-in user, whichever API shape and scheme they came through. */
+export interface UserActor {
+  kind: 'user';
+  userId: string;
+  role: Role;
+  authentication: Authentication;
+  clientIp: string | null;
+}
+
+/** Someone not signed in: sign-in, sign-up, password recovery. */
+export interface AnonymousActor {
+  kind: 'anonymous';
+  clientIp: string | null;
+}
+
+/** The operator at the server's command line: trusted like an admin, recorded as the system. */
+export interface SystemActor {
+  kind: 'system';
+}
+
+/**
+ * Who is calling. Every service call takes one: what it may do, whose data it reaches, and what
+ * the change history records all follow from it, so every API shape gets the same answer.
+ */
+export type Actor = UserActor | AnonymousActor | SystemActor;
+
+export const SYSTEM_ACTOR: SystemActor = { kind: 'system' };
+
+export function anonymousActor(clientIp: string | null): AnonymousActor {
+  return { kind: 'anonymous', clientIp };
+}
+
+export function clientIpOf(actor: Actor): string | null {
+  return actor.kind === 'system' ? null : actor.clientIp;
+}
+
+/** A person signed in, as opposed to a machine credential: only people are held to the 2FA policy. */
+export function isPersonSignedIn(actor: UserActor): boolean {
+  return actor.authentication.method !== 'api_token';
+}

@@ -1,0 +1,120 @@
+import type { Actor } from '../../auth/actor.js';
+import type { Clock } from '../../clock.js';
+import { newId } from '../../crypto/random.js';
+import type { DeliveredCodeService } from '../../delivery/delivered-code-service.js';
+import { isTesseraError, TesseraError } from '../../errors/tessera-error.js';
+import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
+import type { Logger } from '../../logger.js';
+import type { UserRecord } from '../../storage/records.js';
+import type { UserRepository } from '../../storage/repositories.js';
+import type { IssuedSuccessToken, SuccessTokenService } from '../../success-tokens/success-token-service.js';
+import type { FlowStore } from '../flow-store.js';
+import type { CodeMessenger } from '../shared/code-messenger.js';
+import { RECOVERY_MAX_ATTEMPTS, RECOVERY_TTL_SECONDS, recoveryMachine } from './recovery.machine.js';
+
+/** What recovery answers, whether or not the account exists. */
+export interface RecoveryStart {
+  challengeId: string;
+  state: 'awaiting_code';
+  channel: 'email';
+  sentAt: string;
+  expiresAt: string;
+}
+
+const RECOVERY_PURPOSE = 'recovery';
+
+/**
+ * Password recovery by username or e-mail address, for someone not signed in: a code by e-mail,
+ * then a success token for `reset_password`. Never reveals whether the account exists.
+ */
+export class RecoveryFlow {
+  constructor(
+    private readonly deps: {
+      flows: FlowStore;
+      users: UserRepository;
+      verifier: SecondFactorVerifier;
+      deliveredCodes: DeliveredCodeService;
+      messenger: CodeMessenger;
+      successTokens: SuccessTokenService;
+      clock: Clock;
+      logger: Logger;
+    },
+  ) {}
+
+  /**
+   * The answer is built the same way whether or not the account exists, and the e-mail goes out
+   * in the background so that neither the body nor the timing tells the two apart. Delivery
+   * problems are logged, not reported.
+   */
+  async start(_actor: Actor, login: string): Promise<RecoveryStart> {
+    const { users, clock } = this.deps;
+    const now = clock.now();
+    const challengeId = newId();
+    const answer: RecoveryStart = {
+      challengeId,
+      state: 'awaiting_code',
+      channel: 'email',
+      sentAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + RECOVERY_TTL_SECONDS * 1000).toISOString(),
+    };
+    const user = login.includes('@') ? await users.findByEmail(login) : await users.findByUsername(login);
+    if (user?.email) void this.send(user, challengeId);
+    return answer;
+  }
+
+  /**
+   * A wrong code, an unknown id, an account that does not exist, an expired or finished
+   * challenge and a locked account all answer CODE_INVALID: no refusal tells them apart.
+   */
+  async confirm(_actor: Actor, challengeId: string, code: string): Promise<IssuedSuccessToken> {
+    this.deps.deliveredCodes.assertWellFormed(code);
+    let userId: string;
+    try {
+      userId = await this.pass(challengeId, code);
+    } catch (error) {
+      if (isTesseraError(error)) {
+        throw new TesseraError('CODE_INVALID', { detail: error.code });
+      }
+      throw error;
+    }
+    return this.deps.successTokens.issue(userId, 'reset_password', null);
+  }
+
+  private async pass(challengeId: string, code: string): Promise<string> {
+    const { flows, verifier } = this.deps;
+    const flow = await flows.load(recoveryMachine, challengeId);
+    await flows.assertOpen(recoveryMachine, flow, 'EXPIRE');
+    await flows.countedCheck(
+      recoveryMachine,
+      flow,
+      () =>
+        verifier.verifySentCode(
+          flow.userId,
+          code,
+          { deliveredCodeId: flow.id, purposes: [RECOVERY_PURPOSE] },
+          'recovery_failures',
+        ),
+      { failEvent: 'VERIFY_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: RECOVERY_MAX_ATTEMPTS },
+    );
+    await flows.advance(recoveryMachine, flow, 'VERIFY_OK');
+    return flow.userId;
+  }
+
+  private async send(user: UserRecord, challengeId: string): Promise<void> {
+    try {
+      await this.deps.flows.createWithId(recoveryMachine, challengeId, user.id, RECOVERY_TTL_SECONDS, {});
+      await this.deps.messenger.send(user, {
+        id: challengeId,
+        channel: 'email',
+        destination: user.email ?? '',
+        purpose: RECOVERY_PURPOSE,
+        action: 'reset your password',
+      });
+    } catch (error) {
+      this.deps.logger.error(
+        { userId: user.id, err: error instanceof Error ? error.message : String(error) },
+        'password recovery code not sent',
+      );
+    }
+  }
+}

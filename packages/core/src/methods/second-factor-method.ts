@@ -1,0 +1,99 @@
+import type { SentCode } from '../delivery/delivered-code-service.js';
+import type { SecurityEvent } from '../notifications/notification-service.js';
+import type { TotpParams } from '../otp/index.js';
+import type {
+  DeliveryChannel,
+  FactorDetailsByKind,
+  FactorKind,
+  FactorOf,
+  UserRecord,
+} from '../storage/records.js';
+import type { Repositories } from '../storage/repositories.js';
+import type { BackupCodeSet } from './backup-codes/backup-code-service.js';
+import type { TotpEnrollmentDisplay } from './totp/totp.method.js';
+
+/**
+ * What a person offers as a second factor: a code typed in, or (for WebAuthn) an assertion object
+ * signed by an authenticator. A method refuses a proof of a type it does not take.
+ */
+export type Proof = { type: 'code'; code: string } | { type: 'assertion'; assertion: Readonly<Record<string, unknown>> };
+
+export function codeProof(code: string): Proof {
+  return { type: 'code', code };
+}
+
+/** What a check needs beyond the factor and the proof. */
+export interface VerifyContext {
+  now: Date;
+  /** Methods whose codes are sent: the sent code this answer belongs to. */
+  deliveredCodeId?: string;
+  /** Methods whose codes are sent: which purposes count (a code sent to enable SMS cannot sign in). */
+  purposes: readonly string[];
+}
+
+export type RefusalReason = 'wrong_code' | 'replayed' | 'expired' | 'exhausted' | 'used';
+
+/**
+ * The outcome of checking a proof. A wrong code is a value, not an exception: six API shapes call
+ * a method and each turns the outcome into its own answer. `notice` is what the owner should be
+ * told (a replayed code, the last backup code used).
+ */
+export type Verification =
+  | { ok: true; usedStep?: number; backupCodesRemaining?: number; notice?: SecurityEvent }
+  | { ok: false; reason: RefusalReason; notice?: SecurityEvent };
+
+/** What enrollment needs to know, whatever the method. */
+export interface EnrollmentRequest {
+  factorId: string;
+  user: UserRecord;
+  issuer: string;
+  /** SMS: the number to enroll (E.164); the account's number when absent. */
+  phone?: string;
+  /** TOTP: parameters other than the SHA1/6/30 default. */
+  totp?: Partial<TotpParams>;
+}
+
+/**
+ * How an enrollment goes on. `confirm`: a pending factor with these details waits for a proof
+ * (`sendTo` set: a code must be sent there first). `immediate`: the method is active already
+ * (backup codes) and `backupCodes` is shown once.
+ */
+export type EnrollmentStart<K extends FactorKind> =
+  | { activation: 'confirm'; details: FactorDetailsByKind[K]; totp?: TotpEnrollmentDisplay; sendTo?: string }
+  | { activation: 'immediate'; backupCodes: BackupCodeSet };
+
+/** What enrollment shows the user, whichever method: a key and QR code, a sent code, a code set. */
+export interface EnrollmentDisplay {
+  totp?: TotpEnrollmentDisplay;
+  delivery?: SentCode;
+  backupCodes?: BackupCodeSet;
+}
+
+/**
+ * The one interface every second-factor method implements, each in its own folder. Flows and the
+ * verifier find methods through the MethodRegistry and never branch on the kind.
+ */
+export interface SecondFactorMethod<K extends FactorKind> {
+  readonly kind: K;
+  /** Where this method's codes are sent, or null when the user's device makes them. */
+  readonly channel: DeliveryChannel | null;
+  /** Starts enrollment: the details of a pending factor, or (backup codes) the method active at once. */
+  begin(request: EnrollmentRequest): Promise<EnrollmentStart<K>>;
+  /** Throws CODE_MALFORMED for a proof that cannot be right, before any attempt is counted. */
+  assertWellFormed(factor: FactorOf<K>, proof: Proof): void;
+  /** Checks a proof; whatever makes it single-use happens here. */
+  verify(factor: FactorOf<K>, proof: Proof, context: VerifyContext): Promise<Verification>;
+  /** Public, non-secret facts about the factor for listing. */
+  describe(factor: FactorOf<K>): Record<string, string | number>;
+  /** Where a code for this factor goes (SMS and e-mail). */
+  destination?(factor: FactorOf<K>, user: UserRecord): string;
+  /** Writes that belong with activation, in its transaction (SMS: the account's phone number). */
+  onActivate?(factor: FactorOf<K>, repositories: Repositories): Promise<void>;
+  /** Removes the method's own data with the factor, in its transaction (backup codes: the set). */
+  onRemove?(factor: FactorOf<K>, repositories: Repositories): Promise<void>;
+}
+
+/** The code of a proof, for the methods that take codes. */
+export function proofCode(proof: Proof): string | undefined {
+  return proof.type === 'code' ? proof.code : undefined;
+}
