@@ -13,6 +13,7 @@ export function registerAdminHistoryRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminListHistory',
         tags,
         summary: 'The 2FA change history of every account (filter by userId, method, enabled, time)',
         security: BEARER,
@@ -36,6 +37,7 @@ export function registerAdminHistoryRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminGetHistoryEntry',
         tags,
         summary: 'One history entry',
         security: BEARER,

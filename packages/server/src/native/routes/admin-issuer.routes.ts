@@ -13,6 +13,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminSetUserIssuer',
         tags,
         summary: "Set (or clear with null) a user's issuer override",
         security: BEARER,
@@ -32,6 +33,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminGetSystemIssuer',
         tags,
         summary: 'The system-wide issuer of new otpauth URIs',
         security: BEARER,
@@ -49,6 +51,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminSetSystemIssuer',
         tags,
         summary: 'Change the system-wide issuer (users with their own override keep it)',
         security: BEARER,

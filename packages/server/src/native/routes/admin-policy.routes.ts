@@ -13,6 +13,7 @@ export function registerAdminPolicyRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminGetPolicy',
         tags,
         summary: 'The 2FA policy',
         security: BEARER,
@@ -30,6 +31,7 @@ export function registerAdminPolicyRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminUpdatePolicy',
         tags,
         summary: 'Change the 2FA policy (recorded in the history)',
         description:

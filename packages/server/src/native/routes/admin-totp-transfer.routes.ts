@@ -13,6 +13,7 @@ export function registerAdminTotpTransferRoutes(app: NativeApp, core: Core): voi
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminExportTotp',
         tags,
         summary: "Export a user's TOTP key for migration (every export is recorded in the history)",
         security: BEARER,
@@ -28,6 +29,7 @@ export function registerAdminTotpTransferRoutes(app: NativeApp, core: Core): voi
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminImportTotp',
         tags,
         summary: "Install a TOTP key from another system as the user's active authenticator",
         security: BEARER,

@@ -14,6 +14,7 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminListUsers',
         tags,
         summary: 'Users with their 2FA state',
         security: BEARER,
@@ -32,6 +33,7 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminListUserFactors',
         tags,
         summary: "A user's factors",
         security: BEARER,
@@ -51,6 +53,7 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminResetTwoFactor',
         tags,
         summary: "Remove all of a user's factors (recorded as this admin's reset; the user is told by e-mail)",
         security: BEARER,

@@ -12,6 +12,7 @@ export function registerBackupCodeRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'getBackupCodeStatus',
         tags,
         summary: 'Whether you have backup codes, and how many are left',
         security: BEARER,
@@ -26,6 +27,7 @@ export function registerBackupCodeRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'regenerateBackupCodes',
         tags,
         summary: 'Replace your backup codes (needs a success token for regenerate_backup_codes)',
         security: BEARER,

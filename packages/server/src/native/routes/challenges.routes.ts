@@ -12,6 +12,7 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'startChallenge',
         tags,
         summary: 'Start a step-up challenge for a sensitive operation',
         description:
@@ -31,6 +32,7 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'getChallenge',
         tags,
         summary: 'State of a challenge',
         security: BEARER,
@@ -46,6 +48,7 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'confirmChallenge',
         tags,
         summary: 'Answer a challenge with its code and receive a success token',
         security: BEARER,

@@ -27,6 +27,7 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'startDisable',
         tags,
         summary: 'Start disabling a method',
         description:
@@ -46,6 +47,7 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'confirmDisable',
         tags,
         summary: 'Confirm a disable procedure: the method is removed',
         security: BEARER,
@@ -64,6 +66,7 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       preValidation: emptyBodyAsObject,
       schema: {
+        operationId: 'resendDisableCode',
         tags,
         summary: 'Send a new code for an SMS or e-mail disable procedure',
         security: BEARER,

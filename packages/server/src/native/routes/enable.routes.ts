@@ -30,6 +30,7 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
       ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
+        operationId: 'startEnable',
         tags,
         summary: 'Start enabling a method',
         description:
@@ -53,6 +54,7 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
       ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
+        operationId: 'getEnable',
         tags,
         summary: 'State of an enable procedure',
         security: BEARER,
@@ -69,6 +71,7 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
       ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
+        operationId: 'confirmEnable',
         tags,
         summary: 'Confirm an enable procedure with a code: the method becomes active',
         security: BEARER,
@@ -88,6 +91,7 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       preValidation: emptyBodyAsObject,
       schema: {
+        operationId: 'resendEnableCode',
         tags,
         summary: 'Send a new code for an SMS or e-mail enable procedure (after a 60 s cooldown)',
         security: BEARER,

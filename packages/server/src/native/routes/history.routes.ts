@@ -12,6 +12,7 @@ export function registerHistoryRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'listHistory',
         tags,
         summary: 'Your 2FA change history',
         description: 'Filter by method, enabled and time (from inclusive, to exclusive); newest first by default.',
@@ -36,6 +37,7 @@ export function registerHistoryRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'getHistoryEntry',
         tags,
         summary: 'One entry of your 2FA change history',
         security: BEARER,

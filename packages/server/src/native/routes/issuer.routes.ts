@@ -12,6 +12,7 @@ export function registerIssuerRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'setIssuer',
         tags,
         summary: 'Set (or clear with null) the issuer name your new otpauth URIs carry',
         security: BEARER,

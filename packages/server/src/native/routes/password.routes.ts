@@ -12,6 +12,7 @@ export function registerPasswordRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'changePassword',
         tags,
         summary: 'Change your password (needs a success token for change_password)',
         description: 'Remembered devices are forgotten.',

@@ -13,6 +13,7 @@ export function registerTrustedDeviceRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'listTrustedDevices',
         tags,
         summary: 'Devices remembered at sign-in (they skip the second factor)',
         security: BEARER,
@@ -27,6 +28,7 @@ export function registerTrustedDeviceRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'forgetTrustedDevice',
         tags,
         summary: 'Forget a remembered device',
         security: BEARER,

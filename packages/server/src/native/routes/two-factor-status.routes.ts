@@ -13,6 +13,7 @@ export function registerTwoFactorStatusRoutes(app: NativeApp, core: Core): void 
       ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
+        operationId: 'getTwoFactorStatus',
         tags,
         summary: 'Your active methods, backup codes left, and where you stand against the 2FA policy',
         security: BEARER,
