@@ -79,6 +79,22 @@ describe('OpenAPI and /docs', () => {
     expect(routes).toContain('/api/v1/');
   });
 
+  it('gives every operation a unique camelCase operationId', async () => {
+    const doc = json<{ paths: Record<string, Record<string, { operationId?: string }>> }>(
+      await h.app.inject({ method: 'GET', url: '/openapi.json' }),
+    );
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ at: `${method} ${path}`, id: operation.operationId })),
+    );
+    expect(operations.length).toBeGreaterThan(0);
+    for (const { at, id } of operations) {
+      expect(id, at).toMatch(/^[a-z][A-Za-z0-9]*$/);
+    }
+    const ids = operations.map(({ id }) => id);
+    const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+    expect(duplicates).toEqual([]);
+  });
+
   it('serves a browsable page at /docs', async () => {
     const page = await h.app.inject({ method: 'GET', url: '/docs/' });
     expect(page.statusCode).toBe(200);

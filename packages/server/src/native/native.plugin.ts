@@ -2,11 +2,23 @@ import type { Core } from '@tessera/core';
 import type { NativeApp } from './native-app.js';
 import { installNativeErrorHandling } from './native-errors.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
-import { registerAdminTwoFactorRoutes } from './routes/admin-two-factor.routes.js';
+import { registerAdminHistoryRoutes } from './routes/admin-history.routes.js';
+import { registerAdminIssuerRoutes } from './routes/admin-issuer.routes.js';
+import { registerAdminPolicyRoutes } from './routes/admin-policy.routes.js';
+import { registerAdminTotpTransferRoutes } from './routes/admin-totp-transfer.routes.js';
+import { registerAdminUserRoutes } from './routes/admin-users.routes.js';
 import { registerApiTokenRoutes } from './routes/api-tokens.routes.js';
 import { registerAuthRoutes } from './routes/auth.routes.js';
+import { registerBackupCodeRoutes } from './routes/backup-codes.routes.js';
+import { registerChallengeRoutes } from './routes/challenges.routes.js';
+import { registerDisableRoutes } from './routes/disable.routes.js';
+import { registerEnableRoutes } from './routes/enable.routes.js';
 import { registerFactorRoutes } from './routes/factors.routes.js';
-import { registerTwoFactorRoutes } from './routes/two-factor.routes.js';
+import { registerHistoryRoutes } from './routes/history.routes.js';
+import { registerIssuerRoutes } from './routes/issuer.routes.js';
+import { registerPasswordRoutes } from './routes/password.routes.js';
+import { registerTrustedDeviceRoutes } from './routes/trusted-devices.routes.js';
+import { registerTwoFactorStatusRoutes } from './routes/two-factor-status.routes.js';
 
 export const NATIVE_PREFIX = '/api/v1';
 
@@ -19,7 +31,21 @@ export function nativeApiPlugin(core: Core) {
     registerFactorRoutes(app, core);
     registerApiTokenRoutes(app, core);
     registerAdminRoutes(app, core);
-    registerTwoFactorRoutes(app, core);
-    registerAdminTwoFactorRoutes(app, core);
+    // The signed-in user's own 2FA.
+    registerTwoFactorStatusRoutes(app, core);
+    registerEnableRoutes(app, core);
+    registerDisableRoutes(app, core);
+    registerChallengeRoutes(app, core);
+    registerBackupCodeRoutes(app, core);
+    registerHistoryRoutes(app, core);
+    registerTrustedDeviceRoutes(app, core);
+    registerPasswordRoutes(app, core);
+    registerIssuerRoutes(app, core);
+    // Admin operations on other users' 2FA, the system-wide issuer and the 2FA policy.
+    registerAdminUserRoutes(app, core);
+    registerAdminTotpTransferRoutes(app, core);
+    registerAdminIssuerRoutes(app, core);
+    registerAdminPolicyRoutes(app, core);
+    registerAdminHistoryRoutes(app, core);
   };
 }

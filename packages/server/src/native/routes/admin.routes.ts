@@ -12,6 +12,7 @@ export function registerAdminRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'verifyUserCode',
         tags: ['server to server'],
         summary: "Check a user's code (admin token)",
         description:
@@ -33,6 +34,7 @@ export function registerAdminRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'adminGetUser',
         tags: ['admin'],
         summary: "A user's account and factors (admin)",
         security: BEARER,

@@ -11,6 +11,7 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'listApiTokens',
         tags: ['api tokens'],
         summary: 'List your API tokens (never the tokens themselves)',
         security: BEARER,
@@ -25,6 +26,7 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'createApiToken',
         tags: ['api tokens'],
         summary: 'Create an API token; it is shown once',
         description: "The token acts as you; an admin's token acts as admin.",
@@ -44,6 +46,7 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'revokeApiToken',
         tags: ['api tokens'],
         summary: 'Revoke an API token',
         security: BEARER,

@@ -25,6 +25,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     '/users',
     {
       schema: {
+        operationId: 'signUp',
         tags: ['accounts'],
         summary: 'Create an account (sign up)',
         body: SignUpBody,
@@ -41,6 +42,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     '/auth/sign-in',
     {
       schema: {
+        operationId: 'signIn',
         tags: ['sessions'],
         summary: 'Sign in with a password',
         description:
@@ -61,6 +63,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     '/auth/sign-in/:flowId/method',
     {
       schema: {
+        operationId: 'selectSignInMethod',
         tags: ['sessions'],
         summary: 'Choose the second-factor method of a sign-in (SMS and e-mail send their code now)',
         params: FlowIdParams,
@@ -75,6 +78,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     '/auth/sign-in/:flowId/second-factor',
     {
       schema: {
+        operationId: 'completeSignIn',
         tags: ['sessions'],
         summary: 'Finish a sign-in with a second-factor code',
         description:
@@ -95,6 +99,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     '/auth/recovery',
     {
       schema: {
+        operationId: 'startRecovery',
         tags: ['sessions'],
         summary: 'Start password recovery (unauthorized challenge)',
         description:
@@ -111,6 +116,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     '/auth/recovery/:challengeId/confirm',
     {
       schema: {
+        operationId: 'confirmRecovery',
         tags: ['sessions'],
         summary: 'Answer a recovery challenge; the success token allows one password reset',
         description:
@@ -128,6 +134,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     '/auth/password-reset',
     {
       schema: {
+        operationId: 'resetPassword',
         tags: ['sessions'],
         summary: 'Set a new password with a success token for reset_password',
         body: PasswordResetBody,
@@ -144,6 +151,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     '/auth/refresh',
     {
       schema: {
+        operationId: 'refreshTokens',
         tags: ['sessions'],
         summary: 'Exchange a refresh token for new tokens (the old refresh token stops working)',
         body: RefreshBody,
@@ -159,6 +167,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: requireAuth(core),
       schema: {
+        operationId: 'signOut',
         tags: ['sessions'],
         summary: 'End this session: its access and refresh tokens stop working',
         security: BEARER,

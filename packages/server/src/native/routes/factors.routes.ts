@@ -30,6 +30,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
+        operationId: 'getAccount',
         tags: ['factors'],
         summary: 'The signed-in account and its factors',
         security: BEARER,
@@ -48,6 +49,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
+        operationId: 'listFactors',
         tags: ['factors'],
         summary: 'List your factors (active, and pending ones not yet expired)',
         security: BEARER,
@@ -64,6 +66,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       preValidation: emptyBodyAsObject,
       schema: {
+        operationId: 'beginTotpEnrollment',
         tags: ['factors'],
         summary: 'Begin enrolling an authenticator app',
         description:
@@ -86,6 +89,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
+        operationId: 'confirmFactor',
         tags: ['factors'],
         summary: 'Confirm a pending factor with a code from the app: it becomes active',
         security: BEARER,
@@ -109,6 +113,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       preValidation: emptyBodyAsObject,
       schema: {
+        operationId: 'deleteFactor',
         tags: ['factors'],
         summary: 'Remove a factor',
         description: 'An active factor needs a current code of that factor in the body; a pending one does not.',
@@ -134,6 +139,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
     {
       onRequest: auth,
       schema: {
+        operationId: 'verifyCode',
         tags: ['factors'],
         summary: 'Check a code from your authenticator',
         description: 'A code is accepted once. Wrong codes count towards the account lockout (429 when locked).',

@@ -1,0 +1,12 @@
+import { Type } from 'typebox';
+import { TokenString } from './formats.js';
+import { AnyCode, Method, ProcedureView, SentCode } from './two-factor-common.schema.js';
+
+export const DisableBody = Type.Object({ method: Method }, { additionalProperties: false });
+
+export const DisableStart = Type.Intersect([ProcedureView, Type.Object({ delivery: Type.Optional(SentCode) })]);
+
+export const DisableConfirmBody = Type.Union([
+  Type.Object({ code: AnyCode }, { additionalProperties: false }),
+  Type.Object({ successToken: TokenString }, { additionalProperties: false }),
+]);

@@ -1,0 +1,25 @@
+import { Type } from 'typebox';
+import { DateTime } from './formats.js';
+import { TokenPair } from './session.schema.js';
+import { AnyCode, Method, SentCode } from './two-factor-common.schema.js';
+
+export const SelectMethodBody = Type.Object({ method: Method }, { additionalProperties: false });
+
+export const SelectMethodResult = Type.Object({ method: Method, delivery: Type.Optional(SentCode) });
+
+export const SecondFactorBody = Type.Object(
+  {
+    code: AnyCode,
+    method: Type.Optional(Method),
+    rememberDevice: Type.Optional(Type.Boolean()),
+    deviceLabel: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const DeviceToken = Type.Object({
+  deviceToken: Type.String({ description: 'Send it as deviceToken at the next sign-in to skip the second factor.' }),
+  expiresAt: DateTime,
+});
+
+export const SecondFactorResult = Type.Object({ ...TokenPair.properties, device: Type.Optional(DeviceToken) });

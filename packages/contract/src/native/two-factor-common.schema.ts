@@ -1,0 +1,50 @@
+import { Type } from 'typebox';
+import { DateTime, Uuid } from './formats.js';
+
+export const Method = Type.Union(
+  [Type.Literal('totp'), Type.Literal('sms'), Type.Literal('email'), Type.Literal('backup_codes')],
+  {
+    description:
+      'totp: authenticator app. sms, email: codes sent by a provider ("restricted" authenticators in NIST SP ' +
+      '800-63B). backup_codes: single-use codes.',
+  },
+);
+
+/** Any second-factor code: app and delivered codes are 4-10 digits, backup codes may carry a dash. */
+export const AnyCode = Type.String({
+  pattern: '^[0-9][0-9 -]{2,18}[0-9]$',
+  description: 'The code: digits (a backup code may be written with a dash).',
+});
+
+export const CodeOnlyBody = Type.Object({ code: AnyCode }, { additionalProperties: false });
+
+export const SentCode = Type.Object({
+  id: Uuid,
+  channel: Type.Union([Type.Literal('sms'), Type.Literal('email')]),
+  sentAt: DateTime,
+  expiresAt: DateTime,
+  destination: Type.String({ description: 'Masked phone number or address.' }),
+});
+
+export const SuccessTokenOperation = Type.Union([
+  Type.Literal('change_password'),
+  Type.Literal('reset_password'),
+  Type.Literal('disable_factor'),
+  Type.Literal('regenerate_backup_codes'),
+]);
+
+export const SuccessToken = Type.Object({
+  successToken: Type.String({ description: 'Single use, valid 5 minutes, for this operation and target only.' }),
+  operation: SuccessTokenOperation,
+  target: Type.Union([Type.String(), Type.Null()]),
+  expiresAt: DateTime,
+});
+
+/** An enable or disable procedure. */
+export const ProcedureView = Type.Object({
+  flowId: Uuid,
+  method: Method,
+  state: Type.String({ description: 'awaiting_code, enabled, disabled, awaiting_confirmation, failed, expired' }),
+  attempts: Type.Integer(),
+  expiresAt: DateTime,
+});

@@ -1,0 +1,53 @@
+import { AdminHistoryQuery, HistoryEntry, HistoryIdParams, HistoryPage } from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import { BEARER, errorResponses, type NativeApp } from '../native-app.js';
+import { adminContext, requireAdminAuth } from './admin-access.js';
+
+/** Admin: the 2FA change history of every account. */
+export function registerAdminHistoryRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAdminAuth(core);
+  const tags = ['admin'];
+
+  app.get(
+    '/admin/history',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminListHistory',
+        tags,
+        summary: 'The 2FA change history of every account (filter by userId, method, enabled, time)',
+        security: BEARER,
+        querystring: AdminHistoryQuery,
+        response: { 200: HistoryPage, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      adminContext(request);
+      const { from, to, ...rest } = request.query;
+      return core.history.list({
+        ...rest,
+        ...(from ? { from: new Date(from) } : {}),
+        ...(to ? { to: new Date(to) } : {}),
+      });
+    },
+  );
+
+  app.get(
+    '/admin/history/:entryId',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminGetHistoryEntry',
+        tags,
+        summary: 'One history entry',
+        security: BEARER,
+        params: HistoryIdParams,
+        response: { 200: HistoryEntry, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      adminContext(request);
+      return core.history.get(request.params.entryId);
+    },
+  );
+}

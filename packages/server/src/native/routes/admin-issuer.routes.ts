@@ -1,0 +1,68 @@
+import { IssuerBody, IssuerView, UserIdParams, UserIssuerBody, UserIssuerView } from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import { BEARER, errorResponses, type NativeApp } from '../native-app.js';
+import { adminContext, requireAdminAuth } from './admin-access.js';
+
+/** Admin: a user's issuer override and the system-wide issuer. */
+export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAdminAuth(core);
+  const tags = ['admin'];
+
+  app.put(
+    '/admin/users/:userId/issuer',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminSetUserIssuer',
+        tags,
+        summary: "Set (or clear with null) a user's issuer override",
+        security: BEARER,
+        params: UserIdParams,
+        body: UserIssuerBody,
+        response: { 200: UserIssuerView, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      adminContext(request);
+      return core.issuers.setUserIssuer(request.params.userId, request.body.issuer);
+    },
+  );
+
+  app.get(
+    '/admin/settings/issuer',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminGetSystemIssuer',
+        tags,
+        summary: 'The system-wide issuer of new otpauth URIs',
+        security: BEARER,
+        response: { 200: IssuerView, ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      adminContext(request);
+      return { issuer: await core.issuers.systemIssuer() };
+    },
+  );
+
+  app.put(
+    '/admin/settings/issuer',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminSetSystemIssuer',
+        tags,
+        summary: 'Change the system-wide issuer (users with their own override keep it)',
+        security: BEARER,
+        body: IssuerBody,
+        response: { 200: IssuerView, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      adminContext(request);
+      await core.issuers.setSystemIssuer(request.body.issuer);
+      return { issuer: await core.issuers.systemIssuer() };
+    },
+  );
+}

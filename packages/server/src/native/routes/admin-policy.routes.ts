@@ -1,0 +1,51 @@
+import { Policy, PolicyUpdateBody } from '@tessera/contract';
+import { type Core, RESTRICTED_METHODS, type TwoFactorPolicy } from '@tessera/core';
+import { BEARER, errorResponses, type NativeApp } from '../native-app.js';
+import { adminContext, requireAdminAuth } from './admin-access.js';
+
+/** Admin: the 2FA policy. */
+export function registerAdminPolicyRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAdminAuth(core);
+  const tags = ['admin'];
+
+  app.get(
+    '/admin/policy',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminGetPolicy',
+        tags,
+        summary: 'The 2FA policy',
+        security: BEARER,
+        response: { 200: Policy, ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      adminContext(request);
+      return policyView(await core.policy.get());
+    },
+  );
+
+  app.put(
+    '/admin/policy',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminUpdatePolicy',
+        tags,
+        summary: 'Change the 2FA policy (recorded in the history)',
+        description:
+          'required: every account must have a factor; after gracePeriodDays a signed-in user without one can only ' +
+          'enroll (403 TWO_FACTOR_REQUIRED elsewhere). methods: allow or forbid each method.',
+        security: BEARER,
+        body: PolicyUpdateBody,
+        response: { 200: Policy, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => policyView(await core.policy.update(request.body, adminContext(request))),
+  );
+}
+
+function policyView(policy: TwoFactorPolicy) {
+  return { ...policy, restrictedMethods: [...RESTRICTED_METHODS] };
+}

@@ -1,0 +1,69 @@
+import { Factor, PagingQuery, ResetResult, UserIdParams, UserList } from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import { Type } from 'typebox';
+import { BEARER, errorResponses, type NativeApp } from '../native-app.js';
+import { adminContext, requireAdminAuth } from './admin-access.js';
+
+/** Admin: users with their 2FA state, a user's factors, resetting a user's 2FA. */
+export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAdminAuth(core);
+  const tags = ['admin'];
+
+  app.get(
+    '/admin/users',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminListUsers',
+        tags,
+        summary: 'Users with their 2FA state',
+        security: BEARER,
+        querystring: PagingQuery,
+        response: { 200: UserList, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      adminContext(request);
+      return core.admin.listUsers(request.query.limit ?? 50, request.query.offset ?? 0);
+    },
+  );
+
+  app.get(
+    '/admin/users/:userId/factors',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminListUserFactors',
+        tags,
+        summary: "A user's factors",
+        security: BEARER,
+        params: UserIdParams,
+        response: { 200: Type.Object({ factors: Type.Array(Factor) }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      adminContext(request);
+      await core.accounts.get(request.params.userId);
+      return { factors: await core.factors.list(request.params.userId) };
+    },
+  );
+
+  app.delete(
+    '/admin/users/:userId/2fa',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminResetTwoFactor',
+        tags,
+        summary: "Remove all of a user's factors (recorded as this admin's reset; the user is told by e-mail)",
+        security: BEARER,
+        params: UserIdParams,
+        response: { 200: ResetResult, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const context = adminContext(request);
+      return { removed: await core.admin.resetTwoFactor(request.params.userId, context) };
+    },
+  );
+}

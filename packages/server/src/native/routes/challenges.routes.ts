@@ -1,0 +1,63 @@
+import { ChallengeBody, ChallengeIdParams, ChallengeView, CodeOnlyBody, SuccessToken } from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+
+/** Step-up challenges that yield a success token for one sensitive operation. */
+export function registerChallengeRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAuth(core);
+  const tags = ['two-factor'];
+
+  app.post(
+    '/me/2fa/challenges',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'startChallenge',
+        tags,
+        summary: 'Start a step-up challenge for a sensitive operation',
+        description:
+          'Sends a code by e-mail (the default) or SMS, or waits for a TOTP or backup code. Passing it yields a ' +
+          'success token for that one operation (and target), single use, valid 5 minutes.',
+        security: BEARER,
+        body: ChallengeBody,
+        response: { 201: ChallengeView, ...errorResponses(400, 401, 409, 429, 502) },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await core.challenges.start(principalOf(request).userId, request.body)),
+  );
+
+  app.get(
+    '/me/2fa/challenges/:challengeId',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'getChallenge',
+        tags,
+        summary: 'State of a challenge',
+        security: BEARER,
+        params: ChallengeIdParams,
+        response: { 200: ChallengeView, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => core.challenges.status(principalOf(request).userId, request.params.challengeId),
+  );
+
+  app.post(
+    '/me/2fa/challenges/:challengeId/confirm',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'confirmChallenge',
+        tags,
+        summary: 'Answer a challenge with its code and receive a success token',
+        security: BEARER,
+        params: ChallengeIdParams,
+        body: CodeOnlyBody,
+        response: { 200: SuccessToken, ...errorResponses(400, 401, 404, 409, 410, 429) },
+      },
+    },
+    async (request) =>
+      core.challenges.confirm(principalOf(request).userId, request.params.challengeId, request.body.code),
+  );
+}

@@ -1,0 +1,79 @@
+import {
+  DisableBody,
+  DisableConfirmBody,
+  DisableStart,
+  FlowIdParams,
+  ProcedureView,
+  SentCode,
+} from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import {
+  BEARER,
+  emptyBodyAsObject,
+  errorResponses,
+  type NativeApp,
+  principalOf,
+  requireAuth,
+  selfContext,
+} from '../native-app.js';
+
+/** Disabling a method: start, confirm, resend. */
+export function registerDisableRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAuth(core);
+  const tags = ['two-factor'];
+
+  app.post(
+    '/me/2fa/disable',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'startDisable',
+        tags,
+        summary: 'Start disabling a method',
+        description:
+          'sms and email send a code to the method. Confirm with a current code of the method, or with a success ' +
+          'token issued for `disable_factor` with the method as target.',
+        security: BEARER,
+        body: DisableBody,
+        response: { 201: DisableStart, ...errorResponses(400, 401, 409, 429, 502) },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await core.disable.start(principalOf(request).userId, request.body.method)),
+  );
+
+  app.post(
+    '/me/2fa/disable/:flowId/confirm',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'confirmDisable',
+        tags,
+        summary: 'Confirm a disable procedure: the method is removed',
+        security: BEARER,
+        params: FlowIdParams,
+        body: DisableConfirmBody,
+        response: { 200: ProcedureView, ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
+      },
+    },
+    async (request) =>
+      core.disable.confirm(principalOf(request).userId, request.params.flowId, request.body, selfContext(request)),
+  );
+
+  app.post(
+    '/me/2fa/disable/:flowId/resend',
+    {
+      onRequest: auth,
+      preValidation: emptyBodyAsObject,
+      schema: {
+        operationId: 'resendDisableCode',
+        tags,
+        summary: 'Send a new code for an SMS or e-mail disable procedure',
+        security: BEARER,
+        params: FlowIdParams,
+        response: { 200: SentCode, ...errorResponses(400, 401, 404, 409, 410, 429, 502) },
+      },
+    },
+    async (request) => core.disable.resend(principalOf(request).userId, request.params.flowId),
+  );
+}

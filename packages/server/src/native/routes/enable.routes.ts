@@ -1,0 +1,104 @@
+import {
+  CodeOnlyBody,
+  EnableBody,
+  EnableResult,
+  EnableStart,
+  FlowIdParams,
+  ProcedureView,
+  SentCode,
+} from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import {
+  BEARER,
+  ENROLLMENT_ROUTE,
+  emptyBodyAsObject,
+  errorResponses,
+  type NativeApp,
+  principalOf,
+  requireAuth,
+  selfContext,
+} from '../native-app.js';
+
+/** Enabling a method: start, state, confirm, resend. */
+export function registerEnableRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAuth(core);
+  const tags = ['two-factor'];
+
+  app.post(
+    '/me/2fa/enable',
+    {
+      ...ENROLLMENT_ROUTE,
+      onRequest: auth,
+      schema: {
+        operationId: 'startEnable',
+        tags,
+        summary: 'Start enabling a method',
+        description:
+          'totp returns the key, otpauth URI and QR code; sms (give `phone`) and email send a code. Confirm with ' +
+          'POST /me/2fa/enable/{flowId}/confirm within 10 minutes. backup_codes is enabled at once and returns the ' +
+          'codes (shown only here).',
+        security: BEARER,
+        body: EnableBody,
+        response: { 201: EnableStart, ...errorResponses(400, 401, 403, 409, 429, 502) },
+      },
+    },
+    async (request, reply) => {
+      const started = await core.enable.start(principalOf(request).userId, request.body, selfContext(request));
+      return reply.status(201).send(started);
+    },
+  );
+
+  app.get(
+    '/me/2fa/enable/:flowId',
+    {
+      ...ENROLLMENT_ROUTE,
+      onRequest: auth,
+      schema: {
+        operationId: 'getEnable',
+        tags,
+        summary: 'State of an enable procedure',
+        security: BEARER,
+        params: FlowIdParams,
+        response: { 200: ProcedureView, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => core.enable.status(principalOf(request).userId, request.params.flowId),
+  );
+
+  app.post(
+    '/me/2fa/enable/:flowId/confirm',
+    {
+      ...ENROLLMENT_ROUTE,
+      onRequest: auth,
+      schema: {
+        operationId: 'confirmEnable',
+        tags,
+        summary: 'Confirm an enable procedure with a code: the method becomes active',
+        security: BEARER,
+        params: FlowIdParams,
+        body: CodeOnlyBody,
+        response: { 200: EnableResult, ...errorResponses(400, 401, 404, 409, 410, 429) },
+      },
+    },
+    async (request) =>
+      core.enable.confirm(principalOf(request).userId, request.params.flowId, request.body.code, selfContext(request)),
+  );
+
+  app.post(
+    '/me/2fa/enable/:flowId/resend',
+    {
+      ...ENROLLMENT_ROUTE,
+      onRequest: auth,
+      preValidation: emptyBodyAsObject,
+      schema: {
+        operationId: 'resendEnableCode',
+        tags,
+        summary: 'Send a new code for an SMS or e-mail enable procedure (after a 60 s cooldown)',
+        security: BEARER,
+        params: FlowIdParams,
+        response: { 200: SentCode, ...errorResponses(400, 401, 404, 409, 410, 429, 502) },
+      },
+    },
+    async (request) => core.enable.resend(principalOf(request).userId, request.params.flowId),
+  );
+}

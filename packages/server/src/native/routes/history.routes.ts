@@ -1,0 +1,50 @@
+import { HistoryEntry, HistoryIdParams, HistoryPage, HistoryQuery } from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+
+/** The signed-in user's 2FA change history. */
+export function registerHistoryRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAuth(core);
+  const tags = ['two-factor'];
+
+  app.get(
+    '/me/2fa/history',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'listHistory',
+        tags,
+        summary: 'Your 2FA change history',
+        description: 'Filter by method, enabled and time (from inclusive, to exclusive); newest first by default.',
+        security: BEARER,
+        querystring: HistoryQuery,
+        response: { 200: HistoryPage, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const { from, to, ...rest } = request.query;
+      return core.history.list({
+        ...rest,
+        userId: principalOf(request).userId,
+        ...(from ? { from: new Date(from) } : {}),
+        ...(to ? { to: new Date(to) } : {}),
+      });
+    },
+  );
+
+  app.get(
+    '/me/2fa/history/:entryId',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'getHistoryEntry',
+        tags,
+        summary: 'One entry of your 2FA change history',
+        security: BEARER,
+        params: HistoryIdParams,
+        response: { 200: HistoryEntry, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => core.history.get(request.params.entryId, principalOf(request).userId),
+  );
+}

@@ -1,0 +1,27 @@
+import { UserIssuerBody, UserIssuerView } from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+
+/** The signed-in user's own issuer name. */
+export function registerIssuerRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAuth(core);
+  const tags = ['two-factor'];
+
+  app.put(
+    '/me/issuer',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'setIssuer',
+        tags,
+        summary: 'Set (or clear with null) the issuer name your new otpauth URIs carry',
+        security: BEARER,
+        body: UserIssuerBody,
+        response: { 200: UserIssuerView, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      return core.issuers.setUserIssuer(principalOf(request).userId, request.body.issuer);
+    },
+  );
+}

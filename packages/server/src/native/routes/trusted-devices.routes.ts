@@ -1,0 +1,44 @@
+import { TrustedDevice } from '@tessera/contract';
+import type { Core } from '@tessera/core';
+import { Type } from 'typebox';
+import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+
+/** Devices remembered at sign-in. */
+export function registerTrustedDeviceRoutes(app: NativeApp, core: Core): void {
+  const auth = requireAuth(core);
+  const tags = ['two-factor'];
+
+  app.get(
+    '/me/devices',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'listTrustedDevices',
+        tags,
+        summary: 'Devices remembered at sign-in (they skip the second factor)',
+        security: BEARER,
+        response: { 200: Type.Object({ devices: Type.Array(TrustedDevice) }), ...errorResponses(401) },
+      },
+    },
+    async (request) => ({ devices: await core.devices.list(principalOf(request).userId) }),
+  );
+
+  app.delete(
+    '/me/devices/:deviceId',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'forgetTrustedDevice',
+        tags,
+        summary: 'Forget a remembered device',
+        security: BEARER,
+        params: Type.Object({ deviceId: Type.String({ format: 'uuid' }) }),
+        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      await core.devices.revoke(principalOf(request).userId, request.params.deviceId);
+      return reply.status(204).send(null);
+    },
+  );
+}
