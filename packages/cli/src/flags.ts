@@ -7,6 +7,7 @@ export interface ParsedFlags {
   phone?: string | undefined;
   name?: string | undefined;
   admin?: boolean | undefined;
+  'read-only'?: boolean | undefined;
   issuer?: string | undefined;
   required?: string | undefined;
   'grace-days'?: string | undefined;
@@ -28,6 +29,7 @@ export function parseFlags(args: string[]): { positionals: string[]; flags: Pars
         password: { type: 'string' },
         email: { type: 'string' },
         phone: { type: 'string' },
+        'read-only': { type: 'boolean' },
         name: { type: 'string' },
         admin: { type: 'boolean' },
         issuer: { type: 'string' },

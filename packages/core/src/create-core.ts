@@ -72,6 +72,8 @@ export interface Core {
   issuers: IssuerSettings;
   admin: AdminService;
   notifications: NotificationService;
+  /** Who may do what; adapters that must refuse before validating a request ask it directly. */
+  authorizer: Authorizer;
   clock: Clock;
 }
 
@@ -218,6 +220,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     issuers,
     admin: new AdminService({ storage, changes, issuers, authorizer, secretBox, clock }),
     notifications,
+    authorizer,
     clock,
   };
 }

@@ -1,13 +1,13 @@
-import { type ChangeContext, FACTOR_KINDS, type FactorKind, type PolicyUpdate } from '@tessera/core';
+import { FACTOR_KINDS, type FactorKind, type PolicyUpdate, SYSTEM_ACTOR } from '@tessera/core';
 import { type CliIo, withRuntime } from '../cli-context.js';
 import { type ParsedFlags, requireFlag, UsageError } from '../flags.js';
 
-/** Changes made from the command line are an operator's: recorded as an admin's, with no address. */
-const OPERATOR: ChangeContext = { actor: 'admin', actorId: null, clientIp: null };
+/** Whoever runs the command line on the server acts as the system (recorded so in the history). */
+const OPERATOR = SYSTEM_ACTOR;
 
 export async function issuerShowCommand(io: CliIo): Promise<number> {
   return withRuntime(io, async ({ core }) => {
-    io.out(await core.issuers.systemIssuer());
+    io.out(await core.issuers.read(OPERATOR));
     return 0;
   });
 }
@@ -15,15 +15,14 @@ export async function issuerShowCommand(io: CliIo): Promise<number> {
 export async function issuerSetCommand(io: CliIo, flags: ParsedFlags): Promise<number> {
   const issuer = requireFlag(flags, 'issuer');
   return withRuntime(io, async ({ core }) => {
-    await core.issuers.setSystemIssuer(issuer);
-    io.out(await core.issuers.systemIssuer());
+    io.out(await core.issuers.change(OPERATOR, issuer));
     return 0;
   });
 }
 
 export async function policyShowCommand(io: CliIo): Promise<number> {
   return withRuntime(io, async ({ core }) => {
-    io.out(JSON.stringify(await core.policy.get(), null, 2));
+    io.out(JSON.stringify(await core.policy.read(OPERATOR), null, 2));
     return 0;
   });
 }
@@ -31,7 +30,7 @@ export async function policyShowCommand(io: CliIo): Promise<number> {
 export async function policySetCommand(io: CliIo, flags: ParsedFlags): Promise<number> {
   const update = policyUpdate(flags);
   return withRuntime(io, async ({ core }) => {
-    io.out(JSON.stringify(await core.policy.update(update, OPERATOR), null, 2));
+    io.out(JSON.stringify(await core.policy.update(OPERATOR, update), null, 2));
     return 0;
   });
 }
@@ -39,8 +38,8 @@ export async function policySetCommand(io: CliIo, flags: ParsedFlags): Promise<n
 export async function usersResetTwoFactorCommand(io: CliIo, flags: ParsedFlags): Promise<number> {
   const username = requireFlag(flags, 'username');
   return withRuntime(io, async ({ core }) => {
-    const user = await core.accounts.getByUsername(username);
-    const removed = await core.admin.resetTwoFactor(user.id, OPERATOR);
+    const user = await core.accounts.find(OPERATOR, username);
+    const removed = await core.admin.resetTwoFactor(OPERATOR, user.id);
     io.out(JSON.stringify({ username, removed }));
     return 0;
   });

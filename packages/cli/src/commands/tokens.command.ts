@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from '@tessera/core';
 import { type CliIo, withRuntime } from '../cli-context.js';
 import { type ParsedFlags, requireFlag } from '../flags.js';
 
@@ -5,8 +6,8 @@ import { type ParsedFlags, requireFlag } from '../flags.js';
 export async function tokensCreateCommand(io: CliIo, flags: ParsedFlags): Promise<number> {
   const username = requireFlag(flags, 'username');
   return withRuntime(io, async ({ core }) => {
-    const user = await core.accounts.getByUsername(username);
-    const { token } = await core.apiTokens.create(user.id, flags.name ?? 'cli');
+    const user = await core.accounts.find(SYSTEM_ACTOR, username);
+    const { token } = await core.apiTokens.issue(user.id, flags.name ?? 'cli', flags['read-only'] ? 'read_only' : 'full');
     io.out(token);
     return 0;
   });

@@ -1,4 +1,4 @@
-import { toAccountView } from '@tessera/core';
+import { SYSTEM_ACTOR, toAccountView } from '@tessera/core';
 import { type CliIo, withRuntime } from '../cli-context.js';
 import { type ParsedFlags, requireFlag } from '../flags.js';
 
@@ -6,7 +6,7 @@ export async function usersCreateCommand(io: CliIo, flags: ParsedFlags): Promise
   const username = requireFlag(flags, 'username');
   const password = requireFlag(flags, 'password');
   return withRuntime(io, async ({ core }) => {
-    const user = await core.accounts.create({
+    const user = await core.accounts.create(SYSTEM_ACTOR, {
       username,
       password,
       email: flags.email,
@@ -21,8 +21,8 @@ export async function usersCreateCommand(io: CliIo, flags: ParsedFlags): Promise
 export async function usersShowCommand(io: CliIo, flags: ParsedFlags): Promise<number> {
   const username = requireFlag(flags, 'username');
   return withRuntime(io, async ({ core }) => {
-    const user = await core.accounts.getByUsername(username);
-    const factors = await core.factors.list(user.id);
+    const user = await core.accounts.find(SYSTEM_ACTOR, username);
+    const factors = await core.factors.listFor(SYSTEM_ACTOR, user.id);
     io.out(JSON.stringify({ account: toAccountView(user), factors }, null, 2));
     return 0;
   });

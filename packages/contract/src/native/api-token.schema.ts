@@ -1,13 +1,21 @@
 import { Type } from 'typebox';
 
 export const CreateApiTokenBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 64 }) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    scope: Type.Optional(
+      Type.Union([Type.Literal('full'), Type.Literal('read_only')], {
+        description: '`read_only` tokens can read but change nothing. Default `full`.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
 export const ApiToken = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
+  scope: Type.Union([Type.Literal('full'), Type.Literal('read_only')]),
   createdAt: Type.String({ format: 'date-time' }),
   revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });

@@ -1,4 +1,4 @@
-import type { Actor } from '../auth/actor.js';
+import type { Actor, UserActor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
@@ -65,6 +65,12 @@ export class AccountService {
     }
     if (!(await this.passwords.verify(user.passwordHash, password))) throw new TesseraError('INVALID_CREDENTIALS');
     return user;
+  }
+
+  /** The actor of a request that carries a username and password (HTTP Basic, as cPanel clients send). */
+  async authenticatePassword(username: string, password: string, clientIp: string | null): Promise<UserActor> {
+    const user = await this.checkPassword(username, password);
+    return { kind: 'user', userId: user.id, role: user.role, authentication: { method: 'password' }, clientIp };
   }
 
   /** A password given again to confirm a sensitive change by a signed-in user. */

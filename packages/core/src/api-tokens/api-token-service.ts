@@ -64,9 +64,17 @@ export class ApiTokenService {
   }
 
   /** The actor a presented token stands for. */
-  async authenticate(token: string, clientIp: string | null): Promise<UserActor> {
+  async authenticate(
+    token: string,
+    clientIp: string | null,
+    /** cPanel's `USER:TOKEN` names the owner: the user named must own the token. */
+    expected: { username?: string } = {},
+  ): Promise<UserActor> {
     const found = await this.tokens.findWithOwnerByHash(this.hasher.hash(token));
     if (!found) throw new TesseraError('TOKEN_INVALID');
+    if (expected.username !== undefined && found.owner.username !== expected.username) {
+      throw new TesseraError('TOKEN_INVALID');
+    }
     return {
       kind: 'user',
       userId: found.owner.id,

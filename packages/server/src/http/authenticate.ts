@@ -1,28 +1,69 @@
-import type { Core } from '@tessera/core';
+import type { Core, UserActor } from '@tessera/core';
 import { TesseraError } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from './principal.js';
+
+/**
+ * The credentials an API shape can accept. Parsed here, once, for the native API and every
+ * dialect; each route says which it takes.
+ * - `bearer`: `Authorization: Bearer <JWT access token | tsa_… API token>`
+ * - `basic`: `Authorization: Basic base64(user:password)` (cPanel clients)
+ * - `whm`: `Authorization: whm USER:TOKEN` (WHM API 1)
+ * - `cpanel`: `Authorization: cpanel USER:TOKEN` (UAPI)
+ */
+export type AuthScheme = 'bearer' | 'basic' | 'whm' | 'cpanel';
 
 const API_TOKEN_PREFIX = 'tsa_';
 
+const HINT: Record<AuthScheme, string> = {
+  bearer: 'Bearer <token>',
+  basic: 'Basic <base64 of user:password>',
+  whm: 'whm USER:TOKEN',
+  cpanel: 'cpanel USER:TOKEN',
+};
+
 /**
- * Reads `Authorization: Bearer <token>`: an API token (opaque, `tsa_…`) or a JWT access token.
- * Throws UNAUTHENTICATED when there is none and TOKEN_INVALID when it does not check out.
+ * The actor behind the request's `Authorization` header, in one of the accepted schemes.
+ * Throws UNAUTHENTICATED when there is none (or it is of a scheme the route does not take), and
+ * TOKEN_INVALID / INVALID_CREDENTIALS when it does not check out.
  */
-export async function authenticate(core: Core, request: FastifyRequest): Promise<Principal> {
+export async function authenticate(
+  core: Core,
+  request: FastifyRequest,
+  accepted: readonly AuthScheme[],
+): Promise<UserActor> {
   const header = request.headers.authorization;
-  if (!header) throw new TesseraError('UNAUTHENTICATED');
-  const match = /^Bearer +(\S+)$/i.exec(header);
-  if (!match?.[1]) throw new TesseraError('UNAUTHENTICATED', { message: 'Use "Authorization: Bearer <token>".' });
-  const token = match[1];
-  if (token.startsWith(API_TOKEN_PREFIX)) {
-    const user = await core.apiTokens.authenticate(token);
-    return { userId: user.id, role: user.role, via: 'api_token' };
+  const usage = `Use "Authorization: ${accepted.map((scheme) => HINT[scheme]).join('" or "')}".`;
+  if (!header) throw new TesseraError('UNAUTHENTICATED', { message: `Authentication is required. ${usage}` });
+  const match = /^(\S+) +(\S+)$/.exec(header.trim());
+  const scheme = match?.[1]?.toLowerCase();
+  const credentials = match?.[2];
+  if (!scheme || !credentials || !isAccepted(scheme, accepted)) {
+    throw new TesseraError('UNAUTHENTICATED', { message: usage });
   }
-  const claims = await core.sessions.verifyAccessToken(token);
-  return { userId: claims.userId, role: claims.role, via: 'access_token', sessionId: claims.sessionId };
+  const clientIp = request.ip;
+  switch (scheme) {
+    case 'bearer':
+      return credentials.startsWith(API_TOKEN_PREFIX)
+        ? core.apiTokens.authenticate(credentials, clientIp)
+        : core.sessions.authenticate(credentials, clientIp);
+    case 'basic': {
+      const { user, secret } = splitPair(Buffer.from(credentials, 'base64').toString('utf8'), usage);
+      return core.accounts.authenticatePassword(user, secret, clientIp);
+    }
+    case 'whm':
+    case 'cpanel': {
+      const { user, secret } = splitPair(credentials, usage);
+      return core.apiTokens.authenticate(secret, clientIp, { username: user });
+    }
+  }
 }
 
-export function requireAdmin(principal: Principal): void {
-  if (principal.role !== 'admin') throw new TesseraError('FORBIDDEN', { message: 'This needs an admin token.' });
+function isAccepted(scheme: string, accepted: readonly AuthScheme[]): scheme is AuthScheme {
+  return (accepted as readonly string[]).includes(scheme);
+}
+
+function splitPair(text: string, usage: string): { user: string; secret: string } {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) throw new TesseraError('UNAUTHENTICATED', { message: usage });
+  return { user: text.slice(0, colon), secret: text.slice(colon + 1) };
 }

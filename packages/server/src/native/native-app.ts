@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '@tessera/contract';
-import type { ChangeContext, Core } from '@tessera/core';
+import { type Actor, anonymousActor, type Core } from '@tessera/core';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -10,8 +10,8 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import { authenticate } from '../http/authenticate.js';
-import type { Principal } from '../http/principal.js';
+import { type AuthScheme, authenticate } from '../http/authenticate.js';
+import '../http/request-actor.js';
 
 export type NativeApp = FastifyInstance<
   RawServerDefault,
@@ -26,37 +26,28 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
   return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
 }
 
-/** An onRequest hook that requires a valid access or API token and records the caller. */
+/** The schemes of the native API: a JWT access token or an API token, as a Bearer token. */
+export const NATIVE_SCHEMES: readonly AuthScheme[] = ['bearer'];
+
+/** An onRequest hook that requires a valid access or API token and records who is calling. */
 export function requireAuth(core: Core) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    request.principal = await authenticate(core, request);
-    await enforceTwoFactorPolicy(core, request, request.principal);
+    request.actor = await authenticate(core, request, NATIVE_SCHEMES);
   };
 }
 
-/** Route config flag: reachable by a signed-in user who must still enroll a second factor. */
-export interface NativeRouteConfig {
-  allowWithoutSecondFactor?: boolean;
+/** As requireAuth, and the caller must be an admin: refused before the request is even validated. */
+export function requireAdminAuth(core: Core) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const actor = await authenticate(core, request, NATIVE_SCHEMES);
+    request.actor = actor;
+    await core.authorizer.admin(actor, 'admin.read');
+  };
 }
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    allowWithoutSecondFactor?: boolean;
-  }
-}
-
-export const ENROLLMENT_ROUTE: { config: NativeRouteConfig } = { config: { allowWithoutSecondFactor: true } };
-
-/** Everything but enrollment waits for a second factor when the policy requires one. */
-async function enforceTwoFactorPolicy(core: Core, request: FastifyRequest, principal: Principal): Promise<void> {
-  if (principal.via !== 'access_token' || request.routeOptions.config.allowWithoutSecondFactor) return;
-  await core.policy.assertSatisfiedBy(principal.userId);
-}
-
-/** The caller, for routes behind requireAuth. */
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new Error('route is missing requireAuth');
-  return request.principal;
+/** The caller: the signed-in actor for routes behind requireAuth, someone anonymous otherwise. */
+export function actorOf(request: FastifyRequest): Actor {
+  return request.actor ?? anonymousActor(request.ip);
 }
 
 export const BEARER = [{ bearer: [] }];
@@ -67,15 +58,4 @@ export const BEARER = [{ bearer: [] }];
  */
 export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
   request.body ??= {};
-}
-
-/** The actor and address every 2FA change is recorded with. */
-export function changeContext(request: FastifyRequest): ChangeContext {
-  const principal = principalOf(request);
-  return { actor: principal.role === 'admin' ? 'admin' : 'self', actorId: principal.userId, clientIp: request.ip };
-}
-
-/** As changeContext, for a change to one's own account (an admin acting on themself is "self"). */
-export function selfContext(request: FastifyRequest): ChangeContext {
-  return { actor: 'self', actorId: principalOf(request).userId, clientIp: request.ip };
 }

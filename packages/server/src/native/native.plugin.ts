@@ -25,7 +25,7 @@ export const NATIVE_PREFIX = '/api/v1';
 /** Tessera's own API. Registered with prefix /api/v1 in its own encapsulation context. */
 export function nativeApiPlugin(core: Core) {
   return async (app: NativeApp): Promise<void> => {
-    app.decorateRequest('principal', null);
+    app.decorateRequest('actor', null);
     installNativeErrorHandling(app);
     registerAuthRoutes(app, core);
     registerFactorRoutes(app, core);

@@ -42,6 +42,8 @@ export interface ProcedureView {
 
 export interface EnableStart extends ProcedureView {
   factorId: string;
+  /** The factor waiting for confirmation (absent for backup codes, active at once). */
+  factor?: FactorView;
   totp?: TotpEnrollmentDisplay;
   delivery?: SentCode;
   /** Backup codes are active at once: the set is shown here, once. */
@@ -140,6 +142,7 @@ export class EnableFlow {
     return {
       ...view(flow, input.method),
       factorId,
+      factor: toFactorView(factor, method.describe(factor)),
       ...(begun.totp ? { totp: begun.totp } : {}),
       ...(delivery ? { delivery } : {}),
     };

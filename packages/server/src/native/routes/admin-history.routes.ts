@@ -1,7 +1,6 @@
 import { AdminHistoryQuery, HistoryEntry, HistoryIdParams, HistoryPage } from '@tessera/contract';
 import type { Core } from '@tessera/core';
-import { BEARER, errorResponses, type NativeApp } from '../native-app.js';
-import { adminContext, requireAdminAuth } from './admin-access.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth } from '../native-app.js';
 
 /** Admin: the 2FA change history of every account. */
 export function registerAdminHistoryRoutes(app: NativeApp, core: Core): void {
@@ -22,9 +21,8 @@ export function registerAdminHistoryRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      adminContext(request);
       const { from, to, ...rest } = request.query;
-      return core.history.list({
+      return core.history.listAll(actorOf(request), {
         ...rest,
         ...(from ? { from: new Date(from) } : {}),
         ...(to ? { to: new Date(to) } : {}),
@@ -46,8 +44,7 @@ export function registerAdminHistoryRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      adminContext(request);
-      return core.history.get(request.params.entryId);
+      return core.history.getAny(actorOf(request), request.params.entryId);
     },
   );
 }

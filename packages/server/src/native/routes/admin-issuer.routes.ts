@@ -1,7 +1,6 @@
 import { IssuerBody, IssuerView, UserIdParams, UserIssuerBody, UserIssuerView } from '@tessera/contract';
 import type { Core } from '@tessera/core';
-import { BEARER, errorResponses, type NativeApp } from '../native-app.js';
-import { adminContext, requireAdminAuth } from './admin-access.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth } from '../native-app.js';
 
 /** Admin: a user's issuer override and the system-wide issuer. */
 export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
@@ -23,8 +22,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      adminContext(request);
-      return core.issuers.setUserIssuer(request.params.userId, request.body.issuer);
+      return core.issuers.setFor(actorOf(request), request.params.userId, request.body.issuer);
     },
   );
 
@@ -41,8 +39,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      adminContext(request);
-      return { issuer: await core.issuers.systemIssuer() };
+      return { issuer: await core.issuers.read(actorOf(request)) };
     },
   );
 
@@ -60,9 +57,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      adminContext(request);
-      await core.issuers.setSystemIssuer(request.body.issuer);
-      return { issuer: await core.issuers.systemIssuer() };
+      return { issuer: await core.issuers.change(actorOf(request), request.body.issuer) };
     },
   );
 }

@@ -1,7 +1,6 @@
 import { Policy, PolicyUpdateBody } from '@tessera/contract';
 import { type Core, RESTRICTED_METHODS, type TwoFactorPolicy } from '@tessera/core';
-import { BEARER, errorResponses, type NativeApp } from '../native-app.js';
-import { adminContext, requireAdminAuth } from './admin-access.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth } from '../native-app.js';
 
 /** Admin: the 2FA policy. */
 export function registerAdminPolicyRoutes(app: NativeApp, core: Core): void {
@@ -21,8 +20,7 @@ export function registerAdminPolicyRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      adminContext(request);
-      return policyView(await core.policy.get());
+      return policyView(await core.policy.read(actorOf(request)));
     },
   );
 
@@ -42,7 +40,7 @@ export function registerAdminPolicyRoutes(app: NativeApp, core: Core): void {
         response: { 200: Policy, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => policyView(await core.policy.update(request.body, adminContext(request))),
+    async (request) => policyView(await core.policy.update(actorOf(request), request.body)),
   );
 }
 

@@ -1,7 +1,6 @@
 import { TotpExport, TotpImportBody, UserIdParams } from '@tessera/contract';
 import type { Core } from '@tessera/core';
-import { BEARER, errorResponses, type NativeApp } from '../native-app.js';
-import { adminContext, requireAdminAuth } from './admin-access.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth } from '../native-app.js';
 
 /** Admin: moving a user's TOTP key out of or into Tessera. */
 export function registerAdminTotpTransferRoutes(app: NativeApp, core: Core): void {
@@ -21,7 +20,7 @@ export function registerAdminTotpTransferRoutes(app: NativeApp, core: Core): voi
         response: { 200: TotpExport, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => core.admin.exportTotp(request.params.userId, adminContext(request)),
+    async (request) => core.admin.exportTotp(actorOf(request), request.params.userId),
   );
 
   app.post(
@@ -39,7 +38,7 @@ export function registerAdminTotpTransferRoutes(app: NativeApp, core: Core): voi
       },
     },
     async (request, reply) => {
-      await core.admin.importTotp(request.params.userId, request.body, adminContext(request));
+      await core.admin.importTotp(actorOf(request), request.params.userId, request.body);
       return reply.status(204).send(null);
     },
   );

@@ -1,8 +1,7 @@
 import { Factor, PagingQuery, ResetResult, UserIdParams, UserList } from '@tessera/contract';
 import type { Core } from '@tessera/core';
 import { Type } from 'typebox';
-import { BEARER, errorResponses, type NativeApp } from '../native-app.js';
-import { adminContext, requireAdminAuth } from './admin-access.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth } from '../native-app.js';
 
 /** Admin: users with their 2FA state, a user's factors, resetting a user's 2FA. */
 export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
@@ -23,8 +22,7 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      adminContext(request);
-      return core.admin.listUsers(request.query.limit ?? 50, request.query.offset ?? 0);
+      return core.admin.listUsers(actorOf(request), request.query.limit ?? 50, request.query.offset ?? 0);
     },
   );
 
@@ -42,9 +40,8 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      adminContext(request);
       await core.accounts.get(request.params.userId);
-      return { factors: await core.factors.list(request.params.userId) };
+      return { factors: await core.factors.listFor(actorOf(request), request.params.userId) };
     },
   );
 
@@ -62,8 +59,7 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      const context = adminContext(request);
-      return { removed: await core.admin.resetTwoFactor(request.params.userId, context) };
+      return { removed: await core.admin.resetTwoFactor(actorOf(request), request.params.userId) };
     },
   );
 }

@@ -1,8 +1,7 @@
 import { Account, Factor, ServerVerifyBody, Username, VerifyResult } from '@tessera/contract';
 import { type Core, toAccountView } from '@tessera/core';
 import { Type } from 'typebox';
-import { requireAdmin } from '../../http/authenticate.js';
-import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 export function registerAdminRoutes(app: NativeApp, core: Core): void {
   const auth = requireAuth(core);
@@ -24,8 +23,8 @@ export function registerAdminRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      requireAdmin(principalOf(request));
-      return { valid: (await core.factors.verifyForUsername(request.body.username, request.body.code)).ok };
+      const check = await core.factors.verifyForUsername(actorOf(request), request.body.username, request.body.code);
+      return { valid: check.ok };
     },
   );
 
@@ -46,9 +45,8 @@ export function registerAdminRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      requireAdmin(principalOf(request));
-      const user = await core.accounts.getByUsername(request.params.username);
-      return { account: toAccountView(user), factors: await core.factors.list(user.id) };
+      const user = await core.accounts.find(actorOf(request), request.params.username);
+      return { account: toAccountView(user), factors: await core.factors.listFor(actorOf(request), user.id) };
     },
   );
 }

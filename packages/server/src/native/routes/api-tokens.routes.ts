@@ -1,7 +1,7 @@
 import { ApiToken, ApiTokenIdParams, CreateApiTokenBody, CreatedApiToken } from '@tessera/contract';
 import type { Core } from '@tessera/core';
 import { Type } from 'typebox';
-import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
   const auth = requireAuth(core);
@@ -18,7 +18,7 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
         response: { 200: Type.Object({ apiTokens: Type.Array(ApiToken) }), ...errorResponses(401) },
       },
     },
-    async (request) => ({ apiTokens: await core.apiTokens.list(principalOf(request).userId) }),
+    async (request) => ({ apiTokens: await core.apiTokens.list(actorOf(request)) }),
   );
 
   app.post(
@@ -36,7 +36,7 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      const { token, view } = await core.apiTokens.create(principalOf(request).userId, request.body.name);
+      const { token, view } = await core.apiTokens.create(actorOf(request), request.body);
       return reply.status(201).send({ token, apiToken: view });
     },
   );
@@ -55,7 +55,7 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      await core.apiTokens.revoke(principalOf(request).userId, request.params.tokenId);
+      await core.apiTokens.revoke(actorOf(request), request.params.tokenId);
       return reply.status(204).send(null);
     },
   );

@@ -18,7 +18,7 @@ import {
   TokenPair,
 } from '@tessera/contract';
 import { type Core, toAccountView } from '@tessera/core';
-import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 export function registerAuthRoutes(app: NativeApp, core: Core): void {
   app.post(
@@ -33,7 +33,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      const user = await core.accounts.create(request.body);
+      const user = await core.accounts.create(actorOf(request), request.body);
       return reply.status(201).send(toAccountView(user));
     },
   );
@@ -54,7 +54,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     },
     async (request) => {
       const { username, password, deviceToken } = request.body;
-      const result = await core.signIn.start(username, password, deviceToken);
+      const result = await core.signIn.start(actorOf(request), username, password, deviceToken);
       return result;
     },
   );
@@ -71,7 +71,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         response: { 200: SelectMethodResult, ...errorResponses(400, 404, 409, 410, 429, 502) },
       },
     },
-    async (request) => core.signIn.selectMethod(request.params.flowId, request.body.method),
+    async (request) => core.signIn.selectMethod(actorOf(request), request.params.flowId, request.body.method),
   );
 
   app.post(
@@ -90,7 +90,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      const { tokens, device } = await core.signIn.submitCode(request.params.flowId, request.body);
+      const { tokens, device } = await core.signIn.submitCode(actorOf(request), request.params.flowId, request.body);
       return { ...tokens, ...(device ? { device } : {}) };
     },
   );
@@ -109,7 +109,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         response: { 202: RecoveryStart, ...errorResponses(400) },
       },
     },
-    async (request, reply) => reply.status(202).send(await core.challenges.startRecovery(request.body.login)),
+    async (request, reply) => reply.status(202).send(await core.recovery.start(actorOf(request), request.body.login)),
   );
 
   app.post(
@@ -127,7 +127,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         response: { 200: SuccessToken, ...errorResponses(400, 401) },
       },
     },
-    async (request) => core.challenges.confirmRecovery(request.params.challengeId, request.body.code),
+    async (request) => core.recovery.confirm(actorOf(request), request.params.challengeId, request.body.code),
   );
 
   app.post(
@@ -142,7 +142,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      await core.passwords.reset(request.body.successToken, request.body.newPassword);
+      await core.passwords.reset(actorOf(request), request.body.successToken, request.body.newPassword);
       return reply.status(204).send(null);
     },
   );
@@ -175,8 +175,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      const { sessionId } = principalOf(request);
-      if (sessionId) await core.sessions.signOut(sessionId);
+      await core.sessions.signOut(actorOf(request));
       return reply.status(204).send(null);
     },
   );

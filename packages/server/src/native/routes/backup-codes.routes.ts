@@ -1,6 +1,6 @@
 import { BackupCodeSet, BackupCodeStatus, RegenerateBody } from '@tessera/contract';
 import type { Core } from '@tessera/core';
-import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth, selfContext } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** The signed-in user's backup codes. */
 export function registerBackupCodeRoutes(app: NativeApp, core: Core): void {
@@ -19,7 +19,7 @@ export function registerBackupCodeRoutes(app: NativeApp, core: Core): void {
         response: { 200: BackupCodeStatus, ...errorResponses(401) },
       },
     },
-    async (request) => core.backupCodes.status(principalOf(request).userId),
+    async (request) => core.backupCodes.status(actorOf(request)),
   );
 
   app.post(
@@ -36,6 +36,6 @@ export function registerBackupCodeRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) =>
-      core.backupCodes.regenerate(principalOf(request).userId, request.body.successToken, selfContext(request)),
+      core.backupCodes.regenerate(actorOf(request), request.body.successToken),
   );
 }

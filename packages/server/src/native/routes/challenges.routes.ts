@@ -1,6 +1,6 @@
 import { ChallengeBody, ChallengeIdParams, ChallengeView, CodeOnlyBody, SuccessToken } from '@tessera/contract';
 import type { Core } from '@tessera/core';
-import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Step-up challenges that yield a success token for one sensitive operation. */
 export function registerChallengeRoutes(app: NativeApp, core: Core): void {
@@ -24,7 +24,7 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await core.challenges.start(principalOf(request).userId, request.body)),
+      reply.status(201).send(await core.challenges.start(actorOf(request), request.body)),
   );
 
   app.get(
@@ -40,7 +40,7 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
         response: { 200: ChallengeView, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) => core.challenges.status(principalOf(request).userId, request.params.challengeId),
+    async (request) => core.challenges.status(actorOf(request), request.params.challengeId),
   );
 
   app.post(
@@ -58,6 +58,6 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) =>
-      core.challenges.confirm(principalOf(request).userId, request.params.challengeId, request.body.code),
+      core.challenges.confirm(actorOf(request), request.params.challengeId, request.body.code),
   );
 }

@@ -6,15 +6,14 @@ import {
   ProcedureView,
   SentCode,
 } from '@tessera/contract';
-import type { Core } from '@tessera/core';
+import { type Core, codeProof, type DisableProof } from '@tessera/core';
 import {
+  actorOf,
   BEARER,
   emptyBodyAsObject,
   errorResponses,
   type NativeApp,
-  principalOf,
   requireAuth,
-  selfContext,
 } from '../native-app.js';
 
 /** Disabling a method: start, confirm, resend. */
@@ -39,7 +38,7 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await core.disable.start(principalOf(request).userId, request.body.method)),
+      reply.status(201).send(await core.disable.start(actorOf(request), request.body.method)),
   );
 
   app.post(
@@ -57,7 +56,7 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) =>
-      core.disable.confirm(principalOf(request).userId, request.params.flowId, request.body, selfContext(request)),
+      core.disable.confirm(actorOf(request), request.params.flowId, disableProof(request.body)),
   );
 
   app.post(
@@ -74,6 +73,11 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
         response: { 200: SentCode, ...errorResponses(400, 401, 404, 409, 410, 429, 502) },
       },
     },
-    async (request) => core.disable.resend(principalOf(request).userId, request.params.flowId),
+    async (request) => core.disable.resend(actorOf(request), request.params.flowId),
   );
+}
+
+/** The native body names a code or a success token; the core takes a proof or a success token. */
+function disableProof(body: { code: string } | { successToken: string }): DisableProof {
+  return 'code' in body ? { proof: codeProof(body.code) } : { successToken: body.successToken };
 }

@@ -7,16 +7,14 @@ import {
   ProcedureView,
   SentCode,
 } from '@tessera/contract';
-import type { Core } from '@tessera/core';
+import { type Core, codeProof } from '@tessera/core';
 import {
+  actorOf,
   BEARER,
-  ENROLLMENT_ROUTE,
   emptyBodyAsObject,
   errorResponses,
   type NativeApp,
-  principalOf,
   requireAuth,
-  selfContext,
 } from '../native-app.js';
 
 /** Enabling a method: start, state, confirm, resend. */
@@ -27,7 +25,6 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
   app.post(
     '/me/2fa/enable',
     {
-      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
         operationId: 'startEnable',
@@ -43,7 +40,7 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      const started = await core.enable.start(principalOf(request).userId, request.body, selfContext(request));
+      const started = await core.enable.start(actorOf(request), request.body);
       return reply.status(201).send(started);
     },
   );
@@ -51,7 +48,6 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
   app.get(
     '/me/2fa/enable/:flowId',
     {
-      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
         operationId: 'getEnable',
@@ -62,13 +58,12 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
         response: { 200: ProcedureView, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) => core.enable.status(principalOf(request).userId, request.params.flowId),
+    async (request) => core.enable.status(actorOf(request), request.params.flowId),
   );
 
   app.post(
     '/me/2fa/enable/:flowId/confirm',
     {
-      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
         operationId: 'confirmEnable',
@@ -81,13 +76,12 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) =>
-      core.enable.confirm(principalOf(request).userId, request.params.flowId, request.body.code, selfContext(request)),
+      core.enable.confirm(actorOf(request), request.params.flowId, codeProof(request.body.code)),
   );
 
   app.post(
     '/me/2fa/enable/:flowId/resend',
     {
-      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       preValidation: emptyBodyAsObject,
       schema: {
@@ -99,6 +93,6 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
         response: { 200: SentCode, ...errorResponses(400, 401, 404, 409, 410, 429, 502) },
       },
     },
-    async (request) => core.enable.resend(principalOf(request).userId, request.params.flowId),
+    async (request) => core.enable.resend(actorOf(request), request.params.flowId),
   );
 }

@@ -8,17 +8,15 @@ import {
   TotpEnrollment,
   VerifyResult,
 } from '@tessera/contract';
-import { type Core, toAccountView } from '@tessera/core';
+import { type Core, codeProof, toAccountView } from '@tessera/core';
 import { Type } from 'typebox';
 import {
+  actorOf,
   BEARER,
-  ENROLLMENT_ROUTE,
   emptyBodyAsObject,
   errorResponses,
   type NativeApp,
-  principalOf,
   requireAuth,
-  selfContext,
 } from '../native-app.js';
 
 export function registerFactorRoutes(app: NativeApp, core: Core): void {
@@ -27,7 +25,6 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
   app.get(
     '/me',
     {
-      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
         operationId: 'getAccount',
@@ -38,15 +35,14 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      const { userId } = principalOf(request);
-      return { account: toAccountView(await core.accounts.get(userId)), factors: await core.factors.list(userId) };
+      const actor = actorOf(request);
+      return { account: toAccountView(await core.accounts.me(actor)), factors: await core.factors.list(actor) };
     },
   );
 
   app.get(
     '/me/factors',
     {
-      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
         operationId: 'listFactors',
@@ -56,13 +52,12 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         response: { 200: Type.Object({ factors: Type.Array(Factor) }), ...errorResponses(401) },
       },
     },
-    async (request) => ({ factors: await core.factors.list(principalOf(request).userId) }),
+    async (request) => ({ factors: await core.factors.list(actorOf(request)) }),
   );
 
   app.post(
     '/me/factors/totp',
     {
-      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       preValidation: emptyBodyAsObject,
       schema: {
@@ -78,15 +73,15 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      const enrollment = await core.factors.beginTotp(principalOf(request).userId, request.body);
-      return reply.status(201).send(enrollment);
+      const started = await core.enable.start(actorOf(request), { method: 'totp', totp: request.body });
+      // A TOTP enrollment always waits for confirmation, so its factor is there.
+      return reply.status(201).send({ factor: started.factor!, ...started.totp! });
     },
   );
 
   app.post(
     '/me/factors/:factorId/confirm',
     {
-      ...ENROLLMENT_ROUTE,
       onRequest: auth,
       schema: {
         operationId: 'confirmFactor',
@@ -99,12 +94,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) =>
-      core.factors.confirm(
-        principalOf(request).userId,
-        request.params.factorId,
-        request.body.code,
-        selfContext(request),
-      ),
+      (await core.enable.confirmFactor(actorOf(request), request.params.factorId, codeProof(request.body.code))).factor,
   );
 
   app.delete(
@@ -124,12 +114,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      await core.factors.remove(
-        principalOf(request).userId,
-        request.params.factorId,
-        request.body.code,
-        selfContext(request),
-      );
+      await core.disable.removeFactor(actorOf(request), request.params.factorId, request.body.code);
       return reply.status(204).send(null);
     },
   );
@@ -148,6 +133,6 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         response: { 200: VerifyResult, ...errorResponses(400, 401, 409, 429) },
       },
     },
-    async (request) => ({ valid: (await core.factors.verify(principalOf(request).userId, request.body.code)).ok }),
+    async (request) => ({ valid: (await core.factors.verify(actorOf(request), request.body.code)).ok }),
   );
 }

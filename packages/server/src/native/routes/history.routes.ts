@@ -1,6 +1,6 @@
 import { HistoryEntry, HistoryIdParams, HistoryPage, HistoryQuery } from '@tessera/contract';
 import type { Core } from '@tessera/core';
-import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** The signed-in user's 2FA change history. */
 export function registerHistoryRoutes(app: NativeApp, core: Core): void {
@@ -23,9 +23,8 @@ export function registerHistoryRoutes(app: NativeApp, core: Core): void {
     },
     async (request) => {
       const { from, to, ...rest } = request.query;
-      return core.history.list({
+      return core.history.listOwn(actorOf(request), {
         ...rest,
-        userId: principalOf(request).userId,
         ...(from ? { from: new Date(from) } : {}),
         ...(to ? { to: new Date(to) } : {}),
       });
@@ -45,6 +44,6 @@ export function registerHistoryRoutes(app: NativeApp, core: Core): void {
         response: { 200: HistoryEntry, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) => core.history.get(request.params.entryId, principalOf(request).userId),
+    async (request) => core.history.getOwn(actorOf(request), request.params.entryId),
   );
 }

@@ -1,6 +1,6 @@
 import { UserIssuerBody, UserIssuerView } from '@tessera/contract';
 import type { Core } from '@tessera/core';
-import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** The signed-in user's own issuer name. */
 export function registerIssuerRoutes(app: NativeApp, core: Core): void {
@@ -21,7 +21,7 @@ export function registerIssuerRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) => {
-      return core.issuers.setUserIssuer(principalOf(request).userId, request.body.issuer);
+      return core.issuers.setOwn(actorOf(request), request.body.issuer);
     },
   );
 }

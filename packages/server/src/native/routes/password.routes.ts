@@ -1,6 +1,6 @@
 import { PasswordChangeBody } from '@tessera/contract';
 import type { Core } from '@tessera/core';
-import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Changing the signed-in user's password. */
 export function registerPasswordRoutes(app: NativeApp, core: Core): void {
@@ -22,7 +22,7 @@ export function registerPasswordRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      await core.passwords.change(principalOf(request).userId, request.body.newPassword, request.body.successToken);
+      await core.passwords.change(actorOf(request), request.body.newPassword, request.body.successToken);
       return reply.status(204).send(null);
     },
   );

@@ -1,7 +1,7 @@
 import { TrustedDevice } from '@tessera/contract';
 import type { Core } from '@tessera/core';
 import { Type } from 'typebox';
-import { BEARER, errorResponses, type NativeApp, principalOf, requireAuth } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Devices remembered at sign-in. */
 export function registerTrustedDeviceRoutes(app: NativeApp, core: Core): void {
@@ -20,7 +20,7 @@ export function registerTrustedDeviceRoutes(app: NativeApp, core: Core): void {
         response: { 200: Type.Object({ devices: Type.Array(TrustedDevice) }), ...errorResponses(401) },
       },
     },
-    async (request) => ({ devices: await core.devices.list(principalOf(request).userId) }),
+    async (request) => ({ devices: await core.devices.list(actorOf(request)) }),
   );
 
   app.delete(
@@ -37,7 +37,7 @@ export function registerTrustedDeviceRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      await core.devices.revoke(principalOf(request).userId, request.params.deviceId);
+      await core.devices.revoke(actorOf(request), request.params.deviceId);
       return reply.status(204).send(null);
     },
   );
