@@ -40,12 +40,6 @@ export class SecondFactorGuard {
     return result;
   }
 
-  /** Throws SECOND_FACTOR_LOCKED when the account is locked now. */
-  async assertNotLocked(userId: string): Promise<void> {
-    const state = (await this.lockouts.find(userId)) ?? emptyLockout(userId);
-    if (isLocked(state, this.clock.now())) throw lockedError(state.lockedUntil);
-  }
-
   private async reserveAttempt(userId: string): Promise<LockoutRecord> {
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
       const now = this.clock.now();
