@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TesseraError } from '../errors/tessera-error.js';
+import { codeProof } from '../methods/second-factor-method.js';
+import { type CoreUnderTest, coreUnderTest, totpCode } from '../test-support/core-under-test.js';
+
+describe('AdminService', () => {
+  let t: CoreUnderTest;
+  beforeAll(async () => {
+    t = await coreUnderTest();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function userWithTotp() {
+    const user = await t.newUser();
+    const started = await t.core.enable.start(user, { method: 'totp' });
+    await t.core.enable.confirm(user, started.flowId, codeProof(totpCode(started.totp?.secret ?? '', t.clock.now())));
+    return user;
+  }
+
+  it('resets several users at once and reports each failure without stopping', async () => {
+    const admin = await t.newUser({ role: 'admin' });
+    const first = await userWithTotp();
+    const second = await userWithTotp();
+    const unknown = randomUUID();
+    const outcome = await t.core.admin.resetMany(admin, [first.userId, unknown, second.userId]);
+    expect(outcome.reset).toEqual([
+      { userId: first.userId, removed: ['totp'] },
+      { userId: second.userId, removed: ['totp'] },
+    ]);
+    expect(outcome.failed).toEqual([{ userId: unknown, code: 'USER_NOT_FOUND', message: expect.any(String) }]);
+    expect((await t.core.factors.status(first)).methods).toEqual([]);
+    const history = await t.core.history.listOwn(second, {});
+    expect(history.items[0]).toMatchObject({ action: 'reset', actor: 'admin', actorId: admin.userId });
+  });
+
+  it('refuses a reset by someone who is not an admin', async () => {
+    const user = await userWithTotp();
+    const other = await t.newUser();
+    await expect(t.core.admin.resetMany(other, [user.userId])).rejects.toBeInstanceOf(TesseraError);
+    expect((await t.core.factors.status(user)).methods).toEqual(['totp']);
+  });
+});

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TesseraError } from '../../errors/tessera-error.js';
+import { codeProof } from '../../methods/second-factor-method.js';
+import { type CoreUnderTest, coreUnderTest, totpCode } from '../../test-support/core-under-test.js';
+
+async function errorCode(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'none';
+  } catch (error) {
+    if (error instanceof TesseraError) return error.code;
+    throw error;
+  }
+}
+
+describe('EnableFlow', () => {
+  let t: CoreUnderTest;
+  beforeAll(async () => {
+    t = await coreUnderTest();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('confirms an authenticator by the secret that was issued to that user', async () => {
+    const user = await t.newUser();
+    const started = await t.core.enable.start(user, { method: 'totp' });
+    const secret = started.totp?.secret ?? '';
+    // Apps show the key grouped and in lower case; it is the same key.
+    const shown = secret.toLowerCase().replace(/(.{4})/g, '$1 ');
+    const result = await t.core.enable.confirmIssuedSecret(user, shown, codeProof(totpCode(secret, t.clock.now())));
+    expect(result).toMatchObject({ state: 'enabled', factor: { kind: 'totp', status: 'active' } });
+  });
+
+  it('refuses a secret the server did not issue to this user, without touching the enrollment', async () => {
+    const owner = await t.newUser();
+    const other = await t.newUser();
+    const ownerStart = await t.core.enable.start(owner, { method: 'totp' });
+    const otherStart = await t.core.enable.start(other, { method: 'totp' });
+    const otherSecret = otherStart.totp?.secret ?? '';
+    const code = codeProof(totpCode(otherSecret, t.clock.now()));
+    // Another user's secret, with a code that is right for it: still refused.
+    expect(await errorCode(t.core.enable.confirmIssuedSecret(owner, otherSecret, code))).toBe(
+      'ENROLLMENT_SECRET_INVALID',
+    );
+    expect(await errorCode(t.core.enable.confirmIssuedSecret(owner, 'JBSWY3DPEHPK3PXP', code))).toBe(
+      'ENROLLMENT_SECRET_INVALID',
+    );
+    expect(await t.core.enable.status(owner, ownerStart.flowId)).toMatchObject({ state: 'awaiting_code', attempts: 0 });
+  });
+
+  it('refuses a confirm by secret once the enrollment is older than ten minutes', async () => {
+    const user = await t.newUser();
+    const started = await t.core.enable.start(user, { method: 'totp' });
+    t.clock.advanceSeconds(10 * 60 + 1);
+    const secret = started.totp?.secret ?? '';
+    const code = codeProof(totpCode(secret, t.clock.now()));
+    expect(await errorCode(t.core.enable.confirmIssuedSecret(user, secret, code))).toBe('ENROLLMENT_SECRET_INVALID');
+  });
+
+  it('fails the enrollment after five wrong codes, whichever way it is confirmed', async () => {
+    const user = await t.newUser();
+    const started = await t.core.enable.start(user, { method: 'totp' });
+    const secret = started.totp?.secret ?? '';
+    const wrong = codeProof(String((Number(totpCode(secret, t.clock.now())) + 1) % 1_000_000).padStart(6, '0'));
+    const codes: string[] = [];
+    for (let i = 0; i < 4; i++) codes.push(await errorCode(t.core.enable.confirmFactor(user, started.factorId, wrong)));
+    codes.push(await errorCode(t.core.enable.confirmIssuedSecret(user, secret, wrong)));
+    expect(codes.slice(0, 4)).toEqual(['CODE_INVALID', 'CODE_INVALID', 'CODE_INVALID', 'CODE_INVALID']);
+    // The fifth wrong code also locks the account's second factor: either refusal ends it.
+    expect(['CODE_INVALID', 'SECOND_FACTOR_LOCKED']).toContain(codes[4]);
+    expect(await t.core.enable.status(user, started.flowId)).toMatchObject({ state: 'failed' });
+    const right = codeProof(totpCode(secret, t.clock.now()));
+    expect(await errorCode(t.core.enable.confirm(user, started.flowId, right))).not.toBe('none');
+  });
+
+  it('lets a read-only API token look but not enroll', async () => {
+    const user = await t.newUser();
+    const readOnly = { ...user, authentication: { method: 'api_token' as const, tokenId: 't', scope: 'read_only' as const } };
+    expect(await errorCode(t.core.enable.start(readOnly, { method: 'totp' }))).toBe('FORBIDDEN');
+    expect(await t.core.factors.list(readOnly)).toEqual([]);
+  });
+});
