@@ -1,6 +1,5 @@
 export * from './algorithms.js';
 export * from './base32.js';
-export * from './constant-time-equal.js';
 export * from './hotp.js';
 export * from './otp-format-error.js';
 export * from './otpauth-uri.js';
