@@ -35,7 +35,7 @@ export function requireAuth(core: Core) {
 }
 
 /** Route config flag: reachable by a signed-in user who must still enroll a second factor. */
-export interface NativeRouteConfig {
+interface NativeRouteConfig {
   allowWithoutSecondFactor?: boolean;
 }
 
@@ -69,13 +69,7 @@ export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> 
   request.body ??= {};
 }
 
-/** The actor and address every 2FA change is recorded with. */
-export function changeContext(request: FastifyRequest): ChangeContext {
-  const principal = principalOf(request);
-  return { actor: principal.role === 'admin' ? 'admin' : 'self', actorId: principal.userId, clientIp: request.ip };
-}
-
-/** As changeContext, for a change to one's own account (an admin acting on themself is "self"). */
+/** The actor and address a change to one's own account is recorded with (an admin acting on themself is "self"). */
 export function selfContext(request: FastifyRequest): ChangeContext {
   return { actor: 'self', actorId: principalOf(request).userId, clientIp: request.ip };
 }
