@@ -54,9 +54,3 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
-
-export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as ErrorCode[];
-
-export function isErrorCode(value: string): value is ErrorCode {
-  return Object.hasOwn(ERROR_CODES, value);
-}

@@ -15,7 +15,7 @@ export interface BuildAppOptions {
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
-export const BODY_LIMIT_BYTES = 16 * 1024;
+const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Builds the HTTP app without listening, so tests drive it through inject(). */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {

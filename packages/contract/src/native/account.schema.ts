@@ -1,4 +1,4 @@
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 
 export const Username = Type.String({
   pattern: '^[A-Za-z0-9._-]{3,64}$',
@@ -15,7 +15,6 @@ export const SignUpBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type SignUpBody = Static<typeof SignUpBody>;
 
 export const Account = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -25,4 +24,3 @@ export const Account = Type.Object({
   role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
   createdAt: Type.String({ format: 'date-time' }),
 });
-export type Account = Static<typeof Account>;

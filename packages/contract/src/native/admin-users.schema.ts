@@ -12,7 +12,7 @@ export const PagingQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const UserTwoFactorState = Type.Object({
+const UserTwoFactorState = Type.Object({
   id: Uuid,
   username: Type.String(),
   email: Type.Union([Type.String(), Type.Null()]),

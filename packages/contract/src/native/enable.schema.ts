@@ -1,4 +1,4 @@
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 import { BackupCodeSet } from './backup-codes.schema.js';
 import { BeginTotpBody, Factor, TotpAlgorithm } from './factor.schema.js';
 import { Method, ProcedureView, SentCode } from './two-factor-common.schema.js';
@@ -11,7 +11,6 @@ export const EnableBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type EnableBody = Static<typeof EnableBody>;
 
 export const EnableStart = Type.Intersect([
   ProcedureView,

@@ -1,10 +1,9 @@
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 
 /** Digits only; the exact length (6 or 8) is checked against the factor. */
-export const Code = Type.String({ pattern: '^[0-9]{6,8}$', description: 'The current code, 6 or 8 digits.' });
+const Code = Type.String({ pattern: '^[0-9]{6,8}$', description: 'The current code, 6 or 8 digits.' });
 
 export const CodeBody = Type.Object({ code: Code }, { additionalProperties: false });
-export type CodeBody = Static<typeof CodeBody>;
 
 export const OptionalCodeBody = Type.Object({ code: Type.Optional(Code) }, { additionalProperties: false });
 
@@ -23,7 +22,6 @@ export const BeginTotpBody = Type.Object(
       'change them only if every authenticator your users have honours them.',
   },
 );
-export type BeginTotpBody = Static<typeof BeginTotpBody>;
 
 export const Factor = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -34,7 +32,6 @@ export const Factor = Type.Object({
   expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   details: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
 });
-export type Factor = Static<typeof Factor>;
 
 export const TotpEnrollment = Type.Object({
   factor: Factor,

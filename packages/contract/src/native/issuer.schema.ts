@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 
-export const Issuer = Type.String({
+const Issuer = Type.String({
   pattern: '^[A-Za-z0-9 ._-]{1,32}$',
   description: '1-32 letters, digits, spaces, ".", "_" or "-".',
 });

@@ -17,7 +17,7 @@ export const SecondFactorBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const DeviceToken = Type.Object({
+const DeviceToken = Type.Object({
   deviceToken: Type.String({ description: 'Send it as deviceToken at the next sign-in to skip the second factor.' }),
   expiresAt: DateTime,
 });

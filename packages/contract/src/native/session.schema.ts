@@ -1,4 +1,4 @@
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 import { Password } from './account.schema.js';
 
 export const SignInBody = Type.Object(
@@ -11,7 +11,6 @@ export const SignInBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type SignInBody = Static<typeof SignInBody>;
 
 export const TokenPair = Type.Object({
   accessToken: Type.String({ description: 'JWT, valid 15 minutes. Send as `Authorization: Bearer …`.' }),
@@ -19,7 +18,6 @@ export const TokenPair = Type.Object({
   tokenType: Type.Literal('Bearer'),
   expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
 });
-export type TokenPair = Static<typeof TokenPair>;
 
 export const SignInResponse = Type.Union([
   Type.Object({
@@ -35,7 +33,6 @@ export const SignInResponse = Type.Union([
     methods: Type.Array(Type.String()),
   }),
 ]);
-export type SignInResponse = Static<typeof SignInResponse>;
 
 export const FlowIdParams = Type.Object({ flowId: Type.String({ format: 'uuid' }) });
 

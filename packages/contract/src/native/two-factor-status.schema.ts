@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { DateTime } from './formats.js';
 import { Method } from './two-factor-common.schema.js';
 
-export const Requirement = Type.Object({
+const Requirement = Type.Object({
   status: Type.Union([
     Type.Literal('not_required'),
     Type.Literal('satisfied'),

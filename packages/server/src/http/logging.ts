@@ -6,7 +6,7 @@ import { type Logger, pino } from 'pino';
  * logged, so passwords, codes and tokens cannot reach the log; the redaction list is a second
  * line of defence for anything that logs an object carrying one by mistake.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   '*.password',
