@@ -1,10 +1,10 @@
 import { Account, Factor, ServerVerifyBody, Username, VerifyResult } from '@tessera/contract';
 import { type Core, toAccountView } from '@tessera/core';
 import { Type } from 'typebox';
-import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth } from '../native-app.js';
 
 export function registerAdminRoutes(app: NativeApp, core: Core): void {
-  const auth = requireAuth(core);
+  const auth = requireAdminAuth(core);
 
   app.post(
     '/verify',
