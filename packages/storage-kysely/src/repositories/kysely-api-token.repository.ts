@@ -23,6 +23,7 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
           id: token.id,
           user_id: token.userId,
           name: token.name,
+          scope: token.scope,
           token_hash: token.tokenHash,
           created_at: toMillis(token.createdAt),
           last_used_at: toNullableMillis(token.lastUsedAt),
@@ -48,9 +49,13 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
     return this.ownerQueryCompiled;
   }
 
-  async findOwnerByHash(tokenHash: string): Promise<UserRecord | undefined> {
+  async findWithOwnerByHash(
+    tokenHash: string,
+  ): Promise<{ tokenId: string; scope: ApiTokenRecord['scope']; owner: UserRecord } | undefined> {
     const [row] = (await this.ownerQuery({ tokenHash })).rows;
-    return row && toUserRecord(row);
+    if (!row) return undefined;
+    const { token_id, token_scope, ...user } = row;
+    return { tokenId: token_id, scope: token_scope, owner: toUserRecord(user) };
   }
 
   async listByUser(userId: string): Promise<ApiTokenRecord[]> {
@@ -87,6 +92,7 @@ function toApiTokenRecord(row: ApiTokenRow): ApiTokenRecord {
     id: row.id,
     userId: row.user_id,
     name: row.name,
+    scope: row.scope,
     tokenHash: row.token_hash,
     createdAt: toDate(row.created_at),
     lastUsedAt: toNullableDate(row.last_used_at),
@@ -95,11 +101,12 @@ function toApiTokenRecord(row: ApiTokenRow): ApiTokenRecord {
 }
 
 function buildOwnerQuery(db: Kysely<Database>) {
-  return preparedQuery<UserRow, 'tokenHash'>(db, (value) =>
+  return preparedQuery<UserRow & { token_id: string; token_scope: ApiTokenRow['scope'] }, 'tokenHash'>(db, (value) =>
     db
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
       .selectAll('users')
+      .select(['api_tokens.id as token_id', 'api_tokens.scope as token_scope'])
       .where('api_tokens.token_hash', '=', value('tokenHash'))
       .where('api_tokens.revoked_at', 'is', null),
   );
