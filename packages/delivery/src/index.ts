@@ -9,6 +9,13 @@ export {
   type SmsProviderName,
 } from './config/delivery-config.js';
 export { DELIVERY_ENV_VARS, type DeliveryEnvVar } from './config/delivery-env.js';
+export {
+  DELIVERY_SETTINGS,
+  PROVIDER_SETTINGS,
+  SMTP_SETTINGS,
+  TWILIO_SETTINGS,
+  WEBHOOK_SETTINGS,
+} from './config/delivery-settings.js';
 export { createDelivery } from './create-delivery.js';
 export { DeliveryFailedError, isDeliveryFailedError } from './delivery-failed-error.js';
 export { createConsoleEmailSender } from './email/console-email-sender.js';

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseSecretKey } from './config.js';
+import { SERVER_SETTINGS } from './server-settings.js';
+import { settingsOf } from './setting-schema.js';
 
 describe('configuration', () => {
   it('has the documented defaults', () => {
@@ -49,4 +51,49 @@ describe('configuration', () => {
   it('selects PostgreSQL by URL', () => {
     expect(loadConfig({ TESSERA_DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db');
   });
+
+  it('names the bound a value is outside of, and the lock that would be shorter than the first', () => {
+    expect(problemsOf({ TESSERA_CODE_DIGITS: '3', TESSERA_LOG_LEVEL: 'loud' })).toEqual([
+      'TESSERA_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+      'TESSERA_CODE_DIGITS must be a whole number from 4 to 10 (got "3")',
+    ]);
+    // The longest lock is left at its default of 3600 seconds here.
+    expect(problemsOf({ TESSERA_LOCKOUT_BASE_SECONDS: '7200' })).toEqual([
+      'TESSERA_LOCKOUT_MAX_SECONDS must not be less than TESSERA_LOCKOUT_BASE_SECONDS',
+    ]);
+  });
+
+  it('takes an empty variable as unset and ignores surrounding spaces', () => {
+    expect(loadConfig({ PORT: ' 9000 ', TESSERA_ISSUER: '', TESSERA_DATABASE_URL: '' })).toMatchObject({
+      port: 9000,
+      issuer: 'Tessera',
+      databaseUrl: undefined,
+    });
+  });
+
+  it('reads exactly the variables the settings schema declares', () => {
+    const read = new Set<string>();
+    const watched = new Proxy<Record<string, string | undefined>>(
+      {},
+      {
+        get(_target, name) {
+          if (typeof name === 'string') read.add(name);
+          return undefined;
+        },
+      },
+    );
+    loadConfig(watched);
+    const declared = SERVER_SETTINGS.flatMap((group) => settingsOf(group).map(([name]) => name));
+    expect([...read].sort()).toEqual([...declared].sort());
+  });
 });
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
