@@ -64,8 +64,14 @@ interface FactorBase {
   activatedAt: Date | null;
 }
 
-/** A factor of one kind, with that kind's details. */
-export type FactorOf<K extends FactorKind> = FactorBase & { kind: K; details: FactorDetailsByKind[K] };
+/**
+ * A factor of one kind, with that kind's details. Distributive: for a union of kinds it is the
+ * union of their factors, so `FactorOf<FactorKind>` is a FactorRecord (what `findActive(userId,
+ * kind)` returns for a `kind: FactorKind`) and narrows on `kind` like one.
+ */
+export type FactorOf<K extends FactorKind> = K extends FactorKind
+  ? FactorBase & { kind: K; details: FactorDetailsByKind[K] }
+  : never;
 
 /** A factor of any kind; narrow on `kind` to reach its details. */
 export type FactorRecord = { [K in FactorKind]: FactorOf<K> }[FactorKind];
