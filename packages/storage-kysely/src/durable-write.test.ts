@@ -23,6 +23,7 @@ import {
   aTrustedDevice,
   at,
   aUser,
+  NO_SEND_LIMITS,
 } from './test-support/record-factories.js';
 import { openTestStorage, type TestStorage } from './test-support/test-storage.js';
 
@@ -115,7 +116,7 @@ describe('sqlite: which repository writes are durable', () => {
   /** FULL, begin, the writes, commit, NORMAL: the commit ran with synchronous = FULL. */
   function expectDurable(ran: string[]): void {
     expect(ran[0]).toBe('pragma synchronous = FULL');
-    expect(ran[1]).toBe('begin');
+    expect(ran[1]).toBe('begin immediate');
     expect(ran.at(-2)).toBe('commit');
     expect(ran.at(-1)).toBe('pragma synchronous = NORMAL');
     expect(ran.length).toBeGreaterThan(4);
@@ -187,10 +188,14 @@ describe('sqlite: which repository writes are durable', () => {
     const user = aUser();
     await storage.users.create(user);
     const code = aDeliveredCode(user.id);
-    expectNotDurable(await run(() => storage.deliveredCodes.insert(code)));
+    // Its check and insert are one transaction, an ordinary one.
+    const sent = await run(() => storage.deliveredCodes.insertWithinLimits(code, NO_SEND_LIMITS));
+    expect(sent.filter((statement) => /pragma/i.test(statement))).toEqual([]);
+    expect([sent[0], sent.at(-1)]).toEqual(['begin immediate', 'commit']);
     expectNotDurable(await run(() => storage.deliveredCodes.recordFailedAttempt(code.id)));
     expectNotDurable(await run(() => storage.deliveredCodes.consume(code.id, code.codeHash, at(1))));
     expectNotDurable(await run(() => storage.deliveredCodes.invalidate(code.id, at(2))));
+    expectNotDurable(await run(() => storage.deliveredCodes.discard(code.id)));
     const token = aSuccessToken(user.id);
     expectNotDurable(await run(() => storage.successTokens.insert(token)));
     expectNotDurable(
@@ -201,6 +206,41 @@ describe('sqlite: which repository writes are durable', () => {
     expectNotDurable(
       await run(() => storage.trustedDevices.rotate(device.id, device.tokenHash, 'hash-next', at(1), at(9))),
     );
+  });
+
+  it('commits a unit of work durably, its repositories writing in savepoints of it', async () => {
+    const user = aUser();
+    await storage.users.create(user);
+    const factor = aPendingFactor(user.id);
+    await storage.factors.insertPending(factor);
+    const flow = aFlow(user.id);
+    await storage.flows.insert(flow);
+    const ran = await run(() =>
+      storage.transaction(async (repos) => {
+        await repos.flows.updateIfVersion(flow.id, 1, { state: 'done', data: '{}', attempts: 0 });
+        await repos.factors.activate(factor.id, at(1), 5);
+      }),
+    );
+    expectDurable(ran);
+    expect(ran.filter((statement) => /pragma|begin|commit/i.test(statement))).toHaveLength(4);
+    expect(ran.filter((statement) => /savepoint/i.test(statement))).toEqual([
+      'savepoint tessera_nested',
+      'release savepoint tessera_nested',
+    ]);
+  });
+
+  it('is back on NORMAL after a unit of work that threw', async () => {
+    const ran = await run(() =>
+      storage
+        .transaction(async (repos) => {
+          await repos.settings.set('issuer', 'Acme');
+          throw new Error('boom');
+        })
+        .catch(() => undefined),
+    );
+    expect(ran.slice(-2)).toEqual(['rollback', 'pragma synchronous = NORMAL']);
+    expect(await synchronousLevel(storage.db)).toBe(NORMAL);
+    expect(await storage.settings.get('issuer')).toBeUndefined();
   });
 
   it('is back on NORMAL after a durable write that lost a unique clash', async () => {

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from './database.js';
 import type { StorageDialect } from './storage-dialect.js';
+import { inSavepoint } from './transaction.js';
 
 /**
  * Runs `fn` in a transaction whose commit survives a power cut.
@@ -20,9 +21,14 @@ import type { StorageDialect } from './storage-dialect.js';
  * code used (a backup code never expires, so a lost use would revive it for good), a history
  * entry, a factor inserted active or all of a user's factors removed, a password, issuer or
  * phone change, and a trusted device revoked. These stay on NORMAL, being short-lived or safe
- * to lose: a delivered code sent, tried, used or invalidated, a success token issued or used
- * (the durable write of the operation it unlocks flushes that use with it), and a trusted
- * device remembered or rotated (a loss only asks that device for a second factor again).
+ * to lose: a delivered code sent (checked against the send limits and recorded), discarded,
+ * tried, used or invalidated, a success token issued or used (the durable write of the
+ * operation it unlocks flushes that use with it), and a trusted device remembered or rotated (a
+ * loss only asks that device for a second factor again).
+ *
+ * A unit of work (Storage.transaction: a factor activated together with its flow moved on, a
+ * success token used together with a factor removed) is durable as a whole, whatever its parts
+ * would be on their own: the user is told it happened.
  *
  * On SQLite this holds the one connection (so no other query can run between the pragma
  * changes), switches it to `synchronous = FULL`, runs `fn` in a transaction on that connection
@@ -31,6 +37,10 @@ import type { StorageDialect } from './storage-dialect.js';
  *
  * On PostgreSQL every commit is already durable, so this is just a transaction.
  *
+ * When `db` is already a transaction (a repository bound to a unit of work), `fn` runs in a
+ * savepoint of it: the unit of work commits durably itself, and SQLite could not switch the level
+ * inside it anyway.
+ *
  * `fn` must use the transaction it is given: on SQLite the outer `db` is held until it returns.
  */
 export async function durableWrite<T>(
@@ -38,6 +48,7 @@ export async function durableWrite<T>(
   dialect: StorageDialect,
   fn: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
+  if (db.isTransaction) return inSavepoint(db as Transaction<Database>, fn);
   if (dialect === 'postgres') return db.transaction().execute(fn);
   return db.connection().execute(async (conn) => {
     await sql`pragma synchronous = FULL`.execute(conn);

@@ -1,6 +1,7 @@
-import type { Storage } from '@tessera/core';
+import type { Repositories, Storage } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { durableWrite } from './durable-write.js';
 import { type MigrationOutcome, migrateToLatest } from './migrate.js';
 import { KyselyApiTokenRepository } from './repositories/kysely-api-token.repository.js';
 import { KyselyBackupCodeRepository } from './repositories/kysely-backup-code.repository.js';
@@ -31,6 +32,21 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: StorageDialec
   return {
     db,
     dialect,
+    ...createRepositories(db, dialect),
+    // A unit of work is a durable write whose transaction the repositories are bound to; what
+    // they would run in a transaction of their own runs in a savepoint of it (see
+    // durable-write.ts and transaction.ts). On SQLite it holds the one connection until it
+    // ends: a query on the storage itself (not on the repositories given) would wait for it
+    // forever.
+    transaction: (work) => durableWrite(db, dialect, (trx) => work(createRepositories(trx, dialect))),
+    migrate: () => migrateToLatest(db, { dialect }),
+    close: () => db.destroy(),
+  };
+}
+
+/** Every repository over `db`: the database itself, or one transaction of it. */
+function createRepositories(db: Kysely<Database>, dialect: StorageDialect): Repositories {
+  return {
     users: new KyselyUserRepository(db, dialect),
     factors: new KyselyFactorRepository(db, dialect),
     sessions: new KyselySessionRepository(db, dialect),
@@ -39,11 +55,9 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: StorageDialec
     lockouts: new KyselyLockoutRepository(db),
     settings: new KyselySettingsRepository(db, dialect),
     backupCodes: new KyselyBackupCodeRepository(db, dialect),
-    deliveredCodes: new KyselyDeliveredCodeRepository(db),
+    deliveredCodes: new KyselyDeliveredCodeRepository(db, dialect),
     successTokens: new KyselySuccessTokenRepository(db),
     history: new KyselyHistoryRepository(db, dialect),
     trustedDevices: new KyselyTrustedDeviceRepository(db, dialect),
-    migrate: () => migrateToLatest(db, { dialect }),
-    close: () => db.destroy(),
   };
 }

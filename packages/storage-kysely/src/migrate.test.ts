@@ -1,16 +1,21 @@
-import { sql } from 'kysely';
+import type { FactorRecord } from '@tessera/core';
+import { type Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from './migrate.js';
 import { listMigrations } from './migrations/migration-list.js';
 import { openStorage } from './open-storage.js';
 import { postgresForTests } from './test-support/postgres-for-tests.js';
-import { aHistoryEntry, aUser } from './test-support/record-factories.js';
+import { aHistoryEntry, at, aUser, T0 } from './test-support/record-factories.js';
 import { openTestStorage, type TestStorage } from './test-support/test-storage.js';
 
 const TABLES = [
   'api_tokens',
   'backup_codes',
   'delivered_codes',
+  'factor_backup_codes',
+  'factor_email',
+  'factor_sms',
+  'factor_totp',
   'factors',
   'flows',
   'history',
@@ -22,6 +27,8 @@ const TABLES = [
   'trusted_devices',
   'users',
 ];
+
+const FACTOR_DETAILS = '2026_11_25_000001_factor_details';
 
 const postgres = await postgresForTests('PostgreSQL migration tests');
 
@@ -65,6 +72,130 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(await tableNames()).toEqual(TABLES);
       expect(await storage.users.findById(user.id)).toEqual(user);
       await storage.history.insert(aHistoryEntry(user.id));
+    });
+
+    /** Migrates a fresh database up to, not including, the factor-details migration. */
+    async function storageBeforeFactorDetails(): Promise<TestStorage> {
+      const opened = await openTestStorage(kind, { migrate: false });
+      const all = listMigrations(kind);
+      const names = Object.keys(all);
+      const previous = names.slice(0, names.indexOf(FACTOR_DETAILS));
+      expect(previous).toHaveLength(2);
+      const migrations = Object.fromEntries(previous.map((name) => [name, all[name]!]));
+      expect(await migrateToLatest(opened.db, { dialect: kind, migrations })).toEqual({ applied: previous });
+      return opened;
+    }
+
+    /** A factor row as the schema before the factor-details migration had it. */
+    function oldFactorRow(
+      userId: string,
+      kind: string,
+      fields: { sealed_secret: string | null; params: string; last_used_step?: number },
+    ) {
+      return {
+        id: `${kind}-factor`,
+        user_id: userId,
+        kind,
+        status: 'active',
+        last_used_step: null,
+        created_at: T0.getTime(),
+        expires_at: null,
+        activated_at: at(1).getTime(),
+        ...fields,
+      };
+    }
+
+    it("moves each factor kind's details out of the generic row, intact", async () => {
+      storage = await storageBeforeFactorDetails();
+      const user = aUser();
+      expect(await storage.users.create(user)).toBe('created');
+      // biome-ignore lint/suspicious/noExplicitAny: the rows of a schema the app's types no longer describe.
+      const old = storage.db as Kysely<any>;
+      await old
+        .insertInto('factors')
+        .values([
+          oldFactorRow(user.id, 'totp', {
+            sealed_secret: 'v1.totp-key',
+            params: '{"algorithm":"SHA256","digits":8,"period":60}',
+            last_used_step: 59_000_123,
+          }),
+          oldFactorRow(user.id, 'sms', { sealed_secret: 'v1.phone', params: '{"phone":"+359********456"}' }),
+          oldFactorRow(user.id, 'email', { sealed_secret: null, params: '{"email":"j***@example.com"}' }),
+          oldFactorRow(user.id, 'backup_codes', { sealed_secret: null, params: '{"count":12,"digits":10}' }),
+          // Pending, and with the parameters the old reader filled in from defaults.
+          {
+            ...oldFactorRow(user.id, 'totp', { sealed_secret: 'v1.other-key', params: '{}' }),
+            id: 'pending-totp',
+            status: 'pending',
+            expires_at: at(600_000).getTime(),
+            activated_at: null,
+          },
+        ])
+        .execute();
+
+      expect(await storage.migrate()).toEqual({ applied: [FACTOR_DETAILS] });
+
+      const base = { userId: user.id, status: 'active', createdAt: T0, expiresAt: null, activatedAt: at(1) } as const;
+      const expected: FactorRecord[] = [
+        {
+          ...base,
+          id: 'totp-factor',
+          kind: 'totp',
+          details: {
+            sealedSecret: 'v1.totp-key',
+            algorithm: 'SHA256',
+            digits: 8,
+            period: 60,
+            lastUsedStep: 59_000_123,
+          },
+        },
+        {
+          ...base,
+          id: 'sms-factor',
+          kind: 'sms',
+          details: { sealedPhone: 'v1.phone', maskedPhone: '+359********456' },
+        },
+        { ...base, id: 'email-factor', kind: 'email', details: { maskedEmail: 'j***@example.com' } },
+        { ...base, id: 'backup_codes-factor', kind: 'backup_codes', details: { count: 12, digits: 10 } },
+        {
+          ...base,
+          id: 'pending-totp',
+          status: 'pending',
+          expiresAt: at(600_000),
+          activatedAt: null,
+          kind: 'totp',
+          details: { sealedSecret: 'v1.other-key', algorithm: 'SHA1', digits: 6, period: 30, lastUsedStep: null },
+        },
+      ];
+      for (const factor of expected) expect(await storage.factors.findById(factor.id)).toEqual(factor);
+      expect(await storage.factors.findActiveByUsername(user.username, 'totp')).toEqual({
+        userId: user.id,
+        factor: expected[0],
+      });
+      // The old columns are gone.
+      await expect(sql`select params from factors`.execute(storage.db)).rejects.toThrow();
+    });
+
+    it('stops before dropping the old columns when a factor cannot be moved', async () => {
+      storage = await storageBeforeFactorDetails();
+      const user = aUser();
+      expect(await storage.users.create(user)).toBe('created');
+      // biome-ignore lint/suspicious/noExplicitAny: the rows of a schema the app's types no longer describe.
+      const old = storage.db as Kysely<any>;
+      await old
+        .insertInto('factors')
+        .values([
+          oldFactorRow(user.id, 'totp', { sealed_secret: null, params: '{}' }),
+          oldFactorRow(user.id, 'webauthn', { sealed_secret: 'v1.credential', params: '{}' }),
+        ])
+        .execute();
+      await expect(storage.migrate()).rejects.toThrow(
+        /Migration 2026_11_25_000001_factor_details failed: .*totp-factor \(totp\), webauthn-factor \(webauthn\)/,
+      );
+      // Nothing of it stayed: the old columns and their data are there, the new tables are not.
+      const { rows } = await sql<{ params: string }>`select params from factors order by id`.execute(storage.db);
+      expect(rows).toEqual([{ params: '{}' }, { params: '{}' }]);
+      await expect(sql`select 1 from factor_totp`.execute(storage.db)).rejects.toThrow();
     });
 
     it('throws an error naming the migration that failed', async () => {

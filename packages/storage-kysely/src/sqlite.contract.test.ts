@@ -1,3 +1,3 @@
-import { describeRepositoryContract } from './test-support/repository-contract.js';
+import { describeStorageContract } from './test-support/contract/index.js';
 
-describeRepositoryContract('sqlite');
+describeStorageContract('sqlite');

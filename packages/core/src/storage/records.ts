@@ -64,7 +64,11 @@ interface FactorBase {
   activatedAt: Date | null;
 }
 
-/** A factor of one kind, with that kind's details (of a union of kinds: the union of their factors). */
+/**
+ * A factor of one kind, with that kind's details. Distributive: for a union of kinds it is the
+ * union of their factors, so `FactorOf<FactorKind>` is a FactorRecord (what `findActive(userId,
+ * kind)` returns for a `kind: FactorKind`) and narrows on `kind` like one.
+ */
 export type FactorOf<K extends FactorKind> = K extends FactorKind
   ? FactorBase & { kind: K; details: FactorDetailsByKind[K] }
   : never;

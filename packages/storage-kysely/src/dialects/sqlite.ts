@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
+import type { SqliteDialect } from 'kysely';
+import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 import { withStatementCache } from './statement-cache.js';
 
 /** The database file inside the data directory. */
@@ -17,6 +18,7 @@ export const SQLITE_FILE_NAME = 'tessera.db';
  *   ON DELETE CASCADE.
  * - busy_timeout: another process (the CLI next to a running server) may hold the write lock
  *   briefly; wait for it instead of failing at once.
+ * - transactions begin IMMEDIATE (see immediate-sqlite-dialect.ts).
  */
 export function createSqliteDialect(dataDir: string): SqliteDialect {
   mkdirSync(dataDir, { recursive: true });
@@ -36,5 +38,5 @@ export function createSqliteDialect(dataDir: string): SqliteDialect {
     database.close();
     throw error;
   }
-  return new SqliteDialect({ database: withStatementCache(database) });
+  return new ImmediateSqliteDialect({ database: withStatementCache(database) });
 }

@@ -2,7 +2,8 @@ import type { Migration } from 'kysely';
 import type { StorageDialect } from '../storage-dialect.js';
 import * as initial from './2026_11_23_000001_initial.js';
 import * as secondFactors from './2026_11_23_000002_second_factors.js';
-import * as apiTokenScope from './2026_11_25_000004_api_token_scope.js';
+import * as factorDetails from './2026_11_25_000001_factor_details.js';
+import * as apiTokenScope from './2026_11_25_000002_api_token_scope.js';
 
 /**
  * Every migration, keyed by the name recorded in the database (never rename one). Names sort
@@ -13,6 +14,7 @@ export function listMigrations(dialect: StorageDialect): Record<string, Migratio
   return {
     '2026_11_23_000001_initial': { up: (db) => initial.up(db, dialect) },
     '2026_11_23_000002_second_factors': { up: (db) => secondFactors.up(db, dialect) },
-    '2026_11_25_000004_api_token_scope': { up: (db) => apiTokenScope.up(db) },
+    '2026_11_25_000001_factor_details': { up: (db) => factorDetails.up(db, dialect) },
+    '2026_11_25_000002_api_token_scope': { up: (db) => apiTokenScope.up(db) },
   };
 }

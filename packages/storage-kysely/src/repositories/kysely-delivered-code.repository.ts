@@ -1,33 +1,56 @@
-import type { DeliveredCodeRecord, DeliveredCodeRepository } from '@tessera/core';
-import type { Kysely } from 'kysely';
+import type { DeliveredCodeRecord, DeliveredCodeRepository, SendLimitRefusal, SendLimits } from '@tessera/core';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../database.js';
+import type { StorageDialect } from '../storage-dialect.js';
 import type { DeliveredCodeRow } from '../tables/delivered-code.table.js';
+import { inTransaction } from '../transaction.js';
+import { lockRecipient } from './recipient-lock.js';
 import { toDate, toMillis, toNullableDate, toNullableMillis } from './time-columns.js';
+
+const HOUR_MS = 3600_000;
 
 /**
  * None of these writes is durable (see durable-write.ts): a code lives for minutes, and a power
  * cut can at worst lose a send record, a wrong try or a use from the last moment before it.
  */
 export class KyselyDeliveredCodeRepository implements DeliveredCodeRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: StorageDialect,
+  ) {}
 
-  async insert(code: DeliveredCodeRecord): Promise<void> {
-    await this.db
-      .insertInto('delivered_codes')
-      .values({
-        id: code.id,
-        user_id: code.userId,
-        purpose: code.purpose,
-        channel: code.channel,
-        recipient_hash: code.recipientHash,
-        code_hash: code.codeHash,
-        attempts: code.attempts,
-        max_attempts: code.maxAttempts,
-        sent_at: toMillis(code.sentAt),
-        expires_at: toMillis(code.expiresAt),
-        consumed_at: toNullableMillis(code.consumedAt),
-      })
-      .execute();
+  async insertWithinLimits(code: DeliveredCodeRecord, limits: SendLimits): Promise<SendLimitRefusal | undefined> {
+    // Check and insert in one transaction that concurrent sends to the recipient take in turns:
+    // on PostgreSQL behind a lock on the recipient, on SQLite behind the write lock its
+    // transactions take at BEGIN (see immediate-sqlite-dialect.ts). Otherwise two sends could
+    // both count the same past and both pass.
+    return inTransaction(this.db, async (trx) => {
+      if (this.dialect === 'postgres') await lockRecipient(trx, code.recipientHash);
+      const refusal = checkLimits(await sendStats(trx, code), code.sentAt, limits);
+      if (refusal) return refusal;
+      await trx
+        .insertInto('delivered_codes')
+        .values({
+          id: code.id,
+          user_id: code.userId,
+          purpose: code.purpose,
+          channel: code.channel,
+          recipient_hash: code.recipientHash,
+          code_hash: code.codeHash,
+          attempts: code.attempts,
+          max_attempts: code.maxAttempts,
+          sent_at: toMillis(code.sentAt),
+          expires_at: toMillis(code.expiresAt),
+          consumed_at: toNullableMillis(code.consumedAt),
+        })
+        .execute();
+      return undefined;
+    });
+  }
+
+  async discard(id: string): Promise<void> {
+    // Gone, not marked: a message that never left must not count against the send limits.
+    await this.db.deleteFrom('delivered_codes').where('id', '=', id).execute();
   }
 
   async findById(id: string): Promise<DeliveredCodeRecord | undefined> {
@@ -73,31 +96,44 @@ export class KyselyDeliveredCodeRepository implements DeliveredCodeRepository {
       .where('consumed_at', 'is', null)
       .execute();
   }
+}
 
-  async sendStats(recipientHash: string, since: Date): Promise<{ count: number; lastSentAt: Date | null }> {
-    // Two subqueries on the (recipient_hash, sent_at) index: a range count and a max, which is a
-    // single index step. The latest send is looked up without the `since` bound, so the cooldown
-    // holds even if it were ever longer than the counting window.
-    const row = await this.db
-      .selectNoFrom((eb) => [
-        eb
-          .selectFrom('delivered_codes')
-          .select((sub) => sub.fn.countAll<number>().as('count'))
-          .where('recipient_hash', '=', recipientHash)
-          .where('sent_at', '>=', toMillis(since))
-          .as('count'),
-        eb
-          .selectFrom('delivered_codes')
-          .select((sub) => sub.fn.max('sent_at').as('last_sent_at'))
-          .where('recipient_hash', '=', recipientHash)
-          .as('last_sent_at'),
-      ])
-      .executeTakeFirstOrThrow();
-    return {
-      count: Number(row.count ?? 0),
-      lastSentAt: row.last_sent_at === null ? null : toDate(Number(row.last_sent_at)),
-    };
+interface SendStats {
+  /** Codes sent to the recipient in the hour before the new one (or after it: a clock ahead). */
+  count: number;
+  lastSentAt: number | null;
+}
+
+async function sendStats(trx: Transaction<Database>, code: DeliveredCodeRecord): Promise<SendStats> {
+  // Two subqueries on the (recipient_hash, sent_at) index: a range count and a max, which is a
+  // single index step. The latest send is looked up without the hour's bound, so the cooldown
+  // holds even if it were ever longer than the counting window.
+  const row = await trx
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('delivered_codes')
+        .select((sub) => sub.fn.countAll<number>().as('count'))
+        .where('recipient_hash', '=', code.recipientHash)
+        .where('sent_at', '>=', toMillis(code.sentAt) - HOUR_MS)
+        .as('count'),
+      eb
+        .selectFrom('delivered_codes')
+        .select((sub) => sub.fn.max('sent_at').as('last_sent_at'))
+        .where('recipient_hash', '=', code.recipientHash)
+        .as('last_sent_at'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count ?? 0), lastSentAt: row.last_sent_at === null ? null : Number(row.last_sent_at) };
+}
+
+/** The cooldown first: it tells the user when to ask again, the hourly limit only to wait. */
+function checkLimits(stats: SendStats, sentAt: Date, limits: SendLimits): SendLimitRefusal | undefined {
+  const cooldownMs = limits.cooldownSeconds * 1000;
+  if (stats.lastSentAt !== null && toMillis(sentAt) - stats.lastSentAt < cooldownMs) {
+    return { reason: 'cooldown', retryAt: toDate(stats.lastSentAt + cooldownMs) };
   }
+  if (stats.count >= limits.hourlyLimit) return { reason: 'hourly_limit' };
+  return undefined;
 }
 
 function toDeliveredCodeRecord(row: DeliveredCodeRow): DeliveredCodeRecord {

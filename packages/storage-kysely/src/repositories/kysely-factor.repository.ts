@@ -1,11 +1,21 @@
-import type { FactorKind, FactorRecord, FactorRepository, FactorStatus } from '@tessera/core';
+import type { FactorKind, FactorOf, FactorRecord, FactorRepository, FactorStatus } from '@tessera/core';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
 import { preparedQuery } from '../prepared-query.js';
 import type { StorageDialect } from '../storage-dialect.js';
-import type { FactorRow, NewFactorRow } from '../tables/factor.table.js';
-import { toDate, toMillis, toNullableDate, toNullableMillis } from './time-columns.js';
+import type { FactorRow } from '../tables/factor.table.js';
+import {
+  asKind,
+  DETAIL_COLUMNS,
+  type FactorDetailColumns,
+  type FactorWithDetailsRow,
+  insertFactorDetails,
+  selectFactors,
+  toFactorRecord,
+  toFactorRow,
+} from './factor-details.js';
+import { toMillis } from './time-columns.js';
 import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
 
 /**
@@ -15,8 +25,11 @@ import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
  */
 const ACTIVE = sql.lit<FactorStatus>('active');
 
-/** The owner's id and, from the left join, every factor column (null when there is no factor). */
-type ActiveByUsernameRow = { owner_id: string } & { [K in keyof FactorRow]: FactorRow[K] | null };
+/**
+ * The owner's id and, from the left joins, every factor and details column (null when the user
+ * has no such factor).
+ */
+type ActiveByUsernameRow = { owner_id: string } & { [K in keyof FactorRow]: FactorRow[K] | null } & FactorDetailColumns;
 
 // Named in migration 2026_11_23_000001_initial: a unique index on (user_id, kind) where status = 'active'.
 const ONE_ACTIVE_PER_KIND: UniqueIndex = {
@@ -33,7 +46,8 @@ export class KyselyFactorRepository implements FactorRepository {
   async insertPending(factor: FactorRecord): Promise<void> {
     if (factor.status !== 'pending') throw new Error(`insertPending got a factor with status ${factor.status}`);
     await durableWrite(this.db, this.dialect, async (trx) => {
-      // A user restarting an enrollment abandons the earlier one; its secret must not linger.
+      // A user restarting an enrollment abandons the earlier one; its secret must not linger
+      // (its details row goes with it, ON DELETE CASCADE).
       await trx
         .deleteFrom('factors')
         .where('user_id', '=', factor.userId)
@@ -41,21 +55,20 @@ export class KyselyFactorRepository implements FactorRepository {
         .where('status', '=', 'pending')
         .execute();
       await trx.insertInto('factors').values(toFactorRow(factor)).execute();
+      await insertFactorDetails(trx, factor);
     });
   }
 
   async findById(id: string): Promise<FactorRecord | undefined> {
-    const row = await this.db.selectFrom('factors').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await selectFactors(this.db).where('factors.id', '=', id).executeTakeFirst();
     return row && toFactorRecord(row);
   }
 
   async listByUser(userId: string): Promise<FactorRecord[]> {
-    const rows = await this.db
-      .selectFrom('factors')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .orderBy('created_at')
-      .orderBy('id')
+    const rows = await selectFactors(this.db)
+      .where('factors.user_id', '=', userId)
+      .orderBy('factors.created_at')
+      .orderBy('factors.id')
       .execute();
     return rows.map(toFactorRecord);
   }
@@ -79,20 +92,35 @@ export class KyselyFactorRepository implements FactorRepository {
     return this.usedStepQueryCompiled;
   }
 
-  async findActive(userId: string, kind: FactorKind): Promise<FactorRecord | undefined> {
+  async findActive<K extends FactorKind>(userId: string, kind: K): Promise<FactorOf<K> | undefined> {
     const [row] = (await this.activeQuery({ userId, kind })).rows;
-    return row && toFactorRecord(row);
+    return row && asKind(toFactorRecord(row), kind);
   }
 
-  async findActiveByUsername(
+  async findPending<K extends FactorKind>(userId: string, kind: K): Promise<FactorOf<K> | undefined> {
+    // insertPending keeps one; should two have slipped in (two concurrent enrollments on
+    // PostgreSQL), the latest is the one the user is looking at.
+    const row = await selectFactors(this.db)
+      .where('factors.user_id', '=', userId)
+      .where('factors.kind', '=', kind)
+      .where('factors.status', '=', 'pending')
+      .orderBy('factors.created_at', 'desc')
+      .orderBy('factors.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && asKind(toFactorRecord(row), kind);
+  }
+
+  async findActiveByUsername<K extends FactorKind>(
     username: string,
-    kind: FactorKind,
-  ): Promise<{ userId: string; factor: FactorRecord | undefined } | undefined> {
+    kind: K,
+  ): Promise<{ userId: string; factor: FactorOf<K> | undefined } | undefined> {
     const [row] = (await this.activeByUsernameQuery({ username, kind })).rows;
     if (!row) return undefined;
     const { owner_id: userId, ...factor } = row;
     // A left join types every factor column as nullable; a non-null id means the row is whole.
-    return { userId, factor: factor.id === null ? undefined : toFactorRecord(factor as FactorRow) };
+    if (factor.id === null) return { userId, factor: undefined };
+    return { userId, factor: asKind(toFactorRecord(factor as FactorWithDetailsRow), kind) };
   }
 
   async hasActive(userId: string): Promise<boolean> {
@@ -108,21 +136,21 @@ export class KyselyFactorRepository implements FactorRepository {
 
   async activate(id: string, now: Date, usedStep: number | null): Promise<boolean> {
     try {
-      const result = await durableWrite(this.db, this.dialect, (trx) =>
-        trx
+      return await durableWrite(this.db, this.dialect, async (trx) => {
+        const result = await trx
           .updateTable('factors')
-          .set((eb) => ({
-            status: 'active',
-            activated_at: toMillis(now),
-            expires_at: null,
-            // The confirming code's step counts as used, so it cannot also sign in.
-            last_used_step: eb.fn.coalesce(eb.val(usedStep), eb.ref('last_used_step')),
-          }))
+          .set({ status: 'active', activated_at: toMillis(now), expires_at: null })
           .where('id', '=', id)
           .where('status', '=', 'pending')
-          .executeTakeFirst(),
-      );
-      return result.numUpdatedRows === 1n;
+          .executeTakeFirst();
+        if (result.numUpdatedRows !== 1n) return false;
+        // The confirming code's step counts as used, so it cannot also sign in. Only TOTP has
+        // steps: for another kind there is no row to update.
+        if (usedStep !== null) {
+          await trx.updateTable('factor_totp').set({ last_used_step: usedStep }).where('factor_id', '=', id).execute();
+        }
+        return true;
+      });
     } catch (error) {
       // Another factor of this kind became active first (two confirmations racing).
       if (isUniqueViolation(error, ONE_ACTIVE_PER_KIND)) return false;
@@ -167,9 +195,10 @@ export class KyselyFactorRepository implements FactorRepository {
   async insertActive(factor: FactorRecord): Promise<'inserted' | 'already_active'> {
     if (factor.status !== 'active') throw new Error(`insertActive got a factor with status ${factor.status}`);
     try {
-      await durableWrite(this.db, this.dialect, (trx) =>
-        trx.insertInto('factors').values(toFactorRow(factor)).execute(),
-      );
+      await durableWrite(this.db, this.dialect, async (trx) => {
+        await trx.insertInto('factors').values(toFactorRow(factor)).execute();
+        await insertFactorDetails(trx, factor);
+      });
       return 'inserted';
     } catch (error) {
       // Decided by the unique index, not by a look-up first, so two concurrent inserts cannot
@@ -188,44 +217,12 @@ export function sortKinds(kinds: readonly FactorKind[]): FactorKind[] {
   return [...kinds].sort();
 }
 
-function toFactorRow(factor: FactorRecord): NewFactorRow {
-  return {
-    id: factor.id,
-    user_id: factor.userId,
-    kind: factor.kind,
-    status: factor.status,
-    sealed_secret: factor.sealedSecret,
-    params: factor.params,
-    last_used_step: factor.lastUsedStep,
-    created_at: toMillis(factor.createdAt),
-    expires_at: toNullableMillis(factor.expiresAt),
-    activated_at: toNullableMillis(factor.activatedAt),
-  };
-}
-
-function toFactorRecord(row: FactorRow): FactorRecord {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    kind: row.kind,
-    status: row.status,
-    sealedSecret: row.sealed_secret,
-    params: row.params,
-    lastUsedStep: row.last_used_step,
-    createdAt: toDate(row.created_at),
-    expiresAt: toNullableDate(row.expires_at),
-    activatedAt: toNullableDate(row.activated_at),
-  };
-}
-
 function buildActiveQuery(db: Kysely<Database>) {
-  return preparedQuery<FactorRow, 'userId' | 'kind'>(db, (value) =>
-    db
-      .selectFrom('factors')
-      .selectAll()
-      .where('user_id', '=', value('userId'))
-      .where('kind', '=', value('kind'))
-      .where('status', '=', ACTIVE),
+  return preparedQuery<FactorWithDetailsRow, 'userId' | 'kind'>(db, (value) =>
+    selectFactors(db)
+      .where('factors.user_id', '=', value('userId'))
+      .where('factors.kind', '=', value('kind'))
+      .where('factors.status', '=', ACTIVE),
   );
 }
 
@@ -239,20 +236,36 @@ function buildActiveByUsernameQuery(db: Kysely<Database>) {
           .on('factors.kind', '=', value('kind'))
           .on('factors.status', '=', ACTIVE),
       )
+      .leftJoin('factor_totp', 'factor_totp.factor_id', 'factors.id')
+      .leftJoin('factor_sms', 'factor_sms.factor_id', 'factors.id')
+      .leftJoin('factor_email', 'factor_email.factor_id', 'factors.id')
+      .leftJoin('factor_backup_codes', 'factor_backup_codes.factor_id', 'factors.id')
       .select('users.id as owner_id')
       .selectAll('factors')
+      .select(DETAIL_COLUMNS)
       .where('users.username', '=', value('username')),
   );
 }
 
-/** The conditional UPDATE that makes a TOTP code single-use. */
+/**
+ * The conditional UPDATE that makes a TOTP code single-use: the step is stored only if it is
+ * newer, and only for an active factor (a pending one is confirmed through activate).
+ */
 function buildUsedStepQuery(db: Kysely<Database>) {
   return preparedQuery<never, 'id' | 'step'>(db, (value) =>
     db
-      .updateTable('factors')
+      .updateTable('factor_totp')
       .set({ last_used_step: value('step') })
-      .where('id', '=', value('id'))
-      .where('status', '=', ACTIVE)
-      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', value('step'))])),
+      .where('factor_id', '=', value('id'))
+      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', value('step'))]))
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('factors')
+            .select(sql.lit(1).as('one'))
+            .where('factors.id', '=', value('id'))
+            .where('factors.status', '=', ACTIVE),
+        ),
+      ),
   );
 }

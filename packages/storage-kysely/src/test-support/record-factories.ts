@@ -3,12 +3,16 @@ import type {
   ApiTokenRecord,
   BackupCodeRecord,
   DeliveredCodeRecord,
+  FactorDetailsByKind,
+  FactorKind,
+  FactorOf,
   FactorRecord,
   FlowRecord,
   HistoryRecord,
   LockoutRecord,
   NewUser,
   RefreshTokenRecord,
+  SendLimits,
   SessionFamilyRecord,
   SuccessTokenRecord,
   TrustedDeviceRecord,
@@ -40,20 +44,38 @@ export function aUser(overrides: Partial<NewUser> = {}): NewUser {
   };
 }
 
-export function aPendingFactor(userId: string, overrides: Partial<FactorRecord> = {}): FactorRecord {
+/** Details of each kind as a method would store them (the sealed values are opaque here). */
+export const FACTOR_DETAILS: FactorDetailsByKind = {
+  totp: { sealedSecret: 'v1.sealed-secret', algorithm: 'SHA1', digits: 6, period: 30, lastUsedStep: null },
+  sms: { sealedPhone: 'v1.sealed-phone', maskedPhone: '+1555****100' },
+  email: { maskedEmail: 'a***@example.test' },
+  backup_codes: { count: 10, digits: 8 },
+};
+
+/** Fields of a factor to override; `details` are merged into the kind's defaults. */
+export type FactorOverrides<K extends FactorKind> = Partial<Omit<FactorRecord, 'kind' | 'details'>> & {
+  kind?: K;
+  details?: Partial<FactorDetailsByKind[K]>;
+};
+
+/** A pending factor, TOTP unless `kind` says otherwise. */
+export function aPendingFactor<K extends FactorKind = 'totp'>(
+  userId: string,
+  overrides: FactorOverrides<K> = {},
+): FactorOf<K> {
+  const { kind = 'totp' as K, details, ...rest } = overrides;
+  // The spread of a union's details cannot be checked per kind; the defaults come from the same kind.
   return {
     id: randomUUID(),
     userId,
-    kind: 'totp',
     status: 'pending',
-    sealedSecret: 'v1.sealed-secret',
-    params: '{"algorithm":"SHA1","digits":6,"period":30}',
-    lastUsedStep: null,
     createdAt: T0,
     expiresAt: at(10 * 60_000),
     activatedAt: null,
-    ...overrides,
-  };
+    ...rest,
+    kind,
+    details: { ...FACTOR_DETAILS[kind], ...details },
+  } as FactorOf<K>;
 }
 
 export function aSessionFamily(userId: string, overrides: Partial<SessionFamilyRecord> = {}): SessionFamilyRecord {
@@ -108,13 +130,14 @@ export function aLockout(userId: string, overrides: Partial<LockoutRecord> = {})
   return { userId, failedCount: 1, lockLevel: 0, lockedUntil: null, version: 1, ...overrides };
 }
 
-/** An active factor, as insertActive takes it; backup codes by default (it has no secret). */
-export function anActiveFactor(userId: string, overrides: Partial<FactorRecord> = {}): FactorRecord {
-  return aPendingFactor(userId, {
-    kind: 'backup_codes',
+/** An active factor, as insertActive takes it; backup codes unless `kind` says otherwise. */
+export function anActiveFactor<K extends FactorKind = 'backup_codes'>(
+  userId: string,
+  overrides: FactorOverrides<K> = {},
+): FactorOf<K> {
+  return aPendingFactor<K>(userId, {
+    kind: 'backup_codes' as K,
     status: 'active',
-    sealedSecret: null,
-    params: '{"count":10,"digits":8}',
     expiresAt: null,
     activatedAt: T0,
     ...overrides,
@@ -128,6 +151,9 @@ export function aBackupCode(userId: string, overrides: Partial<BackupCodeRecord>
 export function aBackupCodeSet(userId: string, size = 10): BackupCodeRecord[] {
   return Array.from({ length: size }, () => aBackupCode(userId));
 }
+
+/** Limits no test reaches by accident: for tests about something else than the limits. */
+export const NO_SEND_LIMITS: SendLimits = { cooldownSeconds: 0, hourlyLimit: 1_000_000 };
 
 export function aDeliveredCode(userId: string, overrides: Partial<DeliveredCodeRecord> = {}): DeliveredCodeRecord {
   return {

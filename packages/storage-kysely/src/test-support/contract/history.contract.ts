@@ -1,0 +1,119 @@
+import type { HistoryFilter, HistoryRecord } from '@tessera/core';
+import { describe, expect, it } from 'vitest';
+import { aHistoryEntry, at } from '../record-factories.js';
+import type { ContractContext } from './context.js';
+
+/** The 2FA change history: storing, filtering and paging. */
+export function describeHistoryContract(ctx: ContractContext): void {
+  describe('history', () => {
+    it('stores an entry and reads it back exactly', async () => {
+      const user = await ctx.createdUser();
+      const entry = aHistoryEntry(user.id, {
+        method: 'backup_codes',
+        action: 'regenerate',
+        enabled: true,
+        actor: 'admin',
+        actorId: 'admin-id',
+        details: '{"remaining":10}',
+      });
+      const policy = aHistoryEntry(null, {
+        method: 'policy',
+        action: 'policy',
+        enabled: false,
+        actor: 'system',
+        actorId: null,
+        clientIp: null,
+      });
+      await ctx.storage.history.insert(entry);
+      await ctx.storage.history.insert(policy);
+      expect(await ctx.storage.history.findById(entry.id)).toEqual(entry);
+      expect(await ctx.storage.history.findById(policy.id)).toEqual(policy);
+      expect(await ctx.storage.history.findById('not a uuid')).toBeUndefined();
+    });
+
+    /** 40 entries over two users and the system, several sharing a millisecond. */
+    async function seedHistory(): Promise<{ alice: string; bob: string; entries: HistoryRecord[] }> {
+      const alice = (await ctx.createdUser()).id;
+      const bob = (await ctx.createdUser()).id;
+      const methods = ['totp', 'sms', 'backup_codes'];
+      const entries = Array.from({ length: 40 }, (_, i) =>
+        aHistoryEntry(i % 5 === 4 ? null : i % 2 === 0 ? alice : bob, {
+          method: i % 5 === 4 ? 'policy' : methods[i % 3]!,
+          action: i % 3 === 0 ? 'disable' : 'enable',
+          enabled: i % 3 !== 0,
+          // Four entries per millisecond: the order must fall back on the id.
+          createdAt: at(Math.floor(i / 4) * 1_000),
+        }),
+      );
+      // Inserted out of order, so storage order cannot pass for the listing order.
+      for (const entry of [...entries].reverse()) await ctx.storage.history.insert(entry);
+      return { alice, bob, entries };
+    }
+
+    function expected(entries: HistoryRecord[], keep: (entry: HistoryRecord) => boolean, order: 'asc' | 'desc') {
+      const sorted = entries
+        .filter(keep)
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return order === 'asc' ? sorted : sorted.reverse();
+    }
+
+    it('lists everything in either order, by time then id', async () => {
+      const { entries } = await seedHistory();
+      for (const order of ['asc', 'desc'] as const) {
+        const page = await ctx.storage.history.list({}, order, 100, 0);
+        expect(page.total).toBe(40);
+        expect(page.items).toEqual(expected(entries, () => true, order));
+      }
+    });
+
+    it('pages through the whole set without gaps or repeats', async () => {
+      const { entries } = await seedHistory();
+      for (const order of ['asc', 'desc'] as const) {
+        const seen: HistoryRecord[] = [];
+        for (let offset = 0; offset < 45; offset += 7) {
+          const page = await ctx.storage.history.list({}, order, 7, offset);
+          expect(page.total).toBe(40);
+          expect(page.items.length).toBe(Math.max(0, Math.min(7, 40 - offset)));
+          seen.push(...page.items);
+        }
+        expect(seen).toEqual(expected(entries, () => true, order));
+      }
+      expect(await ctx.storage.history.list({}, 'asc', 10, 40)).toEqual({ items: [], total: 40 });
+    });
+
+    it('filters by user, method, enabled and time range, and counts the filtered set', async () => {
+      const { alice, bob, entries } = await seedHistory();
+      const cases: [HistoryFilter, (entry: HistoryRecord) => boolean][] = [
+        [{ userId: alice }, (e) => e.userId === alice],
+        [{ userId: bob, method: 'sms' }, (e) => e.userId === bob && e.method === 'sms'],
+        [{ method: 'policy' }, (e) => e.method === 'policy'],
+        [{ enabled: false }, (e) => !e.enabled],
+        [{ enabled: true, userId: alice }, (e) => e.enabled && e.userId === alice],
+        // from is inclusive, to exclusive: at(2_000) is in, at(6_000) is out.
+        [{ from: at(2_000), to: at(6_000) }, (e) => e.createdAt >= at(2_000) && e.createdAt < at(6_000)],
+        [
+          { userId: alice, method: 'totp', enabled: true, from: at(1_000), to: at(9_000) },
+          (e) =>
+            e.userId === alice &&
+            e.method === 'totp' &&
+            e.enabled &&
+            e.createdAt >= at(1_000) &&
+            e.createdAt < at(9_000),
+        ],
+        [{ userId: undefined, method: undefined, enabled: undefined }, () => true],
+        [{ userId: 'nobody' }, () => false],
+      ];
+      for (const [filter, keep] of cases) {
+        const all = expected(entries, keep, 'desc');
+        const page = await ctx.storage.history.list(filter, 'desc', 3, 1);
+        expect({ filter, total: page.total }).toEqual({ filter, total: all.length });
+        expect(page.items).toEqual(all.slice(1, 4));
+      }
+      // The range boundaries, pinned down on their own.
+      const range = await ctx.storage.history.list({ from: at(2_000), to: at(6_000) }, 'asc', 100, 0);
+      expect(range.items[0]?.createdAt).toEqual(at(2_000));
+      expect(range.items.at(-1)?.createdAt).toEqual(at(5_000));
+      expect(range.total).toBe(16);
+    });
+  });
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { aRefreshToken, aSessionFamily, at } from '../record-factories.js';
+import type { ContractContext } from './context.js';
+
+/** Session families and refresh tokens. */
+export function describeSessionContract(ctx: ContractContext): void {
+  describe('sessions', () => {
+    it('stores a session family and revokes it, keeping the first revocation time', async () => {
+      const user = await ctx.createdUser();
+      const family = aSessionFamily(user.id);
+      await ctx.storage.sessions.createFamily(family);
+      expect(await ctx.storage.sessions.findFamily(family.id)).toEqual(family);
+      await ctx.storage.sessions.revokeFamily(family.id, at(1_001));
+      await ctx.storage.sessions.revokeFamily(family.id, at(2_002));
+      expect(await ctx.storage.sessions.findFamily(family.id)).toEqual({ ...family, revokedAt: at(1_001) });
+      await expect(ctx.storage.sessions.revokeFamily('nobody', at(1))).resolves.toBeUndefined();
+      expect(await ctx.storage.sessions.findFamily('nobody')).toBeUndefined();
+    });
+
+    it('stores a refresh token and finds it by hash', async () => {
+      const user = await ctx.createdUser();
+      const family = aSessionFamily(user.id);
+      await ctx.storage.sessions.createFamily(family);
+      const token = aRefreshToken(family);
+      await ctx.storage.sessions.insertRefreshToken(token);
+      expect(await ctx.storage.sessions.findRefreshTokenByHash(token.tokenHash)).toEqual(token);
+      expect(await ctx.storage.sessions.findRefreshTokenByHash('unknown')).toBeUndefined();
+    });
+
+    it('refuses a second refresh token with the same hash', async () => {
+      const user = await ctx.createdUser();
+      const family = aSessionFamily(user.id);
+      await ctx.storage.sessions.createFamily(family);
+      const token = aRefreshToken(family);
+      await ctx.storage.sessions.insertRefreshToken(token);
+      await expect(
+        ctx.storage.sessions.insertRefreshToken(aRefreshToken(family, { tokenHash: token.tokenHash })),
+      ).rejects.toThrow();
+    });
+
+    it('marks a refresh token rotated only once', async () => {
+      const user = await ctx.createdUser();
+      const family = aSessionFamily(user.id);
+      await ctx.storage.sessions.createFamily(family);
+      const token = aRefreshToken(family);
+      await ctx.storage.sessions.insertRefreshToken(token);
+      expect(await ctx.storage.sessions.markRotated(token.id, at(3_003))).toBe(true);
+      expect(await ctx.storage.sessions.markRotated(token.id, at(4_004))).toBe(false);
+      expect((await ctx.storage.sessions.findRefreshTokenByHash(token.tokenHash))?.rotatedAt).toEqual(at(3_003));
+      expect(await ctx.storage.sessions.markRotated('nobody', at(1))).toBe(false);
+    });
+  });
+}

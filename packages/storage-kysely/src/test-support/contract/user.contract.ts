@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { anActiveFactor, aPendingFactor, at, aUser, T0 } from '../record-factories.js';
+import type { ContractContext } from './context.js';
+
+/** Users: accounts, their second-factor details, and the admin listing. */
+export function describeUserContract(ctx: ContractContext): void {
+  describe('users', () => {
+    it('stores a user and reads it back by id and by username, times exact to the millisecond', async () => {
+      const user = await ctx.createdUser({ phone: '+15550100', role: 'admin', issuer: 'Acme' });
+      expect(await ctx.storage.users.findById(user.id)).toEqual(user);
+      expect(await ctx.storage.users.findByUsername(user.username)).toEqual(user);
+      expect((await ctx.storage.users.findById(user.id))?.createdAt.getTime()).toBe(T0.getTime());
+    });
+
+    it('finds nothing for an unknown id or username, including a malformed id', async () => {
+      expect(await ctx.storage.users.findById('00000000-0000-0000-0000-000000000000')).toBeUndefined();
+      expect(await ctx.storage.users.findById('not a uuid')).toBeUndefined();
+      expect(await ctx.storage.users.findByUsername('nobody')).toBeUndefined();
+    });
+
+    it('returns username_taken on a username clash and stores nothing', async () => {
+      const first = await ctx.createdUser();
+      const clash = aUser({ username: first.username });
+      expect(await ctx.storage.users.create(clash)).toBe('username_taken');
+      expect(await ctx.storage.users.findById(clash.id)).toBeUndefined();
+      expect(await ctx.storage.users.count()).toBe(1);
+    });
+
+    it('returns email_taken on an email clash and stores nothing', async () => {
+      const first = await ctx.createdUser();
+      const clash = aUser({ email: first.email });
+      expect(await ctx.storage.users.create(clash)).toBe('email_taken');
+      expect(await ctx.storage.users.findById(clash.id)).toBeUndefined();
+    });
+
+    it('allows any number of users without an email', async () => {
+      await ctx.createdUser({ email: null });
+      await ctx.createdUser({ email: null });
+      expect(await ctx.storage.users.count()).toBe(2);
+    });
+
+    it('still throws for a clash that is neither username nor email (a duplicate id)', async () => {
+      const first = await ctx.createdUser();
+      await expect(ctx.storage.users.create(aUser({ id: first.id }))).rejects.toThrow();
+    });
+
+    it('counts users', async () => {
+      expect(await ctx.storage.users.count()).toBe(0);
+      await ctx.createdUser();
+      await ctx.createdUser();
+      expect(await ctx.storage.users.count()).toBe(2);
+    });
+  });
+
+  describe('users: second-factor methods', () => {
+    it('finds a user by email', async () => {
+      const user = await ctx.createdUser({ email: 'alice@example.test' });
+      await ctx.createdUser({ email: null });
+      expect(await ctx.storage.users.findByEmail('alice@example.test')).toEqual(user);
+      expect(await ctx.storage.users.findByEmail('nobody@example.test')).toBeUndefined();
+    });
+
+    it("updates a password hash, issuer and phone, and only that user's", async () => {
+      const user = await ctx.createdUser({ phone: null, issuer: null });
+      const other = await ctx.createdUser();
+      expect(await ctx.storage.users.updatePasswordHash(user.id, '$argon2id$new')).toBe(true);
+      expect(await ctx.storage.users.updateIssuer(user.id, 'Acme')).toBe(true);
+      expect(await ctx.storage.users.updatePhone(user.id, '+15550100')).toBe(true);
+      expect(await ctx.storage.users.findById(user.id)).toEqual({
+        ...user,
+        passwordHash: '$argon2id$new',
+        issuer: 'Acme',
+        phone: '+15550100',
+      });
+      expect(await ctx.storage.users.findById(other.id)).toEqual(other);
+    });
+
+    it('clears the issuer and the phone with null', async () => {
+      const user = await ctx.createdUser({ phone: '+15550100', issuer: 'Acme' });
+      expect(await ctx.storage.users.updateIssuer(user.id, null)).toBe(true);
+      expect(await ctx.storage.users.updatePhone(user.id, null)).toBe(true);
+      expect(await ctx.storage.users.findById(user.id)).toEqual({ ...user, issuer: null, phone: null });
+    });
+
+    it('reports an unknown user on update', async () => {
+      const nobody = '00000000-0000-0000-0000-000000000000';
+      expect(await ctx.storage.users.updatePasswordHash(nobody, 'x')).toBe(false);
+      expect(await ctx.storage.users.updateIssuer(nobody, 'Acme')).toBe(false);
+      expect(await ctx.storage.users.updatePhone(nobody, null)).toBe(false);
+    });
+
+    it('lists users by username with the kinds of their active factors, a page at a time', async () => {
+      // Lower-case names: their order is the same in every collation.
+      const carol = await ctx.createdUser({ username: 'carol' });
+      const alice = await ctx.createdUser({ username: 'alice' });
+      const bob = await ctx.createdUser({ username: 'bob' });
+      const dave = await ctx.createdUser({ username: 'dave' });
+      const totp = aPendingFactor(alice.id);
+      await ctx.storage.factors.insertPending(totp);
+      expect(await ctx.storage.factors.activate(totp.id, at(1), null)).toBe(true);
+      expect(await ctx.storage.factors.insertActive(anActiveFactor(alice.id))).toBe('inserted');
+      await ctx.storage.factors.insertPending(aPendingFactor(alice.id, { kind: 'sms' }));
+      await ctx.storage.factors.insertPending(aPendingFactor(bob.id));
+      expect(await ctx.storage.factors.insertActive(anActiveFactor(dave.id, { kind: 'email' }))).toBe('inserted');
+
+      expect(await ctx.storage.users.listWithFactors(10, 0)).toEqual({
+        items: [
+          { user: alice, activeKinds: ['backup_codes', 'totp'] },
+          { user: bob, activeKinds: [] },
+          { user: carol, activeKinds: [] },
+          { user: dave, activeKinds: ['email'] },
+        ],
+        total: 4,
+      });
+      const page = await ctx.storage.users.listWithFactors(2, 1);
+      expect(page.total).toBe(4);
+      expect(page.items.map((item) => item.user.username)).toEqual(['bob', 'carol']);
+      expect(await ctx.storage.users.listWithFactors(10, 4)).toEqual({ items: [], total: 4 });
+    });
+  });
+}
