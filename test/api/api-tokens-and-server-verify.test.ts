@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createHarness, type Harness, json } from '../support/harness.js';
 import { createTotpUser, wrongCode } from '../support/totp-user.js';
@@ -6,8 +7,12 @@ let h: Harness;
 let adminToken: string;
 beforeAll(async () => {
   h = await createHarness();
-  const admin = await h.core.accounts.create({ username: 'platform-admin', password: 'admin password', role: 'admin' });
-  adminToken = (await h.core.apiTokens.create(admin.id, 'platform')).token;
+  const admin = await h.core.accounts.create(SYSTEM_ACTOR, {
+    username: 'platform-admin',
+    password: 'admin password',
+    role: 'admin',
+  });
+  adminToken = (await h.core.apiTokens.issue(admin.id, 'platform', 'full')).token;
 });
 afterAll(async () => h.close());
 
@@ -31,7 +36,7 @@ describe('API tokens and server-to-server verification', () => {
   });
 
   it('a user without a factor is a clear error, not a pass', async () => {
-    await h.core.accounts.create({ username: 'plain-user', password: 'plain password' });
+    await h.core.accounts.create(SYSTEM_ACTOR, { username: 'plain-user', password: 'plain password' });
     const response = await h.app.inject({
       method: 'POST',
       url: '/api/v1/verify',

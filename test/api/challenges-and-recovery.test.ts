@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from '@tessera/core';
 /**
  * Step-up challenges (authorized and, for password recovery, unauthorized), the success tokens
  * they yield, password change and reset, "remember this device" and backup-code regeneration,
@@ -916,7 +917,7 @@ describe('remember this device', () => {
     expect(refused).not.toHaveProperty('device');
     expect(await listDevices(admin)).toEqual([]);
 
-    await h.core.policy.update({ rememberDeviceForAdmins: true }, { actor: 'system', actorId: null, clientIp: null });
+    await h.core.policy.update(SYSTEM_ACTOR, { rememberDeviceForAdmins: true });
     const allowed = await signInWithTotp(admin, { rememberDevice: true });
     expect(allowed.device?.deviceToken).toEqual(expect.any(String));
     const skipped = json<SignInBody>(await signIn(admin.username, admin.password, allowed.device?.deviceToken));
@@ -925,7 +926,7 @@ describe('remember this device', () => {
     expect(rotated).toEqual(expect.any(String));
 
     // Switched off again, the device remembered meanwhile no longer skips.
-    await h.core.policy.update({ rememberDeviceForAdmins: false }, { actor: 'system', actorId: null, clientIp: null });
+    await h.core.policy.update(SYSTEM_ACTOR, { rememberDeviceForAdmins: false });
     expect(json(await signIn(admin.username, admin.password, rotated))).toMatchObject({
       status: 'second_factor_required',
     });

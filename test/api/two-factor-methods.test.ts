@@ -190,9 +190,9 @@ describe('SMS factor', () => {
     const user = await createSignedInUser(h);
     await enableSms(user);
     const factor = await h.storage.factors.findActive(user.id, 'sms');
-    expect(factor?.sealedSecret).toBeTruthy();
-    expect(factor?.sealedSecret).not.toContain('888123456');
-    expect(factor?.params).not.toContain('888123456');
+    expect(factor?.details.sealedPhone).toBeTruthy();
+    expect(factor?.details.sealedPhone).not.toContain('888123456');
+    expect(factor?.details.maskedPhone).not.toContain('888123456');
   });
 });
 

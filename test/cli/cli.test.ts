@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { UserActor } from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../packages/cli/src/cli-context.js';
 import { main } from '../../packages/cli/src/main.js';
@@ -90,7 +91,14 @@ describe('tessera CLI', () => {
     const io: CliIo = { out: () => undefined, err: () => undefined, env };
     await withRuntime(io, async ({ core }) => {
       const dave = await core.accounts.getByUsername('dave');
-      await core.enable.start(dave.id, { method: 'backup_codes' }, { actor: 'self', actorId: dave.id, clientIp: null });
+      const actor: UserActor = {
+        kind: 'user',
+        userId: dave.id,
+        role: dave.role,
+        authentication: { method: 'password' },
+        clientIp: null,
+      };
+      await core.enable.start(actor, { method: 'backup_codes' });
     });
     const reset = await run('users', 'reset-2fa', '--username', 'dave');
     expect(reset.code).toBe(0);

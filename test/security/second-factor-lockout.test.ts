@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from '@tessera/core';
 /**
  * Property: failed second-factor attempts are limited per account. After 5 consecutive
  * failures the account's second factor is locked (1 min, doubling, capped at 1 h); the lock
@@ -79,12 +80,12 @@ describe('second-factor lockout', () => {
       });
       expect(r.statusCode).toBe(401);
     }
-    const admin = await h.core.accounts.create({
+    const admin = await h.core.accounts.create(SYSTEM_ACTOR, {
       username: `admin${Date.now()}`,
       password: 'admin password',
       role: 'admin',
     });
-    const { token } = await h.core.apiTokens.create(admin.id, 'platform');
+    const { token } = await h.core.apiTokens.issue(admin.id, 'platform', 'full');
     const fifth = await h.app.inject({
       method: 'POST',
       url: '/api/v1/verify',

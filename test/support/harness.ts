@@ -9,6 +9,7 @@ import {
   type DeliveredCodePolicy,
   decodeBase32,
   type LockoutPolicy,
+  SYSTEM_ACTOR,
   totpAt,
 } from '@tessera/core';
 import { buildApp, createLogger } from '@tessera/server';
@@ -150,7 +151,7 @@ export async function createSignedInUser(
   const username = options.username ?? `user${randomBytes(4).toString('hex')}`;
   const password = 'correct horse battery';
   const email = `${username}@example.test`;
-  const user = await h.core.accounts.create({ username, password, email, role: options.role ?? 'user' });
+  const user = await h.core.accounts.create(SYSTEM_ACTOR, { username, password, email, role: options.role ?? 'user' });
   const signedIn = await h.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username, password } });
   const body = json<{ tokens: { accessToken: string; refreshToken: string } }>(signedIn);
   if (!body.tokens) throw new Error(`sign-in failed: ${signedIn.body}`);

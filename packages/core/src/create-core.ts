@@ -25,8 +25,8 @@ import { SignInFlow } from './flows/sign-in/sign-in.flow.js';
 import { HistoryService } from './history/history-service.js';
 import { SecondFactorGuard } from './lockout/second-factor-guard.js';
 import { type Logger, silentLogger } from './logger.js';
-import { BackupCodeSets } from './methods/backup-codes/backup-code-sets.js';
 import { BackupCodeService } from './methods/backup-codes/backup-code-service.js';
+import { BackupCodeSets } from './methods/backup-codes/backup-code-sets.js';
 import { backupCodesMethod } from './methods/backup-codes/backup-codes.method.js';
 import { emailMethod } from './methods/email/email.method.js';
 import { MethodRegistry } from './methods/method-registry.js';
@@ -94,7 +94,13 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const sessions = new SessionService(storage.sessions, hasher, clock, secretKey);
   const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer, authorizer);
   const history: HistoryService = new HistoryService({ history: storage.history, clock, authorizer });
-  const policy: PolicyService = new PolicyService({ settings: storage.settings, factors: storage.factors, history, clock, authorizer });
+  const policy: PolicyService = new PolicyService({
+    settings: storage.settings,
+    factors: storage.factors,
+    history,
+    clock,
+    authorizer,
+  });
   const notifications = new NotificationService({
     email: delivery.email,
     logger,

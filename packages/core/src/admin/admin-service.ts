@@ -53,7 +53,11 @@ export class AdminService {
     },
   ) {}
 
-  async listUsers(actor: Actor, limit: number, offset: number): Promise<{ items: UserTwoFactorState[]; total: number }> {
+  async listUsers(
+    actor: Actor,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: UserTwoFactorState[]; total: number }> {
     await this.deps.authorizer.admin(actor, 'admin.read');
     const page = await this.deps.storage.users.listWithFactors(limit, offset);
     return {
@@ -101,7 +105,11 @@ export class AdminService {
       const removed = await tx.factors.deleteAllForUser(userId);
       await tx.backupCodes.deleteAll(userId);
       await tx.trustedDevices.revokeAllForUser(userId, clock.now());
-      const notify = await changes.recordAllIn(tx.history, { userId, methods: removed, action: 'reset', enabled: false }, context);
+      const notify = await changes.recordAllIn(
+        tx.history,
+        { userId, methods: removed, action: 'reset', enabled: false },
+        context,
+      );
       return { removed, notify };
     });
     await notify();

@@ -28,7 +28,12 @@ export interface IssuedDeviceToken {
  */
 export class TrustedDeviceService {
   constructor(
-    private readonly deps: { devices: TrustedDeviceRepository; hasher: KeyedHasher; clock: Clock; authorizer: Authorizer },
+    private readonly deps: {
+      devices: TrustedDeviceRepository;
+      hasher: KeyedHasher;
+      clock: Clock;
+      authorizer: Authorizer;
+    },
   ) {}
 
   async remember(userId: string, label: string): Promise<IssuedDeviceToken> {

@@ -16,7 +16,8 @@ export async function checkDeliveredCode(
   proof: Proof,
   context: VerifyContext,
 ): Promise<Verification> {
-  if (!context.deliveredCodeId) throw new TesseraError('METHOD_REQUIRED', { message: 'Ask for a code to be sent first.' });
+  if (!context.deliveredCodeId)
+    throw new TesseraError('METHOD_REQUIRED', { message: 'Ask for a code to be sent first.' });
   const check = await codes.check(context.deliveredCodeId, userId, context.purposes, proofCode(proof) ?? '');
   return check.ok ? { ok: true } : { ok: false, reason: check.reason };
 }

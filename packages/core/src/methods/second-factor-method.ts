@@ -1,13 +1,7 @@
 import type { SentCode } from '../delivery/delivered-code-service.js';
 import type { SecurityEvent } from '../notifications/notification-service.js';
 import type { TotpParams } from '../otp/index.js';
-import type {
-  DeliveryChannel,
-  FactorDetailsByKind,
-  FactorKind,
-  FactorOf,
-  UserRecord,
-} from '../storage/records.js';
+import type { DeliveryChannel, FactorDetailsByKind, FactorKind, FactorOf, UserRecord } from '../storage/records.js';
 import type { Repositories } from '../storage/repositories.js';
 import type { BackupCodeSet } from './backup-codes/backup-code-service.js';
 import type { TotpEnrollmentDisplay } from './totp/totp.method.js';
@@ -16,7 +10,9 @@ import type { TotpEnrollmentDisplay } from './totp/totp.method.js';
  * What a person offers as a second factor: a code typed in, or (for WebAuthn) an assertion object
  * signed by an authenticator. A method refuses a proof of a type it does not take.
  */
-export type Proof = { type: 'code'; code: string } | { type: 'assertion'; assertion: Readonly<Record<string, unknown>> };
+export type Proof =
+  | { type: 'code'; code: string }
+  | { type: 'assertion'; assertion: Readonly<Record<string, unknown>> };
 
 export function codeProof(code: string): Proof {
   return { type: 'code', code };

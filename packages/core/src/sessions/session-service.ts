@@ -1,5 +1,5 @@
-import type { Actor, UserActor } from '../auth/actor.js';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { Actor, UserActor } from '../auth/actor.js';
 import type { Clock } from '../clock.js';
 import { deriveKey } from '../crypto/key-derivation.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';

@@ -4,12 +4,12 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { openTestStorage, type TestStorage } from '../../../storage-kysely/src/test-support/index.js';
 import { type Actor, SYSTEM_ACTOR, type UserActor } from '../auth/actor.js';
 import type { Clock } from '../clock.js';
-import { DEFAULT_BACKUP_CODE_POLICY } from '../methods/backup-codes/backup-code-service.js';
 import { type Core, createCore } from '../create-core.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { DEFAULT_DELIVERED_CODE_POLICY, type DeliveredCodePolicy } from '../delivery/delivered-code-service.js';
 import type { Delivery, EmailMessage, SmsMessage } from '../delivery/delivery-ports.js';
 import { DEFAULT_LOCKOUT_POLICY } from '../lockout/lockout-policy.js';
+import { DEFAULT_BACKUP_CODE_POLICY } from '../methods/backup-codes/backup-code-service.js';
 import { DEFAULT_TOTP_PARAMS, decodeBase32, totpAt } from '../otp/index.js';
 
 /** A clock the test moves. */
@@ -61,7 +61,9 @@ export interface CoreUnderTest {
   close(): Promise<void>;
 }
 
-export async function coreUnderTest(options: { deliveredCodes?: Partial<DeliveredCodePolicy> } = {}): Promise<CoreUnderTest> {
+export async function coreUnderTest(
+  options: { deliveredCodes?: Partial<DeliveredCodePolicy> } = {},
+): Promise<CoreUnderTest> {
   const storage = await openTestStorage();
   const clock = new ManualClock();
   const delivery = new RecordingDelivery();

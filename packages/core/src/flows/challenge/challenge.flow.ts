@@ -3,9 +3,9 @@ import type { Authorizer } from '../../auth/authorizer.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
+import { accountAddress } from '../../methods/email/email.method.js';
 import type { MethodRegistry } from '../../methods/method-registry.js';
 import { codeProof } from '../../methods/second-factor-method.js';
-import { accountAddress } from '../../methods/email/email.method.js';
 import type { FactorKind, FlowRecord } from '../../storage/records.js';
 import type { Storage } from '../../storage/repositories.js';
 import type {

@@ -63,7 +63,9 @@ describe('DisableFlow', () => {
     const wrong = String((Number(totpCode(secret, t.clock.now())) + 7) % 1_000_000).padStart(6, '0');
     const codes: string[] = [];
     for (let i = 0; i < 6; i++) {
-      codes.push(await errorCode(t.core.disable.disableNow(user, { method: 'totp', proof: { proof: codeProof(wrong) } })));
+      codes.push(
+        await errorCode(t.core.disable.disableNow(user, { method: 'totp', proof: { proof: codeProof(wrong) } })),
+      );
     }
     expect(codes.at(-1)).toBe('SECOND_FACTOR_LOCKED');
     expect((await t.core.factors.status(user)).methods).toEqual(['totp']);

@@ -1,6 +1,6 @@
+import type { AccountService } from '../../accounts/account-service.js';
 import type { Actor } from '../../auth/actor.js';
 import type { Authorizer } from '../../auth/authorizer.js';
-import type { AccountService } from '../../accounts/account-service.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { FactorChanges } from '../../factors/factor-changes.js';
@@ -113,7 +113,8 @@ export class DisableFlow {
     const factor = await storage.factors.findById(data.factorId);
     const user = await storage.users.findById(userId);
     const sent = factor && user ? await this.sendCode(user, factor) : undefined;
-    if (!sent) throw new TesseraError('FLOW_TRANSITION_INVALID', { message: 'Only SMS and e-mail codes can be resent.' });
+    if (!sent)
+      throw new TesseraError('FLOW_TRANSITION_INVALID', { message: 'Only SMS and e-mail codes can be resent.' });
     await flows.advance(disableMachine, flow, 'RESEND', { data: { ...data, deliveredCodeId: sent.id } });
     return sent;
   }

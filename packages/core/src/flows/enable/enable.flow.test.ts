@@ -76,7 +76,10 @@ describe('EnableFlow', () => {
 
   it('lets a read-only API token look but not enroll', async () => {
     const user = await t.newUser();
-    const readOnly = { ...user, authentication: { method: 'api_token' as const, tokenId: 't', scope: 'read_only' as const } };
+    const readOnly = {
+      ...user,
+      authentication: { method: 'api_token' as const, tokenId: 't', scope: 'read_only' as const },
+    };
     expect(await errorCode(t.core.enable.start(readOnly, { method: 'totp' }))).toBe('FORBIDDEN');
     expect(await t.core.factors.list(readOnly)).toEqual([]);
   });

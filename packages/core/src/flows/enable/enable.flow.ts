@@ -1,8 +1,8 @@
 import type { Actor } from '../../auth/actor.js';
 import type { Authorizer } from '../../auth/authorizer.js';
 import type { Clock } from '../../clock.js';
-import type { SecretBox } from '../../crypto/secret-box.js';
 import { newId } from '../../crypto/random.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { FactorChanges } from '../../factors/factor-changes.js';
@@ -20,8 +20,8 @@ import type { IssuerSettings } from '../../settings/issuer-settings.js';
 import { newFactor } from '../../storage/new-factor.js';
 import type { DeliveryChannel, FactorKind, FactorRecord, FlowRecord } from '../../storage/records.js';
 import type { Storage } from '../../storage/repositories.js';
-import type { CodeMessenger } from '../shared/code-messenger.js';
 import { type FlowStore, flowData } from '../flow-store.js';
+import type { CodeMessenger } from '../shared/code-messenger.js';
 import { ENABLE_MAX_ATTEMPTS, ENABLE_TTL_SECONDS, enableMachine } from './enable.machine.js';
 
 export interface EnableStartInput {
@@ -177,7 +177,9 @@ export class EnableFlow {
     const { storage, secretBox, clock } = this.deps;
     const pending = await storage.factors.findPending(userId, 'totp');
     if (!pending || (pending.expiresAt !== null && pending.expiresAt <= clock.now())) {
-      throw new TesseraError('ENROLLMENT_SECRET_INVALID', { message: 'No authenticator enrollment is waiting; start one.' });
+      throw new TesseraError('ENROLLMENT_SECRET_INVALID', {
+        message: 'No authenticator enrollment is waiting; start one.',
+      });
     }
     if (!issuedSecretMatches(secretBox, pending, secret)) throw new TesseraError('ENROLLMENT_SECRET_INVALID');
     return this.confirmOwn(userId, pending.id, proof, changeContextFor(actor, userId));
@@ -215,7 +217,12 @@ export class EnableFlow {
     return view(flow, factor?.kind ?? 'totp');
   }
 
-  private async confirmOwn(userId: string, flowId: string, proof: Proof, context: ChangeContext): Promise<EnableResult> {
+  private async confirmOwn(
+    userId: string,
+    flowId: string,
+    proof: Proof,
+    context: ChangeContext,
+  ): Promise<EnableResult> {
     const { flows, storage, methods, verifier, changes, clock, logger } = this.deps;
     const flow = await flows.load(enableMachine, flowId, userId);
     await flows.assertOpen(enableMachine, flow, 'EXPIRE');
@@ -226,7 +233,11 @@ export class EnableFlow {
     const check = await flows.countedCheck(
       enableMachine,
       flow,
-      () => verifier.verifyFactor(factor, proof, { purposes, ...(data.deliveredCodeId ? { deliveredCodeId: data.deliveredCodeId } : {}) }),
+      () =>
+        verifier.verifyFactor(factor, proof, {
+          purposes,
+          ...(data.deliveredCodeId ? { deliveredCodeId: data.deliveredCodeId } : {}),
+        }),
       { failEvent: 'CONFIRM_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: ENABLE_MAX_ATTEMPTS },
     );
     const now = clock.now();

@@ -4,9 +4,7 @@ import type { DeliveryChannel, UserRecord } from '../../storage/records.js';
 
 /** Sends a one-time code to a user for one purpose, in the user's issuer's name. */
 export class CodeMessenger {
-  constructor(
-    private readonly deps: { deliveredCodes: DeliveredCodeService; issuers: IssuerSettings },
-  ) {}
+  constructor(private readonly deps: { deliveredCodes: DeliveredCodeService; issuers: IssuerSettings }) {}
 
   async send(
     user: UserRecord,

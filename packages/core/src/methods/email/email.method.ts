@@ -2,8 +2,8 @@ import type { DeliveredCodeService } from '../../delivery/delivered-code-service
 import { maskDestination } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { UserRecord } from '../../storage/records.js';
-import type { SecondFactorMethod } from '../second-factor-method.js';
 import { checkDeliveredCode, deliveredCodeWellFormed } from '../delivered-code-proof.js';
+import type { SecondFactorMethod } from '../second-factor-method.js';
 
 /** Codes by e-mail to the account's address. */
 export function emailMethod(deps: { deliveredCodes: DeliveredCodeService }): SecondFactorMethod<'email'> {

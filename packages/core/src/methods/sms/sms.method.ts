@@ -3,12 +3,15 @@ import type { DeliveredCodeService } from '../../delivery/delivered-code-service
 import { maskDestination } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { FactorOf } from '../../storage/records.js';
-import type { SecondFactorMethod } from '../second-factor-method.js';
 import { checkDeliveredCode, deliveredCodeWellFormed } from '../delivered-code-proof.js';
+import type { SecondFactorMethod } from '../second-factor-method.js';
 import { normalizePhoneNumber } from './phone-number.js';
 
 /** Codes by text message to a phone number that the user confirmed by receiving one. */
-export function smsMethod(deps: { secretBox: SecretBox; deliveredCodes: DeliveredCodeService }): SecondFactorMethod<'sms'> {
+export function smsMethod(deps: {
+  secretBox: SecretBox;
+  deliveredCodes: DeliveredCodeService;
+}): SecondFactorMethod<'sms'> {
   const { secretBox, deliveredCodes } = deps;
   return {
     kind: 'sms',

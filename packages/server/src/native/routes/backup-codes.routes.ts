@@ -35,7 +35,6 @@ export function registerBackupCodeRoutes(app: NativeApp, core: Core): void {
         response: { 200: BackupCodeSet, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (request) =>
-      core.backupCodes.regenerate(actorOf(request), request.body.successToken),
+    async (request) => core.backupCodes.regenerate(actorOf(request), request.body.successToken),
   );
 }

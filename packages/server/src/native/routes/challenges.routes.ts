@@ -23,8 +23,7 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
         response: { 201: ChallengeView, ...errorResponses(400, 401, 409, 429, 502) },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(await core.challenges.start(actorOf(request), request.body)),
+    async (request, reply) => reply.status(201).send(await core.challenges.start(actorOf(request), request.body)),
   );
 
   app.get(
@@ -57,7 +56,6 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
         response: { 200: SuccessToken, ...errorResponses(400, 401, 404, 409, 410, 429) },
       },
     },
-    async (request) =>
-      core.challenges.confirm(actorOf(request), request.params.challengeId, request.body.code),
+    async (request) => core.challenges.confirm(actorOf(request), request.params.challengeId, request.body.code),
   );
 }

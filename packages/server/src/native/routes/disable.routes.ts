@@ -7,14 +7,7 @@ import {
   SentCode,
 } from '@tessera/contract';
 import { type Core, codeProof, type DisableProof } from '@tessera/core';
-import {
-  actorOf,
-  BEARER,
-  emptyBodyAsObject,
-  errorResponses,
-  type NativeApp,
-  requireAuth,
-} from '../native-app.js';
+import { actorOf, BEARER, emptyBodyAsObject, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Disabling a method: start, confirm, resend. */
 export function registerDisableRoutes(app: NativeApp, core: Core): void {
@@ -37,8 +30,7 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
         response: { 201: DisableStart, ...errorResponses(400, 401, 409, 429, 502) },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(await core.disable.start(actorOf(request), request.body.method)),
+    async (request, reply) => reply.status(201).send(await core.disable.start(actorOf(request), request.body.method)),
   );
 
   app.post(
@@ -55,8 +47,7 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
         response: { 200: ProcedureView, ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
       },
     },
-    async (request) =>
-      core.disable.confirm(actorOf(request), request.params.flowId, disableProof(request.body)),
+    async (request) => core.disable.confirm(actorOf(request), request.params.flowId, disableProof(request.body)),
   );
 
   app.post(

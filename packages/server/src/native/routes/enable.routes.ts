@@ -8,14 +8,7 @@ import {
   SentCode,
 } from '@tessera/contract';
 import { type Core, codeProof } from '@tessera/core';
-import {
-  actorOf,
-  BEARER,
-  emptyBodyAsObject,
-  errorResponses,
-  type NativeApp,
-  requireAuth,
-} from '../native-app.js';
+import { actorOf, BEARER, emptyBodyAsObject, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Enabling a method: start, state, confirm, resend. */
 export function registerEnableRoutes(app: NativeApp, core: Core): void {
@@ -75,8 +68,7 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
         response: { 200: EnableResult, ...errorResponses(400, 401, 404, 409, 410, 429) },
       },
     },
-    async (request) =>
-      core.enable.confirm(actorOf(request), request.params.flowId, codeProof(request.body.code)),
+    async (request) => core.enable.confirm(actorOf(request), request.params.flowId, codeProof(request.body.code)),
   );
 
   app.post(

@@ -10,14 +10,7 @@ import {
 } from '@tessera/contract';
 import { type Core, codeProof, toAccountView } from '@tessera/core';
 import { Type } from 'typebox';
-import {
-  actorOf,
-  BEARER,
-  emptyBodyAsObject,
-  errorResponses,
-  type NativeApp,
-  requireAuth,
-} from '../native-app.js';
+import { actorOf, BEARER, emptyBodyAsObject, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 export function registerFactorRoutes(app: NativeApp, core: Core): void {
   const auth = requireAuth(core);

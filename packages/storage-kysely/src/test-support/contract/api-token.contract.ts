@@ -13,14 +13,18 @@ export function describeApiTokenContract(ctx: ContractContext): void {
       expect(await ctx.storage.apiTokens.findByHash('unknown')).toBeUndefined();
     });
 
-    it('findOwnerByHash returns the owner of a token until it is revoked', async () => {
+    it('findWithOwnerByHash returns a token with its scope and owner until it is revoked', async () => {
       const user = await ctx.createdUser();
-      const token = anApiToken(user.id);
+      const token = anApiToken(user.id, { scope: 'read_only' });
       await ctx.storage.apiTokens.insert(token);
-      expect(await ctx.storage.apiTokens.findOwnerByHash(token.tokenHash)).toEqual(user);
-      expect(await ctx.storage.apiTokens.findOwnerByHash('unknown')).toBeUndefined();
+      expect(await ctx.storage.apiTokens.findWithOwnerByHash(token.tokenHash)).toEqual({
+        tokenId: token.id,
+        scope: 'read_only',
+        owner: user,
+      });
+      expect(await ctx.storage.apiTokens.findWithOwnerByHash('unknown')).toBeUndefined();
       expect(await ctx.storage.apiTokens.revoke(token.id, user.id, at(5))).toBe(true);
-      expect(await ctx.storage.apiTokens.findOwnerByHash(token.tokenHash)).toBeUndefined();
+      expect(await ctx.storage.apiTokens.findWithOwnerByHash(token.tokenHash)).toBeUndefined();
     });
 
     it('refuses a second token with the same hash', async () => {
