@@ -58,7 +58,8 @@ export class SecondFactorVerifier {
     );
     if (verification.notice) this.notify(userId, verification.notice);
     if (!verification.ok) {
-      if (verification.reason === 'replayed') logger.warn({ userId, factorId: factor.id, kind: factor.kind }, 'replayed code refused');
+      if (verification.reason === 'replayed')
+        logger.warn({ userId, factorId: factor.id, kind: factor.kind }, 'replayed code refused');
       return { ok: false, reason: verification.reason };
     }
     const { usedStep, backupCodesRemaining } = verification;
