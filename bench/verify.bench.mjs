@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DEFAULT_TOTP_PARAMS, generateTotpSecret, loadConfig, SecretBox, totpAt } from '@tessera/core';
+import { DEFAULT_TOTP_PARAMS, generateTotpSecret, loadConfig, SecretBox, SYSTEM_ACTOR, totpAt } from '@tessera/core';
 import { createLogger, openRuntime } from '@tessera/server';
 import autocannon from 'autocannon';
 
@@ -93,9 +93,10 @@ async function seed() {
     const box = new SecretBox(config.secretKey);
     const { storage, core } = runtime;
     const passwordHash = (
-      await core.accounts.create({ username: 'bench-admin', password: 'bench password', role: 'admin' })
+      await core.accounts.create(SYSTEM_ACTOR, { username: 'bench-admin', password: 'bench password', role: 'admin' })
     ).passwordHash;
-    const { token } = await core.apiTokens.create((await core.accounts.getByUsername('bench-admin')).id, 'bench');
+    const admin = await core.accounts.getByUsername('bench-admin');
+    const { token } = await core.apiTokens.issue(admin.id, 'bench', 'full');
     const keys = [];
     const started = Date.now();
     for (let i = 0; i < USERS; i++) {
@@ -119,9 +120,7 @@ async function seed() {
         userId,
         kind: 'totp',
         status: 'pending',
-        sealedSecret: box.seal(key, `factor:${factorId}`),
-        params: JSON.stringify(DEFAULT_TOTP_PARAMS),
-        lastUsedStep: null,
+        details: { sealedSecret: box.seal(key, `factor:${factorId}`), ...DEFAULT_TOTP_PARAMS, lastUsedStep: null },
         createdAt,
         expiresAt: new Date(Date.now() + 3_600_000),
         activatedAt: null,

@@ -9,7 +9,7 @@ import { type ChangeContext, changeContextFor } from '../../history/history-serv
 import type { Logger } from '../../logger.js';
 import type { MethodRegistry } from '../../methods/method-registry.js';
 import type { Proof } from '../../methods/second-factor-method.js';
-import type { FactorKind, FactorRecord, UserRecord } from '../../storage/records.js';
+import type { DeliveryChannel, FactorKind, FactorRecord, UserRecord } from '../../storage/records.js';
 import type { Storage } from '../../storage/repositories.js';
 import type { SuccessTokenService } from '../../success-tokens/success-token-service.js';
 import { type ProcedureView, view } from '../enable/enable.flow.js';
@@ -38,6 +38,11 @@ interface DisableData {
 }
 
 const DISABLE_PURPOSE = 'disable';
+
+const DISABLE_ACTION: Record<DeliveryChannel, string> = {
+  sms: 'turn off SMS codes',
+  email: 'turn off e-mail codes',
+};
 
 /**
  * The one way a method is turned off, for every API shape: start (SMS and e-mail send a code to
@@ -186,7 +191,7 @@ export class DisableFlow {
       channel: method.channel,
       destination: method.destination(factor, user),
       purpose: DISABLE_PURPOSE,
-      action: `turn off ${method.channel === 'sms' ? 'SMS' : 'e-mail'} codes`,
+      action: DISABLE_ACTION[method.channel],
     });
   }
 }
