@@ -14,6 +14,7 @@ import {
 import { buildApp, createLogger } from '@tessera/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { openTestStorage, type TestStorage } from '../../packages/storage-kysely/src/test-support/index.js';
+import { createFastPasswordHasher, type PasswordHasher } from './fast-password-hasher.js';
 import { LogCapture } from './log-capture.js';
 import { MutableClock } from './mutable-clock.js';
 import { Outbox } from './outbox.js';
@@ -38,6 +39,12 @@ export interface HarnessOptions {
   storage?: TestStorage;
   secretKey?: Uint8Array;
   deliveredCodes?: Partial<DeliveredCodePolicy>;
+  /**
+   * How passwords are hashed: a fast keyed hash by default, since argon2id's cost is the point
+   * in production and most of the time of a test run. test/security/password-hashing.test.ts
+   * covers the production hasher.
+   */
+  passwordHasher?: PasswordHasher;
 }
 
 /**
@@ -63,6 +70,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logger,
     clock,
     delivery: outbox,
+    passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
   });
   const app = await buildApp({ core, logger });
   await app.ready();
