@@ -6,7 +6,7 @@
 
 import { openStorage } from '@tessera/storage-kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createHarness, type Harness, json } from '../support/harness.js';
+import { bearer, createHarness, createSignedInUser, type Harness, json } from '../support/harness.js';
 import { createTotpUser, verifyCode, wrongCode } from '../support/totp-user.js';
 
 let h: Harness;
@@ -79,11 +79,7 @@ describe('second-factor lockout', () => {
       });
       expect(r.statusCode).toBe(401);
     }
-    const admin = await h.core.accounts.create({
-      username: `admin${Date.now()}`,
-      password: 'admin password',
-      role: 'admin',
-    });
+    const admin = await createSignedInUser(h, { role: 'admin' });
     const { token } = await h.core.apiTokens.create(admin.id, 'platform');
     const fifth = await h.app.inject({
       method: 'POST',
