@@ -8,7 +8,7 @@ import {
   totpAt,
 } from '@tessera/core';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   bearer,
   createHarness,
@@ -17,6 +17,7 @@ import {
   type Harness,
   json,
   type SignedInUser,
+  uniquePhone,
 } from '../support/harness.js';
 
 interface HistoryEntry {
@@ -53,11 +54,28 @@ const LOCAL_IP = '127.0.0.1';
 const DAY_SECONDS = 86_400;
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
+// One server for the file. Every test works with accounts of its own, starts a minute after the
+// one before, and reads the system-wide history from its start on; the policy and the system
+// issuer are put back after each test.
 let h: Harness;
-beforeEach(async () => {
+let testStart: string;
+beforeAll(async () => {
   h = await createHarness();
 });
-afterEach(async () => h.close());
+beforeEach(() => {
+  h.clock.advanceSeconds(60);
+  testStart = h.clock.now().toISOString();
+});
+afterEach(async () => {
+  await h.core.notifications.settle();
+  await h.resetSettings();
+});
+afterAll(async () => h.close());
+
+/** A history query for the entries recorded since this test began, with more `params`. */
+function sinceTestStart(params = ''): string {
+  return `?from=${encodeURIComponent(testStart)}${params ? `&${params}` : ''}`;
+}
 
 function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, token?: string, payload?: object) {
   return h.app.inject({
@@ -347,7 +365,7 @@ describe('2FA change history', () => {
     const admin = await createSignedInUser(h, { role: 'admin' });
     const user = await createSignedInUser(h);
     expect((await call('PUT', '/admin/policy', admin.accessToken, { gracePeriodDays: 3 })).statusCode).toBe(200);
-    const [policyEntry] = (await adminHistory(admin.accessToken, '?method=policy')).items;
+    const [policyEntry] = (await adminHistory(admin.accessToken, sinceTestStart('method=policy'))).items;
     expect(policyEntry).toBeDefined();
     expect(await myHistory(user.accessToken)).toMatchObject({ items: [], total: 0 });
     expectError(
@@ -400,7 +418,7 @@ describe('2FA change history', () => {
     expect(bobOnly.items).toEqual([expect.objectContaining({ userId: bob.id, method: 'backup_codes' })]);
     const aliceTotp = await adminHistory(admin.accessToken, `?userId=${alice.id}&method=totp`);
     expect(aliceTotp.items).toEqual([expect.objectContaining({ userId: alice.id, method: 'totp' })]);
-    const everyone = await adminHistory(admin.accessToken);
+    const everyone = await adminHistory(admin.accessToken, sinceTestStart());
     expect(everyone.total).toBe(3);
     const nobody = await adminHistory(admin.accessToken, `?userId=${admin.id}`);
     expect(nobody.total).toBe(0);
@@ -476,53 +494,65 @@ describe('admin operations', () => {
     expectError(await call('DELETE', `/admin/users/${UNKNOWN_ID}/2fa`), 401, 'UNAUTHENTICATED');
   });
 
-  it('GET /admin/users lists users with their active methods, paged, with the total', async () => {
-    const admin = await createSignedInUser(h, { role: 'admin', username: 'a-admin' });
-    const both = await createSignedInUser(h, { username: 'b-both' });
-    await enableTotp(both.accessToken);
-    await enableBackupCodes(both.accessToken);
-    const pending = await createSignedInUser(h, { username: 'c-pending' });
-    await startTotpEnable(pending.accessToken);
-    await createSignedInUser(h, { username: 'd-plain' });
+  describe('on a server of its own, since the list holds every account', () => {
+    let shared: Harness;
+    beforeAll(async () => {
+      shared = h;
+      h = await createHarness();
+    });
+    afterAll(async () => {
+      await h.close();
+      h = shared;
+    });
 
-    const first = await call('GET', '/admin/users?limit=2', admin.accessToken);
-    expect(first.statusCode).toBe(200);
-    const firstPage = json<{ items: Array<Record<string, unknown>>; total: number }>(first);
-    expect(firstPage.total).toBe(4);
-    expect(firstPage.items).toEqual([
-      {
-        id: admin.id,
-        username: 'a-admin',
-        email: 'a-admin@example.test',
-        role: 'admin',
-        twoFactorEnabled: false,
-        methods: [],
-      },
-      {
-        id: both.id,
-        username: 'b-both',
-        email: 'b-both@example.test',
-        role: 'user',
-        twoFactorEnabled: true,
-        methods: ['backup_codes', 'totp'],
-      },
-    ]);
-    const second = json<{ items: Array<Record<string, unknown>>; total: number }>(
-      await call('GET', '/admin/users?limit=2&offset=2', admin.accessToken),
-    );
-    expect(second.total).toBe(4);
-    expect(second.items).toEqual([
-      expect.objectContaining({ id: pending.id, username: 'c-pending', twoFactorEnabled: false, methods: [] }),
-      expect.objectContaining({ username: 'd-plain', twoFactorEnabled: false, methods: [] }),
-    ]);
-    const past = json(await call('GET', '/admin/users?offset=10', admin.accessToken));
-    expect(past).toEqual({ items: [], total: 4 });
-    const all = json<{ items: unknown[] }>(await call('GET', '/admin/users', admin.accessToken));
-    expect(all.items).toHaveLength(4);
+    it('GET /admin/users lists users with their active methods, paged, with the total', async () => {
+      const admin = await createSignedInUser(h, { role: 'admin', username: 'a-admin' });
+      const both = await createSignedInUser(h, { username: 'b-both' });
+      await enableTotp(both.accessToken);
+      await enableBackupCodes(both.accessToken);
+      const pending = await createSignedInUser(h, { username: 'c-pending' });
+      await startTotpEnable(pending.accessToken);
+      await createSignedInUser(h, { username: 'd-plain' });
 
-    expectError(await call('GET', '/admin/users?limit=0', admin.accessToken), 400, 'VALIDATION_FAILED');
-    expectError(await call('GET', '/admin/users?limit=101', admin.accessToken), 400, 'VALIDATION_FAILED');
-    expectError(await call('GET', '/admin/users?sort=name', admin.accessToken), 400, 'VALIDATION_FAILED');
+      const first = await call('GET', '/admin/users?limit=2', admin.accessToken);
+      expect(first.statusCode).toBe(200);
+      const firstPage = json<{ items: Array<Record<string, unknown>>; total: number }>(first);
+      expect(firstPage.total).toBe(4);
+      expect(firstPage.items).toEqual([
+        {
+          id: admin.id,
+          username: 'a-admin',
+          email: 'a-admin@example.test',
+          role: 'admin',
+          twoFactorEnabled: false,
+          methods: [],
+        },
+        {
+          id: both.id,
+          username: 'b-both',
+          email: 'b-both@example.test',
+          role: 'user',
+          twoFactorEnabled: true,
+          methods: ['backup_codes', 'totp'],
+        },
+      ]);
+      const second = json<{ items: Array<Record<string, unknown>>; total: number }>(
+        await call('GET', '/admin/users?limit=2&offset=2', admin.accessToken),
+      );
+      expect(second.total).toBe(4);
+      expect(second.items).toEqual([
+        expect.objectContaining({ id: pending.id, username: 'c-pending', twoFactorEnabled: false, methods: [] }),
+        expect.objectContaining({ username: 'd-plain', twoFactorEnabled: false, methods: [] }),
+      ]);
+      const past = json(await call('GET', '/admin/users?offset=10', admin.accessToken));
+      expect(past).toEqual({ items: [], total: 4 });
+      const all = json<{ items: unknown[] }>(await call('GET', '/admin/users', admin.accessToken));
+      expect(all.items).toHaveLength(4);
+
+      expectError(await call('GET', '/admin/users?limit=0', admin.accessToken), 400, 'VALIDATION_FAILED');
+      expectError(await call('GET', '/admin/users?limit=101', admin.accessToken), 400, 'VALIDATION_FAILED');
+      expectError(await call('GET', '/admin/users?sort=name', admin.accessToken), 400, 'VALIDATION_FAILED');
+    });
   });
 
   it("GET /admin/users/{id}/factors lists a user's factors; an unknown id is 404", async () => {
@@ -654,7 +684,7 @@ describe('admin operations', () => {
       404,
       'USER_NOT_FOUND',
     );
-    expect((await adminHistory(admin.accessToken)).total).toBe(0);
+    expect((await adminHistory(admin.accessToken, sinceTestStart())).total).toBe(0);
   });
 
   it('import installs a key: its codes verify through POST /verify and at sign-in', async () => {
@@ -760,7 +790,7 @@ describe('admin operations', () => {
       'VALIDATION_FAILED',
     );
     expect(json(await call('GET', `/admin/users/${user.id}/factors`, admin.accessToken))).toEqual({ factors: [] });
-    expect((await adminHistory(admin.accessToken)).total).toBe(0);
+    expect((await adminHistory(admin.accessToken, sinceTestStart())).total).toBe(0);
   });
 
   it('import for an unknown user is 404', async () => {
@@ -927,7 +957,7 @@ describe('2FA policy', () => {
     const third = await call('PUT', '/admin/policy', admin.accessToken, { required: false });
     expect(json(third)).toMatchObject({ required: false, requiredSince: null, methods: { sms: false } });
 
-    const history = await adminHistory(admin.accessToken, '?method=policy&order=asc');
+    const history = await adminHistory(admin.accessToken, sinceTestStart('method=policy&order=asc'));
     expect(history.total).toBe(3);
     expect(history.items.map((e) => [e.action, e.enabled])).toEqual([
       ['policy', true],
@@ -964,7 +994,7 @@ describe('2FA policy', () => {
       required: false,
       gracePeriodDays: 0,
     });
-    expect((await adminHistory(admin.accessToken, '?method=policy')).total).toBe(0);
+    expect((await adminHistory(admin.accessToken, sinceTestStart('method=policy'))).total).toBe(0);
   });
 
   it('a required policy gives a grace period, then lets a user without a factor do nothing but enroll', async () => {
@@ -1056,7 +1086,8 @@ describe('2FA policy', () => {
   it('a forbidden method cannot be enabled; the others still can', async () => {
     const admin = await createSignedInUser(h, { role: 'admin' });
     const user = await createSignedInUser(h);
-    const phone = '+359888123456';
+    const phone = uniquePhone();
+    const smsBefore = h.outbox.smsSent.length;
     const forbidden = await call('PUT', '/admin/policy', admin.accessToken, { methods: { sms: false } });
     expect(json(forbidden)).toMatchObject({ methods: { totp: true, sms: false, email: true, backup_codes: true } });
 
@@ -1065,14 +1096,14 @@ describe('2FA policy', () => {
       403,
       'METHOD_NOT_ALLOWED',
     );
-    expect(h.outbox.smsSent).toEqual([]);
+    expect(h.outbox.smsSent.slice(smsBefore)).toEqual([]);
     const email = await call('POST', '/me/2fa/enable', user.accessToken, { method: 'email' });
     expect(email.statusCode).toBe(201);
 
     await call('PUT', '/admin/policy', admin.accessToken, { methods: { sms: true, totp: false } });
     const sms = await call('POST', '/me/2fa/enable', user.accessToken, { method: 'sms', phone });
     expect(sms.statusCode).toBe(201);
-    expect(h.outbox.smsSent.map((m) => m.to)).toEqual([phone]);
+    expect(h.outbox.smsSent.slice(smsBefore).map((m) => m.to)).toEqual([phone]);
     expectError(await call('POST', '/me/2fa/enable', user.accessToken, { method: 'totp' }), 403, 'METHOD_NOT_ALLOWED');
     expectError(await call('POST', '/me/factors/totp', user.accessToken), 403, 'METHOD_NOT_ALLOWED');
   });

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DELIVERED_CODE_POLICY } from '@tessera/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
   createHarness,
@@ -7,15 +8,17 @@ import {
   type Harness,
   json,
   type SignedInUser,
+  signUpAndSignIn,
+  uniquePhone,
 } from '../support/harness.js';
 
+// One server for the file; every test works with accounts and phone numbers of its own.
 let h: Harness;
-beforeEach(async () => {
+beforeAll(async () => {
   h = await createHarness();
 });
-afterEach(async () => h.close());
-
-const PHONE = '+359888123456';
+afterEach(async () => h.core.notifications.settle());
+afterAll(async () => h.close());
 
 interface EnableStartBody {
   flowId: string;
@@ -43,9 +46,9 @@ async function activeMethods(user: SignedInUser): Promise<string[]> {
   return json<{ methods: string[] }>(status).methods.sort();
 }
 
-async function enableSms(user: SignedInUser): Promise<void> {
-  const started = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone: PHONE }));
-  const confirmed = await confirmEnable(user, started.flowId, h.outbox.lastSmsCode(PHONE));
+async function enableSms(user: SignedInUser, phone: string): Promise<void> {
+  const started = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone }));
+  const confirmed = await confirmEnable(user, started.flowId, h.outbox.lastSmsCode(phone));
   expect(confirmed.statusCode).toBe(200);
 }
 
@@ -65,16 +68,18 @@ async function signIn(user: SignedInUser) {
 describe('SMS factor', () => {
   it('sends a code to the phone, and becomes active only when the code is confirmed', async () => {
     const user = await createSignedInUser(h);
-    const started = await startEnable(user, { method: 'sms', phone: '+359 888 123-456' });
+    const phone = uniquePhone();
+    const typed = `+359 888 ${phone.slice(7, 10)}-${phone.slice(10)}`;
+    const started = await startEnable(user, { method: 'sms', phone: typed });
     expect(started.statusCode).toBe(201);
     const body = json<EnableStartBody>(started);
     expect(body.state).toBe('awaiting_code');
     expect(body.delivery?.channel).toBe('sms');
-    expect(body.delivery?.destination).toBe('+359******456');
+    expect(body.delivery?.destination).toBe(`+359******${phone.slice(-3)}`);
     expect(new Date(body.delivery?.expiresAt ?? 0).getTime() - new Date(body.delivery?.sentAt ?? 0).getTime()).toBe(
       600_000,
     );
-    const code = h.outbox.lastSmsCode(PHONE);
+    const code = h.outbox.lastSmsCode(phone);
     expect(code).toMatch(/^\d{6}$/);
     expect(await activeMethods(user)).toEqual([]);
 
@@ -89,18 +94,20 @@ describe('SMS factor', () => {
 
   it('refuses a phone number that is not E.164 without sending anything', async () => {
     const user = await createSignedInUser(h);
+    const sentBefore = h.outbox.smsSent.length;
     for (const phone of ['0888123456', '+0123456789', '+1234', 'call me']) {
       const response = await startEnable(user, { method: 'sms', phone });
       expect(response.statusCode, phone).toBe(400);
       expect(json<{ error: { code: string } }>(response).error.code).toBe('PHONE_INVALID');
     }
-    expect(h.outbox.smsSent).toHaveLength(0);
+    expect(h.outbox.smsSent.slice(sentBefore)).toEqual([]);
   });
 
   it('counts wrong codes, fails the procedure after five, and never activates', async () => {
     const user = await createSignedInUser(h);
-    const { flowId } = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone: PHONE }));
-    const right = h.outbox.lastSmsCode(PHONE);
+    const phone = uniquePhone();
+    const { flowId } = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone }));
+    const right = h.outbox.lastSmsCode(phone);
     const wrong = right === '000000' ? '111111' : '000000';
     const first = await confirmEnable(user, flowId, wrong);
     expect(first.statusCode).toBe(401);
@@ -115,8 +122,9 @@ describe('SMS factor', () => {
 
   it('expires: a code confirmed after ten minutes is refused', async () => {
     const user = await createSignedInUser(h);
-    const { flowId } = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone: PHONE }));
-    const code = h.outbox.lastSmsCode(PHONE);
+    const phone = uniquePhone();
+    const { flowId } = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone }));
+    const code = h.outbox.lastSmsCode(phone);
     h.clock.advanceSeconds(601);
     const late = await confirmEnable(user, flowId, code);
     expect(late.statusCode).toBe(410);
@@ -125,8 +133,9 @@ describe('SMS factor', () => {
 
   it('enforces the resend cooldown and sends a fresh code after it; the old code is then useless', async () => {
     const user = await createSignedInUser(h);
-    const { flowId } = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone: PHONE }));
-    const firstCode = h.outbox.lastSmsCode(PHONE);
+    const phone = uniquePhone();
+    const { flowId } = json<EnableStartBody>(await startEnable(user, { method: 'sms', phone }));
+    const firstCode = h.outbox.lastSmsCode(phone);
     const resend = () =>
       h.app.inject({
         method: 'POST',
@@ -139,8 +148,8 @@ describe('SMS factor', () => {
     h.clock.advanceSeconds(61);
     const again = await resend();
     expect(again.statusCode).toBe(200);
-    const secondCode = h.outbox.lastSmsCode(PHONE);
-    expect(h.outbox.smsSent).toHaveLength(2);
+    const secondCode = h.outbox.lastSmsCode(phone);
+    expect(h.outbox.smsTo(phone)).toHaveLength(2);
     if (firstCode !== secondCode) {
       expect((await confirmEnable(user, flowId, firstCode)).statusCode).toBe(401);
     }
@@ -148,51 +157,58 @@ describe('SMS factor', () => {
   });
 
   it('stops sending to one number after the hourly limit, across accounts', async () => {
-    await h.close();
-    h = await createHarness({ deliveredCodes: { hourlyLimit: 3, resendCooldownSeconds: 0 } });
-    for (let i = 0; i < 3; i++) {
+    const { hourlyLimit, resendCooldownSeconds } = DEFAULT_DELIVERED_CODE_POLICY;
+    const phone = uniquePhone();
+    // Each from another account, each after the resend cooldown: all inside one hour.
+    expect(hourlyLimit * (resendCooldownSeconds + 1)).toBeLessThan(3600);
+    for (let i = 0; i < hourlyLimit; i++) {
       const user = await createSignedInUser(h);
-      expect((await startEnable(user, { method: 'sms', phone: PHONE })).statusCode).toBe(201);
+      expect((await startEnable(user, { method: 'sms', phone })).statusCode).toBe(201);
+      h.clock.advanceSeconds(resendCooldownSeconds + 1);
     }
     const another = await createSignedInUser(h);
-    const limited = await startEnable(another, { method: 'sms', phone: PHONE });
+    const limited = await startEnable(another, { method: 'sms', phone });
     expect(limited.statusCode).toBe(429);
     expect(json<{ error: { code: string } }>(limited).error.code).toBe('SEND_LIMIT_REACHED');
+    expect(h.outbox.smsTo(phone)).toHaveLength(hourlyLimit);
     h.clock.advanceSeconds(3601);
     const anHourLater = await createSignedInUser(h);
-    expect((await startEnable(anHourLater, { method: 'sms', phone: PHONE })).statusCode).toBe(201);
+    expect((await startEnable(anHourLater, { method: 'sms', phone })).statusCode).toBe(201);
   });
 
   it('a provider failure is a 502 and leaves no pending factor and no code behind', async () => {
     const user = await createSignedInUser(h);
-    h.outbox.failNext();
-    const failed = await startEnable(user, { method: 'sms', phone: PHONE });
+    const phone = uniquePhone();
+    h.outbox.failNext(1, phone);
+    const failed = await startEnable(user, { method: 'sms', phone });
     expect(failed.statusCode).toBe(502);
     expect(json<{ error: { code: string } }>(failed).error.code).toBe('DELIVERY_FAILED');
     const factors = await h.app.inject({ method: 'GET', url: '/api/v1/me/factors', headers: bearer(user.accessToken) });
     expect(json<{ factors: unknown[] }>(factors).factors).toEqual([]);
     // Nothing was recorded as sent, so the cooldown does not hold the retry back.
-    expect((await startEnable(user, { method: 'sms', phone: PHONE })).statusCode).toBe(201);
+    expect((await startEnable(user, { method: 'sms', phone })).statusCode).toBe(201);
   });
 
   it('keeps only a keyed hash of a sent code and of its recipient', async () => {
     const user = await createSignedInUser(h);
-    await startEnable(user, { method: 'sms', phone: PHONE });
-    const code = h.outbox.lastSmsCode(PHONE);
-    const rows = await h.storage.db.selectFrom('delivered_codes').selectAll().execute();
+    const phone = uniquePhone();
+    await startEnable(user, { method: 'sms', phone });
+    const code = h.outbox.lastSmsCode(phone);
+    const rows = await h.storage.db.selectFrom('delivered_codes').selectAll().where('user_id', '=', user.id).execute();
     expect(rows).toHaveLength(1);
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain(code);
-    expect(stored).not.toContain('888123456');
+    expect(stored).not.toContain(phone.slice(4));
   });
 
   it('does not store the phone number of the factor in clear', async () => {
     const user = await createSignedInUser(h);
-    await enableSms(user);
+    const phone = uniquePhone();
+    await enableSms(user, phone);
     const factor = await h.storage.factors.findActive(user.id, 'sms');
     expect(factor?.details.sealedPhone).toBeTruthy();
-    expect(factor?.details.sealedPhone).not.toContain('888123456');
-    expect(factor?.details.maskedPhone).not.toContain('888123456');
+    expect(factor?.details.sealedPhone).not.toContain(phone.slice(4));
+    expect(factor?.details.maskedPhone).not.toContain(phone.slice(4));
   });
 });
 
@@ -207,22 +223,12 @@ describe('e-mail factor', () => {
   });
 
   it('needs an address on the account', async () => {
-    await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/users',
-      payload: { username: 'noemail', password: 'correct horse battery' },
-    });
-    const signedIn = json<{ tokens: { accessToken: string } }>(
-      await h.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/sign-in',
-        payload: { username: 'noemail', password: 'correct horse battery' },
-      }),
-    );
+    // Signed up through the API without an e-mail address.
+    const signedIn = await signUpAndSignIn(h.app);
     const response = await h.app.inject({
       method: 'POST',
       url: '/api/v1/me/2fa/enable',
-      headers: bearer(signedIn.tokens.accessToken),
+      headers: bearer(signedIn.accessToken),
       payload: { method: 'email' },
     });
     expect(response.statusCode).toBe(409);
@@ -284,8 +290,6 @@ describe('backup codes', () => {
   });
 
   it('using the last code sends the owner a notice', async () => {
-    await h.close();
-    h = await createHarness();
     const user = await createSignedInUser(h);
     const codes = await enableBackupCodes(user);
     for (const [i, code] of codes.entries()) {
@@ -307,14 +311,15 @@ describe('backup codes', () => {
 describe('sign-in with several methods', () => {
   it('lists the methods, sends the SMS code when SMS is chosen, and signs in with it', async () => {
     const user = await createSignedInUser(h);
+    const phone = uniquePhone();
     await enrollTotp(h.app, user.accessToken, h.clock.now());
-    await enableSms(user);
+    await enableSms(user, phone);
     await enableBackupCodes(user);
     const flow = json<{ status: string; flowId: string; methods: string[] }>(await signIn(user));
     expect(flow.status).toBe('second_factor_required');
     expect(flow.methods.sort()).toEqual(['backup_codes', 'sms', 'totp']);
 
-    const smsBefore = h.outbox.smsSent.length;
+    const smsBefore = h.outbox.smsTo(phone).length;
     h.clock.advanceSeconds(61);
     const chosen = await h.app.inject({
       method: 'POST',
@@ -323,12 +328,12 @@ describe('sign-in with several methods', () => {
     });
     expect(chosen.statusCode).toBe(200);
     expect(json<{ delivery: { channel: string } }>(chosen).delivery.channel).toBe('sms');
-    expect(h.outbox.smsSent).toHaveLength(smsBefore + 1);
+    expect(h.outbox.smsTo(phone)).toHaveLength(smsBefore + 1);
 
     const done = await h.app.inject({
       method: 'POST',
       url: `/api/v1/auth/sign-in/${flow.flowId}/second-factor`,
-      payload: { code: h.outbox.lastSmsCode(PHONE) },
+      payload: { code: h.outbox.lastSmsCode(phone) },
     });
     expect(done.statusCode).toBe(200);
     expect(json<{ accessToken: string }>(done).accessToken).toBeTruthy();
@@ -336,9 +341,10 @@ describe('sign-in with several methods', () => {
 
   it('a code sent to enable SMS cannot be used to sign in', async () => {
     const user = await createSignedInUser(h);
-    await enableSms(user);
+    const phone = uniquePhone();
+    await enableSms(user, phone);
     const flow = json<{ flowId: string }>(await signIn(user));
-    const enrolCode = h.outbox.lastSmsCode(PHONE);
+    const enrolCode = h.outbox.lastSmsCode(phone);
     const response = await h.app.inject({
       method: 'POST',
       url: `/api/v1/auth/sign-in/${flow.flowId}/second-factor`,
@@ -418,7 +424,8 @@ describe('sign-in with several methods', () => {
 describe('disable procedure', () => {
   it('sends a code to the SMS method and removes it when the code is confirmed', async () => {
     const user = await createSignedInUser(h);
-    await enableSms(user);
+    const phone = uniquePhone();
+    await enableSms(user, phone);
     h.clock.advanceSeconds(61);
     const started = await h.app.inject({
       method: 'POST',
@@ -432,7 +439,7 @@ describe('disable procedure', () => {
       method: 'POST',
       url: `/api/v1/me/2fa/disable/${flowId}/confirm`,
       headers: bearer(user.accessToken),
-      payload: { code: h.outbox.lastSmsCode(PHONE) },
+      payload: { code: h.outbox.lastSmsCode(phone) },
     });
     expect(confirmed.statusCode).toBe(200);
     expect(json<{ state: string }>(confirmed).state).toBe('disabled');
@@ -470,7 +477,8 @@ describe('disable procedure', () => {
 
   it("another user's disable procedure is not found", async () => {
     const owner = await createSignedInUser(h);
-    await enableSms(owner);
+    const phone = uniquePhone();
+    await enableSms(owner, phone);
     h.clock.advanceSeconds(61);
     const { flowId } = json<{ flowId: string }>(
       await h.app.inject({
@@ -485,7 +493,7 @@ describe('disable procedure', () => {
       method: 'POST',
       url: `/api/v1/me/2fa/disable/${flowId}/confirm`,
       headers: bearer(intruder.accessToken),
-      payload: { code: h.outbox.lastSmsCode(PHONE) },
+      payload: { code: h.outbox.lastSmsCode(phone) },
     });
     expect(response.statusCode).toBe(404);
     expect(await activeMethods(owner)).toEqual(['sms']);
@@ -512,10 +520,13 @@ describe('notices', () => {
     const user = await createSignedInUser(h);
     const started = json<EnableStartBody>(await startEnable(user, { method: 'email' }));
     const code = h.outbox.lastEmailCode(user.email);
-    h.outbox.failNext();
+    h.outbox.failNext(1, user.email);
+    const logMark = h.log.mark();
     const confirmed = await confirmEnable(user, started.flowId, code);
     expect(confirmed.statusCode).toBe(200);
     await h.core.notifications.settle();
-    expect(h.log.text).toContain('security notification failed');
+    const failure = h.log.textSince(logMark);
+    expect(failure).toContain('security notification failed');
+    expect(failure).toContain(user.id);
   });
 });

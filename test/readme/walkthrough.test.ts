@@ -18,6 +18,20 @@ let dataDir: string;
 let server: RunningServer;
 let env: Record<string, string>;
 
+/**
+ * Stands in for the wait for the app's next code: `sleep` moves the authenticator's clock on
+ * (oathtool reads it through --now) instead of holding the test for up to 30 s. The server keeps
+ * the real time; the next step's code is inside its ±1 step window, and a README that stopped
+ * waiting would replay the spent code and fail.
+ */
+const APP_CLOCK = `
+app_clock_offset=0
+sleep() { app_clock_offset=$((app_clock_offset + $1)); }
+oathtool() {
+  command oathtool --now "$(date -u -d "@$(($(date +%s) + app_clock_offset))" '+%Y-%m-%d %H:%M:%S UTC')" "$@"
+}
+`;
+
 function shellBlocksAfter(readme: string, heading: string): string[] {
   const section = readme.slice(readme.indexOf(heading));
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
@@ -41,7 +55,11 @@ describe('README walk-through', () => {
     const readme = await readFile(join(root, 'README.md'), 'utf8');
     const [enroll, serverToServer] = shellBlocksAfter(readme, '## Walk-through');
     expect(enroll).toContain('oathtool --totp');
-    const script = `set -euo pipefail\n${enroll}\n${serverToServer}`.replaceAll('http://127.0.0.1:8080', server.url);
+    expect(enroll).toMatch(/^sleep /m);
+    const script = `set -euo pipefail\n${APP_CLOCK}\n${enroll}\n${serverToServer}`.replaceAll(
+      'http://127.0.0.1:8080',
+      server.url,
+    );
     const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd: root, env, timeout: 80_000 });
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toContain('"username":"alice"');

@@ -7,7 +7,7 @@ import { SYSTEM_ACTOR } from '@tessera/core';
 
 import { openStorage } from '@tessera/storage-kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createHarness, type Harness, json } from '../support/harness.js';
+import { bearer, createHarness, createSignedInUser, type Harness, json } from '../support/harness.js';
 import { createTotpUser, verifyCode, wrongCode } from '../support/totp-user.js';
 
 let h: Harness;
@@ -80,11 +80,7 @@ describe('second-factor lockout', () => {
       });
       expect(r.statusCode).toBe(401);
     }
-    const admin = await h.core.accounts.create(SYSTEM_ACTOR, {
-      username: `admin${Date.now()}`,
-      password: 'admin password',
-      role: 'admin',
-    });
+    const admin = await createSignedInUser(h, { role: 'admin' });
     const { token } = await h.core.apiTokens.issue(admin.id, 'platform', 'full');
     const fifth = await h.app.inject({
       method: 'POST',

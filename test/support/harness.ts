@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import {
   type Core,
   createCore,
   DEFAULT_BACKUP_CODE_POLICY,
   DEFAULT_DELIVERED_CODE_POLICY,
   DEFAULT_LOCKOUT_POLICY,
+  DEFAULT_POLICY,
   DEFAULT_TOTP_PARAMS,
   type DeliveredCodePolicy,
   decodeBase32,
@@ -15,6 +16,7 @@ import {
 import { buildApp, createLogger } from '@tessera/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { openTestStorage, type TestStorage } from '../../packages/storage-kysely/src/test-support/index.js';
+import { createFastPasswordHasher, type PasswordHasher } from './fast-password-hasher.js';
 import { LogCapture } from './log-capture.js';
 import { MutableClock } from './mutable-clock.js';
 import { Outbox } from './outbox.js';
@@ -27,8 +29,17 @@ export interface Harness {
   clock: MutableClock;
   log: LogCapture;
   outbox: Outbox;
+  /**
+   * Puts the system-wide settings an admin can change at run time (the 2FA policy, the system
+   * issuer) back to where a new server starts, for test files that share one server. A policy
+   * put back is recorded in the history as a change by "system", as any change is.
+   */
+  resetSettings(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The issuer every harness is configured with. */
+export const TEST_ISSUER = 'Tessera Test';
 
 export interface HarnessOptions {
   /** Every harness runs on a clock the test moves; TOTP tests step it 30 s between codes. */
@@ -39,6 +50,12 @@ export interface HarnessOptions {
   storage?: TestStorage;
   secretKey?: Uint8Array;
   deliveredCodes?: Partial<DeliveredCodePolicy>;
+  /**
+   * How passwords are hashed: a fast keyed hash by default, since argon2id's cost is the point
+   * in production and most of the time of a test run. test/security/password-hashing.test.ts
+   * covers the production hasher.
+   */
+  passwordHasher?: PasswordHasher;
 }
 
 /**
@@ -56,7 +73,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     storage,
     secretKey,
     config: {
-      issuer: 'Tessera Test',
+      issuer: TEST_ISSUER,
       lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },
       deliveredCodes: { ...DEFAULT_DELIVERED_CODE_POLICY, ...options.deliveredCodes },
       backupCodes: DEFAULT_BACKUP_CODE_POLICY,
@@ -64,6 +81,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logger,
     clock,
     delivery: outbox,
+    passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
   });
   const app = await buildApp({ core, logger });
   await app.ready();
@@ -75,12 +93,30 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     clock,
     log,
     outbox,
+    async resetSettings() {
+      if (JSON.stringify(await core.policy.get()) !== JSON.stringify(DEFAULT_POLICY)) {
+        const { required, gracePeriodDays, methods, rememberDeviceForAdmins } = DEFAULT_POLICY;
+        await core.policy.update(SYSTEM_ACTOR, { required, gracePeriodDays, methods, rememberDeviceForAdmins });
+      }
+      if ((await core.issuers.systemIssuer()) !== TEST_ISSUER) await core.issuers.change(SYSTEM_ACTOR, TEST_ISSUER);
+    },
     async close() {
       await app.close();
       await core.notifications.settle();
       if (!options.storage) await storage.dispose();
     },
   };
+}
+
+let nextPhone = randomInt(0, 900_000);
+
+/**
+ * A mobile number (+359888…) no other test of this file sends to, so that the per-number send
+ * limits and the outbox of a shared server are each test's own.
+ */
+export function uniquePhone(): string {
+  nextPhone = (nextPhone + 1) % 1_000_000;
+  return `+359888${String(nextPhone).padStart(6, '0')}`;
 }
 
 export function bearer(token: string): Record<string, string> {

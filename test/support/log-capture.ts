@@ -12,4 +12,14 @@ export class LogCapture extends Writable {
   get text(): string {
     return this.lines.join('\n');
   }
+
+  /** Where the log stands now, for `textSince`: tests sharing one server read only their own lines. */
+  mark(): number {
+    return this.lines.length;
+  }
+
+  /** The lines written after `mark`. */
+  textSince(mark: number): string {
+    return this.lines.slice(mark).join('\n');
+  }
 }

@@ -8,13 +8,17 @@ import type { Delivery, EmailMessage, SmsMessage } from '@tessera/core';
 export class Outbox implements Delivery {
   readonly smsSent: SmsMessage[] = [];
   readonly emailsSent: EmailMessage[] = [];
-  private failures = 0;
+  private failures: { remaining: number; to: string | undefined } = { remaining: 0, to: undefined };
   private gate: Promise<void> | undefined;
   /** How many sends are waiting for a `hold` to be released. */
   waiting = 0;
 
-  failNext(count = 1): void {
-    this.failures = count;
+  /**
+   * Makes the next `count` sends fail; with `to`, only sends to that recipient, so that a send
+   * still on its way for another test on the same server does not use the failure up.
+   */
+  failNext(count = 1, to?: string): void {
+    this.failures = { remaining: count, to };
   }
 
   /**
@@ -37,7 +41,7 @@ export class Outbox implements Delivery {
     provider: 'outbox',
     send: async (message: SmsMessage): Promise<void> => {
       await this.passGate();
-      this.maybeFail();
+      this.maybeFail(message.to);
       this.smsSent.push(message);
     },
   };
@@ -46,10 +50,15 @@ export class Outbox implements Delivery {
     provider: 'outbox',
     send: async (message: EmailMessage): Promise<void> => {
       await this.passGate();
-      this.maybeFail();
+      this.maybeFail(message.to);
       this.emailsSent.push(message);
     },
   };
+
+  /** Every SMS sent to this number. */
+  smsTo(to: string): SmsMessage[] {
+    return this.smsSent.filter((m) => m.to === to);
+  }
 
   /** The code in the latest SMS to this number. */
   lastSmsCode(to: string): string {
@@ -80,9 +89,10 @@ export class Outbox implements Delivery {
     }
   }
 
-  private maybeFail(): void {
-    if (this.failures > 0) {
-      this.failures--;
+  private maybeFail(to: string): void {
+    const { remaining, to: only } = this.failures;
+    if (remaining > 0 && (only === undefined || only === to)) {
+      this.failures.remaining--;
       throw new Error('provider unavailable');
     }
   }
