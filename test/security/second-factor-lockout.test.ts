@@ -1,4 +1,3 @@
-import { SYSTEM_ACTOR } from '@tessera/core';
 /**
  * Property: failed second-factor attempts are limited per account. After 5 consecutive
  * failures the account's second factor is locked (1 min, doubling, capped at 1 h); the lock

@@ -25,6 +25,7 @@ describe('AdminService', () => {
     const first = await userWithTotp();
     const second = await userWithTotp();
     const unknown = randomUUID();
+    t.clock.advanceSeconds(1);
     const outcome = await t.core.admin.resetMany(admin, [first.userId, unknown, second.userId]);
     expect(outcome.reset).toEqual([
       { userId: first.userId, removed: ['totp'] },
