@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TesseraError } from '../errors/tessera-error.js';
+import { errorCode } from '../test-support/error-code.js';
 import { type Actor, anonymousActor, SYSTEM_ACTOR, type UserActor } from './actor.js';
 import { Authorizer } from './authorizer.js';
 
@@ -30,16 +31,6 @@ function authorizer(policyHolds: boolean): { authz: Authorizer; asked: string[] 
   return { authz, asked };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'allowed';
-  } catch (error) {
-    if (error instanceof TesseraError) return error.code;
-    throw error;
-  }
-}
-
 describe('Authorizer', () => {
   it('gives a signed-in user their own id for operations on their own account', async () => {
     const { authz } = authorizer(false);
@@ -48,15 +39,15 @@ describe('Authorizer', () => {
 
   it('refuses someone not signed in, and the command line where a user account is needed', async () => {
     const { authz } = authorizer(false);
-    expect(await codeOf(authz.own(anonymousActor('198.51.100.1'), 'own.read'))).toBe('UNAUTHENTICATED');
-    expect(await codeOf(authz.own(SYSTEM_ACTOR, 'own.read'))).toBe('FORBIDDEN');
+    expect(await errorCode(authz.own(anonymousActor('198.51.100.1'), 'own.read'))).toBe('UNAUTHENTICATED');
+    expect(await errorCode(authz.own(SYSTEM_ACTOR, 'own.read'))).toBe('FORBIDDEN');
   });
 
   it('lets only admins and the operator do admin operations', async () => {
     const { authz } = authorizer(false);
-    expect(await codeOf(authz.admin(user(), 'admin.read'))).toBe('FORBIDDEN');
-    expect(await codeOf(authz.admin(fullToken, 'admin.manage'))).toBe('FORBIDDEN');
-    expect(await codeOf(authz.admin(anonymousActor(null), 'admin.read'))).toBe('UNAUTHENTICATED');
+    expect(await errorCode(authz.admin(user(), 'admin.read'))).toBe('FORBIDDEN');
+    expect(await errorCode(authz.admin(fullToken, 'admin.manage'))).toBe('FORBIDDEN');
+    expect(await errorCode(authz.admin(anonymousActor(null), 'admin.read'))).toBe('UNAUTHENTICATED');
     expect(await authz.admin(admin, 'admin.manage')).toBe(admin);
     expect(await authz.admin(SYSTEM_ACTOR, 'admin.manage')).toBe(SYSTEM_ACTOR);
   });
@@ -66,21 +57,21 @@ describe('Authorizer', () => {
     expect(await authz.own(readOnlyToken, 'own.read')).toBe('u1');
     expect(await authz.own(readOnlyToken, 'own.read_status')).toBe('u1');
     for (const operation of ['own.manage', 'own.enroll', 'own.verify'] as const) {
-      expect(await codeOf(authz.own(readOnlyToken, operation))).toBe('FORBIDDEN');
+      expect(await errorCode(authz.own(readOnlyToken, operation))).toBe('FORBIDDEN');
     }
     const readOnlyAdmin: Actor = { ...readOnlyToken, role: 'admin' };
     expect(await authz.admin(readOnlyAdmin, 'admin.read')).toBe(readOnlyAdmin);
-    expect(await codeOf(authz.admin(readOnlyAdmin, 'admin.manage'))).toBe('FORBIDDEN');
-    expect(await codeOf(authz.admin(readOnlyAdmin, 'admin.verify'))).toBe('FORBIDDEN');
+    expect(await errorCode(authz.admin(readOnlyAdmin, 'admin.manage'))).toBe('FORBIDDEN');
+    expect(await errorCode(authz.admin(readOnlyAdmin, 'admin.verify'))).toBe('FORBIDDEN');
   });
 
   it('holds a person signed in to the 2FA policy for everything but enrollment', async () => {
     const { authz, asked } = authorizer(true);
-    expect(await codeOf(authz.own(user(), 'own.manage'))).toBe('TWO_FACTOR_REQUIRED');
-    expect(await codeOf(authz.own(user(), 'own.read'))).toBe('TWO_FACTOR_REQUIRED');
-    expect(await codeOf(authz.admin(admin, 'admin.read'))).toBe('TWO_FACTOR_REQUIRED');
+    expect(await errorCode(authz.own(user(), 'own.manage'))).toBe('TWO_FACTOR_REQUIRED');
+    expect(await errorCode(authz.own(user(), 'own.read'))).toBe('TWO_FACTOR_REQUIRED');
+    expect(await errorCode(authz.admin(admin, 'admin.read'))).toBe('TWO_FACTOR_REQUIRED');
     const password = user({ authentication: { method: 'password' } });
-    expect(await codeOf(authz.own(password, 'own.manage'))).toBe('TWO_FACTOR_REQUIRED');
+    expect(await errorCode(authz.own(password, 'own.manage'))).toBe('TWO_FACTOR_REQUIRED');
     asked.length = 0;
     expect(await authz.own(user(), 'own.enroll')).toBe('u1');
     expect(await authz.own(user(), 'own.read_status')).toBe('u1');

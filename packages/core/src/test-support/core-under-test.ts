@@ -116,3 +116,5 @@ export const TEST_PASSWORD = 'correct horse battery';
 export function totpCode(secret: string, at: Date): string {
   return totpAt(decodeBase32(secret), Math.floor(at.getTime() / 1000), DEFAULT_TOTP_PARAMS);
 }
+
+export { errorCode } from './error-code.js';

@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TesseraError } from '../../errors/tessera-error.js';
 import { codeProof } from '../../methods/second-factor-method.js';
-import { type CoreUnderTest, coreUnderTest, TEST_PASSWORD, totpCode } from '../../test-support/core-under-test.js';
-
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'none';
-  } catch (error) {
-    if (error instanceof TesseraError) return error.code;
-    throw error;
-  }
-}
+import {
+  type CoreUnderTest,
+  coreUnderTest,
+  errorCode,
+  TEST_PASSWORD,
+  totpCode,
+} from '../../test-support/core-under-test.js';
 
 describe('DisableFlow', () => {
   let t: CoreUnderTest;
