@@ -96,7 +96,7 @@ async function seed() {
       await core.accounts.create(SYSTEM_ACTOR, { username: 'bench-admin', password: 'bench password', role: 'admin' })
     ).passwordHash;
     const admin = await core.accounts.getByUsername('bench-admin');
-    const { token } = await core.apiTokens.issue(admin.id, 'bench', 'full');
+    const { token } = await core.apiTokens.issue(admin.id, 'bench', 'write');
     const keys = [];
     const started = Date.now();
     for (let i = 0; i < USERS; i++) {

@@ -109,7 +109,7 @@ async function freshAccessToken(user: SignedInUser): Promise<string> {
 }
 
 async function adminApiToken(admin: SignedInUser): Promise<string> {
-  return (await h.core.apiTokens.issue(admin.id, 'admin automation', 'full')).token;
+  return (await h.core.apiTokens.issue(admin.id, 'admin automation', 'write')).token;
 }
 
 /** Enables TOTP through POST /me/2fa/enable and its confirm step; returns the key. */
@@ -441,7 +441,7 @@ describe('admin operations', () => {
     const user = await createSignedInUser(h);
     const victim = await createSignedInUser(h);
     await enrollTotp(h.app, victim.accessToken, h.clock.now());
-    const userToken = (await h.core.apiTokens.issue(user.id, 'script', 'full')).token;
+    const userToken = (await h.core.apiTokens.issue(user.id, 'script', 'write')).token;
     const routes: Array<['GET' | 'POST' | 'PUT' | 'DELETE', string, object?]> = [
       ['GET', '/admin/users'],
       ['GET', `/admin/users/${victim.id}/factors`],

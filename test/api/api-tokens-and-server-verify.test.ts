@@ -12,7 +12,7 @@ beforeAll(async () => {
     password: 'admin password',
     role: 'admin',
   });
-  adminToken = (await h.core.apiTokens.issue(admin.id, 'platform', 'full')).token;
+  adminToken = (await h.core.apiTokens.issue(admin.id, 'platform', 'write')).token;
 });
 afterAll(async () => h.close());
 

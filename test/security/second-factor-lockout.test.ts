@@ -80,7 +80,7 @@ describe('second-factor lockout', () => {
       expect(r.statusCode).toBe(401);
     }
     const admin = await createSignedInUser(h, { role: 'admin' });
-    const { token } = await h.core.apiTokens.issue(admin.id, 'platform', 'full');
+    const { token } = await h.core.apiTokens.issue(admin.id, 'platform', 'write');
     const fifth = await h.app.inject({
       method: 'POST',
       url: '/api/v1/verify',

@@ -7,11 +7,7 @@ export async function tokensCreateCommand(io: CliIo, flags: ParsedFlags): Promis
   const username = requireFlag(flags, 'username');
   return withRuntime(io, async ({ core }) => {
     const user = await core.accounts.find(SYSTEM_ACTOR, username);
-    const { token } = await core.apiTokens.issue(
-      user.id,
-      flags.name ?? 'cli',
-      flags['read-only'] ? 'read_only' : 'full',
-    );
+    const { token } = await core.apiTokens.issue(user.id, flags.name ?? 'cli', flags['read-only'] ? 'read' : 'write');
     io.out(token);
     return 0;
   });

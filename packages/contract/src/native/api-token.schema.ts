@@ -4,8 +4,8 @@ export const CreateApiTokenBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64 }),
     scope: Type.Optional(
-      Type.Union([Type.Literal('full'), Type.Literal('read_only')], {
-        description: '`read_only` tokens can read but change nothing. Default `full`.',
+      Type.Union([Type.Literal('write'), Type.Literal('read')], {
+        description: '`read` tokens can read but change nothing. Default `write`.',
       }),
     ),
   },
@@ -15,7 +15,7 @@ export const CreateApiTokenBody = Type.Object(
 export const ApiToken = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
-  scope: Type.Union([Type.Literal('full'), Type.Literal('read_only')]),
+  scope: Type.Union([Type.Literal('write'), Type.Literal('read')]),
   createdAt: Type.String({ format: 'date-time' }),
   revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });

@@ -43,7 +43,7 @@ export class ApiTokenService {
     input: { name: string; scope?: ApiTokenScope },
   ): Promise<{ token: string; view: ApiTokenView }> {
     const userId = await this.authorizer.own(actor, 'own.manage');
-    return this.issue(userId, input.name, input.scope ?? 'full');
+    return this.issue(userId, input.name, input.scope ?? 'write');
   }
 
   /** A token for a user named by the operator at the command line. */

@@ -1,8 +1,8 @@
 import type { Role } from '../storage/records.js';
 
 /** What an API token may do: everything its owner may, or only read. */
-export type ApiTokenScope = 'full' | 'read_only';
-export const API_TOKEN_SCOPES: readonly ApiTokenScope[] = ['full', 'read_only'];
+export type ApiTokenScope = 'write' | 'read';
+export const API_TOKEN_SCOPES: readonly ApiTokenScope[] = ['write', 'read'];
 
 /**
  * How a user proved who they are on this request. A person signs in (`session`, a JWT access

@@ -15,8 +15,8 @@ function user(overrides: Partial<UserActor> = {}): UserActor {
   };
 }
 
-const readOnlyToken = user({ authentication: { method: 'api_token', tokenId: 't1', scope: 'read_only' } });
-const fullToken = user({ authentication: { method: 'api_token', tokenId: 't1', scope: 'full' } });
+const readOnlyToken = user({ authentication: { method: 'api_token', tokenId: 't1', scope: 'read' } });
+const fullToken = user({ authentication: { method: 'api_token', tokenId: 't1', scope: 'write' } });
 const admin = user({ userId: 'a1', role: 'admin' });
 
 /** An authorizer whose policy holds every person it is asked about (or nobody). */

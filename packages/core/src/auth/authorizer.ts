@@ -46,7 +46,7 @@ export class Authorizer {
   private async check(user: UserActor, operation: Operation): Promise<void> {
     const rule = OPERATIONS[operation];
     const auth = user.authentication;
-    if (rule.writes && auth.method === 'api_token' && auth.scope === 'read_only') {
+    if (rule.writes && auth.method === 'api_token' && auth.scope === 'read') {
       throw new TesseraError('FORBIDDEN', { message: 'This API token is read-only.' });
     }
     // Machine credentials are not people signing in: the policy binds people.

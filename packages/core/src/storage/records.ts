@@ -98,8 +98,8 @@ export interface ApiTokenRecord {
   id: string;
   userId: string;
   name: string;
-  /** `read_only` tokens may read but change nothing. */
-  scope: 'full' | 'read_only';
+  /** `read` tokens may read but change nothing. */
+  scope: 'write' | 'read';
   tokenHash: string;
   createdAt: Date;
   lastUsedAt: Date | null;

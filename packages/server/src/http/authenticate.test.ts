@@ -20,8 +20,8 @@ describe('authenticate: every credential scheme, parsed in one place', () => {
   beforeAll(async () => {
     t = await coreUnderTest();
     alice = await t.newUser();
-    aliceToken = (await t.core.apiTokens.issue(alice.userId, 'script', 'full')).token;
-    readOnlyToken = (await t.core.apiTokens.issue(alice.userId, 'monitor', 'read_only')).token;
+    aliceToken = (await t.core.apiTokens.issue(alice.userId, 'script', 'write')).token;
+    readOnlyToken = (await t.core.apiTokens.issue(alice.userId, 'monitor', 'read')).token;
   });
   afterAll(async () => {
     await t.close();
@@ -53,7 +53,7 @@ describe('authenticate: every credential scheme, parsed in one place', () => {
   it('whm and cpanel USER:TOKEN are the token owner, and only for the user it names', async () => {
     for (const scheme of ['whm', 'cpanel'] as const) {
       const actor = await authenticate(t.core, requestWith(`${scheme} ${alice.username}:${aliceToken}`), [scheme]);
-      expect(actor).toMatchObject({ userId: alice.userId, authentication: { method: 'api_token', scope: 'full' } });
+      expect(actor).toMatchObject({ userId: alice.userId, authentication: { method: 'api_token', scope: 'write' } });
     }
     const bob = await t.newUser();
     expect(await refusal(`whm ${bob.username}:${aliceToken}`)).toBe('TOKEN_INVALID');
@@ -62,7 +62,7 @@ describe('authenticate: every credential scheme, parsed in one place', () => {
 
   it('a Bearer API token carries its scope into the actor', async () => {
     const actor = await authenticate(t.core, requestWith(`Bearer ${readOnlyToken}`), ['bearer']);
-    expect(actor.authentication).toMatchObject({ method: 'api_token', scope: 'read_only' });
+    expect(actor.authentication).toMatchObject({ method: 'api_token', scope: 'read' });
     // …and the core holds it to reading.
     await expect(t.core.apiTokens.create(actor, { name: 'escalate' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });

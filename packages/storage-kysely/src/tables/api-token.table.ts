@@ -5,8 +5,8 @@ export interface ApiTokenTable {
   id: string;
   user_id: string;
   name: string;
-  /** `full` or `read_only`. */
-  scope: 'full' | 'read_only';
+  /** `write` or `read`. */
+  scope: 'write' | 'read';
   token_hash: string;
   created_at: number;
   last_used_at: number | null;

@@ -103,7 +103,7 @@ export function anApiToken(userId: string, overrides: Partial<ApiTokenRecord> = 
     id: randomUUID(),
     userId,
     name: 'deploy bot',
-    scope: 'full',
+    scope: 'write',
     tokenHash: `hash-${randomUUID()}`,
     createdAt: T0,
     lastUsedAt: null,

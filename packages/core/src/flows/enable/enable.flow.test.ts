@@ -67,7 +67,7 @@ describe('EnableFlow', () => {
     const user = await t.newUser();
     const readOnly = {
       ...user,
-      authentication: { method: 'api_token' as const, tokenId: 't', scope: 'read_only' as const },
+      authentication: { method: 'api_token' as const, tokenId: 't', scope: 'read' as const },
     };
     expect(await errorCode(t.core.enable.start(readOnly, { method: 'totp' }))).toBe('FORBIDDEN');
     expect(await t.core.factors.list(readOnly)).toEqual([]);

@@ -15,11 +15,11 @@ export function describeApiTokenContract(ctx: ContractContext): void {
 
     it('findWithOwnerByHash returns a token with its scope and owner until it is revoked', async () => {
       const user = await ctx.createdUser();
-      const token = anApiToken(user.id, { scope: 'read_only' });
+      const token = anApiToken(user.id, { scope: 'read' });
       await ctx.storage.apiTokens.insert(token);
       expect(await ctx.storage.apiTokens.findWithOwnerByHash(token.tokenHash)).toEqual({
         tokenId: token.id,
-        scope: 'read_only',
+        scope: 'read',
         owner: user,
       });
       expect(await ctx.storage.apiTokens.findWithOwnerByHash('unknown')).toBeUndefined();
