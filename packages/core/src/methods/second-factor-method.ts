@@ -7,15 +7,22 @@ import type { BackupCodeSet } from './backup-codes/backup-code-service.js';
 import type { TotpEnrollmentDisplay } from './totp/totp.method.js';
 
 /**
- * What a person offers as a second factor: a code typed in, or (for WebAuthn) an assertion object
- * signed by an authenticator. A method refuses a proof of a type it does not take.
+ * What a person offers as a second factor: a code typed in (as a string of digits, or as a number
+ * where a vendor API types codes as integers and so drops leading zeros), or (for WebAuthn) an
+ * assertion object signed by an authenticator. A method refuses a proof of a type it does not take.
  */
 export type Proof =
   | { type: 'code'; code: string }
+  | { type: 'number'; value: number }
   | { type: 'assertion'; assertion: Readonly<Record<string, unknown>> };
 
 export function codeProof(code: string): Proof {
   return { type: 'code', code };
+}
+
+/** A code sent as a JSON number (VPSBG `otp`, UAPI `tfa_token`). */
+export function numericCodeProof(value: number): Proof {
+  return { type: 'number', value };
 }
 
 /** What a check needs beyond the factor and the proof. */
@@ -89,7 +96,25 @@ export interface SecondFactorMethod<K extends FactorKind> {
   onRemove?(factor: FactorOf<K>, repositories: Repositories): Promise<void>;
 }
 
-/** The code of a proof, for the methods that take codes. */
-export function proofCode(proof: Proof): string | undefined {
-  return proof.type === 'code' ? proof.code : undefined;
+/**
+ * The code of a proof as the digits typed, for the methods that take codes of `digits` digits. A
+ * number gets back the leading zeros it lost; a number longer than `digits` stays longer, and so is
+ * simply a wrong code.
+ */
+export function proofCode(proof: Proof, digits: number): string | undefined {
+  if (proof.type === 'code') return proof.code;
+  if (proof.type === 'number' && Number.isSafeInteger(proof.value) && proof.value >= 0) {
+    return String(proof.value).padStart(digits, '0');
+  }
+  return undefined;
+}
+
+/**
+ * Whether a proof can be a code of `digits` digits at all (checked before an attempt is counted):
+ * a string of exactly that many digits, or a whole number (of any length: a longer one is a wrong
+ * code, not a malformed one, as it would be from an app).
+ */
+export function isCodeShaped(proof: Proof, digits: number): boolean {
+  if (proof.type === 'number') return proofCode(proof, digits) !== undefined;
+  return proof.type === 'code' && /^\d+$/.test(proof.code) && proof.code.length === digits;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeProof } from '../../methods/second-factor-method.js';
+import { codeProof, numericCodeProof } from '../../methods/second-factor-method.js';
 import { type CoreUnderTest, coreUnderTest, errorCode, totpCode } from '../../test-support/core-under-test.js';
 
 describe('EnableFlow', () => {
@@ -61,6 +61,19 @@ describe('EnableFlow', () => {
     expect(await t.core.enable.status(user, started.flowId)).toMatchObject({ state: 'failed' });
     const right = codeProof(totpCode(secret, t.clock.now()));
     expect(await errorCode(t.core.enable.confirm(user, started.flowId, right))).not.toBe('none');
+  });
+
+  it('takes a code sent as a number, leading zeros lost, and refuses a longer number as a wrong code', async () => {
+    const user = await t.newUser();
+    const started = await t.core.enable.start(user, { method: 'totp' });
+    const secret = started.totp?.secret ?? '';
+    // Move to a time step whose code starts with a zero (one in ten do).
+    while (!totpCode(secret, t.clock.now()).startsWith('0')) t.clock.advanceSeconds(30);
+    const code = totpCode(secret, t.clock.now());
+    const tooLong = numericCodeProof(Number(`1${code}`));
+    expect(await errorCode(t.core.enable.confirmIssuedSecret(user, secret, tooLong))).toBe('CODE_INVALID');
+    const result = await t.core.enable.confirmIssuedSecret(user, secret, numericCodeProof(Number(code)));
+    expect(result).toMatchObject({ state: 'enabled', attempts: 1 });
   });
 
   it('lets a read-only API token look but not enroll', async () => {

@@ -67,6 +67,11 @@ export class BackupCodeService {
     return { codes: plain, remaining: plain.length, createdAt: now.toISOString() };
   }
 
+  /** Digits per code of a new set. */
+  get digits(): number {
+    return this.deps.policy.digits;
+  }
+
   assertWellFormed(code: string): void {
     const { digits } = this.deps.policy;
     const compact = compactCode(code);

@@ -14,13 +14,13 @@ export function backupCodesMethod(deps: { backupCodes: BackupCodeService }): Sec
     },
 
     assertWellFormed(_factor, proof) {
-      const code = proofCode(proof);
+      const code = proofCode(proof, backupCodes.digits);
       if (code === undefined) throw new TesseraError('CODE_MALFORMED');
       backupCodes.assertWellFormed(code);
     },
 
     async verify(factor, proof) {
-      const use = await backupCodes.use(factor.userId, proofCode(proof) ?? '');
+      const use = await backupCodes.use(factor.userId, proofCode(proof, backupCodes.digits) ?? '');
       if (!use.ok) return { ok: false, reason: 'wrong_code' };
       return {
         ok: true,

@@ -15,7 +15,7 @@ import {
 } from '../../otp/index.js';
 import type { FactorOf } from '../../storage/records.js';
 import type { FactorRepository } from '../../storage/repositories.js';
-import { proofCode, type SecondFactorMethod } from '../second-factor-method.js';
+import { isCodeShaped, proofCode, type SecondFactorMethod } from '../second-factor-method.js';
 
 export interface TotpEnrollmentDisplay {
   /** Base32, for typing into an app by hand. Shown once, never again. */
@@ -54,15 +54,14 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
     },
 
     assertWellFormed(factor, proof) {
-      const code = proofCode(proof);
       const { digits } = factor.details;
-      if (code === undefined || !/^\d+$/.test(code) || code.length !== digits) {
+      if (!isCodeShaped(proof, digits)) {
         throw new TesseraError('CODE_MALFORMED', { message: `The code must be exactly ${digits} digits.` });
       }
     },
 
     async verify(factor, proof, { now }) {
-      const code = proofCode(proof) ?? '';
+      const code = proofCode(proof, factor.details.digits) ?? '';
       const key = openTotpKey(secretBox, factor);
       const steps = matchingSteps(key, code, Math.floor(now.getTime() / 1000), totpParams(factor), WINDOW);
       key.fill(0);
