@@ -182,6 +182,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       methods,
       verifier,
       messenger,
+      backupCodes: backupCodeService,
       changes,
       policy,
       issuers,

@@ -16,6 +16,11 @@ export const OPERATIONS = {
   'own.read_status': { audience: 'own', writes: false, enrollment: true },
   /** Begin, confirm, resend or look at an enrollment. */
   'own.enroll': { audience: 'own', writes: true, enrollment: true },
+  /**
+   * Begin an enrollment that sends nothing and changes nothing the account relies on (a new
+   * authenticator key, pending until confirmed): as VPSBG documents, a read key may ask for one.
+   */
+  'own.enroll_quietly': { audience: 'own', writes: false, enrollment: true },
   /** Your history, trusted devices, API tokens, challenges. */
   'own.read': { audience: 'own', writes: false, enrollment: false },
   /** Check one of your own codes (a step-up in the calling application). */

@@ -19,6 +19,11 @@ export async function checkDeliveredCode(
 ): Promise<Verification> {
   if (!context.deliveredCodeId)
     throw new TesseraError('METHOD_REQUIRED', { message: 'Ask for a code to be sent first.' });
-  const check = await codes.check(context.deliveredCodeId, userId, context.purposes, proofCode(proof, codes.policy.digits) ?? '');
+  const check = await codes.check(
+    context.deliveredCodeId,
+    userId,
+    context.purposes,
+    proofCode(proof, codes.policy.digits) ?? '',
+  );
   return check.ok ? { ok: true } : { ok: false, reason: check.reason };
 }

@@ -80,6 +80,11 @@ export interface SecondFactorMethod<K extends FactorKind> {
   readonly kind: K;
   /** Where this method's codes are sent, or null when the user's device makes them. */
   readonly channel: DeliveryChannel | null;
+  /**
+   * Whether beginning an enrollment only sets aside a pending secret: it sends nothing and
+   * activates nothing, so a read-only credential may begin one.
+   */
+  readonly quietBegin: boolean;
   /** Starts enrollment: the details of a pending factor, or (backup codes) the method active at once. */
   begin(request: EnrollmentRequest): Promise<EnrollmentStart<K>>;
   /** Throws CODE_MALFORMED for a proof that cannot be right, before any attempt is counted. */

@@ -63,6 +63,29 @@ describe('EnableFlow', () => {
     expect(await errorCode(t.core.enable.confirm(user, started.flowId, right))).not.toBe('none');
   });
 
+  it('prepares backup codes with an authenticator and installs them only when it is confirmed', async () => {
+    const user = await t.newUser();
+    const started = await t.core.enable.start(user, { method: 'totp', withBackupCodes: true });
+    expect(started.backupCodes?.codes).toHaveLength(10);
+    expect(await t.storage.backupCodes.countRemaining(user.userId)).toBe(0);
+    expect((await t.core.factors.status(user)).methods).toEqual([]);
+
+    const code = codeProof(totpCode(started.totp?.secret ?? '', t.clock.now()));
+    await t.core.enable.confirmPending(user, 'totp', code);
+    expect((await t.core.factors.status(user)).methods.sort()).toEqual(['backup_codes', 'totp']);
+    expect(await t.storage.backupCodes.countRemaining(user.userId)).toBe(10);
+    const history = await t.core.history.listOwn(user, {});
+    expect(history.items.map((entry) => `${entry.method}:${entry.action}`).sort()).toEqual([
+      'backup_codes:enable',
+      'totp:enable',
+    ]);
+  });
+
+  it('confirms the pending enrollment of a method only when there is one', async () => {
+    const user = await t.newUser();
+    expect(await errorCode(t.core.enable.confirmPending(user, 'totp', codeProof('123456')))).toBe('FACTOR_NOT_PENDING');
+  });
+
   it('takes a code sent as a number, leading zeros lost, and refuses a longer number as a wrong code', async () => {
     const user = await t.newUser();
     const started = await t.core.enable.start(user, { method: 'totp' });
@@ -76,13 +99,18 @@ describe('EnableFlow', () => {
     expect(result).toMatchObject({ state: 'enabled', attempts: 1 });
   });
 
-  it('lets a read-only API token look but not enroll', async () => {
+  it('lets a read token ask for a new authenticator key, but neither confirm it nor send or activate anything', async () => {
     const user = await t.newUser();
     const readOnly = {
       ...user,
       authentication: { method: 'api_token' as const, tokenId: 't', scope: 'read' as const },
     };
-    expect(await errorCode(t.core.enable.start(readOnly, { method: 'totp' }))).toBe('FORBIDDEN');
-    expect(await t.core.factors.list(readOnly)).toEqual([]);
+    const started = await t.core.enable.start(readOnly, { method: 'totp' });
+    const code = codeProof(totpCode(started.totp?.secret ?? '', t.clock.now()));
+    expect(await errorCode(t.core.enable.confirm(readOnly, started.flowId, code))).toBe('FORBIDDEN');
+    expect(await errorCode(t.core.enable.start(readOnly, { method: 'email' }))).toBe('FORBIDDEN');
+    expect(await errorCode(t.core.enable.start(readOnly, { method: 'backup_codes' }))).toBe('FORBIDDEN');
+    expect(t.delivery.emailsSent.filter((m) => m.to === `${user.username}@example.test`)).toEqual([]);
+    expect((await t.core.factors.list(readOnly)).map((f) => f.status)).toEqual(['pending']);
   });
 });

@@ -10,7 +10,7 @@ import { type FactorView, toFactorView } from '../../factors/factor-view.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
 import { type ChangeContext, changeContextFor } from '../../history/history-service.js';
 import type { Logger } from '../../logger.js';
-import type { BackupCodeSet } from '../../methods/backup-codes/backup-code-service.js';
+import type { BackupCodeService, BackupCodeSet } from '../../methods/backup-codes/backup-code-service.js';
 import type { MethodRegistry } from '../../methods/method-registry.js';
 import type { Proof } from '../../methods/second-factor-method.js';
 import { issuedSecretMatches, type TotpEnrollmentDisplay } from '../../methods/totp/totp.method.js';
@@ -30,6 +30,11 @@ export interface EnableStartInput {
   phone?: string;
   /** TOTP: parameters other than the SHA1/6/30 default (most apps ignore them). */
   totp?: Partial<TotpParams>;
+  /**
+   * Also prepare a backup-code set, shown now and installed when this enrollment is confirmed
+   * (Mudbase's setup hands out both at once).
+   */
+  withBackupCodes?: boolean;
 }
 
 export interface ProcedureView {
@@ -57,6 +62,8 @@ export interface EnableResult extends ProcedureView {
 interface EnableData {
   factorId: string;
   deliveredCodeId?: string;
+  /** Keyed hashes of a backup-code set to install on confirmation; never the codes. */
+  backupCodeHashes?: string[];
 }
 
 const ENABLE_ACTION: Record<DeliveryChannel, string> = {
@@ -83,6 +90,7 @@ export class EnableFlow {
       methods: MethodRegistry;
       verifier: SecondFactorVerifier;
       messenger: CodeMessenger;
+      backupCodes: BackupCodeService;
       changes: FactorChanges;
       policy: PolicyService;
       issuers: IssuerSettings;
@@ -94,14 +102,14 @@ export class EnableFlow {
   ) {}
 
   async start(actor: Actor, input: EnableStartInput): Promise<EnableStart> {
-    const userId = await this.deps.authorizer.own(actor, 'own.enroll');
     const { storage, policy, methods, issuers, messenger, clock } = this.deps;
+    const method = methods.get(input.method);
+    const userId = await this.deps.authorizer.own(actor, method.quietBegin ? 'own.enroll_quietly' : 'own.enroll');
     await policy.assertMethodAllowed(input.method);
     const user = await storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     if (await storage.factors.findActive(userId, input.method)) throw new TesseraError('FACTOR_ALREADY_ACTIVE');
 
-    const method = methods.get(input.method);
     const factorId = newId();
     const begun = await method.begin({
       factorId,
@@ -137,7 +145,12 @@ export class EnableFlow {
       begun.details,
     );
     await storage.factors.insertPending(factor);
-    const data: EnableData = { factorId, ...(delivery ? { deliveredCodeId: delivery.id } : {}) };
+    const backupCodes = input.withBackupCodes ? this.deps.backupCodes.prepare(userId) : undefined;
+    const data: EnableData = {
+      factorId,
+      ...(delivery ? { deliveredCodeId: delivery.id } : {}),
+      ...(backupCodes ? { backupCodeHashes: backupCodes.hashes } : {}),
+    };
     const flow = await this.deps.flows.createWithId(enableMachine, factorId, userId, ENABLE_TTL_SECONDS, data);
     return {
       ...view(flow, input.method),
@@ -145,6 +158,7 @@ export class EnableFlow {
       factor: toFactorView(factor, method.describe(factor)),
       ...(begun.totp ? { totp: begun.totp } : {}),
       ...(delivery ? { delivery } : {}),
+      ...(backupCodes ? { backupCodes: backupCodes.set } : {}),
     };
   }
 
@@ -165,6 +179,16 @@ export class EnableFlow {
       throw new TesseraError('ENROLLMENT_EXPIRED');
     }
     return this.confirmOwn(userId, factorId, proof, changeContextFor(actor, userId));
+  }
+
+  /** Confirms the caller's one pending enrollment of a method (Mudbase's verify names no enrollment). */
+  async confirmPending(actor: Actor, kind: FactorKind, proof: Proof): Promise<EnableResult> {
+    const userId = await this.deps.authorizer.own(actor, 'own.enroll');
+    const pending = await this.deps.storage.factors.findPending(userId, kind);
+    if (!pending || (pending.expiresAt !== null && pending.expiresAt <= this.deps.clock.now())) {
+      throw new TesseraError('FACTOR_NOT_PENDING', { message: 'No enrollment is waiting; start one.' });
+    }
+    return this.confirmOwn(userId, pending.id, proof, changeContextFor(actor, userId));
   }
 
   /**
@@ -250,12 +274,19 @@ export class EnableFlow {
         );
       }
       await method.onActivate?.(factor, tx);
-      const notify = await changes.recordIn(
-        tx.history,
-        { userId, method: factor.kind, action: 'enable', enabled: true },
-        context,
-      );
-      return { done, notify };
+      const notices = [
+        await changes.recordIn(tx.history, { userId, method: factor.kind, action: 'enable', enabled: true }, context),
+      ];
+      if (data.backupCodeHashes && (await this.deps.backupCodes.install(userId, data.backupCodeHashes, tx))) {
+        notices.push(
+          await changes.recordIn(
+            tx.history,
+            { userId, method: 'backup_codes', action: 'enable', enabled: true },
+            context,
+          ),
+        );
+      }
+      return { done, notify: () => Promise.all(notices.map((send) => send())) };
     });
     await notify();
     logger.info({ userId, factorId: factor.id, kind: factor.kind }, 'factor enabled');

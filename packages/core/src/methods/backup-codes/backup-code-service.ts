@@ -39,32 +39,57 @@ export class BackupCodeService {
 
   /** Creates a new set, replacing any old one whole. */
   async generate(userId: string): Promise<BackupCodeSet> {
-    const { codes, factors, clock, policy } = this.deps;
-    const now = clock.now();
+    const prepared = this.prepare(userId);
+    await this.install(userId, prepared.hashes, { backupCodes: this.deps.codes, factors: this.deps.factors });
+    return prepared.set;
+  }
+
+  /**
+   * A new set, not yet stored: the codes to show once, and the keyed hashes to install when the
+   * set should take effect (with an authenticator's confirmation, for Mudbase's setup).
+   */
+  prepare(userId: string): { set: BackupCodeSet; hashes: string[] } {
+    const { clock, policy } = this.deps;
     const plain = uniqueCodes(policy.count, policy.digits);
-    const records: BackupCodeRecord[] = plain.map((code) => ({
+    return {
+      set: { codes: plain, remaining: plain.length, createdAt: clock.now().toISOString() },
+      hashes: plain.map((code) => this.hash(userId, code)),
+    };
+  }
+
+  /**
+   * Makes a prepared set the user's, replacing any old one whole, with the marker factor if there
+   * was none; through the given repositories, so it can be part of a unit of work. True when the
+   * method was turned on by this (there was no set before).
+   */
+  async install(
+    userId: string,
+    hashes: readonly string[],
+    repositories: { backupCodes: BackupCodeRepository; factors: FactorRepository },
+  ): Promise<boolean> {
+    const { clock, policy } = this.deps;
+    const now = clock.now();
+    const records: BackupCodeRecord[] = hashes.map((codeHash) => ({
       id: newId(),
       userId,
-      codeHash: this.hash(userId, code),
+      codeHash,
       createdAt: now,
       usedAt: null,
     }));
-    await codes.replaceSet(userId, records);
-    if (!(await factors.findActive(userId, 'backup_codes'))) {
-      const marker: FactorOf<'backup_codes'> = {
-        id: newId(),
-        userId,
-        kind: 'backup_codes',
-        status: 'active',
-        details: { count: policy.count, digits: policy.digits },
-        createdAt: now,
-        expiresAt: null,
-        activatedAt: now,
-      };
-      // A concurrent generate may have added the marker first; one marker is all we need.
-      await factors.insertActive(marker);
-    }
-    return { codes: plain, remaining: plain.length, createdAt: now.toISOString() };
+    await repositories.backupCodes.replaceSet(userId, records);
+    if (await repositories.factors.findActive(userId, 'backup_codes')) return false;
+    const marker: FactorOf<'backup_codes'> = {
+      id: newId(),
+      userId,
+      kind: 'backup_codes',
+      status: 'active',
+      details: { count: hashes.length, digits: policy.digits },
+      createdAt: now,
+      expiresAt: null,
+      activatedAt: now,
+    };
+    // A concurrent install may have added the marker first; one marker is all we need.
+    return (await repositories.factors.insertActive(marker)) === 'inserted';
   }
 
   /** Digits per code of a new set. */

@@ -8,6 +8,7 @@ export function backupCodesMethod(deps: { backupCodes: BackupCodeService }): Sec
   return {
     kind: 'backup_codes',
     channel: null,
+    quietBegin: false,
 
     async begin({ user }) {
       return { activation: 'immediate', backupCodes: await backupCodes.generate(user.id) };

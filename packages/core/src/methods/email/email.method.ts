@@ -11,6 +11,7 @@ export function emailMethod(deps: { deliveredCodes: DeliveredCodeService }): Sec
   return {
     kind: 'email',
     channel: 'email',
+    quietBegin: false,
 
     async begin({ user }) {
       const address = accountAddress(user);

@@ -16,6 +16,7 @@ export function smsMethod(deps: {
   return {
     kind: 'sms',
     channel: 'sms',
+    quietBegin: false,
 
     async begin({ factorId, user, phone }) {
       const given = phone ?? user.phone;

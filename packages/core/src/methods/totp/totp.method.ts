@@ -37,6 +37,7 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
   return {
     kind: 'totp',
     channel: null,
+    quietBegin: true,
 
     async begin({ factorId, user, issuer, totp }) {
       const params: TotpParams = { ...DEFAULT_TOTP_PARAMS, ...totp };
