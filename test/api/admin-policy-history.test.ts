@@ -226,23 +226,42 @@ describe('2FA change history', () => {
     h.clock.advanceSeconds(60);
     const totp = await enableTotp(user.accessToken);
     h.clock.advanceSeconds(60);
+    await disableWithCode(user.accessToken, 'backup_codes', codes[0]!);
+    h.clock.advanceSeconds(60);
     const disabledAt = h.clock.now();
     await disableWithCode(user.accessToken, 'totp', codeFor(totp.secret, disabledAt));
-    h.clock.advanceSeconds(60);
-    await disableWithCode(user.accessToken, 'backup_codes', codes[0]!);
 
     const page = await myHistory(user.accessToken, '?order=asc');
     expect(page.total).toBe(4);
     expect(page.items.map((e) => [e.method, e.action, e.enabled])).toEqual([
       ['backup_codes', 'enable', true],
       ['totp', 'enable', true],
-      ['totp', 'disable', false],
       ['backup_codes', 'disable', false],
+      ['totp', 'disable', false],
     ]);
+    expect(page.items[3]!.createdAt).toBe(disabledAt.toISOString());
     for (const entry of page.items) {
       expect(entry).toMatchObject({ userId: user.id, actor: 'self', actorId: user.id, clientIp: LOCAL_IP });
     }
-    expect(page.items[2]!.createdAt).toBe(disabledAt.toISOString());
+    const status = json<{ methods: string[] }>(await call('GET', '/me/2fa', user.accessToken));
+    expect(status.methods).toEqual([]);
+  });
+
+  it('takes the backup codes away with the last other factor, and records both', async () => {
+    const user = await createSignedInUser(h);
+    await enableBackupCodes(user.accessToken);
+    h.clock.advanceSeconds(60);
+    const totp = await enableTotp(user.accessToken);
+    h.clock.advanceSeconds(60);
+    await disableWithCode(user.accessToken, 'totp', codeFor(totp.secret, h.clock.now()));
+
+    const page = await myHistory(user.accessToken, '?order=asc');
+    expect(page.items.map((e) => [e.method, e.action, e.enabled])).toEqual([
+      ['backup_codes', 'enable', true],
+      ['totp', 'enable', true],
+      ['totp', 'disable', false],
+      ['backup_codes', 'disable', false],
+    ]);
     const status = json<{ methods: string[] }>(await call('GET', '/me/2fa', user.accessToken));
     expect(status.methods).toEqual([]);
   });

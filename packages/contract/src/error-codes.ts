@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   REFRESH_TOKEN_REUSED: 'The refresh token was already used; every session of its family was revoked.',
   CODE_MALFORMED: 'The code must be a string of digits of the right length.',
   CODE_INVALID: 'The code is wrong, expired or already used.',
+  SECOND_FACTOR_REQUIRED: 'The account has a second factor: send its code with the password.',
   SECOND_FACTOR_LOCKED: 'Too many failed second-factor attempts; try again later.',
   FACTOR_NOT_FOUND: 'No such factor.',
   FACTOR_ALREADY_ACTIVE: 'An authenticator app is already active for this account.',

@@ -56,9 +56,12 @@ export class AccountService {
     return user;
   }
 
-  /** The password step of signing in. Unknown user and wrong password look the same. */
-  async checkPassword(username: string, password: string): Promise<UserRecord> {
-    const user = await this.users.findByUsername(username);
+  /**
+   * The password step of signing in, by username or e-mail address (usernames never hold an
+   * `@`). Unknown user and wrong password look the same.
+   */
+  async checkPassword(login: string, password: string): Promise<UserRecord> {
+    const user = login.includes('@') ? await this.users.findByEmail(login) : await this.users.findByUsername(login);
     if (!user) {
       await this.passwords.verifyDummy(password);
       throw new TesseraError('INVALID_CREDENTIALS');

@@ -10,7 +10,7 @@ import type { Logger } from '../../logger.js';
 import type { MethodRegistry } from '../../methods/method-registry.js';
 import type { Proof } from '../../methods/second-factor-method.js';
 import type { DeliveryChannel, FactorKind, FactorRecord, UserRecord } from '../../storage/records.js';
-import type { Storage } from '../../storage/repositories.js';
+import type { Repositories, Storage } from '../../storage/repositories.js';
 import type { SuccessTokenService } from '../../success-tokens/success-token-service.js';
 import { type ProcedureView, view } from '../enable/enable.flow.js';
 import { type FlowStore, flowData } from '../flow-store.js';
@@ -172,16 +172,35 @@ export class DisableFlow {
       const done = await flows.advance(disableMachine, flow, 'CONFIRM_OK', {}, tx.flows);
       await method.onRemove?.(factor, tx);
       if (!(await tx.factors.delete(factor.id))) throw new TesseraError('FACTOR_NOT_FOUND');
-      const notify = await changes.recordIn(
-        tx.history,
-        { userId, method: factor.kind, action: 'disable', enabled: false },
-        context,
-      );
-      return { done, notify };
+      const notices = [
+        await changes.recordIn(tx.history, { userId, method: factor.kind, action: 'disable', enabled: false }, context),
+      ];
+      // Backup codes stand in for a lost authenticator; with no other factor left they would be
+      // a second factor of their own, printed on paper. They go with the last one.
+      const orphaned = await this.orphanedBackupCodes(userId, tx);
+      if (orphaned) {
+        await methods.of(orphaned).onRemove?.(orphaned, tx);
+        await tx.factors.delete(orphaned.id);
+        notices.push(
+          await changes.recordIn(
+            tx.history,
+            { userId, method: orphaned.kind, action: 'disable', enabled: false },
+            context,
+          ),
+        );
+      }
+      return { done, notify: () => Promise.all(notices.map((send) => send())) };
     });
     await notify();
     logger.info({ userId, factorId: factor.id, kind: factor.kind }, 'factor removed');
     return view(done, factor.kind);
+  }
+
+  /** The backup-code set of an account that has no other active factor left. */
+  private async orphanedBackupCodes(userId: string, tx: Repositories): Promise<FactorRecord | undefined> {
+    const kinds = await tx.factors.activeKinds(userId);
+    if (kinds.length !== 1 || kinds[0] !== 'backup_codes') return undefined;
+    return tx.factors.findActive(userId, 'backup_codes');
   }
 
   private async sendCode(user: UserRecord, factor: FactorRecord): Promise<SentCode | undefined> {

@@ -121,6 +121,26 @@ export class SignInFlow {
     return { method, ...(delivery ? { delivery } : {}) };
   }
 
+  /**
+   * Password and code in one request (Mudbase's login): signed in at once without a second
+   * factor; otherwise the code is checked as the authenticator's when it has the authenticator's
+   * length, else as a backup code. Without a code: SECOND_FACTOR_REQUIRED, nothing issued.
+   */
+  async signInWithCode(actor: Actor, login: string, password: string, code: string | undefined): Promise<SignedIn> {
+    const started = await this.start(actor, login, password);
+    if (started.status === 'signed_in') return started;
+    if (code === undefined || code === '') throw new TesseraError('SECOND_FACTOR_REQUIRED');
+    const flow = await this.deps.flows.load(signInMachine, started.flowId);
+    const totp = started.methods.includes('totp') ? await this.deps.factors.findActive(flow.userId, 'totp') : undefined;
+    const method: FactorKind =
+      totp && totp.details.digits === code.length
+        ? 'totp'
+        : started.methods.includes('backup_codes')
+          ? 'backup_codes'
+          : (started.methods[0] ?? 'totp');
+    return this.submitCode(actor, started.flowId, { code, method });
+  }
+
   async submitCode(_actor: Actor, flowId: string, answer: SecondFactorAnswer): Promise<SignedIn> {
     const { accounts, sessions, flows, verifier } = this.deps;
     const flow = await flows.load(signInMachine, flowId);
