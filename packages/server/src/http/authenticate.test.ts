@@ -67,6 +67,11 @@ describe('authenticate: every credential scheme, parsed in one place', () => {
     await expect(t.core.apiTokens.create(actor, { name: 'escalate' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it('a JWT-only route refuses an API token, even a valid one', async () => {
+    expect(await refusal(`Bearer ${aliceToken}`, ['jwt'])).toBe('UNAUTHENTICATED');
+    expect(await refusal('Bearer not-a-jwt', ['jwt'])).toBe('TOKEN_INVALID');
+  });
+
   it('refuses a scheme the route does not take, a missing header and malformed credentials', async () => {
     const basic = Buffer.from(`${alice.username}:${TEST_PASSWORD}`).toString('base64');
     expect(await refusal(`Basic ${basic}`, ['bearer'])).toBe('UNAUTHENTICATED');

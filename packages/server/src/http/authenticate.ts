@@ -6,16 +6,18 @@ import type { FastifyRequest } from 'fastify';
  * The credentials an API shape can accept. Parsed here, once, for the native API and every
  * dialect; each route says which it takes.
  * - `bearer`: `Authorization: Bearer <JWT access token | tsa_… API token>`
+ * - `jwt`: `Authorization: Bearer <JWT access token>` only; an API token is refused (Mudbase)
  * - `basic`: `Authorization: Basic base64(user:password)` (cPanel clients)
  * - `whm`: `Authorization: whm USER:TOKEN` (WHM API 1)
  * - `cpanel`: `Authorization: cpanel USER:TOKEN` (UAPI)
  */
-export type AuthScheme = 'bearer' | 'basic' | 'whm' | 'cpanel';
+export type AuthScheme = 'bearer' | 'jwt' | 'basic' | 'whm' | 'cpanel';
 
 const API_TOKEN_PREFIX = 'tsa_';
 
 const HINT: Record<AuthScheme, string> = {
   bearer: 'Bearer <token>',
+  jwt: 'Bearer <access token from signing in>',
   basic: 'Basic <base64 of user:password>',
   whm: 'whm USER:TOKEN',
   cpanel: 'cpanel USER:TOKEN',
@@ -35,8 +37,10 @@ export async function authenticate(
   const usage = `Use "Authorization: ${accepted.map((scheme) => HINT[scheme]).join('" or "')}".`;
   if (!header) throw new TesseraError('UNAUTHENTICATED', { message: `Authentication is required. ${usage}` });
   const match = /^(\S+) +(\S+)$/.exec(header.trim());
-  const scheme = match?.[1]?.toLowerCase();
+  const named = match?.[1]?.toLowerCase();
   const credentials = match?.[2];
+  // One header scheme, two policies: `Bearer` is `bearer` where API tokens are welcome, `jwt` where not.
+  const scheme = named === 'bearer' && !accepted.includes('bearer') ? 'jwt' : named;
   if (!scheme || !credentials || !isAccepted(scheme, accepted)) {
     throw new TesseraError('UNAUTHENTICATED', { message: usage });
   }
@@ -46,6 +50,11 @@ export async function authenticate(
       return credentials.startsWith(API_TOKEN_PREFIX)
         ? core.apiTokens.authenticate(credentials, clientIp)
         : core.sessions.authenticate(credentials, clientIp);
+    case 'jwt':
+      if (credentials.startsWith(API_TOKEN_PREFIX)) {
+        throw new TesseraError('UNAUTHENTICATED', { message: 'API keys are not accepted here: sign in for a JWT.' });
+      }
+      return core.sessions.authenticate(credentials, clientIp);
     case 'basic': {
       const { user, secret } = splitPair(Buffer.from(credentials, 'base64').toString('utf8'), usage);
       return core.accounts.authenticatePassword(user, secret, clientIp);
