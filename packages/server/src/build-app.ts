@@ -1,8 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Core } from '@tessera/core';
+import { type Core, DIALECT_NAMES, type DialectName } from '@tessera/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { dialectDocumentUrl, registerDialects } from './dialects/register-dialects.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
 
@@ -12,6 +13,8 @@ export interface BuildAppOptions {
   logger: FastifyBaseLogger;
   /** Trust X-Forwarded-For from a reverse proxy. @default false */
   trustProxy?: boolean;
+  /** The vendor API shapes to serve beside the native API. @default all of them */
+  dialects?: readonly DialectName[];
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -40,10 +43,21 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  const dialects = options.dialects ?? DIALECT_NAMES;
+  // /docs offers the native document and each dialect's, to choose from.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: {
+      urls: [
+        { url: '/openapi.json', name: 'Tessera (native API)' },
+        ...dialects.map((name) => ({ url: dialectDocumentUrl(name), name: `${name} dialect` })),
+      ],
+    },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
+  await registerDialects(app, options.core, dialects);
   return app;
 }

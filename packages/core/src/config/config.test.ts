@@ -48,6 +48,13 @@ describe('configuration', () => {
     expect(loadConfig({ TESSERA_SECRET_KEY: key.toString('base64') }).secretKey).toEqual(new Uint8Array(key));
   });
 
+  it('serves every dialect by default, the ones named, or none; a bad name stops the start by name', () => {
+    expect(loadConfig({}).dialects).toEqual(['vpsbg', 'mudbase']);
+    expect(loadConfig({ TESSERA_DIALECTS: ' mudbase ' }).dialects).toEqual(['mudbase']);
+    expect(loadConfig({ TESSERA_DIALECTS: 'none' }).dialects).toEqual([]);
+    expect(problemsOf({ TESSERA_DIALECTS: 'vpsbg,cpanel' }).join('\n')).toContain('TESSERA_DIALECTS');
+  });
+
   it('selects PostgreSQL by URL', () => {
     expect(loadConfig({ TESSERA_DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db');
   });

@@ -4,6 +4,8 @@ import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-servi
 import {
   BACKUP_CODE_SETTINGS,
   DELIVERED_CODE_SETTINGS,
+  DIALECT_NAMES,
+  type DialectName,
   HTTP_SETTINGS,
   IDENTITY_SETTINGS,
   LOCKOUT_SETTINGS,
@@ -25,6 +27,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Config {
   /** `PORT`: TCP port of the HTTP server. */
   port: number;
+  /** `TESSERA_DIALECTS`: the vendor APIs served beside the native one. */
+  dialects: DialectName[];
   /** `HOST`: address to listen on. */
   host: string;
   /** `TESSERA_DATA_DIR`: holds `tessera.db` and, when no key is configured, `secret.key`. */
@@ -59,6 +63,7 @@ export function loadConfig(env: Environment): Config {
   return {
     port: http.PORT,
     host: http.HOST,
+    dialects: parseDialects(http.TESSERA_DIALECTS),
     dataDir: storage.TESSERA_DATA_DIR,
     databaseUrl: storage.TESSERA_DATABASE_URL,
     secretKey: storage.TESSERA_SECRET_KEY === undefined ? undefined : parseSecretKey(storage.TESSERA_SECRET_KEY),
@@ -81,6 +86,13 @@ export function loadConfig(env: Environment): Config {
       digits: backup.TESSERA_BACKUP_CODE_DIGITS,
     },
   };
+}
+
+/** `none`, or the named dialects in the order given, each once (the setting's pattern checked the names). */
+function parseDialects(list: string): DialectName[] {
+  const names = list.split(',').map((name) => name.trim());
+  if (names.length === 1 && names[0] === 'none') return [];
+  return [...new Set(names)].filter((name): name is DialectName => (DIALECT_NAMES as readonly string[]).includes(name));
 }
 
 /** Base64 (standard or URL alphabet) of exactly 32 bytes, or undefined. */

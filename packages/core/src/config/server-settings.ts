@@ -4,6 +4,12 @@ import { DEFAULT_BACKUP_CODE_POLICY } from '../methods/backup-codes/backup-code-
 import { Setting, settingsGroup } from './setting-schema.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** The vendor API shapes served beside the native API (each under its vendor's own paths). */
+export const DIALECT_NAMES = ['vpsbg', 'mudbase'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
+const DIALECT_LIST = new RegExp(
+  `^\\s*(none|(${DIALECT_NAMES.join('|')})(\\s*,\\s*(${DIALECT_NAMES.join('|')}))*)\\s*$`,
+);
 export const ISSUER_PATTERN = /^[A-Za-z0-9 ._-]{1,32}$/;
 /** Base64, standard or URL alphabet: 43 characters carry exactly 32 bytes. */
 export const SECRET_KEY_PATTERN = /^[A-Za-z0-9+/_-]{43}=?$/;
@@ -19,6 +25,11 @@ export const HTTP_SETTINGS = settingsGroup(
   {
     PORT: Setting.integer({ description: 'TCP port', default: 8080, minimum: 0, maximum: 65535 }),
     HOST: Setting.text({ description: 'address to listen on (`0.0.0.0` for all)', default: '127.0.0.1' }),
+    TESSERA_DIALECTS: Setting.text({
+      description: 'vendor APIs to serve beside the native one (see docs/dialects.md)',
+      default: DIALECT_NAMES.join(','),
+      match: { pattern: DIALECT_LIST, allowed: `a comma list of ${DIALECT_NAMES.join(', ')}, or none` },
+    }),
   },
 );
 

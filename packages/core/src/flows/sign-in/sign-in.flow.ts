@@ -1,4 +1,4 @@
-import type { AccountService } from '../../accounts/account-service.js';
+import { type AccountService, type AccountView, toAccountView } from '../../accounts/account-service.js';
 import type { Actor } from '../../auth/actor.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import type { IssuedDeviceToken, TrustedDeviceService } from '../../devices/trusted-device-service.js';
@@ -8,7 +8,7 @@ import type { MethodRegistry } from '../../methods/method-registry.js';
 import { codeProof } from '../../methods/second-factor-method.js';
 import type { PolicyService } from '../../policy/policy-service.js';
 import type { SessionService, TokenPair } from '../../sessions/session-service.js';
-import type { FactorKind } from '../../storage/records.js';
+import type { FactorKind, UserRecord } from '../../storage/records.js';
 import type { FactorRepository } from '../../storage/repositories.js';
 import { type FlowStore, flowData } from '../flow-store.js';
 import type { CodeMessenger } from '../shared/code-messenger.js';
@@ -17,6 +17,9 @@ import { SIGN_IN_MAX_ATTEMPTS, SIGN_IN_TTL_SECONDS, type SignInState, signInMach
 export interface SignedIn {
   status: 'signed_in';
   tokens: TokenPair;
+  /** Who signed in, and their active methods (what a vendor's login answer shows of the user). */
+  account: AccountView;
+  methods: FactorKind[];
   /** A rotated or new "remember this device" token, when one was used or asked for. */
   device?: IssuedDeviceToken;
 }
@@ -74,11 +77,12 @@ export class SignInFlow {
     const { accounts, factors, sessions, flows } = this.deps;
     const user = await accounts.checkPassword(username, password);
     const methods = await factors.activeKinds(user.id);
-    if (methods.length === 0) return { status: 'signed_in', tokens: await sessions.start(user) };
+    if (methods.length === 0)
+      return { status: 'signed_in', tokens: await sessions.start(user), ...whoFor(user, methods) };
 
     if (deviceToken && this.deps.policy.rememberDeviceAllowed(await this.deps.policy.get(), user)) {
       const device = await this.deps.devices.redeem(user.id, deviceToken);
-      if (device) return { status: 'signed_in', tokens: await sessions.start(user), device };
+      if (device) return { status: 'signed_in', tokens: await sessions.start(user), ...whoFor(user, methods), device };
     }
     const data: SignInData = { methods };
     const flow = await flows.create(signInMachine, user.id, SIGN_IN_TTL_SECONDS, data);
@@ -169,12 +173,17 @@ export class SignInFlow {
     );
     await flows.advance(signInMachine, flow, 'VERIFY_OK');
     const user = await accounts.get(flow.userId);
-    const tokens = await sessions.start(user);
-    if (!answer.rememberDevice) return { status: 'signed_in', tokens };
-    if (!this.deps.policy.rememberDeviceAllowed(await this.deps.policy.get(), user)) {
-      return { status: 'signed_in', tokens };
-    }
-    const device = await this.deps.devices.remember(user.id, answer.deviceLabel ?? 'device');
-    return { status: 'signed_in', tokens, device };
+    const signedIn: SignedIn = {
+      status: 'signed_in',
+      tokens: await sessions.start(user),
+      ...whoFor(user, data.methods),
+    };
+    if (!answer.rememberDevice) return signedIn;
+    if (!this.deps.policy.rememberDeviceAllowed(await this.deps.policy.get(), user)) return signedIn;
+    return { ...signedIn, device: await this.deps.devices.remember(user.id, answer.deviceLabel ?? 'device') };
   }
+}
+
+function whoFor(user: UserRecord, methods: FactorKind[]): Pick<SignedIn, 'account' | 'methods'> {
+  return { account: toAccountView(user), methods };
 }

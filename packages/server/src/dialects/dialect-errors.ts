@@ -1,0 +1,57 @@
+import { ERROR_CODES, type ErrorCode } from '@tessera/contract';
+import { isTesseraError } from '@tessera/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { frameworkErrorCode } from '../http/client-error.js';
+import type { DialectApp, DialectErrorTable } from './dialect.js';
+
+/** An error as a dialect renders it: the stable code, a message for people, what the core added. */
+export interface DialectFailure {
+  code: ErrorCode;
+  status: number;
+  /** The vendor's code string, where its table names one. */
+  vendorCode?: string;
+  message: string;
+  /** Seconds until a retry can succeed (a locked second factor, a limit). */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * Installs a dialect's error handling: core errors and the framework's own request errors become
+ * the dialect's body through `render`; anything else is a bug, logged, and answered as INTERNAL.
+ */
+export function installDialectErrors(
+  app: DialectApp,
+  table: DialectErrorTable,
+  render: (failure: DialectFailure, request: FastifyRequest, reply: FastifyReply) => unknown,
+): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const overrides = request.routeOptions.config.errorOverrides ?? {};
+    const failure = toFailure(error, { ...table, ...overrides });
+    if (!failure) {
+      request.log.error({ err: error }, 'unexpected error');
+      const internal: DialectFailure = { code: 'INTERNAL', ...table.INTERNAL, message: ERROR_CODES.INTERNAL };
+      return reply.status(internal.status).send(render(internal, request, reply));
+    }
+    if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
+    return reply.status(failure.status).send(render(failure, request, reply));
+  });
+}
+
+function toFailure(error: FastifyError, table: DialectErrorTable): DialectFailure | undefined {
+  if (isTesseraError(error)) {
+    const retryAt = typeof error.meta.lockedUntil === 'string' ? error.meta.lockedUntil : error.meta.retryAt;
+    return {
+      code: error.code,
+      ...table[error.code],
+      message: error.message,
+      ...(typeof retryAt === 'string' ? { retryAfterSeconds: secondsUntil(retryAt) } : {}),
+    };
+  }
+  const client = frameworkErrorCode(error);
+  if (!client) return undefined;
+  return { code: client.code, ...table[client.code], message: client.message ?? ERROR_CODES[client.code] };
+}
+
+function secondsUntil(iso: string): number {
+  return Math.max(1, Math.ceil((Date.parse(iso) - Date.now()) / 1000));
+}

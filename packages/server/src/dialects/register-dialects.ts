@@ -1,0 +1,37 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Core, DialectName } from '@tessera/core';
+import type { FastifyInstance } from 'fastify';
+import type { Dialect } from './dialect.js';
+import { mudbaseDialect } from './mudbase/mudbase.plugin.js';
+import { type DescribedRoute, describedRoute, openApiDocument } from './openapi-document.js';
+import { vpsbgDialect } from './vpsbg/vpsbg.plugin.js';
+
+export const DIALECTS: Record<DialectName, Dialect> = {
+  vpsbg: vpsbgDialect,
+  mudbase: mudbaseDialect,
+};
+
+/** Where /docs finds each dialect's document. */
+export function dialectDocumentUrl(name: DialectName): string {
+  return `/openapi/${name}.json`;
+}
+
+/**
+ * Mounts the chosen dialects, each in its own encapsulation context (its own error handler and
+ * credentials), and serves each one's OpenAPI document. Their routes stay out of the native
+ * document (`/openapi.json`).
+ */
+export async function registerDialects(app: FastifyInstance, core: Core, names: readonly DialectName[]): Promise<void> {
+  for (const name of names) {
+    const dialect = DIALECTS[name];
+    const routes: DescribedRoute[] = [];
+    await app.register(async (scoped) => {
+      scoped.addHook('onRoute', (route) => {
+        routes.push(...describedRoute(route));
+        route.schema = { ...route.schema, hide: true };
+      });
+      await dialect.register(scoped.withTypeProvider<TypeBoxTypeProvider>(), core);
+    });
+    app.get(dialectDocumentUrl(name), { schema: { hide: true } }, async () => openApiDocument(dialect, routes));
+  }
+}

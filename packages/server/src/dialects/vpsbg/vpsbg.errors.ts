@@ -1,0 +1,57 @@
+import type { DialectErrorTable } from '../dialect.js';
+
+const INVALID = { status: 422 };
+
+/**
+ * Every core error as VPSBG's status. Its documented codes: 401 no valid token, 403 not allowed,
+ * 404, 409 conflict, 422 validation (a wrong code, an unknown secret: "the error is specified in
+ * the response"), 423 locked, 429 rate limit, 500.
+ */
+export const VPSBG_ERRORS = {
+  VALIDATION_FAILED: INVALID,
+  MALFORMED_JSON: INVALID,
+  BODY_TOO_LARGE: { status: 413 },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415 },
+  ROUTE_NOT_FOUND: { status: 404 },
+  UNAUTHENTICATED: { status: 401 },
+  TOKEN_INVALID: { status: 401 },
+  INVALID_CREDENTIALS: { status: 401 },
+  FORBIDDEN: { status: 403 },
+  USER_NOT_FOUND: { status: 404 },
+  USERNAME_TAKEN: { status: 409 },
+  EMAIL_TAKEN: { status: 409 },
+  REFRESH_TOKEN_INVALID: { status: 401 },
+  REFRESH_TOKEN_REUSED: { status: 401 },
+  CODE_MALFORMED: INVALID,
+  CODE_INVALID: INVALID,
+  SECOND_FACTOR_REQUIRED: { status: 401 },
+  SECOND_FACTOR_LOCKED: { status: 423 },
+  FACTOR_NOT_FOUND: { status: 404 },
+  FACTOR_ALREADY_ACTIVE: { status: 409 },
+  FACTOR_NOT_PENDING: INVALID,
+  NO_ACTIVE_FACTOR: INVALID,
+  ENROLLMENT_EXPIRED: INVALID,
+  ENROLLMENT_SECRET_INVALID: INVALID,
+  FLOW_NOT_FOUND: INVALID,
+  FLOW_EXPIRED: INVALID,
+  FLOW_FINISHED: INVALID,
+  FLOW_TRANSITION_INVALID: INVALID,
+  API_TOKEN_NOT_FOUND: { status: 404 },
+  PHONE_INVALID: INVALID,
+  EMAIL_REQUIRED: INVALID,
+  PHONE_REQUIRED: INVALID,
+  DELIVERY_FAILED: { status: 502 },
+  RESEND_TOO_SOON: { status: 429 },
+  SEND_LIMIT_REACHED: { status: 429 },
+  CODE_EXPIRED: INVALID,
+  CODE_ATTEMPTS_EXHAUSTED: INVALID,
+  METHOD_NOT_ALLOWED: { status: 403 },
+  METHOD_NOT_ACTIVE: INVALID,
+  METHOD_REQUIRED: INVALID,
+  SUCCESS_TOKEN_INVALID: INVALID,
+  TWO_FACTOR_REQUIRED: { status: 403 },
+  HISTORY_ENTRY_NOT_FOUND: { status: 404 },
+  TRUSTED_DEVICE_NOT_FOUND: { status: 404 },
+  BACKUP_CODES_NOT_ACTIVE: INVALID,
+  INTERNAL: { status: 500 },
+} satisfies DialectErrorTable;
