@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oathtoolCode } from '../support/external-tools.js';
+import { bearer, createHarness, createSignedInUser, type Harness, json } from '../support/harness.js';
+import { wrongCode } from '../support/totp-user.js';
+
+/**
+ * One user, one set of factors, whichever API shape is used: what one dialect enrolls, another
+ * and the native API verify; a code spent through one is spent for all; failures through one
+ * count toward the lockout of all; the history shows every change.
+ */
+describe('across dialects and the native API', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  async function vpsbgUser() {
+    const user = await createSignedInUser(h);
+    const { token } = await h.core.apiTokens.issue(user.id, 'vpsbg', 'write');
+    const headers = bearer(token);
+    return {
+      user,
+      getSecret: async () =>
+        json<{ secret_key: string }>(await h.app.inject({ method: 'GET', url: '/v1/user/2fa', headers })).secret_key,
+      enable: (otp: number, secret: string) =>
+        h.app.inject({ method: 'POST', url: '/v1/user/2fa', headers, payload: { otp, secret_key: secret } }),
+      disable: (otp: number) => h.app.inject({ method: 'DELETE', url: '/v1/user/2fa', headers, payload: { otp } }),
+    };
+  }
+
+  const mudbaseLogin = (email: string, password: string, totpToken: string) =>
+    h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password, totpToken } });
+
+  it('enrolled through VPSBG, verified through Mudbase and the native API; a code spent in one is spent in all', async () => {
+    const v = await vpsbgUser();
+    const secret = await v.getSecret();
+    expect((await v.enable(Number(oathtoolCode(secret, h.clock.now())), secret)).statusCode).toBe(204);
+    h.clock.advanceSeconds(30);
+
+    const code = oathtoolCode(secret, h.clock.now());
+    expect((await mudbaseLogin(v.user.email, v.user.password, code)).statusCode).toBe(200);
+    // The same code, now through the native API and back through VPSBG: replayed everywhere.
+    const native = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/verify',
+      headers: bearer(v.user.accessToken),
+      payload: { code },
+    });
+    expect(json(native)).toEqual({ valid: false });
+    expect((await v.disable(Number(code))).statusCode).toBe(422);
+
+    h.clock.advanceSeconds(30);
+    const next = oathtoolCode(secret, h.clock.now());
+    const verified = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/verify',
+      headers: bearer(v.user.accessToken),
+      payload: { code: next },
+    });
+    expect(json(verified)).toEqual({ valid: true });
+  });
+
+  it('enrolled through Mudbase, disabled through VPSBG, with both changes in the history', async () => {
+    const v = await vpsbgUser();
+    const setup = json<{ secret: string }>(
+      await h.app.inject({ method: 'POST', url: '/api/users/2fa/setup', headers: bearer(v.user.accessToken) }),
+    );
+    const verified = await h.app.inject({
+      method: 'POST',
+      url: '/api/users/2fa/verify',
+      headers: bearer(v.user.accessToken),
+      payload: { token: oathtoolCode(setup.secret, h.clock.now()) },
+    });
+    expect(verified.statusCode).toBe(200);
+    h.clock.advanceSeconds(30);
+    expect((await v.disable(Number(oathtoolCode(setup.secret, h.clock.now())))).statusCode).toBe(204);
+
+    const history = json<{ items: { method: string; action: string }[] }>(
+      await h.app.inject({ url: '/api/v1/me/2fa/history?order=asc', headers: bearer(v.user.accessToken) }),
+    );
+    // Each pair was written at one moment: compare each pair as a set.
+    const changes = history.items.map((e) => `${e.method}:${e.action}`);
+    expect(changes.slice(0, 2).sort()).toEqual(['backup_codes:enable', 'totp:enable']);
+    expect(changes.slice(2).sort()).toEqual(['backup_codes:disable', 'totp:disable']);
+  });
+
+  it('failures through one dialect count toward the lockout seen through the others', async () => {
+    const v = await vpsbgUser();
+    const secret = await v.getSecret();
+    expect((await v.enable(Number(oathtoolCode(secret, h.clock.now())), secret)).statusCode).toBe(204);
+    h.clock.advanceSeconds(30);
+    const code = oathtoolCode(secret, h.clock.now());
+    for (let i = 0; i < 3; i++) expect((await v.disable(Number(wrongCode(code)))).statusCode).toBe(422);
+    for (let i = 0; i < 2; i++) {
+      const response = await mudbaseLogin(v.user.email, v.user.password, wrongCode(code));
+      expect(response.statusCode).toBeGreaterThanOrEqual(400);
+    }
+    // Five failures across two dialects: the right code is refused everywhere now.
+    expect((await mudbaseLogin(v.user.email, v.user.password, code)).statusCode).toBe(429);
+    expect((await v.disable(Number(code))).statusCode).toBe(423);
+    const native = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/verify',
+      headers: bearer(v.user.accessToken),
+      payload: { code },
+    });
+    expect(native.statusCode).toBe(429);
+  });
+});
