@@ -1,5 +1,5 @@
 import { SYSTEM_ACTOR } from '@tessera/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearer, createHarness, type Harness, json } from '../support/harness.js';
 import { createTotpUser, wrongCode } from '../support/totp-user.js';
 
@@ -99,5 +99,58 @@ describe('API tokens and server-to-server verification', () => {
       headers: bearer(user.accessToken),
     });
     expect(denied.statusCode).toBe(403);
+  });
+});
+
+describe('API token scopes and last use', () => {
+  it('a read token, created through the API, reads but every write answers 403', async () => {
+    const user = await createTotpUser(h.app, h.clock);
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/api-tokens',
+      headers: bearer(user.accessToken),
+      payload: { name: 'dashboard', scope: 'read' },
+    });
+    expect(created.statusCode).toBe(201);
+    const { token, apiToken } = json<{ token: string; apiToken: { scope: string } }>(created);
+    expect(apiToken.scope).toBe('read');
+    const read = bearer(token);
+    expect((await h.app.inject({ url: '/api/v1/me/2fa', headers: read })).statusCode).toBe(200);
+    expect((await h.app.inject({ url: '/api/v1/me/2fa/history', headers: read })).statusCode).toBe(200);
+    for (const [url, payload] of [
+      ['/api/v1/me/verify', { code: user.codeAt(h.clock.now()) }],
+      ['/api/v1/me/api-tokens', { name: 'escalated' }],
+      ['/api/v1/me/2fa/disable', { method: 'totp' }],
+    ] as const) {
+      const response = await h.app.inject({ method: 'POST', url, headers: read, payload });
+      expect(response.statusCode, url).toBe(403);
+      expect(json(response)).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    }
+  });
+
+  it('shows when a token was last used, written at most once a minute', async () => {
+    const user = await createTotpUser(h.app, h.clock);
+    const { token } = await h.core.apiTokens.issue(
+      (await h.core.accounts.getByUsername(user.username)).id,
+      'cron',
+      'write',
+    );
+    const listed = async () =>
+      json<{ apiTokens: { name: string; lastUsedAt: string | null }[] }>(
+        await h.app.inject({ url: '/api/v1/me/api-tokens', headers: bearer(user.accessToken) }),
+      ).apiTokens.find((t) => t.name === 'cron')?.lastUsedAt;
+    expect(await listed()).toBeNull();
+
+    const firstUse = h.clock.now().toISOString();
+    await h.app.inject({ url: '/api/v1/me/2fa', headers: bearer(token) });
+    await vi.waitFor(async () => expect(await listed()).toBe(firstUse));
+    h.clock.advanceSeconds(30);
+    await h.app.inject({ url: '/api/v1/me/2fa', headers: bearer(token) });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await listed()).toBe(firstUse);
+    h.clock.advanceSeconds(31);
+    const laterUse = h.clock.now().toISOString();
+    await h.app.inject({ url: '/api/v1/me/2fa', headers: bearer(token) });
+    await vi.waitFor(async () => expect(await listed()).toBe(laterUse));
   });
 });

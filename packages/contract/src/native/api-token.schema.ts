@@ -17,6 +17,9 @@ export const ApiToken = Type.Object({
   name: Type.String(),
   scope: Type.Union([Type.Literal('write'), Type.Literal('read')]),
   createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'When the token was last used, to the minute.',
+  }),
   revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 

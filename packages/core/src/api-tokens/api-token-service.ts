@@ -7,11 +7,15 @@ import { TesseraError } from '../errors/tessera-error.js';
 import type { ApiTokenRecord } from '../storage/records.js';
 import type { ApiTokenRepository } from '../storage/repositories.js';
 
+/** How precisely lastUsedAt is kept. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 export interface ApiTokenView {
   id: string;
   name: string;
   scope: ApiTokenScope;
   createdAt: string;
+  lastUsedAt: string | null;
   revokedAt: string | null;
 }
 
@@ -21,6 +25,7 @@ export function toApiTokenView(token: ApiTokenRecord): ApiTokenView {
     name: token.name,
     scope: token.scope,
     createdAt: token.createdAt.toISOString(),
+    lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,
   };
 }
@@ -75,6 +80,7 @@ export class ApiTokenService {
     if (expected.username !== undefined && found.owner.username !== expected.username) {
       throw new TesseraError('TOKEN_INVALID');
     }
+    this.noteUse(found.tokenId, found.lastUsedAt);
     return {
       kind: 'user',
       userId: found.owner.id,
@@ -82,6 +88,18 @@ export class ApiTokenService {
       authentication: { method: 'api_token', tokenId: found.tokenId, scope: found.scope },
       clientIp,
     };
+  }
+
+  /**
+   * Keeps lastUsedAt to the minute without a write on every request: only a token last used a
+   * minute ago or more is written, and the request does not wait for it (a lost update only
+   * makes the time a minute older).
+   */
+  private noteUse(tokenId: string, lastUsedAt: Date | null): void {
+    const now = this.clock.now();
+    const since = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+    if (lastUsedAt !== null && lastUsedAt >= since) return;
+    this.tokens.recordUse(tokenId, now, since).catch(() => undefined);
   }
 
   async list(actor: Actor): Promise<ApiTokenView[]> {

@@ -169,7 +169,11 @@ export interface ApiTokenRepository {
   /** A token that is not revoked with its owner, in one lookup (every API-token request does this). */
   findWithOwnerByHash(
     tokenHash: string,
-  ): Promise<{ tokenId: string; scope: ApiTokenRecord['scope']; owner: UserRecord } | undefined>;
+  ): Promise<
+    { tokenId: string; scope: ApiTokenRecord['scope']; lastUsedAt: Date | null; owner: UserRecord } | undefined
+  >;
+  /** Sets last_used_at to `now` unless it is already `since` or later: one conditional UPDATE. */
+  recordUse(id: string, now: Date, since: Date): Promise<void>;
   listByUser(userId: string): Promise<ApiTokenRecord[]>;
   revoke(id: string, userId: string, now: Date): Promise<boolean>;
 }

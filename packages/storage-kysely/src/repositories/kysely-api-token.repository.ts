@@ -51,11 +51,28 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
 
   async findWithOwnerByHash(
     tokenHash: string,
-  ): Promise<{ tokenId: string; scope: ApiTokenRecord['scope']; owner: UserRecord } | undefined> {
+  ): Promise<
+    { tokenId: string; scope: ApiTokenRecord['scope']; lastUsedAt: Date | null; owner: UserRecord } | undefined
+  > {
     const [row] = (await this.ownerQuery({ tokenHash })).rows;
     if (!row) return undefined;
-    const { token_id, token_scope, ...user } = row;
-    return { tokenId: token_id, scope: token_scope, owner: toUserRecord(user) };
+    const { token_id, token_scope, token_last_used_at, ...user } = row;
+    return {
+      tokenId: token_id,
+      scope: token_scope,
+      lastUsedAt: toNullableDate(token_last_used_at),
+      owner: toUserRecord(user),
+    };
+  }
+
+  async recordUse(id: string, now: Date, since: Date): Promise<void> {
+    // Not durable on purpose: a last-used time lost in a power cut is a minute off, no more.
+    await this.db
+      .updateTable('api_tokens')
+      .set({ last_used_at: toMillis(now) })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', toMillis(since))]))
+      .execute();
   }
 
   async listByUser(userId: string): Promise<ApiTokenRecord[]> {
@@ -101,12 +118,21 @@ function toApiTokenRecord(row: ApiTokenRow): ApiTokenRecord {
 }
 
 function buildOwnerQuery(db: Kysely<Database>) {
-  return preparedQuery<UserRow & { token_id: string; token_scope: ApiTokenRow['scope'] }, 'tokenHash'>(db, (value) =>
+  type OwnerRow = UserRow & {
+    token_id: string;
+    token_scope: ApiTokenRow['scope'];
+    token_last_used_at: ApiTokenRow['last_used_at'];
+  };
+  return preparedQuery<OwnerRow, 'tokenHash'>(db, (value) =>
     db
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
       .selectAll('users')
-      .select(['api_tokens.id as token_id', 'api_tokens.scope as token_scope'])
+      .select([
+        'api_tokens.id as token_id',
+        'api_tokens.scope as token_scope',
+        'api_tokens.last_used_at as token_last_used_at',
+      ])
       .where('api_tokens.token_hash', '=', value('tokenHash'))
       .where('api_tokens.revoked_at', 'is', null),
   );

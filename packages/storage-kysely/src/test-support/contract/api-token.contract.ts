@@ -20,11 +20,24 @@ export function describeApiTokenContract(ctx: ContractContext): void {
       expect(await ctx.storage.apiTokens.findWithOwnerByHash(token.tokenHash)).toEqual({
         tokenId: token.id,
         scope: 'read',
+        lastUsedAt: null,
         owner: user,
       });
       expect(await ctx.storage.apiTokens.findWithOwnerByHash('unknown')).toBeUndefined();
       expect(await ctx.storage.apiTokens.revoke(token.id, user.id, at(5))).toBe(true);
       expect(await ctx.storage.apiTokens.findWithOwnerByHash(token.tokenHash)).toBeUndefined();
+    });
+
+    it('recordUse writes the last use only when the stored one is older than `since`', async () => {
+      const user = await ctx.createdUser();
+      const token = anApiToken(user.id);
+      await ctx.storage.apiTokens.insert(token);
+      await ctx.storage.apiTokens.recordUse(token.id, at(100), at(40));
+      expect((await ctx.storage.apiTokens.findByHash(token.tokenHash))?.lastUsedAt).toEqual(at(100));
+      await ctx.storage.apiTokens.recordUse(token.id, at(130), at(70));
+      expect((await ctx.storage.apiTokens.findByHash(token.tokenHash))?.lastUsedAt).toEqual(at(100));
+      await ctx.storage.apiTokens.recordUse(token.id, at(200), at(140));
+      expect((await ctx.storage.apiTokens.findWithOwnerByHash(token.tokenHash))?.lastUsedAt).toEqual(at(200));
     });
 
     it('refuses a second token with the same hash', async () => {
