@@ -25,23 +25,33 @@ beforeAll(async () => {
 afterEach(async () => h.core.notifications.settle());
 afterAll(async () => h.close());
 
-async function startRecovery(login: string): Promise<string> {
+/** How many code e-mails each challenge found already sent when it started. */
+const sentBefore = new Map<string, number>();
+
+function codeEmails(user: SignedInUser) {
+  return h.outbox.emailsSent.filter((m) => m.to === user.email && m.code);
+}
+
+async function startRecovery(login: string, user: SignedInUser): Promise<string> {
+  const before = codeEmails(user).length;
   const started = await h.app.inject({ method: 'POST', url: '/api/v1/auth/recovery', payload: { login } });
   expect(started.statusCode).toBe(202);
-  return json<{ challengeId: string }>(started).challengeId;
+  const { challengeId } = json<{ challengeId: string }>(started);
+  sentBefore.set(challengeId, before);
+  return challengeId;
 }
 
 async function confirmRecovery(challengeId: string, code: string) {
   return h.app.inject({ method: 'POST', url: `/api/v1/auth/recovery/${challengeId}/confirm`, payload: { code } });
 }
 
-/** Waits for the challenge's code to go out and its challenge to be open. */
+/** Waits for the challenge's code to go out (the e-mail after those sent before it started). */
 async function recoveryCode(user: SignedInUser, challengeId: string): Promise<string> {
+  const before = sentBefore.get(challengeId) ?? 0;
   return vi.waitFor(
     async () => {
       expect(await h.storage.flows.findById(challengeId)).toBeDefined();
-      const sent = h.outbox.emailsSent.filter((m) => m.to === user.email && m.code);
-      const code = sent.at(-1)?.code;
+      const code = codeEmails(user)[before]?.code;
       if (!code) throw new Error('no code yet');
       return code;
     },
@@ -75,7 +85,7 @@ describe('password recovery has a budget of its own', () => {
     });
     const backupCodes = json<{ backupCodes: { codes: string[] } }>(enabled).backupCodes.codes;
 
-    const challengeId = await startRecovery(user.username);
+    const challengeId = await startRecovery(user.username, user);
     const right = await recoveryCode(user, challengeId);
     for (let i = 0; i < 5; i++) {
       const answer = await confirmRecovery(challengeId, wrongCode(right));
@@ -96,13 +106,13 @@ describe('password recovery has a budget of its own', () => {
 
   it("the account's recovery budget then refuses even a right code, with the same answer, for a while", async () => {
     const user = await createSignedInUser(h);
-    const first = await startRecovery(user.username);
+    const first = await startRecovery(user.username, user);
     const firstCode = await recoveryCode(user, first);
     for (let i = 0; i < 3; i++) await confirmRecovery(first, wrongCode(firstCode));
 
     // A new challenge does not start a new budget: two more failures lock recovery of the account.
     h.clock.advanceSeconds(5);
-    const second = await startRecovery(user.email);
+    const second = await startRecovery(user.email, user);
     const secondCode = await recoveryCode(user, second);
     expect(secondCode).not.toBe(firstCode);
     for (let i = 0; i < 2; i++) {
@@ -129,10 +139,10 @@ describe('password recovery has a budget of its own', () => {
   it('each further lock of recovery doubles', async () => {
     const user = await createSignedInUser(h);
     for (const expectedLockSeconds of [60, 120]) {
-      const challengeId = await startRecovery(user.username);
+      const challengeId = await startRecovery(user.username, user);
       const code = await recoveryCode(user, challengeId);
       for (let i = 0; i < 5; i++) await confirmRecovery(challengeId, wrongCode(code));
-      const next = await startRecovery(user.username);
+      const next = await startRecovery(user.username, user);
       const nextCode = await recoveryCode(user, next);
       h.clock.advanceSeconds(expectedLockSeconds - 1);
       expect((await confirmRecovery(next, nextCode)).statusCode).toBe(401);
@@ -149,7 +159,7 @@ describe('a recovery challenge exists only for a code that was sent', () => {
     const user = await createSignedInUser(h);
     h.outbox.failNext(1, user.email);
     const mark = h.log.mark();
-    const challengeId = await startRecovery(user.username);
+    const challengeId = await startRecovery(user.username, user);
     await vi.waitFor(() => expect(h.log.textSince(mark)).toContain('password recovery code not sent'), {
       timeout: 5_000,
       interval: 10,
@@ -160,7 +170,7 @@ describe('a recovery challenge exists only for a code that was sent', () => {
 
   it('when the code is sent, the challenge is there to answer', async () => {
     const user = await createSignedInUser(h);
-    const challengeId = await startRecovery(user.username);
+    const challengeId = await startRecovery(user.username, user);
     const code = await recoveryCode(user, challengeId);
     expect((await confirmRecovery(challengeId, code)).statusCode).toBe(200);
   });
