@@ -45,18 +45,6 @@ export class AccountService {
     },
   ) {}
 
-  private get users(): UserRepository {
-    return this.deps.users;
-  }
-
-  private get passwords(): PasswordHasher {
-    return this.deps.passwords;
-  }
-
-  private get authorizer(): Authorizer {
-    return this.deps.authorizer;
-  }
-
   /**
    * Sign-up by anyone makes a user; only an admin or the operator makes an admin.
    *
@@ -66,23 +54,23 @@ export class AccountService {
    * recovery is careful not to. A taken username is still reported: usernames are public handles.
    */
   async create(actor: Actor, input: NewAccountInput & { role?: Role }): Promise<UserRecord> {
-    if (input.role === 'admin') await this.authorizer.admin(actor, 'admin.manage');
+    if (input.role === 'admin') await this.deps.authorizer.admin(actor, 'admin.manage');
     assertValidAccountInput(input);
     const user: UserRecord = {
       id: newId(),
       username: input.username,
       email: input.email ?? null,
       phone: input.phone ?? null,
-      passwordHash: await this.passwords.hash(input.password),
+      passwordHash: await this.deps.passwords.hash(input.password),
       role: input.role ?? 'user',
       issuer: null,
       createdAt: this.deps.clock.now(),
     };
-    const outcome = await this.users.create(user);
+    const outcome = await this.deps.users.create(user);
     if (outcome === 'username_taken') throw new TesseraError('USERNAME_TAKEN');
     if (outcome === 'email_taken') {
       if (actor.kind !== 'anonymous') throw new TesseraError('EMAIL_TAKEN');
-      const owner = user.email === null ? undefined : await this.users.findByEmail(user.email);
+      const owner = user.email === null ? undefined : await this.deps.users.findByEmail(user.email);
       if (owner) this.deps.notifications.notify(owner, { type: 'sign_up_with_your_address' });
     }
     return user;
@@ -92,17 +80,17 @@ export class AccountService {
    * The password step of signing in. Unknown user and wrong password look the same, and so do
    * their throttles: an unknown username has a budget of its own, as an account does.
    */
-  async checkPassword(username: string, password: string, clientIp: string | null = null): Promise<UserRecord> {
-    const user = await this.users.findByUsername(username);
+  async checkPassword(username: string, password: string, clientIp: string | null): Promise<UserRecord> {
+    const user = await this.deps.users.findByUsername(username);
     const key = user
       ? passwordAccountKey(user.id)
       : `password:unknown:${this.deps.hasher.hash(`username:${username}`)}`;
     const ok = await this.deps.throttle.attempt(key, clientIp, async () => {
       if (!user) {
-        await this.passwords.verifyDummy(password);
+        await this.deps.passwords.verifyDummy(password);
         return false;
       }
-      return this.passwords.verify(user.passwordHash, password);
+      return this.deps.passwords.verify(user.passwordHash, password);
     });
     if (!ok || !user) throw new TesseraError('INVALID_CREDENTIALS');
     return user;
@@ -118,30 +106,30 @@ export class AccountService {
   async confirmPassword(actor: Actor, userId: string, password: string): Promise<void> {
     const user = await this.get(userId);
     const ok = await this.deps.throttle.attempt(passwordAccountKey(user.id), clientIpOf(actor), () =>
-      this.passwords.verify(user.passwordHash, password),
+      this.deps.passwords.verify(user.passwordHash, password),
     );
     if (!ok) throw new TesseraError('INVALID_CREDENTIALS');
   }
 
   /** The caller's own account. */
   async me(actor: Actor): Promise<UserRecord> {
-    return this.get(await this.authorizer.own(actor, 'own.read_status'));
+    return this.get(await this.deps.authorizer.own(actor, 'own.read_status'));
   }
 
   /** Any account by username (admins). */
   async find(actor: Actor, username: string): Promise<UserRecord> {
-    await this.authorizer.admin(actor, 'admin.read');
+    await this.deps.authorizer.admin(actor, 'admin.read');
     return this.getByUsername(username);
   }
 
   async get(userId: string): Promise<UserRecord> {
-    const user = await this.users.findById(userId);
+    const user = await this.deps.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     return user;
   }
 
   async getByUsername(username: string): Promise<UserRecord> {
-    const user = await this.users.findByUsername(username);
+    const user = await this.deps.users.findByUsername(username);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     return user;
   }
