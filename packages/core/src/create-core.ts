@@ -166,15 +166,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   return {
     accounts,
     passwords: new PasswordService({
-      users: storage.users,
+      storage,
       passwords: passwordHasher,
       successTokens,
-      devices,
       notifications,
       authorizer,
-      sessions: storage.sessions,
-      flows: storage.flows,
-      throttle: passwordThrottle,
       clock,
     }),
     sessions,

@@ -2,12 +2,11 @@ import type { Actor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
-import type { TrustedDeviceService } from '../devices/trusted-device-service.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { NotificationService } from '../notifications/notification-service.js';
-import type { FlowRepository, SessionRepository, UserRepository } from '../storage/repositories.js';
+import type { Storage } from '../storage/repositories.js';
 import type { SuccessTokenService } from '../success-tokens/success-token-service.js';
-import type { PasswordThrottle } from '../throttle/password-throttle.js';
+import { passwordAccountKey } from '../throttle/password-throttle.js';
 import { isValidPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './account-rules.js';
 
 /**
@@ -16,20 +15,16 @@ import { isValidPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './acc
  * have let someone else keep: remembered devices, pending flows and sessions (refresh-token
  * families; their access tokens die with them, as each request checks its family). A change
  * keeps the session that made it; a reset keeps none. Either starts the password's failure
- * budget afresh.
+ * budget afresh. The new password and all of that are one unit of work.
  */
 export class PasswordService {
   constructor(
     private readonly deps: {
-      users: UserRepository;
+      storage: Storage;
       passwords: PasswordHasher;
       successTokens: SuccessTokenService;
-      devices: TrustedDeviceService;
       notifications: NotificationService;
       authorizer: Authorizer;
-      sessions: SessionRepository;
-      flows: FlowRepository;
-      throttle: PasswordThrottle;
       clock: Clock;
     },
   ) {}
@@ -51,16 +46,17 @@ export class PasswordService {
   }
 
   private async set(userId: string, newPassword: string, keepSessionId: string | undefined): Promise<void> {
-    const { users, passwords, devices, notifications, sessions, flows, throttle, clock } = this.deps;
-    if (!(await users.updatePasswordHash(userId, await passwords.hash(newPassword)))) {
-      throw new TesseraError('USER_NOT_FOUND');
-    }
-    const now = clock.now();
-    await sessions.revokeAllForUser(userId, now, keepSessionId);
-    await devices.revokeAll(userId);
-    await flows.expireAllForUser(userId, now);
-    await throttle.clearAccount(userId);
-    const user = await users.findById(userId);
+    const { storage, passwords, notifications, clock } = this.deps;
+    const passwordHash = await passwords.hash(newPassword);
+    const user = await storage.transaction(async (tx) => {
+      if (!(await tx.users.updatePasswordHash(userId, passwordHash))) throw new TesseraError('USER_NOT_FOUND');
+      const now = clock.now();
+      await tx.sessions.revokeAllForUser(userId, now, keepSessionId);
+      await tx.trustedDevices.revokeAllForUser(userId, now);
+      await tx.flows.expireAllForUser(userId, now);
+      await tx.throttles.reset(passwordAccountKey(userId));
+      return tx.users.findById(userId);
+    });
     if (user) notifications.notify(user, { type: 'password_changed' });
   }
 }

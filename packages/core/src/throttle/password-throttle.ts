@@ -60,11 +60,6 @@ export class PasswordThrottle {
     return ok;
   }
 
-  /** Starts the account's budget afresh (its password was reset). */
-  async clearAccount(userId: string): Promise<void> {
-    await this.throttles.reset(passwordAccountKey(userId));
-  }
-
   private async reserve(
     key: string,
     decide: (state: ThrottleRecord, now: Date) => ThrottleDecision,
