@@ -132,6 +132,16 @@ describe('password throttling per account', () => {
     });
   });
 
+  it('of 20 simultaneous wrong passwords, only 5 are checked', async () => {
+    const user = await createSignedInUser(h);
+    const address = freshAddress();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => signIn(user.username, 'not the password', address)),
+    );
+    const statuses = answers.map((a) => a.statusCode).sort();
+    expect(statuses).toEqual([...Array(5).fill(401), ...Array(15).fill(429)]);
+  });
+
   it('an unknown username is throttled exactly as an account is', async () => {
     const user = await createSignedInUser(h);
     const unknown = `nobody${randomBytes(4).toString('hex')}`;
