@@ -607,7 +607,10 @@ describe('admin operations', () => {
     expect(json(await call('GET', `/admin/users/${user.id}/factors`, admin.accessToken))).toEqual({ factors: [] });
     const signedIn = await signIn(user.username, user.password);
     expect(json(signedIn)).toMatchObject({ status: 'signed_in', tokens: { accessToken: expect.any(String) } });
-    const status = json(await call('GET', '/me/2fa', user.accessToken));
+    // The reset ended the sessions the user had: they go on with the one just started.
+    expect((await call('GET', '/me/2fa', user.accessToken)).statusCode).toBe(401);
+    const accessToken = json<{ tokens: { accessToken: string } }>(signedIn).tokens.accessToken;
+    const status = json(await call('GET', '/me/2fa', accessToken));
     expect(status).toMatchObject({ methods: [], backupCodesRemaining: 0 });
 
     const entries = await adminHistory(admin.accessToken, `?userId=${user.id}&from=${encodeURIComponent(resetAt)}`);
@@ -625,13 +628,13 @@ describe('admin operations', () => {
       });
     }
     // The user sees the admin's reset in their own history.
-    expect((await myHistory(user.accessToken, '?enabled=false')).items.map((e) => e.actor)).toEqual(['admin', 'admin']);
+    expect((await myHistory(accessToken, '?enabled=false')).items.map((e) => e.actor)).toEqual(['admin', 'admin']);
 
     expect(await resetNotices(user.email)).toEqual(['Tessera Test: two-factor authentication reset']);
     expect(await resetNotices(admin.email)).toEqual([]);
 
     // A second reset removes what was enabled since; with nothing left, nothing is recorded and nobody told.
-    await enableBackupCodes(user.accessToken);
+    await enableBackupCodes(accessToken);
 
     const again = await call('DELETE', `/admin/users/${user.id}/2fa`, admin.accessToken);
     expect(json(again)).toEqual({ removed: ['backup_codes'] });

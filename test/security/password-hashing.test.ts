@@ -73,13 +73,13 @@ describe('password hashing in production', () => {
 
   it('checks a password against its argon2id hash at sign-in', async () => {
     await runtime.core.accounts.create(SYSTEM_ACTOR, { username: 'carol', password: PASSWORD });
-    await expect(runtime.core.accounts.checkPassword('carol', PASSWORD)).resolves.toMatchObject({
+    await expect(runtime.core.accounts.checkPassword('carol', PASSWORD, null)).resolves.toMatchObject({
       username: 'carol',
     });
-    await expect(runtime.core.accounts.checkPassword('carol', `${PASSWORD}!`)).rejects.toMatchObject({
+    await expect(runtime.core.accounts.checkPassword('carol', `${PASSWORD}!`, null)).rejects.toMatchObject({
       code: 'INVALID_CREDENTIALS',
     });
-    await expect(runtime.core.accounts.checkPassword('nobody', PASSWORD)).rejects.toMatchObject({
+    await expect(runtime.core.accounts.checkPassword('nobody', PASSWORD, null)).rejects.toMatchObject({
       code: 'INVALID_CREDENTIALS',
     });
   });

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: 'Authentication is required.',
   TOKEN_INVALID: 'The access or API token is not valid.',
   INVALID_CREDENTIALS: 'The username or password is wrong.',
+  PASSWORD_THROTTLED: 'Too many failed password attempts; try again later.',
   FORBIDDEN: 'You are not allowed to do this.',
   USER_NOT_FOUND: 'No such user.',
   USERNAME_TAKEN: 'That username is already taken.',

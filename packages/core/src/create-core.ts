@@ -23,6 +23,7 @@ import { RecoveryFlow } from './flows/recovery/recovery.flow.js';
 import { CodeMessenger } from './flows/shared/code-messenger.js';
 import { SignInFlow } from './flows/sign-in/sign-in.flow.js';
 import { HistoryService } from './history/history-service.js';
+import { DEFAULT_LOCKOUT_POLICY } from './lockout/lockout-policy.js';
 import { SecondFactorGuard } from './lockout/second-factor-guard.js';
 import { type Logger, silentLogger } from './logger.js';
 import { BackupCodeService } from './methods/backup-codes/backup-code-service.js';
@@ -38,11 +39,16 @@ import { SessionService } from './sessions/session-service.js';
 import { IssuerSettings } from './settings/issuer-settings.js';
 import type { Storage } from './storage/repositories.js';
 import { SuccessTokenService } from './success-tokens/success-token-service.js';
+import { KeyedLock } from './throttle/keyed-lock.js';
+import { PasswordThrottle } from './throttle/password-throttle.js';
+import { DEFAULT_PASSWORD_THROTTLE_POLICY } from './throttle/password-throttle-policy.js';
 
 export interface CoreDeps {
   storage: Storage;
   secretKey: Uint8Array;
-  config: Pick<Config, 'issuer' | 'lockout' | 'deliveredCodes' | 'backupCodes'>;
+  config: Pick<Config, 'issuer' | 'lockout' | 'deliveredCodes' | 'backupCodes'> &
+    /** The defaults when left out. */
+    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout'>>;
   /** Where SMS and e-mail go (codes and security notices). */
   delivery: Delivery;
   clock?: Clock;
@@ -90,7 +96,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   // The policy service needs the authorizer and the authorizer asks the policy: the late-bound
   // call breaks the cycle.
   const authorizer: Authorizer = new Authorizer({ assertSatisfiedBy: (userId) => policy.assertSatisfiedBy(userId) });
-  const accounts = new AccountService(storage.users, passwordHasher, clock, authorizer);
   const sessions = new SessionService(storage.sessions, hasher, clock, secretKey);
   const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer, authorizer);
   const history: HistoryService = new HistoryService({ history: storage.history, clock, authorizer });
@@ -106,6 +111,20 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     logger,
     issuer: () => issuers.systemIssuer(),
     findUser: (userId) => storage.users.findById(userId),
+  });
+  const passwordThrottle = new PasswordThrottle(
+    storage.throttles,
+    config.passwordThrottle ?? DEFAULT_PASSWORD_THROTTLE_POLICY,
+    clock,
+  );
+  const accounts = new AccountService({
+    users: storage.users,
+    passwords: passwordHasher,
+    clock,
+    authorizer,
+    throttle: passwordThrottle,
+    hasher,
+    notifications,
   });
   const changes = new FactorChanges({ history, notifications, users: storage.users });
   const guard = new SecondFactorGuard(storage.lockouts, config.lockout, clock);
@@ -147,12 +166,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   return {
     accounts,
     passwords: new PasswordService({
-      users: storage.users,
+      storage,
       passwords: passwordHasher,
       successTokens,
-      devices,
       notifications,
       authorizer,
+      clock,
     }),
     sessions,
     apiTokens: new ApiTokenService(storage.apiTokens, hasher, clock, authorizer),
@@ -207,10 +226,13 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     recovery: new RecoveryFlow({
       flows,
       users: storage.users,
-      verifier,
+      lock: new KeyedLock(storage.throttles, config.recoveryLockout ?? DEFAULT_LOCKOUT_POLICY, clock),
       deliveredCodes,
       messenger,
+      notifications,
       successTokens,
+      issuers,
+      hasher,
       clock,
       logger,
     }),

@@ -13,6 +13,7 @@ import type { RefreshTokenTable } from './tables/refresh-token.table.js';
 import type { SessionFamilyTable } from './tables/session-family.table.js';
 import type { SettingTable } from './tables/setting.table.js';
 import type { SuccessTokenTable } from './tables/success-token.table.js';
+import type { ThrottleTable } from './tables/throttle.table.js';
 import type { TrustedDeviceTable } from './tables/trusted-device.table.js';
 import type { UserTable } from './tables/user.table.js';
 
@@ -36,6 +37,7 @@ export interface Database {
   api_tokens: ApiTokenTable;
   flows: FlowTable;
   lockouts: LockoutTable;
+  throttles: ThrottleTable;
   settings: SettingTable;
   backup_codes: BackupCodeTable;
   delivered_codes: DeliveredCodeTable;

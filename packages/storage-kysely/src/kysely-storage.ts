@@ -13,6 +13,7 @@ import { KyselyLockoutRepository } from './repositories/kysely-lockout.repositor
 import { KyselySessionRepository } from './repositories/kysely-session.repository.js';
 import { KyselySettingsRepository } from './repositories/kysely-settings.repository.js';
 import { KyselySuccessTokenRepository } from './repositories/kysely-success-token.repository.js';
+import { KyselyThrottleRepository } from './repositories/kysely-throttle.repository.js';
 import { KyselyTrustedDeviceRepository } from './repositories/kysely-trusted-device.repository.js';
 import { KyselyUserRepository } from './repositories/kysely-user.repository.js';
 import type { StorageDialect } from './storage-dialect.js';
@@ -53,6 +54,7 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect): Repo
     apiTokens: new KyselyApiTokenRepository(db, dialect),
     flows: new KyselyFlowRepository(db),
     lockouts: new KyselyLockoutRepository(db),
+    throttles: new KyselyThrottleRepository(db),
     settings: new KyselySettingsRepository(db, dialect),
     backupCodes: new KyselyBackupCodeRepository(db, dialect),
     deliveredCodes: new KyselyDeliveredCodeRepository(db, dialect),

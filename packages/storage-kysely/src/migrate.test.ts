@@ -24,6 +24,7 @@ const TABLES = [
   'session_families',
   'settings',
   'success_tokens',
+  'throttles',
   'trusted_devices',
   'users',
 ];

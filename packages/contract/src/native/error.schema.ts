@@ -7,6 +7,7 @@ export const ErrorBody = Type.Object(
       code: Type.String({ description: 'Stable code from the error table (docs/errors.md).' }),
       message: Type.String({ description: 'A human sentence; may change between versions.' }),
       lockedUntil: Type.Optional(Type.String({ format: 'date-time' })),
+      retryAt: Type.Optional(Type.String({ format: 'date-time' })),
       details: Type.Optional(Type.Array(Type.String())),
     }),
   },

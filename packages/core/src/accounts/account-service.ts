@@ -1,11 +1,14 @@
-import type { Actor, UserActor } from '../auth/actor.js';
+import { type Actor, clientIpOf, type UserActor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
+import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { newId } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
+import type { NotificationService } from '../notifications/notification-service.js';
 import type { Role, UserRecord } from '../storage/records.js';
 import type { UserRepository } from '../storage/repositories.js';
+import { type PasswordThrottle, passwordAccountKey } from '../throttle/password-throttle.js';
 import { assertValidAccountInput, type NewAccountInput } from './account-rules.js';
 
 export interface AccountView {
@@ -30,77 +33,106 @@ export function toAccountView(user: UserRecord): AccountView {
 
 export class AccountService {
   constructor(
-    private readonly users: UserRepository,
-    private readonly passwords: PasswordHasher,
-    private readonly clock: Clock,
-    private readonly authorizer: Authorizer,
+    private readonly deps: {
+      users: UserRepository;
+      passwords: PasswordHasher;
+      clock: Clock;
+      authorizer: Authorizer;
+      throttle: PasswordThrottle;
+      /** Keys the throttle of usernames that have no account. */
+      hasher: KeyedHasher;
+      notifications: NotificationService;
+    },
   ) {}
 
-  /** Sign-up by anyone makes a user; only an admin or the operator makes an admin. */
+  /**
+   * Sign-up by anyone makes a user; only an admin or the operator makes an admin.
+   *
+   * Someone signing up (not an admin) with an address that already has an account gets the
+   * answer a new account gets, and nothing is created: the address's owner is told by e-mail
+   * instead. Otherwise sign-up would tell anyone which addresses have accounts, which password
+   * recovery is careful not to. A taken username is still reported: usernames are public handles.
+   */
   async create(actor: Actor, input: NewAccountInput & { role?: Role }): Promise<UserRecord> {
-    if (input.role === 'admin') await this.authorizer.admin(actor, 'admin.manage');
+    if (input.role === 'admin') await this.deps.authorizer.admin(actor, 'admin.manage');
     assertValidAccountInput(input);
     const user: UserRecord = {
       id: newId(),
       username: input.username,
       email: input.email ?? null,
       phone: input.phone ?? null,
-      passwordHash: await this.passwords.hash(input.password),
+      passwordHash: await this.deps.passwords.hash(input.password),
       role: input.role ?? 'user',
       issuer: null,
-      createdAt: this.clock.now(),
+      createdAt: this.deps.clock.now(),
     };
-    const outcome = await this.users.create(user);
+    const outcome = await this.deps.users.create(user);
     if (outcome === 'username_taken') throw new TesseraError('USERNAME_TAKEN');
-    if (outcome === 'email_taken') throw new TesseraError('EMAIL_TAKEN');
+    if (outcome === 'email_taken') {
+      if (actor.kind !== 'anonymous') throw new TesseraError('EMAIL_TAKEN');
+      const owner = user.email === null ? undefined : await this.deps.users.findByEmail(user.email);
+      if (owner) this.deps.notifications.notify(owner, { type: 'sign_up_with_your_address' });
+    }
     return user;
   }
 
   /**
    * The password step of signing in, by username or e-mail address (usernames never hold an
-   * `@`). Unknown user and wrong password look the same.
+   * `@`). Unknown user and wrong password look the same, and so do their throttles: an unknown
+   * login has a budget of its own, as an account does.
    */
-  async checkPassword(login: string, password: string): Promise<UserRecord> {
-    const user = login.includes('@') ? await this.users.findByEmail(login) : await this.users.findByUsername(login);
-    if (!user) {
-      await this.passwords.verifyDummy(password);
-      throw new TesseraError('INVALID_CREDENTIALS');
-    }
-    if (!(await this.passwords.verify(user.passwordHash, password))) throw new TesseraError('INVALID_CREDENTIALS');
+  async checkPassword(login: string, password: string, clientIp: string | null): Promise<UserRecord> {
+    const user = login.includes('@')
+      ? await this.deps.users.findByEmail(login)
+      : await this.deps.users.findByUsername(login);
+    const key = user
+      ? passwordAccountKey(user.id)
+      : `password:unknown:${this.deps.hasher.hash(`login:${login.toLowerCase()}`)}`;
+    const ok = await this.deps.throttle.attempt(key, clientIp, async () => {
+      if (!user) {
+        await this.deps.passwords.verifyDummy(password);
+        return false;
+      }
+      return this.deps.passwords.verify(user.passwordHash, password);
+    });
+    if (!ok || !user) throw new TesseraError('INVALID_CREDENTIALS');
     return user;
   }
 
   /** The actor of a request that carries a username and password (HTTP Basic, as cPanel clients send). */
   async authenticatePassword(username: string, password: string, clientIp: string | null): Promise<UserActor> {
-    const user = await this.checkPassword(username, password);
+    const user = await this.checkPassword(username, password, clientIp);
     return { kind: 'user', userId: user.id, role: user.role, authentication: { method: 'password' }, clientIp };
   }
 
-  /** A password given again to confirm a sensitive change by a signed-in user. */
-  async confirmPassword(userId: string, password: string): Promise<void> {
+  /** A password given again to confirm a sensitive change by a signed-in user; throttled as sign-in is. */
+  async confirmPassword(actor: Actor, userId: string, password: string): Promise<void> {
     const user = await this.get(userId);
-    if (!(await this.passwords.verify(user.passwordHash, password))) throw new TesseraError('INVALID_CREDENTIALS');
+    const ok = await this.deps.throttle.attempt(passwordAccountKey(user.id), clientIpOf(actor), () =>
+      this.deps.passwords.verify(user.passwordHash, password),
+    );
+    if (!ok) throw new TesseraError('INVALID_CREDENTIALS');
   }
 
   /** The caller's own account. */
   async me(actor: Actor): Promise<UserRecord> {
-    return this.get(await this.authorizer.own(actor, 'own.read_status'));
+    return this.get(await this.deps.authorizer.own(actor, 'own.read_status'));
   }
 
   /** Any account by username (admins). */
   async find(actor: Actor, username: string): Promise<UserRecord> {
-    await this.authorizer.admin(actor, 'admin.read');
+    await this.deps.authorizer.admin(actor, 'admin.read');
     return this.getByUsername(username);
   }
 
   async get(userId: string): Promise<UserRecord> {
-    const user = await this.users.findById(userId);
+    const user = await this.deps.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     return user;
   }
 
   async getByUsername(username: string): Promise<UserRecord> {
-    const user = await this.users.findByUsername(username);
+    const user = await this.deps.users.findByUsername(username);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     return user;
   }

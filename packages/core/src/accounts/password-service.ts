@@ -1,26 +1,31 @@
 import type { Actor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
+import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
-import type { TrustedDeviceService } from '../devices/trusted-device-service.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { NotificationService } from '../notifications/notification-service.js';
-import type { UserRepository } from '../storage/repositories.js';
+import type { Storage } from '../storage/repositories.js';
 import type { SuccessTokenService } from '../success-tokens/success-token-service.js';
+import { passwordAccountKey } from '../throttle/password-throttle.js';
 import { isValidPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './account-rules.js';
 
 /**
  * Password change (signed in, with a success token for `change_password`) and reset (after an
- * unauthorized challenge, with one for `reset_password`). Either revokes remembered devices.
+ * unauthorized challenge, with one for `reset_password`). Either ends what the old password may
+ * have let someone else keep: remembered devices, pending flows and sessions (refresh-token
+ * families; their access tokens die with them, as each request checks its family). A change
+ * keeps the session that made it; a reset keeps none. Either starts the password's failure
+ * budget afresh. The new password and all of that are one unit of work.
  */
 export class PasswordService {
   constructor(
     private readonly deps: {
-      users: UserRepository;
+      storage: Storage;
       passwords: PasswordHasher;
       successTokens: SuccessTokenService;
-      devices: TrustedDeviceService;
       notifications: NotificationService;
       authorizer: Authorizer;
+      clock: Clock;
     },
   ) {}
 
@@ -28,23 +33,30 @@ export class PasswordService {
     const userId = await this.deps.authorizer.own(actor, 'own.manage');
     assertPassword(newPassword);
     await this.deps.successTokens.consumeFor(userId, successToken, 'change_password', null);
-    await this.set(userId, newPassword);
+    const keep =
+      actor.kind === 'user' && actor.authentication.method === 'session' ? actor.authentication.sessionId : undefined;
+    await this.set(userId, newPassword, keep);
   }
 
   /** For someone not signed in who passed password recovery: the success token says whose. */
   async reset(_actor: Actor, successToken: string, newPassword: string): Promise<void> {
     assertPassword(newPassword);
     const userId = await this.deps.successTokens.consume(successToken, 'reset_password', null);
-    await this.set(userId, newPassword);
+    await this.set(userId, newPassword, undefined);
   }
 
-  private async set(userId: string, newPassword: string): Promise<void> {
-    const { users, passwords, devices, notifications } = this.deps;
-    if (!(await users.updatePasswordHash(userId, await passwords.hash(newPassword)))) {
-      throw new TesseraError('USER_NOT_FOUND');
-    }
-    await devices.revokeAll(userId);
-    const user = await users.findById(userId);
+  private async set(userId: string, newPassword: string, keepSessionId: string | undefined): Promise<void> {
+    const { storage, passwords, notifications, clock } = this.deps;
+    const passwordHash = await passwords.hash(newPassword);
+    const user = await storage.transaction(async (tx) => {
+      if (!(await tx.users.updatePasswordHash(userId, passwordHash))) throw new TesseraError('USER_NOT_FOUND');
+      const now = clock.now();
+      await tx.sessions.revokeAllForUser(userId, now, keepSessionId);
+      await tx.trustedDevices.revokeAllForUser(userId, now);
+      await tx.flows.expireAllForUser(userId, now);
+      await tx.throttles.reset(passwordAccountKey(userId));
+      return tx.users.findById(userId);
+    });
     if (user) notifications.notify(user, { type: 'password_changed' });
   }
 }

@@ -74,8 +74,9 @@ export class AdminService {
   }
 
   /**
-   * Removes every factor of the user (an admin's "reset 2FA") and the devices that skip the second
-   * factor, in one transaction, with history and one notice.
+   * Removes every factor of the user (an admin's "reset 2FA"), the devices that skip the second
+   * factor, the user's sessions (their access tokens die with them) and pending flows, in one
+   * transaction, with history and one notice.
    */
   async resetTwoFactor(actor: Actor, userId: string): Promise<FactorKind[]> {
     await this.deps.authorizer.admin(actor, 'admin.manage');
@@ -104,7 +105,10 @@ export class AdminService {
     const { removed, notify } = await storage.transaction(async (tx) => {
       const removed = await tx.factors.deleteAllForUser(userId);
       await tx.backupCodes.deleteAll(userId);
-      await tx.trustedDevices.revokeAllForUser(userId, clock.now());
+      const now = clock.now();
+      await tx.trustedDevices.revokeAllForUser(userId, now);
+      await tx.sessions.revokeAllForUser(userId, now);
+      await tx.flows.expireAllForUser(userId, now);
       const notify = await changes.recordAllIn(
         tx.history,
         { userId, methods: removed, action: 'reset', enabled: false },

@@ -1,6 +1,7 @@
 import type { DeliveredCodePolicy } from '../delivery/delivered-code-service.js';
 import type { LockoutPolicy } from '../lockout/lockout-policy.js';
 import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-service.js';
+import type { PasswordThrottlePolicy } from '../throttle/password-throttle-policy.js';
 import {
   BACKUP_CODE_SETTINGS,
   DELIVERED_CODE_SETTINGS,
@@ -10,6 +11,8 @@ import {
   IDENTITY_SETTINGS,
   LOCKOUT_SETTINGS,
   type LOG_LEVELS,
+  PASSWORD_THROTTLE_SETTINGS,
+  RECOVERY_LOCK_SETTINGS,
   SECRET_KEY_PATTERN,
   STORAGE_SETTINGS,
 } from './server-settings.js';
@@ -47,6 +50,10 @@ export interface Config {
   deliveredCodes: DeliveredCodePolicy;
   /** `TESSERA_BACKUP_CODE_*`. */
   backupCodes: BackupCodePolicy;
+  /** `TESSERA_PASSWORD_*`: failed passwords per account and per client address. */
+  passwordThrottle: PasswordThrottlePolicy;
+  /** `TESSERA_RECOVERY_LOCK_*`: failed password-recovery codes per account. */
+  recoveryLockout: LockoutPolicy;
 }
 
 /** Reads and validates the configuration; every bad value is reported at once, in one ConfigError. */
@@ -58,6 +65,8 @@ export function loadConfig(env: Environment): Config {
   const lockout = reader.read(LOCKOUT_SETTINGS);
   const codes = reader.read(DELIVERED_CODE_SETTINGS);
   const backup = reader.read(BACKUP_CODE_SETTINGS);
+  const passwords = reader.read(PASSWORD_THROTTLE_SETTINGS);
+  const recovery = reader.read(RECOVERY_LOCK_SETTINGS);
   reader.finish();
 
   return {
@@ -84,6 +93,18 @@ export function loadConfig(env: Environment): Config {
     backupCodes: {
       count: backup.TESSERA_BACKUP_CODE_COUNT,
       digits: backup.TESSERA_BACKUP_CODE_DIGITS,
+    },
+    passwordThrottle: {
+      freeFailures: passwords.TESSERA_PASSWORD_FREE_FAILURES,
+      baseDelaySeconds: passwords.TESSERA_PASSWORD_BASE_DELAY_SECONDS,
+      maxDelaySeconds: passwords.TESSERA_PASSWORD_MAX_DELAY_SECONDS,
+      maxConsecutiveFailures: passwords.TESSERA_PASSWORD_MAX_FAILURES,
+      failuresPerAddressPerHour: passwords.TESSERA_PASSWORD_ADDRESS_HOURLY_FAILURES,
+    },
+    recoveryLockout: {
+      maxFailures: recovery.TESSERA_RECOVERY_LOCK_MAX_FAILURES,
+      baseLockSeconds: recovery.TESSERA_RECOVERY_LOCK_BASE_SECONDS,
+      maxLockSeconds: recovery.TESSERA_RECOVERY_LOCK_MAX_SECONDS,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_DELIVERED_CODE_POLICY } from '../delivery/delivered-code-service.js';
 import { DEFAULT_LOCKOUT_POLICY } from '../lockout/lockout-policy.js';
 import { DEFAULT_BACKUP_CODE_POLICY } from '../methods/backup-codes/backup-code-service.js';
+import { DEFAULT_PASSWORD_THROTTLE_POLICY } from '../throttle/password-throttle-policy.js';
 import { Setting, settingsGroup } from './setting-schema.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -151,6 +152,76 @@ export const BACKUP_CODE_SETTINGS = settingsGroup(
   },
 );
 
+export const PASSWORD_THROTTLE_SETTINGS = settingsGroup(
+  {
+    title: 'Password throttling',
+    description: 'See [security.md](security.md) for what these numbers mean for an attacker.',
+  },
+  {
+    TESSERA_PASSWORD_FREE_FAILURES: Setting.integer({
+      description: 'consecutive failed passwords of one account before further tries must wait',
+      default: DEFAULT_PASSWORD_THROTTLE_POLICY.freeFailures,
+      minimum: 1,
+      maximum: 100,
+    }),
+    TESSERA_PASSWORD_BASE_DELAY_SECONDS: Setting.integer({
+      description: 'first wait in seconds after the free failures; each further failure doubles it',
+      default: DEFAULT_PASSWORD_THROTTLE_POLICY.baseDelaySeconds,
+      minimum: 1,
+      maximum: 3600,
+    }),
+    TESSERA_PASSWORD_MAX_DELAY_SECONDS: Setting.integer({
+      description: 'longest wait in seconds between two password tries of one account',
+      default: DEFAULT_PASSWORD_THROTTLE_POLICY.maxDelaySeconds,
+      minimum: 1,
+      maximum: 86_400,
+      notLessThan: 'TESSERA_PASSWORD_BASE_DELAY_SECONDS',
+    }),
+    TESSERA_PASSWORD_MAX_FAILURES: Setting.integer({
+      description:
+        'consecutive failed passwords of one account after which none is checked until the password is reset (NIST SP 800-63B allows at most 100)',
+      default: DEFAULT_PASSWORD_THROTTLE_POLICY.maxConsecutiveFailures,
+      minimum: 1,
+      maximum: 100,
+      notLessThan: 'TESSERA_PASSWORD_FREE_FAILURES',
+    }),
+    TESSERA_PASSWORD_ADDRESS_HOURLY_FAILURES: Setting.integer({
+      description: 'failed passwords from one client address per hour, across all accounts',
+      default: DEFAULT_PASSWORD_THROTTLE_POLICY.failuresPerAddressPerHour,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+  },
+);
+
+export const RECOVERY_LOCK_SETTINGS = settingsGroup(
+  {
+    title: 'Password recovery lock',
+    description: 'Wrong recovery codes lock recovery of the account, never its second factor.',
+  },
+  {
+    TESSERA_RECOVERY_LOCK_MAX_FAILURES: Setting.integer({
+      description: 'consecutive wrong recovery codes of one account before its recovery locks',
+      default: DEFAULT_LOCKOUT_POLICY.maxFailures,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+    TESSERA_RECOVERY_LOCK_BASE_SECONDS: Setting.integer({
+      description: 'length of the first recovery lock in seconds; each further lock doubles',
+      default: DEFAULT_LOCKOUT_POLICY.baseLockSeconds,
+      minimum: 1,
+      maximum: 86_400,
+    }),
+    TESSERA_RECOVERY_LOCK_MAX_SECONDS: Setting.integer({
+      description: 'longest recovery lock in seconds',
+      default: DEFAULT_LOCKOUT_POLICY.maxLockSeconds,
+      minimum: 1,
+      maximum: 604_800,
+      notLessThan: 'TESSERA_RECOVERY_LOCK_BASE_SECONDS',
+    }),
+  },
+);
+
 /** The server's settings in the order they are checked and documented. */
 export const SERVER_SETTINGS = [
   HTTP_SETTINGS,
@@ -159,4 +230,6 @@ export const SERVER_SETTINGS = [
   LOCKOUT_SETTINGS,
   DELIVERED_CODE_SETTINGS,
   BACKUP_CODE_SETTINGS,
+  PASSWORD_THROTTLE_SETTINGS,
+  RECOVERY_LOCK_SETTINGS,
 ] as const;

@@ -51,6 +51,11 @@ export class FlowStore {
     return flow;
   }
 
+  /** Removes a flow that should never have been (its code could not be sent). */
+  async discard(flowId: string): Promise<void> {
+    await this.flows.delete(flowId);
+  }
+
   /**
    * The flow, if it is of this machine and (when `userId` is given) this user's; anything else
    * is FLOW_NOT_FOUND, so another account's flow id reveals nothing.

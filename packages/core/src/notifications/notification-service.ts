@@ -12,6 +12,7 @@ export type SecurityEvent =
   | { type: 'second_factor_failures'; failures: number }
   | { type: 'recovery_failures'; failures: number }
   | { type: 'password_changed' }
+  | { type: 'sign_up_with_your_address' }
   | { type: 'totp_key_exported' };
 
 /**
@@ -96,10 +97,15 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
         subject: 'failed password recovery',
         text:
           `Someone asked to reset your password and entered a wrong code ${event.failures} times in a row. ` +
-          'Your second factor is locked for a while.',
+          'Password recovery of your account is paused for a while; your sign-in is not affected.',
       };
     case 'password_changed':
       return { subject: 'password changed', text: 'Your password was changed.' };
+    case 'sign_up_with_your_address':
+      return {
+        subject: 'someone tried to sign up with your address',
+        text: 'Someone tried to create a new account with your e-mail address. No account was created; you can sign in to your existing one or reset its password.',
+      };
     case 'totp_key_exported':
       return {
         subject: 'authenticator key exported',

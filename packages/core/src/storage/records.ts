@@ -128,6 +128,24 @@ export interface LockoutRecord {
   version: number;
 }
 
+/**
+ * A failure budget kept under a key: the password failures of one account or of one client
+ * address, the recovery failures of one account (see throttle/). `version` drives the
+ * compare-and-set, as for LockoutRecord.
+ */
+export interface ThrottleRecord {
+  key: string;
+  /** Failures counted: consecutive ones, or those of the current window. */
+  failures: number;
+  /** How many times the budget ran out since it was last reset (the lock doubles each time). */
+  level: number;
+  /** No attempt is checked before this time. */
+  blockedUntil: Date | null;
+  /** Start of the counting window, for budgets that count per window. */
+  windowStartedAt: Date | null;
+  version: number;
+}
+
 /** One code of a user's backup-code set. Only its keyed hash is stored. */
 export interface BackupCodeRecord {
   id: string;

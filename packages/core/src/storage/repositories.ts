@@ -13,6 +13,7 @@ import type {
   RefreshTokenRecord,
   SessionFamilyRecord,
   SuccessTokenRecord,
+  ThrottleRecord,
   TrustedDeviceRecord,
   UserRecord,
   UserTwoFactorSummary,
@@ -157,6 +158,11 @@ export interface SessionRepository {
   createFamily(family: SessionFamilyRecord): Promise<void>;
   findFamily(id: string): Promise<SessionFamilyRecord | undefined>;
   revokeFamily(id: string, now: Date): Promise<void>;
+  /**
+   * Revokes every session family of the user not revoked yet, except `exceptFamilyId` (the
+   * caller's own session, kept on a password change); returns how many were revoked.
+   */
+  revokeAllForUser(userId: string, now: Date, exceptFamilyId?: string): Promise<number>;
   insertRefreshToken(token: RefreshTokenRecord): Promise<void>;
   findRefreshTokenByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /** Marks the token rotated only if it was not yet: true for the one caller that wins. */
@@ -187,6 +193,13 @@ export interface FlowRepository {
     expectedVersion: number,
     next: Pick<FlowRecord, 'state' | 'data' | 'attempts'>,
   ): Promise<boolean>;
+  /**
+   * Ends every unexpired flow of the user by moving its expiry to `now` (and its version on, so
+   * a request holding the old row loses); returns how many. Finished flows stay as they are.
+   */
+  expireAllForUser(userId: string, now: Date): Promise<number>;
+  /** Removes the flow; false when there was none. */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface LockoutRepository {
@@ -197,6 +210,15 @@ export interface LockoutRepository {
    */
   compareAndSet(expectedVersion: number, next: LockoutRecord): Promise<boolean>;
   reset(userId: string): Promise<void>;
+}
+
+/** Failure budgets by key (throttle/): the same compare-and-set as the lockouts. */
+export interface ThrottleRepository {
+  find(key: string): Promise<ThrottleRecord | undefined>;
+  /** Compare-and-set on `version` (0 means "no row yet": insert); false when another request won. */
+  compareAndSet(expectedVersion: number, next: ThrottleRecord): Promise<boolean>;
+  /** Starts the budget afresh (bumping the version, so older writers lose); nothing if no row. */
+  reset(key: string): Promise<void>;
 }
 
 export interface SettingsRepository {
@@ -213,6 +235,7 @@ export interface Repositories {
   apiTokens: ApiTokenRepository;
   flows: FlowRepository;
   lockouts: LockoutRepository;
+  throttles: ThrottleRepository;
   settings: SettingsRepository;
   backupCodes: BackupCodeRepository;
   deliveredCodes: DeliveredCodeRepository;

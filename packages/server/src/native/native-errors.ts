@@ -8,7 +8,13 @@ import { NATIVE_STATUS } from './native-status.js';
 function body(code: ErrorCode, message: string, meta: Readonly<Record<string, unknown>> = {}): ErrorBody {
   const error: ErrorBody['error'] = { code, message };
   if (typeof meta.lockedUntil === 'string') error.lockedUntil = meta.lockedUntil;
+  if (typeof meta.retryAt === 'string') error.retryAt = meta.retryAt;
   return { error };
+}
+
+/** Seconds until `time`, at least one: the Retry-After of a lock or a throttle. */
+function secondsUntil(time: string): string {
+  return String(Math.max(1, Math.ceil((Date.parse(time) - Date.now()) / 1000)));
 }
 
 /** Every native failure leaves as `{"error":{"code","message"}}`; an unexpected one as INTERNAL, logged. */
@@ -16,8 +22,10 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isTesseraError(error)) {
       if (error.code === 'SECOND_FACTOR_LOCKED' && typeof error.meta.lockedUntil === 'string') {
-        const seconds = Math.max(1, Math.ceil((Date.parse(error.meta.lockedUntil) - Date.now()) / 1000));
-        reply.header('retry-after', String(seconds));
+        reply.header('retry-after', secondsUntil(error.meta.lockedUntil));
+      }
+      if (error.code === 'PASSWORD_THROTTLED' && typeof error.meta.retryAt === 'string') {
+        reply.header('retry-after', secondsUntil(error.meta.retryAt));
       }
       return reply.status(NATIVE_STATUS[error.code]).send(body(error.code, error.message, error.meta));
     }

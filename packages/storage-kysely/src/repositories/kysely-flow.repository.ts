@@ -49,6 +49,21 @@ export class KyselyFlowRepository implements FlowRepository {
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;
   }
+
+  async expireAllForUser(userId: string, now: Date): Promise<number> {
+    const result = await this.db
+      .updateTable('flows')
+      .set((eb) => ({ expires_at: toMillis(now), version: eb('version', '+', 1) }))
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', toMillis(now))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('flows').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows === 1n;
+  }
 }
 
 function toFlowRecord(row: FlowRow): FlowRecord {

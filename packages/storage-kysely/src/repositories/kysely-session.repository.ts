@@ -43,6 +43,20 @@ export class KyselySessionRepository implements SessionRepository {
     );
   }
 
+  async revokeAllForUser(userId: string, now: Date, exceptFamilyId?: string): Promise<number> {
+    // Durable for the same reason: a password reset that ends the sessions must stay done.
+    const result = await durableWrite(this.db, this.dialect, (trx) => {
+      let query = trx
+        .updateTable('session_families')
+        .set({ revoked_at: toMillis(now) })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null);
+      if (exceptFamilyId !== undefined) query = query.where('id', '!=', exceptFamilyId);
+      return query.executeTakeFirst();
+    });
+    return Number(result.numUpdatedRows);
+  }
+
   async insertRefreshToken(token: RefreshTokenRecord): Promise<void> {
     await this.db
       .insertInto('refresh_tokens')

@@ -15,6 +15,7 @@ import type {
   SendLimits,
   SessionFamilyRecord,
   SuccessTokenRecord,
+  ThrottleRecord,
   TrustedDeviceRecord,
 } from '@tessera/core';
 
@@ -125,6 +126,10 @@ export function aFlow(userId: string, overrides: Partial<FlowRecord> = {}): Flow
     expiresAt: at(5 * 60_000),
     ...overrides,
   };
+}
+
+export function aThrottle(key: string, overrides: Partial<ThrottleRecord> = {}): ThrottleRecord {
+  return { key, failures: 1, level: 0, blockedUntil: null, windowStartedAt: null, version: 1, ...overrides };
 }
 
 export function aLockout(userId: string, overrides: Partial<LockoutRecord> = {}): LockoutRecord {

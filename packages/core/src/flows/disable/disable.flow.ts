@@ -82,7 +82,7 @@ export class DisableFlow {
    */
   async disableNow(actor: Actor, input: DisableNowInput): Promise<ProcedureView> {
     const userId = await this.deps.authorizer.own(actor, 'own.manage');
-    if (input.password !== undefined) await this.deps.accounts.confirmPassword(userId, input.password);
+    if (input.password !== undefined) await this.deps.accounts.confirmPassword(actor, userId, input.password);
     const method = this.deps.methods.get(input.method);
     if ('proof' in input.proof && method.channel !== null) {
       throw new TesseraError('METHOD_REQUIRED', {

@@ -1,13 +1,17 @@
 import type { Actor } from '../../auth/actor.js';
 import type { Clock } from '../../clock.js';
+import type { KeyedHasher } from '../../crypto/keyed-hash.js';
+import { newNumericCode } from '../../crypto/numeric-code.js';
 import { newId } from '../../crypto/random.js';
 import type { DeliveredCodeService } from '../../delivery/delivered-code-service.js';
 import { isTesseraError, TesseraError } from '../../errors/tessera-error.js';
-import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
 import type { Logger } from '../../logger.js';
+import type { NotificationService } from '../../notifications/notification-service.js';
+import type { IssuerSettings } from '../../settings/issuer-settings.js';
 import type { UserRecord } from '../../storage/records.js';
 import type { UserRepository } from '../../storage/repositories.js';
 import type { IssuedSuccessToken, SuccessTokenService } from '../../success-tokens/success-token-service.js';
+import type { KeyedLock } from '../../throttle/keyed-lock.js';
 import type { FlowStore } from '../flow-store.js';
 import type { CodeMessenger } from '../shared/code-messenger.js';
 import { RECOVERY_MAX_ATTEMPTS, RECOVERY_TTL_SECONDS, recoveryMachine } from './recovery.machine.js';
@@ -23,19 +27,31 @@ export interface RecoveryStart {
 
 const RECOVERY_PURPOSE = 'recovery';
 
+/** The key of an account's recovery failure budget (apart from its second-factor lockout). */
+export function recoveryLockKey(userId: string): string {
+  return `recovery:account:${userId}`;
+}
+
 /**
  * Password recovery by username or e-mail address, for someone not signed in: a code by e-mail,
  * then a success token for `reset_password`. Never reveals whether the account exists.
+ *
+ * Wrong codes count against the challenge's own tries and against the account's recovery budget
+ * (`lock`, a KeyedLock), never against the account's second-factor lockout: whoever knows a
+ * username can start recovery, and must not be able to lock its owner out of signing in.
  */
 export class RecoveryFlow {
   constructor(
     private readonly deps: {
       flows: FlowStore;
       users: UserRepository;
-      verifier: SecondFactorVerifier;
+      lock: KeyedLock;
       deliveredCodes: DeliveredCodeService;
       messenger: CodeMessenger;
+      notifications: NotificationService;
       successTokens: SuccessTokenService;
+      issuers: IssuerSettings;
+      hasher: KeyedHasher;
       clock: Clock;
       logger: Logger;
     },
@@ -43,8 +59,9 @@ export class RecoveryFlow {
 
   /**
    * The answer is built the same way whether or not the account exists, and the e-mail goes out
-   * in the background so that neither the body nor the timing tells the two apart. Delivery
-   * problems are logged, not reported.
+   * in the background so that neither the body nor the timing tells the two apart; for an
+   * account without an address the background does the same work short of recording and
+   * sending. Delivery problems are logged, not reported.
    */
   async start(_actor: Actor, login: string): Promise<RecoveryStart> {
     const { users, clock } = this.deps;
@@ -59,6 +76,7 @@ export class RecoveryFlow {
     };
     const user = login.includes('@') ? await users.findByEmail(login) : await users.findByUsername(login);
     if (user?.email) void this.send(user, challengeId);
+    else void this.sendNothing();
     return answer;
   }
 
@@ -81,40 +99,62 @@ export class RecoveryFlow {
   }
 
   private async pass(challengeId: string, code: string): Promise<string> {
-    const { flows, verifier } = this.deps;
+    const { flows, lock, deliveredCodes, notifications } = this.deps;
     const flow = await flows.load(recoveryMachine, challengeId);
     await flows.assertOpen(recoveryMachine, flow, 'EXPIRE');
+    const userId = flow.userId;
     await flows.countedCheck(
       recoveryMachine,
       flow,
-      () =>
-        verifier.verifySentCode(
-          flow.userId,
-          code,
-          { deliveredCodeId: flow.id, purposes: [RECOVERY_PURPOSE] },
-          'recovery_failures',
-        ),
+      async () => {
+        const result = await lock.attempt(
+          recoveryLockKey(userId),
+          () => deliveredCodes.check(flow.id, userId, [RECOVERY_PURPOSE], code),
+          (failures) => notifications.notifyById(userId, { type: 'recovery_failures', failures }),
+        );
+        if ('locked' in result) throw new TesseraError('CODE_INVALID', { detail: 'recovery locked' });
+        return result;
+      },
       { failEvent: 'VERIFY_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: RECOVERY_MAX_ATTEMPTS },
     );
     await flows.advance(recoveryMachine, flow, 'VERIFY_OK');
-    return flow.userId;
+    return userId;
   }
 
+  /**
+   * Opens the challenge and sends its code (they share the id); when the code cannot be sent the
+   * challenge is removed again, so that a challenge exists only for a code that went out.
+   */
   private async send(user: UserRecord, challengeId: string): Promise<void> {
     try {
       await this.deps.flows.createWithId(recoveryMachine, challengeId, user.id, RECOVERY_TTL_SECONDS, {});
-      await this.deps.messenger.send(user, {
-        id: challengeId,
-        channel: 'email',
-        destination: user.email ?? '',
-        purpose: RECOVERY_PURPOSE,
-        action: 'reset your password',
-      });
+      try {
+        await this.deps.messenger.send(user, {
+          id: challengeId,
+          channel: 'email',
+          destination: user.email ?? '',
+          purpose: RECOVERY_PURPOSE,
+          action: 'reset your password',
+        });
+      } catch (error) {
+        await this.deps.flows.discard(challengeId);
+        throw error;
+      }
     } catch (error) {
       this.deps.logger.error(
         { userId: user.id, err: error instanceof Error ? error.message : String(error) },
         'password recovery code not sent',
       );
+    }
+  }
+
+  /** What `send` does before it records anything (the issuer, a code and its hash), for no one. */
+  private async sendNothing(): Promise<void> {
+    try {
+      await this.deps.issuers.systemIssuer();
+      this.deps.hasher.hash(`delivered:${newNumericCode(this.deps.deliveredCodes.policy.digits)}`);
+    } catch {
+      // Nothing was to be sent; nothing to report.
     }
   }
 }

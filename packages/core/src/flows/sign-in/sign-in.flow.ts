@@ -1,5 +1,5 @@
 import { type AccountService, type AccountView, toAccountView } from '../../accounts/account-service.js';
-import type { Actor } from '../../auth/actor.js';
+import { type Actor, clientIpOf } from '../../auth/actor.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import type { IssuedDeviceToken, TrustedDeviceService } from '../../devices/trusted-device-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
@@ -73,9 +73,9 @@ export class SignInFlow {
   ) {}
 
   /** `actor` is whoever is signing in: not signed in yet, known by address only. */
-  async start(_actor: Actor, username: string, password: string, deviceToken?: string): Promise<SignInResult> {
+  async start(actor: Actor, username: string, password: string, deviceToken?: string): Promise<SignInResult> {
     const { accounts, factors, sessions, flows } = this.deps;
-    const user = await accounts.checkPassword(username, password);
+    const user = await accounts.checkPassword(username, password, clientIpOf(actor));
     const methods = await factors.activeKinds(user.id);
     if (methods.length === 0)
       return { status: 'signed_in', tokens: await sessions.start(user), ...whoFor(user, methods) };

@@ -28,6 +28,9 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         operationId: 'signUp',
         tags: ['accounts'],
         summary: 'Create an account (sign up)',
+        description:
+          'An e-mail address that already has an account gets the same 201 answer, but nothing is created ' +
+          "and the address's owner is told by e-mail. A taken username is 409 USERNAME_TAKEN.",
         body: SignUpBody,
         response: { 201: Account, ...errorResponses(400, 409, 413, 415) },
       },
@@ -47,9 +50,10 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         summary: 'Sign in with a password',
         description:
           'Returns tokens, or, when the account has an active second factor, a sign-in flow that waits for a code ' +
-          '(POST /auth/sign-in/{flowId}/second-factor).',
+          '(POST /auth/sign-in/{flowId}/second-factor). Too many failed passwords for the account or from the ' +
+          'address: 429 PASSWORD_THROTTLED with retryAt.',
         body: SignInBody,
-        response: { 200: SignInResponse, ...errorResponses(400, 401) },
+        response: { 200: SignInResponse, ...errorResponses(400, 401, 429) },
       },
     },
     async (request) => {

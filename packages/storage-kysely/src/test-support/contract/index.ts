@@ -11,6 +11,7 @@ import { describeSchemaContract } from './schema.contract.js';
 import { describeSessionContract } from './session.contract.js';
 import { describeSettingsContract } from './settings.contract.js';
 import { describeSuccessTokenContract } from './success-token.contract.js';
+import { describeThrottleContract } from './throttle.contract.js';
 import { describeTrustedDeviceContract } from './trusted-device.contract.js';
 import { describeUnitOfWorkContract } from './unit-of-work.contract.js';
 import { describeUserContract } from './user.contract.js';
@@ -33,6 +34,7 @@ export function describeStorageContract(kind: DatabaseKind): void {
     describeApiTokenContract(ctx);
     describeFlowContract(ctx);
     describeLockoutContract(ctx);
+    describeThrottleContract(ctx);
     describeSettingsContract(ctx);
     describeBackupCodeContract(ctx);
     describeDeliveredCodeContract(ctx);

@@ -17,6 +17,24 @@ export function describeSessionContract(ctx: ContractContext): void {
       expect(await ctx.storage.sessions.findFamily('nobody')).toBeUndefined();
     });
 
+    it("revokes all of a user's live families but the one kept, and no one else's", async () => {
+      const user = await ctx.createdUser();
+      const other = await ctx.createdUser();
+      const kept = aSessionFamily(user.id);
+      const ended = aSessionFamily(user.id);
+      const earlier = aSessionFamily(user.id, { revokedAt: at(500) });
+      const theirs = aSessionFamily(other.id);
+      for (const family of [kept, ended, earlier, theirs]) await ctx.storage.sessions.createFamily(family);
+      expect(await ctx.storage.sessions.revokeAllForUser(user.id, at(1_000), kept.id)).toBe(1);
+      expect(await ctx.storage.sessions.findFamily(kept.id)).toEqual(kept);
+      expect(await ctx.storage.sessions.findFamily(ended.id)).toEqual({ ...ended, revokedAt: at(1_000) });
+      expect(await ctx.storage.sessions.findFamily(earlier.id)).toEqual(earlier);
+      expect(await ctx.storage.sessions.findFamily(theirs.id)).toEqual(theirs);
+      expect(await ctx.storage.sessions.revokeAllForUser(user.id, at(2_000))).toBe(1);
+      expect(await ctx.storage.sessions.findFamily(kept.id)).toEqual({ ...kept, revokedAt: at(2_000) });
+      expect(await ctx.storage.sessions.findFamily(theirs.id)).toEqual(theirs);
+    });
+
     it('stores a refresh token and finds it by hash', async () => {
       const user = await ctx.createdUser();
       const family = aSessionFamily(user.id);
