@@ -98,8 +98,15 @@ describe('VPSBG dialect: /v1/user/2fa', () => {
 
   it('takes the code as a string of digits too, and restores the leading zero an integer lost', async () => {
     const c = await client();
-    const secret = secretOf(await c.getSecret());
-    while (!oathtoolCode(secret, h.clock.now()).startsWith('0')) h.clock.advanceSeconds(30);
+    // A time step whose code starts with a zero (one in ten do), within the secret's ten minutes;
+    // failing that, a new secret and look again.
+    let secret = '';
+    do {
+      secret = secretOf(await c.getSecret());
+      for (let step = 0; step < 15 && !oathtoolCode(secret, h.clock.now()).startsWith('0'); step++) {
+        h.clock.advanceSeconds(30);
+      }
+    } while (!oathtoolCode(secret, h.clock.now()).startsWith('0'));
     const code = oathtoolCode(secret, h.clock.now());
     expect((await c.enable({ otp: Number(code), secret_key: secret })).statusCode).toBe(204);
 

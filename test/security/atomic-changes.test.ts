@@ -1,4 +1,4 @@
-import { DEFAULT_TOTP_PARAMS, decodeBase32, type Repositories, totpAt } from '@tessera/core';
+import { DEFAULT_TOTP_PARAMS, decodeBase32, type FactorRepository, type Repositories, totpAt } from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createHarness, type Harness, json, signUpAndSignIn } from '../support/harness.js';
 import { createTotpUser } from '../support/totp-user.js';
@@ -18,22 +18,30 @@ describe('multi-row changes are all or nothing', () => {
     const transaction = h.storage.transaction.bind(h.storage);
     h.storage.transaction = (work) =>
       transaction((repositories: Repositories) =>
-        work({
-          ...repositories,
-          factors: {
-            ...repositories.factors,
-            activate: async (...args) => {
-              if (failing === 'activate') throw new Error('injected failure while activating');
-              return repositories.factors.activate(...args);
-            },
-            delete: async (id) => {
-              if (failing === 'delete') throw new Error('injected failure while removing');
-              return repositories.factors.delete(id);
-            },
-          },
-        }),
+        work({ ...repositories, factors: failingWhenAsked(repositories.factors) }),
       );
   });
+
+  /** The factor repository of the unit of work, whose activate or delete throws while `failing` says so. */
+  function failingWhenAsked(factors: FactorRepository): FactorRepository {
+    return new Proxy(factors, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        if (property === 'activate' && failing === 'activate') {
+          return async () => {
+            throw new Error('injected failure while activating');
+          };
+        }
+        if (property === 'delete' && failing === 'delete') {
+          return async () => {
+            throw new Error('injected failure while removing');
+          };
+        }
+        return value.bind(target);
+      },
+    });
+  }
   afterAll(async () => {
     await h.close();
   });
