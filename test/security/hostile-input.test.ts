@@ -212,3 +212,54 @@ describe('paging', () => {
     }
   });
 });
+
+describe('JSON bodies', () => {
+  async function post(url: string, payload: string, caller: Caller = 'anonymous') {
+    return h.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...headersFor(caller), 'content-type': 'application/json' },
+      payload,
+    });
+  }
+
+  it.each([
+    ['a repeated key', '/api/v1/auth/sign-in', '{"username":"a","username":"b","password":"long enough pw"}'],
+    ['a key repeated with an escape', '/api/v1/auth/recovery', '{"login":"a","\\u006cogin":"b"}'],
+    ['a key repeated in a nested object', '/api/v1/me/2fa/enable', '{"method":"totp","totp":{"digits":6,"digits":8}}'],
+  ])('%s is refused as MALFORMED_JSON', async (_what, url, payload) => {
+    const before = await counts();
+    const response = await post(url, payload, 'user');
+    expect(response.statusCode).toBe(400);
+    const { error } = json<ErrorResponse>(response);
+    expect(error.code).toBe('MALFORMED_JSON');
+    expect(error.message).toMatch(/repeats the key/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it.each([
+    ['__proto__', '{"name":"ci","__proto__":{"scope":"read_only"}}'],
+    ['constructor.prototype', '{"name":"ci","constructor":{"prototype":{"scope":"read_only"}}}'],
+  ])('a %s key is still refused', async (_what, payload) => {
+    const response = await post('/api/v1/me/api-tokens', payload, 'user');
+    expect(response.statusCode).toBe(400);
+    expect(json<ErrorResponse>(response).error.code).toBe('MALFORMED_JSON');
+  });
+
+  it('the same key in two objects is not a repeat', async () => {
+    const response = await post('/api/v1/me/2fa/enable', '{"method":"totp","totp":{"algorithm":"SHA1"}}', 'user');
+    expect(response.statusCode).toBe(201);
+  });
+
+  it('a body over the limit is still refused before it is parsed', async () => {
+    const response = await post('/api/v1/users', `{"username":"a","username":"${'x'.repeat(20_000)}"}`);
+    expect(response.statusCode).toBe(413);
+    expect(json<ErrorResponse>(response).error.code).toBe('BODY_TOO_LARGE');
+  });
+
+  it('deep nesting is refused, not a crash', async () => {
+    const response = await post('/api/v1/users', `${'['.repeat(8_000)}${']'.repeat(8_000)}`);
+    expect(response.statusCode).toBe(400);
+    expect(json<ErrorResponse>(response).error.code).toBe('VALIDATION_FAILED');
+  });
+});
