@@ -165,13 +165,22 @@ function requestFor(operation: Operation): fc.Arbitrary<FuzzRequest> {
       pathValues: fc.tuple(...pathParameters.map(pathValue)),
       query: queryString(queryParameters),
       payload: bodyText(operation.body),
-      contentType: fc.constantFrom(
-        'application/json',
-        'application/json',
-        'application/json',
-        'application/json; charset=utf-8',
-        'text/plain',
-        undefined,
+      contentType: fc.oneof(
+        { weight: 6, arbitrary: fc.constant('application/json') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            'application/json; charset=utf-8',
+            'application/json; charset=latin1',
+            'application/json;;',
+            'Application/JSON',
+            'application/xml',
+            'text/plain',
+            'multipart/form-data; boundary=x',
+            '',
+            undefined,
+          ),
+        },
       ),
       credentials: fc.oneof(
         { weight: 1, arbitrary: fc.constantFrom<Credentials>('none', 'garbage', 'forged-api-token') },
