@@ -4,8 +4,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type Core, DIALECT_NAMES, type DialectName } from '@tessera/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dialectDocumentUrl, registerDialects } from './dialects/register-dialects.js';
+import { useStrictJsonBodyParser } from './http/json-body-parser.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
+import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -26,8 +28,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     loggerInstance: options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? false,
+    // Errors found before a route is chosen answer in the native error shape too.
+    frameworkErrors: nativeFrameworkErrors,
+    clientErrorHandler: nativeClientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  installNativeErrorHandling(app);
+  useStrictJsonBodyParser(app);
   // Every API here speaks JSON; a text body is refused (415) rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Uuid } from './formats.js';
+import { Offset, Uuid } from './formats.js';
 import { Method } from './two-factor-common.schema.js';
 
 export const UserIdParams = Type.Object({ userId: Uuid });
@@ -7,7 +7,7 @@ export const UserIdParams = Type.Object({ userId: Uuid });
 export const PagingQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );

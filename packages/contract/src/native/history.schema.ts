@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { DateTime, Uuid } from './formats.js';
+import { DateTime, Offset, Uuid } from './formats.js';
 
 export const HistoryEntry = Type.Object({
   id: Uuid,
@@ -22,7 +22,7 @@ export const HistoryQuery = Type.Object(
     to: Type.Optional(DateTime),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );

@@ -93,6 +93,8 @@ export class SessionService {
         issuer: ISSUER,
         audience: AUDIENCE,
         algorithms: [ALGORITHM],
+        // jwtVerify checks exp only when present; a token without one would never expire.
+        requiredClaims: ['exp'],
         currentDate: this.clock.now(),
       }));
     } catch (cause) {

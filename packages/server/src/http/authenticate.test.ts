@@ -50,6 +50,12 @@ describe('authenticate: every credential scheme, parsed in one place', () => {
     expect(await refusal(`Basic ${wrong}`)).toBe('INVALID_CREDENTIALS');
   });
 
+  it('HTTP Basic with a NUL in the username or password is wrong credentials, on every database', async () => {
+    for (const pair of [`${alice.username}\u0000:${TEST_PASSWORD}`, `${alice.username}:${TEST_PASSWORD}\u0000`]) {
+      expect(await refusal(`Basic ${Buffer.from(pair).toString('base64')}`)).toBe('INVALID_CREDENTIALS');
+    }
+  });
+
   it('whm and cpanel USER:TOKEN are the token owner, and only for the user it names', async () => {
     for (const scheme of ['whm', 'cpanel'] as const) {
       const actor = await authenticate(t.core, requestWith(`${scheme} ${alice.username}:${aliceToken}`), [scheme]);

@@ -56,7 +56,10 @@ export async function authenticate(
       }
       return core.sessions.authenticate(credentials, clientIp);
     case 'basic': {
-      const { user, secret } = splitPair(Buffer.from(credentials, 'base64').toString('utf8'), usage);
+      const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+      // No username or password holds a NUL (the schemas refuse one), and PostgreSQL cannot look one up.
+      if (decoded.includes('\u0000')) throw new TesseraError('INVALID_CREDENTIALS');
+      const { user, secret } = splitPair(decoded, usage);
       return core.accounts.authenticatePassword(user, secret, clientIp);
     }
     case 'whm':

@@ -17,6 +17,12 @@ export function frameworkErrorCode(error: FastifyError): { code: ErrorCode; mess
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { code: 'UNSUPPORTED_MEDIA_TYPE' };
+    case 'TESSERA_DUPLICATE_JSON_KEY':
+      return { code: 'MALFORMED_JSON', message: error.message };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { code: 'URI_TOO_LONG', message: 'A part of the request URL is too long.' };
+    case 'FST_ERR_BAD_URL':
+      return { code: 'VALIDATION_FAILED', message: 'The request URL is not validly encoded.' };
   }
   if (error instanceof SyntaxError) return { code: 'MALFORMED_JSON' };
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
@@ -33,4 +39,20 @@ function describeValidation(error: FastifyError): string {
   if (typeof extra.additionalProperty === 'string')
     return `${where} has an unknown field "${extra.additionalProperty}".`;
   return `${where} ${first.message ?? 'is not valid'}.`;
+}
+
+/**
+ * The error code for a request Node's HTTP parser refused before Fastify saw it (Fastify's
+ * `clientErrorHandler`): headers (with the request line) over Node's limit, a request that took
+ * too long to arrive, or bytes that are not HTTP.
+ */
+export function connectionErrorCode(error: { code?: string }): { code: ErrorCode; message?: string } {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { code: 'HEADERS_TOO_LARGE', message: 'The request line and headers are too large.' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { code: 'REQUEST_TIMEOUT' };
+    default:
+      return { code: 'VALIDATION_FAILED', message: 'The request is not valid HTTP.' };
+  }
 }

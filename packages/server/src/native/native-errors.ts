@@ -1,8 +1,10 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ErrorBody } from '@tessera/contract';
 import { ERROR_CODES, type ErrorCode } from '@tessera/contract';
 import { isTesseraError } from '@tessera/core';
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { frameworkErrorCode } from '../http/client-error.js';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { connectionErrorCode, frameworkErrorCode } from '../http/client-error.js';
 import { NATIVE_STATUS } from './native-status.js';
 
 function body(code: ErrorCode, message: string, meta: Readonly<Record<string, unknown>> = {}): ErrorBody {
@@ -40,4 +42,38 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: failures found while routing, before any route or error handler
+ * (a path parameter over the router's length limit, a URL that is not validly percent-encoded).
+ */
+export function nativeFrameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const clientError = frameworkErrorCode(error);
+  if (!clientError) {
+    request.log.error({ err: error }, 'unexpected error');
+    reply.status(500).send(body('INTERNAL', ERROR_CODES.INTERNAL));
+    return;
+  }
+  const { code, message } = clientError;
+  reply.status(NATIVE_STATUS[code]).send(body(code, message ?? ERROR_CODES[code]));
+}
+
+/**
+ * Fastify's `clientErrorHandler`: Node's HTTP parser refused the request (headers too large,
+ * too slow, not HTTP), so there is no request or reply, only the socket. Answers in the error
+ * shape, as Fastify's default handler does in its own, and closes the connection.
+ */
+export function nativeClientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const { code, message } = connectionErrorCode(error);
+  const status = NATIVE_STATUS[code];
+  const text = JSON.stringify(body(code, message ?? ERROR_CODES[code]));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { SqliteDialect } from 'kysely';
@@ -7,6 +7,22 @@ import { withStatementCache } from './statement-cache.js';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE_NAME = 'tessera.db';
+
+/** The database holds password hashes and sealed secrets: only its owner may read it. */
+const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Creates the database file readable and writable by its owner only, before SQLite opens it
+ * (SQLite would create it 0644 under the usual umask), and narrows a file, WAL or shared-memory
+ * file that an older version left open to others. SQLite gives the -wal and -shm files it
+ * creates the mode of the database file.
+ */
+function createPrivately(file: string): void {
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path) && (statSync(path).mode & 0o077) !== 0) chmodSync(path, PRIVATE_FILE_MODE);
+  }
+}
 
 /**
  * Opens (creating if needed) `<dataDir>/tessera.db` and returns a Kysely dialect over it.
@@ -23,6 +39,7 @@ export const SQLITE_FILE_NAME = 'tessera.db';
 export function createSqliteDialect(dataDir: string): SqliteDialect {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE_NAME);
+  createPrivately(file);
   const database = new SqliteDatabase(file);
   try {
     const mode = database.pragma('journal_mode = WAL', { simple: true });
