@@ -252,7 +252,8 @@ function problemWith(statusCode: number, body: string): string | undefined {
   const { code, message, ...rest } = error as Record<string, unknown>;
   if (typeof code !== 'string' || !errorCodes.has(code)) return `an unknown error code ${String(code)}`;
   if (typeof message !== 'string' || message.length === 0) return 'an error without a message';
-  if (Object.keys(rest).some((key) => key !== 'lockedUntil' && key !== 'details')) return 'extra error fields';
+  const optional = new Set(['lockedUntil', 'retryAt', 'details']);
+  if (Object.keys(rest).some((key) => !optional.has(key))) return 'extra error fields';
   if (NATIVE_STATUS[code as ErrorCode] !== statusCode) return `${code} with status ${statusCode}`;
   return undefined;
 }
