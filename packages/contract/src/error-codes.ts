@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   BODY_TOO_LARGE: 'The request body is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'The request body must be JSON.',
   ROUTE_NOT_FOUND: 'No such route.',
+  RATE_LIMITED: 'Too many requests from this address; try again later.',
   UNAUTHENTICATED: 'Authentication is required.',
   TOKEN_INVALID: 'The access or API token is not valid.',
   INVALID_CREDENTIALS: 'The username or password is wrong.',
