@@ -1,8 +1,11 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Core } from '@tessera/core';
+import type { ConnectionLimits, Core } from '@tessera/core';
+import { DEFAULT_CONNECTION_LIMITS } from '@tessera/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { capConnectionsPerAddress, httpServerOptions } from './http/connections.js';
+import { installRateLimits, isRateLimitedError, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
 
@@ -12,6 +15,10 @@ export interface BuildAppOptions {
   logger: FastifyBaseLogger;
   /** Trust X-Forwarded-For from a reverse proxy. @default false */
   trustProxy?: boolean;
+  /** Requests per client address and route group, and where they are counted. @default the settings' defaults, in memory */
+  rateLimit?: RateLimitOptions;
+  /** Timeouts and the cap of connections per address. @default the settings' defaults */
+  connections?: ConnectionLimits;
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -19,14 +26,29 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Builds the HTTP app without listening, so tests drive it through inject(). */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const connections = options.connections ?? DEFAULT_CONNECTION_LIMITS;
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? false,
+    http: httpServerOptions(connections),
+    requestTimeout: connections.requestTimeoutMs,
+    keepAliveTimeout: connections.keepAliveTimeoutMs,
+    connectionTimeout: connections.idleTimeoutMs,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.headersTimeout = connections.headersTimeoutMs;
+  capConnectionsPerAddress(app.server, connections.maxConnectionsPerIp);
   app.setValidatorCompiler(validatorCompiler);
   // Every API here speaks JSON; a text body is refused (415) rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
+
+  // Before any route: the limits attach to the routes as they are registered.
+  await installRateLimits(app, options.rateLimit);
+  // Outside the APIs (the documentation), a refused request still answers in the native shape.
+  app.setErrorHandler((error, _request, reply) => {
+    if (!isRateLimitedError(error)) throw error;
+    return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } });
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -42,7 +64,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Load balancers poll it: never limited.
+  app.get('/health', { schema: { hide: true }, config: rateLimitGroups() }, async () => ({ status: 'ok' }));
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   return app;

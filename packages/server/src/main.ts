@@ -18,7 +18,12 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = createLogger(config.logLevel, logStream);
   const runtime = await openRuntime(config, logger, env);
-  const app = await buildApp({ core: runtime.core, logger });
+  const app = await buildApp({
+    core: runtime.core,
+    logger,
+    rateLimit: { limits: config.rateLimits, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
+    connections: config.connections,
+  });
   app.addHook('onClose', async () => runtime.close());
   const url = await app.listen({ port: config.port, host: config.host });
   return { app, url, close: () => app.close() };

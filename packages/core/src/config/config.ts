@@ -3,11 +3,13 @@ import type { LockoutPolicy } from '../lockout/lockout-policy.js';
 import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-service.js';
 import {
   BACKUP_CODE_SETTINGS,
+  CONNECTION_SETTINGS,
   DELIVERED_CODE_SETTINGS,
   HTTP_SETTINGS,
   IDENTITY_SETTINGS,
   LOCKOUT_SETTINGS,
   type LOG_LEVELS,
+  RATE_LIMIT_SETTINGS,
   SECRET_KEY_PATTERN,
   STORAGE_SETTINGS,
 } from './server-settings.js';
@@ -17,6 +19,26 @@ export { ConfigError } from './config-error.js';
 export { ISSUER_PATTERN } from './server-settings.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `TESSERA_RATE_LIMIT_*`: requests one client address may make to each group of routes. */
+export interface RateLimits {
+  signUpPerHour: number;
+  signInPerMinute: number;
+  recoveryPerHour: number;
+  codeSendsPerHour: number;
+  verifyPerMinute: number;
+  otherPerMinute: number;
+}
+
+/** `TESSERA_*_TIMEOUT_MS`, `TESSERA_MAX_CONNECTIONS_PER_IP`: what a slow or greedy client is allowed. */
+export interface ConnectionLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** 0: no cap. */
+  maxConnectionsPerIp: number;
+}
 
 /**
  * Everything the server reads from its environment, validated. server-settings.ts declares the
@@ -43,6 +65,10 @@ export interface Config {
   deliveredCodes: DeliveredCodePolicy;
   /** `TESSERA_BACKUP_CODE_*`. */
   backupCodes: BackupCodePolicy;
+  rateLimits: RateLimits;
+  /** `TESSERA_REDIS_URL`: where the rate-limit counts are kept; unset means in memory. */
+  redisUrl: string | undefined;
+  connections: ConnectionLimits;
 }
 
 /** Reads and validates the configuration; every bad value is reported at once, in one ConfigError. */
@@ -54,6 +80,8 @@ export function loadConfig(env: Environment): Config {
   const lockout = reader.read(LOCKOUT_SETTINGS);
   const codes = reader.read(DELIVERED_CODE_SETTINGS);
   const backup = reader.read(BACKUP_CODE_SETTINGS);
+  const rate = reader.read(RATE_LIMIT_SETTINGS);
+  const connections = reader.read(CONNECTION_SETTINGS);
   reader.finish();
 
   return {
@@ -79,6 +107,22 @@ export function loadConfig(env: Environment): Config {
     backupCodes: {
       count: backup.TESSERA_BACKUP_CODE_COUNT,
       digits: backup.TESSERA_BACKUP_CODE_DIGITS,
+    },
+    rateLimits: {
+      signUpPerHour: rate.TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR,
+      signInPerMinute: rate.TESSERA_RATE_LIMIT_SIGN_IN_PER_MINUTE,
+      recoveryPerHour: rate.TESSERA_RATE_LIMIT_RECOVERY_PER_HOUR,
+      codeSendsPerHour: rate.TESSERA_RATE_LIMIT_CODE_SENDS_PER_HOUR,
+      verifyPerMinute: rate.TESSERA_RATE_LIMIT_VERIFY_PER_MINUTE,
+      otherPerMinute: rate.TESSERA_RATE_LIMIT_OTHER_PER_MINUTE,
+    },
+    redisUrl: rate.TESSERA_REDIS_URL,
+    connections: {
+      headersTimeoutMs: connections.TESSERA_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: connections.TESSERA_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: connections.TESSERA_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: connections.TESSERA_IDLE_TIMEOUT_MS,
+      maxConnectionsPerIp: connections.TESSERA_MAX_CONNECTIONS_PER_IP,
     },
   };
 }
