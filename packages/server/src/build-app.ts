@@ -6,6 +6,7 @@ import { DEFAULT_CONNECTION_LIMITS } from '@tessera/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { capConnectionsPerAddress, httpServerOptions } from './http/connections.js';
 import { installRateLimits, isRateLimitedError, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
+import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
 
@@ -42,6 +43,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Every API here speaks JSON; a text body is refused (415) rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
 
+  await installSecurityHeaders(app);
   // Before any route: the limits attach to the routes as they are registered.
   await installRateLimits(app, options.rateLimit);
   // Outside the APIs (the documentation), a refused request still answers in the native shape.
@@ -62,7 +64,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Load balancers poll it: never limited.
   app.get('/health', { schema: { hide: true }, config: rateLimitGroups() }, async () => ({ status: 'ok' }));
