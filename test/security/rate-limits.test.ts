@@ -4,7 +4,7 @@
  * and other addresses are not affected. With Redis, every process counts against one limit.
  */
 import { randomBytes } from 'node:crypto';
-import type { RateLimits } from '@tessera/core';
+import { ConfigError, loadConfig, type RateLimits } from '@tessera/core';
 import { NATIVE_ROUTE_GROUPS } from '@tessera/server';
 import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
@@ -147,6 +147,77 @@ describe('rate limits, counted in memory', () => {
       if (h.app.hasRoute({ method: method as 'POST', url: url ?? '' })) routes.add(key);
     }
     expect([...routes].sort()).toEqual(Object.keys(NATIVE_ROUTE_GROUPS).sort());
+  });
+});
+
+describe('the rate-limit settings', () => {
+  it('are read from the environment, with the documented defaults', () => {
+    expect(loadConfig({}).rateLimits).toEqual({
+      signUpPerHour: 10,
+      signInPerMinute: 30,
+      recoveryPerHour: 5,
+      codeSendsPerHour: 10,
+      verifyPerMinute: 120,
+      otherPerMinute: 600,
+    });
+    const config = loadConfig({
+      TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR: '2',
+      TESSERA_RATE_LIMIT_VERIFY_PER_MINUTE: '7',
+      TESSERA_REDIS_URL: 'redis://127.0.0.1:6379',
+      TESSERA_TRUST_PROXY: '10.0.0.5, 192.168.0.0/16',
+    });
+    expect(config.rateLimits).toMatchObject({ signUpPerHour: 2, verifyPerMinute: 7 });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.trustProxy).toBe('10.0.0.5, 192.168.0.0/16');
+  });
+
+  it('refuse a limit of zero, a Redis URL of another scheme and a proxy that is not an address', () => {
+    const bad = {
+      TESSERA_RATE_LIMIT_SIGN_IN_PER_MINUTE: '0',
+      TESSERA_REDIS_URL: 'http://x',
+      TESSERA_TRUST_PROXY: 'everyone',
+    };
+    expect(() => loadConfig(bad)).toThrow(ConfigError);
+    try {
+      loadConfig(bad);
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const name of Object.keys(bad)) expect(problems).toContain(name);
+    }
+  });
+});
+
+describe('rate limits behind a reverse proxy', () => {
+  const PROXY = '10.0.0.5';
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ rateLimit: { limits: SMALL_LIMITS }, trustProxy: PROXY });
+  });
+  afterAll(async () => h.close());
+
+  function signUpVia(remoteAddress: string, forwardedFor: string): Promise<LightMyRequestResponse> {
+    return h.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { username: `user${randomBytes(4).toString('hex')}`, password: 'correct horse battery' },
+      headers: { 'x-forwarded-for': forwardedFor },
+      remoteAddress,
+    });
+  }
+
+  it('count each client the trusted proxy names, not the proxy', async () => {
+    const client = freshAddress();
+    for (let i = 0; i < SMALL_LIMITS.signUpPerHour; i++) expect((await signUpVia(PROXY, client)).statusCode).toBe(201);
+    expect((await signUpVia(PROXY, client)).statusCode).toBe(429);
+    expect((await signUpVia(PROXY, freshAddress())).statusCode).toBe(201);
+  });
+
+  it('ignore the header from anyone else, so a client cannot name itself anew', async () => {
+    const client = freshAddress();
+    for (let i = 0; i < SMALL_LIMITS.signUpPerHour; i++) {
+      expect((await signUpVia(client, freshAddress())).statusCode).toBe(201);
+    }
+    expect((await signUpVia(client, freshAddress())).statusCode).toBe(429);
   });
 });
 

@@ -64,6 +64,8 @@ export interface HarnessOptions {
   rateLimit?: RateLimitOptions;
   /** Timeouts and the cap of connections per address, for tests that listen on a real socket. */
   connections?: ConnectionLimits;
+  /** Believe X-Forwarded-For from these proxies (see buildApp). */
+  trustProxy?: string;
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -106,6 +108,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logger,
     rateLimit: options.rateLimit ?? { limits: GENEROUS_RATE_LIMITS },
     ...(options.connections ? { connections: options.connections } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   });
   await app.ready();
   return {

@@ -14,8 +14,11 @@ export interface BuildAppOptions {
   core: Core;
   /** A pino logger (see http/logging.ts); the same one the core logs to. */
   logger: FastifyBaseLogger;
-  /** Trust X-Forwarded-For from a reverse proxy. @default false */
-  trustProxy?: boolean;
+  /**
+   * Trust X-Forwarded-For from a reverse proxy: true for any, or the proxies' addresses or CIDR
+   * ranges, comma-separated. @default false
+   */
+  trustProxy?: boolean | string;
   /** Requests per client address and route group, and where they are counted. @default the settings' defaults, in memory */
   rateLimit?: RateLimitOptions;
   /** Timeouts and the cap of connections per address. @default the settings' defaults */

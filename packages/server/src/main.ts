@@ -23,6 +23,7 @@ export async function startServer(
     logger,
     rateLimit: { limits: config.rateLimits, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
     connections: config.connections,
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
   });
   app.addHook('onClose', async () => runtime.close());
   const url = await app.listen({ port: config.port, host: config.host });

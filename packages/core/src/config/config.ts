@@ -69,6 +69,8 @@ export interface Config {
   /** `TESSERA_REDIS_URL`: where the rate-limit counts are kept; unset means in memory. */
   redisUrl: string | undefined;
   connections: ConnectionLimits;
+  /** `TESSERA_TRUST_PROXY`: the reverse proxies believed about the client's address, comma-separated. */
+  trustProxy: string | undefined;
 }
 
 /** Reads and validates the configuration; every bad value is reported at once, in one ConfigError. */
@@ -124,6 +126,7 @@ export function loadConfig(env: Environment): Config {
       idleTimeoutMs: connections.TESSERA_IDLE_TIMEOUT_MS,
       maxConnectionsPerIp: connections.TESSERA_MAX_CONNECTIONS_PER_IP,
     },
+    trustProxy: connections.TESSERA_TRUST_PROXY,
   };
 }
 

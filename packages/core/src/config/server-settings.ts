@@ -7,6 +7,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const ISSUER_PATTERN = /^[A-Za-z0-9 ._-]{1,32}$/;
 /** Base64, standard or URL alphabet: 43 characters carry exactly 32 bytes. */
 export const SECRET_KEY_PATTERN = /^[A-Za-z0-9+/_-]{43}=?$/;
+/** One or more IPv4/IPv6 addresses or CIDR ranges, comma-separated. */
+export const TRUST_PROXY_PATTERN = /^[0-9A-Fa-f:.]+(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*$/;
 
 /*
  * Every environment variable of the server, with its default, bounds and meaning. loadConfig
@@ -219,9 +221,19 @@ export const CONNECTION_SETTINGS = settingsGroup(
     title: 'Connections',
     description:
       'A client that sends its request too slowly is cut off. Behind a reverse proxy every connection ' +
-      'comes from the proxy: raise `TESSERA_MAX_CONNECTIONS_PER_IP` above its pool, or set it to 0.',
+      'comes from the proxy: set `TESSERA_TRUST_PROXY` so that the rate limits count each client, and raise ' +
+      "`TESSERA_MAX_CONNECTIONS_PER_IP` above the proxy's pool, or set it to 0.",
   },
   {
+    TESSERA_TRUST_PROXY: Setting.optional(
+      Setting.text({
+        description:
+          'reverse proxies whose `X-Forwarded-For` names the client (for the rate limits and the history): ' +
+          'their addresses or CIDR ranges, comma-separated',
+        whenUnset: 'none: the client is the peer address',
+        match: { pattern: TRUST_PROXY_PATTERN, allowed: 'IPv4 or IPv6 addresses or CIDR ranges, comma-separated' },
+      }),
+    ),
     TESSERA_HEADERS_TIMEOUT_MS: Setting.integer({
       description: 'milliseconds a client has to send the headers of a request',
       default: DEFAULT_CONNECTION_LIMITS.headersTimeoutMs,
