@@ -53,6 +53,7 @@ export const NATIVE_ROUTE_GROUPS: Readonly<Record<string, readonly RateLimitGrou
 };
 
 const MINUTE_MS = 60_000;
+const MEMORY_ADDRESSES_PER_GROUP = 50_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
 export interface GroupLimit {
@@ -112,23 +113,24 @@ export async function installRateLimits(app: FastifyInstance, options: RateLimit
   });
 
   const limits = groupLimits(options.limits ?? DEFAULT_RATE_LIMITS);
-  const limiters = new Map<RateLimitGroup, Limiter>();
+  const limiters = {} as Record<RateLimitGroup, Limiter>;
   for (const group of RATE_LIMIT_GROUPS) {
     const { max, windowMs } = limits[group];
-    limiters.set(
-      group,
-      app.createRateLimit({
-        max,
-        timeWindow: windowMs,
-        keyGenerator: (request) => `${group}:${normalizeIP(request.ip)}`,
-      }),
-    );
+    const limiter = {
+      max,
+      timeWindow: windowMs,
+      keyGenerator: (request: FastifyRequest) => `${group}:${normalizeIP(request.ip)}`,
+      // Addresses kept in memory per group (the plugin's default is 5,000); past it the least
+      // recently seen address is forgotten.
+      cache: MEMORY_ADDRESSES_PER_GROUP,
+    };
+    limiters[group] = app.createRateLimit(limiter);
   }
 
   app.addHook('onRoute', (route) => {
     const groups = groupsOf(route);
     if (groups.length === 0) return;
-    const hook = limitHook(groups.map((group) => limiters.get(group) as Limiter));
+    const hook = limitHook(groups.map((group) => limiters[group]));
     // First, so a refused request costs no authentication or parsing.
     route.onRequest = [hook, ...(route.onRequest === undefined ? [] : [route.onRequest].flat())];
   });
