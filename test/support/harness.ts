@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import {
+  type ConnectionLimits,
   type Core,
   createCore,
   DEFAULT_BACKUP_CODE_POLICY,
@@ -13,7 +14,7 @@ import {
   SYSTEM_ACTOR,
   totpAt,
 } from '@tessera/core';
-import { buildApp, createLogger } from '@tessera/server';
+import { buildApp, createLogger, type RateLimitOptions } from '@tessera/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { openTestStorage, type TestStorage } from '../../packages/storage-kysely/src/test-support/index.js';
 import { createFastPasswordHasher, type PasswordHasher } from './fast-password-hasher.js';
@@ -56,7 +57,26 @@ export interface HarnessOptions {
    * covers the production hasher.
    */
   passwordHasher?: PasswordHasher;
+  /**
+   * The per-address rate limits. By default every limit is far above what a test file does
+   * from its one address; test/security/rate-limits.test.ts sets small ones.
+   */
+  rateLimit?: RateLimitOptions;
+  /** Timeouts and the cap of connections per address, for tests that listen on a real socket. */
+  connections?: ConnectionLimits;
+  /** Believe X-Forwarded-For from these proxies (see buildApp). */
+  trustProxy?: string;
 }
+
+/** Limits no test reaches by accident: a whole test file runs from one address. */
+export const GENEROUS_RATE_LIMITS = {
+  signUpPerHour: 1_000_000,
+  signInPerMinute: 1_000_000,
+  recoveryPerHour: 1_000_000,
+  codeSendsPerHour: 1_000_000,
+  verifyPerMinute: 1_000_000,
+  otherPerMinute: 1_000_000,
+} as const;
 
 /**
  * The whole server in-process over a real database: SQLite in a temp dir, or PostgreSQL in a
@@ -83,7 +103,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     delivery: outbox,
     passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
   });
-  const app = await buildApp({ core, logger });
+  const app = await buildApp({
+    core,
+    logger,
+    rateLimit: options.rateLimit ?? { limits: GENEROUS_RATE_LIMITS },
+    ...(options.connections ? { connections: options.connections } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+  });
   await app.ready();
   return {
     app,

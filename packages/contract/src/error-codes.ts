@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   HEADERS_TOO_LARGE: 'The request headers are too large.',
   REQUEST_TIMEOUT: 'The request took too long to arrive.',
   ROUTE_NOT_FOUND: 'No such route.',
+  RATE_LIMITED: 'Too many requests from this address; try again later.',
   UNAUTHENTICATED: 'Authentication is required.',
   TOKEN_INVALID: 'The access or API token is not valid.',
   INVALID_CREDENTIALS: 'The username or password is wrong.',

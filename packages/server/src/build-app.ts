@@ -1,10 +1,19 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { type Core, DIALECT_NAMES, type DialectName } from '@tessera/core';
+import {
+  type ConnectionLimits,
+  type Core,
+  DEFAULT_CONNECTION_LIMITS,
+  DIALECT_NAMES,
+  type DialectName,
+} from '@tessera/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dialectDocumentUrl, registerDialects } from './dialects/register-dialects.js';
+import { capConnectionsPerAddress, httpServerOptions } from './http/connections.js';
 import { useStrictJsonBodyParser } from './http/json-body-parser.js';
+import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
+import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
@@ -13,10 +22,17 @@ export interface BuildAppOptions {
   core: Core;
   /** A pino logger (see http/logging.ts); the same one the core logs to. */
   logger: FastifyBaseLogger;
-  /** Trust X-Forwarded-For from a reverse proxy. @default false */
-  trustProxy?: boolean;
   /** The vendor API shapes to serve beside the native API. @default all of them */
   dialects?: readonly DialectName[];
+  /**
+   * Trust X-Forwarded-For from a reverse proxy: true for any, or the proxies' addresses or CIDR
+   * ranges, comma-separated. @default false
+   */
+  trustProxy?: boolean | string;
+  /** Requests per client address and route group, and where they are counted. @default the settings' defaults, in memory */
+  rateLimit?: RateLimitOptions;
+  /** Timeouts and the cap of connections per address. @default the settings' defaults */
+  connections?: ConnectionLimits;
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -24,6 +40,7 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Builds the HTTP app without listening, so tests drive it through inject(). */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const connections = options.connections ?? DEFAULT_CONNECTION_LIMITS;
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -31,12 +48,22 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Errors found before a route is chosen answer in the native error shape too.
     frameworkErrors: nativeFrameworkErrors,
     clientErrorHandler: nativeClientErrorHandler,
+    http: httpServerOptions(connections),
+    requestTimeout: connections.requestTimeoutMs,
+    keepAliveTimeout: connections.keepAliveTimeoutMs,
+    connectionTimeout: connections.idleTimeoutMs,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.headersTimeout = connections.headersTimeoutMs;
+  capConnectionsPerAddress(app.server, connections.maxConnectionsPerIp);
   app.setValidatorCompiler(validatorCompiler);
   installNativeErrorHandling(app);
   useStrictJsonBodyParser(app);
   // Every API here speaks JSON; a text body is refused (415) rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
+
+  await installSecurityHeaders(app);
+  // Before any route: the limits attach to the routes as they are registered.
+  await installRateLimits(app, options.rateLimit);
 
   await app.register(swagger, {
     openapi: {
@@ -53,7 +80,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const dialects = options.dialects ?? DIALECT_NAMES;
   // /docs offers the native document and each dialect's, to choose from.
   await app.register(swaggerUi, {
-    routePrefix: '/docs',
+    routePrefix: DOCS_PREFIX,
     uiConfig: {
       urls: [
         { url: '/openapi.json', name: 'Tessera (native API)' },
@@ -62,7 +89,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Load balancers poll it: never limited.
+  app.get('/health', { schema: { hide: true }, config: rateLimitGroups() }, async () => ({ status: 'ok' }));
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   await registerDialects(app, options.core, dialects);

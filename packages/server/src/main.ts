@@ -18,7 +18,14 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = createLogger(config.logLevel, logStream);
   const runtime = await openRuntime(config, logger, env);
-  const app = await buildApp({ core: runtime.core, logger, dialects: config.dialects });
+  const app = await buildApp({
+    core: runtime.core,
+    logger,
+    dialects: config.dialects,
+    rateLimit: { limits: config.rateLimits, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
+    connections: config.connections,
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+  });
   app.addHook('onClose', async () => runtime.close());
   const url = await app.listen({ port: config.port, host: config.host });
   return { app, url, close: () => app.close() };

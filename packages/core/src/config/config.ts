@@ -4,6 +4,7 @@ import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-servi
 import type { PasswordThrottlePolicy } from '../throttle/password-throttle-policy.js';
 import {
   BACKUP_CODE_SETTINGS,
+  CONNECTION_SETTINGS,
   DELIVERED_CODE_SETTINGS,
   DIALECT_NAMES,
   type DialectName,
@@ -12,6 +13,7 @@ import {
   LOCKOUT_SETTINGS,
   type LOG_LEVELS,
   PASSWORD_THROTTLE_SETTINGS,
+  RATE_LIMIT_SETTINGS,
   RECOVERY_LOCK_SETTINGS,
   SECRET_KEY_PATTERN,
   STORAGE_SETTINGS,
@@ -22,6 +24,30 @@ export { ConfigError } from './config-error.js';
 export { ISSUER_PATTERN } from './server-settings.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Everything the server reads from its environment, validated. server-settings.ts declares the
+ * variables, with their defaults and bounds; docs/configuration.md lists them.
+ */
+/** `TESSERA_RATE_LIMIT_*`: requests one client address may make to each group of routes. */
+export interface RateLimits {
+  signUpPerHour: number;
+  signInPerMinute: number;
+  recoveryPerHour: number;
+  codeSendsPerHour: number;
+  verifyPerMinute: number;
+  otherPerMinute: number;
+}
+
+/** `TESSERA_*_TIMEOUT_MS`, `TESSERA_MAX_CONNECTIONS_PER_IP`: what a slow or greedy client is allowed. */
+export interface ConnectionLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** 0: no cap. */
+  maxConnectionsPerIp: number;
+}
 
 /**
  * Everything the server reads from its environment, validated. server-settings.ts declares the
@@ -54,6 +80,12 @@ export interface Config {
   passwordThrottle: PasswordThrottlePolicy;
   /** `TESSERA_RECOVERY_LOCK_*`: failed password-recovery codes per account. */
   recoveryLockout: LockoutPolicy;
+  rateLimits: RateLimits;
+  /** `TESSERA_REDIS_URL`: where the rate-limit counts are kept; unset means in memory. */
+  redisUrl: string | undefined;
+  connections: ConnectionLimits;
+  /** `TESSERA_TRUST_PROXY`: the reverse proxies believed about the client's address, comma-separated. */
+  trustProxy: string | undefined;
 }
 
 /** Reads and validates the configuration; every bad value is reported at once, in one ConfigError. */
@@ -67,6 +99,8 @@ export function loadConfig(env: Environment): Config {
   const backup = reader.read(BACKUP_CODE_SETTINGS);
   const passwords = reader.read(PASSWORD_THROTTLE_SETTINGS);
   const recovery = reader.read(RECOVERY_LOCK_SETTINGS);
+  const rate = reader.read(RATE_LIMIT_SETTINGS);
+  const connections = reader.read(CONNECTION_SETTINGS);
   reader.finish();
 
   return {
@@ -106,6 +140,23 @@ export function loadConfig(env: Environment): Config {
       baseLockSeconds: recovery.TESSERA_RECOVERY_LOCK_BASE_SECONDS,
       maxLockSeconds: recovery.TESSERA_RECOVERY_LOCK_MAX_SECONDS,
     },
+    rateLimits: {
+      signUpPerHour: rate.TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR,
+      signInPerMinute: rate.TESSERA_RATE_LIMIT_SIGN_IN_PER_MINUTE,
+      recoveryPerHour: rate.TESSERA_RATE_LIMIT_RECOVERY_PER_HOUR,
+      codeSendsPerHour: rate.TESSERA_RATE_LIMIT_CODE_SENDS_PER_HOUR,
+      verifyPerMinute: rate.TESSERA_RATE_LIMIT_VERIFY_PER_MINUTE,
+      otherPerMinute: rate.TESSERA_RATE_LIMIT_OTHER_PER_MINUTE,
+    },
+    redisUrl: rate.TESSERA_REDIS_URL,
+    connections: {
+      headersTimeoutMs: connections.TESSERA_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: connections.TESSERA_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: connections.TESSERA_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: connections.TESSERA_IDLE_TIMEOUT_MS,
+      maxConnectionsPerIp: connections.TESSERA_MAX_CONNECTIONS_PER_IP,
+    },
+    trustProxy: connections.TESSERA_TRUST_PROXY,
   };
 }
 

@@ -12,6 +12,8 @@ const DIALECT_LIST = new RegExp(
   `^\\s*(none|(${DIALECT_NAMES.join('|')})(\\s*,\\s*(${DIALECT_NAMES.join('|')}))*)\\s*$`,
 );
 export const ISSUER_PATTERN = /^[A-Za-z0-9 ._-]{1,32}$/;
+/** One or more IPv4/IPv6 addresses or CIDR ranges, comma-separated. */
+export const TRUST_PROXY_PATTERN = /^[0-9A-Fa-f:.]+(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*$/;
 /** Base64, standard or URL alphabet: 43 characters carry exactly 32 bytes. */
 export const SECRET_KEY_PATTERN = /^[A-Za-z0-9+/_-]{43}=?$/;
 
@@ -222,6 +224,132 @@ export const RECOVERY_LOCK_SETTINGS = settingsGroup(
   },
 );
 
+/** Requests one client address may make to each group of routes; see security.md. */
+export const DEFAULT_RATE_LIMITS = {
+  signUpPerHour: 10,
+  signInPerMinute: 30,
+  recoveryPerHour: 5,
+  codeSendsPerHour: 10,
+  verifyPerMinute: 120,
+  otherPerMinute: 600,
+} as const;
+
+export const RATE_LIMIT_SETTINGS = settingsGroup(
+  {
+    title: 'Rate limits',
+    description:
+      'Requests one client address may make to each group of routes; beyond a limit the answer is 429 ' +
+      '`RATE_LIMITED` with `Retry-After`. Counted in memory, or in Redis, shared by every node, when ' +
+      '`TESSERA_REDIS_URL` is set. See [security.md](security.md) for which routes each group holds.',
+  },
+  {
+    TESSERA_REDIS_URL: Setting.optional(
+      Setting.text({
+        description: 'Redis server that holds the rate-limit counts, so that several nodes share them',
+        whenUnset: 'in memory',
+        match: { pattern: /^rediss?:\/\//, allowed: 'a redis:// or rediss:// URL' },
+      }),
+    ),
+    TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR: Setting.integer({
+      description: 'sign-ups one client address may make per hour',
+      default: DEFAULT_RATE_LIMITS.signUpPerHour,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+    TESSERA_RATE_LIMIT_SIGN_IN_PER_MINUTE: Setting.integer({
+      description: 'password sign-ins one client address may make per minute',
+      default: DEFAULT_RATE_LIMITS.signInPerMinute,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+    TESSERA_RATE_LIMIT_RECOVERY_PER_HOUR: Setting.integer({
+      description: 'password recovery requests (start, confirm, reset) one client address may make per hour',
+      default: DEFAULT_RATE_LIMITS.recoveryPerHour,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+    TESSERA_RATE_LIMIT_CODE_SENDS_PER_HOUR: Setting.integer({
+      description: 'requests that send an SMS or e-mail code one client address may make per hour',
+      default: DEFAULT_RATE_LIMITS.codeSendsPerHour,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+    TESSERA_RATE_LIMIT_VERIFY_PER_MINUTE: Setting.integer({
+      description: 'second-factor code checks one client address may make per minute',
+      default: DEFAULT_RATE_LIMITS.verifyPerMinute,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+    TESSERA_RATE_LIMIT_OTHER_PER_MINUTE: Setting.integer({
+      description: 'requests to any other route one client address may make per minute',
+      default: DEFAULT_RATE_LIMITS.otherPerMinute,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+  },
+);
+
+/** How long a client may take, and how many connections one address may hold open. */
+export const DEFAULT_CONNECTION_LIMITS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+  maxConnectionsPerIp: 100,
+} as const;
+
+export const CONNECTION_SETTINGS = settingsGroup(
+  {
+    title: 'Connections',
+    description:
+      'A client that sends its request too slowly is cut off. Behind a reverse proxy every connection ' +
+      'comes from the proxy: set `TESSERA_TRUST_PROXY` so that the rate limits count each client, and raise ' +
+      "`TESSERA_MAX_CONNECTIONS_PER_IP` above the proxy's pool, or set it to 0.",
+  },
+  {
+    TESSERA_TRUST_PROXY: Setting.optional(
+      Setting.text({
+        description:
+          'reverse proxies whose `X-Forwarded-For` names the client (for the rate limits and the history): ' +
+          'their addresses or CIDR ranges, comma-separated',
+        whenUnset: 'none: the client is the peer address',
+        match: { pattern: TRUST_PROXY_PATTERN, allowed: 'IPv4 or IPv6 addresses or CIDR ranges, comma-separated' },
+      }),
+    ),
+    TESSERA_HEADERS_TIMEOUT_MS: Setting.integer({
+      description: 'milliseconds a client has to send the headers of a request',
+      default: DEFAULT_CONNECTION_LIMITS.headersTimeoutMs,
+      minimum: 100,
+      maximum: 600_000,
+    }),
+    TESSERA_REQUEST_TIMEOUT_MS: Setting.integer({
+      description: 'milliseconds a client has to send a whole request, headers and body',
+      default: DEFAULT_CONNECTION_LIMITS.requestTimeoutMs,
+      minimum: 100,
+      maximum: 600_000,
+      notLessThan: 'TESSERA_HEADERS_TIMEOUT_MS',
+    }),
+    TESSERA_KEEP_ALIVE_TIMEOUT_MS: Setting.integer({
+      description: 'milliseconds an idle kept-alive connection waits for its next request',
+      default: DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs,
+      minimum: 100,
+      maximum: 600_000,
+    }),
+    TESSERA_IDLE_TIMEOUT_MS: Setting.integer({
+      description: 'milliseconds a connection may stay silent, in either direction, before it is closed',
+      default: DEFAULT_CONNECTION_LIMITS.idleTimeoutMs,
+      minimum: 100,
+      maximum: 3_600_000,
+    }),
+    TESSERA_MAX_CONNECTIONS_PER_IP: Setting.integer({
+      description: 'connections one client address may hold open at once; 0 for no cap',
+      default: DEFAULT_CONNECTION_LIMITS.maxConnectionsPerIp,
+      minimum: 0,
+      maximum: 1_000_000,
+    }),
+  },
+);
+
 /** The server's settings in the order they are checked and documented. */
 export const SERVER_SETTINGS = [
   HTTP_SETTINGS,
@@ -232,4 +360,6 @@ export const SERVER_SETTINGS = [
   BACKUP_CODE_SETTINGS,
   PASSWORD_THROTTLE_SETTINGS,
   RECOVERY_LOCK_SETTINGS,
+  RATE_LIMIT_SETTINGS,
+  CONNECTION_SETTINGS,
 ] as const;

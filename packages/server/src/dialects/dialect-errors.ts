@@ -2,6 +2,7 @@ import { ERROR_CODES, type ErrorCode } from '@tessera/contract';
 import { isTesseraError } from '@tessera/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { frameworkErrorCode } from '../http/client-error.js';
+import { isRateLimitedError } from '../http/rate-limit.js';
 import type { DialectApp, DialectErrorTable } from './dialect.js';
 
 /** An error as a dialect renders it: the stable code, a message for people, what the core added. */
@@ -49,7 +50,12 @@ function toFailure(error: FastifyError, table: DialectErrorTable): DialectFailur
   }
   const client = frameworkErrorCode(error);
   if (!client) return undefined;
-  return { code: client.code, ...table[client.code], message: client.message ?? ERROR_CODES[client.code] };
+  return {
+    code: client.code,
+    ...table[client.code],
+    message: client.message ?? ERROR_CODES[client.code],
+    ...(isRateLimitedError(error) ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+  };
 }
 
 function secondsUntil(iso: string): number {

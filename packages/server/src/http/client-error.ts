@@ -1,12 +1,14 @@
 import type { ErrorCode } from '@tessera/contract';
 import type { FastifyError } from 'fastify';
+import { isRateLimitedError } from './rate-limit.js';
 
 /**
  * Turns the framework's own request errors (bad JSON, too large, wrong media type, schema
- * validation) into stable error codes, so each API shape renders them in its own way.
+ * validation, a rate limit) into stable error codes, so each API shape renders them in its own way.
  * Returns undefined for anything that is not a client error: that is a bug.
  */
 export function frameworkErrorCode(error: FastifyError): { code: ErrorCode; message?: string } | undefined {
+  if (isRateLimitedError(error)) return { code: 'RATE_LIMITED', message: error.message };
   if (error.validation) return { code: 'VALIDATION_FAILED', message: describeValidation(error) };
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

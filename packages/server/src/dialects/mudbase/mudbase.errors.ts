@@ -49,6 +49,7 @@ export const MUDBASE_ERRORS = {
   DELIVERY_FAILED: { status: 502, vendorCode: 'DELIVERY_FAILED' },
   RESEND_TOO_SOON: { status: 429, vendorCode: 'RATE_LIMITED' },
   SEND_LIMIT_REACHED: { status: 429, vendorCode: 'RATE_LIMITED' },
+  RATE_LIMITED: { status: 429, vendorCode: 'RATE_LIMITED' },
   CODE_EXPIRED: WRONG_CODE,
   CODE_ATTEMPTS_EXHAUSTED: WRONG_CODE,
   METHOD_NOT_ALLOWED: { status: 403, vendorCode: 'FORBIDDEN' },

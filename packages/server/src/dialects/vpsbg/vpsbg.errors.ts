@@ -47,6 +47,7 @@ export const VPSBG_ERRORS = {
   DELIVERY_FAILED: { status: 502 },
   RESEND_TOO_SOON: { status: 429 },
   SEND_LIMIT_REACHED: { status: 429 },
+  RATE_LIMITED: { status: 429 },
   CODE_EXPIRED: INVALID,
   CODE_ATTEMPTS_EXHAUSTED: INVALID,
   METHOD_NOT_ALLOWED: { status: 403 },

@@ -19,7 +19,14 @@ function errors(...statuses: number[]) {
 
 async function register(app: DialectApp, core: Core): Promise<void> {
   app.decorateRequest('actor', null);
-  installDialectErrors(app, VPSBG_ERRORS, (failure) => ({ message: failure.message }));
+  installDialectErrors(app, VPSBG_ERRORS, (failure, _request, reply) => {
+    // VPSBG reports its quota as X-RateLimit-*; the limiter writes the standard RateLimit-*.
+    for (const name of ['limit', 'remaining'] as const) {
+      const value = reply.getHeader(`ratelimit-${name}`);
+      if (value !== undefined) reply.header(`x-ratelimit-${name}`, value);
+    }
+    return { message: failure.message };
+  });
   requireCaller(app, core, SCHEMES);
 
   app.get(

@@ -1,0 +1,196 @@
+import rateLimitPlugin, { normalizeIP } from '@fastify/rate-limit';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '@tessera/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
+import { Redis } from 'ioredis';
+
+/*
+ * Per-address rate limits, by group of routes. Each group has one count per client address,
+ * shared by every route of the group: ten sign-ups an hour means ten, whichever route they
+ * come through. The counts are kept in memory, or in Redis when a URL is given, so that every
+ * Tessera process behind one address shares them.
+ */
+
+export const RATE_LIMIT_GROUPS = ['sign_up', 'sign_in', 'recovery', 'code_sends', 'verify', 'other'] as const;
+export type RateLimitGroup = (typeof RATE_LIMIT_GROUPS)[number];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The rate-limit groups whose counts a request to this route draws on; [] for none. */
+    rateLimitGroups?: readonly RateLimitGroup[];
+  }
+}
+
+/**
+ * Route config that puts a route into rate-limit groups, for route plugins (the vendor
+ * dialects) whose routes are not in NATIVE_ROUTE_GROUPS:
+ * `app.post(url, { config: rateLimitGroups('verify'), … }, handler)`. No group: not limited.
+ */
+export function rateLimitGroups(...groups: RateLimitGroup[]): { rateLimitGroups: readonly RateLimitGroup[] } {
+  return { rateLimitGroups: groups };
+}
+
+/** The groups of the native API's routes (`METHOD /url`); every other route is in `other`. */
+export const NATIVE_ROUTE_GROUPS: Readonly<Record<string, readonly RateLimitGroup[]>> = {
+  'POST /api/v1/users': ['sign_up'],
+  'POST /api/v1/auth/sign-in': ['sign_in'],
+  // Starting a recovery sends an e-mail: it counts as a code sent too.
+  'POST /api/v1/auth/recovery': ['recovery', 'code_sends'],
+  'POST /api/v1/auth/recovery/:challengeId/confirm': ['recovery'],
+  'POST /api/v1/auth/password-reset': ['recovery'],
+  'POST /api/v1/auth/sign-in/:flowId/method': ['code_sends'],
+  'POST /api/v1/me/2fa/enable': ['code_sends'],
+  'POST /api/v1/me/2fa/enable/:flowId/resend': ['code_sends'],
+  'POST /api/v1/me/2fa/disable': ['code_sends'],
+  'POST /api/v1/me/2fa/disable/:flowId/resend': ['code_sends'],
+  'POST /api/v1/me/2fa/challenges': ['code_sends'],
+  'POST /api/v1/verify': ['verify'],
+  'POST /api/v1/me/verify': ['verify'],
+  'POST /api/v1/auth/sign-in/:flowId/second-factor': ['verify'],
+  'POST /api/v1/me/factors/:factorId/confirm': ['verify'],
+  'POST /api/v1/me/2fa/enable/:flowId/confirm': ['verify'],
+  'POST /api/v1/me/2fa/disable/:flowId/confirm': ['verify'],
+  'POST /api/v1/me/2fa/challenges/:challengeId/confirm': ['verify'],
+};
+
+const MINUTE_MS = 60_000;
+const MEMORY_ADDRESSES_PER_GROUP = 50_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+export interface GroupLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** What each group allows one address, from the settings. */
+export function groupLimits(limits: RateLimits): Record<RateLimitGroup, GroupLimit> {
+  return {
+    sign_up: { max: limits.signUpPerHour, windowMs: HOUR_MS },
+    sign_in: { max: limits.signInPerMinute, windowMs: MINUTE_MS },
+    recovery: { max: limits.recoveryPerHour, windowMs: HOUR_MS },
+    code_sends: { max: limits.codeSendsPerHour, windowMs: HOUR_MS },
+    verify: { max: limits.verifyPerMinute, windowMs: MINUTE_MS },
+    other: { max: limits.otherPerMinute, windowMs: MINUTE_MS },
+  };
+}
+
+export interface RateLimitOptions {
+  /** @default the settings' defaults */
+  limits?: RateLimits;
+  /** Keep the counts in this Redis, shared by every process that uses it; in memory when unset. */
+  redisUrl?: string;
+  /** Prefix of the keys in Redis. @default 'tessera:rate-limit:' */
+  keyPrefix?: string;
+}
+
+/** A request refused by a rate limit; each API shape renders it as RATE_LIMITED. */
+export class RateLimitedError extends Error {
+  readonly code = 'RATE_LIMITED';
+  readonly statusCode = 429;
+
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests from this address; try again in ${retryAfterSeconds} seconds.`);
+    this.name = 'RateLimitedError';
+  }
+}
+
+export function isRateLimitedError(error: unknown): error is RateLimitedError {
+  return error instanceof RateLimitedError;
+}
+
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
+
+/**
+ * Installs the limits on every route registered after it (call it before the routes): each
+ * request draws on the counts of its route's groups, in order, and the first group that is
+ * exhausted refuses it with RateLimitedError, before authentication or parsing.
+ */
+export async function installRateLimits(app: FastifyInstance, options: RateLimitOptions = {}): Promise<void> {
+  const redis = options.redisUrl === undefined ? undefined : connectRedis(options.redisUrl, app);
+  if (redis) app.addHook('onClose', async () => redis.disconnect());
+  await app.register(rateLimitPlugin, {
+    global: false,
+    ...(redis ? { redis, nameSpace: options.keyPrefix ?? 'tessera:rate-limit:' } : {}),
+  });
+
+  const limits = groupLimits(options.limits ?? DEFAULT_RATE_LIMITS);
+  const limiters = {} as Record<RateLimitGroup, Limiter>;
+  for (const group of RATE_LIMIT_GROUPS) {
+    const { max, windowMs } = limits[group];
+    const limiter = {
+      max,
+      timeWindow: windowMs,
+      keyGenerator: (request: FastifyRequest) => `${group}:${normalizeIP(request.ip)}`,
+      // Addresses kept in memory per group (the plugin's default is 5,000); past it the least
+      // recently seen address is forgotten.
+      cache: MEMORY_ADDRESSES_PER_GROUP,
+    };
+    limiters[group] = app.createRateLimit(limiter);
+  }
+
+  app.addHook('onRoute', (route) => {
+    const groups = groupsOf(route);
+    if (groups.length === 0) return;
+    const hook = limitHook(groups.map((group) => limiters[group]));
+    // First, so a refused request costs no authentication or parsing.
+    route.onRequest = [hook, ...(route.onRequest === undefined ? [] : [route.onRequest].flat())];
+  });
+}
+
+function groupsOf(route: RouteOptions): readonly RateLimitGroup[] {
+  const declared = route.config?.rateLimitGroups;
+  if (declared !== undefined) return declared;
+  const methods = [route.method].flat();
+  for (const method of methods) {
+    const groups = NATIVE_ROUTE_GROUPS[`${method} ${route.url}`];
+    if (groups) return groups;
+  }
+  return ['other'];
+}
+
+function limitHook(limiters: readonly Limiter[]): onRequestAsyncHookHandler {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    let tightest: { max: number; remaining: number; ttlInSeconds: number } | undefined;
+    for (const limiter of limiters) {
+      let result: Awaited<ReturnType<Limiter>>;
+      try {
+        result = await limiter(request);
+      } catch (error) {
+        // The counts are out of reach (Redis is down): serve rather than refuse everyone; the
+        // per-account lockout and send limits, kept in the database, still hold.
+        request.log.warn({ err: error }, 'rate limit not checked: the counts are out of reach');
+        return;
+      }
+      if (result.isAllowed) continue;
+      const ttlInSeconds = Math.max(1, result.ttlInSeconds);
+      if (result.isExceeded) {
+        setHeaders(reply, { max: result.max, remaining: 0, ttlInSeconds });
+        reply.header('retry-after', String(ttlInSeconds));
+        throw new RateLimitedError(ttlInSeconds);
+      }
+      if (tightest === undefined || result.remaining < tightest.remaining) {
+        tightest = { max: result.max, remaining: result.remaining, ttlInSeconds };
+      }
+    }
+    if (tightest) setHeaders(reply, tightest);
+  };
+}
+
+function setHeaders(reply: FastifyReply, state: { max: number; remaining: number; ttlInSeconds: number }): void {
+  reply.header('ratelimit-limit', String(state.max));
+  reply.header('ratelimit-remaining', String(state.remaining));
+  reply.header('ratelimit-reset', String(state.ttlInSeconds));
+}
+
+function connectRedis(url: string, app: FastifyInstance): Redis {
+  const redis = new Redis(url, {
+    // A request waits for Redis a short while at most, then is served without the limit.
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+  });
+  // It reconnects by itself; meanwhile every request is served unchecked (and says so).
+  redis.on('error', (error: Error) =>
+    app.log.warn({ err: error }, 'the Redis server of the rate limits is out of reach'),
+  );
+  return redis;
+}
