@@ -1,5 +1,6 @@
 import type { Core } from '@tessera/core';
 import { codeProof } from '@tessera/core';
+import { rateLimitGroups } from '../../http/rate-limit.js';
 import type { Dialect, DialectApp } from '../dialect.js';
 import { anonymousCaller, callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
@@ -28,6 +29,8 @@ async function registerAuth(app: DialectApp, core: Core): Promise<void> {
   app.post(
     '/api/auth/login',
     {
+      // A password and, for an account with 2FA, a code: both budgets.
+      config: rateLimitGroups('sign_in', 'verify'),
       schema: {
         operationId: 'login',
         summary: 'Sign in with e-mail and password (and, for an account with 2FA, its code in totpToken)',
@@ -94,6 +97,7 @@ async function registerTwoFactor(app: DialectApp, core: Core): Promise<void> {
   app.post(
     '/api/users/2fa/verify',
     {
+      config: rateLimitGroups('verify'),
       schema: {
         operationId: 'verify2FA',
         summary: 'Verify the code from the authenticator and enable 2FA',
@@ -113,7 +117,10 @@ async function registerTwoFactor(app: DialectApp, core: Core): Promise<void> {
     '/api/users/2fa/disable',
     {
       // A wrong password here is a bad request about this form, not a failed sign-in.
-      config: { errorOverrides: { INVALID_CREDENTIALS: { status: 400, vendorCode: 'INVALID_PASSWORD' } } },
+      config: {
+        ...rateLimitGroups('verify'),
+        errorOverrides: { INVALID_CREDENTIALS: { status: 400, vendorCode: 'INVALID_PASSWORD' } },
+      },
       schema: {
         operationId: 'disable2FA',
         summary: 'Disable 2FA with the current password and a code',

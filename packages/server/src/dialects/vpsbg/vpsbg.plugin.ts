@@ -1,5 +1,6 @@
 import type { Core } from '@tessera/core';
 import type { AuthScheme } from '../../http/authenticate.js';
+import { rateLimitGroups } from '../../http/rate-limit.js';
 import type { Dialect, DialectApp } from '../dialect.js';
 import { callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
@@ -51,6 +52,7 @@ async function register(app: DialectApp, core: Core): Promise<void> {
   app.post(
     '/v1/user/2fa',
     {
+      config: rateLimitGroups('verify'),
       schema: {
         operationId: 'enableTwoFactor',
         summary: 'Enable 2FA',
@@ -69,6 +71,7 @@ async function register(app: DialectApp, core: Core): Promise<void> {
   app.delete(
     '/v1/user/2fa',
     {
+      config: rateLimitGroups('verify'),
       schema: {
         operationId: 'disableTwoFactor',
         summary: 'Disable 2FA',
