@@ -124,9 +124,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     logger,
     policy: config.deliveredCodes,
   });
+  const successTokens = new SuccessTokenService({ tokens: storage.successTokens, hasher, clock });
   const methods = new MethodRegistry({
     totp: totpMethod({ secretBox, factors: storage.factors }),
-    sms: smsMethod({ secretBox, deliveredCodes }),
+    sms: smsMethod({ secretBox, deliveredCodes, factors: storage.factors, successTokens }),
     email: emailMethod({ deliveredCodes }),
     backup_codes: backupCodesMethod({ backupCodes: backupCodeService }),
   });
@@ -141,7 +142,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   });
   const flows = new FlowStore(storage.flows, clock);
   const messenger = new CodeMessenger({ deliveredCodes, issuers });
-  const successTokens = new SuccessTokenService({ tokens: storage.successTokens, hasher, clock });
   const devices = new TrustedDeviceService({ devices: storage.trustedDevices, hasher, clock, authorizer });
 
   return {
@@ -224,7 +224,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     history,
     policy,
     issuers,
-    admin: new AdminService({ storage, changes, issuers, authorizer, secretBox, clock }),
+    admin: new AdminService({ storage, changes, issuers, authorizer, secretBox, clock, guard }),
     notifications,
     authorizer,
     clock,

@@ -68,6 +68,7 @@ export function loadConfig(env: Environment): Config {
       maxFailures: lockout.TESSERA_LOCKOUT_MAX_FAILURES,
       baseLockSeconds: lockout.TESSERA_LOCKOUT_BASE_SECONDS,
       maxLockSeconds: lockout.TESSERA_LOCKOUT_MAX_SECONDS,
+      failureCeiling: lockout.TESSERA_LOCKOUT_FAILURE_CEILING,
     },
     deliveredCodes: {
       digits: codes.TESSERA_CODE_DIGITS,
@@ -75,12 +76,22 @@ export function loadConfig(env: Environment): Config {
       maxAttempts: codes.TESSERA_CODE_MAX_ATTEMPTS,
       resendCooldownSeconds: codes.TESSERA_CODE_RESEND_SECONDS,
       hourlyLimit: codes.TESSERA_CODE_HOURLY_LIMIT,
+      accountHourlySmsLimit: codes.TESSERA_SMS_ACCOUNT_HOURLY_LIMIT,
+      accountDailySmsDestinations: codes.TESSERA_SMS_ACCOUNT_DAILY_DESTINATIONS,
+      clientDailySmsDestinations: codes.TESSERA_SMS_CLIENT_DAILY_DESTINATIONS,
+      smsCountries: parseSmsCountries(codes.TESSERA_SMS_COUNTRIES),
     },
     backupCodes: {
       count: backup.TESSERA_BACKUP_CODE_COUNT,
       digits: backup.TESSERA_BACKUP_CODE_DIGITS,
     },
   };
+}
+
+/** `+359, +44` → ['+359', '+44']; unset → null (every country). */
+export function parseSmsCountries(text: string | undefined): string[] | null {
+  if (text === undefined) return null;
+  return text.split(',').map((part) => part.trim());
 }
 
 /** Base64 (standard or URL alphabet) of exactly 32 bytes, or undefined. */

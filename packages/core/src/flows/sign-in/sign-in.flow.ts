@@ -1,5 +1,5 @@
 import type { AccountService } from '../../accounts/account-service.js';
-import type { Actor } from '../../auth/actor.js';
+import { type Actor, clientIpOf } from '../../auth/actor.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import type { IssuedDeviceToken, TrustedDeviceService } from '../../devices/trusted-device-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
@@ -93,7 +93,7 @@ export class SignInFlow {
 
   /** Picks the method to answer with; SMS and e-mail send their code now. */
   async selectMethod(
-    _actor: Actor,
+    actor: Actor,
     flowId: string,
     method: FactorKind,
   ): Promise<{ method: FactorKind; delivery?: SentCode }> {
@@ -113,6 +113,7 @@ export class SignInFlow {
         destination: chosen.destination(factor, user),
         purpose: SIGN_IN_PURPOSE,
         action: 'sign in',
+        clientIp: clientIpOf(actor),
       });
     }
     await flows.advance(signInMachine, flow, 'SELECT_METHOD', {
