@@ -37,6 +37,7 @@ import { PolicyService } from './policy/policy-service.js';
 import { SessionService } from './sessions/session-service.js';
 import { IssuerSettings } from './settings/issuer-settings.js';
 import type { Storage } from './storage/repositories.js';
+import { sealLegacyPhones, withSealedPhones } from './storage/sealed-phones.js';
 import { SuccessTokenService } from './success-tokens/success-token-service.js';
 
 export interface CoreDeps {
@@ -79,11 +80,15 @@ export interface Core {
 
 /** Wires the core over a storage. Refuses a secret key other than the one the data was sealed with. */
 export async function createCore(deps: CoreDeps): Promise<Core> {
-  const { storage, secretKey, config, delivery } = deps;
+  const { secretKey, config, delivery } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
   const secretBox = new SecretBox(secretKey);
-  await assertSecretKeyMatches(storage.settings, secretBox);
+  await assertSecretKeyMatches(deps.storage.settings, secretBox);
+  // Account phone numbers are sealed at rest; numbers stored before that are sealed now.
+  const storage = withSealedPhones(deps.storage, secretBox);
+  const resealed = await sealLegacyPhones(deps.storage.users, secretBox);
+  if (resealed > 0) logger.info({ count: resealed }, 'sealed phone numbers stored in clear');
 
   const hasher = new KeyedHasher(secretKey);
   const passwordHasher = deps.passwordHasher ?? createArgon2PasswordHasher();

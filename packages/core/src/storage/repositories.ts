@@ -36,6 +36,11 @@ export interface UserRepository {
   /** Sets or clears (null) the user's issuer override. */
   updateIssuer(id: string, issuer: string | null): Promise<boolean>;
   updatePhone(id: string, phone: string | null): Promise<boolean>;
+  /**
+   * Up to `limit` users whose stored phone is set and does not start with `sealedPrefix`: numbers
+   * stored before phones were sealed (the core seals them at start-up).
+   */
+  listUnsealedPhones(sealedPrefix: string, limit: number): Promise<{ id: string; phone: string }[]>;
   /** Users ordered by username with the kinds of their active factors, and the total count. */
   listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
 }
