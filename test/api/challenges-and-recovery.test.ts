@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SYSTEM_ACTOR } from '@tessera/core';
 /**
  * Step-up challenges (authorized and, for password recovery, unauthorized), the success tokens
@@ -109,12 +110,46 @@ async function challengeStatus(user: SignedInUser, challengeId: string) {
   });
 }
 
-/** Passes an e-mail challenge for `operation` and returns the success token. */
-async function passChallenge(user: SignedInUser, operation: string, target?: string): Promise<string> {
-  const started = await startChallenge(user, { operation, ...(target ? { target } : {}) });
+/**
+ * Makes e-mail an active factor of the account (a fixture written to storage, no code sent): a
+ * step-up by e-mail needs it, unless it is a password change on an account without factors.
+ */
+async function withEmailFactor(user: SignedInUser): Promise<void> {
+  const now = h.clock.now();
+  await h.storage.factors.insertActive({
+    id: randomUUID(),
+    userId: user.id,
+    kind: 'email',
+    status: 'active',
+    details: { maskedEmail: `${user.email.slice(0, 1)}***@example.test` },
+    createdAt: now,
+    expiresAt: null,
+    activatedAt: now,
+  });
+}
+
+/**
+ * Passes a challenge for `operation` and returns the success token: with the authenticator app
+ * when the user has one (a step-up uses the account's own factors), else by e-mail, made a factor
+ * first unless it is a password change (which an account without factors may confirm by e-mail).
+ */
+async function passChallenge(
+  user: SignedInUser | (SignedInUser & EnrolledTotp),
+  operation: string,
+  target?: string,
+): Promise<string> {
+  const app = 'codeAt' in user ? user : undefined;
+  if (!app && operation !== 'change_password') await withEmailFactor(user);
+  const started = await startChallenge(user, {
+    operation,
+    ...(target ? { target } : {}),
+    ...(app ? { method: 'totp' } : {}),
+  });
   expect(started.statusCode).toBe(201);
   const { challengeId } = json<ChallengeBody>(started);
-  const confirmed = await confirmChallenge(user, challengeId, h.outbox.lastEmailCode(user.email));
+  const code = app ? appCode(app) : h.outbox.lastEmailCode(user.email);
+  if (app) h.clock.advanceSeconds(30); // the app code is spent; the next one is fresh
+  const confirmed = await confirmChallenge(user, challengeId, code);
   expect(confirmed.statusCode).toBe(200);
   return json<SuccessTokenBody>(confirmed).successToken;
 }
@@ -310,6 +345,7 @@ describe('authorized step-up challenge', () => {
 
   it('keeps the target it was started for', async () => {
     const user = await createTotpUser();
+    await withEmailFactor(user);
     const started = json<ChallengeBody>(await startChallenge(user, { operation: 'disable_factor', target: 'totp' }));
     const confirmed = await confirmChallenge(user, started.challengeId, h.outbox.lastEmailCode(user.email));
     expect(json(confirmed)).toMatchObject({ operation: 'disable_factor', target: 'totp' });

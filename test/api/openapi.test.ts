@@ -58,6 +58,7 @@ describe('OpenAPI and /docs', () => {
       ['get', '/api/v1/admin/users'],
       ['get', '/api/v1/admin/users/{userId}/factors'],
       ['delete', '/api/v1/admin/users/{userId}/2fa'],
+      ['post', '/api/v1/admin/users/{userId}/2fa/unlock'],
       ['post', '/api/v1/admin/users/{userId}/2fa/totp/export'],
       ['post', '/api/v1/admin/users/{userId}/2fa/totp/import'],
       ['put', '/api/v1/admin/users/{userId}/issuer'],

@@ -187,14 +187,16 @@ describe('logs hold no secrets', () => {
     const session = json<{ accessToken: string; refreshToken: string }>(signedIn);
     texts.push(session.accessToken, session.refreshToken);
 
-    // A step-up challenge by e-mail, its success token spent on a password change.
+    // A step-up challenge by the account's SMS factor (past the number's resend cooldown), its
+    // success token spent on a password change.
+    h.clock.advanceSeconds(61);
     const challenge = json<{ challengeId: string }>(
-      await post('/me/2fa/challenges', { operation: 'change_password' }, user),
+      await post('/me/2fa/challenges', { operation: 'change_password', method: 'sms' }, user),
     );
-    const emailCode = h.outbox.lastEmailCode(user.email);
-    codes.push(emailCode);
+    const challengeCode = h.outbox.lastSmsCode(phone);
+    codes.push(challengeCode);
     const passed = json<{ successToken: string }>(
-      await post(`/me/2fa/challenges/${challenge.challengeId}/confirm`, { code: emailCode }, user),
+      await post(`/me/2fa/challenges/${challenge.challengeId}/confirm`, { code: challengeCode }, user),
     );
     const changedPassword = 'a changed passphrase';
     texts.push(passed.successToken, changedPassword);

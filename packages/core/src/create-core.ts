@@ -38,6 +38,7 @@ import { PolicyService } from './policy/policy-service.js';
 import { SessionService } from './sessions/session-service.js';
 import { IssuerSettings } from './settings/issuer-settings.js';
 import type { Storage } from './storage/repositories.js';
+import { sealLegacyPhones, withSealedPhones } from './storage/sealed-phones.js';
 import { SuccessTokenService } from './success-tokens/success-token-service.js';
 import { KeyedLock } from './throttle/keyed-lock.js';
 import { PasswordThrottle } from './throttle/password-throttle.js';
@@ -85,11 +86,15 @@ export interface Core {
 
 /** Wires the core over a storage. Refuses a secret key other than the one the data was sealed with. */
 export async function createCore(deps: CoreDeps): Promise<Core> {
-  const { storage, secretKey, config, delivery } = deps;
+  const { secretKey, config, delivery } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
   const secretBox = new SecretBox(secretKey);
-  await assertSecretKeyMatches(storage.settings, secretBox);
+  await assertSecretKeyMatches(deps.storage.settings, secretBox);
+  // Account phone numbers are sealed at rest; numbers stored before that are sealed now.
+  const storage = withSealedPhones(deps.storage, secretBox);
+  const resealed = await sealLegacyPhones(deps.storage.users, secretBox);
+  if (resealed > 0) logger.info({ count: resealed }, 'sealed phone numbers stored in clear');
 
   const hasher = new KeyedHasher(secretKey);
   const passwordHasher = deps.passwordHasher ?? createArgon2PasswordHasher();
@@ -143,9 +148,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     logger,
     policy: config.deliveredCodes,
   });
+  const successTokens = new SuccessTokenService({ tokens: storage.successTokens, hasher, clock });
   const methods = new MethodRegistry({
     totp: totpMethod({ secretBox, factors: storage.factors }),
-    sms: smsMethod({ secretBox, deliveredCodes }),
+    sms: smsMethod({ secretBox, deliveredCodes, factors: storage.factors, successTokens }),
     email: emailMethod({ deliveredCodes }),
     backup_codes: backupCodesMethod({ backupCodes: backupCodeService }),
   });
@@ -160,7 +166,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   });
   const flows = new FlowStore(storage.flows, clock);
   const messenger = new CodeMessenger({ deliveredCodes, issuers });
-  const successTokens = new SuccessTokenService({ tokens: storage.successTokens, hasher, clock });
   const devices = new TrustedDeviceService({ devices: storage.trustedDevices, hasher, clock, authorizer });
 
   return {
@@ -247,7 +252,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     history,
     policy,
     issuers,
-    admin: new AdminService({ storage, changes, issuers, authorizer, secretBox, clock }),
+    admin: new AdminService({ storage, changes, issuers, authorizer, secretBox, clock, guard }),
     notifications,
     authorizer,
     clock,

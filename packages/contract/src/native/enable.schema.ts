@@ -7,6 +7,13 @@ export const EnableBody = Type.Object(
   {
     method: Method,
     phone: Type.Optional(Type.String({ maxLength: 32, description: 'SMS: E.164 number, like +359888123456.' })),
+    successToken: Type.Optional(
+      Type.String({
+        maxLength: 128,
+        description:
+          'SMS: a success token for change_phone, needed when the account has an active factor and the number is not its confirmed one.',
+      }),
+    ),
     totp: Type.Optional(BeginTotpBody),
   },
   { additionalProperties: false },

@@ -31,6 +31,7 @@ export const SuccessTokenOperation = Type.Union([
   Type.Literal('reset_password'),
   Type.Literal('disable_factor'),
   Type.Literal('regenerate_backup_codes'),
+  Type.Literal('change_phone'),
 ]);
 
 export const SuccessToken = Type.Object({

@@ -7,6 +7,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
 import type { FactorChanges } from '../factors/factor-changes.js';
 import { changeContextFor } from '../history/history-service.js';
+import type { SecondFactorGuard } from '../lockout/second-factor-guard.js';
 import { openTotpKey, sealTotpKey, totpParams } from '../methods/totp/totp.method.js';
 import {
   buildOtpauthUri,
@@ -50,6 +51,7 @@ export class AdminService {
       authorizer: Authorizer;
       secretBox: SecretBox;
       clock: Clock;
+      guard: SecondFactorGuard;
     },
   ) {}
 
@@ -109,6 +111,8 @@ export class AdminService {
       await tx.trustedDevices.revokeAllForUser(userId, now);
       await tx.sessions.revokeAllForUser(userId, now);
       await tx.flows.expireAllForUser(userId, now);
+      // A reset starts the account afresh: no failures, lock or suspension carried over.
+      await tx.lockouts.reset(userId);
       const notify = await changes.recordAllIn(
         tx.history,
         { userId, methods: removed, action: 'reset', enabled: false },
@@ -118,6 +122,19 @@ export class AdminService {
     });
     await notify();
     return removed;
+  }
+
+  /**
+   * Clears the user's second-factor failures, lock and suspension (the failure ceiling stops
+   * code checks until this is done). Recorded in the history; the owner is told.
+   */
+  async unlockSecondFactor(actor: Actor, userId: string): Promise<void> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const { storage, changes, guard } = this.deps;
+    await this.user(userId);
+    const context = changeContextFor(actor, userId);
+    await guard.unlock(userId);
+    await changes.record(userId, 'second_factor', 'unlock', await storage.factors.hasActive(userId), context);
   }
 
   /** The user's TOTP key for migration to another system. Recorded in the history every time. */

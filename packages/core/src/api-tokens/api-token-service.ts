@@ -47,7 +47,7 @@ export class ApiTokenService {
     actor: Actor,
     input: { name: string; scope?: ApiTokenScope },
   ): Promise<{ token: string; view: ApiTokenView }> {
-    const userId = await this.authorizer.own(actor, 'own.manage');
+    const userId = await this.authorizer.own(actor, 'own.create_api_token');
     return this.issue(userId, input.name, input.scope ?? 'write');
   }
 

@@ -84,4 +84,13 @@ describe('Authorizer', () => {
     expect(await authz.admin({ ...fullToken, role: 'admin' }, 'admin.verify')).toMatchObject({ userId: 'u1' });
     expect(asked).toEqual([]);
   });
+
+  it('lets only a person create API tokens: a token cannot mint tokens, whatever its scope', async () => {
+    const { authz } = authorizer(false);
+    expect(await authz.own(user(), 'own.create_api_token')).toBe('u1');
+    expect(await authz.own(user({ authentication: { method: 'password' } }), 'own.create_api_token')).toBe('u1');
+    expect(await errorCode(authz.own(fullToken, 'own.create_api_token'))).toBe('FORBIDDEN');
+    expect(await errorCode(authz.own(readOnlyToken, 'own.create_api_token'))).toBe('FORBIDDEN');
+    expect(await errorCode(authz.own({ ...fullToken, role: 'admin' }, 'own.create_api_token'))).toBe('FORBIDDEN');
+  });
 });

@@ -49,6 +49,9 @@ export class Authorizer {
     if (rule.writes && auth.method === 'api_token' && auth.scope === 'read') {
       throw new TesseraError('FORBIDDEN', { message: 'This API token is read-only.' });
     }
+    if ('personOnly' in rule && rule.personOnly && !isPersonSignedIn(user)) {
+      throw new TesseraError('FORBIDDEN', { message: 'An API token cannot do this; sign in as a person.' });
+    }
     // Machine credentials are not people signing in: the policy binds people.
     if (!rule.enrollment && isPersonSignedIn(user)) await this.policy.assertSatisfiedBy(user.userId);
   }

@@ -9,6 +9,8 @@ export interface OperationRule {
   writes: boolean;
   /** Reachable by a signed-in person who must still enroll a second factor. */
   enrollment: boolean;
+  /** Only a person signed in, never an API token (a token must not mint credentials). */
+  personOnly?: boolean;
 }
 
 export const OPERATIONS = {
@@ -27,6 +29,8 @@ export const OPERATIONS = {
   'own.verify': { audience: 'own', writes: true, enrollment: false },
   /** Disable a method, regenerate backup codes, challenges, password, issuer, devices, API tokens. */
   'own.manage': { audience: 'own', writes: true, enrollment: false },
+  /** Create an API token: a person only, so a token (which the policy does not hold) cannot mint more. */
+  'own.create_api_token': { audience: 'own', writes: true, enrollment: false, personOnly: true },
   /** Other users, their factors, the admin history, the policy and the system issuer. */
   'admin.read': { audience: 'admin', writes: false, enrollment: false },
   /** Reset, import, export, policy and issuer changes on behalf of others. */

@@ -116,6 +116,7 @@ export function loadConfig(env: Environment): Config {
       maxFailures: lockout.TESSERA_LOCKOUT_MAX_FAILURES,
       baseLockSeconds: lockout.TESSERA_LOCKOUT_BASE_SECONDS,
       maxLockSeconds: lockout.TESSERA_LOCKOUT_MAX_SECONDS,
+      failureCeiling: lockout.TESSERA_LOCKOUT_FAILURE_CEILING,
     },
     deliveredCodes: {
       digits: codes.TESSERA_CODE_DIGITS,
@@ -123,6 +124,10 @@ export function loadConfig(env: Environment): Config {
       maxAttempts: codes.TESSERA_CODE_MAX_ATTEMPTS,
       resendCooldownSeconds: codes.TESSERA_CODE_RESEND_SECONDS,
       hourlyLimit: codes.TESSERA_CODE_HOURLY_LIMIT,
+      accountHourlySmsLimit: codes.TESSERA_SMS_ACCOUNT_HOURLY_LIMIT,
+      accountDailySmsDestinations: codes.TESSERA_SMS_ACCOUNT_DAILY_DESTINATIONS,
+      clientDailySmsDestinations: codes.TESSERA_SMS_CLIENT_DAILY_DESTINATIONS,
+      smsCountries: parseSmsCountries(codes.TESSERA_SMS_COUNTRIES),
     },
     backupCodes: {
       count: backup.TESSERA_BACKUP_CODE_COUNT,
@@ -139,6 +144,8 @@ export function loadConfig(env: Environment): Config {
       maxFailures: recovery.TESSERA_RECOVERY_LOCK_MAX_FAILURES,
       baseLockSeconds: recovery.TESSERA_RECOVERY_LOCK_BASE_SECONDS,
       maxLockSeconds: recovery.TESSERA_RECOVERY_LOCK_MAX_SECONDS,
+      // Recovery locks pass with time; only the second factor's lockout has a hard ceiling.
+      failureCeiling: Number.MAX_SAFE_INTEGER,
     },
     rateLimits: {
       signUpPerHour: rate.TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR,
@@ -165,6 +172,12 @@ function parseDialects(list: string): DialectName[] {
   const names = list.split(',').map((name) => name.trim());
   if (names.length === 1 && names[0] === 'none') return [];
   return [...new Set(names)].filter((name): name is DialectName => (DIALECT_NAMES as readonly string[]).includes(name));
+}
+
+/** `+359, +44` → ['+359', '+44']; unset → null (every country). */
+export function parseSmsCountries(text: string | undefined): string[] | null {
+  if (text === undefined) return null;
+  return text.split(',').map((part) => part.trim());
 }
 
 /** Base64 (standard or URL alphabet) of exactly 32 bytes, or undefined. */

@@ -16,6 +16,8 @@ export const ISSUER_PATTERN = /^[A-Za-z0-9 ._-]{1,32}$/;
 export const TRUST_PROXY_PATTERN = /^[0-9A-Fa-f:.]+(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*$/;
 /** Base64, standard or URL alphabet: 43 characters carry exactly 32 bytes. */
 export const SECRET_KEY_PATTERN = /^[A-Za-z0-9+/_-]{43}=?$/;
+/** E.164 calling codes (1-3 digits after the plus), comma-separated; spaces around commas allowed. */
+export const SMS_COUNTRIES_PATTERN = /^\s*\+[1-9]\d{0,2}(\s*,\s*\+[1-9]\d{0,2})*\s*$/;
 
 /*
  * Every environment variable of the server, with its default, bounds and meaning. loadConfig
@@ -97,6 +99,14 @@ export const LOCKOUT_SETTINGS = settingsGroup(
       maximum: 604_800,
       notLessThan: 'TESSERA_LOCKOUT_BASE_SECONDS',
     }),
+    TESSERA_LOCKOUT_FAILURE_CEILING: Setting.integer({
+      description:
+        'consecutive second-factor failures (across locks, since the last success) after which codes are no longer checked until an admin unlocks the account',
+      default: DEFAULT_LOCKOUT_POLICY.failureCeiling,
+      minimum: 1,
+      maximum: 1_000_000,
+      notLessThan: 'TESSERA_LOCKOUT_MAX_FAILURES',
+    }),
   },
 );
 
@@ -133,6 +143,32 @@ export const DELIVERED_CODE_SETTINGS = settingsGroup(
       minimum: 1,
       maximum: 10_000,
     }),
+    TESSERA_SMS_ACCOUNT_HOURLY_LIMIT: Setting.integer({
+      description: 'SMS codes sent for one account per rolling hour, whatever the numbers',
+      default: DEFAULT_DELIVERED_CODE_POLICY.accountHourlySmsLimit,
+      minimum: 1,
+      maximum: 10_000,
+    }),
+    TESSERA_SMS_ACCOUNT_DAILY_DESTINATIONS: Setting.integer({
+      description: 'different phone numbers one account may have codes sent to per rolling day',
+      default: DEFAULT_DELIVERED_CODE_POLICY.accountDailySmsDestinations,
+      minimum: 1,
+      maximum: 10_000,
+    }),
+    TESSERA_SMS_CLIENT_DAILY_DESTINATIONS: Setting.integer({
+      description: 'different phone numbers one client IP address may have codes sent to per rolling day',
+      default: DEFAULT_DELIVERED_CODE_POLICY.clientDailySmsDestinations,
+      minimum: 1,
+      maximum: 100_000,
+    }),
+    TESSERA_SMS_COUNTRIES: Setting.optional(
+      Setting.text({
+        description:
+          'calling codes SMS numbers may start with, comma-separated (`+359,+44`); other numbers are refused at enrollment',
+        whenUnset: 'every country',
+        match: { pattern: SMS_COUNTRIES_PATTERN, allowed: 'a comma-separated list of calling codes like +359,+44' },
+      }),
+    ),
   },
 );
 

@@ -5,7 +5,7 @@ import { newId } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { Logger } from '../logger.js';
 import type { DeliveredCodeRecord, DeliveryChannel } from '../storage/records.js';
-import type { DeliveredCodeRepository } from '../storage/repositories.js';
+import type { DeliveredCodeRepository, SendLimitRefusal } from '../storage/repositories.js';
 import type { Delivery } from './delivery-ports.js';
 
 export interface DeliveredCodePolicy {
@@ -17,6 +17,14 @@ export interface DeliveredCodePolicy {
   resendCooldownSeconds: number;
   /** Sends per recipient in any rolling hour. */
   hourlyLimit: number;
+  /** SMS sends per account in any rolling hour, whatever the numbers. */
+  accountHourlySmsLimit: number;
+  /** Different phone numbers one account may have codes sent to in any rolling day. */
+  accountDailySmsDestinations: number;
+  /** Different phone numbers one client IP address may have codes sent to in any rolling day. */
+  clientDailySmsDestinations: number;
+  /** Calling codes (`+359`) SMS numbers may start with at enrollment; null: every country. */
+  smsCountries: readonly string[] | null;
 }
 
 export const DEFAULT_DELIVERED_CODE_POLICY: DeliveredCodePolicy = {
@@ -25,6 +33,10 @@ export const DEFAULT_DELIVERED_CODE_POLICY: DeliveredCodePolicy = {
   maxAttempts: 5,
   resendCooldownSeconds: 60,
   hourlyLimit: 10,
+  accountHourlySmsLimit: 10,
+  accountDailySmsDestinations: 3,
+  clientDailySmsDestinations: 10,
+  smsCountries: null,
 };
 
 export interface SendRequest {
@@ -38,6 +50,8 @@ export interface SendRequest {
   issuer: string;
   /** The id to give the code (a recovery flow uses its own id); a new one by default. */
   id?: string;
+  /** The IP address of the client that asked (the actor's); null when unknown. */
+  clientIp?: string | null;
 }
 
 /** What callers may show: when the code was sent, until when it is good, and to where (masked). */
@@ -54,7 +68,9 @@ export type DeliveredCodeCheck = { ok: true } | { ok: false; reason: 'wrong_code
 /**
  * One-time codes sent by SMS or e-mail. The code exists in clear only in the message; the
  * database holds its keyed hash. Limits are per recipient so that one phone number cannot be
- * flooded through several accounts.
+ * flooded through several accounts; SMS codes are also limited per account and per client
+ * address (sends an hour, different numbers a day), so that nobody can pump paid messages to
+ * many numbers through one account or from one address.
  */
 export class DeliveredCodeService {
   constructor(
@@ -87,6 +103,7 @@ export class DeliveredCodeService {
       purpose: request.purpose,
       channel: request.channel,
       recipientHash: hasher.hash(`${request.channel}:${request.destination.toLowerCase()}`),
+      clientIpHash: request.clientIp ? hasher.hash(`client-ip:${request.clientIp}`) : null,
       codeHash: hasher.hash(`delivered:${code}`),
       attempts: 0,
       maxAttempts: policy.maxAttempts,
@@ -97,14 +114,11 @@ export class DeliveredCodeService {
     const refusal = await codes.insertWithinLimits(record, {
       cooldownSeconds: policy.resendCooldownSeconds,
       hourlyLimit: policy.hourlyLimit,
+      accountHourlySmsLimit: policy.accountHourlySmsLimit,
+      accountDailySmsDestinations: policy.accountDailySmsDestinations,
+      clientDailySmsDestinations: policy.clientDailySmsDestinations,
     });
-    if (refusal?.reason === 'cooldown') {
-      throw new TesseraError('RESEND_TOO_SOON', {
-        message: `A code was sent moments ago; ask again after ${refusal.retryAt.toISOString()}.`,
-        meta: { retryAt: refusal.retryAt.toISOString() },
-      });
-    }
-    if (refusal?.reason === 'hourly_limit') throw new TesseraError('SEND_LIMIT_REACHED');
+    if (refusal) throw refusalError(refusal);
     try {
       await this.deliver(request, code);
     } catch (error) {
@@ -169,6 +183,30 @@ export class DeliveredCodeService {
       );
       throw new TesseraError('DELIVERY_FAILED', { cause: error });
     }
+  }
+}
+
+function refusalError(refusal: SendLimitRefusal): TesseraError {
+  switch (refusal.reason) {
+    case 'cooldown':
+      return new TesseraError('RESEND_TOO_SOON', {
+        message: `A code was sent moments ago; ask again after ${refusal.retryAt.toISOString()}.`,
+        meta: { retryAt: refusal.retryAt.toISOString() },
+      });
+    case 'hourly_limit':
+      return new TesseraError('SEND_LIMIT_REACHED');
+    case 'account_hourly_limit':
+      return new TesseraError('SEND_LIMIT_REACHED', {
+        message: 'Too many SMS codes were sent for this account in the last hour; try again later.',
+      });
+    case 'account_destinations':
+      return new TesseraError('SMS_DESTINATION_LIMIT', {
+        message: 'This account had codes sent to too many different phone numbers today; try again tomorrow.',
+      });
+    case 'client_destinations':
+      return new TesseraError('SMS_DESTINATION_LIMIT', {
+        message: 'Codes were sent to too many different phone numbers from this address today; try again tomorrow.',
+      });
   }
 }
 

@@ -66,6 +66,7 @@ function noticeFor(method: string, action: HistoryAction, enabled: boolean): Sec
   if (action === 'reset') return { type: 'factors_reset_by_admin' };
   if (action === 'enable' || action === 'import') return { type: 'factor_enabled', method };
   if (action === 'export') return { type: 'totp_key_exported' };
+  if (action === 'unlock') return { type: 'second_factor_unlocked' };
   if (action === 'disable') return enabled ? undefined : { type: 'factor_disabled', method };
   return undefined;
 }

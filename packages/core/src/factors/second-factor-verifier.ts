@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { DeliveredCodeService } from '../delivery/delivered-code-service.js';
 import { TesseraError } from '../errors/tessera-error.js';
-import type { SecondFactorGuard } from '../lockout/second-factor-guard.js';
+import type { LockEvent, SecondFactorGuard } from '../lockout/second-factor-guard.js';
 import type { Logger } from '../logger.js';
 import type { MethodRegistry } from '../methods/method-registry.js';
 import type { Proof, RefusalReason, Verification } from '../methods/second-factor-method.js';
@@ -54,7 +54,7 @@ export class SecondFactorVerifier {
     const verification: Verification = await guard.attempt(
       userId,
       () => method.verify(factor, proof, { ...context, now: clock.now() }),
-      (failures) => this.notify(userId, { type: 'second_factor_failures', failures }),
+      (event) => this.notifyLock(userId, event, 'second_factor_failures'),
     );
     if (verification.notice) this.notify(userId, verification.notice);
     if (!verification.ok) {
@@ -87,8 +87,17 @@ export class SecondFactorVerifier {
     return guard.attempt(
       userId,
       () => deliveredCodes.check(context.deliveredCodeId, userId, context.purposes, code),
-      (failures) => this.notify(userId, { type: lockNotice, failures }),
+      (event) => this.notifyLock(userId, event, lockNotice),
     );
+  }
+
+  private notifyLock(
+    userId: string,
+    event: LockEvent,
+    lockNotice: 'second_factor_failures' | 'recovery_failures',
+  ): void {
+    if (event.type === 'suspended') this.notify(userId, { type: 'second_factor_suspended', failures: event.failures });
+    else this.notify(userId, { type: lockNotice, failures: event.failures });
   }
 
   private notify(userId: string, event: SecurityEvent): void {

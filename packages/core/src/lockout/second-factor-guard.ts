@@ -2,10 +2,20 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { LockoutRecord } from '../storage/records.js';
 import type { LockoutRepository } from '../storage/repositories.js';
-import { afterFailure, emptyLockout, isLocked, type LockoutPolicy } from './lockout-policy.js';
+import {
+  afterFailure,
+  afterRefund,
+  emptyLockout,
+  isLocked,
+  isSuspended,
+  type LockoutPolicy,
+} from './lockout-policy.js';
 
 /** Enough for any real contention; past it something is wrong and we fail closed. */
 const MAX_CAS_RETRIES = 100;
+
+/** What this very failure did to the account, for the owner's notice. */
+export type LockEvent = { type: 'locked'; failures: number } | { type: 'suspended'; failures: number };
 
 /**
  * Runs a second-factor check under the account's failure budget.
@@ -14,6 +24,12 @@ const MAX_CAS_RETRIES = 100;
  * count is cleared only if the check succeeds. Counting afterwards would let a burst of
  * concurrent guesses all pass the "locked?" test before the first failure is written; counting
  * first means the sixth of fifty simultaneous guesses already meets the lock.
+ *
+ * A check refused as `replayed` (a valid code presented a second time: a double-submit) is not a
+ * guess: its reserved failure is given back, so the owner cannot lock themself out by it.
+ *
+ * Once `failureCeiling` consecutive failures have accumulated (across locks), no code is checked
+ * any more until an admin unlocks the account (`unlock`).
  */
 export class SecondFactorGuard {
   constructor(
@@ -22,33 +38,54 @@ export class SecondFactorGuard {
     private readonly clock: Clock,
   ) {}
 
-  /** `onLock` runs when this very failure locks the account (the moment to warn its owner). */
-  async attempt<T extends { ok: boolean }>(
+  /** `onLock` runs when this very failure locks or suspends the account (the moment to warn its owner). */
+  async attempt<T extends { ok: boolean; reason?: string }>(
     userId: string,
     check: () => Promise<T>,
-    onLock?: (failures: number) => void,
+    onLock?: (event: LockEvent) => void,
   ): Promise<T> {
-    const reserved = await this.reserveAttempt(userId);
+    const { before, reserved } = await this.reserveAttempt(userId);
     const result = await check();
     if (result.ok) {
       await this.lockouts.reset(userId);
+    } else if (result.reason === 'replayed') {
+      await this.refund(userId, before, reserved);
+    } else if (isSuspended(this.policy, reserved)) {
+      onLock?.({ type: 'suspended', failures: reserved.totalFailures });
+      throw suspendedError();
     } else if (isLocked(reserved, this.clock.now())) {
       // This failure was the one that used up the budget: say so now, not on the next try.
-      onLock?.(this.policy.maxFailures);
+      onLock?.({ type: 'locked', failures: this.policy.maxFailures });
       throw lockedError(reserved.lockedUntil);
     }
     return result;
   }
 
-  private async reserveAttempt(userId: string): Promise<LockoutRecord> {
+  /** Clears the account's failures, locks and suspension (an admin's unlock). */
+  async unlock(userId: string): Promise<void> {
+    await this.lockouts.reset(userId);
+  }
+
+  private async reserveAttempt(userId: string): Promise<{ before: LockoutRecord; reserved: LockoutRecord }> {
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
       const now = this.clock.now();
       const state = (await this.lockouts.find(userId)) ?? emptyLockout(userId);
+      if (isSuspended(this.policy, state)) throw suspendedError();
       if (isLocked(state, now)) throw lockedError(state.lockedUntil);
       const next = afterFailure(this.policy, state, now);
-      if (await this.lockouts.compareAndSet(state.version, next)) return next;
+      if (await this.lockouts.compareAndSet(state.version, next)) return { before: state, reserved: next };
     }
     throw new TesseraError('SECOND_FACTOR_LOCKED', { detail: 'lockout compare-and-set kept losing' });
+  }
+
+  private async refund(userId: string, before: LockoutRecord, reserved: LockoutRecord): Promise<void> {
+    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+      const current = await this.lockouts.find(userId);
+      // Reset meanwhile (a success elsewhere): there is nothing left to give back.
+      if (!current || (current.failedCount === 0 && current.totalFailures === 0 && current.lockedUntil === null))
+        return;
+      if (await this.lockouts.compareAndSet(current.version, afterRefund(current, before, reserved))) return;
+    }
   }
 }
 
@@ -58,4 +95,8 @@ function lockedError(lockedUntil: Date | null): TesseraError {
     message: `Too many failed second-factor attempts; try again after ${until}.`,
     meta: { lockedUntil: until },
   });
+}
+
+function suspendedError(): TesseraError {
+  return new TesseraError('SECOND_FACTOR_SUSPENDED');
 }

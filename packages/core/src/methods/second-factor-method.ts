@@ -52,6 +52,8 @@ export interface EnrollmentRequest {
   issuer: string;
   /** SMS: the number to enroll (E.164); the account's number when absent. */
   phone?: string;
+  /** SMS: a success token for `change_phone`, needed to move codes to a number other than the account's. */
+  successToken?: string;
   /** TOTP: parameters other than the SHA1/6/30 default. */
   totp?: Partial<TotpParams>;
 }

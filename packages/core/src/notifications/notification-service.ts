@@ -11,6 +11,8 @@ export type SecurityEvent =
   | { type: 'replayed_code_refused' }
   | { type: 'second_factor_failures'; failures: number }
   | { type: 'recovery_failures'; failures: number }
+  | { type: 'second_factor_suspended'; failures: number }
+  | { type: 'second_factor_unlocked' }
   | { type: 'password_changed' }
   | { type: 'sign_up_with_your_address' }
   | { type: 'totp_key_exported' };
@@ -98,6 +100,18 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
         text:
           `Someone asked to reset your password and entered a wrong code ${event.failures} times in a row. ` +
           'Password recovery of your account is paused for a while; your sign-in is not affected.',
+      };
+    case 'second_factor_suspended':
+      return {
+        subject: 'second factor suspended',
+        text:
+          `The second factor of your account failed ${event.failures} times in a row, so Tessera has stopped ` +
+          'checking codes for it. Ask an administrator to unlock it; until then you cannot sign in with a second factor.',
+      };
+    case 'second_factor_unlocked':
+      return {
+        subject: 'second factor unlocked',
+        text: 'An administrator cleared the failed attempts and locks of your second factor.',
       };
     case 'password_changed':
       return { subject: 'password changed', text: 'Your password was changed.' };

@@ -125,6 +125,8 @@ export interface LockoutRecord {
   failedCount: number;
   lockLevel: number;
   lockedUntil: Date | null;
+  /** Consecutive failures since the last success or admin unlock, locks included (the ceiling's count). */
+  totalFailures: number;
   version: number;
 }
 
@@ -169,6 +171,8 @@ export interface DeliveredCodeRecord {
   channel: DeliveryChannel;
   /** Keyed hash of the destination (phone or address): the key of the send limits. */
   recipientHash: string;
+  /** Keyed hash of the IP address of the client that asked for the code; null when unknown. */
+  clientIpHash: string | null;
   codeHash: string;
   attempts: number;
   maxAttempts: number;
@@ -191,7 +195,7 @@ export interface SuccessTokenRecord {
   usedAt: Date | null;
 }
 
-export type HistoryAction = 'enable' | 'disable' | 'reset' | 'regenerate' | 'policy' | 'export' | 'import';
+export type HistoryAction = 'enable' | 'disable' | 'reset' | 'regenerate' | 'policy' | 'export' | 'import' | 'unlock';
 export type HistoryActor = 'self' | 'admin' | 'system';
 
 /** One entry of the 2FA change history. */

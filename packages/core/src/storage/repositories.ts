@@ -37,6 +37,11 @@ export interface UserRepository {
   /** Sets or clears (null) the user's issuer override. */
   updateIssuer(id: string, issuer: string | null): Promise<boolean>;
   updatePhone(id: string, phone: string | null): Promise<boolean>;
+  /**
+   * Up to `limit` users whose stored phone is set and does not start with `sealedPrefix`: numbers
+   * stored before phones were sealed (the core seals them at start-up).
+   */
+  listUnsealedPhones(sealedPrefix: string, limit: number): Promise<{ id: string; phone: string }[]>;
   /** Users ordered by username with the kinds of their active factors, and the total count. */
   listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
 }
@@ -90,21 +95,34 @@ export interface BackupCodeRepository {
   deleteAll(userId: string): Promise<void>;
 }
 
-/** Why a send was refused by the per-recipient limits. */
-export type SendLimitRefusal = { reason: 'cooldown'; retryAt: Date } | { reason: 'hourly_limit' };
+/** Why a send was refused by the send limits. */
+export type SendLimitRefusal =
+  | { reason: 'cooldown'; retryAt: Date }
+  | { reason: 'hourly_limit' }
+  | { reason: 'account_hourly_limit' }
+  | { reason: 'account_destinations' }
+  | { reason: 'client_destinations' };
 
 export interface SendLimits {
   /** Seconds between two sends to one recipient. */
   cooldownSeconds: number;
   /** Sends to one recipient in any rolling hour. */
   hourlyLimit: number;
+  /** SMS sends for one account (code.userId) in any rolling hour, whatever the numbers; unset: unchecked. */
+  accountHourlySmsLimit?: number;
+  /** Different SMS recipients of one account in any rolling day (one already sent to is not new); unset: unchecked. */
+  accountDailySmsDestinations?: number;
+  /** Different SMS recipients asked for from one client IP hash in any rolling day; unchecked when unset or the hash is null. */
+  clientDailySmsDestinations?: number;
 }
 
 export interface DeliveredCodeRepository {
   /**
-   * Checks the recipient's send limits and records the code in one atomic step (no two
-   * concurrent sends can both pass the check), counting every code of `code.recipientHash` sent
-   * in the hour before `code.sentAt`. Returns the refusal, or undefined when the code was recorded.
+   * Checks the send limits and records the code in one atomic step (no two concurrent sends can
+   * both pass the check): the recipient's (every code of `code.recipientHash` sent in the hour
+   * before `code.sentAt`) and, for SMS, the account's and the client address's (`code.userId`,
+   * `code.clientIpHash`: SMS codes in the hour, different SMS recipients in the day before
+   * `code.sentAt`). Returns the refusal, or undefined when the code was recorded.
    */
   insertWithinLimits(code: DeliveredCodeRecord, limits: SendLimits): Promise<SendLimitRefusal | undefined>;
   /** Removes a recorded code whose message could not be sent (it never reached anyone). */

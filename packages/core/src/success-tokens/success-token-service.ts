@@ -12,6 +12,7 @@ export const SUCCESS_TOKEN_OPERATIONS = [
   'reset_password',
   'disable_factor',
   'regenerate_backup_codes',
+  'change_phone',
 ] as const;
 export type SuccessTokenOperation = (typeof SUCCESS_TOKEN_OPERATIONS)[number];
 

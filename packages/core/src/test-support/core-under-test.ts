@@ -8,7 +8,7 @@ import { type Core, createCore } from '../create-core.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { DEFAULT_DELIVERED_CODE_POLICY, type DeliveredCodePolicy } from '../delivery/delivered-code-service.js';
 import type { Delivery, EmailMessage, SmsMessage } from '../delivery/delivery-ports.js';
-import { DEFAULT_LOCKOUT_POLICY } from '../lockout/lockout-policy.js';
+import { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from '../lockout/lockout-policy.js';
 import { DEFAULT_BACKUP_CODE_POLICY } from '../methods/backup-codes/backup-code-service.js';
 import { DEFAULT_TOTP_PARAMS, decodeBase32, totpAt } from '../otp/index.js';
 
@@ -57,12 +57,17 @@ export interface CoreUnderTest {
   clock: ManualClock;
   delivery: RecordingDelivery;
   /** A new account and the actor of its signed-in session. */
-  newUser(options?: { role?: 'user' | 'admin'; email?: string }): Promise<UserActor & { username: string }>;
+  newUser(options?: {
+    role?: 'user' | 'admin';
+    email?: string;
+    phone?: string;
+    clientIp?: string;
+  }): Promise<UserActor & { username: string }>;
   close(): Promise<void>;
 }
 
 export async function coreUnderTest(
-  options: { deliveredCodes?: Partial<DeliveredCodePolicy> } = {},
+  options: { deliveredCodes?: Partial<DeliveredCodePolicy>; lockout?: Partial<LockoutPolicy> } = {},
 ): Promise<CoreUnderTest> {
   const storage = await openTestStorage();
   const clock = new ManualClock();
@@ -72,7 +77,7 @@ export async function coreUnderTest(
     secretKey: new Uint8Array(randomBytes(32)),
     config: {
       issuer: 'Tessera Test',
-      lockout: DEFAULT_LOCKOUT_POLICY,
+      lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },
       deliveredCodes: { ...DEFAULT_DELIVERED_CODE_POLICY, ...options.deliveredCodes },
       backupCodes: DEFAULT_BACKUP_CODE_POLICY,
     },
@@ -85,7 +90,7 @@ export async function coreUnderTest(
     storage,
     clock,
     delivery,
-    async newUser({ role = 'user', email } = {}) {
+    async newUser({ role = 'user', email, phone, clientIp = '192.0.2.10' } = {}) {
       const username = `user${randomBytes(4).toString('hex')}`;
       const actor: Actor = SYSTEM_ACTOR;
       const user = await core.accounts.create(actor, {
@@ -93,13 +98,14 @@ export async function coreUnderTest(
         password: TEST_PASSWORD,
         email: email ?? `${username}@example.test`,
         role,
+        ...(phone === undefined ? {} : { phone }),
       });
       return {
         kind: 'user',
         userId: user.id,
         role,
         authentication: { method: 'session', sessionId: 'test-session' },
-        clientIp: '192.0.2.10',
+        clientIp,
         username,
       };
     },

@@ -52,6 +52,7 @@ function toLockout(state: ThrottleRecord): LockoutRecord {
     lockLevel: state.level,
     lockedUntil: state.blockedUntil,
     version: state.version,
+    totalFailures: state.failures,
   };
 }
 

@@ -5,6 +5,8 @@ import * as secondFactors from './2026_11_23_000002_second_factors.js';
 import * as factorDetails from './2026_11_25_000001_factor_details.js';
 import * as apiTokenScope from './2026_11_25_000002_api_token_scope.js';
 import * as throttles from './2026_11_25_000010_throttles.js';
+import * as lockoutFailureCeiling from './2026_11_25_000020_lockout_failure_ceiling.js';
+import * as deliveredCodeSender from './2026_11_25_000021_delivered_code_sender.js';
 
 /**
  * Every migration, keyed by the name recorded in the database (never rename one). Names sort
@@ -18,5 +20,7 @@ export function listMigrations(dialect: StorageDialect): Record<string, Migratio
     '2026_11_25_000001_factor_details': { up: (db) => factorDetails.up(db, dialect) },
     '2026_11_25_000002_api_token_scope': { up: (db) => apiTokenScope.up(db) },
     '2026_11_25_000010_throttles': { up: (db) => throttles.up(db, dialect) },
+    '2026_11_25_000020_lockout_failure_ceiling': { up: (db) => lockoutFailureCeiling.up(db) },
+    '2026_11_25_000021_delivered_code_sender': { up: (db) => deliveredCodeSender.up(db) },
   };
 }

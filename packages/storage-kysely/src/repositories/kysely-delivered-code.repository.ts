@@ -4,10 +4,11 @@ import type { Database } from '../database.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { DeliveredCodeRow } from '../tables/delivered-code.table.js';
 import { inTransaction } from '../transaction.js';
-import { lockRecipient } from './recipient-lock.js';
+import { lockSendKeys, sendLockKeys } from './recipient-lock.js';
 import { toDate, toMillis, toNullableDate, toNullableMillis } from './time-columns.js';
 
 const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /**
  * None of these writes is durable (see durable-write.ts): a code lives for minutes, and a power
@@ -25,8 +26,10 @@ export class KyselyDeliveredCodeRepository implements DeliveredCodeRepository {
     // transactions take at BEGIN (see immediate-sqlite-dialect.ts). Otherwise two sends could
     // both count the same past and both pass.
     return inTransaction(this.db, async (trx) => {
-      if (this.dialect === 'postgres') await lockRecipient(trx, code.recipientHash);
-      const refusal = checkLimits(await sendStats(trx, code), code.sentAt, limits);
+      if (this.dialect === 'postgres') await lockSendKeys(trx, sendLockKeys(code));
+      const refusal =
+        checkLimits(await sendStats(trx, code), code.sentAt, limits) ??
+        (code.channel === 'sms' ? await checkSmsLimits(trx, code, limits) : undefined);
       if (refusal) return refusal;
       await trx
         .insertInto('delivered_codes')
@@ -36,6 +39,7 @@ export class KyselyDeliveredCodeRepository implements DeliveredCodeRepository {
           purpose: code.purpose,
           channel: code.channel,
           recipient_hash: code.recipientHash,
+          client_ip_hash: code.clientIpHash,
           code_hash: code.codeHash,
           attempts: code.attempts,
           max_attempts: code.maxAttempts,
@@ -136,6 +140,61 @@ function checkLimits(stats: SendStats, sentAt: Date, limits: SendLimits): SendLi
   return undefined;
 }
 
+/**
+ * The SMS-pumping limits: SMS codes for the account in the hour, and the different numbers the
+ * account and the client address had codes sent to in the day. A number already sent to in the
+ * day is not a new destination, so resending to it never meets the destination limits.
+ */
+async function checkSmsLimits(
+  trx: Transaction<Database>,
+  code: DeliveredCodeRecord,
+  limits: SendLimits,
+): Promise<SendLimitRefusal | undefined> {
+  const sentAt = toMillis(code.sentAt);
+  if (limits.accountHourlySmsLimit !== undefined) {
+    const { count } = await trx
+      .selectFrom('delivered_codes')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('user_id', '=', code.userId)
+      .where('channel', '=', 'sms')
+      .where('sent_at', '>=', sentAt - HOUR_MS)
+      .executeTakeFirstOrThrow();
+    if (Number(count) >= limits.accountHourlySmsLimit) return { reason: 'account_hourly_limit' };
+  }
+  if (limits.accountDailySmsDestinations !== undefined) {
+    const recipients = await trx
+      .selectFrom('delivered_codes')
+      .select('recipient_hash')
+      .distinct()
+      .where('user_id', '=', code.userId)
+      .where('channel', '=', 'sms')
+      .where('sent_at', '>=', sentAt - DAY_MS)
+      .execute();
+    if (isNewBeyond(recipients, code.recipientHash, limits.accountDailySmsDestinations)) {
+      return { reason: 'account_destinations' };
+    }
+  }
+  if (limits.clientDailySmsDestinations !== undefined && code.clientIpHash !== null) {
+    const recipients = await trx
+      .selectFrom('delivered_codes')
+      .select('recipient_hash')
+      .distinct()
+      .where('client_ip_hash', '=', code.clientIpHash)
+      .where('channel', '=', 'sms')
+      .where('sent_at', '>=', sentAt - DAY_MS)
+      .execute();
+    if (isNewBeyond(recipients, code.recipientHash, limits.clientDailySmsDestinations)) {
+      return { reason: 'client_destinations' };
+    }
+  }
+  return undefined;
+}
+
+/** The recipient is not among those already sent to, and they already reach the limit. */
+function isNewBeyond(recipients: { recipient_hash: string }[], recipientHash: string, limit: number): boolean {
+  return recipients.length >= limit && !recipients.some((row) => row.recipient_hash === recipientHash);
+}
+
 function toDeliveredCodeRecord(row: DeliveredCodeRow): DeliveredCodeRecord {
   return {
     id: row.id,
@@ -143,6 +202,7 @@ function toDeliveredCodeRecord(row: DeliveredCodeRow): DeliveredCodeRecord {
     purpose: row.purpose,
     channel: row.channel,
     recipientHash: row.recipient_hash,
+    clientIpHash: row.client_ip_hash,
     codeHash: row.code_hash,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,

@@ -41,6 +41,7 @@ export class KyselyLockoutRepository implements LockoutRepository {
       failed_count: next.failedCount,
       lock_level: next.lockLevel,
       locked_until: toNullableMillis(next.lockedUntil),
+      total_failures: next.totalFailures,
       version: next.version,
     };
     if (expectedVersion === 0) {
@@ -69,6 +70,7 @@ function toLockoutRecord(row: LockoutRow): LockoutRecord {
     failedCount: row.failed_count,
     lockLevel: row.lock_level,
     lockedUntil: toNullableDate(row.locked_until),
+    totalFailures: row.total_failures,
     version: row.version,
   };
 }
@@ -83,7 +85,7 @@ function buildFindQuery(db: Kysely<Database>) {
 function buildCasQuery(db: Kysely<Database>) {
   return preparedQuery<
     never,
-    'failed_count' | 'lock_level' | 'locked_until' | 'version' | 'userId' | 'expectedVersion'
+    'failed_count' | 'lock_level' | 'locked_until' | 'total_failures' | 'version' | 'userId' | 'expectedVersion'
   >(db, (value) =>
     db
       .updateTable('lockouts')
@@ -91,6 +93,7 @@ function buildCasQuery(db: Kysely<Database>) {
         failed_count: value('failed_count'),
         lock_level: value('lock_level'),
         locked_until: value('locked_until'),
+        total_failures: value('total_failures'),
         version: value('version'),
       })
       .where('user_id', '=', value('userId'))
@@ -103,7 +106,13 @@ function buildResetQuery(db: Kysely<Database>) {
   return preparedQuery<never, 'userId'>(db, (value) =>
     db
       .updateTable('lockouts')
-      .set((eb) => ({ failed_count: 0, lock_level: 0, locked_until: null, version: eb('version', '+', 1) }))
+      .set((eb) => ({
+        failed_count: 0,
+        lock_level: 0,
+        locked_until: null,
+        total_failures: 0,
+        version: eb('version', '+', 1),
+      }))
       .where('user_id', '=', value('userId')),
   );
 }

@@ -87,6 +87,19 @@ export class KyselyUserRepository implements UserRepository {
     return this.update(id, { phone });
   }
 
+  async listUnsealedPhones(sealedPrefix: string, limit: number): Promise<{ id: string; phone: string }[]> {
+    // substr, not LIKE: a prefix holding `_` or `%` must match as written, on either database.
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['id', 'phone'])
+      .where('phone', 'is not', null)
+      .where(sql<string>`substr(phone, 1, ${sealedPrefix.length})`, '!=', sealedPrefix)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.flatMap((row) => (row.phone === null ? [] : [{ id: row.id, phone: row.phone }]));
+  }
+
   async listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }> {
     // Three plain queries rather than one with a per-dialect string aggregate of the kinds.
     // Username order is byte order on SQLite and the database collation on PostgreSQL; paging

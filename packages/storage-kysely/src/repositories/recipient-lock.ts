@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { DeliveredCodeRecord } from '@tessera/core';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../database.js';
 
@@ -10,11 +11,26 @@ import type { Database } from '../database.js';
 const SEND_LIMIT_LOCK_CLASS = 0x7e55e7a;
 
 /**
- * Makes concurrent sends to one recipient take turns until the transaction ends (PostgreSQL
- * only). The second key is 32 bits of a hash of the recipient's hash: two recipients sharing it
- * only wait for each other, they never pass a limit.
+ * What a send's limits are counted over: its recipient and, for SMS, its account and its client
+ * address. Each becomes the second key of an advisory lock: 32 bits of a hash, so two keys
+ * sharing it only wait for each other, they never pass a limit.
  */
-export async function lockRecipient(trx: Transaction<Database>, recipientHash: string): Promise<void> {
-  const key = createHash('sha256').update(recipientHash).digest().readInt32BE(0);
-  await sql`select pg_advisory_xact_lock(${SEND_LIMIT_LOCK_CLASS}::integer, ${key}::integer)`.execute(trx);
+export function sendLockKeys(code: DeliveredCodeRecord): number[] {
+  const subjects = [`recipient:${code.recipientHash}`];
+  if (code.channel === 'sms') {
+    subjects.push(`user:${code.userId}`);
+    if (code.clientIpHash !== null) subjects.push(`client:${code.clientIpHash}`);
+  }
+  return subjects.map((subject) => createHash('sha256').update(subject).digest().readInt32BE(0));
+}
+
+/**
+ * Makes concurrent sends that share a recipient, an account or a client address take turns until
+ * the transaction ends (PostgreSQL only). The locks are taken in ascending key order, the same
+ * order in every transaction, so two sends waiting for each other's keys cannot deadlock.
+ */
+export async function lockSendKeys(trx: Transaction<Database>, keys: readonly number[]): Promise<void> {
+  for (const key of [...new Set(keys)].sort((a, b) => a - b)) {
+    await sql`select pg_advisory_xact_lock(${SEND_LIMIT_LOCK_CLASS}::integer, ${key}::integer)`.execute(trx);
+  }
 }

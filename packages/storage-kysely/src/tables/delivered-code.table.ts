@@ -8,6 +8,8 @@ export interface DeliveredCodeTable {
   purpose: string;
   channel: DeliveryChannel;
   recipient_hash: string;
+  /** Keyed hash of the requesting client's IP address; null when unknown or sent before it was kept. */
+  client_ip_hash: string | null;
   code_hash: string;
   attempts: number;
   max_attempts: number;

@@ -6,6 +6,7 @@ export interface LockoutTable {
   failed_count: number;
   lock_level: number;
   locked_until: number | null;
+  total_failures: number;
   version: number;
 }
 

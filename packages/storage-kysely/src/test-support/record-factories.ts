@@ -133,7 +133,7 @@ export function aThrottle(key: string, overrides: Partial<ThrottleRecord> = {}):
 }
 
 export function aLockout(userId: string, overrides: Partial<LockoutRecord> = {}): LockoutRecord {
-  return { userId, failedCount: 1, lockLevel: 0, lockedUntil: null, version: 1, ...overrides };
+  return { userId, failedCount: 1, lockLevel: 0, lockedUntil: null, totalFailures: 1, version: 1, ...overrides };
 }
 
 /** An active factor, as insertActive takes it; backup codes unless `kind` says otherwise. */
@@ -168,6 +168,7 @@ export function aDeliveredCode(userId: string, overrides: Partial<DeliveredCodeR
     purpose: 'sign_in',
     channel: 'sms',
     recipientHash: `recipient-${randomUUID()}`,
+    clientIpHash: null,
     codeHash: `hash-${randomUUID()}`,
     attempts: 0,
     maxAttempts: 5,

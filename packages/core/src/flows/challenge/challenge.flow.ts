@@ -1,4 +1,4 @@
-import type { Actor } from '../../auth/actor.js';
+import { type Actor, clientIpOf } from '../../auth/actor.js';
 import type { Authorizer } from '../../auth/authorizer.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
@@ -21,7 +21,11 @@ export interface ChallengeStartInput {
   operation: SuccessTokenOperation;
   /** What the operation applies to: for `disable_factor`, the method. */
   target?: string | null;
-  /** How to prove it: `email` (the default) sends a code to the account's address. */
+  /**
+   * How to prove it: one of the account's active factors. `email` (the default) sends a code to
+   * the account's address; without an enrolled e-mail factor it is accepted only for
+   * `change_password` on an account with no active factor at all.
+   */
   method?: FactorKind;
 }
 
@@ -72,19 +76,24 @@ export class ChallengeFlow {
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     const factor = await storage.factors.findActive(userId, kind);
     const method = methods.get(kind);
+    // A step-up proves the account's own second factor: a code to the account's address stands in
+    // for one only where there is none to prove (a password change on an account without 2FA).
+    // Otherwise whoever holds the session and the mailbox could disable the authenticator app.
+    if (!factor && !(await this.emailStandsIn(userId, kind, input.operation))) {
+      throw new TesseraError('METHOD_NOT_ACTIVE', {
+        message: 'A challenge must use one of the active second factors of the account.',
+      });
+    }
     let delivery: SentCode | undefined;
     if (method.channel !== null) {
-      // E-mail codes go to the account's address whether or not e-mail is an enrolled factor.
-      if (!factor && kind !== 'email') throw new TesseraError('METHOD_NOT_ACTIVE');
       const destination = factor && method.destination ? method.destination(factor, user) : accountAddress(user);
       delivery = await messenger.send(user, {
         channel: method.channel,
         destination,
         purpose: CHALLENGE_PURPOSE,
         action: `confirm: ${input.operation.replaceAll('_', ' ')}`,
+        clientIp: clientIpOf(actor),
       });
-    } else if (!factor) {
-      throw new TesseraError('METHOD_NOT_ACTIVE');
     }
     const data: ChallengeData = {
       operation: input.operation,
@@ -114,6 +123,10 @@ export class ChallengeFlow {
     );
     await flows.advance(challengeMachine, flow, 'VERIFY_OK');
     return this.deps.successTokens.issue(userId, data.operation, data.target);
+  }
+
+  private async emailStandsIn(userId: string, kind: FactorKind, operation: SuccessTokenOperation): Promise<boolean> {
+    return kind === 'email' && operation === 'change_password' && !(await this.deps.storage.factors.hasActive(userId));
   }
 
   async status(actor: Actor, challengeId: string): Promise<ChallengeView> {

@@ -1,5 +1,5 @@
 import type { AccountService } from '../../accounts/account-service.js';
-import type { Actor } from '../../auth/actor.js';
+import { type Actor, clientIpOf } from '../../auth/actor.js';
 import type { Authorizer } from '../../auth/authorizer.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
@@ -68,7 +68,7 @@ export class DisableFlow {
 
   async start(actor: Actor, method: FactorKind): Promise<DisableStart> {
     const userId = await this.deps.authorizer.own(actor, 'own.manage');
-    return this.startOwn(userId, method, { sendCode: true });
+    return this.startOwn(userId, method, { sendCode: true, clientIp: clientIpOf(actor) });
   }
 
   async confirm(actor: Actor, flowId: string, proof: DisableProof): Promise<ProcedureView> {
@@ -89,7 +89,7 @@ export class DisableFlow {
         message: 'An SMS or e-mail code must be sent first: start a disable procedure, or use a success token.',
       });
     }
-    const started = await this.startOwn(userId, input.method, { sendCode: false });
+    const started = await this.startOwn(userId, input.method, { sendCode: false, clientIp: clientIpOf(actor) });
     return this.confirmOwn(userId, started.flowId, input.proof, changeContextFor(actor, userId));
   }
 
@@ -117,20 +117,24 @@ export class DisableFlow {
     const data = flowData<DisableData>(flow);
     const factor = await storage.factors.findById(data.factorId);
     const user = await storage.users.findById(userId);
-    const sent = factor && user ? await this.sendCode(user, factor) : undefined;
+    const sent = factor && user ? await this.sendCode(user, factor, clientIpOf(actor)) : undefined;
     if (!sent)
       throw new TesseraError('FLOW_TRANSITION_INVALID', { message: 'Only SMS and e-mail codes can be resent.' });
     await flows.advance(disableMachine, flow, 'RESEND', { data: { ...data, deliveredCodeId: sent.id } });
     return sent;
   }
 
-  private async startOwn(userId: string, kind: FactorKind, options: { sendCode: boolean }): Promise<DisableStart> {
+  private async startOwn(
+    userId: string,
+    kind: FactorKind,
+    options: { sendCode: boolean; clientIp: string | null },
+  ): Promise<DisableStart> {
     const { storage, flows } = this.deps;
     const factor = await storage.factors.findActive(userId, kind);
     if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
     const user = await storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
-    const delivery = options.sendCode ? await this.sendCode(user, factor) : undefined;
+    const delivery = options.sendCode ? await this.sendCode(user, factor, options.clientIp) : undefined;
     const data: DisableData = { factorId: factor.id, ...(delivery ? { deliveredCodeId: delivery.id } : {}) };
     const flow = await flows.create(disableMachine, userId, DISABLE_TTL_SECONDS, data);
     return { ...view(flow, kind), ...(delivery ? { delivery } : {}) };
@@ -203,7 +207,11 @@ export class DisableFlow {
     return tx.factors.findActive(userId, 'backup_codes');
   }
 
-  private async sendCode(user: UserRecord, factor: FactorRecord): Promise<SentCode | undefined> {
+  private async sendCode(
+    user: UserRecord,
+    factor: FactorRecord,
+    clientIp: string | null,
+  ): Promise<SentCode | undefined> {
     const method = this.deps.methods.of(factor);
     if (method.channel === null || !method.destination) return undefined;
     return this.deps.messenger.send(user, {
@@ -211,6 +219,7 @@ export class DisableFlow {
       destination: method.destination(factor, user),
       purpose: DISABLE_PURPOSE,
       action: DISABLE_ACTION[method.channel],
+      clientIp,
     });
   }
 }

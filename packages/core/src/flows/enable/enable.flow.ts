@@ -1,4 +1,4 @@
-import type { Actor } from '../../auth/actor.js';
+import { type Actor, clientIpOf } from '../../auth/actor.js';
 import type { Authorizer } from '../../auth/authorizer.js';
 import type { Clock } from '../../clock.js';
 import { newId } from '../../crypto/random.js';
@@ -28,6 +28,8 @@ export interface EnableStartInput {
   method: FactorKind;
   /** SMS: the phone number to enroll (E.164). */
   phone?: string;
+  /** SMS: a success token for `change_phone` when the number is not the account's (see docs/security.md). */
+  successToken?: string;
   /** TOTP: parameters other than the SHA1/6/30 default (most apps ignore them). */
   totp?: Partial<TotpParams>;
   /**
@@ -116,6 +118,7 @@ export class EnableFlow {
       user,
       issuer: await issuers.issuerFor(user),
       ...(input.phone === undefined ? {} : { phone: input.phone }),
+      ...(input.successToken === undefined ? {} : { successToken: input.successToken }),
       ...(input.totp === undefined ? {} : { totp: input.totp }),
     });
     if (begun.activation === 'immediate') {
@@ -135,6 +138,7 @@ export class EnableFlow {
             destination: begun.sendTo,
             purpose: enablePurpose(channel),
             action: ENABLE_ACTION[channel],
+            clientIp: clientIpOf(actor),
           })
         : undefined;
     const now = clock.now();
@@ -228,6 +232,7 @@ export class EnableFlow {
       destination: method.destination(factor, user),
       purpose: enablePurpose(method.channel),
       action: ENABLE_ACTION[method.channel],
+      clientIp: clientIpOf(actor),
     });
     await flows.advance(enableMachine, flow, 'RESEND', { data: { ...data, deliveredCodeId: sent.id } });
     return sent;

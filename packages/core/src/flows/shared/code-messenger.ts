@@ -8,7 +8,15 @@ export class CodeMessenger {
 
   async send(
     user: UserRecord,
-    message: { channel: DeliveryChannel; destination: string; purpose: string; action: string; id?: string },
+    message: {
+      channel: DeliveryChannel;
+      destination: string;
+      purpose: string;
+      action: string;
+      id?: string;
+      /** The caller's address (the actor's clientIp), for the per-address SMS limits. */
+      clientIp?: string | null;
+    },
   ): Promise<SentCode> {
     return this.deps.deliveredCodes.send({
       ...message,

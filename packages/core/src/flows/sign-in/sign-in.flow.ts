@@ -97,7 +97,7 @@ export class SignInFlow {
 
   /** Picks the method to answer with; SMS and e-mail send their code now. */
   async selectMethod(
-    _actor: Actor,
+    actor: Actor,
     flowId: string,
     method: FactorKind,
   ): Promise<{ method: FactorKind; delivery?: SentCode }> {
@@ -117,6 +117,7 @@ export class SignInFlow {
         destination: chosen.destination(factor, user),
         purpose: SIGN_IN_PURPOSE,
         action: 'sign in',
+        clientIp: clientIpOf(actor),
       });
     }
     await flows.advance(signInMachine, flow, 'SELECT_METHOD', {

@@ -3,25 +3,37 @@ import type { DeliveredCodeService } from '../../delivery/delivered-code-service
 import { maskDestination } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { FactorOf } from '../../storage/records.js';
+import type { FactorRepository } from '../../storage/repositories.js';
+import type { SuccessTokenService } from '../../success-tokens/success-token-service.js';
 import { checkDeliveredCode, deliveredCodeWellFormed } from '../delivered-code-proof.js';
 import type { SecondFactorMethod } from '../second-factor-method.js';
-import { normalizePhoneNumber } from './phone-number.js';
+import { assertSmsCountryAllowed, normalizePhoneNumber } from './phone-number.js';
 
 /** Codes by text message to a phone number that the user confirmed by receiving one. */
 export function smsMethod(deps: {
   secretBox: SecretBox;
   deliveredCodes: DeliveredCodeService;
+  factors: FactorRepository;
+  successTokens: SuccessTokenService;
 }): SecondFactorMethod<'sms'> {
-  const { secretBox, deliveredCodes } = deps;
+  const { secretBox, deliveredCodes, factors, successTokens } = deps;
   return {
     kind: 'sms',
     channel: 'sms',
     quietBegin: false,
 
-    async begin({ factorId, user, phone }) {
+    async begin({ factorId, user, phone, successToken }) {
       const given = phone ?? user.phone;
       if (!given) throw new TesseraError('PHONE_REQUIRED', { message: 'Give the phone number to send codes to.' });
       const number = normalizePhoneNumber(given);
+      assertSmsCountryAllowed(number, deliveredCodes.policy.smsCountries);
+      // The account's number is a verified attribute: while the account has an active second
+      // factor, moving SMS codes to another number takes a step-up with one of those factors
+      // (a success token for `change_phone`), so a stolen session alone cannot redirect them.
+      if (user.phone !== null && user.phone !== number && (await factors.hasActive(user.id))) {
+        if (successToken === undefined) throw new TesseraError('PHONE_CHANGE_NEEDS_PROOF');
+        await successTokens.consumeFor(user.id, successToken, 'change_phone', null);
+      }
       return {
         activation: 'confirm',
         details: { sealedPhone: sealPhone(secretBox, factorId, number), maskedPhone: maskDestination('sms', number) },

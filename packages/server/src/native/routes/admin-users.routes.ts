@@ -62,4 +62,24 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
       return { removed: await core.admin.resetTwoFactor(actorOf(request), request.params.userId) };
     },
   );
+
+  app.post(
+    '/admin/users/:userId/2fa/unlock',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminUnlockSecondFactor',
+        tags,
+        summary:
+          "Clear a user's second-factor failures, lock and suspension (recorded as this admin's; the user is told by e-mail)",
+        security: BEARER,
+        params: UserIdParams,
+        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await core.admin.unlockSecondFactor(actorOf(request), request.params.userId);
+      return reply.status(204).send(null);
+    },
+  );
 }

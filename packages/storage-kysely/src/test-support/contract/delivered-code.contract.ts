@@ -211,5 +211,116 @@ export function describeDeliveredCodeContract(ctx: ContractContext): void {
       expect(counts.filter((count) => count !== undefined).sort()).toEqual([1, 2, 3, 4, 5]);
       expect((await ctx.storage.deliveredCodes.findById(code.id))?.attempts).toBe(5);
     });
+
+    describe('SMS limits per account and client address', () => {
+      const sms = (userId: string, overrides: Parameters<typeof aDeliveredCode>[1] = {}) =>
+        aDeliveredCode(userId, { channel: 'sms', ...overrides });
+
+      it('stores the client address hash and reads it back', async () => {
+        const user = await ctx.createdUser();
+        const code = sms(user.id, { clientIpHash: 'client-a' });
+        await recordCode(ctx, code);
+        expect(await ctx.storage.deliveredCodes.findById(code.id)).toEqual(code);
+      });
+
+      it("counts the account's SMS codes in the hour before the new one, whatever the recipients", async () => {
+        const user = await ctx.createdUser();
+        for (const sentAt of [at(-3_600_001), at(-3_600_000), at(-60_000)])
+          await recordCode(ctx, sms(user.id, { sentAt }));
+        await recordCode(ctx, aDeliveredCode(user.id, { channel: 'email', sentAt: at(-1) }));
+        const limits = { cooldownSeconds: 0, hourlyLimit: 100, accountHourlySmsLimit: 2 };
+        const refused = sms(user.id);
+        expect(await ctx.storage.deliveredCodes.insertWithinLimits(refused, limits)).toEqual({
+          reason: 'account_hourly_limit',
+        });
+        expect(await ctx.storage.deliveredCodes.findById(refused.id)).toBeUndefined();
+        // An e-mail code is not an SMS: it is not refused by the SMS limit.
+        const email = aDeliveredCode(user.id, { channel: 'email' });
+        expect(await ctx.storage.deliveredCodes.insertWithinLimits(email, limits)).toBeUndefined();
+        // A millisecond later the code at the hour's start is out of it.
+        expect(await ctx.storage.deliveredCodes.insertWithinLimits(sms(user.id, { sentAt: at(1) }), limits)).toBe(
+          undefined,
+        );
+      });
+
+      it('counts the different SMS recipients of the account in the day; a known recipient is not new', async () => {
+        const user = await ctx.createdUser();
+        const limits = { cooldownSeconds: 0, hourlyLimit: 100, accountDailySmsDestinations: 2 };
+        await recordCode(ctx, sms(user.id, { recipientHash: 'old', sentAt: at(-86_400_001) }));
+        await recordCode(ctx, sms(user.id, { recipientHash: 'r1', sentAt: at(-86_400_000) }));
+        await recordCode(ctx, sms(user.id, { recipientHash: 'r1', sentAt: at(-1_000) }));
+        await recordCode(ctx, sms(user.id, { recipientHash: 'r2', sentAt: at(-1_000) }));
+        expect(
+          await ctx.storage.deliveredCodes.insertWithinLimits(sms(user.id, { recipientHash: 'r3' }), limits),
+        ).toEqual({ reason: 'account_destinations' });
+        expect(
+          await ctx.storage.deliveredCodes.insertWithinLimits(sms(user.id, { recipientHash: 'r2' }), limits),
+        ).toBeUndefined();
+        // Another account is not affected.
+        const other = await ctx.createdUser();
+        expect(
+          await ctx.storage.deliveredCodes.insertWithinLimits(sms(other.id, { recipientHash: 'r3' }), limits),
+        ).toBeUndefined();
+        // Once r1's first code is more than a day old, r1 still counts by its later one: still refused.
+        expect(
+          await ctx.storage.deliveredCodes.insertWithinLimits(
+            sms(user.id, { recipientHash: 'r4', sentAt: at(1) }),
+            limits,
+          ),
+        ).toEqual({ reason: 'account_destinations' });
+      });
+
+      it('counts the different SMS recipients asked for from a client address in the day, across accounts', async () => {
+        const limits = { cooldownSeconds: 0, hourlyLimit: 100, clientDailySmsDestinations: 2 };
+        const [a, b, c] = [await ctx.createdUser(), await ctx.createdUser(), await ctx.createdUser()];
+        await recordCode(ctx, sms(a.id, { recipientHash: 'r1', clientIpHash: 'client-x' }));
+        await recordCode(ctx, sms(b.id, { recipientHash: 'r2', clientIpHash: 'client-x' }));
+        expect(
+          await ctx.storage.deliveredCodes.insertWithinLimits(
+            sms(c.id, { recipientHash: 'r3', clientIpHash: 'client-x' }),
+            limits,
+          ),
+        ).toEqual({ reason: 'client_destinations' });
+        expect(
+          await ctx.storage.deliveredCodes.insertWithinLimits(
+            sms(c.id, { recipientHash: 'r1', clientIpHash: 'client-x' }),
+            limits,
+          ),
+        ).toBeUndefined();
+        expect(
+          await ctx.storage.deliveredCodes.insertWithinLimits(
+            sms(c.id, { recipientHash: 'r3', clientIpHash: 'client-y' }),
+            limits,
+          ),
+        ).toBeUndefined();
+        // No known address: the per-address limit cannot apply.
+        expect(
+          await ctx.storage.deliveredCodes.insertWithinLimits(
+            sms(c.id, { recipientHash: 'r4', clientIpHash: null }),
+            limits,
+          ),
+        ).toBeUndefined();
+      });
+
+      it(`records exactly 3 of ${CALLERS} concurrent sends by one account to different numbers under a limit of 3`, async () => {
+        const user = await ctx.createdUser();
+        const limits = { cooldownSeconds: 0, hourlyLimit: 100, accountDailySmsDestinations: 3 };
+        const results = await ctx.race(await ctx.connections({ transactions: true }), (s) =>
+          s.deliveredCodes.insertWithinLimits(sms(user.id), limits),
+        );
+        expect(results.filter((result) => result === undefined)).toHaveLength(3);
+        expect(results.filter((result) => result?.reason === 'account_destinations')).toHaveLength(CALLERS - 3);
+      });
+
+      it(`records exactly 2 of ${CALLERS} concurrent sends from one address by different accounts under a limit of 2`, async () => {
+        const users = await Promise.all(Array.from({ length: CALLERS }, () => ctx.createdUser()));
+        const limits = { cooldownSeconds: 0, hourlyLimit: 100, clientDailySmsDestinations: 2 };
+        const results = await ctx.race(await ctx.connections({ transactions: true }), (s, i) =>
+          s.deliveredCodes.insertWithinLimits(sms(users[i]?.id ?? '', { clientIpHash: 'client-race' }), limits),
+        );
+        expect(results.filter((result) => result === undefined)).toHaveLength(2);
+        expect(results.filter((result) => result?.reason === 'client_destinations')).toHaveLength(CALLERS - 2);
+      });
+    });
   });
 }

@@ -20,7 +20,13 @@ export function describeLockoutContract(ctx: ContractContext): void {
     it('updates only from the expected version', async () => {
       const user = await ctx.createdUser();
       expect(await ctx.storage.lockouts.compareAndSet(0, aLockout(user.id, { version: 1 }))).toBe(true);
-      const locked = aLockout(user.id, { failedCount: 0, lockLevel: 1, lockedUntil: at(300_007), version: 2 });
+      const locked = aLockout(user.id, {
+        failedCount: 0,
+        lockLevel: 1,
+        lockedUntil: at(300_007),
+        totalFailures: 37,
+        version: 2,
+      });
       expect(await ctx.storage.lockouts.compareAndSet(1, locked)).toBe(true);
       expect(await ctx.storage.lockouts.find(user.id)).toEqual(locked);
       // A stale writer that read version 1 loses.
@@ -40,14 +46,22 @@ export function describeLockoutContract(ctx: ContractContext): void {
     it('reset clears the counters and bumps the version, so older writers lose', async () => {
       const user = await ctx.createdUser();
       expect(await ctx.storage.lockouts.compareAndSet(0, aLockout(user.id, { version: 1 }))).toBe(true);
-      const locked = aLockout(user.id, { failedCount: 0, lockLevel: 2, lockedUntil: at(60_000), version: 2 });
+      const locked = aLockout(user.id, {
+        failedCount: 0,
+        lockLevel: 2,
+        lockedUntil: at(60_000),
+        totalFailures: 100,
+        version: 2,
+      });
       expect(await ctx.storage.lockouts.compareAndSet(1, locked)).toBe(true);
+      expect((await ctx.storage.lockouts.find(user.id))?.totalFailures).toBe(100);
       await ctx.storage.lockouts.reset(user.id);
       expect(await ctx.storage.lockouts.find(user.id)).toEqual({
         userId: user.id,
         failedCount: 0,
         lockLevel: 0,
         lockedUntil: null,
+        totalFailures: 0,
         version: 3,
       });
       expect(await ctx.storage.lockouts.compareAndSet(2, aLockout(user.id, { failedCount: 5, version: 3 }))).toBe(

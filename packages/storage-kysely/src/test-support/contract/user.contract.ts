@@ -82,6 +82,21 @@ export function describeUserContract(ctx: ContractContext): void {
       expect(await ctx.storage.users.findById(user.id)).toEqual({ ...user, issuer: null, phone: null });
     });
 
+    it('lists the phones not starting with the sealed prefix, a limited batch at a time', async () => {
+      const plain = await ctx.createdUser({ phone: '+15550111' });
+      const sealed = await ctx.createdUser({ phone: 'v1_.key.iv.body' });
+      const none = await ctx.createdUser({ phone: null });
+      // The prefix holds LIKE's wildcard `_`: it must match as written, not as a pattern.
+      const listed = await ctx.storage.users.listUnsealedPhones('v1_.', 1_000);
+      const ids = listed.map((row) => row.id);
+      expect(listed).toContainEqual({ id: plain.id, phone: '+15550111' });
+      expect(ids).not.toContain(sealed.id);
+      expect(ids).not.toContain(none.id);
+      expect(await ctx.storage.users.listUnsealedPhones('v1_.', 1)).toHaveLength(1);
+      await ctx.storage.users.updatePhone(plain.id, 'v1_.sealed');
+      expect((await ctx.storage.users.listUnsealedPhones('v1_.', 1_000)).map((row) => row.id)).not.toContain(plain.id);
+    });
+
     it('reports an unknown user on update', async () => {
       const nobody = '00000000-0000-0000-0000-000000000000';
       expect(await ctx.storage.users.updatePasswordHash(nobody, 'x')).toBe(false);

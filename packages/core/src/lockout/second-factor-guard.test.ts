@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR, type UserActor } from '../auth/actor.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import { codeProof } from '../methods/second-factor-method.js';
+import { type CoreUnderTest, coreUnderTest, totpCode } from '../test-support/core-under-test.js';
+
+async function outcome(promise: Promise<{ ok: boolean }>): Promise<string> {
+  try {
+    return (await promise).ok ? 'valid' : 'invalid';
+  } catch (error) {
+    if (error instanceof TesseraError) return error.code;
+    throw error;
+  }
+}
+
+function wrong(code: string): string {
+  return String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+}
+
+describe('SecondFactorGuard', () => {
+  let t: CoreUnderTest;
+  beforeAll(async () => {
+    // A small ceiling keeps the test short; the rule is the same at the default 100.
+    t = await coreUnderTest({
+      lockout: { maxFailures: 5, baseLockSeconds: 60, maxLockSeconds: 3600, failureCeiling: 15 },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function totpUser(): Promise<UserActor & { secret: string }> {
+    const user = await t.newUser();
+    const started = await t.core.enable.start(user, { method: 'totp' });
+    const secret = started.totp?.secret ?? '';
+    await t.core.enable.confirm(user, started.flowId, codeProof(totpCode(secret, t.clock.now())));
+    t.clock.advanceSeconds(30);
+    return { ...user, secret };
+  }
+
+  it('does not count a replayed valid code as a failure: six double-submits do not lock', async () => {
+    const user = await totpUser();
+    const results: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const code = totpCode(user.secret, t.clock.now());
+      results.push(await outcome(t.core.factors.verify(user, code)));
+      results.push(await outcome(t.core.factors.verify(user, code)));
+      t.clock.advanceSeconds(30);
+    }
+    expect(results).toEqual(Array(6).fill(['valid', 'invalid']).flat());
+    expect(await t.storage.lockouts.find(user.userId)).toMatchObject({ failedCount: 0, lockedUntil: null });
+    // Four real failures after them still leave the account open: the replays used up nothing.
+    for (let i = 0; i < 4; i++) {
+      expect(await outcome(t.core.factors.verify(user, wrong(totpCode(user.secret, t.clock.now()))))).toBe('invalid');
+    }
+    expect(await outcome(t.core.factors.verify(user, totpCode(user.secret, t.clock.now())))).toBe('valid');
+  });
+
+  it('a replay that would have been the fifth failure does not lock', async () => {
+    const user = await totpUser();
+    const code = totpCode(user.secret, t.clock.now());
+    expect(await outcome(t.core.factors.verify(user, code))).toBe('valid');
+    for (let i = 0; i < 4; i++) expect(await outcome(t.core.factors.verify(user, wrong(code)))).toBe('invalid');
+    expect(await outcome(t.core.factors.verify(user, code))).toBe('invalid');
+    expect(await t.storage.lockouts.find(user.userId)).toMatchObject({ failedCount: 4, lockedUntil: null });
+    // A real fifth failure still locks.
+    expect(await outcome(t.core.factors.verify(user, wrong(code)))).toBe('SECOND_FACTOR_LOCKED');
+  });
+
+  it('stops checking codes at the failure ceiling, tells the owner, until an admin unlocks', async () => {
+    const user = await totpUser();
+    const results: string[] = [];
+    // Three rounds of five failures, each ending in a lock that the clock then outlasts.
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 5; i++) {
+        results.push(await outcome(t.core.factors.verify(user, wrong(totpCode(user.secret, t.clock.now())))));
+      }
+      t.clock.advanceSeconds(3600);
+    }
+    expect(results.slice(0, 4)).toEqual(Array(4).fill('invalid'));
+    expect(results[4]).toBe('SECOND_FACTOR_LOCKED');
+    expect(results[14]).toBe('SECOND_FACTOR_SUSPENDED');
+    // No time lifts it, and even the right code is not checked.
+    t.clock.advanceSeconds(7 * 86_400);
+    expect(await outcome(t.core.factors.verify(user, totpCode(user.secret, t.clock.now())))).toBe(
+      'SECOND_FACTOR_SUSPENDED',
+    );
+    await t.core.notifications.settle();
+    expect(t.delivery.emailsSent.some((m) => m.subject.includes('second factor suspended'))).toBe(true);
+
+    // Only an admin: a user cannot unlock themself.
+    expect(await outcome(t.core.admin.unlockSecondFactor(user, user.userId).then(() => ({ ok: true })))).toBe(
+      'FORBIDDEN',
+    );
+    await t.core.admin.unlockSecondFactor(SYSTEM_ACTOR, user.userId);
+    expect(await outcome(t.core.factors.verify(user, totpCode(user.secret, t.clock.now())))).toBe('valid');
+    const history = await t.core.history.listAll(SYSTEM_ACTOR, { userId: user.userId, limit: 50 });
+    expect(history.items.map((entry) => entry.action)).toContain('unlock');
+    await t.core.notifications.settle();
+    expect(t.delivery.emailsSent.some((m) => m.subject.includes('second factor unlocked'))).toBe(true);
+  });
+
+  it('an admin unlock of an unknown user is USER_NOT_FOUND', async () => {
+    await expect(t.core.admin.unlockSecondFactor(SYSTEM_ACTOR, crypto.randomUUID())).rejects.toMatchObject({
+      code: 'USER_NOT_FOUND',
+    });
+  });
+});
