@@ -1,7 +1,14 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oathtoolCode } from '../support/external-tools.js';
-import { createHarness, createSignedInUser, type Harness, json, type SignedInUser } from '../support/harness.js';
+import {
+  bearer,
+  createHarness,
+  createSignedInUser,
+  type Harness,
+  json,
+  type SignedInUser,
+} from '../support/harness.js';
 import { verifyCode, wrongCode } from '../support/totp-user.js';
 
 interface Envelope {
@@ -227,6 +234,28 @@ describe('UAPI dialect: /execute/TwoFactorAuth/*', () => {
     const func = 'get_user_configuration';
     const byPassword = clientWith(c.user, { authorization: basic(c.user.username, c.user.password) });
     failed(await byPassword.call(func), func, /two-factor authentication/, 403);
+  });
+
+  it('the native API still refuses a form body, and the document lists the five functions', async () => {
+    const user = await createSignedInUser(h);
+    const native = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/verify',
+      headers: { ...bearer(user.accessToken), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'code=123456',
+    });
+    expect(native.statusCode).toBe(415);
+    const document = json<{ paths: Record<string, unknown> }>(await h.app.inject({ url: '/openapi/uapi.json' }));
+    const functions = Object.keys(document.paths).filter((path) => !path.includes('{'));
+    expect(functions.sort()).toEqual(
+      [
+        'generate_user_configuration',
+        'get_team_user_configuration',
+        'get_user_configuration',
+        'remove_user_configuration',
+        'set_user_configuration',
+      ].map((func) => `/execute/TwoFactorAuth/${func}`),
+    );
   });
 
   it('an unknown function is status 0', async () => {
