@@ -329,9 +329,18 @@ describe('WHM API 1 dialect: /json-api/twofactorauth_*', () => {
     const fn = 'twofactorauth_set_tfa_config_for_user';
     const secret = 'QLLIU5WTY3UTJGNG';
     const name = owner.user.username;
+    await h.core.notifications.settle();
+    const mailed = () => h.outbox.emailsSent.filter((m) => m.to === owner.user.email).length;
+    const mailedBefore = mailed();
     const response = await admin.postJson(fn, { [name]: { primary_account: { secret } } });
     expect(ok(response, fn)).toBeUndefined();
     expect(Object.keys(envelope(response))).toEqual(['metadata']);
+    const history = json<{ items: { method: string; action: string; actor: string }[] }>(
+      await h.app.inject({ url: '/api/v1/me/2fa/history', headers: bearer(owner.user.accessToken) }),
+    );
+    expect(history.items[0]).toMatchObject({ method: 'totp', action: 'import', actor: 'admin' });
+    await h.core.notifications.settle();
+    expect(mailed()).toBe(mailedBefore + 1);
     h.clock.advanceSeconds(30);
     expect(json(await verifyCode(h.app, owner.user.accessToken, oathtoolCode(secret, h.clock.now())))).toEqual({
       valid: true,
@@ -453,6 +462,23 @@ describe('WHM API 1 dialect: /json-api/twofactorauth_*', () => {
       /./,
       401,
     );
+  });
+
+  it('wrong passwords through Basic count toward the account’s throttle: then 429 with the envelope', async () => {
+    const user = await createSignedInUser(h);
+    const fn = 'twofactorauth_get_issuer';
+    const call = (password: string) =>
+      h.app.inject({
+        url: `/json-api/${fn}`,
+        headers: { authorization: basic(user.username, password) },
+        remoteAddress: '203.0.113.77',
+      });
+    for (let i = 0; i < 5; i++) failed(await call('not the password'), fn, /./, 401);
+    const throttled = await call(user.password);
+    failed(throttled, fn, /./, 429);
+    expect(throttled.headers['retry-after']).toBeDefined();
+    h.clock.advanceSeconds(1);
+    ok(await call(user.password), fn);
   });
 
   it('an account with 2FA is refused a password alone (403 with the envelope); its token still works', async () => {
