@@ -48,12 +48,14 @@ function refuse(reason: string): never {
   throw new TesseraError('VALIDATION_FAILED', { message: reason });
 }
 
-async function controlledAccount(core: Core, actor: Actor, username: string, unknown: string) {
+/** An account the caller controls, by username; no such account fails with `notFoundReason`. */
+async function controlledAccount(core: Core, actor: Actor, username: string, notFoundReason: string) {
   try {
     return await core.admin.controlledAccount(actor, username);
   } catch (error) {
-    if (isTesseraError(error) && error.code === 'USER_NOT_FOUND')
-      throw new TesseraError('USER_NOT_FOUND', { message: unknown });
+    if (isTesseraError(error) && error.code === 'USER_NOT_FOUND') {
+      throw new TesseraError('USER_NOT_FOUND', { message: notFoundReason });
+    }
     throw error;
   }
 }
