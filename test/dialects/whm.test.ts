@@ -156,6 +156,16 @@ describe('WHM API 1 dialect: /json-api/twofactorauth_*', () => {
     }
   });
 
+  it('generate_tfa_config while 2FA is on is refused (Tessera does not overwrite a key silently)', async () => {
+    const c = await tokenClient();
+    await enable(c);
+    failed(
+      await c.call('twofactorauth_generate_tfa_config'),
+      'twofactorauth_generate_tfa_config',
+      /^Failed to generate two-factor authentication configuration: ./,
+    );
+  });
+
   it('set_tfa_config: an integer tfa_token in a JSON body gets back its leading zero', async () => {
     const c = await tokenClient();
     let secret = '';
