@@ -109,4 +109,78 @@ describe('across dialects and the native API', () => {
     });
     expect(native.statusCode).toBe(429);
   });
+
+  it('enrolled through UAPI, removed by an admin through WHM: gone for VPSBG, Mudbase and the native API', async () => {
+    const user = await createSignedInUser(h);
+    const cpanel = {
+      authorization: `cpanel ${user.username}:${(await h.core.apiTokens.issue(user.id, 'uapi', 'write')).token}`,
+    };
+    const generated = json<{ result: { data: { secret: string } } }>(
+      await h.app.inject({ url: '/execute/TwoFactorAuth/generate_user_configuration', headers: cpanel }),
+    );
+    const secret = generated.result.data.secret;
+    const set = await h.app.inject({
+      url: `/execute/TwoFactorAuth/set_user_configuration?secret=${secret}&tfa_token=${oathtoolCode(secret, h.clock.now())}`,
+      headers: cpanel,
+    });
+    expect(json<{ result: { status: number } }>(set).result.status).toBe(1);
+    h.clock.advanceSeconds(30);
+    // Mudbase asks for the code now.
+    expect(
+      (
+        await h.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: user.email, password: user.password },
+        })
+      ).statusCode,
+    ).toBe(401);
+
+    const admin = await createSignedInUser(h, { role: 'admin' });
+    const whm = {
+      authorization: `whm ${admin.username}:${(await h.core.apiTokens.issue(admin.id, 'whm', 'write')).token}`,
+    };
+    const removed = json<{ data: { users_modified: string[] } }>(
+      await h.app.inject({ url: `/json-api/twofactorauth_remove_user_config?user=${user.username}`, headers: whm }),
+    );
+    expect(removed.data.users_modified).toEqual([user.username]);
+
+    const code = oathtoolCode(secret, h.clock.now());
+    // VPSBG: nothing to disable, and a new key may be asked for (409 while TOTP was on).
+    const { token } = await h.core.apiTokens.issue(user.id, 'vpsbg', 'write');
+    expect(
+      (
+        await h.app.inject({
+          method: 'DELETE',
+          url: '/v1/user/2fa',
+          headers: bearer(token),
+          payload: { otp: Number(code) },
+        })
+      ).statusCode,
+    ).toBe(422);
+    expect((await h.app.inject({ method: 'GET', url: '/v1/user/2fa', headers: bearer(token) })).statusCode).toBe(200);
+    // Mudbase: a password signs in alone again.
+    const login = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: user.email, password: user.password },
+    });
+    expect(login.statusCode).toBe(200);
+    expect(json<{ user: { twoFactorEnabled: boolean } }>(login).user.twoFactorEnabled).toBe(false);
+    // Native: no factor, and the old code checks nothing.
+    const accessToken = json<{ token: string }>(login).token;
+    expect(
+      json<{ methods: string[] }>(await h.app.inject({ url: '/api/v1/me/2fa', headers: bearer(accessToken) })).methods,
+    ).toEqual([]);
+    expect(
+      (
+        await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/me/verify',
+          headers: bearer(accessToken),
+          payload: { code },
+        })
+      ).statusCode,
+    ).not.toBe(200);
+  });
 });

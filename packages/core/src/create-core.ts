@@ -124,6 +124,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   );
   const accounts = new AccountService({
     users: storage.users,
+    factors: storage.factors,
     passwords: passwordHasher,
     clock,
     authorizer,

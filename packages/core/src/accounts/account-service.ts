@@ -7,7 +7,7 @@ import { newId } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { NotificationService } from '../notifications/notification-service.js';
 import type { Role, UserRecord } from '../storage/records.js';
-import type { UserRepository } from '../storage/repositories.js';
+import type { FactorRepository, UserRepository } from '../storage/repositories.js';
 import { type PasswordThrottle, passwordAccountKey } from '../throttle/password-throttle.js';
 import { assertValidAccountInput, type NewAccountInput } from './account-rules.js';
 
@@ -35,6 +35,8 @@ export class AccountService {
   constructor(
     private readonly deps: {
       users: UserRepository;
+      /** Whether an account has a second factor, which a password alone must not get past. */
+      factors: Pick<FactorRepository, 'hasActive'>;
       passwords: PasswordHasher;
       clock: Clock;
       authorizer: Authorizer;
@@ -99,9 +101,18 @@ export class AccountService {
     return user;
   }
 
-  /** The actor of a request that carries a username and password (HTTP Basic, as cPanel clients send). */
+  /**
+   * The actor of a request that carries a username and password (HTTP Basic, as cPanel clients
+   * send). An account with a second factor is refused (SECOND_FACTOR_REQUIRED): the password
+   * alone would get past it; such an account uses an API token.
+   */
   async authenticatePassword(username: string, password: string, clientIp: string | null): Promise<UserActor> {
     const user = await this.checkPassword(username, password, clientIp);
+    if (await this.deps.factors.hasActive(user.id)) {
+      throw new TesseraError('SECOND_FACTOR_REQUIRED', {
+        message: 'The account has two-factor authentication: a password alone is not enough here. Use an API token.',
+      });
+    }
     return { kind: 'user', userId: user.id, role: user.role, authentication: { method: 'password' }, clientIp };
   }
 

@@ -43,4 +43,40 @@ describe('AdminService', () => {
     await expect(t.core.admin.resetMany(other, [user.userId])).rejects.toBeInstanceOf(TesseraError);
     expect((await t.core.factors.status(user)).methods).toEqual(['totp']);
   });
+
+  it('lists every account to an admin, and only their own to anyone else', async () => {
+    const admin = await t.newUser({ role: 'admin' });
+    const user = await userWithTotp();
+    const all = await t.core.admin.listControlled(admin, 1000, 0);
+    expect(all.items.map((u) => u.username)).toEqual(expect.arrayContaining([admin.username, user.username]));
+    const own = await t.core.admin.listControlled(user, 1000, 0);
+    expect(own).toEqual({ total: 1, items: [expect.objectContaining({ id: user.userId, methods: ['totp'] })] });
+    expect((await t.core.admin.listControlled(user, 1000, 1)).items).toEqual([]);
+  });
+
+  it("finds an account by username for an admin; anyone else's is FORBIDDEN whether or not it exists", async () => {
+    const admin = await t.newUser({ role: 'admin' });
+    const user = await userWithTotp();
+    const other = await t.newUser();
+    expect(await t.core.admin.controlledAccount(admin, user.username)).toMatchObject({ twoFactorEnabled: true });
+    await expect(t.core.admin.controlledAccount(admin, 'nobody-here')).rejects.toMatchObject({
+      code: 'USER_NOT_FOUND',
+    });
+    expect(await t.core.admin.controlledAccount(user, user.username)).toMatchObject({ id: user.userId });
+    for (const name of [other.username, 'nobody-here']) {
+      await expect(t.core.admin.controlledAccount(user, name)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    }
+  });
+
+  it('imports over an active authenticator only when asked to replace it', async () => {
+    const admin = await t.newUser({ role: 'admin' });
+    const user = await userWithTotp();
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    await expect(t.core.admin.importTotp(admin, user.userId, { secret })).rejects.toMatchObject({
+      code: 'FACTOR_ALREADY_ACTIVE',
+    });
+    await t.core.admin.importTotp(admin, user.userId, { secret, replace: true });
+    expect((await t.core.admin.exportTotp(admin, user.userId)).secret).toBe(secret);
+    expect((await t.core.factors.status(user)).methods).toEqual(['totp']);
+  });
 });

@@ -18,7 +18,7 @@ import {
   type TotpParams,
 } from '../otp/index.js';
 import type { IssuerSettings } from '../settings/issuer-settings.js';
-import type { FactorKind, UserRecord } from '../storage/records.js';
+import type { FactorKind, UserRecord, UserTwoFactorSummary } from '../storage/records.js';
 import type { Storage } from '../storage/repositories.js';
 
 export interface UserTwoFactorState {
@@ -62,17 +62,45 @@ export class AdminService {
   ): Promise<{ items: UserTwoFactorState[]; total: number }> {
     await this.deps.authorizer.admin(actor, 'admin.read');
     const page = await this.deps.storage.users.listWithFactors(limit, offset);
-    return {
-      total: page.total,
-      items: page.items.map(({ user, activeKinds }) => ({
-        id: user.id,
-        username: user.username,
-        email: user.email,
-        role: user.role,
-        twoFactorEnabled: activeKinds.length > 0,
-        methods: activeKinds,
-      })),
-    };
+    return { total: page.total, items: page.items.map(twoFactorState) };
+  }
+
+  /**
+   * The accounts the caller controls (WHM's `get_user_configs`): every account for an admin or
+   * the command line, only their own for anyone else.
+   */
+  async listControlled(
+    actor: Actor,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: UserTwoFactorState[]; total: number }> {
+    if (actor.kind === 'user' && actor.role !== 'admin') {
+      const own = await this.ownState(actor);
+      return { total: 1, items: offset === 0 && limit > 0 ? [own] : [] };
+    }
+    return this.listUsers(actor, limit, offset);
+  }
+
+  /**
+   * One account the caller controls, by username. Anyone else's, to someone who is not an admin,
+   * is FORBIDDEN whether or not it exists; an admin asking for no such account gets USER_NOT_FOUND.
+   */
+  async controlledAccount(actor: Actor, username: string): Promise<UserTwoFactorState> {
+    if (actor.kind === 'user' && actor.role !== 'admin') {
+      const own = await this.ownState(actor);
+      if (own.username !== username) throw new TesseraError('FORBIDDEN', { message: 'Not your account.' });
+      return own;
+    }
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    const user = await this.deps.storage.users.findByUsername(username);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    return twoFactorState({ user, activeKinds: await this.deps.storage.factors.activeKinds(user.id) });
+  }
+
+  private async ownState(actor: Actor): Promise<UserTwoFactorState> {
+    const userId = await this.deps.authorizer.own(actor, 'own.read_status');
+    const user = await this.user(userId);
+    return twoFactorState({ user, activeKinds: await this.deps.storage.factors.activeKinds(userId) });
   }
 
   /**
@@ -162,8 +190,16 @@ export class AdminService {
     };
   }
 
-  /** Installs a TOTP key brought from another system as the user's active authenticator. */
-  async importTotp(actor: Actor, userId: string, input: { secret: string } & Partial<TotpParams>): Promise<void> {
+  /**
+   * Installs a TOTP key brought from another system as the user's active authenticator. With
+   * `replace`, an authenticator the user already has is removed in the same transaction (WHM's
+   * `set_tfa_config_for_user` replaces); without it, one already active is FACTOR_ALREADY_ACTIVE.
+   */
+  async importTotp(
+    actor: Actor,
+    userId: string,
+    input: { secret: string; replace?: boolean } & Partial<TotpParams>,
+  ): Promise<void> {
     await this.deps.authorizer.admin(actor, 'admin.manage');
     const { storage, secretBox, clock, changes } = this.deps;
     await this.user(userId);
@@ -181,17 +217,24 @@ export class AdminService {
     };
     const now = clock.now();
     const id = newId();
-    const outcome = await storage.factors.insertActive({
+    const factor = {
       id,
       userId,
-      kind: 'totp',
-      status: 'active',
+      kind: 'totp' as const,
+      status: 'active' as const,
       details: { sealedSecret: sealTotpKey(secretBox, id, key), ...params, lastUsedStep: null },
       createdAt: now,
       expiresAt: null,
       activatedAt: now,
-    });
+    };
     key.fill(0);
+    const outcome = input.replace
+      ? await storage.transaction(async (tx) => {
+          const current = await tx.factors.findActive(userId, 'totp');
+          if (current) await tx.factors.delete(current.id);
+          return tx.factors.insertActive(factor);
+        })
+      : await storage.factors.insertActive(factor);
     if (outcome === 'already_active') throw new TesseraError('FACTOR_ALREADY_ACTIVE');
     await changes.record(userId, 'totp', 'import', true, context);
   }
@@ -201,6 +244,17 @@ export class AdminService {
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     return user;
   }
+}
+
+function twoFactorState({ user, activeKinds }: UserTwoFactorSummary): UserTwoFactorState {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    role: user.role,
+    twoFactorEnabled: activeKinds.length > 0,
+    methods: activeKinds,
+  };
 }
 
 /** A malformed key is the caller's mistake (400), not a server failure. */

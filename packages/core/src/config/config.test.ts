@@ -49,8 +49,9 @@ describe('configuration', () => {
   });
 
   it('serves every dialect by default, the ones named, or none; a bad name stops the start by name', () => {
-    expect(loadConfig({}).dialects).toEqual(['vpsbg', 'mudbase']);
+    expect(loadConfig({}).dialects).toEqual(['vpsbg', 'mudbase', 'whm', 'uapi']);
     expect(loadConfig({ TESSERA_DIALECTS: ' mudbase ' }).dialects).toEqual(['mudbase']);
+    expect(loadConfig({ TESSERA_DIALECTS: 'whm, uapi' }).dialects).toEqual(['whm', 'uapi']);
     expect(loadConfig({ TESSERA_DIALECTS: 'none' }).dialects).toEqual([]);
     expect(problemsOf({ TESSERA_DIALECTS: 'vpsbg,cpanel' }).join('\n')).toContain('TESSERA_DIALECTS');
   });

@@ -31,6 +31,15 @@ export class IssuerSettings {
     return this.systemIssuer();
   }
 
+  /** The caller's own override (null when unset), the issuer in effect for them and the system-wide one. */
+  async readOwn(actor: Actor): Promise<{ issuer: string | null; effectiveIssuer: string; systemIssuer: string }> {
+    const userId = await this.authorizer.own(actor, 'own.read_status');
+    const user = await this.users.findById(userId);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    const systemIssuer = await this.systemIssuer();
+    return { issuer: user.issuer, effectiveIssuer: user.issuer ?? systemIssuer, systemIssuer };
+  }
+
   /** The caller's own override. */
   async setOwn(actor: Actor, issuer: string | null): Promise<{ issuer: string | null; effectiveIssuer: string }> {
     return this.setUserIssuer(await this.authorizer.own(actor, 'own.manage'), issuer);

@@ -4,11 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Dialect } from './dialect.js';
 import { mudbaseDialect } from './mudbase/mudbase.plugin.js';
 import { type DescribedRoute, describedRoute, openApiDocument } from './openapi-document.js';
+import { uapiDialect } from './uapi/uapi.plugin.js';
 import { vpsbgDialect } from './vpsbg/vpsbg.plugin.js';
+import { whmDialect } from './whm/whm.plugin.js';
 
 export const DIALECTS: Record<DialectName, Dialect> = {
   vpsbg: vpsbgDialect,
   mudbase: mudbaseDialect,
+  whm: whmDialect,
+  uapi: uapiDialect,
 };
 
 /** Where /docs finds each dialect's document. */

@@ -1,7 +1,12 @@
-import { TesseraError } from '@tessera/core';
+import { codeProof, TesseraError } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreUnderTest, coreUnderTest, TEST_PASSWORD } from '../../../core/src/test-support/core-under-test.js';
+import {
+  type CoreUnderTest,
+  coreUnderTest,
+  TEST_PASSWORD,
+  totpCode,
+} from '../../../core/src/test-support/core-under-test.js';
 import { type AuthScheme, authenticate } from './authenticate.js';
 
 /** authenticate reads only the Authorization header and the client address. */
@@ -54,6 +59,16 @@ describe('authenticate: every credential scheme, parsed in one place', () => {
     for (const pair of [`${alice.username}\u0000:${TEST_PASSWORD}`, `${alice.username}:${TEST_PASSWORD}\u0000`]) {
       expect(await refusal(`Basic ${Buffer.from(pair).toString('base64')}`)).toBe('INVALID_CREDENTIALS');
     }
+  });
+
+  it('HTTP Basic is refused for an account with a second factor: the password alone would get past it', async () => {
+    const carol = await t.newUser();
+    const started = await t.core.enable.start(carol, { method: 'totp' });
+    await t.core.enable.confirm(carol, started.flowId, codeProof(totpCode(started.totp?.secret ?? '', t.clock.now())));
+    const basic = Buffer.from(`${carol.username}:${TEST_PASSWORD}`).toString('base64');
+    expect(await refusal(`Basic ${basic}`)).toBe('SECOND_FACTOR_REQUIRED');
+    const token = (await t.core.apiTokens.issue(carol.userId, 'script', 'write')).token;
+    expect(await refusal(`whm ${carol.username}:${token}`)).toBe('accepted');
   });
 
   it('whm and cpanel USER:TOKEN are the token owner, and only for the user it names', async () => {

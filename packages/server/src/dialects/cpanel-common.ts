@@ -1,0 +1,92 @@
+import { codeProof, numericCodeProof, type Proof, parseOtpauthUri, TesseraError } from '@tessera/core';
+import type { FastifyRequest } from 'fastify';
+import type { DialectApp } from './dialect.js';
+
+/**
+ * What WHM API 1 and UAPI share: form or query parameters, cPanel's otpauth URI, its codes typed
+ * as integers or strings, and its issuer input.
+ */
+
+/** A value of a cPanel parameter: text from a query or form; a number or text from a JSON body. */
+export type CpanelParams = Record<string, unknown>;
+
+/**
+ * Parses `application/x-www-form-urlencoded` bodies in this context only (cPanel clients POST
+ * forms); the native API and the other dialects keep refusing anything but JSON.
+ */
+export function acceptFormBodies(app: DialectApp): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
+  });
+}
+
+/** The call's parameters: the query string, and the form or JSON body's top-level fields over it. */
+export function cpanelParams(request: FastifyRequest): CpanelParams {
+  const query = isRecord(request.query) ? request.query : {};
+  const body = isRecord(request.body) ? request.body : {};
+  return { ...query, ...body };
+}
+
+/** The function named by the last segment of the path (`/json-api/<function>`). */
+export function functionOf(request: FastifyRequest): string {
+  const path = request.url.split('?')[0] ?? '';
+  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A parameter as text; undefined when absent, or when it is not text or a number. */
+export function textParam(params: CpanelParams, name: string): string | undefined {
+  const value = params[name];
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** A required parameter, or cPanel's "Missing or Invalid: <name>". */
+export function requiredParam(params: CpanelParams, name: string): string {
+  const value = textParam(params, name);
+  if (value === undefined || value === '') {
+    throw new TesseraError('VALIDATION_FAILED', { message: `Missing or Invalid: ${name}` });
+  }
+  return value;
+}
+
+/**
+ * `tfa_token`: UAPI types it as an integer (a JSON number loses its leading zeros; the core
+ * restores them), WHM as a string; a string of digits from a query or form is taken as it is.
+ */
+export function tfaTokenProof(params: CpanelParams): Proof {
+  const value = params.tfa_token;
+  if (typeof value === 'number') return numericCodeProof(value);
+  return codeProof(requiredParam(params, 'tfa_token'));
+}
+
+/**
+ * cPanel's otpauth URI: `otpauth://totp/<issuer>:<account>?secret=…&issuer=…`, without
+ * algorithm, digits or period (cPanel relies on the defaults, which are Tessera's too).
+ */
+export function cpanelOtpauthUri(otpauthUri: string): string {
+  const key = parseOtpauthUri(otpauthUri);
+  const issuer = encodeURIComponent(key.issuer);
+  return `otpauth://totp/${issuer}:${encodeURIComponent(key.accountName)}?secret=${key.secret}&issuer=${issuer}`;
+}
+
+/** The issuer as cPanel takes it: surrounding quotes stripped; empty clears the user's own (null). */
+export function issuerInput(value: string): string | null {
+  const stripped = value.replace(/^["']+|["']+$/g, '');
+  return stripped === '' ? null : stripped;
+}
+
+/** Every `user`, `user-1`, `user-2`, … parameter, in order, without duplicates or empties. */
+export function numberedUsers(params: CpanelParams): string[] {
+  const numbered = Object.keys(params)
+    .map((key) => /^user-(\d+)$/.exec(key))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .sort((a, b) => Number(a[1]) - Number(b[1]))
+    .map((match) => match[0]);
+  const names = ['user', ...numbered].map((key) => textParam(params, key)).filter((name) => name !== undefined);
+  return [...new Set(names.filter((name) => name !== ''))];
+}

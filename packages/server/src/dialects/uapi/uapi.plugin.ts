@@ -1,0 +1,137 @@
+import { type Actor, type Core, TesseraError } from '@tessera/core';
+import type { AuthScheme } from '../../http/authenticate.js';
+import {
+  acceptFormBodies,
+  type CpanelParams,
+  cpanelOtpauthUri,
+  cpanelParams,
+  functionOf,
+  requiredParam,
+  tfaTokenProof,
+} from '../cpanel-common.js';
+import type { Dialect, DialectApp } from '../dialect.js';
+import { callerOf, requireCaller } from '../dialect-auth.js';
+import { installDialectErrors } from '../dialect-errors.js';
+import { UAPI_ERRORS } from './uapi.errors.js';
+import { uapiError, uapiFailure, uapiSuccess, unknownFunctionError } from './uapi.mapping.js';
+import { UapiEnvelope, uapiQuery } from './uapi.schemas.js';
+
+/** HTTP Basic (user:password) or `Authorization: cpanel USER:TOKEN`. */
+const SCHEMES: readonly AuthScheme[] = ['basic', 'cpanel'];
+const SECURITY: Record<string, string[]>[] = [{ BasicAuth: [] }, { CpanelToken: [] }];
+const PREFIX = '/execute/TwoFactorAuth';
+
+interface UapiFunctionSpec {
+  summary: string;
+  parameters?: Record<string, string>;
+  run(core: Core, actor: Actor, params: CpanelParams): Promise<unknown>;
+}
+
+function refuse(message: string): never {
+  throw new TesseraError('VALIDATION_FAILED', { message });
+}
+
+const FUNCTIONS: Record<string, UapiFunctionSpec> = {
+  generate_user_configuration: {
+    summary: 'A new authenticator secret for the caller, pending until set_user_configuration confirms it',
+    async run(core, actor) {
+      const started = await core.enable.start(actor, { method: 'totp' });
+      // A TOTP enrollment always shows its key.
+      const totp = started.totp!;
+      return { otpauth_str: cpanelOtpauthUri(totp.otpauthUri), secret: totp.secret };
+    },
+  },
+  set_user_configuration: {
+    summary: 'Enables 2FA for the caller with the secret issued to them and a current code',
+    parameters: {
+      secret: 'The secret from generate_user_configuration.',
+      tfa_token: 'A current 6-digit code (an integer in a JSON body: leading zeros are restored).',
+    },
+    async run(core, actor, params) {
+      const secret = requiredParam(params, 'secret');
+      await core.enable.confirmIssuedSecret(actor, secret, tfaTokenProof(params));
+      return { tfa_configured: 1 };
+    },
+  },
+  get_user_configuration: {
+    summary: 'Whether the caller has 2FA, and (when on) the issuer their authenticator shows',
+    async run(core, actor) {
+      const status = await core.factors.status(actor);
+      if (!status.methods.includes('totp')) return { is_enabled: 0 };
+      return { is_enabled: 1, issuer: (await core.issuers.readOwn(actor)).effectiveIssuer };
+    },
+  },
+  remove_user_configuration: {
+    summary: 'Turns the caller’s 2FA off; Tessera asks for a current code in tfa_token (see docs/dialects.md)',
+    parameters: { tfa_token: 'A current code of the authenticator (Tessera requires it).' },
+    async run(core, actor, params) {
+      if (params.tfa_token === undefined) {
+        // Nothing to remove needs no code; anything there does.
+        if (!(await core.factors.status(actor)).methods.includes('totp')) return { tfa_removed: 1 };
+        refuse('A current security code (tfa_token) is required to remove two-factor authentication.');
+      }
+      await core.disable.disableNow(actor, { method: 'totp', proof: { proof: tfaTokenProof(params) } });
+      return { tfa_removed: 1 };
+    },
+  },
+  get_team_user_configuration: {
+    summary: 'The 2FA state of one of the caller’s team users (Tessera serves no team users yet)',
+    parameters: { team_user: 'The team user.' },
+    async run(core, actor, params) {
+      const teamUser = requiredParam(params, 'team_user');
+      // The caller is known; none of their team users can be, as Tessera has none yet.
+      await core.factors.status(actor);
+      return refuse(`The team user “${teamUser}” does not exist.`);
+    },
+  },
+};
+
+async function register(app: DialectApp, core: Core): Promise<void> {
+  app.decorateRequest('actor', null);
+  acceptFormBodies(app);
+  installDialectErrors(app, UAPI_ERRORS, (failure, request) => {
+    const func = functionOf(request);
+    return uapiFailure(func, [uapiError(func, failure)]);
+  });
+  requireCaller(app, core, SCHEMES);
+
+  for (const [func, spec] of Object.entries(FUNCTIONS)) {
+    app.route({
+      method: ['GET', 'POST'],
+      url: `${PREFIX}/${func}`,
+      schema: {
+        operationId: func,
+        summary: spec.summary,
+        tags: ['TwoFactorAuth'],
+        security: SECURITY,
+        querystring: uapiQuery(spec.parameters ?? {}),
+        response: { 200: UapiEnvelope, 401: UapiEnvelope, 429: UapiEnvelope },
+      },
+      handler: async (request) => uapiSuccess(func, await spec.run(core, callerOf(request), cpanelParams(request))),
+    });
+  }
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: `${PREFIX}/:function`,
+    schema: { summary: 'Any other function: status 0', tags: ['other'], security: SECURITY },
+    handler: async (request) => {
+      const func = functionOf(request);
+      return uapiFailure(func, [unknownFunctionError(func)]);
+    },
+  });
+}
+
+export const uapiDialect: Dialect = {
+  name: 'uapi',
+  title: 'Tessera: cPanel UAPI dialect (TwoFactorAuth)',
+  description:
+    "cPanel UAPI's `TwoFactorAuth` module (`GET|POST /execute/TwoFactorAuth/<function>`) served by Tessera. " +
+    'Every answer is `{apiversion: 3, func, module, result: {data, errors, messages, metadata, status, warnings}}`; ' +
+    'a failed function is HTTP 200 with `status: 0`. Credentials: HTTP Basic or `Authorization: cpanel USER:TOKEN`.',
+  securitySchemes: {
+    BasicAuth: { type: 'http', scheme: 'basic' },
+    CpanelToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'cpanel USER:TOKEN' },
+  },
+  register,
+};

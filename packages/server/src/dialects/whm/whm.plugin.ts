@@ -1,0 +1,257 @@
+import { type Actor, type Core, isTesseraError, TesseraError, type UserTwoFactorState } from '@tessera/core';
+import type { AuthScheme } from '../../http/authenticate.js';
+import {
+  acceptFormBodies,
+  type CpanelParams,
+  cpanelOtpauthUri,
+  cpanelParams,
+  functionOf,
+  issuerInput,
+  numberedUsers,
+  requiredParam,
+  textParam,
+  tfaTokenProof,
+} from '../cpanel-common.js';
+import type { Dialect, DialectApp } from '../dialect.js';
+import { callerOf, requireCaller } from '../dialect-auth.js';
+import { installDialectErrors } from '../dialect-errors.js';
+import { WHM_ERRORS } from './whm.errors.js';
+import {
+  notAccessible,
+  notModifiable,
+  parseTfaConfigImport,
+  unknownFunctionReason,
+  userConfigs,
+  whmFailure,
+  whmReason,
+  whmSuccess,
+} from './whm.mapping.js';
+import { WhmEnvelope, whmQuery } from './whm.schemas.js';
+
+/** HTTP Basic (user:password) or `Authorization: whm USER:TOKEN`. */
+const SCHEMES: readonly AuthScheme[] = ['basic', 'whm'];
+const SECURITY: Record<string, string[]>[] = [{ BasicAuth: [] }, { WhmToken: [] }];
+/** Accounts read per page when listing them all (get_user_configs), so none is loaded whole. */
+const PAGE_SIZE = 500;
+
+/** What one function does with the caller and its parameters: its `data`, or undefined for none. */
+type WhmFunction = (core: Core, actor: Actor, params: CpanelParams, body: unknown) => Promise<unknown>;
+
+interface WhmFunctionSpec {
+  summary: string;
+  parameters?: Record<string, string>;
+  run: WhmFunction;
+}
+
+/** A function's failure with cPanel's own reason text (not derived from the error code). */
+function refuse(reason: string): never {
+  throw new TesseraError('VALIDATION_FAILED', { message: reason });
+}
+
+/** An account the caller controls, by username; no such account fails with `notFoundReason`. */
+async function controlledAccount(core: Core, actor: Actor, username: string, notFoundReason: string) {
+  try {
+    return await core.admin.controlledAccount(actor, username);
+  } catch (error) {
+    if (isTesseraError(error) && error.code === 'USER_NOT_FOUND') {
+      throw new TesseraError('USER_NOT_FOUND', { message: notFoundReason });
+    }
+    throw error;
+  }
+}
+
+const FUNCTIONS: Record<string, WhmFunctionSpec> = {
+  twofactorauth_generate_tfa_config: {
+    summary: 'A new authenticator secret for the caller, pending until twofactorauth_set_tfa_config confirms it',
+    async run(core, actor) {
+      const started = await core.enable.start(actor, { method: 'totp' });
+      // A TOTP enrollment always shows its key.
+      const totp = started.totp!;
+      return { otpauth_str: cpanelOtpauthUri(totp.otpauthUri), secret: totp.secret };
+    },
+  },
+  twofactorauth_set_tfa_config: {
+    summary: 'Enables 2FA for the caller with the secret issued to them and a current code',
+    parameters: { secret: 'The secret from twofactorauth_generate_tfa_config.', tfa_token: 'A current 6-digit code.' },
+    async run(core, actor, params) {
+      const secret = requiredParam(params, 'secret');
+      await core.enable.confirmIssuedSecret(actor, secret, tfaTokenProof(params));
+      return { success: 1 };
+    },
+  },
+  twofactorauth_get_issuer: {
+    summary: 'The issuer the caller’s authenticator shows, and the system-wide one',
+    async run(core, actor) {
+      const own = await core.issuers.readOwn(actor);
+      return { issuer: own.effectiveIssuer, system_wide_issuer: own.systemIssuer };
+    },
+  },
+  twofactorauth_set_issuer: {
+    summary: 'Sets (or, empty, clears) the caller’s own issuer: 1–32 of letters, digits, space, ".", "_", "-"',
+    parameters: { issuer: 'The issuer; surrounding quotes are stripped, empty clears it.' },
+    async run(core, actor, params) {
+      const issuer = textParam(params, 'issuer');
+      if (issuer === undefined) refuse('Missing or Invalid: issuer');
+      await core.issuers.setOwn(actor, issuerInput(issuer));
+      return undefined;
+    },
+  },
+  twofactorauth_get_user_configs: {
+    summary: 'The accounts the caller controls (all of them for an admin) with their 2FA state',
+    parameters: { user: 'One account only.' },
+    async run(core, actor, params) {
+      const user = textParam(params, 'user');
+      if (user !== undefined && user !== '') {
+        try {
+          return userConfigs([await core.admin.controlledAccount(actor, user)]);
+        } catch (error) {
+          if (isTesseraError(error) && (error.code === 'USER_NOT_FOUND' || error.code === 'FORBIDDEN')) {
+            throw new TesseraError(error.code, { message: notAccessible(user) });
+          }
+          throw error;
+        }
+      }
+      const accounts: UserTwoFactorState[] = [];
+      for (let offset = 0; ; offset += PAGE_SIZE) {
+        const page = await core.admin.listControlled(actor, PAGE_SIZE, offset);
+        accounts.push(...page.items);
+        if (page.items.length < PAGE_SIZE || offset + PAGE_SIZE >= page.total) break;
+      }
+      return userConfigs(accounts);
+    },
+  },
+  twofactorauth_remove_user_config: {
+    summary: 'Removes the 2FA of one account (user=…) or several (user-1=…&user-2=…); admins only',
+    parameters: { user: 'The account.', 'user-1': 'Several accounts: user-1, user-2, …' },
+    async run(core, actor, params) {
+      const usernames = numberedUsers(params);
+      if (usernames.length === 0) refuse('No users specified.');
+      const failed: Record<string, string> = {};
+      const found = new Map<string, string>();
+      for (const username of usernames) {
+        try {
+          found.set((await core.admin.controlledAccount(actor, username)).id, username);
+        } catch (error) {
+          if (!isTesseraError(error) || error.code === 'FORBIDDEN') throw error;
+          failed[username] = notModifiable(username, error.message);
+        }
+      }
+      const outcome = await core.admin.resetMany(actor, [...found.keys()]);
+      for (const failure of outcome.failed) {
+        const username = found.get(failure.userId) ?? failure.userId;
+        failed[username] = notModifiable(username, failure.message);
+      }
+      const modified = new Set(outcome.reset.map((reset) => found.get(reset.userId)));
+      return { failed, users_modified: usernames.filter((username) => modified.has(username)) };
+    },
+  },
+  twofactorauth_policy_status: {
+    summary: 'Whether the server requires 2FA of every account',
+    async run(core, actor) {
+      return { is_enabled: (await core.policy.read(actor)).required ? 1 : 0 };
+    },
+  },
+  twofactorauth_enable_policy: {
+    summary: 'Requires 2FA of every account, with no grace period; admins only',
+    async run(core, actor) {
+      await core.policy.update(actor, { required: true, gracePeriodDays: 0 });
+      return undefined;
+    },
+  },
+  twofactorauth_disable_policy: {
+    summary: 'Stops requiring 2FA; admins only',
+    async run(core, actor) {
+      await core.policy.update(actor, { required: false, gracePeriodDays: 0 });
+      return undefined;
+    },
+  },
+  twofactorauth_get_tfa_config_for_user: {
+    summary: 'An account’s authenticator secret in plaintext, for migration; admins only, recorded, owner e-mailed',
+    parameters: { user: 'The account.' },
+    async run(core, actor, params) {
+      const username = requiredParam(params, 'user');
+      const account = await controlledAccount(core, actor, username, `Invalid user: ${username}`);
+      try {
+        const exported = await core.admin.exportTotp(actor, account.id);
+        return { [username]: { primary_account: { secret: exported.secret } } };
+      } catch (error) {
+        // Entries appear only where there is 2FA (the core checked the caller first).
+        if (isTesseraError(error) && error.code === 'METHOD_NOT_ACTIVE') return { [username]: {} };
+        throw error;
+      }
+    },
+  },
+  twofactorauth_set_tfa_config_for_user: {
+    summary:
+      'Replaces an account’s authenticator secret, without a code (migration); POST a JSON body ' +
+      '`{"<user>": {"primary_account": {"secret": "…"}}}`; admins only, recorded, owner e-mailed',
+    async run(core, actor, _params, body) {
+      const parsed = parseTfaConfigImport(body);
+      if ('reason' in parsed) refuse(parsed.reason);
+      const { username } = parsed;
+      const account = await controlledAccount(core, actor, username, `Invalid user: ${username}`);
+      // Tessera has no e-mail or team accounts yet: none named can belong to this user.
+      const email = parsed.email[0];
+      if (email !== undefined) refuse(`The email account “${email}” does not belong to “${username}”.`);
+      const team = parsed.team[0];
+      if (team !== undefined) refuse(`The team user “${team}” does not belong to “${username}”.`);
+      if (parsed.secret === undefined) {
+        await core.admin.resetTwoFactor(actor, account.id);
+      } else {
+        await core.admin.importTotp(actor, account.id, { secret: parsed.secret, replace: true });
+      }
+      return undefined;
+    },
+  },
+};
+
+async function register(app: DialectApp, core: Core): Promise<void> {
+  app.decorateRequest('actor', null);
+  acceptFormBodies(app);
+  installDialectErrors(app, WHM_ERRORS, (failure, request) => {
+    const command = functionOf(request);
+    return whmFailure(command, whmReason(command, failure));
+  });
+  requireCaller(app, core, SCHEMES);
+
+  for (const [command, spec] of Object.entries(FUNCTIONS)) {
+    app.route({
+      method: ['GET', 'POST'],
+      url: `/json-api/${command}`,
+      schema: {
+        operationId: command,
+        summary: spec.summary,
+        tags: ['TwoFactorAuth'],
+        security: SECURITY,
+        querystring: whmQuery(spec.parameters ?? {}),
+        response: { 200: WhmEnvelope, 401: WhmEnvelope, 429: WhmEnvelope },
+      },
+      handler: async (request) =>
+        whmSuccess(command, await spec.run(core, callerOf(request), cpanelParams(request), request.body)),
+    });
+  }
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/json-api/:function',
+    schema: { summary: 'Any other function: result 0, "Unknown app (…)"', tags: ['other'], security: SECURITY },
+    handler: async (request) => {
+      const command = functionOf(request);
+      return whmFailure(command, unknownFunctionReason(command));
+    },
+  });
+}
+
+export const whmDialect: Dialect = {
+  name: 'whm',
+  title: 'Tessera: cPanel WHM API 1 dialect',
+  description:
+    "cPanel WHM API 1's `twofactorauth_*` functions (`GET|POST /json-api/<function>`, query or form parameters) " +
+    'served by Tessera. Every answer is `{data, metadata: {command, reason, result, version}}`; a failed function ' +
+    'is HTTP 200 with `result: 0` and the reason. Credentials: HTTP Basic or `Authorization: whm USER:TOKEN`.',
+  securitySchemes: {
+    BasicAuth: { type: 'http', scheme: 'basic' },
+    WhmToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'whm USER:TOKEN' },
+  },
+  register,
+};
