@@ -25,6 +25,7 @@ const env = {
   TESSERA_LOG_LEVEL: 'warn',
   // Out of reach, so every wrong guess does the full work: the window checked, a failure written.
   TESSERA_LOCKOUT_MAX_FAILURES: '1000000',
+  TESSERA_LOCKOUT_FAILURE_CEILING: '1000000',
   // Every request comes from one address: limits it never reaches, still counted on each request.
   TESSERA_RATE_LIMIT_VERIFY_PER_MINUTE: '1000000',
   TESSERA_RATE_LIMIT_OTHER_PER_MINUTE: '1000000',
