@@ -66,6 +66,8 @@ export interface HarnessOptions {
   connections?: ConnectionLimits;
   /** Believe X-Forwarded-For from these proxies (see buildApp). */
   trustProxy?: string;
+  /** Origins whose pages may call from a browser. */
+  corsOrigins?: readonly string[];
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -109,6 +111,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     rateLimit: options.rateLimit ?? { limits: GENEROUS_RATE_LIMITS },
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
   });
   await app.ready();
   return {

@@ -11,6 +11,7 @@ import {
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dialectDocumentUrl, registerDialects } from './dialects/register-dialects.js';
 import { capConnectionsPerAddress, httpServerOptions } from './http/connections.js';
+import { installCors } from './http/cors.js';
 import { useStrictJsonBodyParser } from './http/json-body-parser.js';
 import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
 import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
@@ -24,6 +25,8 @@ export interface BuildAppOptions {
   logger: FastifyBaseLogger;
   /** The vendor API shapes to serve beside the native API. @default all of them */
   dialects?: readonly DialectName[];
+  /** Origins whose pages may call from a browser, with credentials. @default none */
+  corsOrigins?: readonly string[];
   /**
    * Trust X-Forwarded-For from a reverse proxy: true for any, or the proxies' addresses or CIDR
    * ranges, comma-separated. @default false
@@ -62,6 +65,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.removeContentTypeParser('text/plain');
 
   await installSecurityHeaders(app);
+  await installCors(app, options.corsOrigins ?? []);
   // Before any route: the limits attach to the routes as they are registered.
   await installRateLimits(app, options.rateLimit);
 

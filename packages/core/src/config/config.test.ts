@@ -56,6 +56,17 @@ describe('configuration', () => {
     expect(problemsOf({ TESSERA_DIALECTS: 'vpsbg,cpanel' }).join('\n')).toContain('TESSERA_DIALECTS');
   });
 
+  it('reads the CORS origins as an exact list, off by default, and refuses what is not an origin', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ TESSERA_CORS_ORIGINS: 'https://app.example.com, http://localhost:3000' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:3000',
+    ]);
+    for (const bad of ['*', 'https://app.example.com/path', 'app.example.com']) {
+      expect(problemsOf({ TESSERA_CORS_ORIGINS: bad }).join('\n')).toContain('TESSERA_CORS_ORIGINS');
+    }
+  });
+
   it('selects PostgreSQL by URL', () => {
     expect(loadConfig({ TESSERA_DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db');
   });

@@ -56,6 +56,8 @@ export interface ConnectionLimits {
 export interface Config {
   /** `PORT`: TCP port of the HTTP server. */
   port: number;
+  /** `TESSERA_CORS_ORIGINS`: origins allowed to call from a browser; empty: none. */
+  corsOrigins: string[];
   /** `TESSERA_DIALECTS`: the vendor APIs served beside the native one. */
   dialects: DialectName[];
   /** `HOST`: address to listen on. */
@@ -107,6 +109,8 @@ export function loadConfig(env: Environment): Config {
     port: http.PORT,
     host: http.HOST,
     dialects: parseDialects(http.TESSERA_DIALECTS),
+    corsOrigins:
+      http.TESSERA_CORS_ORIGINS === undefined ? [] : http.TESSERA_CORS_ORIGINS.split(',').map((o) => o.trim()),
     dataDir: storage.TESSERA_DATA_DIR,
     databaseUrl: storage.TESSERA_DATABASE_URL,
     secretKey: storage.TESSERA_SECRET_KEY === undefined ? undefined : parseSecretKey(storage.TESSERA_SECRET_KEY),

@@ -12,6 +12,8 @@ const DIALECT_LIST = new RegExp(
   `^\\s*(none|(${DIALECT_NAMES.join('|')})(\\s*,\\s*(${DIALECT_NAMES.join('|')}))*)\\s*$`,
 );
 export const ISSUER_PATTERN = /^[A-Za-z0-9 ._-]{1,32}$/;
+/** Exact web origins (scheme, host, optional port), comma-separated. */
+export const CORS_ORIGINS_PATTERN = /^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/;
 /** One or more IPv4/IPv6 addresses or CIDR ranges, comma-separated. */
 export const TRUST_PROXY_PATTERN = /^[0-9A-Fa-f:.]+(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*$/;
 /** Base64, standard or URL alphabet: 43 characters carry exactly 32 bytes. */
@@ -30,6 +32,14 @@ export const HTTP_SETTINGS = settingsGroup(
   {
     PORT: Setting.integer({ description: 'TCP port', default: 8080, minimum: 0, maximum: 65535 }),
     HOST: Setting.text({ description: 'address to listen on (`0.0.0.0` for all)', default: '127.0.0.1' }),
+    TESSERA_CORS_ORIGINS: Setting.optional(
+      Setting.text({
+        description:
+          'web origins whose pages may call the API from a browser, with credentials (exact matches, e.g. `https://app.example.com`)',
+        whenUnset: 'none: no cross-origin calls',
+        match: { pattern: CORS_ORIGINS_PATTERN, allowed: 'http(s)://host[:port] origins, comma-separated' },
+      }),
+    ),
     TESSERA_DIALECTS: Setting.text({
       description: 'vendor APIs to serve beside the native one (see docs/dialects.md)',
       default: DIALECT_NAMES.join(','),
