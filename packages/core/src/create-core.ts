@@ -36,6 +36,7 @@ import { totpMethod } from './methods/totp/totp.method.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
 import { SessionService } from './sessions/session-service.js';
+import { TokenIntrospection } from './sessions/token-introspection.js';
 import { IssuerSettings } from './settings/issuer-settings.js';
 import type { Storage } from './storage/repositories.js';
 import { sealLegacyPhones, withSealedPhones } from './storage/sealed-phones.js';
@@ -66,6 +67,8 @@ export interface Core {
   passwords: PasswordService;
   sessions: SessionService;
   apiTokens: ApiTokenService;
+  /** Whether a token is live, for platforms that check tokens without calling the API (RFC 7662). */
+  introspection: TokenIntrospection;
   factors: FactorService;
   signIn: SignInFlow;
   enable: EnableFlow;
@@ -169,6 +172,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const messenger = new CodeMessenger({ deliveredCodes, issuers });
   const devices = new TrustedDeviceService({ devices: storage.trustedDevices, hasher, clock, authorizer });
 
+  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer);
+
   return {
     accounts,
     passwords: new PasswordService({
@@ -180,7 +185,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       clock,
     }),
     sessions,
-    apiTokens: new ApiTokenService(storage.apiTokens, hasher, clock, authorizer),
+    apiTokens,
+    introspection: new TokenIntrospection({ sessions, apiTokens, users: storage.users, authorizer }),
     factors: new FactorService({
       factors: storage.factors,
       backupCodes: storage.backupCodes,

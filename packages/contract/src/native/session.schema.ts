@@ -40,3 +40,23 @@ export const RefreshBody = Type.Object(
   { refreshToken: Type.String({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },
 );
+
+export const IntrospectBody = Type.Object(
+  {
+    token: Type.String({ minLength: 1, maxLength: 4096, description: 'An access token or an API token.' }),
+    token_type_hint: Type.Optional(Type.String({ maxLength: 32, description: 'Ignored: the token says what it is.' })),
+  },
+  { additionalProperties: false },
+);
+
+/** RFC 7662 §2.2. */
+export const Introspection = Type.Object({
+  active: Type.Boolean(),
+  token_type: Type.Optional(Type.Union([Type.Literal('access_token'), Type.Literal('api_token')])),
+  sub: Type.Optional(Type.String({ description: 'The account id.' })),
+  username: Type.Optional(Type.String()),
+  scope: Type.Optional(Type.Union([Type.Literal('read'), Type.Literal('write')])),
+  role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])),
+  iat: Type.Optional(Type.Integer()),
+  exp: Type.Optional(Type.Integer()),
+});

@@ -26,6 +26,9 @@ export interface AccessClaims {
   userId: string;
   role: Role;
   sessionId: string;
+  /** Seconds since the epoch: when the token was issued and when it expires. */
+  issuedAt: number;
+  expiresAt: number;
 }
 
 /**
@@ -101,13 +104,19 @@ export class SessionService {
       if (cause instanceof joseErrors.JOSEError) throw new TesseraError('TOKEN_INVALID', { detail: cause.code });
       throw cause;
     }
-    const { sub, sid, role } = payload;
+    const { sub, sid, role, iat, exp } = payload;
     if (typeof sub !== 'string' || typeof sid !== 'string' || (role !== 'user' && role !== 'admin')) {
       throw new TesseraError('TOKEN_INVALID', { detail: 'claims missing' });
     }
     const family = await this.sessions.findFamily(sid);
     if (!family || family.revokedAt !== null) throw new TesseraError('TOKEN_INVALID', { detail: 'signed out' });
-    return { userId: sub, role, sessionId: sid };
+    return {
+      userId: sub,
+      role,
+      sessionId: sid,
+      issuedAt: typeof iat === 'number' ? iat : 0,
+      expiresAt: typeof exp === 'number' ? exp : 0,
+    };
   }
 
   private async issue(userId: string, role: Role, familyId: string, now: Date): Promise<TokenPair> {

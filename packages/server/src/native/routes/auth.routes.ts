@@ -3,6 +3,8 @@ import {
   ChallengeIdParams,
   CodeOnlyBody,
   FlowIdParams,
+  IntrospectBody,
+  Introspection,
   PasswordResetBody,
   RecoveryBody,
   RecoveryStart,
@@ -18,7 +20,7 @@ import {
   TokenPair,
 } from '@tessera/contract';
 import { type Core, toAccountView } from '@tessera/core';
-import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
+import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth, requireAuth } from '../native-app.js';
 
 export function registerAuthRoutes(app: NativeApp, core: Core): void {
   app.post(
@@ -164,6 +166,25 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     },
     async (request) =>
       core.sessions.refresh(request.body.refreshToken, async (userId) => (await core.accounts.get(userId)).role),
+  );
+
+  app.post(
+    '/auth/introspect',
+    {
+      onRequest: requireAdminAuth(core),
+      schema: {
+        operationId: 'introspectToken',
+        tags: ['sessions'],
+        summary: 'Whether a token is live now, and whose (RFC 7662): for platforms that check tokens themselves',
+        description:
+          'Needs an admin token. Checks signature, expiry and revocation as a request would; anything wrong is ' +
+          '`{"active": false}`. The body is JSON like every native route.',
+        security: BEARER,
+        body: IntrospectBody,
+        response: { 200: Introspection, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => core.introspection.introspect(actorOf(request), request.body.token),
   );
 
   app.post(
