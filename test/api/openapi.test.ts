@@ -21,6 +21,7 @@ describe('OpenAPI and /docs', () => {
       ['post', '/api/v1/auth/sign-in/{flowId}/second-factor'],
       ['post', '/api/v1/auth/refresh'],
       ['post', '/api/v1/auth/introspect'],
+      ['post', '/api/v1/admin/settings/signing-keys/rotate'],
       ['post', '/api/v1/auth/sign-out'],
       ['get', '/api/v1/me'],
       ['get', '/api/v1/me/factors'],

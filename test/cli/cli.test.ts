@@ -84,6 +84,14 @@ describe('tessera CLI', () => {
     await run('policy', 'set', '--required', 'false', '--allow', 'sms');
   });
 
+  it('keys rotate prints a new key id each time', async () => {
+    const first = await run('keys', 'rotate');
+    const second = await run('keys', 'rotate');
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.out).not.toBe(first.out);
+  });
+
   it("users reset-2fa removes the user's factors", async () => {
     await run('users', 'create', '--username', 'dave', '--password', 'dave password', '--email', 'dave@example.com');
     // Backup codes are the one method that needs no device to enroll.

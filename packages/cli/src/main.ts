@@ -3,6 +3,7 @@ import { type CliIo, processIo } from './cli-context.js';
 import {
   issuerSetCommand,
   issuerShowCommand,
+  keysRotateCommand,
   policySetCommand,
   policyShowCommand,
   usersResetTwoFactorCommand,
@@ -21,13 +22,15 @@ Commands:
   users create --username U --password P [--email E] [--phone +E164] [--admin]
   users show --username U                 the account and its factors, as JSON
   users reset-2fa --username U            remove all of the user's second factors (recorded, user notified)
-  tokens create --username U [--name N]   create an API token; prints only the token
+  tokens create --username U [--name N] [--read-only]
+                                          create an API token; prints only the token
+  keys rotate                             sign new access tokens with a new key (old tokens stay valid)
   issuer show | issuer set --issuer NAME  the system-wide issuer of new otpauth URIs
   policy show                             the 2FA policy, as JSON
   policy set [--required true|false] [--grace-days N] [--allow M,M] [--forbid M,M]
                                           change it (methods: totp, sms, email, backup_codes)
 
-Configuration comes from the environment, as for the server (see README.md).`;
+Configuration comes from the environment, as for the server (see docs/configuration.md).`;
 
 type Command = (io: CliIo, flags: ParsedFlags) => Promise<number>;
 
@@ -42,6 +45,7 @@ const COMMANDS: Record<string, Command> = {
   'issuer set': issuerSetCommand,
   'policy show': policyShowCommand,
   'policy set': policySetCommand,
+  'keys rotate': keysRotateCommand,
 };
 
 /** Runs one command; returns the exit code (0 ok, 1 failed, 2 usage). */

@@ -35,7 +35,8 @@ import { smsMethod } from './methods/sms/sms.method.js';
 import { totpMethod } from './methods/totp/totp.method.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
-import { SessionService } from './sessions/session-service.js';
+import { ACCESS_TOKEN_SECONDS, SessionService } from './sessions/session-service.js';
+import { SigningKeyRotation, SigningKeys } from './sessions/signing-keys.js';
 import { TokenIntrospection } from './sessions/token-introspection.js';
 import { IssuerSettings } from './settings/issuer-settings.js';
 import type { Storage } from './storage/repositories.js';
@@ -67,6 +68,8 @@ export interface Core {
   passwords: PasswordService;
   sessions: SessionService;
   apiTokens: ApiTokenService;
+  /** Rotating the key that signs access tokens (the old one verifies until its tokens expire). */
+  signingKeys: SigningKeyRotation;
   /** Whether a token is live, for platforms that check tokens without calling the API (RFC 7662). */
   introspection: TokenIntrospection;
   factors: FactorService;
@@ -104,7 +107,13 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   // The policy service needs the authorizer and the authorizer asks the policy: the late-bound
   // call breaks the cycle.
   const authorizer: Authorizer = new Authorizer({ assertSatisfiedBy: (userId) => policy.assertSatisfiedBy(userId) });
-  const sessions = new SessionService(storage.sessions, hasher, clock, secretKey);
+  const signingKeys = new SigningKeys({
+    settings: storage.settings,
+    secretBox,
+    clock,
+    keepRetiredSeconds: ACCESS_TOKEN_SECONDS,
+  });
+  const sessions = new SessionService(storage.sessions, hasher, clock, signingKeys);
   const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer, authorizer);
   const history: HistoryService = new HistoryService({ history: storage.history, clock, authorizer });
   const policy: PolicyService = new PolicyService({
@@ -186,6 +195,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     }),
     sessions,
     apiTokens,
+    signingKeys: new SigningKeyRotation({ keys: signingKeys, authorizer }),
     introspection: new TokenIntrospection({ sessions, apiTokens, users: storage.users, authorizer }),
     factors: new FactorService({
       factors: storage.factors,

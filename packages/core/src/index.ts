@@ -40,6 +40,7 @@ export * from './notifications/notification-service.js';
 export * from './otp/index.js';
 export * from './policy/policy-service.js';
 export * from './sessions/session-service.js';
+export * from './sessions/signing-keys.js';
 export * from './sessions/token-introspection.js';
 export * from './settings/issuer-settings.js';
 export * from './storage/index.js';

@@ -95,6 +95,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Load balancers poll it: never limited.
   app.get('/health', { schema: { hide: true }, config: rateLimitGroups() }, async () => ({ status: 'ok' }));
+  // The public keys that verify access tokens, so a platform can check them without calling back.
+  app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => options.core.sessions.jwks());
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   await registerDialects(app, options.core, dialects);

@@ -74,3 +74,11 @@ function policyUpdate(flags: ParsedFlags): PolicyUpdate {
   }
   return update;
 }
+
+/** Prints the id of the new signing key. */
+export async function keysRotateCommand(io: CliIo): Promise<number> {
+  return withRuntime(io, async ({ core }) => {
+    io.out((await core.signingKeys.rotate(OPERATOR)).kid);
+    return 0;
+  });
+}

@@ -1,17 +1,17 @@
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { type JWTHeaderParameters, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Actor, UserActor } from '../auth/actor.js';
 import type { Clock } from '../clock.js';
-import { deriveKey } from '../crypto/key-derivation.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { Role, UserRecord } from '../storage/records.js';
 import type { SessionRepository } from '../storage/repositories.js';
+import { SIGNING_ALGORITHM, type SigningKeys } from './signing-keys.js';
 
 const ISSUER = 'tessera';
 const AUDIENCE = 'tessera-api';
 /** Pinned: a token naming any other algorithm (or `none`) is refused by jwtVerify. */
-const ALGORITHM = 'HS256';
+const ALGORITHM = SIGNING_ALGORITHM;
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
 
@@ -37,15 +37,16 @@ export interface AccessClaims {
  * token means two parties hold it, so the whole family is revoked (OAuth 2.0 Security BCP §4.14).
  */
 export class SessionService {
-  private readonly signingKey: Uint8Array;
-
   constructor(
     private readonly sessions: SessionRepository,
     private readonly hasher: KeyedHasher,
     private readonly clock: Clock,
-    masterKey: Uint8Array,
-  ) {
-    this.signingKey = deriveKey(masterKey, 'sign-jwt');
+    private readonly signingKeys: SigningKeys,
+  ) {}
+
+  /** The public keys that verify access tokens (`/.well-known/jwks.json`). */
+  async jwks(): Promise<Awaited<ReturnType<SigningKeys['jwks']>>> {
+    return this.signingKeys.jwks();
   }
 
   async start(user: UserRecord): Promise<TokenPair> {
@@ -92,7 +93,12 @@ export class SessionService {
   async verifyAccessToken(token: string): Promise<AccessClaims> {
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, this.signingKey, {
+      const keyOf = async (header: JWTHeaderParameters) => {
+        const key = await this.signingKeys.publicKey(header.kid);
+        if (!key) throw new joseErrors.JWKSNoMatchingKey();
+        return key;
+      };
+      ({ payload } = await jwtVerify(token, keyOf, {
         issuer: ISSUER,
         audience: AUDIENCE,
         algorithms: [ALGORITHM],
@@ -131,15 +137,16 @@ export class SessionService {
       rotatedAt: null,
     });
     const issuedAt = Math.floor(now.getTime() / 1000);
+    const signing = await this.signingKeys.current();
     const accessToken = await new SignJWT({ role, sid: familyId })
-      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: signing.kid })
       .setSubject(userId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt(issuedAt)
       .setExpirationTime(issuedAt + ACCESS_TOKEN_SECONDS)
       .setJti(newId())
-      .sign(this.signingKey);
+      .sign(signing.privateKey);
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ACCESS_TOKEN_SECONDS };
   }
 }

@@ -1,5 +1,6 @@
 import { IssuerBody, IssuerView, UserIdParams, UserIssuerBody, UserIssuerView } from '@tessera/contract';
 import type { Core } from '@tessera/core';
+import { Type } from 'typebox';
 import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth } from '../native-app.js';
 
 /** Admin: a user's issuer override and the system-wide issuer. */
@@ -59,5 +60,21 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
     async (request) => {
       return { issuer: await core.issuers.change(actorOf(request), request.body.issuer) };
     },
+  );
+
+  app.post(
+    '/admin/settings/signing-keys/rotate',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminRotateSigningKey',
+        tags,
+        summary: 'Sign new access tokens with a new key; the old one verifies until its tokens expire',
+        description: 'The public keys are at /.well-known/jwks.json.',
+        security: BEARER,
+        response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => core.signingKeys.rotate(actorOf(request)),
   );
 }
