@@ -1,0 +1,70 @@
+import { Type } from 'typebox';
+
+/**
+ * The one error body of this dialect (B2Core documents none): the HTTP status again in `code`,
+ * a message for people, and the fields a validation failure is about.
+ */
+export const B2CoreError = Type.Object({
+  code: Type.Integer({ description: 'The HTTP status of the answer.' }),
+  message: Type.String(),
+  errors: Type.Record(Type.String(), Type.Array(Type.String()), {
+    description: 'Messages by request field (`body.email`, `querystring.limit`); empty when no field is at fault.',
+  }),
+});
+
+const Uuid = Type.String({
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  description: 'The wizard uuid.',
+});
+
+const Token = Type.Object({
+  token: Type.String(),
+  createdAt: Type.String({ description: 'ISO 8601 with offset: 2022-01-01T00:00:00+00:00.' }),
+  expiresAt: Type.String({ description: 'ISO 8601 with offset.' }),
+});
+
+export const B2CoreTokens = Type.Object({ accessToken: Token, refreshToken: Token });
+
+/** The wizard envelope of every sign-in and wizard step. */
+export function wizardEnvelope<T extends import('typebox').TSchema>(data: T) {
+  return Type.Object({
+    code: Type.Integer({ description: '200 an intermediate step, 202 the final one (the HTTP status too).' }),
+    data,
+    done: Type.Boolean(),
+    uuid: Uuid,
+    workflow: Type.String({ description: 'The next step.' }),
+  });
+}
+
+export const SignInWizardResponse = wizardEnvelope(
+  Type.Object({
+    recaptcha: Type.Object({ enabled: Type.Boolean() }),
+    is_qr_available: Type.Boolean(),
+    is_password_recovery_available: Type.Boolean(),
+  }),
+);
+
+export const SignInBody = Type.Object({
+  uuid: Uuid,
+  email: Type.String({ minLength: 1, maxLength: 254 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+  device_fingerprint: Type.String({
+    minLength: 1,
+    maxLength: 8192,
+    description: 'Base64 of a JSON object with at least `user_agent`.',
+  }),
+});
+
+/** 202 with the tokens, or 200 with the next step (`data` null). */
+export const SignInResponse = wizardEnvelope(Type.Union([B2CoreTokens, Type.Null()]));
+
+export const SelectTypeBody = Type.Object({
+  uuid: Uuid,
+  type: Type.Union([Type.Literal('google'), Type.Literal('sms')]),
+});
+export const SelectTypeResponse = wizardEnvelope(Type.Null());
+
+export const CodeBody = Type.Object({ uuid: Uuid, code: Type.String({ minLength: 1, maxLength: 32 }) });
+export const TokensResponse = wizardEnvelope(B2CoreTokens);
+
+export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) });

@@ -1,0 +1,358 @@
+import { SIGN_IN_TTL_SECONDS } from '@tessera/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oathtoolCode } from '../support/external-tools.js';
+import {
+  bearer,
+  createHarness,
+  createSignedInUser,
+  enrollTotp,
+  type Harness,
+  json,
+  type SignedInUser,
+  uniquePhone,
+} from '../support/harness.js';
+import { wrongCode } from '../support/totp-user.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const B2CORE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/;
+const FINGERPRINT = Buffer.from(JSON.stringify({ user_agent: 'Mozilla/5.0 (test)' })).toString('base64');
+
+interface Token {
+  token: string;
+  createdAt: string;
+  expiresAt: string;
+}
+interface Envelope<T = unknown> {
+  code: number;
+  data: T;
+  done: boolean;
+  uuid: string;
+  workflow: string;
+}
+type TokensEnvelope = Envelope<{ accessToken: Token; refreshToken: Token }>;
+
+/**
+ * B2Core's front-office API (catalogue section 5, seed 002): every built request field by field,
+ * then the failures its wizard semantics imply. The error body is this dialect's own choice.
+ */
+describe('B2Core dialect', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const post = (url: string, payload?: object, headers: Record<string, string> = {}) =>
+    h.app.inject({ method: 'POST', url, headers, ...(payload ? { payload } : {}) });
+
+  async function wizardUuid(): Promise<string> {
+    return json<Envelope>(await h.app.inject({ url: '/api/v2/my/signin/wizard' })).uuid;
+  }
+
+  async function signIn(user: SignedInUser, fingerprint = FINGERPRINT) {
+    return post('/api/v2/my/signin', {
+      uuid: await wizardUuid(),
+      email: user.email,
+      password: user.password,
+      device_fingerprint: fingerprint,
+    });
+  }
+
+  async function withTotp() {
+    const user = await createSignedInUser(h);
+    const totp = await enrollTotp(h.app, user.accessToken, h.clock.now());
+    h.clock.advanceSeconds(30);
+    return { user, secret: totp.secret };
+  }
+
+  async function enableNative(user: SignedInUser, payload: object) {
+    return h.app.inject({ method: 'POST', url: '/api/v1/me/2fa/enable', headers: bearer(user.accessToken), payload });
+  }
+
+  async function withSms(user?: SignedInUser) {
+    const owner = user ?? (await createSignedInUser(h));
+    const phone = uniquePhone();
+    const { flowId } = json<{ flowId: string }>(await enableNative(owner, { method: 'sms', phone }));
+    const confirmed = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/2fa/enable/${flowId}/confirm`,
+      headers: bearer(owner.accessToken),
+      payload: { code: h.outbox.lastSmsCode(phone) },
+    });
+    expect(confirmed.statusCode).toBe(200);
+    // Past the wait between two codes to one number.
+    h.clock.advanceSeconds(120);
+    return { user: owner, phone };
+  }
+
+  function expectTokens(body: TokensEnvelope, uuid: string) {
+    expect(body).toEqual({
+      code: 202,
+      data: {
+        accessToken: { token: expect.any(String), createdAt: expect.any(String), expiresAt: expect.any(String) },
+        refreshToken: { token: expect.any(String), createdAt: expect.any(String), expiresAt: expect.any(String) },
+      },
+      done: true,
+      uuid,
+      workflow: 'login',
+    });
+    const { accessToken, refreshToken } = body.data;
+    for (const time of [accessToken.createdAt, accessToken.expiresAt, refreshToken.createdAt, refreshToken.expiresAt])
+      expect(time).toMatch(B2CORE_TIME);
+    expect(Date.parse(accessToken.expiresAt) - Date.parse(accessToken.createdAt)).toBe(900_000);
+    expect(Date.parse(refreshToken.expiresAt) - Date.parse(refreshToken.createdAt)).toBe(30 * 24 * 3600 * 1000);
+  }
+
+  describe('errors', () => {
+    it('every failure is {code: <status>, message, errors}; a schema failure names its field', async () => {
+      const response = await post('/api/v2/my/signin', {
+        uuid: await wizardUuid(),
+        password: 'x',
+        device_fingerprint: FINGERPRINT,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(json(response)).toEqual({
+        code: 400,
+        message: expect.any(String),
+        errors: { 'body.email': [expect.any(String)] },
+      });
+    });
+
+    it('a malformed body is 400 in the same shape', async () => {
+      const response = await h.app.inject({
+        method: 'POST',
+        url: '/api/v2/my/signin',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"uuid":',
+      });
+      expect(response.statusCode).toBe(400);
+      expect(json(response)).toEqual({ code: 400, message: expect.any(String), errors: {} });
+    });
+  });
+
+  describe('sign-in (5.1)', () => {
+    it('GET /api/v2/my/signin/wizard answers 202 with the login workflow and a fresh uuid', async () => {
+      const response = await h.app.inject({ url: '/api/v2/my/signin/wizard' });
+      expect(response.statusCode).toBe(202);
+      const body = json<Envelope>(response);
+      expect(body).toEqual({
+        code: 202,
+        data: { recaptcha: { enabled: false }, is_qr_available: false, is_password_recovery_available: true },
+        done: true,
+        uuid: expect.stringMatching(UUID),
+        workflow: 'login',
+      });
+      expect(await wizardUuid()).not.toBe(body.uuid);
+    });
+
+    it('POST /api/v2/my/signin without a second factor answers 202 with the tokens; the access token works', async () => {
+      const user = await createSignedInUser(h);
+      const uuid = await wizardUuid();
+      const response = await post('/api/v2/my/signin', {
+        uuid,
+        email: user.email,
+        password: user.password,
+        device_fingerprint: FINGERPRINT,
+      });
+      expect(response.statusCode).toBe(202);
+      const body = json<TokensEnvelope>(response);
+      expectTokens(body, uuid);
+      expect(body.data.accessToken.createdAt).toBe(
+        h.clock
+          .now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, '+00:00'),
+      );
+      const me = await h.app.inject({ url: '/api/v1/me/2fa', headers: bearer(body.data.accessToken.token) });
+      expect(me.statusCode).toBe(200);
+    });
+
+    it('refuses a malformed device_fingerprint with 400 naming the field', async () => {
+      const user = await createSignedInUser(h);
+      const notJson = Buffer.from('not json').toString('base64');
+      const noAgent = Buffer.from(JSON.stringify({ os: 'linux' })).toString('base64');
+      const array = Buffer.from(JSON.stringify(['user_agent'])).toString('base64');
+      for (const fingerprint of ['%%%not base64%%%', notJson, noAgent, array]) {
+        const response = await signIn(user, fingerprint);
+        expect(response.statusCode, fingerprint).toBe(400);
+        expect(json(response)).toEqual({
+          code: 400,
+          message: expect.any(String),
+          errors: { 'body.device_fingerprint': [expect.any(String)] },
+        });
+      }
+    });
+
+    it('a wrong password is 401', async () => {
+      const user = await createSignedInUser(h);
+      const response = await signIn({ ...user, password: 'not the password' });
+      expect(response.statusCode).toBe(401);
+      expect(json(response)).toEqual({ code: 401, message: expect.any(String), errors: {} });
+    });
+
+    it('google only: 200 2fa_google_auth, then /2fa/google: 422 for a wrong code, 202 with tokens, 409 after', async () => {
+      const { user, secret } = await withTotp();
+      const started = await signIn(user);
+      expect(started.statusCode).toBe(200);
+      const step = json<Envelope>(started);
+      expect(step).toEqual({
+        code: 200,
+        data: null,
+        done: false,
+        uuid: expect.stringMatching(UUID),
+        workflow: '2fa_google_auth',
+      });
+
+      const code = oathtoolCode(secret, h.clock.now());
+      const wrong = await post('/api/v2/my/2fa/google', { uuid: step.uuid, code: wrongCode(code) });
+      expect(wrong.statusCode).toBe(422);
+      expect(json(wrong)).toEqual({ code: 422, message: expect.any(String), errors: {} });
+
+      const done = await post('/api/v2/my/2fa/google', { uuid: step.uuid, code });
+      expect(done.statusCode).toBe(202);
+      expectTokens(json<TokensEnvelope>(done), step.uuid);
+
+      const again = await post('/api/v2/my/2fa/google', { uuid: step.uuid, code });
+      expect(again.statusCode).toBe(409);
+      expect(json(again)).toEqual({ code: 409, message: expect.any(String), errors: {} });
+    });
+
+    it('a code already used to sign in is refused in the next sign-in (422)', async () => {
+      const { user, secret } = await withTotp();
+      const code = oathtoolCode(secret, h.clock.now());
+      const first = json<Envelope>(await signIn(user));
+      expect((await post('/api/v2/my/2fa/google', { uuid: first.uuid, code })).statusCode).toBe(202);
+      const second = json<Envelope>(await signIn(user));
+      expect((await post('/api/v2/my/2fa/google', { uuid: second.uuid, code })).statusCode).toBe(422);
+    });
+
+    it('a backup code is accepted on /2fa/google, once', async () => {
+      const { user } = await withTotp();
+      const enabled = await enableNative(user, { method: 'backup_codes' });
+      const codes = json<{ backupCodes: { codes: string[] } }>(enabled).backupCodes.codes;
+      const backup = codes[0] ?? '';
+      const first = json<Envelope>(await signIn(user));
+      const done = await post('/api/v2/my/2fa/google', { uuid: first.uuid, code: backup });
+      expect(done.statusCode).toBe(202);
+      expectTokens(json<TokensEnvelope>(done), first.uuid);
+      const second = json<Envelope>(await signIn(user));
+      expect((await post('/api/v2/my/2fa/google', { uuid: second.uuid, code: backup })).statusCode).toBe(422);
+    });
+
+    it('sms only: 200 2fa_sms_auth sends the SMS at once; /2fa/sms with its code answers 202', async () => {
+      const { user, phone } = await withSms();
+      const before = h.outbox.smsTo(phone).length;
+      const started = await signIn(user);
+      expect(started.statusCode).toBe(200);
+      const step = json<Envelope>(started);
+      expect(step).toEqual({
+        code: 200,
+        data: null,
+        done: false,
+        uuid: expect.stringMatching(UUID),
+        workflow: '2fa_sms_auth',
+      });
+      expect(h.outbox.smsTo(phone)).toHaveLength(before + 1);
+      const code = h.outbox.lastSmsCode(phone);
+      expect((await post('/api/v2/my/2fa/sms', { uuid: step.uuid, code: wrongCode(code) })).statusCode).toBe(422);
+      const done = await post('/api/v2/my/2fa/sms', { uuid: step.uuid, code });
+      expect(done.statusCode).toBe(202);
+      expectTokens(json<TokensEnvelope>(done), step.uuid);
+    });
+
+    it('both: 200 workflow 2fa; POST /signin/2fa {uuid, type} chooses (a Bearer header there is ignored)', async () => {
+      const { user, secret } = await withTotp();
+      const { phone } = await withSms(user);
+      const step = json<Envelope>(await signIn(user));
+      expect(step).toEqual({ code: 200, data: null, done: false, uuid: expect.stringMatching(UUID), workflow: '2fa' });
+
+      const chosen = await post(
+        '/api/v2/my/signin/2fa',
+        { uuid: step.uuid, type: 'sms' },
+        bearer('not-a-token-the-vendor-example-sends-one'),
+      );
+      expect(chosen.statusCode).toBe(200);
+      expect(json(chosen)).toEqual({ code: 200, data: null, done: false, uuid: step.uuid, workflow: '2fa_sms_auth' });
+      const done = await post('/api/v2/my/2fa/sms', { uuid: step.uuid, code: h.outbox.lastSmsCode(phone) });
+      expect(done.statusCode).toBe(202);
+
+      const other = json<Envelope>(await signIn(user));
+      const google = await post('/api/v2/my/signin/2fa', { uuid: other.uuid, type: 'google' });
+      expect(json(google)).toEqual({
+        code: 200,
+        data: null,
+        done: false,
+        uuid: other.uuid,
+        workflow: '2fa_google_auth',
+      });
+      const signedIn = await post('/api/v2/my/2fa/google', {
+        uuid: other.uuid,
+        code: oathtoolCode(secret, h.clock.now()),
+      });
+      expect(signedIn.statusCode).toBe(202);
+    });
+
+    it('choosing a type the account does not have is 400', async () => {
+      const { user } = await withTotp();
+      const step = json<Envelope>(await signIn(user));
+      const response = await post('/api/v2/my/signin/2fa', { uuid: step.uuid, type: 'sms' });
+      expect(response.statusCode).toBe(400);
+    });
+
+    it('an unknown uuid is 404 on every step; a type outside google|sms is 400', async () => {
+      const uuid = '00000000-0000-4000-8000-000000000000';
+      for (const url of ['/api/v2/my/2fa/google', '/api/v2/my/2fa/sms']) {
+        const response = await post(url, { uuid, code: '123456' });
+        expect(response.statusCode, url).toBe(404);
+        expect(json(response)).toEqual({ code: 404, message: expect.any(String), errors: {} });
+      }
+      expect((await post('/api/v2/my/signin/2fa', { uuid, type: 'google' })).statusCode).toBe(404);
+      expect((await post('/api/v2/my/signin/2fa', { uuid, type: 'email' })).statusCode).toBe(400);
+    });
+
+    it('an expired sign-in flow is 409', async () => {
+      const { user, secret } = await withTotp();
+      const step = json<Envelope>(await signIn(user));
+      h.clock.advanceSeconds(SIGN_IN_TTL_SECONDS + 1);
+      const response = await post('/api/v2/my/2fa/google', {
+        uuid: step.uuid,
+        code: oathtoolCode(secret, h.clock.now()),
+      });
+      expect(response.statusCode).toBe(409);
+      h.clock.advanceSeconds(30);
+    });
+
+    it('POST /api/v2/my/token/refresh rotates the pair; a reused refresh token is 401', async () => {
+      const user = await createSignedInUser(h);
+      const first = json<TokensEnvelope>(await signIn(user)).data.refreshToken.token;
+      const rotated = await post('/api/v2/my/token/refresh', { refreshToken: first });
+      expect(rotated.statusCode).toBe(200);
+      expect(json(rotated)).toEqual({
+        accessToken: {
+          token: expect.any(String),
+          createdAt: expect.stringMatching(B2CORE_TIME),
+          expiresAt: expect.any(String),
+        },
+        refreshToken: {
+          token: expect.any(String),
+          createdAt: expect.stringMatching(B2CORE_TIME),
+          expiresAt: expect.any(String),
+        },
+      });
+      const reused = await post('/api/v2/my/token/refresh', { refreshToken: first });
+      expect(reused.statusCode).toBe(401);
+      expect(json(reused)).toEqual({ code: 401, message: expect.any(String), errors: {} });
+    });
+  });
+
+  it('is described by its own OpenAPI document', async () => {
+    const response = await h.app.inject({ url: '/openapi/b2core.json' });
+    expect(response.statusCode).toBe(200);
+    const doc = json<{ paths: Record<string, Record<string, { operationId?: string }>> }>(response);
+    expect(doc.paths['/api/v2/my/signin/wizard']?.get?.operationId).toBe('signInWizard');
+    expect(doc.paths['/api/v2/my/signin']?.post?.operationId).toBe('signIn');
+    expect(doc.paths['/api/v2/my/2fa/google']?.post?.operationId).toBe('signInGoogle');
+  });
+});
