@@ -347,6 +347,202 @@ describe('B2Core dialect', () => {
     });
   });
 
+  describe('status and wizards (5.3, 5.4)', () => {
+    const get = (url: string, user: SignedInUser) => h.app.inject({ url, headers: bearer(user.accessToken) });
+    const step = (user: SignedInUser, payload: object) =>
+      post('/api/v2/my/2fa/wizard', payload, bearer(user.accessToken));
+
+    async function enableGoogle(user: SignedInUser): Promise<string> {
+      const started = json<Envelope<{ key: string }>>(await get('/api/v2/my/2fa/google/enable/wizard', user));
+      const { key } = started.data;
+      const done = await step(user, {
+        uuid: started.uuid,
+        action: 'code',
+        code: oathtoolCode(key, h.clock.now()),
+        key,
+      });
+      expect(done.statusCode).toBe(202);
+      h.clock.advanceSeconds(30);
+      return key;
+    }
+
+    it('GET /api/v2/my/2fa lists sms and google with their captions; GET /2fa/{type} one of them', async () => {
+      const user = await createSignedInUser(h);
+      const list = await get('/api/v2/my/2fa', user);
+      expect(list.statusCode).toBe(200);
+      expect(json(list)).toEqual({
+        total: 2,
+        data: [
+          { caption: 'SMS Confirmation', isEnabled: false, name: 'sms' },
+          { caption: 'Google Authenticator', isEnabled: false, name: 'google' },
+        ],
+      });
+      await enableGoogle(user);
+      expect(json(await get('/api/v2/my/2fa/google', user))).toEqual({
+        caption: 'Google Authenticator',
+        isEnabled: true,
+        name: 'google',
+      });
+      expect(json(await get('/api/v2/my/2fa/sms', user))).toEqual({
+        caption: 'SMS Confirmation',
+        isEnabled: false,
+        name: 'sms',
+      });
+      const other = await get('/api/v2/my/2fa/email', user);
+      expect(other.statusCode).toBe(404);
+      expect(json(other)).toEqual({ code: 404, message: expect.any(String), errors: {} });
+    });
+
+    it('needs a Bearer access token: none or a bad one is 401', async () => {
+      expect((await h.app.inject({ url: '/api/v2/my/2fa' })).statusCode).toBe(401);
+      const bad = await h.app.inject({ url: '/api/v2/my/2fa', headers: bearer('nope') });
+      expect(bad.statusCode).toBe(401);
+      expect(json(bad)).toEqual({ code: 401, message: expect.any(String), errors: {} });
+      expect((await post('/api/v2/my/2fa/wizard', { uuid: '00000000-0000-4000-8000-000000000000' })).statusCode).toBe(
+        401,
+      );
+    });
+
+    it('enable google: the wizard gives a key; {uuid, action: code, code, key} answers 202 TerminateWorkflow', async () => {
+      const user = await createSignedInUser(h);
+      const response = await get('/api/v2/my/2fa/google/enable/wizard', user);
+      expect(response.statusCode).toBe(200);
+      const started = json<Envelope<{ key: string }>>(response);
+      expect(started).toEqual({
+        code: 200,
+        data: { key: expect.stringMatching(/^[A-Z2-7]{16,}$/) },
+        done: false,
+        uuid: expect.stringMatching(UUID),
+        workflow: '2fa_google',
+      });
+      const code = oathtoolCode(started.data.key, h.clock.now());
+      const wrong = await step(user, {
+        uuid: started.uuid,
+        action: 'code',
+        code: wrongCode(code),
+        key: started.data.key,
+      });
+      expect(wrong.statusCode).toBe(422);
+      const done = await step(user, { uuid: started.uuid, action: 'code', code, key: started.data.key });
+      expect(done.statusCode).toBe(202);
+      expect(json(done)).toEqual({
+        code: 202,
+        data: [],
+        done: true,
+        uuid: started.uuid,
+        workflow: 'B2B\\TCA\\Wizards\\Workflow\\TerminateWorkflow',
+      });
+      expect(json<{ isEnabled: boolean }>(await get('/api/v2/my/2fa/google', user)).isEnabled).toBe(true);
+      const again = await step(user, { uuid: started.uuid, action: 'code', code });
+      expect(again.statusCode).toBe(409);
+    });
+
+    it('enable sms: phone step sends the code and answers the recipient; the code step answers 202', async () => {
+      const user = await createSignedInUser(h);
+      const wizard = await get('/api/v2/my/2fa/sms/enable/wizard', user);
+      expect(wizard.statusCode).toBe(200);
+      const started = json<Envelope>(wizard);
+      expect(started).toEqual({
+        code: 200,
+        data: null,
+        done: false,
+        uuid: expect.stringMatching(UUID),
+        workflow: '2fa_sms_phone_create',
+      });
+      const phone = uniquePhone();
+      const phoneStep = await step(user, { uuid: started.uuid, phone });
+      expect(phoneStep.statusCode).toBe(200);
+      const body = json<Envelope<{ sentAt: string; expiredAt: string; recipient: { phone: string } }>>(phoneStep);
+      expect(body).toEqual({
+        code: 200,
+        data: {
+          status: 0,
+          sent: 1,
+          expiredAt: expect.stringMatching(B2CORE_TIME),
+          sentAt: expect.stringMatching(B2CORE_TIME),
+          recipient: {
+            class: 'B2B\\TCA\\Confirmations\\Recipients\\PhoneRecipient',
+            phone: expect.any(String),
+            template: 'default',
+            data: null,
+            type: 2,
+            method: 'phone',
+          },
+        },
+        done: false,
+        uuid: expect.stringMatching(UUID),
+        workflow: 'phone',
+      });
+      expect(body.data.recipient.phone).not.toBe(phone);
+      expect(body.data.recipient.phone.slice(-2)).toBe(phone.slice(-2));
+      expect(Date.parse(body.data.expiredAt)).toBeGreaterThan(Date.parse(body.data.sentAt));
+      const done = await step(user, { uuid: body.uuid, action: 'code', code: h.outbox.lastSmsCode(phone) });
+      expect(done.statusCode).toBe(202);
+      expect(json<Envelope>(done).workflow).toBe('B2B\\TCA\\Wizards\\Workflow\\TerminateWorkflow');
+      expect(json<{ isEnabled: boolean }>(await get('/api/v2/my/2fa/sms', user)).isEnabled).toBe(true);
+    });
+
+    it('disable google: the wizard (done: false) then the code turns it off', async () => {
+      const user = await createSignedInUser(h);
+      const key = await enableGoogle(user);
+      const response = await get('/api/v2/my/2fa/google/disable/wizard', user);
+      expect(response.statusCode).toBe(200);
+      const started = json<Envelope>(response);
+      expect(started).toEqual({
+        code: 200,
+        data: null,
+        done: false,
+        uuid: expect.stringMatching(UUID),
+        workflow: '2fa_google',
+      });
+      const code = oathtoolCode(key, h.clock.now());
+      expect((await step(user, { uuid: started.uuid, action: 'code', code: wrongCode(code) })).statusCode).toBe(422);
+      const done = await step(user, { uuid: started.uuid, action: 'code', code });
+      expect(done.statusCode).toBe(202);
+      expect(json(done)).toEqual({
+        code: 202,
+        data: [],
+        done: true,
+        uuid: started.uuid,
+        workflow: 'B2B\\TCA\\Wizards\\Workflow\\TerminateWorkflow',
+      });
+      expect(json<{ isEnabled: boolean }>(await get('/api/v2/my/2fa/google', user)).isEnabled).toBe(false);
+    });
+
+    it('disable sms: the wizard sends the SMS; its code turns sms off', async () => {
+      const { user, phone } = await withSms();
+      const before = h.outbox.smsTo(phone).length;
+      const started = json<Envelope>(await get('/api/v2/my/2fa/sms/disable/wizard', user));
+      expect(started.workflow).toBe('2fa_sms');
+      expect(h.outbox.smsTo(phone)).toHaveLength(before + 1);
+      const done = await step(user, { uuid: started.uuid, action: 'code', code: h.outbox.lastSmsCode(phone) });
+      expect(done.statusCode).toBe(202);
+      expect(json<{ isEnabled: boolean }>(await get('/api/v2/my/2fa/sms', user)).isEnabled).toBe(false);
+    });
+
+    it("another user's or an unknown uuid is 404; a step without phone or action is 400", async () => {
+      const owner = await createSignedInUser(h);
+      const other = await createSignedInUser(h);
+      const started = json<Envelope>(await get('/api/v2/my/2fa/google/enable/wizard', owner));
+      const foreign = await step(other, { uuid: started.uuid, action: 'code', code: '123456' });
+      expect(foreign.statusCode).toBe(404);
+      expect(json(foreign)).toEqual({ code: 404, message: expect.any(String), errors: {} });
+      expect(
+        (await step(owner, { uuid: '00000000-0000-4000-8000-000000000000', action: 'code', code: '123456' }))
+          .statusCode,
+      ).toBe(404);
+      const empty = await step(owner, { uuid: started.uuid });
+      expect(empty.statusCode).toBe(400);
+      expect(json(empty)).toEqual({
+        code: 400,
+        message: expect.any(String),
+        errors: { 'body.action': [expect.any(String)] },
+      });
+      const wrongType = await get('/api/v2/my/2fa/email/enable/wizard', owner);
+      expect(wrongType.statusCode).toBe(400);
+    });
+  });
+
   it('is described by its own OpenAPI document', async () => {
     const response = await h.app.inject({ url: '/openapi/b2core.json' });
     expect(response.statusCode).toBe(200);

@@ -1,4 +1,4 @@
-import { type FactorKind, REFRESH_TOKEN_SECONDS, TesseraError, type TokenPair } from '@tessera/core';
+import { type FactorKind, REFRESH_TOKEN_SECONDS, type SentCode, TesseraError, type TokenPair } from '@tessera/core';
 
 /** B2Core's time format: ISO 8601 to the second with a numeric offset (2022-01-01T00:00:00+00:00). */
 export function b2coreTime(date: Date): string {
@@ -43,4 +43,32 @@ export function secondFactorWorkflow(methods: readonly FactorKind[]): '2fa' | '2
   if (google && !sms) return '2fa_google_auth';
   if (sms && !google) return '2fa_sms_auth';
   return '2fa';
+}
+
+/** B2Core's captions (seed 002). */
+export const CAPTIONS: Record<B2CoreType, string> = { google: 'Google Authenticator', sms: 'SMS Confirmation' };
+
+export function methodStatus(type: B2CoreType, active: readonly FactorKind[]) {
+  return { caption: CAPTIONS[type], isEnabled: active.includes(B2CORE_TYPES[type]), name: type };
+}
+
+/** The workflow that ends every enable and disable wizard. */
+export const TERMINATE_WORKFLOW = 'B2B\\TCA\\Wizards\\Workflow\\TerminateWorkflow';
+
+/** The SMS enable step's answer about the code it sent. */
+export function phoneStepData(delivery: SentCode) {
+  return {
+    status: 0,
+    sent: 1,
+    expiredAt: b2coreTime(new Date(delivery.expiresAt)),
+    sentAt: b2coreTime(new Date(delivery.sentAt)),
+    recipient: {
+      class: 'B2B\\TCA\\Confirmations\\Recipients\\PhoneRecipient',
+      phone: delivery.destination,
+      template: 'default',
+      data: null,
+      type: 2,
+      method: 'phone',
+    },
+  };
 }

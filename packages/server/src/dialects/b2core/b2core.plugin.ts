@@ -1,15 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { Core, SignedIn } from '@tessera/core';
+import { type Actor, type Core, codeProof, isTesseraError, type SignedIn, TesseraError } from '@tessera/core';
 import { rateLimitGroups } from '../../http/rate-limit.js';
 import type { Dialect, DialectApp } from '../dialect.js';
-import { anonymousCaller } from '../dialect-auth.js';
+import { anonymousCaller, callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { B2CORE_ERRORS } from './b2core.errors.js';
-import { b2coreTokens, checkFingerprint, secondFactorWorkflow } from './b2core.mapping.js';
+import {
+  B2CORE_TYPES,
+  type B2CoreType,
+  b2coreTokens,
+  checkFingerprint,
+  methodStatus,
+  phoneStepData,
+  secondFactorWorkflow,
+  TERMINATE_WORKFLOW,
+} from './b2core.mapping.js';
 import {
   B2CoreError,
   B2CoreTokens,
   CodeBody,
+  MethodList,
+  MethodStatus,
   RefreshBody,
   SelectTypeBody,
   SelectTypeResponse,
@@ -17,7 +28,13 @@ import {
   SignInResponse,
   SignInWizardResponse,
   TokensResponse,
+  TypeParams,
+  WizardBody,
+  WizardStepResponse,
+  WizardTypeParams,
 } from './b2core.schemas.js';
+
+const SECURITY = [{ BearerToken: [] }];
 
 function errors(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, B2CoreError]));
@@ -163,6 +180,155 @@ async function registerSignIn(app: DialectApp, core: Core): Promise<void> {
   );
 }
 
+/** Status and the enable and disable wizards: a Bearer access token (a JWT from the sign-in). */
+async function registerWizards(app: DialectApp, core: Core): Promise<void> {
+  requireCaller(app, core, ['jwt']);
+
+  app.get(
+    '/api/v2/my/2fa',
+    {
+      schema: {
+        operationId: 'listTwoFactor',
+        summary: 'The two methods and whether each is on',
+        tags: ['2fa'],
+        security: SECURITY,
+        response: { 200: MethodList, ...errors(401) },
+      },
+    },
+    async (request) => {
+      const { methods } = await core.factors.status(callerOf(request));
+      const data = (['sms', 'google'] as const).map((type) => methodStatus(type, methods));
+      return { total: data.length, data };
+    },
+  );
+
+  app.get(
+    '/api/v2/my/2fa/:type',
+    {
+      schema: {
+        operationId: 'getTwoFactor',
+        summary: 'One method (google or sms); any other type is 404',
+        tags: ['2fa'],
+        security: SECURITY,
+        params: TypeParams,
+        response: { 200: MethodStatus, ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const { type } = request.params;
+      if (!isB2CoreType(type)) throw new TesseraError('FACTOR_NOT_FOUND', { message: `No 2FA type ${type}.` });
+      const { methods } = await core.factors.status(callerOf(request));
+      return methodStatus(type, methods);
+    },
+  );
+
+  app.get(
+    '/api/v2/my/2fa/:type/enable/wizard',
+    {
+      config: rateLimitGroups('other'),
+      schema: {
+        operationId: 'enableWizard',
+        summary: 'google: a new key to confirm with a code; sms: asks for the phone number',
+        tags: ['2fa'],
+        security: SECURITY,
+        params: WizardTypeParams,
+        response: { 200: WizardStepResponse, ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (request) => {
+      if (request.params.type === 'sms') {
+        // The phone step starts the enrollment: this uuid is only the wizard's (not stored).
+        return { code: 200, data: null, done: false, uuid: randomUUID(), workflow: '2fa_sms_phone_create' };
+      }
+      const started = await core.enable.start(callerOf(request), { method: 'totp' });
+      return {
+        code: 200,
+        data: { key: started.totp?.secret ?? '' },
+        done: false,
+        uuid: started.flowId,
+        workflow: '2fa_google',
+      };
+    },
+  );
+
+  app.get(
+    '/api/v2/my/2fa/:type/disable/wizard',
+    {
+      config: rateLimitGroups('code_sends'),
+      schema: {
+        operationId: 'disableWizard',
+        summary: 'Start turning a method off (sms sends its code now); a code finishes it',
+        tags: ['2fa'],
+        security: SECURITY,
+        params: WizardTypeParams,
+        response: { 200: WizardStepResponse, ...errors(400, 401, 403, 429) },
+      },
+    },
+    async (request) => {
+      const { type } = request.params;
+      const started = await core.disable.start(callerOf(request), B2CORE_TYPES[type]);
+      // The vendor's example says done: true here, but a code is still needed.
+      return { code: 200, data: null, done: false, uuid: started.flowId, workflow: `2fa_${type}` };
+    },
+  );
+
+  app.post(
+    '/api/v2/my/2fa/wizard',
+    {
+      config: rateLimitGroups('verify'),
+      schema: {
+        operationId: 'wizardStep',
+        summary: 'A wizard step: {uuid, phone} sends the SMS code; {uuid, action: "code", code} finishes',
+        tags: ['2fa'],
+        security: SECURITY,
+        body: WizardBody,
+        response: { 200: WizardStepResponse, 202: WizardStepResponse, ...errors(400, 401, 404, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const actor = callerOf(request);
+      const { uuid, phone, action, code } = request.body;
+      if (action === undefined && phone !== undefined) {
+        const started = await core.enable.start(actor, { method: 'sms', phone });
+        if (!started.delivery) throw new Error('an SMS enrollment sends a code');
+        return reply
+          .status(200)
+          .send({
+            code: 200,
+            data: phoneStepData(started.delivery),
+            done: false,
+            uuid: started.flowId,
+            workflow: 'phone',
+          });
+      }
+      if (action !== 'code' || code === undefined) {
+        throw new TesseraError('VALIDATION_FAILED', {
+          message: 'Send {uuid, phone} or {uuid, action: "code", code}.',
+          meta: { field: code === undefined && action === 'code' ? 'body.code' : 'body.action' },
+        });
+      }
+      if (await isEnableFlow(core, actor, uuid)) await core.enable.confirm(actor, uuid, codeProof(code));
+      else await core.disable.confirm(actor, uuid, { proof: codeProof(code) });
+      return reply.status(202).send({ code: 202, data: [], done: true, uuid, workflow: TERMINATE_WORKFLOW });
+    },
+  );
+}
+
+function isB2CoreType(type: string): type is B2CoreType {
+  return Object.hasOwn(B2CORE_TYPES, type);
+}
+
+/** Whether a wizard uuid is one of the caller's enrollments (else it is taken as a disable). */
+async function isEnableFlow(core: Core, actor: Actor, uuid: string): Promise<boolean> {
+  try {
+    await core.enable.status(actor, uuid);
+    return true;
+  } catch (error) {
+    if (isTesseraError(error) && error.code === 'FLOW_NOT_FOUND') return false;
+    throw error;
+  }
+}
+
 async function register(app: DialectApp, core: Core): Promise<void> {
   app.decorateRequest('actor', null);
   installDialectErrors(app, B2CORE_ERRORS, (failure) => ({
@@ -171,6 +337,7 @@ async function register(app: DialectApp, core: Core): Promise<void> {
     errors: failure.field ? { [failure.field]: [failure.message] } : {},
   }));
   await app.register(async (signIn) => registerSignIn(signIn.withTypeProvider(), core));
+  await app.register(async (wizards) => registerWizards(wizards.withTypeProvider(), core));
 }
 
 export const b2coreDialect: Dialect = {

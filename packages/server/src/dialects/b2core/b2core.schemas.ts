@@ -68,3 +68,21 @@ export const CodeBody = Type.Object({ uuid: Uuid, code: Type.String({ minLength:
 export const TokensResponse = wizardEnvelope(B2CoreTokens);
 
 export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) });
+
+export const MethodStatus = Type.Object({ caption: Type.String(), isEnabled: Type.Boolean(), name: Type.String() });
+export const MethodList = Type.Object({ total: Type.Integer(), data: Type.Array(MethodStatus) });
+export const TypeParams = Type.Object({ type: Type.String({ maxLength: 32 }) });
+export const WizardTypeParams = Type.Object({ type: Type.Union([Type.Literal('google'), Type.Literal('sms')]) });
+
+export const WizardStepResponse = wizardEnvelope(
+  Type.Union([Type.Object({}, { additionalProperties: true }), Type.Array(Type.Never()), Type.Null()]),
+);
+
+/** One endpoint for every wizard step: the phone (SMS enable), or `action: "code"` with the code. */
+export const WizardBody = Type.Object({
+  uuid: Uuid,
+  phone: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  action: Type.Optional(Type.Literal('code')),
+  code: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  key: Type.Optional(Type.String({ maxLength: 128, description: 'Sent back by the google enable step; not needed.' })),
+});
