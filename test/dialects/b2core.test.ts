@@ -1,5 +1,5 @@
 import { SIGN_IN_TTL_SECONDS } from '@tessera/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { oathtoolCode } from '../support/external-tools.js';
 import {
   bearer,
@@ -540,6 +540,163 @@ describe('B2Core dialect', () => {
       });
       const wrongType = await get('/api/v2/my/2fa/email/enable/wizard', owner);
       expect(wrongType.statusCode).toBe(400);
+    });
+  });
+
+  describe('challenges and success tokens (5.2)', () => {
+    const CHALLENGE = {
+      token: expect.stringMatching(UUID),
+      expiresAt: expect.stringMatching(B2CORE_TIME),
+      type: 'email',
+      sentAt: expect.stringMatching(B2CORE_TIME),
+      recipient: expect.stringMatching(/^.\*\*\*@example\.test$/),
+    };
+    const changePassword = (user: SignedInUser, successToken: string | undefined, password: string) =>
+      post(
+        '/api/v2/my/password/change',
+        { password },
+        {
+          ...bearer(user.accessToken),
+          ...(successToken ? { successToken } : {}),
+        },
+      );
+    const restore = (successToken: string, password: string) =>
+      post('/api/v2/my/password/restore', { password }, { successToken });
+
+    async function successTokenFor(user: SignedInUser): Promise<string> {
+      const started = json<{ token: string }>(
+        await h.app.inject({ url: '/api/v2/my/2fa/challenge', headers: bearer(user.accessToken) }),
+      );
+      const confirmed = await post(
+        '/api/v2/my/2fa/challenge',
+        { token: started.token, code: h.outbox.lastEmailCode(user.email) },
+        bearer(user.accessToken),
+      );
+      expect(confirmed.statusCode).toBe(200);
+      return json<{ successToken: string }>(confirmed).successToken;
+    }
+
+    async function emailCode(address: string): Promise<string> {
+      return vi.waitFor(() => h.outbox.lastEmailCode(address), { timeout: 5_000, interval: 10 });
+    }
+
+    it('GET /2fa/challenge sends a code by e-mail; POST it back: {token, successToken, expiresAt}; the password changes (204)', async () => {
+      const user = await createSignedInUser(h);
+      const response = await h.app.inject({ url: '/api/v2/my/2fa/challenge', headers: bearer(user.accessToken) });
+      expect(response.statusCode).toBe(200);
+      const started = json<{ token: string }>(response);
+      expect(started).toEqual(CHALLENGE);
+      const code = h.outbox.lastEmailCode(user.email);
+      const wrong = await post(
+        '/api/v2/my/2fa/challenge',
+        { token: started.token, code: wrongCode(code) },
+        bearer(user.accessToken),
+      );
+      expect(wrong.statusCode).toBe(422);
+      const confirmed = await post(
+        '/api/v2/my/2fa/challenge',
+        { token: started.token, code },
+        bearer(user.accessToken),
+      );
+      expect(confirmed.statusCode).toBe(200);
+      const body = json<{ token: string; successToken: string; expiresAt: string }>(confirmed);
+      expect(body).toEqual({
+        token: expect.any(String),
+        successToken: expect.any(String),
+        expiresAt: expect.stringMatching(B2CORE_TIME),
+      });
+      expect(body.token).toBe(body.successToken);
+
+      const changed = await changePassword(user, body.successToken, 'a brand new password');
+      expect(changed.statusCode).toBe(204);
+      expect(changed.body).toBe('');
+      const oldPassword = await signIn(user);
+      expect(oldPassword.statusCode).toBe(401);
+      expect((await signIn({ ...user, password: 'a brand new password' })).statusCode).toBe(202);
+    });
+
+    it('a success token is single use, bound to its account, and expires; without the header it is 400', async () => {
+      const user = await createSignedInUser(h);
+      const other = await createSignedInUser(h);
+      expect((await changePassword(user, undefined, 'another new password')).statusCode).toBe(400);
+      const token = await successTokenFor(user);
+      const foreign = await changePassword(other, token, 'another new password');
+      expect(foreign.statusCode).toBe(400);
+      expect(json(foreign)).toEqual({ code: 400, message: expect.any(String), errors: {} });
+      expect((await changePassword(user, token, 'another new password')).statusCode).toBe(204);
+      expect((await changePassword(user, token, 'yet another password')).statusCode).toBe(400);
+      // Past the wait between two codes to one address.
+      h.clock.advanceSeconds(120);
+      const late = await successTokenFor(user);
+      h.clock.advanceSeconds(5 * 60 + 1);
+      expect((await changePassword(user, late, 'yet another password')).statusCode).toBe(400);
+    });
+
+    it('a success token for a password change does not restore a password (wrong operation)', async () => {
+      const user = await createSignedInUser(h);
+      const token = await successTokenFor(user);
+      expect((await restore(token, 'restored password here')).statusCode).toBe(400);
+    });
+
+    it('?type=google proves with the authenticator: no send, sentAt and recipient null', async () => {
+      const { user, secret } = await withTotp();
+      const response = await h.app.inject({
+        url: '/api/v2/my/2fa/challenge?type=google',
+        headers: bearer(user.accessToken),
+      });
+      expect(response.statusCode).toBe(200);
+      const started = json<{ token: string }>(response);
+      expect(started).toEqual({ ...CHALLENGE, type: 'google', sentAt: null, recipient: null });
+      const confirmed = await post(
+        '/api/v2/my/2fa/challenge',
+        { token: started.token, code: oathtoolCode(secret, h.clock.now()) },
+        bearer(user.accessToken),
+      );
+      expect(confirmed.statusCode).toBe(200);
+      expect(
+        (await h.app.inject({ url: '/api/v2/my/2fa/challenge?type=fax', headers: bearer(user.accessToken) }))
+          .statusCode,
+      ).toBe(400);
+    });
+
+    it("another user's challenge token is 404", async () => {
+      const user = await createSignedInUser(h);
+      const other = await createSignedInUser(h);
+      const started = json<{ token: string }>(
+        await h.app.inject({ url: '/api/v2/my/2fa/challenge', headers: bearer(user.accessToken) }),
+      );
+      const response = await post(
+        '/api/v2/my/2fa/challenge',
+        { token: started.token, code: h.outbox.lastEmailCode(user.email) },
+        bearer(other.accessToken),
+      );
+      expect(response.statusCode).toBe(404);
+    });
+
+    it('the unauthorized challenge answers alike for a known and an unknown e-mail; its token restores the password', async () => {
+      const user = await createSignedInUser(h);
+      const known = await h.app.inject({
+        url: `/api/v2/my/2fa/unauthorized/challenge?email=${encodeURIComponent(user.email)}`,
+      });
+      const unknown = await h.app.inject({ url: '/api/v2/my/2fa/unauthorized/challenge?email=nobody%40example.test' });
+      expect(known.statusCode).toBe(200);
+      expect(unknown.statusCode).toBe(200);
+      expect(json(known)).toEqual(CHALLENGE);
+      expect(json(unknown)).toEqual(CHALLENGE);
+      expect(Object.keys(json(known))).toEqual(Object.keys(json(unknown)));
+      expect(json<{ recipient: string }>(unknown).recipient).toBe('n***@example.test');
+
+      const token = json<{ token: string }>(known).token;
+      const code = await emailCode(user.email);
+      expect((await post('/api/v2/my/2fa/challenge', { token, code: wrongCode(code) })).statusCode).toBe(422);
+      const confirmed = await post('/api/v2/my/2fa/challenge', { token, code });
+      expect(confirmed.statusCode).toBe(200);
+      const { successToken } = json<{ successToken: string }>(confirmed);
+      const restored = await restore(successToken, 'restored password here');
+      expect(restored.statusCode).toBe(204);
+      expect((await restore(successToken, 'restored password again')).statusCode).toBe(400);
+      expect((await signIn({ ...user, password: 'restored password here' })).statusCode).toBe(202);
+      expect((await h.app.inject({ url: '/api/v2/my/2fa/unauthorized/challenge' })).statusCode).toBe(400);
     });
   });
 

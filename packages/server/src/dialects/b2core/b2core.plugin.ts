@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, type Core, codeProof, isTesseraError, type SignedIn, TesseraError } from '@tessera/core';
+import {
+  type Actor,
+  type Core,
+  codeProof,
+  isTesseraError,
+  maskDestination,
+  type SignedIn,
+  TesseraError,
+} from '@tessera/core';
+import { Type } from 'typebox';
+import { authenticate } from '../../http/authenticate.js';
 import { rateLimitGroups } from '../../http/rate-limit.js';
 import type { Dialect, DialectApp } from '../dialect.js';
 import { anonymousCaller, callerOf, requireCaller } from '../dialect-auth.js';
@@ -8,6 +18,7 @@ import { B2CORE_ERRORS } from './b2core.errors.js';
 import {
   B2CORE_TYPES,
   type B2CoreType,
+  b2coreTime,
   b2coreTokens,
   checkFingerprint,
   methodStatus,
@@ -18,17 +29,24 @@ import {
 import {
   B2CoreError,
   B2CoreTokens,
+  ChallengeConfirmBody,
+  ChallengeConfirmResponse,
+  ChallengeQuery,
+  ChallengeResponse,
   CodeBody,
   MethodList,
   MethodStatus,
+  PasswordBody,
   RefreshBody,
   SelectTypeBody,
   SelectTypeResponse,
   SignInBody,
   SignInResponse,
   SignInWizardResponse,
+  SuccessTokenHeaders,
   TokensResponse,
   TypeParams,
+  UnauthorizedChallengeQuery,
   WizardBody,
   WizardStepResponse,
   WizardTypeParams,
@@ -156,6 +174,76 @@ async function registerSignIn(app: DialectApp, core: Core): Promise<void> {
       const { uuid, code } = request.body;
       const signedIn = await core.signIn.submitCode(anonymousCaller(request), uuid, { code, method: 'sms' });
       return reply.status(202).send(signedInEnvelope(core, signedIn, uuid));
+    },
+  );
+
+  app.get(
+    '/api/v2/my/2fa/unauthorized/challenge',
+    {
+      config: rateLimitGroups('recovery', 'code_sends'),
+      schema: {
+        operationId: 'unauthorizedChallenge',
+        summary: 'Password recovery: a code by e-mail; the same answer whether or not the account exists',
+        tags: ['challenges'],
+        querystring: UnauthorizedChallengeQuery,
+        response: { 200: ChallengeResponse, ...errors(400, 429) },
+      },
+    },
+    async (request) => {
+      const { email } = request.query;
+      const started = await core.recovery.start(anonymousCaller(request), email);
+      return {
+        token: started.challengeId,
+        expiresAt: b2coreTime(new Date(started.expiresAt)),
+        type: 'email',
+        sentAt: b2coreTime(new Date(started.sentAt)),
+        // The address asked about, masked: nothing the caller did not send.
+        recipient: maskDestination('email', email),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v2/my/2fa/challenge',
+    {
+      config: rateLimitGroups('verify'),
+      schema: {
+        operationId: 'confirmChallenge',
+        summary: 'The code: a success token (with a Bearer token for an authorized challenge, without for recovery)',
+        tags: ['challenges'],
+        body: ChallengeConfirmBody,
+        response: { 200: ChallengeConfirmResponse, ...errors(400, 401, 404, 409, 422, 429) },
+      },
+    },
+    async (request) => {
+      const { token, code } = request.body;
+      const issued = request.headers.authorization
+        ? await core.challenges.confirm(await authenticate(core, request, ['jwt']), token, code)
+        : await core.recovery.confirm(anonymousCaller(request), token, code);
+      return {
+        token: issued.successToken,
+        successToken: issued.successToken,
+        expiresAt: b2coreTime(new Date(issued.expiresAt)),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v2/my/password/restore',
+    {
+      config: rateLimitGroups('recovery'),
+      schema: {
+        operationId: 'restorePassword',
+        summary: 'A new password with the success token of an unauthorized challenge (header successToken)',
+        tags: ['passwords'],
+        headers: SuccessTokenHeaders,
+        body: PasswordBody,
+        response: { 204: Type.Null(), ...errors(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      await core.passwords.reset(anonymousCaller(request), request.headers.successtoken, request.body.password);
+      return reply.status(204).send(null);
     },
   );
 
@@ -291,15 +379,13 @@ async function registerWizards(app: DialectApp, core: Core): Promise<void> {
       if (action === undefined && phone !== undefined) {
         const started = await core.enable.start(actor, { method: 'sms', phone });
         if (!started.delivery) throw new Error('an SMS enrollment sends a code');
-        return reply
-          .status(200)
-          .send({
-            code: 200,
-            data: phoneStepData(started.delivery),
-            done: false,
-            uuid: started.flowId,
-            workflow: 'phone',
-          });
+        return reply.status(200).send({
+          code: 200,
+          data: phoneStepData(started.delivery),
+          done: false,
+          uuid: started.flowId,
+          workflow: 'phone',
+        });
       }
       if (action !== 'code' || code === undefined) {
         throw new TesseraError('VALIDATION_FAILED', {
@@ -310,6 +396,56 @@ async function registerWizards(app: DialectApp, core: Core): Promise<void> {
       if (await isEnableFlow(core, actor, uuid)) await core.enable.confirm(actor, uuid, codeProof(code));
       else await core.disable.confirm(actor, uuid, { proof: codeProof(code) });
       return reply.status(202).send({ code: 202, data: [], done: true, uuid, workflow: TERMINATE_WORKFLOW });
+    },
+  );
+}
+
+async function registerChallenges(app: DialectApp, core: Core): Promise<void> {
+  requireCaller(app, core, ['jwt']);
+
+  app.get(
+    '/api/v2/my/2fa/challenge',
+    {
+      config: rateLimitGroups('code_sends'),
+      schema: {
+        operationId: 'challenge',
+        summary: 'Prove presence again for a password change: a code by e-mail, or by ?type=sms|google',
+        tags: ['challenges'],
+        security: SECURITY,
+        querystring: ChallengeQuery,
+        response: { 200: ChallengeResponse, ...errors(400, 401, 403, 429) },
+      },
+    },
+    async (request) => {
+      const type = request.query.type ?? 'email';
+      const method = type === 'email' ? 'email' : B2CORE_TYPES[type];
+      const started = await core.challenges.start(callerOf(request), { operation: 'change_password', method });
+      return {
+        token: started.challengeId,
+        expiresAt: b2coreTime(new Date(started.expiresAt)),
+        type,
+        sentAt: started.delivery ? b2coreTime(new Date(started.delivery.sentAt)) : null,
+        recipient: started.delivery?.destination ?? null,
+      };
+    },
+  );
+
+  app.post(
+    '/api/v2/my/password/change',
+    {
+      schema: {
+        operationId: 'changePassword',
+        summary: 'A new password with the success token of a challenge (header successToken)',
+        tags: ['passwords'],
+        security: SECURITY,
+        headers: SuccessTokenHeaders,
+        body: PasswordBody,
+        response: { 204: Type.Null(), ...errors(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      await core.passwords.change(callerOf(request), request.body.password, request.headers.successtoken);
+      return reply.status(204).send(null);
     },
   );
 }
@@ -338,6 +474,7 @@ async function register(app: DialectApp, core: Core): Promise<void> {
   }));
   await app.register(async (signIn) => registerSignIn(signIn.withTypeProvider(), core));
   await app.register(async (wizards) => registerWizards(wizards.withTypeProvider(), core));
+  await app.register(async (challenges) => registerChallenges(challenges.withTypeProvider(), core));
 }
 
 export const b2coreDialect: Dialect = {

@@ -86,3 +86,33 @@ export const WizardBody = Type.Object({
   code: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
   key: Type.Optional(Type.String({ maxLength: 128, description: 'Sent back by the google enable step; not needed.' })),
 });
+
+export const ChallengeQuery = Type.Object({
+  type: Type.Optional(
+    Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('google')], {
+      description: 'How to prove it; the code goes by e-mail by default.',
+    }),
+  ),
+});
+export const UnauthorizedChallengeQuery = Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }) });
+
+export const ChallengeResponse = Type.Object({
+  token: Type.String({ description: 'The confirmation token for POST /api/v2/my/2fa/challenge.' }),
+  expiresAt: Type.String(),
+  type: Type.String(),
+  sentAt: Type.Union([Type.String(), Type.Null()]),
+  recipient: Type.Union([Type.String({ description: 'Masked address or number.' }), Type.Null()]),
+});
+
+export const ChallengeConfirmBody = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 64 }),
+  code: Type.String({ minLength: 1, maxLength: 32 }),
+});
+export const ChallengeConfirmResponse = Type.Object({
+  token: Type.String({ description: 'The success token (the vendor example names it token).' }),
+  successToken: Type.String({ description: 'The same value (the vendor field list names it successToken).' }),
+  expiresAt: Type.String(),
+});
+
+export const SuccessTokenHeaders = Type.Object({ successtoken: Type.String({ minLength: 1, maxLength: 256 }) });
+export const PasswordBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 1024 }) });
