@@ -700,6 +700,146 @@ describe('B2Core dialect', () => {
     });
   });
 
+  describe('change history (5.5)', () => {
+    interface Change {
+      id: string;
+      provider: string;
+      isEnabled: boolean;
+      time: string;
+    }
+    const changes = async (user: SignedInUser, query = '') => {
+      const response = await h.app.inject({ url: `/api/v2/my/2fa/changes${query}`, headers: bearer(user.accessToken) });
+      return { status: response.statusCode, body: json<{ total: number; data: Change[] }>(response) };
+    };
+
+    /** google on, sms on, google off: a minute apart each, through the B2Core wizards. */
+    async function userWithHistory() {
+      const user = await createSignedInUser(h);
+      const auth = bearer(user.accessToken);
+      const times: string[] = [];
+      const started = json<Envelope<{ key: string }>>(
+        await h.app.inject({ url: '/api/v2/my/2fa/google/enable/wizard', headers: auth }),
+      );
+      times.push(h.clock.now().toISOString());
+      const key = started.data.key;
+      await post(
+        '/api/v2/my/2fa/wizard',
+        { uuid: started.uuid, action: 'code', code: oathtoolCode(key, h.clock.now()), key },
+        auth,
+      );
+      h.clock.advanceSeconds(60);
+      times.push(h.clock.now().toISOString());
+      const phone = uniquePhone();
+      const phoneStep = json<Envelope>(await post('/api/v2/my/2fa/wizard', { uuid: started.uuid, phone }, auth));
+      await post(
+        '/api/v2/my/2fa/wizard',
+        { uuid: phoneStep.uuid, action: 'code', code: h.outbox.lastSmsCode(phone) },
+        auth,
+      );
+      h.clock.advanceSeconds(60);
+      times.push(h.clock.now().toISOString());
+      const disable = json<Envelope>(
+        await h.app.inject({ url: '/api/v2/my/2fa/google/disable/wizard', headers: auth }),
+      );
+      const done = await post(
+        '/api/v2/my/2fa/wizard',
+        { uuid: disable.uuid, action: 'code', code: oathtoolCode(key, h.clock.now()) },
+        auth,
+      );
+      expect(done.statusCode).toBe(202);
+      h.clock.advanceSeconds(60);
+      return { user, times };
+    }
+
+    it('lists the changes newest first: {total, data: [{id, provider, isEnabled, time}]}', async () => {
+      const { user, times } = await userWithHistory();
+      const { status, body } = await changes(user);
+      expect(status).toBe(200);
+      expect(body.total).toBe(3);
+      expect(body.data).toEqual([
+        { id: expect.any(String), provider: 'google', isEnabled: false, time: expect.stringMatching(B2CORE_TIME) },
+        { id: expect.any(String), provider: 'sms', isEnabled: true, time: expect.stringMatching(B2CORE_TIME) },
+        { id: expect.any(String), provider: 'google', isEnabled: true, time: expect.stringMatching(B2CORE_TIME) },
+      ]);
+      // B2Core's times are to the second.
+      const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000) * 1000;
+      expect(body.data.map((change) => Date.parse(change.time))).toEqual([...times].reverse().map(seconds));
+      const one = await h.app.inject({
+        url: `/api/v2/my/2fa/changes/${body.data[1]?.id}`,
+        headers: bearer(user.accessToken),
+      });
+      expect(one.statusCode).toBe(200);
+      expect(json(one)).toEqual(body.data[1]);
+    });
+
+    it('filters, sorts and pages', async () => {
+      const { user, times } = await userWithHistory();
+      const asc = await changes(user, '?sort_by=time&sort_order=asc');
+      expect(asc.body.data.map((c) => `${c.provider}:${c.isEnabled}`)).toEqual([
+        'google:true',
+        'sms:true',
+        'google:false',
+      ]);
+      const google = await changes(user, '?filter[provider]=google');
+      expect(google.body.total).toBe(2);
+      expect(google.body.data.map((c) => c.provider)).toEqual(['google', 'google']);
+      const off = await changes(user, '?filter%5BisEnabled%5D=false');
+      expect(off.body.data.map((c) => `${c.provider}:${c.isEnabled}`)).toEqual(['google:false']);
+      const on = await changes(user, '?filter[isEnabled]=1');
+      expect(on.body.total).toBe(2);
+      const from = encodeURIComponent(times[1] ?? '');
+      const to = encodeURIComponent(times[1] ?? '');
+      const window = await changes(user, `?filter[timeFrom]=${from}&filter[timeTo]=${to}`);
+      expect(window.body.data.map((c) => c.provider)).toEqual(['sms']);
+      const page = await changes(user, '?limit=1&offset=1&sort_order=asc');
+      expect(page.body.total).toBe(3);
+      expect(page.body.data.map((c) => c.provider)).toEqual(['sms']);
+    });
+
+    it('answers bad values with 400 naming the key, never 500', async () => {
+      const user = await createSignedInUser(h);
+      const bad = [
+        ['limit=0', 'querystring.limit'],
+        ['limit=abc', 'querystring.limit'],
+        ['limit=101', 'querystring.limit'],
+        ['offset=-1', 'querystring.offset'],
+        ['sort_order=up', 'querystring.sort_order'],
+        ['sort_by=id', 'querystring.sort_by'],
+        ['filter[isEnabled]=maybe', 'querystring.filter[isEnabled]'],
+        ['filter[timeFrom]=yesterday', 'querystring.filter[timeFrom]'],
+        ['filter[timeTo]=2026-02-31T00:00:00Z', 'querystring.filter[timeTo]'],
+        ['filter[provider]=fax', 'querystring.filter[provider]'],
+      ] as const;
+      for (const [query, field] of bad) {
+        const response = await h.app.inject({
+          url: `/api/v2/my/2fa/changes?${query}`,
+          headers: bearer(user.accessToken),
+        });
+        expect(response.statusCode, query).toBe(400);
+        expect(json(response), query).toEqual({
+          code: 400,
+          message: expect.any(String),
+          errors: { [field]: [expect.any(String)] },
+        });
+      }
+    });
+
+    it("another user's change, an unknown id and a malformed id are 404", async () => {
+      const { user } = await userWithHistory();
+      const other = await createSignedInUser(h);
+      const id = (await changes(user)).body.data[0]?.id;
+      for (const changeId of [id, '00000000-0000-4000-8000-000000000000', 'not-an-id']) {
+        const response = await h.app.inject({
+          url: `/api/v2/my/2fa/changes/${changeId}`,
+          headers: bearer(other.accessToken),
+        });
+        expect(response.statusCode, changeId).toBe(404);
+        expect(json(response)).toEqual({ code: 404, message: expect.any(String), errors: {} });
+      }
+      expect((await changes(other)).body).toEqual({ total: 0, data: [] });
+    });
+  });
+
   it('is described by its own OpenAPI document', async () => {
     const response = await h.app.inject({ url: '/openapi/b2core.json' });
     expect(response.statusCode).toBe(200);

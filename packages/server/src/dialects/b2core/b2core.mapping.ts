@@ -1,4 +1,11 @@
-import { type FactorKind, REFRESH_TOKEN_SECONDS, type SentCode, TesseraError, type TokenPair } from '@tessera/core';
+import {
+  type FactorKind,
+  type HistoryEntryView,
+  REFRESH_TOKEN_SECONDS,
+  type SentCode,
+  TesseraError,
+  type TokenPair,
+} from '@tessera/core';
 
 /** B2Core's time format: ISO 8601 to the second with a numeric offset (2022-01-01T00:00:00+00:00). */
 export function b2coreTime(date: Date): string {
@@ -71,4 +78,29 @@ export function phoneStepData(delivery: SentCode) {
       method: 'phone',
     },
   };
+}
+
+/** A history entry as B2Core's change: the authenticator app is `google`, other methods keep their names. */
+export function b2coreChange(entry: HistoryEntryView) {
+  return {
+    id: entry.id,
+    provider: entry.method === 'totp' ? 'google' : entry.method,
+    isEnabled: entry.enabled,
+    time: b2coreTime(new Date(entry.createdAt)),
+  };
+}
+
+/** A time filter: a date the calendar has (the pattern lets 2026-02-31 through). */
+export function filterTime(value: string | undefined, key: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const time = Date.parse(value);
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const calendar = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 0));
+  if (Number.isNaN(time) || calendar.getUTCMonth() !== (month ?? 1) - 1 || calendar.getUTCDate() !== day) {
+    throw new TesseraError('VALIDATION_FAILED', {
+      message: `${key} is not a date and time.`,
+      meta: { field: `querystring.${key}` },
+    });
+  }
+  return new Date(time);
 }

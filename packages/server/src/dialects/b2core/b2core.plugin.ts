@@ -18,9 +18,11 @@ import { B2CORE_ERRORS } from './b2core.errors.js';
 import {
   B2CORE_TYPES,
   type B2CoreType,
+  b2coreChange,
   b2coreTime,
   b2coreTokens,
   checkFingerprint,
+  filterTime,
   methodStatus,
   phoneStepData,
   secondFactorWorkflow,
@@ -33,6 +35,10 @@ import {
   ChallengeConfirmResponse,
   ChallengeQuery,
   ChallengeResponse,
+  Change,
+  ChangeList,
+  ChangeParams,
+  ChangesQuery,
   CodeBody,
   MethodList,
   MethodStatus,
@@ -450,6 +456,58 @@ async function registerChallenges(app: DialectApp, core: Core): Promise<void> {
   );
 }
 
+/** The change history of the caller's 2FA. */
+async function registerHistory(app: DialectApp, core: Core): Promise<void> {
+  requireCaller(app, core, ['jwt']);
+
+  app.get(
+    '/api/v2/my/2fa/changes',
+    {
+      schema: {
+        operationId: 'listChanges',
+        summary: 'The changes of the 2FA methods: paged, sorted by time, filtered with filter[...] keys',
+        tags: ['history'],
+        security: SECURITY,
+        querystring: ChangesQuery,
+        response: { 200: ChangeList, ...errors(400, 401) },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const enabled = query['filter[isEnabled]'];
+      const provider = query['filter[provider]'];
+      const from = filterTime(query['filter[timeFrom]'], 'filter[timeFrom]');
+      const to = filterTime(query['filter[timeTo]'], 'filter[timeTo]');
+      const listing = await core.history.listOwn(callerOf(request), {
+        order: query.sort_order ?? 'desc',
+        limit: query.limit ?? 20,
+        offset: query.offset ?? 0,
+        ...(enabled === undefined ? {} : { enabled: enabled === 'true' || enabled === '1' }),
+        ...(provider === undefined ? {} : { method: provider === 'google' ? 'totp' : provider }),
+        ...(from ? { from } : {}),
+        // B2Core's timeTo includes its own moment; the core's upper bound is exclusive.
+        ...(to ? { to: new Date(to.getTime() + 1) } : {}),
+      });
+      return { total: listing.total, data: listing.items.map(b2coreChange) };
+    },
+  );
+
+  app.get(
+    '/api/v2/my/2fa/changes/:changeId',
+    {
+      schema: {
+        operationId: 'getChange',
+        summary: 'One change of the caller',
+        tags: ['history'],
+        security: SECURITY,
+        params: ChangeParams,
+        response: { 200: Change, ...errors(401, 404) },
+      },
+    },
+    async (request) => b2coreChange(await core.history.getOwn(callerOf(request), request.params.changeId)),
+  );
+}
+
 function isB2CoreType(type: string): type is B2CoreType {
   return Object.hasOwn(B2CORE_TYPES, type);
 }
@@ -475,6 +533,7 @@ async function register(app: DialectApp, core: Core): Promise<void> {
   await app.register(async (signIn) => registerSignIn(signIn.withTypeProvider(), core));
   await app.register(async (wizards) => registerWizards(wizards.withTypeProvider(), core));
   await app.register(async (challenges) => registerChallenges(challenges.withTypeProvider(), core));
+  await app.register(async (history) => registerHistory(history.withTypeProvider(), core));
 }
 
 export const b2coreDialect: Dialect = {

@@ -116,3 +116,36 @@ export const ChallengeConfirmResponse = Type.Object({
 
 export const SuccessTokenHeaders = Type.Object({ successtoken: Type.String({ minLength: 1, maxLength: 256 }) });
 export const PasswordBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 1024 }) });
+
+const IsoTime = Type.String({
+  maxLength: 40,
+  pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d{1,6})?)?(Z|[+-]\\d\\d:?\\d\\d)$',
+  description: 'ISO 8601 with an offset or Z.',
+});
+
+/** The query of the change history; the bracketed keys are taken as they are written. */
+export const ChangesQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
+  sort_order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+  sort_by: Type.Optional(Type.Literal('time')),
+  'filter[isEnabled]': Type.Optional(
+    Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]),
+  ),
+  'filter[timeFrom]': Type.Optional(IsoTime),
+  'filter[timeTo]': Type.Optional(IsoTime),
+  'filter[provider]': Type.Optional(
+    Type.Union([Type.Literal('google'), Type.Literal('sms'), Type.Literal('email'), Type.Literal('backup_codes')]),
+  ),
+});
+
+export const Change = Type.Object({
+  id: Type.String(),
+  provider: Type.String({
+    description: 'google, sms, or the name of a method B2Core does not know (email, backup_codes).',
+  }),
+  isEnabled: Type.Boolean(),
+  time: Type.String(),
+});
+export const ChangeList = Type.Object({ total: Type.Integer(), data: Type.Array(Change) });
+export const ChangeParams = Type.Object({ changeId: Type.String({ minLength: 1, maxLength: 64 }) });
