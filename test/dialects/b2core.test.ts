@@ -312,6 +312,25 @@ describe('B2Core dialect', () => {
       expect((await post('/api/v2/my/signin/2fa', { uuid, type: 'email' })).statusCode).toBe(400);
     });
 
+    it('a wrong code leaves the flow open; the second factor locked by wrong codes is 429 with Retry-After', async () => {
+      const { user, secret } = await withTotp();
+      const code = oathtoolCode(secret, h.clock.now());
+      const step = json<Envelope>(await signIn(user));
+      let last = await post('/api/v2/my/2fa/google', { uuid: step.uuid, code: wrongCode(code) });
+      expect(last.statusCode).toBe(422);
+      for (let i = 0; i < 10 && last.statusCode === 422; i++) {
+        const next = json<Envelope>(await signIn(user));
+        last = await post('/api/v2/my/2fa/google', { uuid: next.uuid, code: wrongCode(code) });
+      }
+      expect(last.statusCode).toBe(429);
+      expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+      expect(json(last)).toEqual({ code: 429, message: expect.any(String), errors: {} });
+      // Locked: even the right code is refused until the lock ends.
+      const locked = json<Envelope>(await signIn(user));
+      expect((await post('/api/v2/my/2fa/google', { uuid: locked.uuid, code })).statusCode).toBe(429);
+      h.clock.advanceSeconds(3600);
+    });
+
     it('an expired sign-in flow is 409', async () => {
       const { user, secret } = await withTotp();
       const step = json<Envelope>(await signIn(user));
