@@ -540,8 +540,10 @@ export const b2coreDialect: Dialect = {
   name: 'b2core',
   title: 'Tessera: B2Core dialect',
   description:
-    "B2Core's front-office 2FA API (`/api/v2/my/...`: the sign-in wizard and its 2FA steps) served by Tessera. " +
-    'Errors: `{code, message, errors}` with `code` the HTTP status.',
+    "B2Core's front-office 2FA API (`/api/v2/my/...`) served by Tessera: the sign-in wizard and its 2FA steps, " +
+    'status, the enable and disable wizards, step-up challenges with success tokens for password change and ' +
+    'restore, and the change history. The sign-in steps, the unauthorized challenge and password restore need no ' +
+    'credentials; the rest a Bearer access token. Errors: `{code, message, errors}` with `code` the HTTP status.',
   securitySchemes: { BearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
   register,
 };
