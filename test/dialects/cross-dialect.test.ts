@@ -183,4 +183,47 @@ describe('across dialects and the native API', () => {
       ).statusCode,
     ).not.toBe(200);
   });
+
+  it('enrolled through the B2Core wizard: a code spent in its sign-in is refused by VPSBG; Mudbase signs in with the next', async () => {
+    const v = await vpsbgUser();
+    const auth = bearer(v.user.accessToken);
+    const started = json<{ uuid: string; data: { key: string } }>(
+      await h.app.inject({ url: '/api/v2/my/2fa/google/enable/wizard', headers: auth }),
+    );
+    const key = started.data.key;
+    const enabled = await h.app.inject({
+      method: 'POST',
+      url: '/api/v2/my/2fa/wizard',
+      headers: auth,
+      payload: { uuid: started.uuid, action: 'code', code: oathtoolCode(key, h.clock.now()), key },
+    });
+    expect(enabled.statusCode).toBe(202);
+    h.clock.advanceSeconds(30);
+
+    const fingerprint = Buffer.from(JSON.stringify({ user_agent: 'test' })).toString('base64');
+    const signIn = json<{ uuid: string; workflow: string }>(
+      await h.app.inject({
+        method: 'POST',
+        url: '/api/v2/my/signin',
+        payload: {
+          uuid: '00000000-0000-4000-8000-000000000001',
+          email: v.user.email,
+          password: v.user.password,
+          device_fingerprint: fingerprint,
+        },
+      }),
+    );
+    expect(signIn.workflow).toBe('2fa_google_auth');
+    const code = oathtoolCode(key, h.clock.now());
+    const signedIn = await h.app.inject({
+      method: 'POST',
+      url: '/api/v2/my/2fa/google',
+      payload: { uuid: signIn.uuid, code },
+    });
+    expect(signedIn.statusCode).toBe(202);
+    expect((await v.disable(Number(code))).statusCode).toBe(422);
+
+    h.clock.advanceSeconds(30);
+    expect((await mudbaseLogin(v.user.email, v.user.password, oathtoolCode(key, h.clock.now()))).statusCode).toBe(200);
+  });
 });

@@ -49,7 +49,7 @@ describe('configuration', () => {
   });
 
   it('serves every dialect by default, the ones named, or none; a bad name stops the start by name', () => {
-    expect(loadConfig({}).dialects).toEqual(['vpsbg', 'mudbase', 'whm', 'uapi']);
+    expect(loadConfig({}).dialects).toEqual(['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core']);
     expect(loadConfig({ TESSERA_DIALECTS: ' mudbase ' }).dialects).toEqual(['mudbase']);
     expect(loadConfig({ TESSERA_DIALECTS: 'whm, uapi' }).dialects).toEqual(['whm', 'uapi']);
     expect(loadConfig({ TESSERA_DIALECTS: 'none' }).dialects).toEqual([]);

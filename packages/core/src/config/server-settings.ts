@@ -6,7 +6,7 @@ import { Setting, settingsGroup } from './setting-schema.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** The vendor API shapes served beside the native API (each under its vendor's own paths). */
-export const DIALECT_NAMES = ['vpsbg', 'mudbase', 'whm', 'uapi'] as const;
+export const DIALECT_NAMES = ['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 const DIALECT_LIST = new RegExp(
   `^\\s*(none|(${DIALECT_NAMES.join('|')})(\\s*,\\s*(${DIALECT_NAMES.join('|')}))*)\\s*$`,

@@ -14,6 +14,8 @@ export interface DialectFailure {
   message: string;
   /** Seconds until a retry can succeed (a locked second factor, a limit). */
   retryAfterSeconds?: number;
+  /** The request field at fault, where one is (`body.email`), for dialects that name it. */
+  field?: string;
 }
 
 /**
@@ -46,6 +48,7 @@ function toFailure(error: FastifyError, table: DialectErrorTable): DialectFailur
       ...table[error.code],
       message: error.message,
       ...(typeof retryAt === 'string' ? { retryAfterSeconds: secondsUntil(retryAt) } : {}),
+      ...(typeof error.meta.field === 'string' ? { field: error.meta.field } : {}),
     };
   }
   const client = frameworkErrorCode(error);
@@ -55,7 +58,17 @@ function toFailure(error: FastifyError, table: DialectErrorTable): DialectFailur
     ...table[client.code],
     message: client.message ?? ERROR_CODES[client.code],
     ...(isRateLimitedError(error) ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    ...validationField(error),
   };
+}
+
+/** The first field a schema validation failed on: `body.email`, `querystring.limit`. */
+function validationField(error: FastifyError): { field?: string } {
+  const first = error.validation?.[0];
+  if (!first || !error.validationContext) return {};
+  const missing = first.params && typeof first.params.missingProperty === 'string' ? first.params.missingProperty : '';
+  const path = [error.validationContext, ...first.instancePath.split('/').filter(Boolean), missing].filter(Boolean);
+  return { field: path.join('.') };
 }
 
 function secondsUntil(iso: string): number {

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Core, DialectName } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
+import { b2coreDialect } from './b2core/b2core.plugin.js';
 import type { Dialect } from './dialect.js';
 import { mudbaseDialect } from './mudbase/mudbase.plugin.js';
 import { type DescribedRoute, describedRoute, openApiDocument } from './openapi-document.js';
@@ -13,6 +14,7 @@ export const DIALECTS: Record<DialectName, Dialect> = {
   mudbase: mudbaseDialect,
   whm: whmDialect,
   uapi: uapiDialect,
+  b2core: b2coreDialect,
 };
 
 /** Where /docs finds each dialect's document. */

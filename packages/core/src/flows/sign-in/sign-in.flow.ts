@@ -135,15 +135,24 @@ export class SignInFlow {
     const started = await this.start(actor, login, password);
     if (started.status === 'signed_in') return started;
     if (code === undefined || code === '') throw new TesseraError('SECOND_FACTOR_REQUIRED');
-    const flow = await this.deps.flows.load(signInMachine, started.flowId);
-    const totp = started.methods.includes('totp') ? await this.deps.factors.findActive(flow.userId, 'totp') : undefined;
+    return this.submitAppOrBackupCode(actor, started.flowId, code);
+  }
+
+  /**
+   * A code for the authenticator app, or a backup code, in an open sign-in flow: checked as the
+   * authenticator's when it has the authenticator's length, else as a backup code.
+   */
+  async submitAppOrBackupCode(actor: Actor, flowId: string, code: string): Promise<SignedIn> {
+    const flow = await this.deps.flows.load(signInMachine, flowId);
+    const { methods } = flowData<SignInData>(flow);
+    const totp = methods.includes('totp') ? await this.deps.factors.findActive(flow.userId, 'totp') : undefined;
     const method: FactorKind =
       totp && totp.details.digits === code.length
         ? 'totp'
-        : started.methods.includes('backup_codes')
+        : methods.includes('backup_codes')
           ? 'backup_codes'
-          : (started.methods[0] ?? 'totp');
-    return this.submitCode(actor, started.flowId, { code, method });
+          : (methods[0] ?? 'totp');
+    return this.submitCode(actor, flowId, { code, method });
   }
 
   async submitCode(_actor: Actor, flowId: string, answer: SecondFactorAnswer): Promise<SignedIn> {
