@@ -122,16 +122,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     config.passwordThrottle ?? DEFAULT_PASSWORD_THROTTLE_POLICY,
     clock,
   );
-  const accounts = new AccountService({
-    users: storage.users,
-    factors: storage.factors,
-    passwords: passwordHasher,
-    clock,
-    authorizer,
-    throttle: passwordThrottle,
-    hasher,
-    notifications,
-  });
   const changes = new FactorChanges({ history, notifications, users: storage.users });
   const guard = new SecondFactorGuard(storage.lockouts, config.lockout, clock);
   const backupCodeService = new BackupCodeService({
@@ -164,6 +154,17 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     notifications,
     clock,
     logger,
+  });
+  const accounts = new AccountService({
+    users: storage.users,
+    factors: storage.factors,
+    verifier,
+    passwords: passwordHasher,
+    clock,
+    authorizer,
+    throttle: passwordThrottle,
+    hasher,
+    notifications,
   });
   const flows = new FlowStore(storage.flows, clock);
   const messenger = new CodeMessenger({ deliveredCodes, issuers });

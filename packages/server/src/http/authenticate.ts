@@ -7,7 +7,8 @@ import type { FastifyRequest } from 'fastify';
  * dialect; each route says which it takes.
  * - `bearer`: `Authorization: Bearer <JWT access token | tsa_… API token>`
  * - `jwt`: `Authorization: Bearer <JWT access token>` only; an API token is refused (Mudbase)
- * - `basic`: `Authorization: Basic base64(user:password)` (cPanel clients)
+ * - `basic`: `Authorization: Basic base64(user:password)` (cPanel clients); an account with an
+ *   authenticator (TOTP) adds its current code in `X-CPANEL-OTP`, as cPanel asks
  * - `whm`: `Authorization: whm USER:TOKEN` (WHM API 1)
  * - `cpanel`: `Authorization: cpanel USER:TOKEN` (UAPI)
  */
@@ -60,13 +61,54 @@ export async function authenticate(
       // No username or password holds a NUL (the schemas refuse one), and PostgreSQL cannot look one up.
       if (decoded.includes('\u0000')) throw new TesseraError('INVALID_CREDENTIALS');
       const { user, secret } = splitPair(decoded, usage);
-      return core.accounts.authenticatePassword(user, secret, clientIp);
+      return passwordWithOtp(core, user, secret, clientIp, request.headers[OTP_HEADER]);
     }
     case 'whm':
     case 'cpanel': {
       const { user, secret } = splitPair(credentials, usage);
       return core.apiTokens.authenticate(secret, clientIp, { username: user });
     }
+  }
+}
+
+/** cPanel's header for the authenticator code that goes with a password. */
+const OTP_HEADER = 'x-cpanel-otp';
+
+/**
+ * The code's refusals, which refuse the credentials as a whole: HTTP 403 (SECOND_FACTOR_REQUIRED)
+ * with a reason that names the header, whatever the code's fault (missing, malformed, wrong,
+ * already used, or the account's lockout).
+ */
+const OTP_REFUSALS = new Set<string>([
+  'SECOND_FACTOR_REQUIRED',
+  'CODE_MALFORMED',
+  'CODE_INVALID',
+  'SECOND_FACTOR_LOCKED',
+  'SECOND_FACTOR_SUSPENDED',
+]);
+
+async function passwordWithOtp(
+  core: Core,
+  user: string,
+  password: string,
+  clientIp: string,
+  header: string | string[] | undefined,
+): Promise<UserActor> {
+  const otp = (Array.isArray(header) ? header[0] : header)?.trim();
+  try {
+    return await core.accounts.authenticatePassword(user, password, clientIp, otp);
+  } catch (error) {
+    if (!(error instanceof TesseraError) || !OTP_REFUSALS.has(error.code)) throw error;
+    if (error.code === 'SECOND_FACTOR_REQUIRED') {
+      // No code sent, or an account without an authenticator: the core's reason says which.
+      const hint = error.meta.method === 'totp' ? ' Send it in the X-CPANEL-OTP header, or use an API token.' : '';
+      throw new TesseraError('SECOND_FACTOR_REQUIRED', { message: `${error.message}${hint}`, cause: error });
+    }
+    throw new TesseraError('SECOND_FACTOR_REQUIRED', {
+      message: `X-CPANEL-OTP refused: ${error.message}`,
+      meta: error.meta,
+      cause: error,
+    });
   }
 }
 
