@@ -66,6 +66,8 @@ export interface HarnessOptions {
   connections?: ConnectionLimits;
   /** Believe X-Forwarded-For from these proxies (see buildApp). */
   trustProxy?: string;
+  /** Idle seconds of a cPanel `/login` session. */
+  cookieSessionIdleSeconds?: number;
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -97,6 +99,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },
       deliveredCodes: { ...DEFAULT_DELIVERED_CODE_POLICY, ...options.deliveredCodes },
       backupCodes: DEFAULT_BACKUP_CODE_POLICY,
+      ...(options.cookieSessionIdleSeconds === undefined
+        ? {}
+        : { cookieSessionIdleSeconds: options.cookieSessionIdleSeconds }),
     },
     logger,
     clock,

@@ -35,6 +35,7 @@ import { smsMethod } from './methods/sms/sms.method.js';
 import { totpMethod } from './methods/totp/totp.method.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
+import { CookieSessionService, DEFAULT_COOKIE_SESSION_IDLE_SECONDS } from './sessions/cookie-session-service.js';
 import { SessionService } from './sessions/session-service.js';
 import { IssuerSettings } from './settings/issuer-settings.js';
 import type { Storage } from './storage/repositories.js';
@@ -49,7 +50,7 @@ export interface CoreDeps {
   secretKey: Uint8Array;
   config: Pick<Config, 'issuer' | 'lockout' | 'deliveredCodes' | 'backupCodes'> &
     /** The defaults when left out. */
-    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout'>>;
+    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds'>>;
   /** Where SMS and e-mail go (codes and security notices). */
   delivery: Delivery;
   clock?: Clock;
@@ -65,6 +66,8 @@ export interface Core {
   accounts: AccountService;
   passwords: PasswordService;
   sessions: SessionService;
+  /** cPanel's `/login` sessions: a cookie and a `cpsess` URL token. */
+  cookieSessions: CookieSessionService;
   apiTokens: ApiTokenService;
   factors: FactorService;
   signIn: SignInFlow;
@@ -181,6 +184,14 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       clock,
     }),
     sessions,
+    cookieSessions: new CookieSessionService({
+      sessions: storage.sessions,
+      users: storage.users,
+      accounts,
+      hasher,
+      clock,
+      idleSeconds: config.cookieSessionIdleSeconds ?? DEFAULT_COOKIE_SESSION_IDLE_SECONDS,
+    }),
     apiTokens: new ApiTokenService(storage.apiTokens, hasher, clock, authorizer),
     factors: new FactorService({
       factors: storage.factors,

@@ -5,6 +5,7 @@ import type { PasswordThrottlePolicy } from '../throttle/password-throttle-polic
 import {
   BACKUP_CODE_SETTINGS,
   CONNECTION_SETTINGS,
+  CPANEL_SETTINGS,
   DELIVERED_CODE_SETTINGS,
   DIALECT_NAMES,
   type DialectName,
@@ -80,6 +81,8 @@ export interface Config {
   passwordThrottle: PasswordThrottlePolicy;
   /** `TESSERA_RECOVERY_LOCK_*`: failed password-recovery codes per account. */
   recoveryLockout: LockoutPolicy;
+  /** `TESSERA_CPANEL_SESSION_IDLE_SECONDS`: how long a cPanel `/login` session may stay unused. */
+  cookieSessionIdleSeconds: number;
   rateLimits: RateLimits;
   /** `TESSERA_REDIS_URL`: where the rate-limit counts are kept; unset means in memory. */
   redisUrl: string | undefined;
@@ -99,6 +102,7 @@ export function loadConfig(env: Environment): Config {
   const backup = reader.read(BACKUP_CODE_SETTINGS);
   const passwords = reader.read(PASSWORD_THROTTLE_SETTINGS);
   const recovery = reader.read(RECOVERY_LOCK_SETTINGS);
+  const cpanel = reader.read(CPANEL_SETTINGS);
   const rate = reader.read(RATE_LIMIT_SETTINGS);
   const connections = reader.read(CONNECTION_SETTINGS);
   reader.finish();
@@ -147,6 +151,7 @@ export function loadConfig(env: Environment): Config {
       // Recovery locks pass with time; only the second factor's lockout has a hard ceiling.
       failureCeiling: Number.MAX_SAFE_INTEGER,
     },
+    cookieSessionIdleSeconds: cpanel.TESSERA_CPANEL_SESSION_IDLE_SECONDS,
     rateLimits: {
       signUpPerHour: rate.TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR,
       signInPerMinute: rate.TESSERA_RATE_LIMIT_SIGN_IN_PER_MINUTE,

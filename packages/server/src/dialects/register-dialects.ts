@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Core, DialectName } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
+import { registerCpanelLogin } from './cpanel-login.js';
 import type { Dialect } from './dialect.js';
 import { mudbaseDialect } from './mudbase/mudbase.plugin.js';
 import { type DescribedRoute, describedRoute, openApiDocument } from './openapi-document.js';
@@ -37,5 +38,14 @@ export async function registerDialects(app: FastifyInstance, core: Core, names: 
       await dialect.register(scoped.withTypeProvider<TypeBoxTypeProvider>(), core);
     });
     app.get(dialectDocumentUrl(name), { schema: { hide: true } }, async () => openApiDocument(dialect, routes));
+  }
+  // cPanel's `/login` serves WHM and UAPI alike: once, in a context of its own.
+  if (names.includes('whm') || names.includes('uapi')) {
+    await app.register(async (scoped) => {
+      scoped.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, hide: true };
+      });
+      await registerCpanelLogin(scoped.withTypeProvider<TypeBoxTypeProvider>(), core);
+    });
   }
 }

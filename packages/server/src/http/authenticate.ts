@@ -112,6 +112,41 @@ async function passwordWithOtp(
   }
 }
 
+/** The cookie that holds a cPanel `/login` session's token. */
+export const CPANEL_SESSION_COOKIE = 'cpsession';
+
+/** `/cpsess<10 digits>/…`: the security token at the start of a cPanel session's URLs. */
+export function securityTokenInPath(url: string): string | undefined {
+  return /^\/(cpsess\d{10})(?:[/?]|$)/.exec(url)?.[1];
+}
+
+/**
+ * The actor of a call under a cPanel session's prefix (`/cpsess<10 digits>/…`): the session's
+ * cookie, which must belong to that security token. The Authorization header plays no part
+ * here; a cookie without the prefix authenticates nothing (the prefix is what a forged
+ * cross-site request cannot know).
+ */
+export async function authenticateCookieSession(core: Core, request: FastifyRequest): Promise<UserActor> {
+  const securityToken = securityTokenInPath(request.url);
+  if (!securityToken) throw new TesseraError('ROUTE_NOT_FOUND');
+  const token = cookieValue(request.headers.cookie, CPANEL_SESSION_COOKIE);
+  if (!token) {
+    throw new TesseraError('UNAUTHENTICATED', {
+      message: `The session cookie (${CPANEL_SESSION_COOKIE}) is missing: log in with POST /login/?login_only=1.`,
+    });
+  }
+  return core.cookieSessions.authenticate(token, securityToken, request.ip);
+}
+
+/** One cookie's value from a Cookie header, or undefined. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const pair of (header ?? '').split(';')) {
+    const equals = pair.indexOf('=');
+    if (equals > 0 && pair.slice(0, equals).trim() === name) return pair.slice(equals + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
 function isAccepted(scheme: string, accepted: readonly AuthScheme[]): scheme is AuthScheme {
   return (accepted as readonly string[]).includes(scheme);
 }
