@@ -12,6 +12,7 @@ import {
   decodeBase32,
   type LockoutPolicy,
   SYSTEM_ACTOR,
+  type TotpSecretBits,
   totpAt,
 } from '@tessera/core';
 import { buildApp, createLogger, type RateLimitOptions } from '@tessera/server';
@@ -68,6 +69,8 @@ export interface HarnessOptions {
   trustProxy?: string;
   /** Idle seconds of a cPanel `/login` session. */
   cookieSessionIdleSeconds?: number;
+  /** TESSERA_CPANEL_SECRET_BITS (160 unless given). */
+  cpanelSecretBits?: TotpSecretBits;
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -114,6 +117,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     rateLimit: options.rateLimit ?? { limits: GENEROUS_RATE_LIMITS },
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.cpanelSecretBits ? { cpanelSecretBits: options.cpanelSecretBits } : {}),
   });
   await app.ready();
   return {

@@ -22,6 +22,7 @@ export async function startServer(
     core: runtime.core,
     logger,
     dialects: config.dialects,
+    cpanelSecretBits: config.cpanelSecretBits,
     rateLimit: { limits: config.rateLimits, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
     connections: config.connections,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),

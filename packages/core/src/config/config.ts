@@ -1,6 +1,7 @@
 import type { DeliveredCodePolicy } from '../delivery/delivered-code-service.js';
 import type { LockoutPolicy } from '../lockout/lockout-policy.js';
 import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-service.js';
+import type { TotpSecretBits } from '../otp/secret.js';
 import type { PasswordThrottlePolicy } from '../throttle/password-throttle-policy.js';
 import {
   BACKUP_CODE_SETTINGS,
@@ -83,6 +84,8 @@ export interface Config {
   recoveryLockout: LockoutPolicy;
   /** `TESSERA_CPANEL_SESSION_IDLE_SECONDS`: how long a cPanel `/login` session may stay unused. */
   cookieSessionIdleSeconds: number;
+  /** `TESSERA_CPANEL_SECRET_BITS`: the size of the secrets the cPanel dialects issue. */
+  cpanelSecretBits: TotpSecretBits;
   rateLimits: RateLimits;
   /** `TESSERA_REDIS_URL`: where the rate-limit counts are kept; unset means in memory. */
   redisUrl: string | undefined;
@@ -152,6 +155,7 @@ export function loadConfig(env: Environment): Config {
       failureCeiling: Number.MAX_SAFE_INTEGER,
     },
     cookieSessionIdleSeconds: cpanel.TESSERA_CPANEL_SESSION_IDLE_SECONDS,
+    cpanelSecretBits: cpanel.TESSERA_CPANEL_SECRET_BITS === '80' ? 80 : 160,
     rateLimits: {
       signUpPerHour: rate.TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR,
       signInPerMinute: rate.TESSERA_RATE_LIMIT_SIGN_IN_PER_MINUTE,

@@ -273,6 +273,11 @@ export const CPANEL_SETTINGS = settingsGroup(
       minimum: 60,
       maximum: 604_800,
     }),
+    TESSERA_CPANEL_SECRET_BITS: Setting.oneOf(['160', '80'], {
+      description:
+        'bits of the secrets WHM `generate_tfa_config` and UAPI `generate_user_configuration` issue; 80 (16 characters, as cPanel issues) only for clients that refuse longer ones: it is below the 112 bits NIST SP 800-63B asks for',
+      default: '160',
+    }),
   },
 );
 

@@ -3,13 +3,13 @@ import type { AuthScheme } from '../../http/authenticate.js';
 import {
   acceptFormBodies,
   type CpanelParams,
-  cpanelOtpauthUri,
   cpanelParams,
   functionOf,
+  generateCpanelSecret,
   requiredParam,
   tfaTokenProof,
 } from '../cpanel-common.js';
-import type { Dialect, DialectApp } from '../dialect.js';
+import type { Dialect, DialectApp, DialectOptions } from '../dialect.js';
 import { callerOf, requireCaller, SESSION_PREFIX } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { UAPI_ERRORS } from './uapi.errors.js';
@@ -29,7 +29,7 @@ const PREFIX = '/execute/TwoFactorAuth';
 interface UapiFunctionSpec {
   summary: string;
   parameters?: Record<string, string>;
-  run(core: Core, actor: Actor, params: CpanelParams): Promise<unknown>;
+  run(core: Core, actor: Actor, params: CpanelParams, options: DialectOptions): Promise<unknown>;
 }
 
 function refuse(message: string): never {
@@ -39,11 +39,8 @@ function refuse(message: string): never {
 const FUNCTIONS: Record<string, UapiFunctionSpec> = {
   generate_user_configuration: {
     summary: 'A new authenticator secret for the caller, pending until set_user_configuration confirms it',
-    async run(core, actor) {
-      const started = await core.enable.start(actor, { method: 'totp' });
-      // A TOTP enrollment always shows its key.
-      const totp = started.totp!;
-      return { otpauth_str: cpanelOtpauthUri(totp.otpauthUri), secret: totp.secret };
+    async run(core, actor, _params, options) {
+      return generateCpanelSecret(core, actor, options.cpanelSecretBits);
     },
   },
   set_user_configuration: {
@@ -91,7 +88,7 @@ const FUNCTIONS: Record<string, UapiFunctionSpec> = {
   },
 };
 
-async function register(app: DialectApp, core: Core): Promise<void> {
+async function register(app: DialectApp, core: Core, options: DialectOptions): Promise<void> {
   app.decorateRequest('actor', null);
   acceptFormBodies(app);
   installDialectErrors(app, UAPI_ERRORS, (failure, request) => {
@@ -114,7 +111,8 @@ async function register(app: DialectApp, core: Core): Promise<void> {
           querystring: uapiQuery(spec.parameters ?? {}),
           response: { 200: UapiEnvelope, 401: UapiEnvelope, 429: UapiEnvelope },
         },
-        handler: async (request) => uapiSuccess(func, await spec.run(core, callerOf(request), cpanelParams(request))),
+        handler: async (request) =>
+          uapiSuccess(func, await spec.run(core, callerOf(request), cpanelParams(request), options)),
       });
     }
 

@@ -3,16 +3,16 @@ import type { AuthScheme } from '../../http/authenticate.js';
 import {
   acceptFormBodies,
   type CpanelParams,
-  cpanelOtpauthUri,
   cpanelParams,
   functionOf,
+  generateCpanelSecret,
   issuerInput,
   numberedUsers,
   requiredParam,
   textParam,
   tfaTokenProof,
 } from '../cpanel-common.js';
-import type { Dialect, DialectApp } from '../dialect.js';
+import type { Dialect, DialectApp, DialectOptions } from '../dialect.js';
 import { callerOf, requireCaller, SESSION_PREFIX } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { WHM_ERRORS } from './whm.errors.js';
@@ -40,7 +40,13 @@ const ROUTE_SETS = [
 const PAGE_SIZE = 500;
 
 /** What one function does with the caller and its parameters: its `data`, or undefined for none. */
-type WhmFunction = (core: Core, actor: Actor, params: CpanelParams, body: unknown) => Promise<unknown>;
+type WhmFunction = (
+  core: Core,
+  actor: Actor,
+  params: CpanelParams,
+  body: unknown,
+  options: DialectOptions,
+) => Promise<unknown>;
 
 interface WhmFunctionSpec {
   summary: string;
@@ -68,11 +74,8 @@ async function controlledAccount(core: Core, actor: Actor, username: string, not
 const FUNCTIONS: Record<string, WhmFunctionSpec> = {
   twofactorauth_generate_tfa_config: {
     summary: 'A new authenticator secret for the caller, pending until twofactorauth_set_tfa_config confirms it',
-    async run(core, actor) {
-      const started = await core.enable.start(actor, { method: 'totp' });
-      // A TOTP enrollment always shows its key.
-      const totp = started.totp!;
-      return { otpauth_str: cpanelOtpauthUri(totp.otpauthUri), secret: totp.secret };
+    async run(core, actor, _params, _body, options) {
+      return generateCpanelSecret(core, actor, options.cpanelSecretBits);
     },
   },
   twofactorauth_set_tfa_config: {
@@ -210,7 +213,7 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
   },
 };
 
-async function register(app: DialectApp, core: Core): Promise<void> {
+async function register(app: DialectApp, core: Core, options: DialectOptions): Promise<void> {
   app.decorateRequest('actor', null);
   acceptFormBodies(app);
   installDialectErrors(app, WHM_ERRORS, (failure, request) => {
@@ -234,7 +237,7 @@ async function register(app: DialectApp, core: Core): Promise<void> {
           response: { 200: WhmEnvelope, 401: WhmEnvelope, 429: WhmEnvelope },
         },
         handler: async (request) =>
-          whmSuccess(command, await spec.run(core, callerOf(request), cpanelParams(request), request.body)),
+          whmSuccess(command, await spec.run(core, callerOf(request), cpanelParams(request), request.body, options)),
       });
     }
 
