@@ -226,4 +226,31 @@ describe('across dialects and the native API', () => {
     h.clock.advanceSeconds(30);
     expect((await mudbaseLogin(v.user.email, v.user.password, oathtoolCode(key, h.clock.now()))).statusCode).toBe(200);
   });
+
+  it('a code spent through UAPI’s X-CPANEL-OTP is refused by WHM’s, and by Mudbase', async () => {
+    const user = await createSignedInUser(h);
+    const cpanel = {
+      authorization: `cpanel ${user.username}:${(await h.core.apiTokens.issue(user.id, 'uapi', 'write')).token}`,
+    };
+    const generated = json<{ result: { data: { secret: string } } }>(
+      await h.app.inject({ url: '/execute/TwoFactorAuth/generate_user_configuration', headers: cpanel }),
+    );
+    const secret = generated.result.data.secret;
+    await h.app.inject({
+      url: `/execute/TwoFactorAuth/set_user_configuration?secret=${secret}&tfa_token=${oathtoolCode(secret, h.clock.now())}`,
+      headers: cpanel,
+    });
+    h.clock.advanceSeconds(30);
+    const code = oathtoolCode(secret, h.clock.now());
+    const headers = {
+      authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
+      'x-cpanel-otp': code,
+    };
+    const uapi = await h.app.inject({ url: '/execute/TwoFactorAuth/get_user_configuration', headers });
+    expect(uapi.statusCode, uapi.body).toBe(200);
+    const whm = await h.app.inject({ url: '/json-api/twofactorauth_get_issuer', headers });
+    expect(whm.statusCode).toBe(403);
+    expect(json<{ metadata: { reason: string } }>(whm).metadata.reason).toMatch(/X-CPANEL-OTP refused/);
+    expect((await mudbaseLogin(user.email, user.password, code)).statusCode).not.toBe(200);
+  });
 });

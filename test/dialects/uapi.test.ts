@@ -228,12 +228,24 @@ describe('UAPI dialect: /execute/TwoFactorAuth/*', () => {
     failed(await clientWith(c.user, { authorization: `cpanel ${user.username}:${token}` }).call(func), func, /./, 401);
   });
 
-  it('an account with 2FA is refused a password alone (403 with the envelope)', async () => {
+  it('X-CPANEL-OTP: an account with 2FA needs its current code with a password, once; a token does not', async () => {
     const c = await tokenClient();
-    await enable(c);
+    const secret = await enable(c);
     const func = 'get_user_configuration';
-    const byPassword = clientWith(c.user, { authorization: basic(c.user.username, c.user.password) });
-    failed(await byPassword.call(func), func, /two-factor authentication/, 403);
+    const authorization = basic(c.user.username, c.user.password);
+    failed(await clientWith(c.user, { authorization }).call(func), func, /X-CPANEL-OTP/, 403);
+    const wrong = wrongCode(oathtoolCode(secret, h.clock.now()));
+    failed(
+      await clientWith(c.user, { authorization, 'x-cpanel-otp': wrong }).call(func),
+      func,
+      /X-CPANEL-OTP refused/,
+      403,
+    );
+    const withCode = clientWith(c.user, { authorization, 'x-cpanel-otp': oathtoolCode(secret, h.clock.now()) });
+    expect(ok(await withCode.call(func), func)).toMatchObject({ is_enabled: 1 });
+    failed(await withCode.call(func), func, /X-CPANEL-OTP refused/, 403);
+    ok(await c.call(func), func);
+    ok(await c.call(func), func);
   });
 
   it('the native API still refuses a form body, and the document lists the five functions', async () => {

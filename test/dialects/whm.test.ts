@@ -491,13 +491,62 @@ describe('WHM API 1 dialect: /json-api/twofactorauth_*', () => {
     ok(await call(user.password), fn);
   });
 
-  it('an account with 2FA is refused a password alone (403 with the envelope); its token still works', async () => {
+  it('X-CPANEL-OTP: an account with 2FA needs its current code with a password; a token does not', async () => {
     const c = await tokenClient();
-    await enable(c);
+    const secret = await enable(c);
     const fn = 'twofactorauth_get_issuer';
-    const byPassword = clientWith(c.user, { authorization: basic(c.user.username, c.user.password) });
-    failed(await byPassword.call(fn), fn, /two-factor authentication/, 403);
+    const authorization = basic(c.user.username, c.user.password);
+    // Without the header: 403 with the envelope, and the reason names the header.
+    failed(await clientWith(c.user, { authorization }).call(fn), fn, /X-CPANEL-OTP/, 403);
+    failed(await clientWith(c.user, { authorization, 'x-cpanel-otp': '' }).call(fn), fn, /X-CPANEL-OTP/, 403);
+    // A wrong code, and one that is not a code at all.
+    const wrong = wrongCode(oathtoolCode(secret, h.clock.now()));
+    failed(
+      await clientWith(c.user, { authorization, 'x-cpanel-otp': wrong }).call(fn),
+      fn,
+      /X-CPANEL-OTP refused/,
+      403,
+    );
+    failed(
+      await clientWith(c.user, { authorization, 'x-cpanel-otp': 'abc' }).call(fn),
+      fn,
+      /X-CPANEL-OTP refused/,
+      403,
+    );
+    // The right code, once: the same code again is refused (a script uses a token or a session).
+    const code = oathtoolCode(secret, h.clock.now());
+    const withCode = clientWith(c.user, { authorization, 'x-cpanel-otp': code });
+    ok(await withCode.call(fn), fn);
+    failed(await withCode.call(fn), fn, /X-CPANEL-OTP refused/, 403);
+    // A right code with a wrong password is wrong credentials, and does not spend the code.
+    h.clock.advanceSeconds(30);
+    const next = oathtoolCode(secret, h.clock.now());
+    const badPassword = basic(c.user.username, 'not it');
+    failed(await clientWith(c.user, { authorization: badPassword, 'x-cpanel-otp': next }).call(fn), fn, /./, 401);
+    ok(await clientWith(c.user, { authorization, 'x-cpanel-otp': next }).call(fn), fn);
+    // The API token needs no header, call after call.
     ok(await c.call(fn), fn);
+    ok(await c.call(fn), fn);
+  });
+
+  it('X-CPANEL-OTP failures count toward the account’s second-factor lockout', async () => {
+    const c = await tokenClient();
+    const secret = await enable(c);
+    const fn = 'twofactorauth_get_issuer';
+    const authorization = basic(c.user.username, c.user.password);
+    for (let i = 0; i < 5; i++) {
+      const wrong = wrongCode(oathtoolCode(secret, h.clock.now()));
+      failed(await clientWith(c.user, { authorization, 'x-cpanel-otp': wrong }).call(fn), fn, /X-CPANEL-OTP/, 403);
+    }
+    // Locked: even the right code is refused now.
+    const right = oathtoolCode(secret, h.clock.now());
+    failed(
+      await clientWith(c.user, { authorization, 'x-cpanel-otp': right }).call(fn),
+      fn,
+      /X-CPANEL-OTP refused/,
+      403,
+    );
+    expect(json(await verifyCode(h.app, c.user.accessToken, right))).not.toEqual({ valid: true });
   });
 
   it('an unknown function answers as cPanel does', async () => {

@@ -12,6 +12,7 @@ import {
   decodeBase32,
   type LockoutPolicy,
   SYSTEM_ACTOR,
+  type TotpSecretBits,
   totpAt,
 } from '@tessera/core';
 import { buildApp, createLogger, type RateLimitOptions } from '@tessera/server';
@@ -68,6 +69,10 @@ export interface HarnessOptions {
   trustProxy?: string;
   /** Origins whose pages may call from a browser. */
   corsOrigins?: readonly string[];
+  /** Idle seconds of a cPanel `/login` session. */
+  cookieSessionIdleSeconds?: number;
+  /** TESSERA_CPANEL_SECRET_BITS (160 unless given). */
+  cpanelSecretBits?: TotpSecretBits;
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -99,6 +104,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },
       deliveredCodes: { ...DEFAULT_DELIVERED_CODE_POLICY, ...options.deliveredCodes },
       backupCodes: DEFAULT_BACKUP_CODE_POLICY,
+      ...(options.cookieSessionIdleSeconds === undefined
+        ? {}
+        : { cookieSessionIdleSeconds: options.cookieSessionIdleSeconds }),
     },
     logger,
     clock,
@@ -112,6 +120,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    ...(options.cpanelSecretBits ? { cpanelSecretBits: options.cpanelSecretBits } : {}),
   });
   await app.ready();
   return {

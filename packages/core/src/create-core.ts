@@ -35,6 +35,7 @@ import { smsMethod } from './methods/sms/sms.method.js';
 import { totpMethod } from './methods/totp/totp.method.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
+import { CookieSessionService, DEFAULT_COOKIE_SESSION_IDLE_SECONDS } from './sessions/cookie-session-service.js';
 import { ACCESS_TOKEN_SECONDS, SessionService } from './sessions/session-service.js';
 import { SigningKeyRotation, SigningKeys } from './sessions/signing-keys.js';
 import { TokenIntrospection } from './sessions/token-introspection.js';
@@ -51,7 +52,7 @@ export interface CoreDeps {
   secretKey: Uint8Array;
   config: Pick<Config, 'issuer' | 'lockout' | 'deliveredCodes' | 'backupCodes'> &
     /** The defaults when left out. */
-    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout'>>;
+    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds'>>;
   /** Where SMS and e-mail go (codes and security notices). */
   delivery: Delivery;
   clock?: Clock;
@@ -67,6 +68,8 @@ export interface Core {
   accounts: AccountService;
   passwords: PasswordService;
   sessions: SessionService;
+  /** cPanel's `/login` sessions: a cookie and a `cpsess` URL token. */
+  cookieSessions: CookieSessionService;
   apiTokens: ApiTokenService;
   /** Rotating the key that signs access tokens (the old one verifies until its tokens expire). */
   signingKeys: SigningKeyRotation;
@@ -134,16 +137,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     config.passwordThrottle ?? DEFAULT_PASSWORD_THROTTLE_POLICY,
     clock,
   );
-  const accounts = new AccountService({
-    users: storage.users,
-    factors: storage.factors,
-    passwords: passwordHasher,
-    clock,
-    authorizer,
-    throttle: passwordThrottle,
-    hasher,
-    notifications,
-  });
   const changes = new FactorChanges({ history, notifications, users: storage.users });
   const guard = new SecondFactorGuard(storage.lockouts, config.lockout, clock);
   const backupCodeService = new BackupCodeService({
@@ -177,6 +170,17 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     clock,
     logger,
   });
+  const accounts = new AccountService({
+    users: storage.users,
+    factors: storage.factors,
+    verifier,
+    passwords: passwordHasher,
+    clock,
+    authorizer,
+    throttle: passwordThrottle,
+    hasher,
+    notifications,
+  });
   const flows = new FlowStore(storage.flows, clock);
   const messenger = new CodeMessenger({ deliveredCodes, issuers });
   const devices = new TrustedDeviceService({ devices: storage.trustedDevices, hasher, clock, authorizer });
@@ -194,6 +198,14 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       clock,
     }),
     sessions,
+    cookieSessions: new CookieSessionService({
+      sessions: storage.sessions,
+      users: storage.users,
+      accounts,
+      hasher,
+      clock,
+      idleSeconds: config.cookieSessionIdleSeconds ?? DEFAULT_COOKIE_SESSION_IDLE_SECONDS,
+    }),
     apiTokens,
     signingKeys: new SigningKeyRotation({ keys: signingKeys, authorizer }),
     introspection: new TokenIntrospection({ sessions, apiTokens, users: storage.users, authorizer }),

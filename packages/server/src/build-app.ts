@@ -7,6 +7,7 @@ import {
   DEFAULT_CONNECTION_LIMITS,
   DIALECT_NAMES,
   type DialectName,
+  type TotpSecretBits,
 } from '@tessera/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dialectDocumentUrl, registerDialects } from './dialects/register-dialects.js';
@@ -27,6 +28,8 @@ export interface BuildAppOptions {
   dialects?: readonly DialectName[];
   /** Origins whose pages may call from a browser, with credentials. @default none */
   corsOrigins?: readonly string[];
+  /** The size of the secrets the cPanel dialects issue (TESSERA_CPANEL_SECRET_BITS); 160 unless given. */
+  cpanelSecretBits?: TotpSecretBits;
   /**
    * Trust X-Forwarded-For from a reverse proxy: true for any, or the proxies' addresses or CIDR
    * ranges, comma-separated. @default false
@@ -99,6 +102,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => options.core.sessions.jwks());
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
-  await registerDialects(app, options.core, dialects);
+  await registerDialects(app, options.core, dialects, { cpanelSecretBits: options.cpanelSecretBits ?? 160 });
   return app;
 }

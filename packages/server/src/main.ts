@@ -23,6 +23,7 @@ export async function startServer(
     logger,
     dialects: config.dialects,
     corsOrigins: config.corsOrigins,
+    cpanelSecretBits: config.cpanelSecretBits,
     rateLimit: { limits: config.rateLimits, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
     connections: config.connections,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),

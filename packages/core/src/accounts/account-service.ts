@@ -5,6 +5,8 @@ import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { newId } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
+import { refusal, type SecondFactorVerifier } from '../factors/second-factor-verifier.js';
+import { codeProof } from '../methods/second-factor-method.js';
 import type { NotificationService } from '../notifications/notification-service.js';
 import type { Role, UserRecord } from '../storage/records.js';
 import type { FactorRepository, UserRepository } from '../storage/repositories.js';
@@ -36,7 +38,9 @@ export class AccountService {
     private readonly deps: {
       users: UserRepository;
       /** Whether an account has a second factor, which a password alone must not get past. */
-      factors: Pick<FactorRepository, 'hasActive'>;
+      factors: Pick<FactorRepository, 'hasActive' | 'findActive'>;
+      /** Checks the authenticator code sent along with a password (cPanel's `X-CPANEL-OTP`). */
+      verifier: Pick<SecondFactorVerifier, 'verify'>;
       passwords: PasswordHasher;
       clock: Clock;
       authorizer: Authorizer;
@@ -103,17 +107,44 @@ export class AccountService {
 
   /**
    * The actor of a request that carries a username and password (HTTP Basic, as cPanel clients
-   * send). An account with a second factor is refused (SECOND_FACTOR_REQUIRED): the password
-   * alone would get past it; such an account uses an API token.
+   * send), and for an account with an active authenticator (TOTP) its current code (`otp`,
+   * cPanel's `X-CPANEL-OTP`). The code is checked as every other code is: under the account's
+   * lockout, and single-use, so a script making more than one call per period uses an API token
+   * or a session instead. Without a code: SECOND_FACTOR_REQUIRED; a wrong or spent one:
+   * CODE_INVALID (or the lockout's error). An account whose second factors do not include an
+   * authenticator (SMS, e-mail) has no code to send here and is refused (SECOND_FACTOR_REQUIRED):
+   * the password alone would get past its factor; it uses an API token.
    */
-  async authenticatePassword(username: string, password: string, clientIp: string | null): Promise<UserActor> {
+  async authenticatePassword(
+    username: string,
+    password: string,
+    clientIp: string | null,
+    otp?: string,
+  ): Promise<UserActor> {
     const user = await this.checkPassword(username, password, clientIp);
-    if (await this.deps.factors.hasActive(user.id)) {
+    const actor: UserActor = {
+      kind: 'user',
+      userId: user.id,
+      role: user.role,
+      authentication: { method: 'password' },
+      clientIp,
+    };
+    if (!(await this.deps.factors.hasActive(user.id))) return actor;
+    if (!(await this.deps.factors.findActive(user.id, 'totp'))) {
       throw new TesseraError('SECOND_FACTOR_REQUIRED', {
-        message: 'The account has two-factor authentication: a password alone is not enough here. Use an API token.',
+        message:
+          'The account has two-factor authentication without an authenticator app: a password is not enough here. Use an API token.',
       });
     }
-    return { kind: 'user', userId: user.id, role: user.role, authentication: { method: 'password' }, clientIp };
+    if (otp === undefined || otp === '') {
+      throw new TesseraError('SECOND_FACTOR_REQUIRED', {
+        message: 'The account has two-factor authentication: send the current code of its authenticator app.',
+        meta: { method: 'totp' },
+      });
+    }
+    const check = await this.deps.verifier.verify(user.id, 'totp', codeProof(otp), { purposes: [] });
+    if (!check.ok) throw refusal(check);
+    return actor;
   }
 
   /** A password given again to confirm a sensitive change by a signed-in user; throttled as sign-in is. */

@@ -67,6 +67,16 @@ describe('configuration', () => {
     }
   });
 
+  it('reads the cPanel session idle time and secret size: 160 bits unless 80 is asked for', () => {
+    expect(loadConfig({})).toMatchObject({ cookieSessionIdleSeconds: 1800, cpanelSecretBits: 160 });
+    expect(loadConfig({ TESSERA_CPANEL_SECRET_BITS: '80' }).cpanelSecretBits).toBe(80);
+    expect(loadConfig({ TESSERA_CPANEL_SESSION_IDLE_SECONDS: '120' }).cookieSessionIdleSeconds).toBe(120);
+    expect(problemsOf({ TESSERA_CPANEL_SECRET_BITS: '128' }).join('\n')).toContain('TESSERA_CPANEL_SECRET_BITS');
+    expect(problemsOf({ TESSERA_CPANEL_SESSION_IDLE_SECONDS: '5' }).join('\n')).toContain(
+      'TESSERA_CPANEL_SESSION_IDLE_SECONDS',
+    );
+  });
+
   it('selects PostgreSQL by URL', () => {
     expect(loadConfig({ TESSERA_DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db');
   });

@@ -1,10 +1,12 @@
 import type { DeliveredCodePolicy } from '../delivery/delivered-code-service.js';
 import type { LockoutPolicy } from '../lockout/lockout-policy.js';
 import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-service.js';
+import type { TotpSecretBits } from '../otp/secret.js';
 import type { PasswordThrottlePolicy } from '../throttle/password-throttle-policy.js';
 import {
   BACKUP_CODE_SETTINGS,
   CONNECTION_SETTINGS,
+  CPANEL_SETTINGS,
   DELIVERED_CODE_SETTINGS,
   DIALECT_NAMES,
   type DialectName,
@@ -82,6 +84,10 @@ export interface Config {
   passwordThrottle: PasswordThrottlePolicy;
   /** `TESSERA_RECOVERY_LOCK_*`: failed password-recovery codes per account. */
   recoveryLockout: LockoutPolicy;
+  /** `TESSERA_CPANEL_SESSION_IDLE_SECONDS`: how long a cPanel `/login` session may stay unused. */
+  cookieSessionIdleSeconds: number;
+  /** `TESSERA_CPANEL_SECRET_BITS`: the size of the secrets the cPanel dialects issue. */
+  cpanelSecretBits: TotpSecretBits;
   rateLimits: RateLimits;
   /** `TESSERA_REDIS_URL`: where the rate-limit counts are kept; unset means in memory. */
   redisUrl: string | undefined;
@@ -101,6 +107,7 @@ export function loadConfig(env: Environment): Config {
   const backup = reader.read(BACKUP_CODE_SETTINGS);
   const passwords = reader.read(PASSWORD_THROTTLE_SETTINGS);
   const recovery = reader.read(RECOVERY_LOCK_SETTINGS);
+  const cpanel = reader.read(CPANEL_SETTINGS);
   const rate = reader.read(RATE_LIMIT_SETTINGS);
   const connections = reader.read(CONNECTION_SETTINGS);
   reader.finish();
@@ -151,6 +158,8 @@ export function loadConfig(env: Environment): Config {
       // Recovery locks pass with time; only the second factor's lockout has a hard ceiling.
       failureCeiling: Number.MAX_SAFE_INTEGER,
     },
+    cookieSessionIdleSeconds: cpanel.TESSERA_CPANEL_SESSION_IDLE_SECONDS,
+    cpanelSecretBits: cpanel.TESSERA_CPANEL_SECRET_BITS === '80' ? 80 : 160,
     rateLimits: {
       signUpPerHour: rate.TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR,
       signInPerMinute: rate.TESSERA_RATE_LIMIT_SIGN_IN_PER_MINUTE,

@@ -1,6 +1,7 @@
 import { DEFAULT_DELIVERED_CODE_POLICY } from '../delivery/delivered-code-service.js';
 import { DEFAULT_LOCKOUT_POLICY } from '../lockout/lockout-policy.js';
 import { DEFAULT_BACKUP_CODE_POLICY } from '../methods/backup-codes/backup-code-service.js';
+import { DEFAULT_COOKIE_SESSION_IDLE_SECONDS } from '../sessions/cookie-session-service.js';
 import { DEFAULT_PASSWORD_THROTTLE_POLICY } from '../throttle/password-throttle-policy.js';
 import { Setting, settingsGroup } from './setting-schema.js';
 
@@ -270,6 +271,26 @@ export const RECOVERY_LOCK_SETTINGS = settingsGroup(
   },
 );
 
+export const CPANEL_SETTINGS = settingsGroup(
+  {
+    title: 'cPanel dialects',
+    description: 'The WHM API 1 and UAPI dialects; see [dialects.md](dialects.md).',
+  },
+  {
+    TESSERA_CPANEL_SESSION_IDLE_SECONDS: Setting.integer({
+      description: 'seconds a `/login` session (cookie and `/cpsess…` URLs) may stay unused before it ends',
+      default: DEFAULT_COOKIE_SESSION_IDLE_SECONDS,
+      minimum: 60,
+      maximum: 604_800,
+    }),
+    TESSERA_CPANEL_SECRET_BITS: Setting.oneOf(['160', '80'], {
+      description:
+        'bits of the secrets WHM `generate_tfa_config` and UAPI `generate_user_configuration` issue; 80 (16 characters, as cPanel issues) only for clients that refuse longer ones: it is below the 112 bits NIST SP 800-63B asks for',
+      default: '160',
+    }),
+  },
+);
+
 /** Requests one client address may make to each group of routes; see security.md. */
 export const DEFAULT_RATE_LIMITS = {
   signUpPerHour: 10,
@@ -406,6 +427,7 @@ export const SERVER_SETTINGS = [
   BACKUP_CODE_SETTINGS,
   PASSWORD_THROTTLE_SETTINGS,
   RECOVERY_LOCK_SETTINGS,
+  CPANEL_SETTINGS,
   RATE_LIMIT_SETTINGS,
   CONNECTION_SETTINGS,
 ] as const;

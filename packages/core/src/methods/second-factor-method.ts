@@ -1,6 +1,6 @@
 import type { SentCode } from '../delivery/delivered-code-service.js';
 import type { SecurityEvent } from '../notifications/notification-service.js';
-import type { TotpParams } from '../otp/index.js';
+import type { TotpParams, TotpSecretBits } from '../otp/index.js';
 import type { DeliveryChannel, FactorDetailsByKind, FactorKind, FactorOf, UserRecord } from '../storage/records.js';
 import type { Repositories } from '../storage/repositories.js';
 import type { BackupCodeSet } from './backup-codes/backup-code-service.js';
@@ -56,6 +56,8 @@ export interface EnrollmentRequest {
   successToken?: string;
   /** TOTP: parameters other than the SHA1/6/30 default. */
   totp?: Partial<TotpParams>;
+  /** TOTP: the size of the secret, when not 160 bits (the cPanel dialects, when configured). */
+  totpSecretBits?: TotpSecretBits;
 }
 
 /**

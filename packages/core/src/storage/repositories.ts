@@ -185,6 +185,8 @@ export interface SessionRepository {
   findRefreshTokenByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /** Marks the token rotated only if it was not yet: true for the one caller that wins. */
   markRotated(id: string, now: Date): Promise<boolean>;
+  /** Moves the token's expiry on to `expiresAt`, never back (a cookie session in use). */
+  extendRefreshToken(id: string, expiresAt: Date): Promise<void>;
 }
 
 export interface ApiTokenRepository {

@@ -1,4 +1,13 @@
-import { codeProof, numericCodeProof, type Proof, parseOtpauthUri, TesseraError } from '@tessera/core';
+import {
+  type Actor,
+  type Core,
+  codeProof,
+  numericCodeProof,
+  type Proof,
+  parseOtpauthUri,
+  TesseraError,
+  type TotpSecretBits,
+} from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
 import type { DialectApp } from './dialect.js';
 
@@ -72,6 +81,21 @@ export function cpanelOtpauthUri(otpauthUri: string): string {
   const key = parseOtpauthUri(otpauthUri);
   const issuer = encodeURIComponent(key.issuer);
   return `otpauth://totp/${issuer}:${encodeURIComponent(key.accountName)}?secret=${key.secret}&issuer=${issuer}`;
+}
+
+/**
+ * WHM `generate_tfa_config` and UAPI `generate_user_configuration`: a new pending key for the
+ * caller, of the configured size (TESSERA_CPANEL_SECRET_BITS), with cPanel's otpauth URI.
+ */
+export async function generateCpanelSecret(
+  core: Core,
+  actor: Actor,
+  bits: TotpSecretBits,
+): Promise<{ otpauth_str: string; secret: string }> {
+  const started = await core.enable.start(actor, { method: 'totp', totpSecretBits: bits });
+  // A TOTP enrollment always shows its key.
+  const totp = started.totp!;
+  return { otpauth_str: cpanelOtpauthUri(totp.otpauthUri), secret: totp.secret };
 }
 
 /** The issuer as cPanel takes it: surrounding quotes stripped; empty clears the user's own (null). */

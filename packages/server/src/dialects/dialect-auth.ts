@@ -1,13 +1,25 @@
 import { type Actor, anonymousActor, type Core } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
-import { type AuthScheme, authenticate } from '../http/authenticate.js';
+import { type AuthScheme, authenticate, authenticateCookieSession } from '../http/authenticate.js';
 import '../http/request-actor.js';
 import type { DialectApp } from './dialect.js';
 
-/** Every route of this context needs a caller, in one of `schemes`; routes read it with actorOf. */
+/** The path parameter of a route served again under a cPanel session's prefix. */
+export const SESSION_PREFIX_PARAM = 'cpsess';
+/** The prefix of a cPanel session's routes: `/cpsess<10 digits>` (checked when authenticating). */
+export const SESSION_PREFIX = `/:${SESSION_PREFIX_PARAM}`;
+
+/**
+ * Every route of this context needs a caller, in one of `schemes`; routes read it with actorOf.
+ * A route under SESSION_PREFIX takes the cPanel session's cookie instead.
+ */
 export function requireCaller(app: DialectApp, core: Core, schemes: readonly AuthScheme[]): void {
   app.addHook('onRequest', async (request) => {
-    request.actor = await authenticate(core, request, schemes);
+    const params = request.params;
+    const underSession = typeof params === 'object' && params !== null && SESSION_PREFIX_PARAM in params;
+    request.actor = underSession
+      ? await authenticateCookieSession(core, request)
+      : await authenticate(core, request, schemes);
   });
 }
 

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorCode } from '@tessera/contract';
-import type { Core, DialectName } from '@tessera/core';
+import type { Core, DialectName, TotpSecretBits } from '@tessera/core';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -31,7 +31,13 @@ export interface Dialect {
   /** Security schemes its OpenAPI document names. */
   securitySchemes: Record<string, Record<string, string>>;
   /** Registers routes and error handling on a context of its own. */
-  register(app: DialectApp, core: Core): Promise<void>;
+  register(app: DialectApp, core: Core, options: DialectOptions): Promise<void>;
+}
+
+/** What the server's settings say to the dialects. */
+export interface DialectOptions {
+  /** `TESSERA_CPANEL_SECRET_BITS`: the size of the secrets WHM and UAPI issue. */
+  cpanelSecretBits: TotpSecretBits;
 }
 
 /** What a dialect answers for one error code: a status, and the vendor's own code where it has codes. */

@@ -2,7 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Core, DialectName } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 import { b2coreDialect } from './b2core/b2core.plugin.js';
-import type { Dialect } from './dialect.js';
+import { registerCpanelLogin } from './cpanel-login.js';
+import type { Dialect, DialectOptions } from './dialect.js';
 import { mudbaseDialect } from './mudbase/mudbase.plugin.js';
 import { type DescribedRoute, describedRoute, openApiDocument } from './openapi-document.js';
 import { uapiDialect } from './uapi/uapi.plugin.js';
@@ -27,7 +28,12 @@ export function dialectDocumentUrl(name: DialectName): string {
  * credentials), and serves each one's OpenAPI document. Their routes stay out of the native
  * document (`/openapi.json`).
  */
-export async function registerDialects(app: FastifyInstance, core: Core, names: readonly DialectName[]): Promise<void> {
+export async function registerDialects(
+  app: FastifyInstance,
+  core: Core,
+  names: readonly DialectName[],
+  options: DialectOptions,
+): Promise<void> {
   for (const name of names) {
     const dialect = DIALECTS[name];
     const routes: DescribedRoute[] = [];
@@ -36,8 +42,17 @@ export async function registerDialects(app: FastifyInstance, core: Core, names: 
         routes.push(...describedRoute(route));
         route.schema = { ...route.schema, hide: true };
       });
-      await dialect.register(scoped.withTypeProvider<TypeBoxTypeProvider>(), core);
+      await dialect.register(scoped.withTypeProvider<TypeBoxTypeProvider>(), core, options);
     });
     app.get(dialectDocumentUrl(name), { schema: { hide: true } }, async () => openApiDocument(dialect, routes));
+  }
+  // cPanel's `/login` serves WHM and UAPI alike: once, in a context of its own.
+  if (names.includes('whm') || names.includes('uapi')) {
+    await app.register(async (scoped) => {
+      scoped.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, hide: true };
+      });
+      await registerCpanelLogin(scoped.withTypeProvider<TypeBoxTypeProvider>(), core);
+    });
   }
 }

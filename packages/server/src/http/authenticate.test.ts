@@ -10,8 +10,11 @@ import {
 import { type AuthScheme, authenticate } from './authenticate.js';
 
 /** authenticate reads only the Authorization header and the client address. */
-function requestWith(authorization: string | undefined): FastifyRequest {
-  return { headers: authorization === undefined ? {} : { authorization }, ip: '198.51.100.23' } as FastifyRequest;
+function requestWith(authorization: string | undefined, otp?: string): FastifyRequest {
+  const headers: Record<string, string> = {};
+  if (authorization !== undefined) headers.authorization = authorization;
+  if (otp !== undefined) headers['x-cpanel-otp'] = otp;
+  return { headers, ip: '198.51.100.23' } as unknown as FastifyRequest;
 }
 
 const ALL: readonly AuthScheme[] = ['bearer', 'basic', 'whm', 'cpanel'];
@@ -32,9 +35,13 @@ describe('authenticate: every credential scheme, parsed in one place', () => {
     await t.close();
   });
 
-  async function refusal(header: string | undefined, accepted: readonly AuthScheme[] = ALL): Promise<string> {
+  async function refusal(
+    header: string | undefined,
+    accepted: readonly AuthScheme[] = ALL,
+    otp?: string,
+  ): Promise<string> {
     try {
-      await authenticate(t.core, requestWith(header), accepted);
+      await authenticate(t.core, requestWith(header, otp), accepted);
       return 'accepted';
     } catch (error) {
       if (error instanceof TesseraError) return error.code;
@@ -61,12 +68,19 @@ describe('authenticate: every credential scheme, parsed in one place', () => {
     }
   });
 
-  it('HTTP Basic is refused for an account with a second factor: the password alone would get past it', async () => {
+  it('HTTP Basic for an account with an authenticator needs its current code in X-CPANEL-OTP, once', async () => {
     const carol = await t.newUser();
     const started = await t.core.enable.start(carol, { method: 'totp' });
-    await t.core.enable.confirm(carol, started.flowId, codeProof(totpCode(started.totp?.secret ?? '', t.clock.now())));
-    const basic = Buffer.from(`${carol.username}:${TEST_PASSWORD}`).toString('base64');
-    expect(await refusal(`Basic ${basic}`)).toBe('SECOND_FACTOR_REQUIRED');
+    const secret = started.totp?.secret ?? '';
+    await t.core.enable.confirm(carol, started.flowId, codeProof(totpCode(secret, t.clock.now())));
+    t.clock.advanceSeconds(30);
+    const basic = `Basic ${Buffer.from(`${carol.username}:${TEST_PASSWORD}`).toString('base64')}`;
+    expect(await refusal(basic)).toBe('SECOND_FACTOR_REQUIRED');
+    const code = totpCode(secret, t.clock.now());
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    expect(await refusal(basic, ALL, wrong)).toBe('SECOND_FACTOR_REQUIRED');
+    expect(await refusal(basic, ALL, code)).toBe('accepted');
+    expect(await refusal(basic, ALL, code)).toBe('SECOND_FACTOR_REQUIRED');
     const token = (await t.core.apiTokens.issue(carol.userId, 'script', 'write')).token;
     expect(await refusal(`whm ${carol.username}:${token}`)).toBe('accepted');
   });

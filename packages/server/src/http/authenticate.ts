@@ -7,7 +7,8 @@ import type { FastifyRequest } from 'fastify';
  * dialect; each route says which it takes.
  * - `bearer`: `Authorization: Bearer <JWT access token | tsa_… API token>`
  * - `jwt`: `Authorization: Bearer <JWT access token>` only; an API token is refused (Mudbase)
- * - `basic`: `Authorization: Basic base64(user:password)` (cPanel clients)
+ * - `basic`: `Authorization: Basic base64(user:password)` (cPanel clients); an account with an
+ *   authenticator (TOTP) adds its current code in `X-CPANEL-OTP`, as cPanel asks
  * - `whm`: `Authorization: whm USER:TOKEN` (WHM API 1)
  * - `cpanel`: `Authorization: cpanel USER:TOKEN` (UAPI)
  */
@@ -60,7 +61,7 @@ export async function authenticate(
       // No username or password holds a NUL (the schemas refuse one), and PostgreSQL cannot look one up.
       if (decoded.includes('\u0000')) throw new TesseraError('INVALID_CREDENTIALS');
       const { user, secret } = splitPair(decoded, usage);
-      return core.accounts.authenticatePassword(user, secret, clientIp);
+      return passwordWithOtp(core, user, secret, clientIp, request.headers[OTP_HEADER]);
     }
     case 'whm':
     case 'cpanel': {
@@ -68,6 +69,82 @@ export async function authenticate(
       return core.apiTokens.authenticate(secret, clientIp, { username: user });
     }
   }
+}
+
+/** cPanel's header for the authenticator code that goes with a password. */
+const OTP_HEADER = 'x-cpanel-otp';
+
+/**
+ * The code's refusals, which refuse the credentials as a whole: HTTP 403 (SECOND_FACTOR_REQUIRED)
+ * with a reason that names the header, whatever the code's fault (missing, malformed, wrong,
+ * already used, or the account's lockout).
+ */
+const OTP_REFUSALS = new Set<string>([
+  'SECOND_FACTOR_REQUIRED',
+  'CODE_MALFORMED',
+  'CODE_INVALID',
+  'SECOND_FACTOR_LOCKED',
+  'SECOND_FACTOR_SUSPENDED',
+]);
+
+async function passwordWithOtp(
+  core: Core,
+  user: string,
+  password: string,
+  clientIp: string,
+  header: string | string[] | undefined,
+): Promise<UserActor> {
+  const otp = (Array.isArray(header) ? header[0] : header)?.trim();
+  try {
+    return await core.accounts.authenticatePassword(user, password, clientIp, otp);
+  } catch (error) {
+    if (!(error instanceof TesseraError) || !OTP_REFUSALS.has(error.code)) throw error;
+    if (error.code === 'SECOND_FACTOR_REQUIRED') {
+      // No code sent, or an account without an authenticator: the core's reason says which.
+      const hint = error.meta.method === 'totp' ? ' Send it in the X-CPANEL-OTP header, or use an API token.' : '';
+      throw new TesseraError('SECOND_FACTOR_REQUIRED', { message: `${error.message}${hint}`, cause: error });
+    }
+    throw new TesseraError('SECOND_FACTOR_REQUIRED', {
+      message: `X-CPANEL-OTP refused: ${error.message}`,
+      meta: error.meta,
+      cause: error,
+    });
+  }
+}
+
+/** The cookie that holds a cPanel `/login` session's token. */
+export const CPANEL_SESSION_COOKIE = 'cpsession';
+
+/** `/cpsess<10 digits>/…`: the security token at the start of a cPanel session's URLs. */
+export function securityTokenInPath(url: string): string | undefined {
+  return /^\/(cpsess\d{10})(?:[/?]|$)/.exec(url)?.[1];
+}
+
+/**
+ * The actor of a call under a cPanel session's prefix (`/cpsess<10 digits>/…`): the session's
+ * cookie, which must belong to that security token. The Authorization header plays no part
+ * here; a cookie without the prefix authenticates nothing (the prefix is what a forged
+ * cross-site request cannot know).
+ */
+export async function authenticateCookieSession(core: Core, request: FastifyRequest): Promise<UserActor> {
+  const securityToken = securityTokenInPath(request.url);
+  if (!securityToken) throw new TesseraError('ROUTE_NOT_FOUND');
+  const token = cookieValue(request.headers.cookie, CPANEL_SESSION_COOKIE);
+  if (!token) {
+    throw new TesseraError('UNAUTHENTICATED', {
+      message: `The session cookie (${CPANEL_SESSION_COOKIE}) is missing: log in with POST /login/?login_only=1.`,
+    });
+  }
+  return core.cookieSessions.authenticate(token, securityToken, request.ip);
+}
+
+/** One cookie's value from a Cookie header, or undefined. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const pair of (header ?? '').split(';')) {
+    const equals = pair.indexOf('=');
+    if (equals > 0 && pair.slice(0, equals).trim() === name) return pair.slice(equals + 1).trim() || undefined;
+  }
+  return undefined;
 }
 
 function isAccepted(scheme: string, accepted: readonly AuthScheme[]): scheme is AuthScheme {

@@ -92,6 +92,15 @@ export class KyselySessionRepository implements SessionRepository {
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;
   }
+
+  async extendRefreshToken(id: string, expiresAt: Date): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ expires_at: toMillis(expiresAt) })
+      .where('id', '=', id)
+      .where('expires_at', '<', toMillis(expiresAt))
+      .execute();
+  }
 }
 
 function toSessionFamilyRecord(row: SessionFamilyRow): SessionFamilyRecord {

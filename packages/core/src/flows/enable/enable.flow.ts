@@ -14,7 +14,7 @@ import type { BackupCodeService, BackupCodeSet } from '../../methods/backup-code
 import type { MethodRegistry } from '../../methods/method-registry.js';
 import type { Proof } from '../../methods/second-factor-method.js';
 import { issuedSecretMatches, type TotpEnrollmentDisplay } from '../../methods/totp/totp.method.js';
-import type { TotpParams } from '../../otp/index.js';
+import type { TotpParams, TotpSecretBits } from '../../otp/index.js';
 import type { PolicyService } from '../../policy/policy-service.js';
 import type { IssuerSettings } from '../../settings/issuer-settings.js';
 import { newFactor } from '../../storage/new-factor.js';
@@ -32,6 +32,11 @@ export interface EnableStartInput {
   successToken?: string;
   /** TOTP: parameters other than the SHA1/6/30 default (most apps ignore them). */
   totp?: Partial<TotpParams>;
+  /**
+   * TOTP: the size of the secret when not 160 bits. Only the cPanel dialects pass it, as
+   * TESSERA_CPANEL_SECRET_BITS says, for clients that enforce cPanel's 16-character secrets.
+   */
+  totpSecretBits?: TotpSecretBits;
   /**
    * Also prepare a backup-code set, shown now and installed when this enrollment is confirmed
    * (Mudbase's setup hands out both at once).
@@ -120,6 +125,7 @@ export class EnableFlow {
       ...(input.phone === undefined ? {} : { phone: input.phone }),
       ...(input.successToken === undefined ? {} : { successToken: input.successToken }),
       ...(input.totp === undefined ? {} : { totp: input.totp }),
+      ...(input.totpSecretBits === undefined ? {} : { totpSecretBits: input.totpSecretBits }),
     });
     if (begun.activation === 'immediate') {
       const marker = await storage.factors.findActive(userId, input.method);

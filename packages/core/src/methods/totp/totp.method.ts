@@ -39,9 +39,9 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
     channel: null,
     quietBegin: true,
 
-    async begin({ factorId, user, issuer, totp }) {
+    async begin({ factorId, user, issuer, totp, totpSecretBits }) {
       const params: TotpParams = { ...DEFAULT_TOTP_PARAMS, ...totp };
-      const key = generateTotpSecret();
+      const key = generateTotpSecret(totpSecretBits);
       const secret = encodeBase32(key);
       const otpauthUri = buildOtpauthUri({ issuer, accountName: user.username, secret, ...params });
       const [png, svg] = await Promise.all([qrPngDataUrl(otpauthUri), qrSvg(otpauthUri)]);

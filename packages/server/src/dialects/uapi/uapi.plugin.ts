@@ -3,14 +3,14 @@ import type { AuthScheme } from '../../http/authenticate.js';
 import {
   acceptFormBodies,
   type CpanelParams,
-  cpanelOtpauthUri,
   cpanelParams,
   functionOf,
+  generateCpanelSecret,
   requiredParam,
   tfaTokenProof,
 } from '../cpanel-common.js';
-import type { Dialect, DialectApp } from '../dialect.js';
-import { callerOf, requireCaller } from '../dialect-auth.js';
+import type { Dialect, DialectApp, DialectOptions } from '../dialect.js';
+import { callerOf, requireCaller, SESSION_PREFIX } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { UAPI_ERRORS } from './uapi.errors.js';
 import { uapiError, uapiFailure, uapiSuccess, unknownFunctionError } from './uapi.mapping.js';
@@ -19,12 +19,17 @@ import { UapiEnvelope, uapiQuery } from './uapi.schemas.js';
 /** HTTP Basic (user:password) or `Authorization: cpanel USER:TOKEN`. */
 const SCHEMES: readonly AuthScheme[] = ['basic', 'cpanel'];
 const SECURITY: Record<string, string[]>[] = [{ BasicAuth: [] }, { CpanelToken: [] }];
+/** The routes as served directly, and again under a cPanel session's `/cpsess<10 digits>` prefix. */
+const ROUTE_SETS = [
+  { prefix: '', operationSuffix: '', security: SECURITY },
+  { prefix: SESSION_PREFIX, operationSuffix: '_in_session', security: [{ CpanelSession: [] }] },
+];
 const PREFIX = '/execute/TwoFactorAuth';
 
 interface UapiFunctionSpec {
   summary: string;
   parameters?: Record<string, string>;
-  run(core: Core, actor: Actor, params: CpanelParams): Promise<unknown>;
+  run(core: Core, actor: Actor, params: CpanelParams, options: DialectOptions): Promise<unknown>;
 }
 
 function refuse(message: string): never {
@@ -34,11 +39,8 @@ function refuse(message: string): never {
 const FUNCTIONS: Record<string, UapiFunctionSpec> = {
   generate_user_configuration: {
     summary: 'A new authenticator secret for the caller, pending until set_user_configuration confirms it',
-    async run(core, actor) {
-      const started = await core.enable.start(actor, { method: 'totp' });
-      // A TOTP enrollment always shows its key.
-      const totp = started.totp!;
-      return { otpauth_str: cpanelOtpauthUri(totp.otpauthUri), secret: totp.secret };
+    async run(core, actor, _params, options) {
+      return generateCpanelSecret(core, actor, options.cpanelSecretBits);
     },
   },
   set_user_configuration: {
@@ -86,7 +88,7 @@ const FUNCTIONS: Record<string, UapiFunctionSpec> = {
   },
 };
 
-async function register(app: DialectApp, core: Core): Promise<void> {
+async function register(app: DialectApp, core: Core, options: DialectOptions): Promise<void> {
   app.decorateRequest('actor', null);
   acceptFormBodies(app);
   installDialectErrors(app, UAPI_ERRORS, (failure, request) => {
@@ -95,31 +97,35 @@ async function register(app: DialectApp, core: Core): Promise<void> {
   });
   requireCaller(app, core, SCHEMES);
 
-  for (const [func, spec] of Object.entries(FUNCTIONS)) {
+  // Each function twice: as is, and under a `/login` session's prefix (the session's cookie).
+  for (const at of ROUTE_SETS) {
+    for (const [func, spec] of Object.entries(FUNCTIONS)) {
+      app.route({
+        method: ['GET', 'POST'],
+        url: `${at.prefix}${PREFIX}/${func}`,
+        schema: {
+          operationId: `${func}${at.operationSuffix}`,
+          summary: spec.summary,
+          tags: ['TwoFactorAuth'],
+          security: at.security,
+          querystring: uapiQuery(spec.parameters ?? {}),
+          response: { 200: UapiEnvelope, 401: UapiEnvelope, 429: UapiEnvelope },
+        },
+        handler: async (request) =>
+          uapiSuccess(func, await spec.run(core, callerOf(request), cpanelParams(request), options)),
+      });
+    }
+
     app.route({
       method: ['GET', 'POST'],
-      url: `${PREFIX}/${func}`,
-      schema: {
-        operationId: func,
-        summary: spec.summary,
-        tags: ['TwoFactorAuth'],
-        security: SECURITY,
-        querystring: uapiQuery(spec.parameters ?? {}),
-        response: { 200: UapiEnvelope, 401: UapiEnvelope, 429: UapiEnvelope },
+      url: `${at.prefix}${PREFIX}/:function`,
+      schema: { summary: 'Any other function: status 0', tags: ['other'], security: at.security },
+      handler: async (request) => {
+        const func = functionOf(request);
+        return uapiFailure(func, [unknownFunctionError(func)]);
       },
-      handler: async (request) => uapiSuccess(func, await spec.run(core, callerOf(request), cpanelParams(request))),
     });
   }
-
-  app.route({
-    method: ['GET', 'POST'],
-    url: `${PREFIX}/:function`,
-    schema: { summary: 'Any other function: status 0', tags: ['other'], security: SECURITY },
-    handler: async (request) => {
-      const func = functionOf(request);
-      return uapiFailure(func, [unknownFunctionError(func)]);
-    },
-  });
 }
 
 export const uapiDialect: Dialect = {
@@ -131,6 +137,12 @@ export const uapiDialect: Dialect = {
     'a failed function is HTTP 200 with `status: 0`. Credentials: HTTP Basic or `Authorization: cpanel USER:TOKEN`.',
   securitySchemes: {
     BasicAuth: { type: 'http', scheme: 'basic' },
+    CpanelSession: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'cpsession',
+      description: 'the cookie of POST /login/?login_only=1, under its /cpsess<10 digits> prefix',
+    },
     CpanelToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'cpanel USER:TOKEN' },
   },
   register,

@@ -3,17 +3,17 @@ import type { AuthScheme } from '../../http/authenticate.js';
 import {
   acceptFormBodies,
   type CpanelParams,
-  cpanelOtpauthUri,
   cpanelParams,
   functionOf,
+  generateCpanelSecret,
   issuerInput,
   numberedUsers,
   requiredParam,
   textParam,
   tfaTokenProof,
 } from '../cpanel-common.js';
-import type { Dialect, DialectApp } from '../dialect.js';
-import { callerOf, requireCaller } from '../dialect-auth.js';
+import type { Dialect, DialectApp, DialectOptions } from '../dialect.js';
+import { callerOf, requireCaller, SESSION_PREFIX } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { WHM_ERRORS } from './whm.errors.js';
 import {
@@ -31,11 +31,22 @@ import { WhmEnvelope, whmQuery } from './whm.schemas.js';
 /** HTTP Basic (user:password) or `Authorization: whm USER:TOKEN`. */
 const SCHEMES: readonly AuthScheme[] = ['basic', 'whm'];
 const SECURITY: Record<string, string[]>[] = [{ BasicAuth: [] }, { WhmToken: [] }];
+/** The routes as served directly, and again under a cPanel session's `/cpsess<10 digits>` prefix. */
+const ROUTE_SETS = [
+  { prefix: '', operationSuffix: '', security: SECURITY },
+  { prefix: SESSION_PREFIX, operationSuffix: '_in_session', security: [{ CpanelSession: [] }] },
+];
 /** Accounts read per page when listing them all (get_user_configs), so none is loaded whole. */
 const PAGE_SIZE = 500;
 
 /** What one function does with the caller and its parameters: its `data`, or undefined for none. */
-type WhmFunction = (core: Core, actor: Actor, params: CpanelParams, body: unknown) => Promise<unknown>;
+type WhmFunction = (
+  core: Core,
+  actor: Actor,
+  params: CpanelParams,
+  body: unknown,
+  options: DialectOptions,
+) => Promise<unknown>;
 
 interface WhmFunctionSpec {
   summary: string;
@@ -63,11 +74,8 @@ async function controlledAccount(core: Core, actor: Actor, username: string, not
 const FUNCTIONS: Record<string, WhmFunctionSpec> = {
   twofactorauth_generate_tfa_config: {
     summary: 'A new authenticator secret for the caller, pending until twofactorauth_set_tfa_config confirms it',
-    async run(core, actor) {
-      const started = await core.enable.start(actor, { method: 'totp' });
-      // A TOTP enrollment always shows its key.
-      const totp = started.totp!;
-      return { otpauth_str: cpanelOtpauthUri(totp.otpauthUri), secret: totp.secret };
+    async run(core, actor, _params, _body, options) {
+      return generateCpanelSecret(core, actor, options.cpanelSecretBits);
     },
   },
   twofactorauth_set_tfa_config: {
@@ -205,7 +213,7 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
   },
 };
 
-async function register(app: DialectApp, core: Core): Promise<void> {
+async function register(app: DialectApp, core: Core, options: DialectOptions): Promise<void> {
   app.decorateRequest('actor', null);
   acceptFormBodies(app);
   installDialectErrors(app, WHM_ERRORS, (failure, request) => {
@@ -214,32 +222,35 @@ async function register(app: DialectApp, core: Core): Promise<void> {
   });
   requireCaller(app, core, SCHEMES);
 
-  for (const [command, spec] of Object.entries(FUNCTIONS)) {
+  // Each function twice: as is, and under a `/login` session's prefix (the session's cookie).
+  for (const at of ROUTE_SETS) {
+    for (const [command, spec] of Object.entries(FUNCTIONS)) {
+      app.route({
+        method: ['GET', 'POST'],
+        url: `${at.prefix}/json-api/${command}`,
+        schema: {
+          operationId: `${command}${at.operationSuffix}`,
+          summary: spec.summary,
+          tags: ['TwoFactorAuth'],
+          security: at.security,
+          querystring: whmQuery(spec.parameters ?? {}),
+          response: { 200: WhmEnvelope, 401: WhmEnvelope, 429: WhmEnvelope },
+        },
+        handler: async (request) =>
+          whmSuccess(command, await spec.run(core, callerOf(request), cpanelParams(request), request.body, options)),
+      });
+    }
+
     app.route({
       method: ['GET', 'POST'],
-      url: `/json-api/${command}`,
-      schema: {
-        operationId: command,
-        summary: spec.summary,
-        tags: ['TwoFactorAuth'],
-        security: SECURITY,
-        querystring: whmQuery(spec.parameters ?? {}),
-        response: { 200: WhmEnvelope, 401: WhmEnvelope, 429: WhmEnvelope },
+      url: `${at.prefix}/json-api/:function`,
+      schema: { summary: 'Any other function: result 0, "Unknown app (…)"', tags: ['other'], security: at.security },
+      handler: async (request) => {
+        const command = functionOf(request);
+        return whmFailure(command, unknownFunctionReason(command));
       },
-      handler: async (request) =>
-        whmSuccess(command, await spec.run(core, callerOf(request), cpanelParams(request), request.body)),
     });
   }
-
-  app.route({
-    method: ['GET', 'POST'],
-    url: '/json-api/:function',
-    schema: { summary: 'Any other function: result 0, "Unknown app (…)"', tags: ['other'], security: SECURITY },
-    handler: async (request) => {
-      const command = functionOf(request);
-      return whmFailure(command, unknownFunctionReason(command));
-    },
-  });
 }
 
 export const whmDialect: Dialect = {
@@ -251,6 +262,12 @@ export const whmDialect: Dialect = {
     'is HTTP 200 with `result: 0` and the reason. Credentials: HTTP Basic or `Authorization: whm USER:TOKEN`.',
   securitySchemes: {
     BasicAuth: { type: 'http', scheme: 'basic' },
+    CpanelSession: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'cpsession',
+      description: 'the cookie of POST /login/?login_only=1, under its /cpsess<10 digits> prefix',
+    },
     WhmToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'whm USER:TOKEN' },
   },
   register,

@@ -67,5 +67,17 @@ export function describeSessionContract(ctx: ContractContext): void {
       expect((await ctx.storage.sessions.findRefreshTokenByHash(token.tokenHash))?.rotatedAt).toEqual(at(3_003));
       expect(await ctx.storage.sessions.markRotated('nobody', at(1))).toBe(false);
     });
+
+    it('extends a refresh token forward only', async () => {
+      const family = aSessionFamily((await ctx.createdUser()).id);
+      await ctx.storage.sessions.createFamily(family);
+      const token = aRefreshToken(family);
+      await ctx.storage.sessions.insertRefreshToken(token);
+      const later = new Date(token.expiresAt.getTime() + 60_000);
+      await ctx.storage.sessions.extendRefreshToken(token.id, later);
+      expect((await ctx.storage.sessions.findRefreshTokenByHash(token.tokenHash))?.expiresAt).toEqual(later);
+      await ctx.storage.sessions.extendRefreshToken(token.id, token.expiresAt);
+      expect((await ctx.storage.sessions.findRefreshTokenByHash(token.tokenHash))?.expiresAt).toEqual(later);
+    });
   });
 }

@@ -1,0 +1,80 @@
+import { type Core, TesseraError } from '@tessera/core';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { CPANEL_SESSION_COOKIE } from '../http/authenticate.js';
+import { rateLimitGroups } from '../http/rate-limit.js';
+import { acceptFormBodies, cpanelParams, textParam } from './cpanel-common.js';
+import type { DialectApp, DialectErrorTable } from './dialect.js';
+import { anonymousCaller } from './dialect-auth.js';
+import { installDialectErrors } from './dialect-errors.js';
+import { WHM_ERRORS } from './whm/whm.errors.js';
+
+/** A refused login: 401, cPanel's `{status: 0, message}`, and no session. */
+const REFUSED = { status: 401 };
+
+/**
+ * Every core error as the login answers it: WHM's statuses, except that whatever refuses the
+ * credentials (password, missing or wrong `tfa_token`, a locked second factor) is a refused
+ * login, 401.
+ */
+const LOGIN_ERRORS: DialectErrorTable = {
+  ...WHM_ERRORS,
+  SECOND_FACTOR_REQUIRED: REFUSED,
+  CODE_MALFORMED: REFUSED,
+  CODE_INVALID: REFUSED,
+  SECOND_FACTOR_LOCKED: REFUSED,
+  SECOND_FACTOR_SUSPENDED: REFUSED,
+};
+
+const LoginAnswer = Type.Object({
+  status: Type.Union([Type.Literal(0), Type.Literal(1)]),
+  security_token: Type.Optional(
+    Type.String({ description: '`/cpsess` and 10 digits: the prefix of the session’s URLs' }),
+  ),
+  redirect: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+});
+
+/**
+ * cPanel's `POST /login/?login_only=1`: form fields `user`, `pass` and, for an account with an
+ * authenticator, `tfa_token`. Success sets the session cookie and answers `{status: 1,
+ * security_token: "/cpsess0123456789", redirect}`; the WHM and UAPI functions are then served
+ * under that prefix with the cookie. Anything refused answers `{status: 0, message}`, no session.
+ * The core checks the password (throttled as sign-in) and the code (single use, the lockout).
+ */
+export async function registerCpanelLogin(app: DialectApp, core: Core): Promise<void> {
+  acceptFormBodies(app);
+  installDialectErrors(app, LOGIN_ERRORS, (failure) => ({ status: 0, message: failure.message }));
+  app.post('/login/', {
+    config: rateLimitGroups('sign_in'),
+    schema: {
+      operationId: 'login',
+      summary: 'Starts a session: the cpsession cookie, and the /cpsess<10 digits> prefix of its URLs',
+      tags: ['session'],
+      security: [],
+      response: { 200: LoginAnswer, 401: LoginAnswer, 429: LoginAnswer },
+    },
+    handler: async (request, reply) => {
+      const params = cpanelParams(request);
+      const otp = textParam(params, 'tfa_token');
+      const username = textParam(params, 'user') ?? '';
+      const password = textParam(params, 'pass') ?? '';
+      // No username or password holds a NUL (the schemas refuse one), and PostgreSQL cannot look one up.
+      if (`${username}${password}`.includes('\u0000')) throw new TesseraError('INVALID_CREDENTIALS');
+      const started = await core.cookieSessions.login(anonymousCaller(request), {
+        username,
+        password,
+        ...(otp === undefined || otp === '' ? {} : { otp }),
+      });
+      reply.header('set-cookie', sessionCookie(started.token, request));
+      const prefix = `/${started.securityToken}`;
+      return { status: 1 as const, security_token: prefix, redirect: `${prefix}/` };
+    },
+  });
+}
+
+/** The session's cookie: for this host's every path, out of scripts' reach, never sent cross-site. */
+function sessionCookie(token: string, request: FastifyRequest): string {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  return `${CPANEL_SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict${secure}`;
+}
