@@ -13,6 +13,7 @@ import { serveCommand } from './commands/serve.command.js';
 import { tokensCreateCommand } from './commands/tokens.command.js';
 import { usersCreateCommand, usersShowCommand } from './commands/users.command.js';
 import { type ParsedFlags, parseFlags, UsageError } from './flags.js';
+import { describeStartupFailure } from './startup-failure.js';
 
 export const USAGE = `Usage: tessera <command> [options]
 
@@ -65,6 +66,13 @@ export async function main(args: string[], io: CliIo = processIo): Promise<numbe
     }
     if (error instanceof ConfigError || error instanceof SecretKeyMismatchError || isTesseraError(error)) {
       io.err(`tessera: ${error.message}`);
+      return 1;
+    }
+    const known = describeStartupFailure(error, io.env);
+    if (known !== undefined) {
+      io.err(`tessera: ${known}`);
+      // The stack helps only someone debugging Tessera itself.
+      if (io.env.TESSERA_LOG_LEVEL === 'debug' && error instanceof Error) io.err(error.stack ?? '');
       return 1;
     }
     throw error;
