@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   HISTORY_ENTRY_NOT_FOUND: 'No such history entry.',
   TRUSTED_DEVICE_NOT_FOUND: 'No such trusted device.',
   BACKUP_CODES_NOT_ACTIVE: 'The account has no backup codes.',
+  NOT_READY: 'Not ready: the database does not answer or its schema is not current.',
   INTERNAL: 'An internal error occurred.',
 } as const;
 

@@ -7,6 +7,7 @@ import {
   DEFAULT_CONNECTION_LIMITS,
   DIALECT_NAMES,
   type DialectName,
+  TesseraError,
   type TotpSecretBits,
 } from '@tessera/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -28,6 +29,8 @@ export interface BuildAppOptions {
   dialects?: readonly DialectName[];
   /** Origins whose pages may call from a browser, with credentials. @default none */
   corsOrigins?: readonly string[];
+  /** What `/ready` asks: the migrations not applied yet (throws when the database does not answer). */
+  pendingMigrations?: () => Promise<string[]>;
   /** The size of the secrets the cPanel dialects issue (TESSERA_CPANEL_SECRET_BITS); 160 unless given. */
   cpanelSecretBits?: TotpSecretBits;
   /**
@@ -98,6 +101,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Load balancers poll it: never limited.
   app.get('/health', { schema: { hide: true }, config: rateLimitGroups() }, async () => ({ status: 'ok' }));
+  // For orchestrators: 200 when the database answers and its schema is current, else 503.
+  app.get('/ready', { schema: { hide: true }, config: rateLimitGroups() }, async () => {
+    const pending = await (options.pendingMigrations?.() ?? Promise.resolve([])).catch((error: unknown) => {
+      throw new TesseraError('NOT_READY', { message: 'Not ready: the database does not answer.', cause: error });
+    });
+    if (pending.length > 0) {
+      throw new TesseraError('NOT_READY', { message: `Not ready: ${pending.length} migration(s) not applied.` });
+    }
+    return { status: 'ready' };
+  });
   // The public keys that verify access tokens, so a platform can check them without calling back.
   app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => options.core.sessions.jwks());
 

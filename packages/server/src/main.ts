@@ -23,6 +23,7 @@ export async function startServer(
     logger,
     dialects: config.dialects,
     corsOrigins: config.corsOrigins,
+    pendingMigrations: () => runtime.storage.pendingMigrations(),
     cpanelSecretBits: config.cpanelSecretBits,
     rateLimit: { limits: config.rateLimits, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
     connections: config.connections,

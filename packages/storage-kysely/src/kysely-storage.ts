@@ -2,7 +2,7 @@ import type { Repositories, Storage } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
 import { durableWrite } from './durable-write.js';
-import { type MigrationOutcome, migrateToLatest } from './migrate.js';
+import { type MigrationOutcome, migrateToLatest, pendingMigrations } from './migrate.js';
 import { KyselyApiTokenRepository } from './repositories/kysely-api-token.repository.js';
 import { KyselyBackupCodeRepository } from './repositories/kysely-backup-code.repository.js';
 import { KyselyDeliveredCodeRepository } from './repositories/kysely-delivered-code.repository.js';
@@ -23,6 +23,8 @@ export interface KyselyStorage extends Storage {
   readonly db: Kysely<Database>;
   /** Applies the migrations not yet applied; see migrateToLatest. */
   migrate(): Promise<MigrationOutcome>;
+  /** The migrations not applied yet: the database answers and its schema is current when empty. */
+  pendingMigrations(): Promise<string[]>;
 }
 
 /**
@@ -41,6 +43,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: StorageDialec
     // forever.
     transaction: (work) => durableWrite(db, dialect, (trx) => work(createRepositories(trx, dialect))),
     migrate: () => migrateToLatest(db, { dialect }),
+    pendingMigrations: () => pendingMigrations(db, { dialect }),
     close: () => db.destroy(),
   };
 }

@@ -41,6 +41,20 @@ export async function migrateToLatest(
   return { applied: results.filter((result) => result.status === 'Success').map((result) => result.migrationName) };
 }
 
+/** Names of the migrations not applied yet (empty when the schema is current). */
+export async function pendingMigrations(
+  // biome-ignore lint/suspicious/noExplicitAny: see migrateToLatest.
+  db: Kysely<any>,
+  options: MigrateOptions,
+): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(options.migrations ?? listMigrations(options.dialect)),
+    ...(options.dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
+  });
+  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: see migrateToLatest.
 async function currentSchema(db: Kysely<any>): Promise<string> {
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);

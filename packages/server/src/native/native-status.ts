@@ -56,5 +56,6 @@ export const NATIVE_STATUS = {
   HISTORY_ENTRY_NOT_FOUND: 404,
   TRUSTED_DEVICE_NOT_FOUND: 404,
   BACKUP_CODES_NOT_ACTIVE: 409,
+  NOT_READY: 503,
   INTERNAL: 500,
 } as const satisfies Record<ErrorCode, number>;

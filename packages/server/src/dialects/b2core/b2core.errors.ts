@@ -68,5 +68,6 @@ export const B2CORE_ERRORS = {
   HISTORY_ENTRY_NOT_FOUND: NOT_FOUND,
   TRUSTED_DEVICE_NOT_FOUND: NOT_FOUND,
   BACKUP_CODES_NOT_ACTIVE: BAD_REQUEST,
+  NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
 } satisfies DialectErrorTable;

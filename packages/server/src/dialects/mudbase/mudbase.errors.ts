@@ -64,5 +64,6 @@ export const MUDBASE_ERRORS = {
   HISTORY_ENTRY_NOT_FOUND: { status: 404, vendorCode: 'NOT_FOUND' },
   TRUSTED_DEVICE_NOT_FOUND: { status: 404, vendorCode: 'NOT_FOUND' },
   BACKUP_CODES_NOT_ACTIVE: invalid('TWO_FACTOR_NOT_ENABLED'),
+  NOT_READY: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
   INTERNAL: { status: 500, vendorCode: 'INTERNAL_ERROR' },
 } satisfies DialectErrorTable;

@@ -68,5 +68,6 @@ export const UAPI_ERRORS = {
   HISTORY_ENTRY_NOT_FOUND: FAILED,
   TRUSTED_DEVICE_NOT_FOUND: FAILED,
   BACKUP_CODES_NOT_ACTIVE: FAILED,
+  NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
 } satisfies DialectErrorTable;

@@ -62,5 +62,6 @@ export const VPSBG_ERRORS = {
   HISTORY_ENTRY_NOT_FOUND: { status: 404 },
   TRUSTED_DEVICE_NOT_FOUND: { status: 404 },
   BACKUP_CODES_NOT_ACTIVE: INVALID,
+  NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
 } satisfies DialectErrorTable;
