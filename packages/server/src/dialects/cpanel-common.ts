@@ -10,6 +10,7 @@ import {
 } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
 import type { DialectApp } from './dialect.js';
+import { SESSION_PREFIX } from './dialect-auth.js';
 
 /**
  * What WHM API 1 and UAPI share: form or query parameters, cPanel's otpauth URI, its codes typed
@@ -113,4 +114,12 @@ export function numberedUsers(params: CpanelParams): string[] {
     .map((match) => match[0]);
   const names = ['user', ...numbered].map((key) => textParam(params, key)).filter((name) => name !== undefined);
   return [...new Set(names.filter((name) => name !== ''))];
+}
+
+/** The routes as served directly, and again under a cPanel session's `/cpsess<10 digits>` prefix. */
+export function cpanelRouteSets(security: Record<string, string[]>[]) {
+  return [
+    { prefix: '', operationSuffix: '', security },
+    { prefix: SESSION_PREFIX, operationSuffix: '_in_session', security: [{ CpanelSession: [] }] },
+  ];
 }

@@ -4,13 +4,14 @@ import {
   acceptFormBodies,
   type CpanelParams,
   cpanelParams,
+  cpanelRouteSets,
   functionOf,
   generateCpanelSecret,
   requiredParam,
   tfaTokenProof,
 } from '../cpanel-common.js';
 import type { Dialect, DialectApp, DialectOptions } from '../dialect.js';
-import { callerOf, requireCaller, SESSION_PREFIX } from '../dialect-auth.js';
+import { callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { UAPI_ERRORS } from './uapi.errors.js';
 import { uapiError, uapiFailure, uapiSuccess, unknownFunctionError } from './uapi.mapping.js';
@@ -19,11 +20,7 @@ import { UapiEnvelope, uapiQuery } from './uapi.schemas.js';
 /** HTTP Basic (user:password) or `Authorization: cpanel USER:TOKEN`. */
 const SCHEMES: readonly AuthScheme[] = ['basic', 'cpanel'];
 const SECURITY: Record<string, string[]>[] = [{ BasicAuth: [] }, { CpanelToken: [] }];
-/** The routes as served directly, and again under a cPanel session's `/cpsess<10 digits>` prefix. */
-const ROUTE_SETS = [
-  { prefix: '', operationSuffix: '', security: SECURITY },
-  { prefix: SESSION_PREFIX, operationSuffix: '_in_session', security: [{ CpanelSession: [] }] },
-];
+const ROUTE_SETS = cpanelRouteSets(SECURITY);
 const PREFIX = '/execute/TwoFactorAuth';
 
 interface UapiFunctionSpec {

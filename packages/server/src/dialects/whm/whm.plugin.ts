@@ -4,6 +4,7 @@ import {
   acceptFormBodies,
   type CpanelParams,
   cpanelParams,
+  cpanelRouteSets,
   functionOf,
   generateCpanelSecret,
   issuerInput,
@@ -13,7 +14,7 @@ import {
   tfaTokenProof,
 } from '../cpanel-common.js';
 import type { Dialect, DialectApp, DialectOptions } from '../dialect.js';
-import { callerOf, requireCaller, SESSION_PREFIX } from '../dialect-auth.js';
+import { callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { WHM_ERRORS } from './whm.errors.js';
 import {
@@ -31,11 +32,7 @@ import { WhmEnvelope, whmQuery } from './whm.schemas.js';
 /** HTTP Basic (user:password) or `Authorization: whm USER:TOKEN`. */
 const SCHEMES: readonly AuthScheme[] = ['basic', 'whm'];
 const SECURITY: Record<string, string[]>[] = [{ BasicAuth: [] }, { WhmToken: [] }];
-/** The routes as served directly, and again under a cPanel session's `/cpsess<10 digits>` prefix. */
-const ROUTE_SETS = [
-  { prefix: '', operationSuffix: '', security: SECURITY },
-  { prefix: SESSION_PREFIX, operationSuffix: '_in_session', security: [{ CpanelSession: [] }] },
-];
+const ROUTE_SETS = cpanelRouteSets(SECURITY);
 /** Accounts read per page when listing them all (get_user_configs), so none is loaded whole. */
 const PAGE_SIZE = 500;
 
