@@ -489,7 +489,7 @@ describe('admin operations', () => {
     const admin = await createSignedInUser(h, { role: 'admin' });
     expect(
       json<{ factors: unknown[] }>(await call('GET', `/admin/users/${victim.id}/factors`, admin.accessToken)),
-    ).toMatchObject({ factors: [expect.objectContaining({ kind: 'totp', status: 'active' })] });
+    ).toMatchObject({ factors: [expect.objectContaining({ method: 'totp', status: 'active' })] });
     expect(json(await call('GET', '/admin/settings/issuer', admin.accessToken))).toEqual({ issuer: 'Tessera Test' });
     expect(json(await call('GET', '/admin/policy', admin.accessToken))).toMatchObject({ required: false });
     expect((await adminHistory(admin.accessToken, `?userId=${victim.id}`)).items.map((e) => e.action)).toEqual([
@@ -580,7 +580,7 @@ describe('admin operations', () => {
     const response = await call('GET', `/admin/users/${user.id}/factors`, admin.accessToken);
     expect(response.statusCode).toBe(200);
     expect(json(response)).toEqual({
-      factors: [expect.objectContaining({ id: totp.factorId, kind: 'totp', status: 'active' })],
+      factors: [expect.objectContaining({ id: totp.factorId, method: 'totp', status: 'active' })],
     });
     expect(response.body).not.toContain(totp.secret);
     const plain = await createSignedInUser(h);
@@ -716,7 +716,7 @@ describe('admin operations', () => {
     const imported = await call('POST', `/admin/users/${user.id}/2fa/totp/import`, admin.accessToken, { secret });
     expect(imported.statusCode).toBe(204);
     expect(json(await call('GET', `/admin/users/${user.id}/factors`, admin.accessToken))).toEqual({
-      factors: [expect.objectContaining({ kind: 'totp', status: 'active' })],
+      factors: [expect.objectContaining({ method: 'totp', status: 'active' })],
     });
 
     const verify = (code: string) =>

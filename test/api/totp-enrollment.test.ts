@@ -14,13 +14,13 @@ describe('TOTP enrollment and sign-in (native API)', () => {
     const begun = await h.app.inject({ method: 'POST', url: '/api/v1/me/factors/totp', headers: bearer(accessToken) });
     expect(begun.statusCode).toBe(201);
     const body = json<{
-      factor: { status: string; kind: string };
+      factor: { status: string; method: string };
       secret: string;
       otpauthUri: string;
       qrPngDataUrl: string;
       qrSvg: string;
     }>(begun);
-    expect(body.factor).toMatchObject({ status: 'pending', kind: 'totp' });
+    expect(body.factor).toMatchObject({ status: 'pending', method: 'totp' });
     expect(decodeBase32(body.secret)).toHaveLength(20);
     expect(parseOtpauthUri(body.otpauthUri)).toEqual({
       issuer: 'Tessera Test',

@@ -87,9 +87,9 @@ describe('SMS factor', () => {
 
     const confirmed = await confirmEnable(user, body.flowId, code);
     expect(confirmed.statusCode).toBe(200);
-    expect(json<{ state: string; factor: { kind: string; status: string } }>(confirmed)).toMatchObject({
+    expect(json<{ state: string; factor: { method: string; status: string } }>(confirmed)).toMatchObject({
       state: 'enabled',
-      factor: { kind: 'sms', status: 'active' },
+      factor: { method: 'sms', status: 'active' },
     });
     expect(await activeMethods(user)).toEqual(['sms']);
   });

@@ -15,7 +15,10 @@ export const ChallengeView = Type.Object({
   challengeId: Uuid,
   operation: SuccessTokenOperation,
   method: Method,
-  state: Type.String(),
+  state: Type.Union(
+    [Type.Literal('awaiting_code'), Type.Literal('passed'), Type.Literal('failed'), Type.Literal('expired')],
+    { description: 'awaiting_code: waiting for a code; passed: answered, the success token was issued.' },
+  ),
   attempts: Type.Integer(),
   expiresAt: DateTime,
   delivery: Type.Optional(SentCode),

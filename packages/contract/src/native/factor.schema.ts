@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Method } from './two-factor-common.schema.js';
 
 /** Digits only; the exact length (6 or 8) is checked against the factor. */
 const Code = Type.String({ pattern: '^[0-9]{6,8}$', description: 'The current code, 6 or 8 digits.' });
@@ -25,8 +26,10 @@ export const BeginTotpBody = Type.Object(
 
 export const Factor = Type.Object({
   id: Type.String({ format: 'uuid' }),
-  kind: Type.Union([Type.Literal('totp'), Type.Literal('sms'), Type.Literal('email'), Type.Literal('backup_codes')]),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('active')]),
+  method: Method,
+  status: Type.Union([Type.Literal('pending'), Type.Literal('active')], {
+    description: 'pending: enrolled, waiting for its first code; active: in use.',
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   activatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Password } from './account.schema.js';
+import { Method } from './two-factor-common.schema.js';
 
 export const SignInBody = Type.Object(
   {
@@ -28,9 +29,9 @@ export const SignInResponse = Type.Union([
   Type.Object({
     status: Type.Literal('second_factor_required'),
     flowId: Type.String({ format: 'uuid' }),
-    state: Type.String(),
+    state: Type.Literal('awaiting_code'),
     expiresAt: Type.String({ format: 'date-time' }),
-    methods: Type.Array(Type.String()),
+    methods: Type.Array(Method, { description: "The account's active methods; backup_codes is always accepted." }),
   }),
 ]);
 

@@ -45,7 +45,20 @@ export const SuccessToken = Type.Object({
 export const ProcedureView = Type.Object({
   flowId: Uuid,
   method: Method,
-  state: Type.String({ description: 'awaiting_code, enabled, disabled, awaiting_confirmation, failed, expired' }),
+  state: Type.Union(
+    [
+      Type.Literal('awaiting_code'),
+      Type.Literal('enabled'),
+      Type.Literal('disabled'),
+      Type.Literal('failed'),
+      Type.Literal('expired'),
+    ],
+    {
+      description:
+        'awaiting_code: waiting for a code (every flow names this state so); enabled or disabled: done; ' +
+        'failed: too many wrong codes; expired: not finished in time.',
+    },
+  ),
   attempts: Type.Integer(),
   expiresAt: DateTime,
 });

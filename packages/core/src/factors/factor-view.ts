@@ -3,7 +3,8 @@ import type { FactorKind, FactorRecord, FactorStatus } from '../storage/records.
 /** What any API may show of a factor: never the secret. */
 export interface FactorView {
   id: string;
-  kind: FactorKind;
+  /** The second-factor method, named `method` as everywhere in the API. */
+  method: FactorKind;
   status: FactorStatus;
   createdAt: string;
   activatedAt: string | null;
@@ -14,7 +15,7 @@ export interface FactorView {
 export function toFactorView(factor: FactorRecord, details: Record<string, string | number>): FactorView {
   return {
     id: factor.id,
-    kind: factor.kind,
+    method: factor.kind,
     status: factor.status,
     createdAt: factor.createdAt.toISOString(),
     activatedAt: factor.activatedAt?.toISOString() ?? null,

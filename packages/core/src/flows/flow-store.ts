@@ -5,7 +5,7 @@ import { refusal } from '../factors/second-factor-verifier.js';
 import type { RefusalReason } from '../methods/second-factor-method.js';
 import type { FlowRecord } from '../storage/records.js';
 import type { FlowRepository } from '../storage/repositories.js';
-import { isTerminal, type MachineDefinition, transition } from './machine.js';
+import { currentState, isTerminal, type MachineDefinition, transition } from './machine.js';
 
 /**
  * Persistence for every flow: create, load (only the owner's, only of the expected kind), and
@@ -69,7 +69,7 @@ export class FlowStore {
     if (!flow || flow.kind !== machine.name || (userId !== undefined && flow.userId !== userId)) {
       throw new TesseraError('FLOW_NOT_FOUND');
     }
-    return flow;
+    return { ...flow, state: currentState(machine, flow.state) };
   }
 
   /** Throws FLOW_FINISHED for a finished flow and FLOW_EXPIRED (recording it) for an expired one. */

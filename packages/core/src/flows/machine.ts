@@ -10,12 +10,22 @@ export interface MachineDefinition<S extends string, E extends string> {
   initial: S;
   terminal: readonly S[];
   transitions: Partial<Record<S, Partial<Record<E, S>>>>;
+  /**
+   * States renamed since a release, old name → new. Flows are short-lived but persisted, so one
+   * started before an upgrade may still carry the old name when it is loaded.
+   */
+  formerStates?: Readonly<Record<string, S>>;
 }
 
 export function defineMachine<S extends string, E extends string>(
   definition: MachineDefinition<S, E>,
 ): MachineDefinition<S, E> {
   return definition;
+}
+
+/** The state as this machine names it now, for a state read back from storage. */
+export function currentState<S extends string, E extends string>(machine: MachineDefinition<S, E>, stored: string): string {
+  return machine.formerStates?.[stored] ?? stored;
 }
 
 export function isTerminal<S extends string, E extends string>(machine: MachineDefinition<S, E>, state: S): boolean {

@@ -118,7 +118,7 @@ export function aFlow(userId: string, overrides: Partial<FlowRecord> = {}): Flow
     id: randomUUID(),
     kind: 'sign-in',
     userId,
-    state: 'awaiting_second_factor',
+    state: 'awaiting_code',
     data: '{}',
     attempts: 0,
     version: 1,

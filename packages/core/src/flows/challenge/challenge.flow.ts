@@ -15,7 +15,7 @@ import type {
 } from '../../success-tokens/success-token-service.js';
 import { type FlowStore, flowData } from '../flow-store.js';
 import type { CodeMessenger } from '../shared/code-messenger.js';
-import { CHALLENGE_MAX_ATTEMPTS, CHALLENGE_TTL_SECONDS, challengeMachine } from './challenge.machine.js';
+import { CHALLENGE_MAX_ATTEMPTS, CHALLENGE_TTL_SECONDS, type ChallengeState, challengeMachine } from './challenge.machine.js';
 
 export interface ChallengeStartInput {
   operation: SuccessTokenOperation;
@@ -33,7 +33,7 @@ export interface ChallengeView {
   challengeId: string;
   operation: SuccessTokenOperation;
   method: FactorKind;
-  state: string;
+  state: ChallengeState;
   attempts: number;
   expiresAt: string;
   delivery?: SentCode;
@@ -141,7 +141,7 @@ function challengeView(flow: FlowRecord, data: ChallengeData, delivery?: SentCod
     challengeId: flow.id,
     operation: data.operation,
     method: data.method,
-    state: flow.state,
+    state: flow.state as ChallengeState,
     attempts: flow.attempts,
     expiresAt: flow.expiresAt.toISOString(),
     ...(delivery ? { delivery } : {}),

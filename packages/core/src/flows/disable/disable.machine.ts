@@ -1,18 +1,19 @@
 import { defineMachine } from '../machine.js';
 
 /** See disable.mermaid beside this file. */
-export type DisableState = 'awaiting_confirmation' | 'disabled' | 'failed' | 'expired';
+export type DisableState = 'awaiting_code' | 'disabled' | 'failed' | 'expired';
 export type DisableEvent = 'CONFIRM_OK' | 'CONFIRM_FAIL' | 'ATTEMPTS_EXHAUSTED' | 'RESEND' | 'EXPIRE';
 
 export const disableMachine = defineMachine<DisableState, DisableEvent>({
   name: 'disable',
-  initial: 'awaiting_confirmation',
+  initial: 'awaiting_code',
+  formerStates: { awaiting_confirmation: 'awaiting_code' },
   terminal: ['disabled', 'failed', 'expired'],
   transitions: {
-    awaiting_confirmation: {
+    awaiting_code: {
       CONFIRM_OK: 'disabled',
-      CONFIRM_FAIL: 'awaiting_confirmation',
-      RESEND: 'awaiting_confirmation',
+      CONFIRM_FAIL: 'awaiting_code',
+      RESEND: 'awaiting_code',
       ATTEMPTS_EXHAUSTED: 'failed',
       EXPIRE: 'expired',
     },

@@ -18,7 +18,7 @@ describe('EnableFlow', () => {
     // Apps show the key grouped and in lower case; it is the same key.
     const shown = secret.toLowerCase().replace(/(.{4})/g, '$1 ');
     const result = await t.core.enable.confirmIssuedSecret(user, shown, codeProof(totpCode(secret, t.clock.now())));
-    expect(result).toMatchObject({ state: 'enabled', factor: { kind: 'totp', status: 'active' } });
+    expect(result).toMatchObject({ state: 'enabled', factor: { method: 'totp', status: 'active' } });
   });
 
   it('refuses a secret the server did not issue to this user, without touching the enrollment', async () => {

@@ -22,7 +22,8 @@ import type { DeliveryChannel, FactorKind, FactorRecord, FlowRecord } from '../.
 import type { Storage } from '../../storage/repositories.js';
 import { type FlowStore, flowData } from '../flow-store.js';
 import type { CodeMessenger } from '../shared/code-messenger.js';
-import { ENABLE_MAX_ATTEMPTS, ENABLE_TTL_SECONDS, enableMachine } from './enable.machine.js';
+import type { DisableState } from '../disable/disable.machine.js';
+import { ENABLE_MAX_ATTEMPTS, ENABLE_TTL_SECONDS, type EnableState, enableMachine } from './enable.machine.js';
 
 export interface EnableStartInput {
   method: FactorKind;
@@ -47,7 +48,7 @@ export interface EnableStartInput {
 export interface ProcedureView {
   flowId: string;
   method: FactorKind;
-  state: string;
+  state: EnableState | DisableState;
   attempts: number;
   expiresAt: string;
 }
@@ -317,7 +318,8 @@ export function view(flow: FlowRecord, method: FactorKind): ProcedureView {
   return {
     flowId: flow.id,
     method,
-    state: flow.state,
+    // Only the enable and disable machines' flows come here, loaded under their current names.
+    state: flow.state as EnableState | DisableState,
     attempts: flow.attempts,
     expiresAt: flow.expiresAt.toISOString(),
   };

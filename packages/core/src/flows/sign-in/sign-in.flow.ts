@@ -12,7 +12,7 @@ import type { FactorKind, UserRecord } from '../../storage/records.js';
 import type { FactorRepository } from '../../storage/repositories.js';
 import { type FlowStore, flowData } from '../flow-store.js';
 import type { CodeMessenger } from '../shared/code-messenger.js';
-import { SIGN_IN_MAX_ATTEMPTS, SIGN_IN_TTL_SECONDS, type SignInState, signInMachine } from './sign-in.machine.js';
+import { SIGN_IN_MAX_ATTEMPTS, SIGN_IN_TTL_SECONDS, signInMachine } from './sign-in.machine.js';
 
 export interface SignedIn {
   status: 'signed_in';
@@ -27,7 +27,8 @@ export interface SignedIn {
 export interface SecondFactorRequired {
   status: 'second_factor_required';
   flowId: string;
-  state: SignInState;
+  /** A new sign-in flow always waits for the code. */
+  state: 'awaiting_code';
   expiresAt: string;
   /** The account's active methods; `backup_codes` is always accepted when present. */
   methods: FactorKind[];
@@ -89,7 +90,7 @@ export class SignInFlow {
     return {
       status: 'second_factor_required',
       flowId: flow.id,
-      state: signInMachine.initial,
+      state: 'awaiting_code',
       expiresAt: flow.expiresAt.toISOString(),
       methods,
     };

@@ -1,18 +1,19 @@
 import { defineMachine } from '../machine.js';
 
 /** See sign-in.mermaid beside this file. State names are persisted and shown in API responses. */
-export type SignInState = 'awaiting_second_factor' | 'succeeded' | 'failed' | 'expired';
+export type SignInState = 'awaiting_code' | 'succeeded' | 'failed' | 'expired';
 export type SignInEvent = 'SELECT_METHOD' | 'VERIFY_OK' | 'VERIFY_FAIL' | 'ATTEMPTS_EXHAUSTED' | 'EXPIRE';
 
 export const signInMachine = defineMachine<SignInState, SignInEvent>({
   name: 'sign_in',
-  initial: 'awaiting_second_factor',
+  initial: 'awaiting_code',
+  formerStates: { awaiting_second_factor: 'awaiting_code' },
   terminal: ['succeeded', 'failed', 'expired'],
   transitions: {
-    awaiting_second_factor: {
-      SELECT_METHOD: 'awaiting_second_factor',
+    awaiting_code: {
+      SELECT_METHOD: 'awaiting_code',
       VERIFY_OK: 'succeeded',
-      VERIFY_FAIL: 'awaiting_second_factor',
+      VERIFY_FAIL: 'awaiting_code',
       ATTEMPTS_EXHAUSTED: 'failed',
       EXPIRE: 'expired',
     },

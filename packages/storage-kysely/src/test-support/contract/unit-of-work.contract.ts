@@ -23,7 +23,7 @@ export function describeUnitOfWorkContract(ctx: ContractContext): void {
       const user = await ctx.createdUser();
       const factor = aPendingFactor(user.id);
       await ctx.storage.factors.insertPending(factor);
-      const flow = aFlow(user.id, { kind: 'enable', state: 'awaiting_confirmation' });
+      const flow = aFlow(user.id, { kind: 'enable', state: 'awaiting_code' });
       await ctx.storage.flows.insert(flow);
       return { user, factor, flow };
     }
