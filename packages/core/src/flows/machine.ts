@@ -24,7 +24,10 @@ export function defineMachine<S extends string, E extends string>(
 }
 
 /** The state as this machine names it now, for a state read back from storage. */
-export function currentState<S extends string, E extends string>(machine: MachineDefinition<S, E>, stored: string): string {
+export function currentState<S extends string, E extends string>(
+  machine: MachineDefinition<S, E>,
+  stored: string,
+): string {
   return machine.formerStates?.[stored] ?? stored;
 }
 

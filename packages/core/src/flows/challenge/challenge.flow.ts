@@ -15,7 +15,12 @@ import type {
 } from '../../success-tokens/success-token-service.js';
 import { type FlowStore, flowData } from '../flow-store.js';
 import type { CodeMessenger } from '../shared/code-messenger.js';
-import { CHALLENGE_MAX_ATTEMPTS, CHALLENGE_TTL_SECONDS, type ChallengeState, challengeMachine } from './challenge.machine.js';
+import {
+  CHALLENGE_MAX_ATTEMPTS,
+  CHALLENGE_TTL_SECONDS,
+  type ChallengeState,
+  challengeMachine,
+} from './challenge.machine.js';
 
 export interface ChallengeStartInput {
   operation: SuccessTokenOperation;

@@ -20,9 +20,9 @@ import type { IssuerSettings } from '../../settings/issuer-settings.js';
 import { newFactor } from '../../storage/new-factor.js';
 import type { DeliveryChannel, FactorKind, FactorRecord, FlowRecord } from '../../storage/records.js';
 import type { Storage } from '../../storage/repositories.js';
+import type { DisableState } from '../disable/disable.machine.js';
 import { type FlowStore, flowData } from '../flow-store.js';
 import type { CodeMessenger } from '../shared/code-messenger.js';
-import type { DisableState } from '../disable/disable.machine.js';
 import { ENABLE_MAX_ATTEMPTS, ENABLE_TTL_SECONDS, type EnableState, enableMachine } from './enable.machine.js';
 
 export interface EnableStartInput {
