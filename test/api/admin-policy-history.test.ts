@@ -103,9 +103,9 @@ async function signIn(username: string, password: string): Promise<LightMyReques
 
 /** Signs in again (access tokens live 15 minutes; the policy tests move the clock by days). */
 async function freshAccessToken(user: SignedInUser): Promise<string> {
-  const body = json<{ status: string; tokens?: { accessToken: string } }>(await signIn(user.username, user.password));
-  if (!body.tokens) throw new Error(`expected a password-only sign-in, got ${JSON.stringify(body)}`);
-  return body.tokens.accessToken;
+  const body = json<{ status: string; accessToken?: string }>(await signIn(user.username, user.password));
+  if (!body.accessToken) throw new Error(`expected a password-only sign-in, got ${JSON.stringify(body)}`);
+  return body.accessToken;
 }
 
 async function adminApiToken(admin: SignedInUser): Promise<string> {
@@ -604,10 +604,10 @@ describe('admin operations', () => {
 
     expect(json(await call('GET', `/admin/users/${user.id}/factors`, admin.accessToken))).toEqual({ factors: [] });
     const signedIn = await signIn(user.username, user.password);
-    expect(json(signedIn)).toMatchObject({ status: 'signed_in', tokens: { accessToken: expect.any(String) } });
+    expect(json(signedIn)).toMatchObject({ status: 'signed_in', accessToken: expect.any(String) });
     // The reset ended the sessions the user had: they go on with the one just started.
     expect((await call('GET', '/me/2fa', user.accessToken)).statusCode).toBe(401);
-    const accessToken = json<{ tokens: { accessToken: string } }>(signedIn).tokens.accessToken;
+    const accessToken = json<{ accessToken: string }>(signedIn).accessToken;
     const status = json(await call('GET', '/me/2fa', accessToken));
     expect(status).toMatchObject({ methods: [], backupCodesRemaining: 0 });
 

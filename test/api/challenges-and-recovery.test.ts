@@ -71,7 +71,7 @@ interface DeviceBody {
   expiresAt: string;
 }
 type SignInBody =
-  | { status: 'signed_in'; tokens: TokenPair; device?: DeviceBody }
+  | ({ status: 'signed_in'; device?: DeviceBody } & TokenPair)
   | { status: 'second_factor_required'; flowId: string; methods: string[] };
 
 function errorCode(response: LightMyRequestResponse): string | undefined {
@@ -848,7 +848,7 @@ describe('remember this device', () => {
     const skippedBody = json<SignInBody>(skipped);
     expect(skippedBody.status).toBe('signed_in');
     if (skippedBody.status !== 'signed_in') return;
-    expect(skippedBody.tokens.accessToken).toEqual(expect.any(String));
+    expect(skippedBody.accessToken).toEqual(expect.any(String));
     const rotated = skippedBody.device?.deviceToken;
     expect(rotated).toEqual(expect.any(String));
     expect(rotated).not.toBe(first);

@@ -45,7 +45,7 @@ async function signInAgain(user: SignedInUser): Promise<Session> {
     url: '/api/v1/auth/sign-in',
     payload: { username: user.username, password: user.password },
   });
-  return json<{ tokens: Session }>(signedIn).tokens;
+  return json<Session>(signedIn);
 }
 
 /** Whether an access token and a refresh token still work (the refresh token is used up if so). */

@@ -73,7 +73,7 @@ async function signedIn(): Promise<string> {
   const credentials = { username: 'carol', password: 'correct horse battery', email: 'carol@example.test' };
   expect((await post('/users', credentials)).status).toBe(201);
   const signIn = await post('/auth/sign-in', { username: 'carol', password: credentials.password });
-  return (signIn.json.tokens as { accessToken: string }).accessToken;
+  return (signIn.json as { accessToken: string }).accessToken;
 }
 
 describe('delivery through real providers', () => {

@@ -174,8 +174,8 @@ export async function signUpAndSignIn(
   const created = await app.inject({ method: 'POST', url: '/api/v1/users', payload: { username, password } });
   if (created.statusCode !== 201) throw new Error(`sign-up failed: ${created.body}`);
   const signedIn = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username, password } });
-  const body = json<{ tokens: { accessToken: string; refreshToken: string } }>(signedIn);
-  return { username, password, ...body.tokens };
+  const { accessToken, refreshToken } = json<{ accessToken: string; refreshToken: string }>(signedIn);
+  return { username, password, accessToken, refreshToken };
 }
 
 export interface EnrolledTotp {
@@ -227,7 +227,7 @@ export async function createSignedInUser(
   const email = `${username}@example.test`;
   const user = await h.core.accounts.create(SYSTEM_ACTOR, { username, password, email, role: options.role ?? 'user' });
   const signedIn = await h.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username, password } });
-  const body = json<{ tokens: { accessToken: string; refreshToken: string } }>(signedIn);
-  if (!body.tokens) throw new Error(`sign-in failed: ${signedIn.body}`);
-  return { id: user.id, username, password, email, ...body.tokens };
+  const { accessToken, refreshToken } = json<{ accessToken?: string; refreshToken?: string }>(signedIn);
+  if (!accessToken || !refreshToken) throw new Error(`sign-in failed: ${signedIn.body}`);
+  return { id: user.id, username, password, email, accessToken, refreshToken };
 }

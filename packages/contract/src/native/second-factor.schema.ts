@@ -1,6 +1,4 @@
 import { Type } from 'typebox';
-import { DateTime } from './formats.js';
-import { TokenPair } from './session.schema.js';
 import { AnyCode, Method, SentCode } from './two-factor-common.schema.js';
 
 export const SelectMethodBody = Type.Object({ method: Method }, { additionalProperties: false });
@@ -16,10 +14,3 @@ export const SecondFactorBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const DeviceToken = Type.Object({
-  deviceToken: Type.String({ description: 'Send it as deviceToken at the next sign-in to skip the second factor.' }),
-  expiresAt: DateTime,
-});
-
-export const SecondFactorResult = Type.Object({ ...TokenPair.properties, device: Type.Optional(DeviceToken) });

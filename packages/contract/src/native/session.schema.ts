@@ -13,19 +13,31 @@ export const SignInBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const TokenPair = Type.Object({
-  accessToken: Type.String({ description: 'JWT, valid 15 minutes. Send as `Authorization: Bearer …`.' }),
-  refreshToken: Type.String({ description: 'Opaque; rotates on every use. Reusing an old one revokes the session.' }),
-  tokenType: Type.Literal('Bearer'),
-  expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
+/** A "remember this device" token, issued or rotated by a sign-in. */
+export const RememberedDevice = Type.Object({
+  deviceToken: Type.String({ description: 'Send it as deviceToken at the next sign-in to skip the second factor.' }),
+  expiresAt: Type.String({ format: 'date-time' }),
 });
 
+/**
+ * The one answer of every route that issues tokens: sign-in without a second factor, the
+ * second-factor step and refresh. Flat, OAuth-like field names.
+ */
+export const TokenResponse = Type.Object(
+  {
+    accessToken: Type.String({
+      description: 'JWT (EdDSA, with `kid`), valid 15 minutes. Send as `Authorization: Bearer …`.',
+    }),
+    refreshToken: Type.String({ description: 'Opaque; rotates on every use. Reusing an old one revokes the session.' }),
+    tokenType: Type.Literal('Bearer'),
+    expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
+    device: Type.Optional(RememberedDevice),
+  },
+  { description: 'Tokens. `device` only when a sign-in used or asked to remember this device.' },
+);
+
 export const SignInResponse = Type.Union([
-  Type.Object({
-    status: Type.Literal('signed_in'),
-    tokens: TokenPair,
-    device: Type.Optional(Type.Object({ deviceToken: Type.String(), expiresAt: Type.String({ format: 'date-time' }) })),
-  }),
+  Type.Intersect([Type.Object({ status: Type.Literal('signed_in') }), TokenResponse]),
   Type.Object({
     status: Type.Literal('second_factor_required'),
     flowId: Type.String({ format: 'uuid' }),

@@ -10,14 +10,13 @@ import {
   RecoveryStart,
   RefreshBody,
   SecondFactorBody,
-  SecondFactorResult,
   SelectMethodBody,
   SelectMethodResult,
   SignInBody,
   SignInResponse,
   SignUpBody,
   SuccessToken,
-  TokenPair,
+  TokenResponse,
 } from '@tessera/contract';
 import { type Core, toAccountView } from '@tessera/core';
 import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth, requireAuth } from '../native-app.js';
@@ -61,7 +60,9 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     async (request) => {
       const { username, password, deviceToken } = request.body;
       const result = await core.signIn.start(actorOf(request), username, password, deviceToken);
-      return result;
+      if (result.status !== 'signed_in') return result;
+      // The same flat token fields as the second-factor step and refresh.
+      return { status: result.status, ...result.tokens, ...(result.device ? { device: result.device } : {}) };
     },
   );
 
@@ -92,7 +93,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
           '`rememberDevice` returns a device token that skips the second factor for 30 days.',
         params: FlowIdParams,
         body: SecondFactorBody,
-        response: { 200: SecondFactorResult, ...errorResponses(400, 401, 404, 409, 410, 429) },
+        response: { 200: TokenResponse, ...errorResponses(400, 401, 404, 409, 410, 429) },
       },
     },
     async (request) => {
@@ -161,7 +162,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         tags: ['sessions'],
         summary: 'Exchange a refresh token for new tokens (the old refresh token stops working)',
         body: RefreshBody,
-        response: { 200: TokenPair, ...errorResponses(400, 401) },
+        response: { 200: TokenResponse, ...errorResponses(400, 401) },
       },
     },
     async (request) =>
