@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ERROR_TABLE_DOC, Health, Jwks, Readiness } from '@tessera/contract';
 import {
   type ConnectionLimits,
   type Core,
@@ -19,7 +20,9 @@ import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './htt
 import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
+import { errorResponses } from './native/native-app.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
+import { documentRoute, finishDocument } from './native/openapi/native-document.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -82,10 +85,19 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         title: 'Tessera',
         version: '0.1.0',
         description:
-          'Self-hosted two-factor authentication. Errors are always `{"error":{"code","message"}}` with a stable code.',
+          'Self-hosted two-factor authentication. Errors are always `{"error":{"code","message"}}` with a stable ' +
+          `code; every code and its meaning: ${ERROR_TABLE_DOC}. Integration patterns: docs/integration.md. ` +
+          'Settings: docs/configuration.md.',
       },
+      externalDocs: { description: 'Every error code and its meaning', url: ERROR_TABLE_DOC },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    // Names the contract's schemas (components.schemas), adds examples, and writes enums as `enum`.
+    transform: documentRoute,
+    transformObject: (document) =>
+      'openapiObject' in document
+        ? (finishDocument(document) as typeof document.openapiObject)
+        : document.swaggerObject,
   });
   const dialects = options.dialects ?? DIALECT_NAMES;
   // /docs offers the native document and each dialect's, to choose from.
@@ -99,20 +111,64 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const operations = ['operations'];
   // Load balancers poll it: never limited.
-  app.get('/health', { schema: { hide: true }, config: rateLimitGroups() }, async () => ({ status: 'ok' }));
+  app.get(
+    '/health',
+    {
+      schema: {
+        operationId: 'getHealth',
+        tags: operations,
+        summary: 'Liveness: the process answers',
+        description:
+          'Always 200 while the process runs; it asks nothing of the database (see /ready). Never rate-limited.',
+        response: { 200: Health },
+      },
+      config: rateLimitGroups(),
+    },
+    async () => ({ status: 'ok' as const }),
+  );
   // For orchestrators: 200 when the database answers and its schema is current, else 503.
-  app.get('/ready', { schema: { hide: true }, config: rateLimitGroups() }, async () => {
-    const pending = await (options.pendingMigrations?.() ?? Promise.resolve([])).catch((error: unknown) => {
-      throw new TesseraError('NOT_READY', { message: 'Not ready: the database does not answer.', cause: error });
-    });
-    if (pending.length > 0) {
-      throw new TesseraError('NOT_READY', { message: `Not ready: ${pending.length} migration(s) not applied.` });
-    }
-    return { status: 'ready' };
-  });
+  app.get(
+    '/ready',
+    {
+      schema: {
+        operationId: 'getReadiness',
+        tags: operations,
+        summary: 'Readiness: the database answers and its migrations are current',
+        description:
+          '200 when the database answers and every migration is applied; 503 NOT_READY (with the reason in the ' +
+          'message) when it does not answer or migrations are pending. Never rate-limited.',
+        response: { 200: Readiness, ...errorResponses(503) },
+      },
+      config: rateLimitGroups(),
+    },
+    async () => {
+      const pending = await (options.pendingMigrations?.() ?? Promise.resolve([])).catch((error: unknown) => {
+        throw new TesseraError('NOT_READY', { message: 'Not ready: the database does not answer.', cause: error });
+      });
+      if (pending.length > 0) {
+        throw new TesseraError('NOT_READY', { message: `Not ready: ${pending.length} migration(s) not applied.` });
+      }
+      return { status: 'ready' as const };
+    },
+  );
   // The public keys that verify access tokens, so a platform can check them without calling back.
-  app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => options.core.sessions.jwks());
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        operationId: 'getJwks',
+        tags: operations,
+        summary: 'The public keys that verify access tokens (JWKS, RFC 7517)',
+        description:
+          "Pick the key by the `kid` in the token's header. After a rotation the old key stays listed until the " +
+          'tokens it signed have expired; cache the set and fetch it again on an unknown `kid`.',
+        response: { 200: Jwks },
+      },
+    },
+    async () => options.core.sessions.jwks(),
+  );
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   await registerDialects(app, options.core, dialects, { cpanelSecretBits: options.cpanelSecretBits ?? 160 });

@@ -1,16 +1,26 @@
 import { type Static, Type } from 'typebox';
+import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
+
+/** Where every code is listed with its meaning and native status. */
+export const ERROR_TABLE_DOC = 'docs/errors.md';
 
 /** The one error body of the native API. */
 export const ErrorBody = Type.Object(
   {
     error: Type.Object({
-      code: Type.String({ description: 'Stable code from the error table (docs/errors.md).' }),
+      code: Type.Enum(Object.keys(ERROR_CODES) as ErrorCode[], {
+        description: `Stable code: program against it. Every code, its status and its meaning: ${ERROR_TABLE_DOC}.`,
+      }),
       message: Type.String({ description: 'A human sentence; may change between versions.' }),
-      lockedUntil: Type.Optional(Type.String({ format: 'date-time' })),
-      retryAt: Type.Optional(Type.String({ format: 'date-time' })),
+      lockedUntil: Type.Optional(Type.String({ format: 'date-time', description: 'SECOND_FACTOR_LOCKED only.' })),
+      retryAt: Type.Optional(Type.String({ format: 'date-time', description: 'PASSWORD_THROTTLED only.' })),
       details: Type.Optional(Type.Array(Type.String())),
     }),
   },
-  { $id: 'ErrorBody', description: 'Every native error: `{"error":{"code","message"}}`.' },
+  {
+    $id: 'ErrorBody',
+    description: 'Every native error: `{"error":{"code","message"}}`.',
+    externalDocs: { description: 'Every error code and its meaning', url: ERROR_TABLE_DOC },
+  },
 );
 export type ErrorBody = Static<typeof ErrorBody>;

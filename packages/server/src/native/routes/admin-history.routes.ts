@@ -13,6 +13,8 @@ export function registerAdminHistoryRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminListHistory',
+        description:
+          "Needs an admin token. Every account's 2FA changes, newest first unless order=asc; filter by userId, method, enabled and a time range.",
         tags,
         summary: 'The 2FA change history of every account (filter by userId, method, enabled, time)',
         security: BEARER,
@@ -36,6 +38,7 @@ export function registerAdminHistoryRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminGetHistoryEntry',
+        description: "Needs an admin token. Any account's entry.",
         tags,
         summary: 'One history entry',
         security: BEARER,

@@ -14,6 +14,8 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminSetUserIssuer',
+        description:
+          'Needs an admin token. null removes the override, so the system-wide issuer applies again. Affects authenticators enrolled from now on.',
         tags,
         summary: "Set (or clear with null) a user's issuer override",
         security: BEARER,
@@ -33,6 +35,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminGetSystemIssuer',
+        description: 'Needs an admin token. The issuer new otpauth URIs carry unless the user has an override.',
         tags,
         summary: 'The system-wide issuer of new otpauth URIs',
         security: BEARER,
@@ -50,6 +53,8 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminSetSystemIssuer',
+        description:
+          'Needs an admin token. Affects authenticators enrolled from now on; users with an override keep theirs.',
         tags,
         summary: 'Change the system-wide issuer (users with their own override keep it)',
         security: BEARER,

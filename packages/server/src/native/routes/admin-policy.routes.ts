@@ -13,6 +13,8 @@ export function registerAdminPolicyRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminGetPolicy',
+        description:
+          'Needs an admin token. Whether 2FA is required and since when, the grace period, the methods allowed, and which of them NIST calls restricted.',
         tags,
         summary: 'The 2FA policy',
         security: BEARER,

@@ -13,6 +13,8 @@ export function registerAdminTotpTransferRoutes(app: NativeApp, core: Core): voi
       onRequest: auth,
       schema: {
         operationId: 'adminExportTotp',
+        description:
+          "Needs an admin token. The key in clear, to move the user's authenticator to another system: handle the answer as a secret. Recorded in the history.",
         tags,
         summary: "Export a user's TOTP key for migration (every export is recorded in the history)",
         security: BEARER,
@@ -29,6 +31,8 @@ export function registerAdminTotpTransferRoutes(app: NativeApp, core: Core): voi
       onRequest: auth,
       schema: {
         operationId: 'adminImportTotp',
+        description:
+          "Needs an admin token. Replaces any authenticator the user had; the user's app keeps working with the same key. Recorded in the history.",
         tags,
         summary: "Install a TOTP key from another system as the user's active authenticator",
         security: BEARER,

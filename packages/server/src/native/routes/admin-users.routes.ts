@@ -14,6 +14,8 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminListUsers',
+        description:
+          'Needs an admin token. Paged with limit and offset; each user with whether 2FA is on and which methods are active.',
         tags,
         summary: 'Users with their 2FA state',
         security: BEARER,
@@ -32,6 +34,7 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminListUserFactors',
+        description: "Needs an admin token. The user's factors, active and pending (never a secret).",
         tags,
         summary: "A user's factors",
         security: BEARER,
@@ -51,6 +54,8 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminResetTwoFactor',
+        description:
+          "Needs an admin token. Removes every factor and backup code of the user and ends their sessions; recorded in the history as this admin's reset, and the user is told by e-mail.",
         tags,
         summary: "Remove all of a user's factors (recorded as this admin's reset; the user is told by e-mail)",
         security: BEARER,
@@ -69,6 +74,8 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminUnlockSecondFactor',
+        description:
+          "Needs an admin token. Clears the user's second-factor lockout (also a suspension that does not pass with time); recorded in the history.",
         tags,
         summary:
           "Clear a user's second-factor failures, lock and suspension (recorded as this admin's; the user is told by e-mail)",

@@ -34,6 +34,7 @@ export function registerAdminRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'adminGetUser',
+        description: 'Needs an admin token. The account by username, with its factors (never a secret).',
         tags: ['admin'],
         summary: "A user's account and factors (admin)",
         security: BEARER,

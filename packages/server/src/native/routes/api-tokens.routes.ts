@@ -12,6 +12,8 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'listApiTokens',
+        description:
+          'Every API token of yours, revoked ones included, with when it was last used. The token strings themselves are never stored.',
         tags: ['api tokens'],
         summary: 'List your API tokens (never the tokens themselves)',
         security: BEARER,
@@ -47,6 +49,7 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'revokeApiToken',
+        description: 'The token stops working at once. Only your own tokens; another id is 404 API_TOKEN_NOT_FOUND.',
         tags: ['api tokens'],
         summary: 'Revoke an API token',
         security: BEARER,

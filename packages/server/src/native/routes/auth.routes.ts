@@ -71,6 +71,8 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     {
       schema: {
         operationId: 'selectSignInMethod',
+        description:
+          'Only a method active for the account. sms and email send a code now (a new code replaces the last; a 60 s cooldown between sends); totp and backup_codes send nothing. The flow stays awaiting_code.',
         tags: ['sessions'],
         summary: 'Choose the second-factor method of a sign-in (SMS and e-mail send their code now)',
         params: FlowIdParams,
@@ -142,6 +144,8 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     {
       schema: {
         operationId: 'resetPassword',
+        description:
+          'The success token comes from POST /auth/recovery/{challengeId}/confirm and is single use. A wrong, used or expired token is 403 SUCCESS_TOKEN_INVALID.',
         tags: ['sessions'],
         summary: 'Set a new password with a success token for reset_password',
         body: PasswordResetBody,
@@ -159,6 +163,8 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
     {
       schema: {
         operationId: 'refreshTokens',
+        description:
+          'Answers the same TokenResponse as sign-in. The refresh token sent is used up; presenting it again revokes its whole session family (401 REFRESH_TOKEN_REUSED).',
         tags: ['sessions'],
         summary: 'Exchange a refresh token for new tokens (the old refresh token stops working)',
         body: RefreshBody,
@@ -194,6 +200,8 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
       onRequest: requireAuth(core),
       schema: {
         operationId: 'signOut',
+        description:
+          'Revokes the session of the access token sent, and its refresh tokens. Other sessions of the account stay signed in.',
         tags: ['sessions'],
         summary: 'End this session: its access and refresh tokens stop working',
         security: BEARER,

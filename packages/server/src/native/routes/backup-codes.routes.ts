@@ -13,6 +13,7 @@ export function registerBackupCodeRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'getBackupCodeStatus',
+        description: 'Counts only: the codes themselves are shown once, when made.',
         tags,
         summary: 'Whether you have backup codes, and how many are left',
         security: BEARER,
@@ -28,6 +29,8 @@ export function registerBackupCodeRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'regenerateBackupCodes',
+        description:
+          'Get the success token from a challenge for regenerate_backup_codes. The old codes stop working; the new ones are shown only in this answer.',
         tags,
         summary: 'Replace your backup codes (needs a success token for regenerate_backup_codes)',
         security: BEARER,

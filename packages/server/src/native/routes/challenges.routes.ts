@@ -32,6 +32,8 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'getChallenge',
+        description:
+          "The challenge's state (awaiting_code until answered, then passed), tries used and expiry. Only your own challenges.",
         tags,
         summary: 'State of a challenge',
         security: BEARER,
@@ -48,6 +50,8 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'confirmChallenge',
+        description:
+          "The code of the challenge's method. The success token is single use, valid 5 minutes, and only for the operation (and target) the challenge named.",
         tags,
         summary: 'Answer a challenge with its code and receive a success token',
         security: BEARER,

@@ -39,6 +39,8 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'confirmDisable',
+        description:
+          'A current code of the method being disabled, or a success token for disable_factor from a challenge. Five wrong codes fail the procedure.',
         tags,
         summary: 'Confirm a disable procedure: the method is removed',
         security: BEARER,
@@ -57,6 +59,8 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
       preValidation: emptyBodyAsObject,
       schema: {
         operationId: 'resendDisableCode',
+        description:
+          'Only for sms and email procedures still awaiting_code; the new code replaces the old one. Too soon is 429 RESEND_TOO_SOON.',
         tags,
         summary: 'Send a new code for an SMS or e-mail disable procedure',
         security: BEARER,

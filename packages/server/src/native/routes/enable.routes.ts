@@ -44,6 +44,8 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'getEnable',
+        description:
+          "The procedure's state (awaiting_code until confirmed), tries used and expiry. Only your own procedures.",
         tags,
         summary: 'State of an enable procedure',
         security: BEARER,
@@ -60,6 +62,8 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'confirmEnable',
+        description:
+          'The code from the app, or the code sent by SMS or e-mail. Five wrong codes fail the procedure; after 10 minutes it has expired (410).',
         tags,
         summary: 'Confirm an enable procedure with a code: the method becomes active',
         security: BEARER,
@@ -78,6 +82,8 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
       preValidation: emptyBodyAsObject,
       schema: {
         operationId: 'resendEnableCode',
+        description:
+          'Only for sms and email procedures still awaiting_code; the new code replaces the old one. Too soon is 429 RESEND_TOO_SOON.',
         tags,
         summary: 'Send a new code for an SMS or e-mail enable procedure (after a 60 s cooldown)',
         security: BEARER,

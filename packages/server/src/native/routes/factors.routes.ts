@@ -21,6 +21,8 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'getAccount',
+        description:
+          'The account of the access or API token, with its active factors and pending ones not yet expired. Secrets are never shown.',
         tags: ['factors'],
         summary: 'The signed-in account and its factors',
         security: BEARER,
@@ -39,6 +41,8 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'listFactors',
+        description:
+          "Each factor with its method, status (pending or active) and the method's public details (never a secret).",
         tags: ['factors'],
         summary: 'List your factors (active, and pending ones not yet expired)',
         security: BEARER,
@@ -78,6 +82,8 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'confirmFactor',
+        description:
+          'For a factor begun with POST /me/factors/totp: the code the app shows now. Wrong codes count towards the account lockout; an enrollment older than 10 minutes is 410.',
         tags: ['factors'],
         summary: 'Confirm a pending factor with a code from the app: it becomes active',
         security: BEARER,

@@ -37,6 +37,7 @@ export function registerHistoryRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'getHistoryEntry',
+        description: "An entry of your own history; another account's entry is 404 HISTORY_ENTRY_NOT_FOUND.",
         tags,
         summary: 'One entry of your 2FA change history',
         security: BEARER,

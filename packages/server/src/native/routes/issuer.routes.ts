@@ -13,6 +13,8 @@ export function registerIssuerRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'setIssuer',
+        description:
+          'The issuer is the name an authenticator app shows beside the code. It applies to authenticators enrolled from now on; existing entries keep theirs.',
         tags,
         summary: 'Set (or clear with null) the issuer name your new otpauth URIs carry',
         security: BEARER,

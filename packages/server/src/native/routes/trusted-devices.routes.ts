@@ -14,6 +14,8 @@ export function registerTrustedDeviceRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'listTrustedDevices',
+        description:
+          'Devices that asked to be remembered at sign-in, with their expiry and last use. Device tokens are never shown again.',
         tags,
         summary: 'Devices remembered at sign-in (they skip the second factor)',
         security: BEARER,
@@ -29,6 +31,7 @@ export function registerTrustedDeviceRoutes(app: NativeApp, core: Core): void {
       onRequest: auth,
       schema: {
         operationId: 'forgetTrustedDevice',
+        description: "The device's token stops working: its next sign-in asks for the second factor again.",
         tags,
         summary: 'Forget a remembered device',
         security: BEARER,

@@ -13,6 +13,8 @@ export function registerTwoFactorStatusRoutes(app: NativeApp, core: Core): void 
       onRequest: auth,
       schema: {
         operationId: 'getTwoFactorStatus',
+        description:
+          'Open even while the 2FA policy holds the account to enrollment, so a client can show what is required.',
         tags,
         summary: 'Your active methods, backup codes left, and where you stand against the 2FA policy',
         security: BEARER,

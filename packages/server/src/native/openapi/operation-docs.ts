@@ -1,0 +1,363 @@
+/**
+ * What the OpenAPI document says of each native operation beyond its schemas: what its success
+ * means, and an example request and answer. Keyed by operationId; test/api/openapi.test.ts
+ * checks every operation has an entry and every example matches its schema.
+ */
+export interface OperationDoc {
+  /** The description of the success response. */
+  ok: string;
+  /** An example body, for an operation that takes one. */
+  request?: unknown;
+  /** An example success body, unless the success is 204 No Content. */
+  response?: unknown;
+}
+
+const USER_ID = '0b6f3c52-4d0e-4a8a-9a57-2f1c7f3b9d21';
+const FLOW_ID = '6f1d2c3b-8a4e-4f5b-9c6d-7e8f9a0b1c2d';
+const FACTOR_ID = '3c9e1a7b-2d4f-4e6a-8b0c-1d2e3f4a5b6c';
+const CHALLENGE_ID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+const ENTRY_ID = '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8';
+const TOKEN_ID = '7d6c5b4a-3f2e-4d1c-8b0a-9f8e7d6c5b4a';
+const DEVICE_ID = '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d';
+const SENT_ID = '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e';
+const NOW = '2026-06-30T12:00:00.000Z';
+const IN_10_MIN = '2026-06-30T12:10:00.000Z';
+const IN_5_MIN = '2026-06-30T12:05:00.000Z';
+const IN_30_DAYS = '2026-07-30T12:00:00.000Z';
+
+const ACCESS_TOKEN = 'eyJhbGciOiJFZERTQSIsImtpZCI6Ims3In0.eyJzdWIiOiIwYjZmM2M1MiJ9.c2lnbmF0dXJl';
+const TOKENS = {
+  accessToken: ACCESS_TOKEN,
+  refreshToken: 'rt_Qm9vdHN0cmFwcGVkIHJlZnJlc2ggdG9rZW4',
+  tokenType: 'Bearer',
+  expiresIn: 900,
+};
+const ACCOUNT = {
+  id: USER_ID,
+  username: 'alice',
+  email: 'alice@example.com',
+  phone: null,
+  role: 'user',
+  createdAt: NOW,
+};
+const TOTP_FACTOR = {
+  id: FACTOR_ID,
+  method: 'totp',
+  status: 'active',
+  createdAt: NOW,
+  activatedAt: NOW,
+  expiresAt: null,
+  details: { algorithm: 'SHA1', digits: 6, period: 30 },
+};
+const PENDING_TOTP = { ...TOTP_FACTOR, status: 'pending', activatedAt: null, expiresAt: IN_10_MIN };
+const SMS_SENT = {
+  id: SENT_ID,
+  channel: 'sms',
+  sentAt: NOW,
+  expiresAt: IN_10_MIN,
+  destination: '+359*****456',
+};
+const TOTP_KEY = {
+  secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+  otpauthUri: 'otpauth://totp/Tessera:alice?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Tessera',
+  qrPngDataUrl: 'data:image/png;base64,iVBORw0KGgo…',
+  qrSvg: '<svg xmlns="http://www.w3.org/2000/svg" …</svg>',
+  params: { algorithm: 'SHA1', digits: 6, period: 30 },
+};
+const SUCCESS_TOKEN = {
+  successToken: 'st_9fK2mQ7xL4pR8vN1cT6wY3zB5hJ0dG',
+  operation: 'change_password',
+  target: null,
+  expiresAt: IN_5_MIN,
+};
+const CHALLENGE = {
+  challengeId: CHALLENGE_ID,
+  operation: 'change_password',
+  method: 'sms',
+  state: 'awaiting_code',
+  attempts: 0,
+  expiresAt: IN_10_MIN,
+  delivery: SMS_SENT,
+};
+const HISTORY_ENTRY = {
+  id: ENTRY_ID,
+  userId: USER_ID,
+  method: 'totp',
+  action: 'enable',
+  enabled: true,
+  actor: 'self',
+  actorId: USER_ID,
+  clientIp: '203.0.113.7',
+  details: {},
+  createdAt: NOW,
+};
+const API_TOKEN = {
+  id: TOKEN_ID,
+  name: 'billing-service',
+  scope: 'read',
+  createdAt: NOW,
+  lastUsedAt: null,
+  revokedAt: null,
+};
+const POLICY = {
+  required: true,
+  gracePeriodDays: 7,
+  requiredSince: NOW,
+  methods: { totp: true, sms: false, email: true, backup_codes: true },
+  rememberDeviceForAdmins: false,
+  restrictedMethods: ['sms', 'email'],
+};
+const BACKUP_CODES = {
+  codes: ['3985-7367', '1204-5583', '7731-0926', '4410-8857', '6092-3318'],
+  remaining: 10,
+  createdAt: NOW,
+};
+
+export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
+  getHealth: { ok: 'The process is up.', response: { status: 'ok' } },
+  getReadiness: { ok: 'The database answers and every migration is applied.', response: { status: 'ready' } },
+  getJwks: {
+    ok: 'The public keys that verify access tokens.',
+    response: {
+      keys: [
+        {
+          kid: 'k7',
+          kty: 'OKP',
+          crv: 'Ed25519',
+          x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+          alg: 'EdDSA',
+          use: 'sig',
+        },
+      ],
+    },
+  },
+  signUp: {
+    ok: 'The account was created (or the address already had one: see the description).',
+    request: { username: 'alice', password: 'correct horse battery', email: 'alice@example.com' },
+    response: ACCOUNT,
+  },
+  signIn: {
+    ok: 'Signed in (`status: signed_in`, with the tokens), or a second factor is needed (`second_factor_required`).',
+    request: { username: 'alice', password: 'correct horse battery' },
+    response: {
+      status: 'second_factor_required',
+      flowId: FLOW_ID,
+      state: 'awaiting_code',
+      expiresAt: IN_5_MIN,
+      methods: ['totp', 'backup_codes'],
+    },
+  },
+  selectSignInMethod: {
+    ok: 'The method is chosen; SMS and e-mail say where the code went.',
+    request: { method: 'sms' },
+    response: { method: 'sms', delivery: SMS_SENT },
+  },
+  completeSignIn: {
+    ok: 'Signed in: the tokens (and a device token when asked to remember this device).',
+    request: { code: '492039', rememberDevice: true, deviceLabel: 'Firefox on a laptop' },
+    response: { ...TOKENS, device: { deviceToken: 'dt_Wm9vbSBkZXZpY2UgdG9rZW4', expiresAt: IN_30_DAYS } },
+  },
+  startRecovery: {
+    ok: 'Accepted: if the login names an account with an e-mail address, a code was sent there.',
+    request: { login: 'alice@example.com' },
+    response: {
+      challengeId: CHALLENGE_ID,
+      state: 'awaiting_code',
+      channel: 'email',
+      sentAt: NOW,
+      expiresAt: IN_10_MIN,
+    },
+  },
+  confirmRecovery: {
+    ok: 'The code was right: a success token for one password reset.',
+    request: { code: '48213967' },
+    response: { ...SUCCESS_TOKEN, operation: 'reset_password' },
+  },
+  resetPassword: {
+    ok: 'The password was changed.',
+    request: { successToken: SUCCESS_TOKEN.successToken, newPassword: 'a new long passphrase' },
+  },
+  refreshTokens: {
+    ok: 'New tokens; the refresh token sent is used up.',
+    request: { refreshToken: TOKENS.refreshToken },
+    response: TOKENS,
+  },
+  introspectToken: {
+    ok: 'Whether the token is live, and whose.',
+    request: { token: ACCESS_TOKEN },
+    response: {
+      active: true,
+      token_type: 'access_token',
+      sub: USER_ID,
+      username: 'alice',
+      role: 'user',
+      iat: 1782820800,
+      exp: 1782821700,
+    },
+  },
+  adminRotateSigningKey: { ok: 'A new signing key is current.', response: { kid: 'k8' } },
+  signOut: { ok: 'Signed out.' },
+  getAccount: { ok: 'The account and its factors.', response: { account: ACCOUNT, factors: [TOTP_FACTOR] } },
+  listFactors: { ok: 'The factors.', response: { factors: [TOTP_FACTOR] } },
+  beginTotpEnrollment: {
+    ok: 'The enrollment began: the key, its URI and QR code, and the pending factor.',
+    request: {},
+    response: { factor: PENDING_TOTP, ...TOTP_KEY },
+  },
+  confirmFactor: { ok: 'The factor is active.', request: { code: '492039' }, response: TOTP_FACTOR },
+  deleteFactor: { ok: 'The factor was removed.', request: { code: '492039' } },
+  verifyCode: { ok: 'Whether the code was right.', request: { code: '492039' }, response: { valid: true } },
+  listApiTokens: { ok: 'Your API tokens, revoked ones included.', response: { apiTokens: [API_TOKEN] } },
+  createApiToken: {
+    ok: 'The token, shown only now, and its record.',
+    request: { name: 'billing-service', scope: 'read' },
+    response: { token: 'tsa_3xAmPlEtOkEnV4lU3', apiToken: API_TOKEN },
+  },
+  revokeApiToken: { ok: 'The token was revoked.' },
+  verifyUserCode: {
+    ok: "Whether the code is right for that user's second factor.",
+    request: { username: 'alice', code: '492039' },
+    response: { valid: true },
+  },
+  adminGetUser: { ok: 'The account and its factors.', response: { account: ACCOUNT, factors: [TOTP_FACTOR] } },
+  getTwoFactorStatus: {
+    ok: 'Your active methods, backup codes left, and where you stand against the policy.',
+    response: { methods: ['totp', 'backup_codes'], backupCodesRemaining: 9, requirement: { status: 'satisfied' } },
+  },
+  startEnable: {
+    ok: 'The procedure started: what to confirm it with.',
+    request: { method: 'sms', phone: '+359888123456' },
+    response: {
+      flowId: FLOW_ID,
+      method: 'sms',
+      state: 'awaiting_code',
+      attempts: 0,
+      expiresAt: IN_10_MIN,
+      factorId: FACTOR_ID,
+      delivery: SMS_SENT,
+    },
+  },
+  getEnable: {
+    ok: 'The procedure.',
+    response: { flowId: FLOW_ID, method: 'totp', state: 'awaiting_code', attempts: 1, expiresAt: IN_10_MIN },
+  },
+  confirmEnable: {
+    ok: 'The method is active.',
+    request: { code: '492039' },
+    response: {
+      flowId: FLOW_ID,
+      method: 'totp',
+      state: 'enabled',
+      attempts: 0,
+      expiresAt: IN_10_MIN,
+      factor: TOTP_FACTOR,
+    },
+  },
+  resendEnableCode: { ok: 'A new code was sent.', response: SMS_SENT },
+  startDisable: {
+    ok: 'The procedure started; SMS and e-mail say where the code went.',
+    request: { method: 'sms' },
+    response: {
+      flowId: FLOW_ID,
+      method: 'sms',
+      state: 'awaiting_code',
+      attempts: 0,
+      expiresAt: IN_10_MIN,
+      delivery: SMS_SENT,
+    },
+  },
+  confirmDisable: {
+    ok: 'The method is disabled.',
+    request: { code: '492039' },
+    response: { flowId: FLOW_ID, method: 'sms', state: 'disabled', attempts: 0, expiresAt: IN_10_MIN },
+  },
+  resendDisableCode: { ok: 'A new code was sent.', response: SMS_SENT },
+  startChallenge: {
+    ok: 'The challenge started; SMS and e-mail say where the code went.',
+    request: { operation: 'change_password', method: 'sms' },
+    response: CHALLENGE,
+  },
+  getChallenge: { ok: 'The challenge.', response: { ...CHALLENGE, attempts: 1 } },
+  confirmChallenge: {
+    ok: 'The code was right: a success token for that operation only.',
+    request: { code: '492039' },
+    response: SUCCESS_TOKEN,
+  },
+  getBackupCodeStatus: {
+    ok: 'Whether backup codes are active, and how many are left.',
+    response: { active: true, remaining: 9 },
+  },
+  regenerateBackupCodes: {
+    ok: 'A new set; the old codes no longer work. Shown only now.',
+    request: { successToken: SUCCESS_TOKEN.successToken },
+    response: BACKUP_CODES,
+  },
+  listHistory: {
+    ok: 'A page of your 2FA history.',
+    response: { items: [HISTORY_ENTRY], total: 1, limit: 20, offset: 0 },
+  },
+  getHistoryEntry: { ok: 'The entry.', response: HISTORY_ENTRY },
+  listTrustedDevices: {
+    ok: 'Your remembered devices.',
+    response: {
+      devices: [
+        { id: DEVICE_ID, label: 'Firefox on a laptop', createdAt: NOW, expiresAt: IN_30_DAYS, lastUsedAt: NOW },
+      ],
+    },
+  },
+  forgetTrustedDevice: { ok: 'The device must pass the second factor again.' },
+  changePassword: {
+    ok: 'The password was changed.',
+    request: { successToken: SUCCESS_TOKEN.successToken, newPassword: 'a new long passphrase' },
+  },
+  setIssuer: {
+    ok: 'Your issuer, and the one your authenticator entries will show.',
+    request: { issuer: 'Acme' },
+    response: { issuer: 'Acme', effectiveIssuer: 'Acme' },
+  },
+  adminListUsers: {
+    ok: 'A page of users with their 2FA state.',
+    response: {
+      items: [
+        {
+          id: USER_ID,
+          username: 'alice',
+          email: 'alice@example.com',
+          role: 'user',
+          twoFactorEnabled: true,
+          methods: ['totp', 'backup_codes'],
+        },
+      ],
+      total: 1,
+    },
+  },
+  adminListUserFactors: { ok: "The user's factors.", response: { factors: [TOTP_FACTOR] } },
+  adminResetTwoFactor: {
+    ok: 'Every second factor of the user is removed and their sessions end; the methods that were removed.',
+    response: { removed: ['backup_codes', 'totp'] },
+  },
+  adminUnlockSecondFactor: { ok: "The user's second factor is unlocked." },
+  adminExportTotp: {
+    ok: "The user's authenticator key, to move it to another system.",
+    response: { secret: TOTP_KEY.secret, otpauthUri: TOTP_KEY.otpauthUri, algorithm: 'SHA1', digits: 6, period: 30 },
+  },
+  adminImportTotp: { ok: 'The key is the user’s active authenticator.', request: { secret: TOTP_KEY.secret } },
+  adminSetUserIssuer: {
+    ok: "The user's issuer, and the one their authenticator entries will show.",
+    request: { issuer: null },
+    response: { issuer: null, effectiveIssuer: 'Tessera' },
+  },
+  adminGetSystemIssuer: { ok: 'The system-wide issuer.', response: { issuer: 'Tessera' } },
+  adminSetSystemIssuer: { ok: 'The system-wide issuer.', request: { issuer: 'Acme' }, response: { issuer: 'Acme' } },
+  adminGetPolicy: { ok: 'The 2FA policy.', response: POLICY },
+  adminUpdatePolicy: {
+    ok: 'The 2FA policy as it is now.',
+    request: { required: true, gracePeriodDays: 7, methods: { sms: false } },
+    response: POLICY,
+  },
+  adminListHistory: {
+    ok: 'A page of the 2FA history of every user.',
+    response: { items: [HISTORY_ENTRY], total: 1, limit: 20, offset: 0 },
+  },
+  adminGetHistoryEntry: { ok: 'The entry.', response: HISTORY_ENTRY },
+};
