@@ -68,4 +68,12 @@ describe('README walk-through', () => {
     expect(stdout).toMatch(/"accessToken":"eyJ/);
     expect(lines.at(-1)).toBe('{"valid":false}');
   });
+
+  it('points to the integration guide, the error table and the settings, each a file that is there', async () => {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    for (const doc of ['docs/integration.md', 'docs/errors.md', 'docs/configuration.md']) {
+      expect(readme).toContain(`](${doc})`);
+      expect((await readFile(join(root, doc), 'utf8')).length).toBeGreaterThan(0);
+    }
+  });
 });
