@@ -9,6 +9,7 @@ export const ErrorBody = Type.Object(
   {
     error: Type.Object({
       code: Type.Enum(Object.keys(ERROR_CODES) as ErrorCode[], {
+        type: 'string',
         description: `Stable code: program against it. Every code, its status and its meaning: ${ERROR_TABLE_DOC}.`,
       }),
       message: Type.String({ description: 'A human sentence; may change between versions.' }),

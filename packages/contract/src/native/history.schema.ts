@@ -4,10 +4,12 @@ import { DateTime, Offset, Uuid } from './formats.js';
 export const HistoryEntry = Type.Object({
   id: Uuid,
   userId: Type.Union([Type.String(), Type.Null()]),
-  method: Type.String(),
-  action: Type.String({ description: 'enable, disable, reset, regenerate, policy, export, import' }),
+  method: Type.String({ description: 'The second-factor method changed, or `policy` for a change of the 2FA policy.' }),
+  action: Type.Enum(['enable', 'disable', 'reset', 'regenerate', 'policy', 'export', 'import', 'unlock']),
   enabled: Type.Boolean(),
-  actor: Type.String({ description: 'self, admin or system' }),
+  actor: Type.Enum(['self', 'admin', 'system'], {
+    description: 'self: the account itself; admin: an admin, for another account; system: the command line.',
+  }),
   actorId: Type.Union([Type.String(), Type.Null()]),
   clientIp: Type.Union([Type.String(), Type.Null()]),
   details: Type.Record(Type.String(), Type.Unknown()),
