@@ -26,6 +26,22 @@ describe('DisableFlow', () => {
     return { user, secret };
   }
 
+  it('finishes a flow stored under the former state name awaiting_confirmation, and shows it as awaiting_code', async () => {
+    const { user, secret } = await userWithTotp();
+    const started = await t.core.disable.start(user, 'totp');
+    expect(started.state).toBe('awaiting_code');
+    // As a server before the rename wrote it.
+    const stored = await t.storage.flows.findById(started.flowId);
+    if (!stored) throw new Error('the flow was not stored');
+    await t.storage.flows.updateIfVersion(stored.id, stored.version, { ...stored, state: 'awaiting_confirmation' });
+    expect((await t.storage.flows.findById(started.flowId))?.state).toBe('awaiting_confirmation');
+
+    const done = await t.core.disable.confirm(user, started.flowId, {
+      proof: codeProof(totpCode(secret, t.clock.now())),
+    });
+    expect(done).toMatchObject({ state: 'disabled', method: 'totp' });
+  });
+
   it('turns a method off in one call with the password and a current code', async () => {
     const { user, secret } = await userWithTotp();
     const done = await t.core.disable.disableNow(user, {
