@@ -3,6 +3,7 @@ import { ERROR_CODES } from '@tessera/contract';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATION_DOCS } from '../../packages/server/src/native/openapi/operation-docs.js';
 import { createHarness, type Harness, json } from '../support/harness.js';
 
 let h: Harness;
@@ -142,6 +143,14 @@ describe('OpenAPI and /docs', () => {
         'an anyOf of single values is not written as one enum',
       ]),
     );
+  });
+
+  it('keeps examples only for operations that exist', async () => {
+    const doc = await nativeDocument();
+    const ids = Object.values(doc.paths).flatMap((methods) =>
+      Object.values(methods).map((operation) => (operation as Operation).operationId),
+    );
+    expect(Object.keys(OPERATION_DOCS).filter((id) => !ids.includes(id))).toEqual([]);
   });
 
   it('lists every error code in the error schema, each with a meaning in docs/errors.md', async () => {
