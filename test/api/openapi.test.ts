@@ -199,10 +199,12 @@ interface Operation {
   operationId?: string;
   summary?: string;
   description?: string;
+  tags?: string[];
   requestBody?: { content?: Record<string, Media> };
   responses: Record<string, { description?: string; content?: Record<string, Media> } | undefined>;
 }
 interface Document {
+  tags?: { name: string; description?: string }[];
   paths: Record<string, Record<string, unknown>>;
   components: { schemas: Record<string, unknown> };
 }
@@ -229,6 +231,7 @@ function* schemaNodes(value: unknown): Generator<Record<string, unknown>> {
 /** What the document lacks, one line each: empty when every operation is fully described. */
 function problemsOf(doc: Document): string[] {
   const problems: string[] = [];
+  const tags = new Set((doc.tags ?? []).filter((tag) => tag.description?.trim()).map((tag) => tag.name));
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats.default(ajv);
   ajv.addSchema({ $id: 'openapi.json', components: doc.components });
@@ -256,6 +259,8 @@ function problemsOf(doc: Document): string[] {
       else if (media) check(`${at} ${status}`, media);
     }
     if (!Object.keys(operation.responses).some((status) => status.startsWith('2'))) problems.push(`${at}: no 2xx`);
+    for (const tag of operation.tags ?? []) if (!tags.has(tag)) problems.push(`${at}: the tag ${tag} is not described`);
+    if (!operation.tags?.length) problems.push(`${at}: no tag`);
   }
   const schemas = doc.components.schemas;
   if (Object.keys(schemas).length === 0) problems.push('components.schemas is empty');
