@@ -52,7 +52,7 @@ export interface CoreDeps {
   secretKey: Uint8Array;
   config: Pick<Config, 'issuer' | 'lockout' | 'deliveredCodes' | 'backupCodes'> &
     /** The defaults when left out. */
-    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds'>>;
+    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds' | 'signUp'>>;
   /** Where SMS and e-mail go (codes and security notices). */
   delivery: Delivery;
   clock?: Clock;
@@ -180,6 +180,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     throttle: passwordThrottle,
     hasher,
     notifications,
+    // Closed unless asked for: a server put on the internet does not take strangers' accounts.
+    signUp: config.signUp ?? 'closed',
   });
   const flows = new FlowStore(storage.flows, clock);
   const messenger = new CodeMessenger({ deliveredCodes, issuers });

@@ -31,10 +31,12 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         tags: ['accounts'],
         summary: 'Create an account (sign up)',
         description:
+          'Open only when the server runs with TESSERA_SIGNUP=open; otherwise 403 SIGN_UP_CLOSED, and accounts ' +
+          'are made by an admin (`tessera users create`). ' +
           'An e-mail address that already has an account gets the same 201 answer, but nothing is created ' +
           "and the address's owner is told by e-mail. A taken username is 409 USERNAME_TAKEN.",
         body: SignUpBody,
-        response: { 201: Account, ...errorResponses(400, 409, 413, 415) },
+        response: { 201: Account, ...errorResponses(400, 403, 409, 413, 415) },
       },
     },
     async (request, reply) => {
