@@ -1,5 +1,6 @@
 import { AccountService } from './accounts/account-service.js';
 import { PasswordService } from './accounts/password-service.js';
+import { Reauthentication } from './accounts/reauthentication.js';
 import { AdminService } from './admin/admin-service.js';
 import { ApiTokenService } from './api-tokens/api-token-service.js';
 import { Authorizer } from './auth/authorizer.js';
@@ -36,6 +37,7 @@ import { totpMethod } from './methods/totp/totp.method.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
 import { CookieSessionService, DEFAULT_COOKIE_SESSION_IDLE_SECONDS } from './sessions/cookie-session-service.js';
+import { SessionManagement } from './sessions/session-management.js';
 import { ACCESS_TOKEN_SECONDS, SessionService } from './sessions/session-service.js';
 import { SigningKeyRotation, SigningKeys } from './sessions/signing-keys.js';
 import { TokenIntrospection } from './sessions/token-introspection.js';
@@ -68,6 +70,8 @@ export interface Core {
   accounts: AccountService;
   passwords: PasswordService;
   sessions: SessionService;
+  /** A user's list of their sessions and remembered devices, and ending them. */
+  mySessions: SessionManagement;
   /** cPanel's `/login` sessions: a cookie and a `cpsess` URL token. */
   cookieSessions: CookieSessionService;
   apiTokens: ApiTokenService;
@@ -187,6 +191,14 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const messenger = new CodeMessenger({ deliveredCodes, issuers });
   const devices = new TrustedDeviceService({ devices: storage.trustedDevices, hasher, clock, authorizer });
 
+  const reauthentication = new Reauthentication({
+    accounts,
+    factors: storage.factors,
+    methods,
+    verifier,
+    successTokens,
+  });
+
   const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer);
 
   return {
@@ -196,10 +208,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       passwords: passwordHasher,
       successTokens,
       notifications,
+      reauthentication,
       authorizer,
       clock,
     }),
     sessions,
+    mySessions: new SessionManagement({ sessions: storage.sessions, devices, authorizer, clock }),
     cookieSessions: new CookieSessionService({
       sessions: storage.sessions,
       users: storage.users,

@@ -40,6 +40,7 @@ export * from './notifications/notification-service.js';
 export * from './otp/index.js';
 export * from './policy/policy-service.js';
 export * from './sessions/cookie-session-service.js';
+export * from './sessions/session-management.js';
 export * from './sessions/session-service.js';
 export * from './sessions/signing-keys.js';
 export * from './sessions/token-introspection.js';

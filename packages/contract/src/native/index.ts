@@ -11,6 +11,7 @@ export * from './error.schema.js';
 export * from './factor.schema.js';
 export * from './history.schema.js';
 export * from './issuer.schema.js';
+export * from './my-sessions.schema.js';
 export * from './password.schema.js';
 export * from './second-factor.schema.js';
 export * from './session.schema.js';

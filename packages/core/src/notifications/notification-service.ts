@@ -13,7 +13,7 @@ export type SecurityEvent =
   | { type: 'recovery_failures'; failures: number }
   | { type: 'second_factor_suspended'; failures: number }
   | { type: 'second_factor_unlocked' }
-  | { type: 'password_changed' }
+  | { type: 'password_changed'; sessionsEnded: number; devicesForgotten: number; keptCurrentSession: boolean }
   | { type: 'sign_up_with_your_address' }
   | { type: 'totp_key_exported' };
 
@@ -114,7 +114,7 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
         text: 'An administrator cleared the failed attempts and locks of your second factor.',
       };
     case 'password_changed':
-      return { subject: 'password changed', text: 'Your password was changed.' };
+      return { subject: 'password changed', text: passwordChangedText(event) };
     case 'sign_up_with_your_address':
       return {
         subject: 'someone tried to sign up with your address',
@@ -126,6 +126,20 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
         text: 'An administrator exported the key of your authenticator app, to move it to another system.',
       };
   }
+}
+
+function passwordChangedText(event: Extract<SecurityEvent, { type: 'password_changed' }>): string {
+  const sessions = event.keptCurrentSession
+    ? `Every other session of your account was signed out (${count(event.sessionsEnded, 'session')} ended); the one that changed it stays signed in.`
+    : `Every session of your account was signed out (${count(event.sessionsEnded, 'session')} ended).`;
+  return (
+    `Your password was changed. ${sessions} Remembered devices must pass the second factor again ` +
+    `(${count(event.devicesForgotten, 'device')} forgotten).`
+  );
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function methodName(method: string): string {

@@ -92,6 +92,10 @@ export interface SessionFamilyRecord {
   userId: string;
   createdAt: Date;
   revokedAt: Date | null;
+  /** The last sign-in or refresh, and the client it came from (shown to the user; null if unknown). */
+  lastUsedAt: Date | null;
+  clientIp: string | null;
+  userAgent: string | null;
 }
 
 export interface ApiTokenRecord {

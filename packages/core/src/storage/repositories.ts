@@ -187,6 +187,15 @@ export interface SessionRepository {
   markRotated(id: string, now: Date): Promise<boolean>;
   /** Moves the token's expiry on to `expiresAt`, never back (a cookie session in use). */
   extendRefreshToken(id: string, expiresAt: Date): Promise<void>;
+  /** Records a use of the session (a refresh) and the client that made it. */
+  recordUse(familyId: string, now: Date, client: { clientIp: string | null; userAgent: string | null }): Promise<void>;
+  /**
+   * The user's sessions that can still be used at `now`: not revoked, with a refresh token not
+   * yet rotated nor expired. Newest first.
+   */
+  listActive(userId: string, now: Date): Promise<SessionFamilyRecord[]>;
+  /** Revokes the user's session `id` if it is not revoked yet; false when there is no such session. */
+  revokeOwned(id: string, userId: string, now: Date): Promise<boolean>;
 }
 
 export interface ApiTokenRepository {

@@ -17,6 +17,7 @@ import { registerFactorRoutes } from './routes/factors.routes.js';
 import { registerHistoryRoutes } from './routes/history.routes.js';
 import { registerIssuerRoutes } from './routes/issuer.routes.js';
 import { registerPasswordRoutes } from './routes/password.routes.js';
+import { registerSessionRoutes } from './routes/sessions.routes.js';
 import { registerTrustedDeviceRoutes } from './routes/trusted-devices.routes.js';
 import { registerTwoFactorStatusRoutes } from './routes/two-factor-status.routes.js';
 
@@ -40,6 +41,7 @@ export function nativeApiPlugin(core: Core) {
     registerHistoryRoutes(app, core);
     registerTrustedDeviceRoutes(app, core);
     registerPasswordRoutes(app, core);
+    registerSessionRoutes(app, core);
     registerIssuerRoutes(app, core);
     // Admin operations on other users' 2FA, the system-wide issuer and the 2FA policy.
     registerAdminUserRoutes(app, core);

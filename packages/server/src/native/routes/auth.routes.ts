@@ -19,7 +19,7 @@ import {
   SuccessToken,
   TokenPair,
 } from '@tessera/contract';
-import { type Core, toAccountView } from '@tessera/core';
+import { type Core, sessionClientOf, toAccountView } from '@tessera/core';
 import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth, requireAuth } from '../native-app.js';
 
 export function registerAuthRoutes(app: NativeApp, core: Core): void {
@@ -167,7 +167,11 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) =>
-      core.sessions.refresh(request.body.refreshToken, async (userId) => (await core.accounts.get(userId)).role),
+      core.sessions.refresh(
+        request.body.refreshToken,
+        async (userId) => (await core.accounts.get(userId)).role,
+        sessionClientOf(actorOf(request)),
+      ),
   );
 
   app.post(
