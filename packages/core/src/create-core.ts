@@ -17,6 +17,7 @@ import { FactorChanges } from './factors/factor-changes.js';
 import { FactorService } from './factors/factor-service.js';
 import { SecondFactorVerifier } from './factors/second-factor-verifier.js';
 import { ChallengeFlow } from './flows/challenge/challenge.flow.js';
+import { ContactChangeFlow } from './flows/contact-change/contact-change.flow.js';
 import { DisableFlow } from './flows/disable/disable.flow.js';
 import { EnableFlow } from './flows/enable/enable.flow.js';
 import { FlowStore } from './flows/flow-store.js';
@@ -84,6 +85,8 @@ export interface Core {
   enable: EnableFlow;
   disable: DisableFlow;
   challenges: ChallengeFlow;
+  /** A user changing their own e-mail address or phone number, confirmed by a code sent to the new one. */
+  contactChanges: ContactChangeFlow;
   recovery: RecoveryFlow;
   backupCodes: BackupCodeSets;
   devices: TrustedDeviceService;
@@ -271,6 +274,17 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       changes,
       authorizer,
       logger,
+    }),
+    contactChanges: new ContactChangeFlow({
+      storage,
+      flows,
+      messenger,
+      deliveredCodes,
+      reauthentication,
+      history,
+      notifications,
+      authorizer,
+      secretBox,
     }),
     challenges: new ChallengeFlow({ storage, flows, methods, verifier, messenger, successTokens, authorizer }),
     recovery: new RecoveryFlow({

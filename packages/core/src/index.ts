@@ -1,6 +1,7 @@
 export * from './accounts/account-rules.js';
 export * from './accounts/account-service.js';
 export * from './accounts/password-service.js';
+export * from './accounts/reauthentication.js';
 export * from './admin/admin-service.js';
 export * from './api-tokens/api-token-service.js';
 export * from './auth/actor.js';
@@ -25,6 +26,7 @@ export * from './factors/factor-service.js';
 export * from './factors/factor-view.js';
 export * from './factors/second-factor-verifier.js';
 export * from './flows/challenge/challenge.flow.js';
+export * from './flows/contact-change/contact-change.flow.js';
 export * from './flows/disable/disable.flow.js';
 export * from './flows/enable/enable.flow.js';
 export * from './flows/recovery/recovery.flow.js';

@@ -5,6 +5,7 @@ export * from './admin-users.schema.js';
 export * from './api-token.schema.js';
 export * from './backup-codes.schema.js';
 export * from './challenges.schema.js';
+export * from './contact-change.schema.js';
 export * from './disable.schema.js';
 export * from './enable.schema.js';
 export * from './error.schema.js';

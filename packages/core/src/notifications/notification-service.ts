@@ -15,6 +15,8 @@ export type SecurityEvent =
   | { type: 'second_factor_unlocked' }
   | { type: 'password_changed'; sessionsEnded: number; devicesForgotten: number; keptCurrentSession: boolean }
   | { type: 'sign_up_with_your_address' }
+  /** `what`: "e-mail address" or "phone number"; `to`: the new one, masked. */
+  | { type: 'contact_changed'; what: string; to: string }
   | { type: 'totp_key_exported' };
 
 /**
@@ -119,6 +121,11 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
       return {
         subject: 'someone tried to sign up with your address',
         text: 'Someone tried to create a new account with your e-mail address. No account was created; you can sign in to your existing one or reset its password.',
+      };
+    case 'contact_changed':
+      return {
+        subject: `${event.what} changed`,
+        text: `The ${event.what} of your account was changed to ${event.to}. Codes and notices now go there.`,
       };
     case 'totp_key_exported':
       return {

@@ -199,7 +199,17 @@ export interface SuccessTokenRecord {
   usedAt: Date | null;
 }
 
-export type HistoryAction = 'enable' | 'disable' | 'reset' | 'regenerate' | 'policy' | 'export' | 'import' | 'unlock';
+export type HistoryAction =
+  | 'enable'
+  | 'disable'
+  | 'reset'
+  | 'regenerate'
+  | 'policy'
+  | 'export'
+  | 'import'
+  | 'unlock'
+  /** The account's own e-mail address or phone number changed (method `email` or `phone`). */
+  | 'contact_change';
 export type HistoryActor = 'self' | 'admin' | 'system';
 
 /** One entry of the 2FA change history. */

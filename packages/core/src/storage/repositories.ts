@@ -37,6 +37,8 @@ export interface UserRepository {
   /** Sets or clears (null) the user's issuer override. */
   updateIssuer(id: string, issuer: string | null): Promise<boolean>;
   updatePhone(id: string, phone: string | null): Promise<boolean>;
+  /** Decided by the unique index, as at create: another account's address is 'email_taken'. */
+  updateEmail(id: string, email: string | null): Promise<'updated' | 'not_found' | 'email_taken'>;
   /**
    * Up to `limit` users whose stored phone is set and does not start with `sealedPrefix`: numbers
    * stored before phones were sealed (the core seals them at start-up).

@@ -11,6 +11,7 @@ import { registerApiTokenRoutes } from './routes/api-tokens.routes.js';
 import { registerAuthRoutes } from './routes/auth.routes.js';
 import { registerBackupCodeRoutes } from './routes/backup-codes.routes.js';
 import { registerChallengeRoutes } from './routes/challenges.routes.js';
+import { registerContactChangeRoutes } from './routes/contact-change.routes.js';
 import { registerDisableRoutes } from './routes/disable.routes.js';
 import { registerEnableRoutes } from './routes/enable.routes.js';
 import { registerFactorRoutes } from './routes/factors.routes.js';
@@ -42,6 +43,7 @@ export function nativeApiPlugin(core: Core) {
     registerTrustedDeviceRoutes(app, core);
     registerPasswordRoutes(app, core);
     registerSessionRoutes(app, core);
+    registerContactChangeRoutes(app, core);
     registerIssuerRoutes(app, core);
     // Admin operations on other users' 2FA, the system-wide issuer and the 2FA policy.
     registerAdminUserRoutes(app, core);
