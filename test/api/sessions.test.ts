@@ -4,7 +4,7 @@
  * refresh token must never work again, nor its access token.
  */
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bearer,
   createHarness,
@@ -324,7 +324,8 @@ async function resetToken(user: SignedInUser): Promise<string> {
   const confirmed = await h.app.inject({
     method: 'POST',
     url: `/api/v1/auth/recovery/${started.challengeId}/confirm`,
-    payload: { code: h.outbox.lastEmailCode(user.email) },
+    // Recovery answers before its e-mail is out.
+    payload: { code: await vi.waitFor(() => h.outbox.lastEmailCode(user.email), { timeout: 5_000, interval: 10 }) },
   });
   return json<{ successToken: string }>(confirmed).successToken;
 }
