@@ -5,7 +5,9 @@ export const HistoryEntry = Type.Object({
   id: Uuid,
   userId: Type.Union([Type.String(), Type.Null()]),
   method: Type.String(),
-  action: Type.String({ description: 'enable, disable, reset, regenerate, policy, export, import, unlock, contact_change' }),
+  action: Type.String({
+    description: 'enable, disable, reset, regenerate, policy, export, import, unlock, contact_change',
+  }),
   enabled: Type.Boolean(),
   actor: Type.String({ description: 'self, admin or system' }),
   actorId: Type.Union([Type.String(), Type.Null()]),
