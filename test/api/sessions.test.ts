@@ -296,6 +296,24 @@ describe('a password change or reset ends the other sessions', () => {
     expect(notice?.text).toContain('(1 device forgotten)');
   });
 
+  it('counts only sessions that were still usable, not old expired ones', async () => {
+    const user = await createSignedInUser(h);
+    await signInAgain(user);
+    h.clock.advanceSeconds(31 * 24 * 3600); // both refresh tokens have expired
+    const fresh = await signInAgain(user);
+    await signInAgain(user);
+    const changed = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      headers: bearer(fresh.accessToken),
+      payload: { currentPassword: user.password, newPassword: 'a brand new passphrase' },
+    });
+    expect(changed.statusCode).toBe(204);
+    await h.core.notifications.settle();
+    const notice = h.outbox.notices(user.email).find((m) => m.subject.endsWith('password changed'));
+    expect(notice?.text).toContain('(1 session ended)');
+  });
+
   it('a reset ends every session, and the notice says so', async () => {
     const user = await createSignedInUser(h);
     const second = await signInAgain(user);

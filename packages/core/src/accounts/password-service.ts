@@ -59,7 +59,11 @@ export class PasswordService {
     const result = await storage.transaction(async (tx) => {
       if (!(await tx.users.updatePasswordHash(userId, passwordHash))) throw new TesseraError('USER_NOT_FOUND');
       const now = clock.now();
-      const sessionsEnded = await tx.sessions.revokeAllForUser(userId, now, keepSessionId);
+      // Counted among the sessions still usable, not every old one never signed out: the notice
+      // tells the owner how many were live.
+      const live = await tx.sessions.listActive(userId, now);
+      await tx.sessions.revokeAllForUser(userId, now, keepSessionId);
+      const sessionsEnded = live.filter((session) => session.id !== keepSessionId).length;
       const devicesForgotten = await tx.trustedDevices.revokeAllForUser(userId, now);
       await tx.flows.expireAllForUser(userId, now);
       await tx.throttles.reset(passwordAccountKey(userId));

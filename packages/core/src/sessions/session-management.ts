@@ -69,7 +69,10 @@ export class SessionManagement {
     const userId = await this.deps.authorizer.own(actor, 'own.manage');
     const keep = (input.keepCurrent ?? true) ? currentSessionOf(actor) : undefined;
     const now = this.deps.clock.now();
-    const sessionsRevoked = await this.deps.sessions.revokeAllForUser(userId, now, keep);
+    // The answer counts the sessions that were usable, as the list shows them.
+    const live = await this.deps.sessions.listActive(userId, now);
+    await this.deps.sessions.revokeAllForUser(userId, now, keep);
+    const sessionsRevoked = live.filter((session) => session.id !== keep).length;
     const devicesForgotten = input.forgetDevices ? await this.deps.devices.revokeAll(userId) : 0;
     return { sessionsRevoked, devicesForgotten };
   }
