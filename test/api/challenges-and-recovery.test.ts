@@ -608,7 +608,8 @@ describe('password change', () => {
       headers: bearer(user.accessToken),
       payload: { newPassword: NEW_PASSWORD },
     });
-    expect(missing.statusCode).toBe(400);
+    expect(missing.statusCode).toBe(403);
+    expect(errorCode(missing)).toBe('REAUTHENTICATION_REQUIRED');
     expect((await changePassword(user, token)).statusCode).toBe(204);
   });
 

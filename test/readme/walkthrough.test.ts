@@ -43,7 +43,17 @@ beforeAll(async () => {
     string,
     string
   >;
-  server = await startServer(loadConfig({ ...env, PORT: '0' }), new LogCapture());
+  // The server is started as the README says to start it for the walk-through.
+  const readme = await readFile(join(root, 'README.md'), 'utf8');
+  const start = /`((?:TESSERA_[A-Z_]+=\S+ )+)npm start`/.exec(readme.slice(readme.indexOf('## Walk-through')));
+  const settings = Object.fromEntries(
+    (start?.[1] ?? '')
+      .trim()
+      .split(' ')
+      .filter(Boolean)
+      .map((pair) => pair.split('=')),
+  );
+  server = await startServer(loadConfig({ ...env, ...settings, PORT: '0' }), new LogCapture());
 });
 afterAll(async () => {
   await server.close();

@@ -35,6 +35,7 @@ beforeEach(async () => {
     TESSERA_DATA_DIR: dataDir,
     TESSERA_SECRET_KEY: randomBytes(32).toString('base64'),
     PORT: '0',
+    TESSERA_SIGNUP: 'open',
     TESSERA_EMAIL_PROVIDER: 'smtp',
     TESSERA_SMTP_HOST: '127.0.0.1',
     TESSERA_SMTP_PORT: String(smtp.port),

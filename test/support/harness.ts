@@ -73,6 +73,11 @@ export interface HarnessOptions {
   cookieSessionIdleSeconds?: number;
   /** TESSERA_CPANEL_SECRET_BITS (160 unless given). */
   cpanelSecretBits?: TotpSecretBits;
+  /**
+   * TESSERA_SIGNUP. Open unless given: most test files make their accounts by signing up, as
+   * a user would; test/api/sign-up-switch.test.ts covers a closed server (the server's default).
+   */
+  signUp?: 'open' | 'closed';
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -104,6 +109,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },
       deliveredCodes: { ...DEFAULT_DELIVERED_CODE_POLICY, ...options.deliveredCodes },
       backupCodes: DEFAULT_BACKUP_CODE_POLICY,
+      signUp: options.signUp ?? 'open',
       ...(options.cookieSessionIdleSeconds === undefined
         ? {}
         : { cookieSessionIdleSeconds: options.cookieSessionIdleSeconds }),

@@ -1,5 +1,6 @@
 import { AccountService } from './accounts/account-service.js';
 import { PasswordService } from './accounts/password-service.js';
+import { Reauthentication } from './accounts/reauthentication.js';
 import { AdminService } from './admin/admin-service.js';
 import { ApiTokenService } from './api-tokens/api-token-service.js';
 import { Authorizer } from './auth/authorizer.js';
@@ -16,6 +17,7 @@ import { FactorChanges } from './factors/factor-changes.js';
 import { FactorService } from './factors/factor-service.js';
 import { SecondFactorVerifier } from './factors/second-factor-verifier.js';
 import { ChallengeFlow } from './flows/challenge/challenge.flow.js';
+import { ContactChangeFlow } from './flows/contact-change/contact-change.flow.js';
 import { DisableFlow } from './flows/disable/disable.flow.js';
 import { EnableFlow } from './flows/enable/enable.flow.js';
 import { FlowStore } from './flows/flow-store.js';
@@ -36,6 +38,7 @@ import { totpMethod } from './methods/totp/totp.method.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
 import { CookieSessionService, DEFAULT_COOKIE_SESSION_IDLE_SECONDS } from './sessions/cookie-session-service.js';
+import { SessionManagement } from './sessions/session-management.js';
 import { ACCESS_TOKEN_SECONDS, SessionService } from './sessions/session-service.js';
 import { SigningKeyRotation, SigningKeys } from './sessions/signing-keys.js';
 import { TokenIntrospection } from './sessions/token-introspection.js';
@@ -52,7 +55,7 @@ export interface CoreDeps {
   secretKey: Uint8Array;
   config: Pick<Config, 'issuer' | 'lockout' | 'deliveredCodes' | 'backupCodes'> &
     /** The defaults when left out. */
-    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds'>>;
+    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds' | 'signUp'>>;
   /** Where SMS and e-mail go (codes and security notices). */
   delivery: Delivery;
   clock?: Clock;
@@ -68,6 +71,8 @@ export interface Core {
   accounts: AccountService;
   passwords: PasswordService;
   sessions: SessionService;
+  /** A user's list of their sessions and remembered devices, and ending them. */
+  mySessions: SessionManagement;
   /** cPanel's `/login` sessions: a cookie and a `cpsess` URL token. */
   cookieSessions: CookieSessionService;
   apiTokens: ApiTokenService;
@@ -80,6 +85,8 @@ export interface Core {
   enable: EnableFlow;
   disable: DisableFlow;
   challenges: ChallengeFlow;
+  /** A user changing their own e-mail address or phone number, confirmed by a code sent to the new one. */
+  contactChanges: ContactChangeFlow;
   recovery: RecoveryFlow;
   backupCodes: BackupCodeSets;
   devices: TrustedDeviceService;
@@ -180,10 +187,20 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     throttle: passwordThrottle,
     hasher,
     notifications,
+    // Closed unless asked for: a server put on the internet does not take strangers' accounts.
+    signUp: config.signUp ?? 'closed',
   });
   const flows = new FlowStore(storage.flows, clock);
   const messenger = new CodeMessenger({ deliveredCodes, issuers });
   const devices = new TrustedDeviceService({ devices: storage.trustedDevices, hasher, clock, authorizer });
+
+  const reauthentication = new Reauthentication({
+    accounts,
+    factors: storage.factors,
+    methods,
+    verifier,
+    successTokens,
+  });
 
   const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer);
 
@@ -194,10 +211,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       passwords: passwordHasher,
       successTokens,
       notifications,
+      reauthentication,
       authorizer,
       clock,
     }),
     sessions,
+    mySessions: new SessionManagement({ sessions: storage.sessions, devices, authorizer, clock }),
     cookieSessions: new CookieSessionService({
       sessions: storage.sessions,
       users: storage.users,
@@ -255,6 +274,17 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       changes,
       authorizer,
       logger,
+    }),
+    contactChanges: new ContactChangeFlow({
+      storage,
+      flows,
+      messenger,
+      deliveredCodes,
+      reauthentication,
+      history,
+      notifications,
+      authorizer,
+      secretBox,
     }),
     challenges: new ChallengeFlow({ storage, flows, methods, verifier, messenger, successTokens, authorizer }),
     recovery: new RecoveryFlow({

@@ -5,7 +5,7 @@ export const HistoryEntry = Type.Object({
   id: Uuid,
   userId: Type.Union([Type.String(), Type.Null()]),
   method: Type.String({ description: 'The second-factor method changed, or `policy` for a change of the 2FA policy.' }),
-  action: Type.Enum(['enable', 'disable', 'reset', 'regenerate', 'policy', 'export', 'import', 'unlock']),
+  action: Type.Enum(['enable', 'disable', 'reset', 'regenerate', 'policy', 'export', 'import', 'unlock', 'contact_change']),
   enabled: Type.Boolean(),
   actor: Type.Enum(['self', 'admin', 'system'], {
     description: 'self: the account itself; admin: an admin, for another account; system: the command line.',

@@ -32,6 +32,7 @@ export const SuccessTokenOperation = Type.Union([
   Type.Literal('disable_factor'),
   Type.Literal('regenerate_backup_codes'),
   Type.Literal('change_phone'),
+  Type.Literal('change_email'),
 ]);
 
 export const SuccessToken = Type.Object({

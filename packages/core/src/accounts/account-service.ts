@@ -1,6 +1,7 @@
 import { type Actor, clientIpOf, type UserActor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
+import type { SignUpMode } from '../config/server-settings.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { newId } from '../crypto/random.js';
@@ -48,11 +49,14 @@ export class AccountService {
       /** Keys the throttle of usernames that have no account. */
       hasher: KeyedHasher;
       notifications: NotificationService;
+      /** `TESSERA_SIGNUP`: closed, only an admin or the operator creates accounts. */
+      signUp: SignUpMode;
     },
   ) {}
 
   /**
-   * Sign-up by anyone makes a user; only an admin or the operator makes an admin.
+   * Sign-up by anyone (when `TESSERA_SIGNUP` is open) makes a user; only an admin or the
+   * operator makes an admin, or any account while sign-up is closed.
    *
    * Someone signing up (not an admin) with an address that already has an account gets the
    * answer a new account gets, and nothing is created: the address's owner is told by e-mail
@@ -60,7 +64,11 @@ export class AccountService {
    * recovery is careful not to. A taken username is still reported: usernames are public handles.
    */
   async create(actor: Actor, input: NewAccountInput & { role?: Role }): Promise<UserRecord> {
-    if (input.role === 'admin') await this.deps.authorizer.admin(actor, 'admin.manage');
+    if (input.role === 'admin' || this.deps.signUp === 'closed') {
+      // Refused before the input is looked at: a closed server says nothing about its accounts.
+      if (actor.kind === 'anonymous' && this.deps.signUp === 'closed') throw new TesseraError('SIGN_UP_CLOSED');
+      await this.deps.authorizer.admin(actor, 'admin.manage');
+    }
     assertValidAccountInput(input);
     const user: UserRecord = {
       id: newId(),

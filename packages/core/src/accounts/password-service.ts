@@ -8,10 +8,12 @@ import type { Storage } from '../storage/repositories.js';
 import type { SuccessTokenService } from '../success-tokens/success-token-service.js';
 import { passwordAccountKey } from '../throttle/password-throttle.js';
 import { isValidPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './account-rules.js';
+import type { Reauthentication, ReauthenticationProof } from './reauthentication.js';
 
 /**
- * Password change (signed in, with a success token for `change_password`) and reset (after an
- * unauthorized challenge, with one for `reset_password`). Either ends what the old password may
+ * Password change (signed in, confirmed by a success token for `change_password` or by the
+ * current password and, with 2FA, a current code: see Reauthentication) and reset (after an
+ * unauthorized challenge, with a success token for `reset_password`). Either ends what the old password may
  * have let someone else keep: remembered devices, pending flows and sessions (refresh-token
  * families; their access tokens die with them, as each request checks its family). A change
  * keeps the session that made it; a reset keeps none. Either starts the password's failure
@@ -24,15 +26,21 @@ export class PasswordService {
       passwords: PasswordHasher;
       successTokens: SuccessTokenService;
       notifications: NotificationService;
+      reauthentication: Reauthentication;
       authorizer: Authorizer;
       clock: Clock;
     },
   ) {}
 
-  async change(actor: Actor, newPassword: string, successToken: string): Promise<void> {
+  /**
+   * An account without an e-mail address (or without any second factor) can always use its
+   * current password here: a success token needs a challenge, and a challenge needs a factor or
+   * an address to send a code to.
+   */
+  async change(actor: Actor, newPassword: string, proof: ReauthenticationProof): Promise<void> {
     const userId = await this.deps.authorizer.own(actor, 'own.manage');
     assertPassword(newPassword);
-    await this.deps.successTokens.consumeFor(userId, successToken, 'change_password', null);
+    await this.deps.reauthentication.confirm(actor, userId, 'change_password', proof);
     const keep =
       actor.kind === 'user' && actor.authentication.method === 'session' ? actor.authentication.sessionId : undefined;
     await this.set(userId, newPassword, keep);
@@ -48,16 +56,27 @@ export class PasswordService {
   private async set(userId: string, newPassword: string, keepSessionId: string | undefined): Promise<void> {
     const { storage, passwords, notifications, clock } = this.deps;
     const passwordHash = await passwords.hash(newPassword);
-    const user = await storage.transaction(async (tx) => {
+    const result = await storage.transaction(async (tx) => {
       if (!(await tx.users.updatePasswordHash(userId, passwordHash))) throw new TesseraError('USER_NOT_FOUND');
       const now = clock.now();
+      // Counted among the sessions still usable, not every old one never signed out: the notice
+      // tells the owner how many were live.
+      const live = await tx.sessions.listActive(userId, now);
       await tx.sessions.revokeAllForUser(userId, now, keepSessionId);
-      await tx.trustedDevices.revokeAllForUser(userId, now);
+      const sessionsEnded = live.filter((session) => session.id !== keepSessionId).length;
+      const devicesForgotten = await tx.trustedDevices.revokeAllForUser(userId, now);
       await tx.flows.expireAllForUser(userId, now);
       await tx.throttles.reset(passwordAccountKey(userId));
-      return tx.users.findById(userId);
+      return { user: await tx.users.findById(userId), sessionsEnded, devicesForgotten };
     });
-    if (user) notifications.notify(user, { type: 'password_changed' });
+    if (result.user) {
+      notifications.notify(result.user, {
+        type: 'password_changed',
+        sessionsEnded: result.sessionsEnded,
+        devicesForgotten: result.devicesForgotten,
+        keptCurrentSession: keepSessionId !== undefined,
+      });
+    }
   }
 }
 

@@ -26,6 +26,8 @@ export interface UserActor {
 export interface AnonymousActor {
   kind: 'anonymous';
   clientIp: string | null;
+  /** The client's User-Agent, kept with a session it signs in to (shown in the user's session list). */
+  userAgent?: string | undefined;
 }
 
 /** The operator at the server's command line: trusted like an admin, recorded as the system. */
@@ -41,8 +43,8 @@ export type Actor = UserActor | AnonymousActor | SystemActor;
 
 export const SYSTEM_ACTOR: SystemActor = { kind: 'system' };
 
-export function anonymousActor(clientIp: string | null): AnonymousActor {
-  return { kind: 'anonymous', clientIp };
+export function anonymousActor(clientIp: string | null, userAgent?: string): AnonymousActor {
+  return userAgent === undefined ? { kind: 'anonymous', clientIp } : { kind: 'anonymous', clientIp, userAgent };
 }
 
 export function clientIpOf(actor: Actor): string | null {

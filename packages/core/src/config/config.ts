@@ -4,6 +4,7 @@ import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-servi
 import type { TotpSecretBits } from '../otp/secret.js';
 import type { PasswordThrottlePolicy } from '../throttle/password-throttle-policy.js';
 import {
+  ACCOUNT_SETTINGS,
   BACKUP_CODE_SETTINGS,
   CONNECTION_SETTINGS,
   CPANEL_SETTINGS,
@@ -18,6 +19,7 @@ import {
   RATE_LIMIT_SETTINGS,
   RECOVERY_LOCK_SETTINGS,
   SECRET_KEY_PATTERN,
+  type SignUpMode,
   STORAGE_SETTINGS,
 } from './server-settings.js';
 import { type Environment, SettingsReader } from './settings-reader.js';
@@ -74,6 +76,8 @@ export interface Config {
   issuer: string;
   /** `TESSERA_LOG_LEVEL`. */
   logLevel: LogLevel;
+  /** `TESSERA_SIGNUP`: whether someone not signed in may create an account. */
+  signUp: SignUpMode;
   /** `TESSERA_LOCKOUT_*`. */
   lockout: LockoutPolicy;
   /** `TESSERA_CODE_*`: codes sent by SMS and e-mail. */
@@ -102,6 +106,7 @@ export function loadConfig(env: Environment): Config {
   const http = reader.read(HTTP_SETTINGS);
   const storage = reader.read(STORAGE_SETTINGS);
   const identity = reader.read(IDENTITY_SETTINGS);
+  const account = reader.read(ACCOUNT_SETTINGS);
   const lockout = reader.read(LOCKOUT_SETTINGS);
   const codes = reader.read(DELIVERED_CODE_SETTINGS);
   const backup = reader.read(BACKUP_CODE_SETTINGS);
@@ -123,6 +128,7 @@ export function loadConfig(env: Environment): Config {
     secretKey: storage.TESSERA_SECRET_KEY === undefined ? undefined : parseSecretKey(storage.TESSERA_SECRET_KEY),
     issuer: identity.TESSERA_ISSUER,
     logLevel: identity.TESSERA_LOG_LEVEL,
+    signUp: account.TESSERA_SIGNUP,
     lockout: {
       maxFailures: lockout.TESSERA_LOCKOUT_MAX_FAILURES,
       baseLockSeconds: lockout.TESSERA_LOCKOUT_BASE_SECONDS,

@@ -85,6 +85,21 @@ export const IDENTITY_SETTINGS = settingsGroup(
   },
 );
 
+/** Whether anyone may create an account through the API. */
+export const SIGN_UP_MODES = ['open', 'closed'] as const;
+export type SignUpMode = (typeof SIGN_UP_MODES)[number];
+
+export const ACCOUNT_SETTINGS = settingsGroup(
+  { title: 'Accounts' },
+  {
+    TESSERA_SIGNUP: Setting.oneOf(SIGN_UP_MODES, {
+      description:
+        'whether anyone may create an account with `POST /api/v1/users`; when `closed`, an admin (API or `tessera users create`) creates them',
+      default: 'closed',
+    }),
+  },
+);
+
 export const LOCKOUT_SETTINGS = settingsGroup(
   {
     title: 'Second-factor lockout',
@@ -422,6 +437,7 @@ export const SERVER_SETTINGS = [
   HTTP_SETTINGS,
   STORAGE_SETTINGS,
   IDENTITY_SETTINGS,
+  ACCOUNT_SETTINGS,
   LOCKOUT_SETTINGS,
   DELIVERED_CODE_SETTINGS,
   BACKUP_CODE_SETTINGS,

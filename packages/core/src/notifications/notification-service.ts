@@ -13,8 +13,10 @@ export type SecurityEvent =
   | { type: 'recovery_failures'; failures: number }
   | { type: 'second_factor_suspended'; failures: number }
   | { type: 'second_factor_unlocked' }
-  | { type: 'password_changed' }
+  | { type: 'password_changed'; sessionsEnded: number; devicesForgotten: number; keptCurrentSession: boolean }
   | { type: 'sign_up_with_your_address' }
+  /** `what`: "e-mail address" or "phone number"; `to`: the new one, masked. */
+  | { type: 'contact_changed'; what: string; to: string }
   | { type: 'totp_key_exported' };
 
 /**
@@ -114,11 +116,16 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
         text: 'An administrator cleared the failed attempts and locks of your second factor.',
       };
     case 'password_changed':
-      return { subject: 'password changed', text: 'Your password was changed.' };
+      return { subject: 'password changed', text: passwordChangedText(event) };
     case 'sign_up_with_your_address':
       return {
         subject: 'someone tried to sign up with your address',
         text: 'Someone tried to create a new account with your e-mail address. No account was created; you can sign in to your existing one or reset its password.',
+      };
+    case 'contact_changed':
+      return {
+        subject: `${event.what} changed`,
+        text: `The ${event.what} of your account was changed to ${event.to}. Codes and notices now go there.`,
       };
     case 'totp_key_exported':
       return {
@@ -126,6 +133,20 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
         text: 'An administrator exported the key of your authenticator app, to move it to another system.',
       };
   }
+}
+
+function passwordChangedText(event: Extract<SecurityEvent, { type: 'password_changed' }>): string {
+  const sessions = event.keptCurrentSession
+    ? `Every other session of your account was signed out (${count(event.sessionsEnded, 'session')} ended); the one that changed it stays signed in.`
+    : `Every session of your account was signed out (${count(event.sessionsEnded, 'session')} ended).`;
+  return (
+    `Your password was changed. ${sessions} Remembered devices must pass the second factor again ` +
+    `(${count(event.devicesForgotten, 'device')} forgotten).`
+  );
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function methodName(method: string): string {

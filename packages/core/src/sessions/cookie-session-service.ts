@@ -6,6 +6,7 @@ import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { SessionRepository, UserRepository } from '../storage/repositories.js';
+import { sessionClientOf } from './session-service.js';
 
 /** Seconds a cookie session may stay unused before it ends, unless configured. */
 export const DEFAULT_COOKIE_SESSION_IDLE_SECONDS = 30 * 60;
@@ -58,7 +59,14 @@ export class CookieSessionService {
     );
     const now = this.deps.clock.now();
     const familyId = newId();
-    await this.deps.sessions.createFamily({ id: familyId, userId: user.userId, createdAt: now, revokedAt: null });
+    await this.deps.sessions.createFamily({
+      id: familyId,
+      userId: user.userId,
+      createdAt: now,
+      revokedAt: null,
+      lastUsedAt: now,
+      ...sessionClientOf(actor),
+    });
     const token = newOpaqueToken('tsc');
     await this.deps.sessions.insertRefreshToken({
       id: newId(),

@@ -22,6 +22,22 @@ export interface TokenPair {
   expiresIn: number;
 }
 
+/** Where a sign-in or refresh came from, kept with the session for its owner to see. */
+export interface SessionClient {
+  clientIp: string | null;
+  userAgent: string | null;
+}
+
+/** Long enough for any real browser's; a longer header is cut, not refused. */
+const USER_AGENT_MAX_LENGTH = 256;
+
+/** The client of a request made by `actor` (an address, and for someone signing in a User-Agent). */
+export function sessionClientOf(actor: Actor): SessionClient {
+  if (actor.kind === 'system') return { clientIp: null, userAgent: null };
+  const userAgent = actor.kind === 'anonymous' ? actor.userAgent : undefined;
+  return { clientIp: actor.clientIp, userAgent: userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null };
+}
+
 export interface AccessClaims {
   userId: string;
   role: Role;
@@ -49,14 +65,25 @@ export class SessionService {
     return this.signingKeys.jwks();
   }
 
-  async start(user: UserRecord): Promise<TokenPair> {
+  async start(user: UserRecord, client: SessionClient = { clientIp: null, userAgent: null }): Promise<TokenPair> {
     const now = this.clock.now();
     const familyId = newId();
-    await this.sessions.createFamily({ id: familyId, userId: user.id, createdAt: now, revokedAt: null });
+    await this.sessions.createFamily({
+      id: familyId,
+      userId: user.id,
+      createdAt: now,
+      revokedAt: null,
+      lastUsedAt: now,
+      ...client,
+    });
     return this.issue(user.id, user.role, familyId, now);
   }
 
-  async refresh(refreshToken: string, loadRole: (userId: string) => Promise<Role>): Promise<TokenPair> {
+  async refresh(
+    refreshToken: string,
+    loadRole: (userId: string) => Promise<Role>,
+    client?: SessionClient,
+  ): Promise<TokenPair> {
     const now = this.clock.now();
     const stored = await this.sessions.findRefreshTokenByHash(this.hasher.hash(refreshToken));
     if (!stored) throw new TesseraError('REFRESH_TOKEN_INVALID');
@@ -68,6 +95,7 @@ export class SessionService {
       await this.sessions.revokeFamily(stored.familyId, now);
       throw new TesseraError('REFRESH_TOKEN_REUSED');
     }
+    if (client) await this.sessions.recordUse(stored.familyId, now, client);
     return this.issue(stored.userId, await loadRole(stored.userId), stored.familyId, now);
   }
 

@@ -92,6 +92,10 @@ export interface SessionFamilyRecord {
   userId: string;
   createdAt: Date;
   revokedAt: Date | null;
+  /** The last sign-in or refresh, and the client it came from (shown to the user; null if unknown). */
+  lastUsedAt: Date | null;
+  clientIp: string | null;
+  userAgent: string | null;
 }
 
 export interface ApiTokenRecord {
@@ -195,7 +199,17 @@ export interface SuccessTokenRecord {
   usedAt: Date | null;
 }
 
-export type HistoryAction = 'enable' | 'disable' | 'reset' | 'regenerate' | 'policy' | 'export' | 'import' | 'unlock';
+export type HistoryAction =
+  | 'enable'
+  | 'disable'
+  | 'reset'
+  | 'regenerate'
+  | 'policy'
+  | 'export'
+  | 'import'
+  | 'unlock'
+  /** The account's own e-mail address or phone number changed (method `email` or `phone`). */
+  | 'contact_change';
 export type HistoryActor = 'self' | 'admin' | 'system';
 
 /** One entry of the 2FA change history. */

@@ -37,6 +37,8 @@ export interface UserRepository {
   /** Sets or clears (null) the user's issuer override. */
   updateIssuer(id: string, issuer: string | null): Promise<boolean>;
   updatePhone(id: string, phone: string | null): Promise<boolean>;
+  /** Decided by the unique index, as at create: another account's address is 'email_taken'. */
+  updateEmail(id: string, email: string | null): Promise<'updated' | 'not_found' | 'email_taken'>;
   /**
    * Up to `limit` users whose stored phone is set and does not start with `sealedPrefix`: numbers
    * stored before phones were sealed (the core seals them at start-up).
@@ -187,6 +189,15 @@ export interface SessionRepository {
   markRotated(id: string, now: Date): Promise<boolean>;
   /** Moves the token's expiry on to `expiresAt`, never back (a cookie session in use). */
   extendRefreshToken(id: string, expiresAt: Date): Promise<void>;
+  /** Records a use of the session (a refresh) and the client that made it. */
+  recordUse(familyId: string, now: Date, client: { clientIp: string | null; userAgent: string | null }): Promise<void>;
+  /**
+   * The user's sessions that can still be used at `now`: not revoked, with a refresh token not
+   * yet rotated nor expired. Newest first.
+   */
+  listActive(userId: string, now: Date): Promise<SessionFamilyRecord[]>;
+  /** Revokes the user's session `id` if it is not revoked yet; false when there is no such session. */
+  revokeOwned(id: string, userId: string, now: Date): Promise<boolean>;
 }
 
 export interface ApiTokenRepository {

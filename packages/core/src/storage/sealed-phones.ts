@@ -76,6 +76,7 @@ function sealedUsers(users: UserRepository, box: SecretBox): UserRepository {
     updatePasswordHash: (id, hash) => users.updatePasswordHash(id, hash),
     updateIssuer: (id, issuer) => users.updateIssuer(id, issuer),
     updatePhone: (id, phone) => users.updatePhone(id, phone === null ? null : sealPhone(box, id, phone)),
+    updateEmail: (id, email) => users.updateEmail(id, email),
     listUnsealedPhones: (prefix, limit) => users.listUnsealedPhones(prefix, limit),
     listWithFactors: async (limit, offset) => {
       const page = await users.listWithFactors(limit, offset);

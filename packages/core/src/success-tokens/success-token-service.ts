@@ -13,6 +13,7 @@ export const SUCCESS_TOKEN_OPERATIONS = [
   'disable_factor',
   'regenerate_backup_codes',
   'change_phone',
+  'change_email',
 ] as const;
 export type SuccessTokenOperation = (typeof SUCCESS_TOKEN_OPERATIONS)[number];
 

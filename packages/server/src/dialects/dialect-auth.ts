@@ -31,5 +31,5 @@ export function callerOf(request: FastifyRequest): Actor {
 
 /** Someone not signed in (a login route), known by address only. */
 export function anonymousCaller(request: FastifyRequest): Actor {
-  return anonymousActor(request.ip);
+  return anonymousActor(request.ip, request.headers['user-agent']);
 }

@@ -43,6 +43,8 @@ export const NATIVE_ROUTE_GROUPS: Readonly<Record<string, readonly RateLimitGrou
   'POST /api/v1/me/2fa/disable': ['code_sends'],
   'POST /api/v1/me/2fa/disable/:flowId/resend': ['code_sends'],
   'POST /api/v1/me/2fa/challenges': ['code_sends'],
+  'POST /api/v1/me/email': ['code_sends'],
+  'POST /api/v1/me/phone': ['code_sends'],
   'POST /api/v1/verify': ['verify'],
   'POST /api/v1/me/verify': ['verify'],
   'POST /api/v1/auth/sign-in/:flowId/second-factor': ['verify'],
@@ -50,6 +52,7 @@ export const NATIVE_ROUTE_GROUPS: Readonly<Record<string, readonly RateLimitGrou
   'POST /api/v1/me/2fa/enable/:flowId/confirm': ['verify'],
   'POST /api/v1/me/2fa/disable/:flowId/confirm': ['verify'],
   'POST /api/v1/me/2fa/challenges/:challengeId/confirm': ['verify'],
+  'POST /api/v1/me/contact-changes/:changeId/confirm': ['verify'],
 };
 
 const MINUTE_MS = 60_000;

@@ -47,7 +47,7 @@ export function requireAdminAuth(core: Core) {
 
 /** The caller: the signed-in actor for routes behind requireAuth, someone anonymous otherwise. */
 export function actorOf(request: FastifyRequest): Actor {
-  return request.actor ?? anonymousActor(request.ip);
+  return request.actor ?? anonymousActor(request.ip, request.headers['user-agent']);
 }
 
 export const BEARER = [{ bearer: [] }];

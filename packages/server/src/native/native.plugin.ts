@@ -11,12 +11,14 @@ import { registerApiTokenRoutes } from './routes/api-tokens.routes.js';
 import { registerAuthRoutes } from './routes/auth.routes.js';
 import { registerBackupCodeRoutes } from './routes/backup-codes.routes.js';
 import { registerChallengeRoutes } from './routes/challenges.routes.js';
+import { registerContactChangeRoutes } from './routes/contact-change.routes.js';
 import { registerDisableRoutes } from './routes/disable.routes.js';
 import { registerEnableRoutes } from './routes/enable.routes.js';
 import { registerFactorRoutes } from './routes/factors.routes.js';
 import { registerHistoryRoutes } from './routes/history.routes.js';
 import { registerIssuerRoutes } from './routes/issuer.routes.js';
 import { registerPasswordRoutes } from './routes/password.routes.js';
+import { registerSessionRoutes } from './routes/sessions.routes.js';
 import { registerTrustedDeviceRoutes } from './routes/trusted-devices.routes.js';
 import { registerTwoFactorStatusRoutes } from './routes/two-factor-status.routes.js';
 
@@ -40,6 +42,8 @@ export function nativeApiPlugin(core: Core) {
     registerHistoryRoutes(app, core);
     registerTrustedDeviceRoutes(app, core);
     registerPasswordRoutes(app, core);
+    registerSessionRoutes(app, core);
+    registerContactChangeRoutes(app, core);
     registerIssuerRoutes(app, core);
     // Admin operations on other users' 2FA, the system-wide issuer and the 2FA policy.
     registerAdminUserRoutes(app, core);

@@ -21,6 +21,9 @@ export class KyselySessionRepository implements SessionRepository {
         user_id: family.userId,
         created_at: toMillis(family.createdAt),
         revoked_at: toNullableMillis(family.revokedAt),
+        last_used_at: toNullableMillis(family.lastUsedAt),
+        client_ip: family.clientIp,
+        user_agent: family.userAgent,
       })
       .execute();
   }
@@ -55,6 +58,50 @@ export class KyselySessionRepository implements SessionRepository {
       return query.executeTakeFirst();
     });
     return Number(result.numUpdatedRows);
+  }
+
+  async recordUse(familyId: string, now: Date, client: { clientIp: string | null; userAgent: string | null }) {
+    await this.db
+      .updateTable('session_families')
+      .set({ last_used_at: toMillis(now), client_ip: client.clientIp, user_agent: client.userAgent })
+      .where('id', '=', familyId)
+      .execute();
+  }
+
+  async listActive(userId: string, now: Date): Promise<SessionFamilyRecord[]> {
+    const rows = await this.db
+      .selectFrom('session_families')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('refresh_tokens')
+            .select('refresh_tokens.id')
+            .whereRef('refresh_tokens.family_id', '=', 'session_families.id')
+            .where('refresh_tokens.rotated_at', 'is', null)
+            .where('refresh_tokens.expires_at', '>', toMillis(now)),
+        ),
+      )
+      // The id breaks ties between sessions started in the same millisecond.
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(toSessionFamilyRecord);
+  }
+
+  async revokeOwned(id: string, userId: string, now: Date): Promise<boolean> {
+    // Durable, as every revocation: a session the user ended must stay ended.
+    const result = await durableWrite(this.db, this.dialect, (trx) =>
+      trx
+        .updateTable('session_families')
+        .set({ revoked_at: toMillis(now) })
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
+    );
+    return result.numUpdatedRows === 1n;
   }
 
   async insertRefreshToken(token: RefreshTokenRecord): Promise<void> {
@@ -109,6 +156,9 @@ function toSessionFamilyRecord(row: SessionFamilyRow): SessionFamilyRecord {
     userId: row.user_id,
     createdAt: toDate(row.created_at),
     revokedAt: toNullableDate(row.revoked_at),
+    lastUsedAt: toNullableDate(row.last_used_at),
+    clientIp: row.client_ip,
+    userAgent: row.user_agent,
   };
 }
 

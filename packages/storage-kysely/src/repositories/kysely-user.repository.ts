@@ -87,6 +87,15 @@ export class KyselyUserRepository implements UserRepository {
     return this.update(id, { phone });
   }
 
+  async updateEmail(id: string, email: string | null): Promise<'updated' | 'not_found' | 'email_taken'> {
+    try {
+      return (await this.update(id, { email })) ? 'updated' : 'not_found';
+    } catch (error) {
+      if (isUniqueViolation(error, EMAIL_UNIQUE)) return 'email_taken';
+      throw error;
+    }
+  }
+
   async listUnsealedPhones(sealedPrefix: string, limit: number): Promise<{ id: string; phone: string }[]> {
     // substr, not LIKE: a prefix holding `_` or `%` must match as written, on either database.
     const rows = await this.db

@@ -6,6 +6,10 @@ export interface SessionFamilyTable {
   user_id: string;
   created_at: number;
   revoked_at: number | null;
+  /** The last sign-in or refresh; null for sessions started before it was recorded. */
+  last_used_at: number | null;
+  client_ip: string | null;
+  user_agent: string | null;
 }
 
 export type SessionFamilyRow = Selectable<SessionFamilyTable>;

@@ -80,7 +80,16 @@ export function aPendingFactor<K extends FactorKind = 'totp'>(
 }
 
 export function aSessionFamily(userId: string, overrides: Partial<SessionFamilyRecord> = {}): SessionFamilyRecord {
-  return { id: randomUUID(), userId, createdAt: T0, revokedAt: null, ...overrides };
+  return {
+    id: randomUUID(),
+    userId,
+    createdAt: T0,
+    revokedAt: null,
+    lastUsedAt: null,
+    clientIp: null,
+    userAgent: null,
+    ...overrides,
+  };
 }
 
 export function aRefreshToken(

@@ -7,7 +7,7 @@ import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.
 import type { MethodRegistry } from '../../methods/method-registry.js';
 import { codeProof } from '../../methods/second-factor-method.js';
 import type { PolicyService } from '../../policy/policy-service.js';
-import type { SessionService, TokenPair } from '../../sessions/session-service.js';
+import { type SessionService, sessionClientOf, type TokenPair } from '../../sessions/session-service.js';
 import type { FactorKind, UserRecord } from '../../storage/records.js';
 import type { FactorRepository } from '../../storage/repositories.js';
 import { type FlowStore, flowData } from '../flow-store.js';
@@ -79,11 +79,18 @@ export class SignInFlow {
     const user = await accounts.checkPassword(username, password, clientIpOf(actor));
     const methods = await factors.activeKinds(user.id);
     if (methods.length === 0)
-      return { status: 'signed_in', tokens: await sessions.start(user), ...whoFor(user, methods) };
+      return {
+        status: 'signed_in',
+        tokens: await sessions.start(user, sessionClientOf(actor)),
+        ...whoFor(user, methods),
+      };
 
     if (deviceToken && this.deps.policy.rememberDeviceAllowed(await this.deps.policy.get(), user)) {
       const device = await this.deps.devices.redeem(user.id, deviceToken);
-      if (device) return { status: 'signed_in', tokens: await sessions.start(user), ...whoFor(user, methods), device };
+      if (device) {
+        const tokens = await sessions.start(user, sessionClientOf(actor));
+        return { status: 'signed_in', tokens, ...whoFor(user, methods), device };
+      }
     }
     const data: SignInData = { methods };
     const flow = await flows.create(signInMachine, user.id, SIGN_IN_TTL_SECONDS, data);
@@ -156,7 +163,7 @@ export class SignInFlow {
     return this.submitCode(actor, flowId, { code, method });
   }
 
-  async submitCode(_actor: Actor, flowId: string, answer: SecondFactorAnswer): Promise<SignedIn> {
+  async submitCode(actor: Actor, flowId: string, answer: SecondFactorAnswer): Promise<SignedIn> {
     const { accounts, sessions, flows, verifier } = this.deps;
     const flow = await flows.load(signInMachine, flowId);
     await flows.assertOpen(signInMachine, flow, 'EXPIRE');
@@ -186,7 +193,7 @@ export class SignInFlow {
     const user = await accounts.get(flow.userId);
     const signedIn: SignedIn = {
       status: 'signed_in',
-      tokens: await sessions.start(user),
+      tokens: await sessions.start(user, sessionClientOf(actor)),
       ...whoFor(user, data.methods),
     };
     if (!answer.rememberDevice) return signedIn;

@@ -6,6 +6,7 @@ import {
   isTesseraError,
   maskDestination,
   type SignedIn,
+  sessionClientOf,
   TesseraError,
 } from '@tessera/core';
 import { Type } from 'typebox';
@@ -268,6 +269,7 @@ async function registerSignIn(app: DialectApp, core: Core): Promise<void> {
       const tokens = await core.sessions.refresh(
         request.body.refreshToken,
         async (userId) => (await core.accounts.get(userId)).role,
+        sessionClientOf(anonymousCaller(request)),
       );
       return b2coreTokens(tokens, core.clock.now());
     },
@@ -450,7 +452,9 @@ async function registerChallenges(app: DialectApp, core: Core): Promise<void> {
       },
     },
     async (request, reply) => {
-      await core.passwords.change(callerOf(request), request.body.password, request.headers.successtoken);
+      await core.passwords.change(callerOf(request), request.body.password, {
+        successToken: request.headers.successtoken,
+      });
       return reply.status(204).send(null);
     },
   );

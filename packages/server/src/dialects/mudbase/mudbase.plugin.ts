@@ -1,5 +1,5 @@
 import type { Core } from '@tessera/core';
-import { codeProof } from '@tessera/core';
+import { codeProof, sessionClientOf } from '@tessera/core';
 import { rateLimitGroups } from '../../http/rate-limit.js';
 import type { Dialect, DialectApp } from '../dialect.js';
 import { anonymousCaller, callerOf, requireCaller } from '../dialect-auth.js';
@@ -60,6 +60,7 @@ async function registerAuth(app: DialectApp, core: Core): Promise<void> {
       const tokens = await core.sessions.refresh(
         request.body.refreshToken,
         async (userId) => (await core.accounts.get(userId)).role,
+        sessionClientOf(anonymousCaller(request)),
       );
       return { message: 'Token refreshed', ...tokenFields(tokens) };
     },

@@ -18,7 +18,7 @@ import {
   SuccessToken,
   TokenResponse,
 } from '@tessera/contract';
-import { type Core, toAccountView } from '@tessera/core';
+import { type Core, sessionClientOf, toAccountView } from '@tessera/core';
 import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth, requireAuth } from '../native-app.js';
 
 export function registerAuthRoutes(app: NativeApp, core: Core): void {
@@ -30,10 +30,12 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         tags: ['accounts'],
         summary: 'Create an account (sign up)',
         description:
+          'Open only when the server runs with TESSERA_SIGNUP=open; otherwise 403 SIGN_UP_CLOSED, and accounts ' +
+          'are made by an admin (`tessera users create`). ' +
           'An e-mail address that already has an account gets the same 201 answer, but nothing is created ' +
           "and the address's owner is told by e-mail. A taken username is 409 USERNAME_TAKEN.",
         body: SignUpBody,
-        response: { 201: Account, ...errorResponses(400, 409, 413, 415) },
+        response: { 201: Account, ...errorResponses(400, 403, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -172,7 +174,11 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request) =>
-      core.sessions.refresh(request.body.refreshToken, async (userId) => (await core.accounts.get(userId)).role),
+      core.sessions.refresh(
+        request.body.refreshToken,
+        async (userId) => (await core.accounts.get(userId)).role,
+        sessionClientOf(actorOf(request)),
+      ),
   );
 
   app.post(

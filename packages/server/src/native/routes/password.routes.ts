@@ -14,15 +14,21 @@ export function registerPasswordRoutes(app: NativeApp, core: Core): void {
       schema: {
         operationId: 'changePassword',
         tags,
-        summary: 'Change your password (needs a success token for change_password)',
-        description: 'Remembered devices are forgotten.',
+        summary: 'Change your password (re-authenticated by a success token or the current password)',
+        description:
+          'Confirm with a success token from a challenge for change_password, or with `currentPassword` and, when ' +
+          'the account has 2FA, a current `code` of the authenticator app or a backup code (an account without an ' +
+          'e-mail address or second factor uses its current password alone). Without either: 403 ' +
+          'REAUTHENTICATION_REQUIRED. Every other session (and its refresh tokens) ends, remembered devices are ' +
+          'forgotten, and the owner is told by e-mail how many.',
         security: BEARER,
         body: PasswordChangeBody,
-        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403) },
+        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
-      await core.passwords.change(actorOf(request), request.body.newPassword, request.body.successToken);
+      const { newPassword, ...proof } = request.body;
+      await core.passwords.change(actorOf(request), newPassword, proof);
       return reply.status(204).send(null);
     },
   );

@@ -35,6 +35,58 @@ export function describeSessionContract(ctx: ContractContext): void {
       expect(await ctx.storage.sessions.findFamily(theirs.id)).toEqual(theirs);
     });
 
+    it('records the last use and its client, and keeps what sign-in stored', async () => {
+      const user = await ctx.createdUser();
+      const family = aSessionFamily(user.id, { clientIp: '192.0.2.1', userAgent: 'curl/8', lastUsedAt: at(100) });
+      await ctx.storage.sessions.createFamily(family);
+      expect(await ctx.storage.sessions.findFamily(family.id)).toEqual(family);
+      await ctx.storage.sessions.recordUse(family.id, at(5_000), { clientIp: '198.51.100.7', userAgent: null });
+      expect(await ctx.storage.sessions.findFamily(family.id)).toEqual({
+        ...family,
+        lastUsedAt: at(5_000),
+        clientIp: '198.51.100.7',
+        userAgent: null,
+      });
+    });
+
+    it("lists a user's usable sessions, newest first: not revoked, not rotated away, not expired", async () => {
+      const user = await ctx.createdUser();
+      const other = await ctx.createdUser();
+      const older = aSessionFamily(user.id, { createdAt: at(1_000) });
+      const newer = aSessionFamily(user.id, { createdAt: at(2_000) });
+      const revoked = aSessionFamily(user.id, { createdAt: at(3_000), revokedAt: at(3_500) });
+      const expired = aSessionFamily(user.id, { createdAt: at(4_000) });
+      const rotatedOnly = aSessionFamily(user.id, { createdAt: at(5_000) });
+      const theirs = aSessionFamily(other.id);
+      for (const family of [older, newer, revoked, expired, rotatedOnly, theirs]) {
+        await ctx.storage.sessions.createFamily(family);
+      }
+      await ctx.storage.sessions.insertRefreshToken(aRefreshToken(older, { rotatedAt: at(1_500) }));
+      await ctx.storage.sessions.insertRefreshToken(aRefreshToken(older));
+      await ctx.storage.sessions.insertRefreshToken(aRefreshToken(newer));
+      await ctx.storage.sessions.insertRefreshToken(aRefreshToken(revoked));
+      await ctx.storage.sessions.insertRefreshToken(aRefreshToken(expired, { expiresAt: at(9_000) }));
+      await ctx.storage.sessions.insertRefreshToken(aRefreshToken(rotatedOnly, { rotatedAt: at(5_500) }));
+      await ctx.storage.sessions.insertRefreshToken(aRefreshToken(theirs));
+      const listed = await ctx.storage.sessions.listActive(user.id, at(10_000));
+      expect(listed.map((family) => family.id)).toEqual([newer.id, older.id]);
+      expect(listed[0]).toEqual(newer);
+    });
+
+    it("revokes one of the user's own sessions, once, and never another user's", async () => {
+      const user = await ctx.createdUser();
+      const other = await ctx.createdUser();
+      const mine = aSessionFamily(user.id);
+      const theirs = aSessionFamily(other.id);
+      for (const family of [mine, theirs]) await ctx.storage.sessions.createFamily(family);
+      expect(await ctx.storage.sessions.revokeOwned(theirs.id, user.id, at(1_000))).toBe(false);
+      expect(await ctx.storage.sessions.findFamily(theirs.id)).toEqual(theirs);
+      expect(await ctx.storage.sessions.revokeOwned(mine.id, user.id, at(1_000))).toBe(true);
+      expect(await ctx.storage.sessions.revokeOwned(mine.id, user.id, at(2_000))).toBe(false);
+      expect(await ctx.storage.sessions.findFamily(mine.id)).toEqual({ ...mine, revokedAt: at(1_000) });
+      expect(await ctx.storage.sessions.revokeOwned('nobody', user.id, at(1))).toBe(false);
+    });
+
     it('stores a refresh token and finds it by hash', async () => {
       const user = await ctx.createdUser();
       const family = aSessionFamily(user.id);

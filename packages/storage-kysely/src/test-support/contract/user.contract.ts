@@ -97,6 +97,21 @@ export function describeUserContract(ctx: ContractContext): void {
       expect((await ctx.storage.users.listUnsealedPhones('v1_.', 1_000)).map((row) => row.id)).not.toContain(plain.id);
     });
 
+    it("updates an e-mail address, refusing another account's as email_taken", async () => {
+      const user = await ctx.createdUser();
+      const other = await ctx.createdUser({ email: `taken-${user.id}@example.test` });
+      expect(await ctx.storage.users.updateEmail(user.id, `new-${user.id}@example.test`)).toBe('updated');
+      expect((await ctx.storage.users.findById(user.id))?.email).toBe(`new-${user.id}@example.test`);
+      expect(await ctx.storage.users.updateEmail(user.id, other.email)).toBe('email_taken');
+      expect((await ctx.storage.users.findById(user.id))?.email).toBe(`new-${user.id}@example.test`);
+      expect(await ctx.storage.users.findById(other.id)).toEqual(other);
+      expect(await ctx.storage.users.updateEmail(user.id, null)).toBe('updated');
+      expect((await ctx.storage.users.findById(user.id))?.email).toBeNull();
+      expect(await ctx.storage.users.updateEmail('00000000-0000-0000-0000-000000000000', 'x@example.test')).toBe(
+        'not_found',
+      );
+    });
+
     it('reports an unknown user on update', async () => {
       const nobody = '00000000-0000-0000-0000-000000000000';
       expect(await ctx.storage.users.updatePasswordHash(nobody, 'x')).toBe(false);
