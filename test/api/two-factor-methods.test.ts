@@ -112,11 +112,11 @@ describe('SMS factor', () => {
     const right = h.outbox.lastSmsCode(phone);
     const wrong = right === '000000' ? '111111' : '000000';
     const first = await confirmEnable(user, flowId, wrong);
-    expect(first.statusCode).toBe(401);
+    expect(first.statusCode).toBe(422);
     expect(json<{ error: { code: string } }>(first).error.code).toBe('CODE_INVALID');
     for (let i = 0; i < 3; i++) await confirmEnable(user, flowId, wrong);
     const fifth = await confirmEnable(user, flowId, wrong);
-    expect([401, 429]).toContain(fifth.statusCode);
+    expect([422, 429]).toContain(fifth.statusCode);
     const afterwards = await confirmEnable(user, flowId, right);
     expect(afterwards.statusCode).toBeGreaterThanOrEqual(400);
     expect(await activeMethods(user)).toEqual([]);
@@ -153,7 +153,7 @@ describe('SMS factor', () => {
     const secondCode = h.outbox.lastSmsCode(phone);
     expect(h.outbox.smsTo(phone)).toHaveLength(2);
     if (firstCode !== secondCode) {
-      expect((await confirmEnable(user, flowId, firstCode)).statusCode).toBe(401);
+      expect((await confirmEnable(user, flowId, firstCode)).statusCode).toBe(422);
     }
     expect((await confirmEnable(user, flowId, secondCode)).statusCode).toBe(200);
   });
@@ -259,7 +259,7 @@ describe('backup codes', () => {
     expect(json<{ accessToken: string }>(first).accessToken).toBeTruthy();
 
     const again = json<{ flowId: string }>(await signIn(user));
-    expect((await answer(again.flowId, codes[0] ?? '')).statusCode).toBe(401);
+    expect((await answer(again.flowId, codes[0] ?? '')).statusCode).toBe(422);
     const status = await h.app.inject({
       method: 'GET',
       url: '/api/v1/me/2fa/backup-codes',
@@ -384,7 +384,7 @@ describe('sign-in with several methods', () => {
     const wrong = totp.codeAt(h.clock.now()) === '000000' ? '111111' : '000000';
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await answer(wrong)).statusCode);
-    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    expect(statuses).toEqual([422, 422, 422, 422, 429]);
     h.clock.advanceSeconds(61);
     const late = await answer(totp.codeAt(h.clock.now()));
     expect(late.statusCode).toBe(409);

@@ -92,7 +92,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
           '`rememberDevice` returns a device token that skips the second factor for 30 days.',
         params: FlowIdParams,
         body: SecondFactorBody,
-        response: { 200: SecondFactorResult, ...errorResponses(400, 401, 404, 409, 410, 429) },
+        response: { 200: SecondFactorResult, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
       },
     },
     async (request) => {
@@ -127,10 +127,10 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         summary: 'Answer a recovery challenge; the success token allows one password reset',
         description:
           'Every refusal (wrong code, unknown challenge, expired or used up, no such account) is the same ' +
-          '401 CODE_INVALID.',
+          '422 CODE_INVALID.',
         params: ChallengeIdParams,
         body: CodeOnlyBody,
-        response: { 200: SuccessToken, ...errorResponses(400, 401) },
+        response: { 200: SuccessToken, ...errorResponses(400, 422) },
       },
     },
     async (request) => core.recovery.confirm(actorOf(request), request.params.challengeId, request.body.code),
