@@ -239,6 +239,59 @@ describe('e-mail factor', () => {
 });
 
 describe('backup codes', () => {
+  const secondFactor = (flowId: string, payload: object) =>
+    h.app.inject({ method: 'POST', url: `/api/v1/auth/sign-in/${flowId}/second-factor`, payload });
+  const grouped = (code: string, separator: string) => `${code.slice(0, 4)}${separator}${code.slice(4)}`;
+
+  it('the second-factor step takes a backup code without naming the method, however it is written; the app code still works', async () => {
+    const user = await createSignedInUser(h);
+    const totp = await enrollTotp(h.app, user.accessToken, h.clock.now());
+    h.clock.advanceSeconds(30);
+    const codes = await enableBackupCodes(user);
+
+    for (const [i, written] of [
+      grouped(codes[0] ?? '', '-'),
+      codes[1] ?? '',
+      grouped(codes[2] ?? '', ' '),
+      `${(codes[3] ?? '').slice(0, 2)} ${(codes[3] ?? '').slice(2, 5)}-${(codes[3] ?? '').slice(5)}`,
+    ].entries()) {
+      const flow = json<{ flowId: string }>(await signIn(user));
+      const answer = await secondFactor(flow.flowId, { code: written });
+      expect({ i, status: answer.statusCode }).toEqual({ i, status: 200 });
+      expect(json<{ accessToken: string }>(answer).accessToken).toBeTruthy();
+    }
+
+    // Each is used once: the first again, written the other way, is refused (and not taken as the app's).
+    const replay = json<{ flowId: string }>(await signIn(user));
+    const refused = await secondFactor(replay.flowId, { code: codes[0] ?? '' });
+    expect([refused.statusCode, json<{ error: { code: string } }>(refused).error.code]).toEqual([422, 'CODE_INVALID']);
+
+    // The authenticator's code, also without a method, is still the app's.
+    const app = await secondFactor(replay.flowId, { code: totp.codeAt(h.clock.now()) });
+    expect(app.statusCode).toBe(200);
+    const status = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/me/2fa/backup-codes',
+      headers: bearer(user.accessToken),
+    });
+    expect(json(status)).toEqual({ active: true, remaining: 6 });
+  });
+
+  it('after an SMS code was chosen and sent, a backup code still answers the step', async () => {
+    const user = await createSignedInUser(h);
+    await enableSms(user, uniquePhone());
+    const codes = await enableBackupCodes(user);
+    const flow = json<{ flowId: string }>(await signIn(user));
+    const chosen = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/auth/sign-in/${flow.flowId}/method`,
+      payload: { method: 'sms' },
+    });
+    expect(chosen.statusCode).toBe(200);
+    const answer = await secondFactor(flow.flowId, { code: grouped(codes[0] ?? '', '-') });
+    expect(answer.statusCode).toBe(200);
+  });
+
   it('are generated as ten codes of eight digits, shown once, and each works once at sign-in', async () => {
     const user = await createSignedInUser(h);
     const codes = await enableBackupCodes(user);
