@@ -109,10 +109,12 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         tags: ['sessions'],
         summary: 'Start password recovery (unauthorized challenge)',
         description:
-          "Sends a code to the account's e-mail address if the username or address belongs to an account. The " +
-          'answer is the same whether or not it does.',
+          "Sends a code to the account's e-mail address if the username or address belongs to an account with " +
+          'one; the answer is the same whether or not it does, so it cannot say that a code went out, only that ' +
+          'it was asked for (`sentAt`). A second request for the same login within the resend cooldown sends ' +
+          'nothing and says so: 429 RESEND_TOO_SOON with retryAt, for an existing and an unknown login alike.',
         body: RecoveryBody,
-        response: { 202: RecoveryStart, ...errorResponses(400) },
+        response: { 202: RecoveryStart, ...errorResponses(400, 429) },
       },
     },
     async (request, reply) => reply.status(202).send(await core.recovery.start(actorOf(request), request.body.login)),
