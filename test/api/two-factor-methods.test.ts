@@ -586,3 +586,29 @@ describe('notices', () => {
     expect(failure).toContain(user.id);
   });
 });
+
+describe('already active', () => {
+  it('enabling a method that is on says which method it is', async () => {
+    const user = await createSignedInUser(h);
+    await enrollTotp(h.app, user.accessToken, h.clock.now());
+    await enableSms(user, uniquePhone());
+    const emailStart = json<EnableStartBody>(await startEnable(user, { method: 'email' }));
+    expect((await confirmEnable(user, emailStart.flowId, h.outbox.lastEmailCode(user.email))).statusCode).toBe(200);
+    await enableBackupCodes(user);
+
+    const expected: Record<string, RegExp> = {
+      totp: /^An authenticator app is already active/,
+      sms: /^SMS codes are already active/,
+      email: /^E-mail codes are already active/,
+      backup_codes: /^Backup codes are already active/,
+    };
+    for (const [method, message] of Object.entries(expected)) {
+      const again = await startEnable(user, { method, ...(method === 'sms' ? { phone: uniquePhone() } : {}) });
+      expect({ method, status: again.statusCode, body: json(again) }).toEqual({
+        method,
+        status: 409,
+        body: { error: { code: 'FACTOR_ALREADY_ACTIVE', message: expect.stringMatching(message) } },
+      });
+    }
+  });
+});
