@@ -351,14 +351,14 @@ describe('authorized step-up challenge', () => {
     expect(json(confirmed)).toMatchObject({ operation: 'disable_factor', target: 'totp' });
   });
 
-  it('a wrong code is refused with 401 CODE_INVALID and counted', async () => {
+  it('a wrong code is refused with 422 CODE_INVALID and counted', async () => {
     const user = await createSignedInUser(h);
     const { challengeId } = json<ChallengeBody>(await startChallenge(user, { operation: 'change_password' }));
     const right = h.outbox.lastEmailCode(user.email);
 
     for (const expected of [1, 2]) {
       const refused = await confirmChallenge(user, challengeId, wrongCode(right));
-      expect(refused.statusCode).toBe(401);
+      expect(refused.statusCode).toBe(422);
       expect(errorCode(refused)).toBe('CODE_INVALID');
       expect(json(await challengeStatus(user, challengeId))).toMatchObject({
         state: 'awaiting_code',
@@ -375,7 +375,7 @@ describe('authorized step-up challenge', () => {
     const right = h.outbox.lastEmailCode(user.email);
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await confirmChallenge(user, challengeId, wrongCode(right)));
-    expect(answers.slice(0, 4).map((r) => r.statusCode)).toEqual([401, 401, 401, 401]);
+    expect(answers.slice(0, 4).map((r) => r.statusCode)).toEqual([422, 422, 422, 422]);
     expect(answers[4]?.statusCode).toBeGreaterThanOrEqual(400);
 
     expect(json(await challengeStatus(user, challengeId))).toMatchObject({ state: 'failed', attempts: 5 });
@@ -439,7 +439,7 @@ describe('authorized step-up challenge', () => {
     // Two independent random codes coincide one time in a million: then there is nothing to tell apart.
     if (firstCode === secondCode) return;
     const crossed = await confirmChallenge(user, second.challengeId, firstCode);
-    expect(crossed.statusCode).toBe(401);
+    expect(crossed.statusCode).toBe(422);
     expect(errorCode(crossed)).toBe('CODE_INVALID');
     expect((await confirmChallenge(user, second.challengeId, secondCode)).statusCode).toBe(200);
   });
@@ -455,7 +455,7 @@ describe('authorized step-up challenge', () => {
     expect(emailsTo(user.email)).toBe(before);
 
     const wrong = await confirmChallenge(user, body.challengeId, wrongCode(appCode(user)));
-    expect(wrong.statusCode).toBe(401);
+    expect(wrong.statusCode).toBe(422);
     expect(errorCode(wrong)).toBe('CODE_INVALID');
 
     const passed = await confirmChallenge(user, body.challengeId, appCode(user));
@@ -756,7 +756,7 @@ describe('password recovery (unauthorized challenge)', () => {
     expect((await signIn(user.username, NEW_PASSWORD)).statusCode).toBe(401);
   });
 
-  it('a random challenge id, an unknown login and a wrong code all answer 401 CODE_INVALID', async () => {
+  it('a random challenge id, an unknown login and a wrong code all answer 422 CODE_INVALID', async () => {
     const user = await createSignedInUser(h);
     const { challengeId } = json<{ challengeId: string }>(await startRecovery(user.username));
     const right = await recoveryCode(user.email);
@@ -768,7 +768,7 @@ describe('password recovery (unauthorized challenge)', () => {
       await confirmRecovery(challengeId, wrongCode(right)),
     ];
     for (const answer of answers) {
-      expect(answer.statusCode).toBe(401);
+      expect(answer.statusCode).toBe(422);
       expect(errorCode(answer)).toBe('CODE_INVALID');
       expect(json<ErrorBody>(answer).error.message).toBe(json<ErrorBody>(answers[0] ?? answer).error.message);
     }
@@ -784,7 +784,7 @@ describe('password recovery (unauthorized challenge)', () => {
 
     const real = await confirmRecovery(challengeId, right);
     const fake = await confirmRecovery(nobodysId, right);
-    expect(real.statusCode).toBe(401);
+    expect(real.statusCode).toBe(422);
     expect([real.statusCode, errorCode(real)]).toEqual([fake.statusCode, errorCode(fake)]);
   });
 
@@ -804,7 +804,7 @@ describe('password recovery (unauthorized challenge)', () => {
       });
     }
     // The guessed-at challenge is spent: the right code no longer resets the password.
-    expect((await confirmRecovery(challengeId, right)).statusCode).toBe(401);
+    expect((await confirmRecovery(challengeId, right)).statusCode).toBe(422);
   });
 
   it('a provider failure is logged and the answer is still 202', async () => {
@@ -1009,7 +1009,7 @@ describe('backup code regeneration', () => {
     const flow = json<SignInBody>(await signIn(user.username, user.password));
     if (flow.status !== 'second_factor_required') throw new Error('expected a second factor step');
     const old = await submitSecondFactor(flow.flowId, { code: oldCodes[0], method: 'backup_codes' });
-    expect(old.statusCode).toBe(401);
+    expect(old.statusCode).toBe(422);
     expect(errorCode(old)).toBe('CODE_INVALID');
     const fresh = await submitSecondFactor(flow.flowId, { code: set.codes[0], method: 'backup_codes' });
     expect(fresh.statusCode).toBe(200);

@@ -58,7 +58,7 @@ describe('TOTP enrollment and sign-in (native API)', () => {
       headers: bearer(accessToken),
       payload: { code: wrong },
     });
-    expect(refused.statusCode).toBe(401);
+    expect(refused.statusCode).toBe(422);
     expect(json(refused)).toMatchObject({ error: { code: 'CODE_INVALID' } });
 
     const confirmed = await h.app.inject({

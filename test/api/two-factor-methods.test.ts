@@ -112,11 +112,11 @@ describe('SMS factor', () => {
     const right = h.outbox.lastSmsCode(phone);
     const wrong = right === '000000' ? '111111' : '000000';
     const first = await confirmEnable(user, flowId, wrong);
-    expect(first.statusCode).toBe(401);
+    expect(first.statusCode).toBe(422);
     expect(json<{ error: { code: string } }>(first).error.code).toBe('CODE_INVALID');
     for (let i = 0; i < 3; i++) await confirmEnable(user, flowId, wrong);
     const fifth = await confirmEnable(user, flowId, wrong);
-    expect([401, 429]).toContain(fifth.statusCode);
+    expect([422, 429]).toContain(fifth.statusCode);
     const afterwards = await confirmEnable(user, flowId, right);
     expect(afterwards.statusCode).toBeGreaterThanOrEqual(400);
     expect(await activeMethods(user)).toEqual([]);
@@ -153,7 +153,7 @@ describe('SMS factor', () => {
     const secondCode = h.outbox.lastSmsCode(phone);
     expect(h.outbox.smsTo(phone)).toHaveLength(2);
     if (firstCode !== secondCode) {
-      expect((await confirmEnable(user, flowId, firstCode)).statusCode).toBe(401);
+      expect((await confirmEnable(user, flowId, firstCode)).statusCode).toBe(422);
     }
     expect((await confirmEnable(user, flowId, secondCode)).statusCode).toBe(200);
   });
@@ -239,6 +239,59 @@ describe('e-mail factor', () => {
 });
 
 describe('backup codes', () => {
+  const secondFactor = (flowId: string, payload: object) =>
+    h.app.inject({ method: 'POST', url: `/api/v1/auth/sign-in/${flowId}/second-factor`, payload });
+  const grouped = (code: string, separator: string) => `${code.slice(0, 4)}${separator}${code.slice(4)}`;
+
+  it('the second-factor step takes a backup code without naming the method, however it is written; the app code still works', async () => {
+    const user = await createSignedInUser(h);
+    const totp = await enrollTotp(h.app, user.accessToken, h.clock.now());
+    h.clock.advanceSeconds(30);
+    const codes = await enableBackupCodes(user);
+
+    for (const [i, written] of [
+      grouped(codes[0] ?? '', '-'),
+      codes[1] ?? '',
+      grouped(codes[2] ?? '', ' '),
+      `${(codes[3] ?? '').slice(0, 2)} ${(codes[3] ?? '').slice(2, 5)}-${(codes[3] ?? '').slice(5)}`,
+    ].entries()) {
+      const flow = json<{ flowId: string }>(await signIn(user));
+      const answer = await secondFactor(flow.flowId, { code: written });
+      expect({ i, status: answer.statusCode }).toEqual({ i, status: 200 });
+      expect(json<{ accessToken: string }>(answer).accessToken).toBeTruthy();
+    }
+
+    // Each is used once: the first again, written the other way, is refused (and not taken as the app's).
+    const replay = json<{ flowId: string }>(await signIn(user));
+    const refused = await secondFactor(replay.flowId, { code: codes[0] ?? '' });
+    expect([refused.statusCode, json<{ error: { code: string } }>(refused).error.code]).toEqual([422, 'CODE_INVALID']);
+
+    // The authenticator's code, also without a method, is still the app's.
+    const app = await secondFactor(replay.flowId, { code: totp.codeAt(h.clock.now()) });
+    expect(app.statusCode).toBe(200);
+    const status = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/me/2fa/backup-codes',
+      headers: bearer(user.accessToken),
+    });
+    expect(json(status)).toEqual({ active: true, remaining: 6 });
+  });
+
+  it('after an SMS code was chosen and sent, a backup code still answers the step', async () => {
+    const user = await createSignedInUser(h);
+    await enableSms(user, uniquePhone());
+    const codes = await enableBackupCodes(user);
+    const flow = json<{ flowId: string }>(await signIn(user));
+    const chosen = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/auth/sign-in/${flow.flowId}/method`,
+      payload: { method: 'sms' },
+    });
+    expect(chosen.statusCode).toBe(200);
+    const answer = await secondFactor(flow.flowId, { code: grouped(codes[0] ?? '', '-') });
+    expect(answer.statusCode).toBe(200);
+  });
+
   it('are generated as ten codes of eight digits, shown once, and each works once at sign-in', async () => {
     const user = await createSignedInUser(h);
     const codes = await enableBackupCodes(user);
@@ -259,7 +312,7 @@ describe('backup codes', () => {
     expect(json<{ accessToken: string }>(first).accessToken).toBeTruthy();
 
     const again = json<{ flowId: string }>(await signIn(user));
-    expect((await answer(again.flowId, codes[0] ?? '')).statusCode).toBe(401);
+    expect((await answer(again.flowId, codes[0] ?? '')).statusCode).toBe(422);
     const status = await h.app.inject({
       method: 'GET',
       url: '/api/v1/me/2fa/backup-codes',
@@ -384,7 +437,7 @@ describe('sign-in with several methods', () => {
     const wrong = totp.codeAt(h.clock.now()) === '000000' ? '111111' : '000000';
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await answer(wrong)).statusCode);
-    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    expect(statuses).toEqual([422, 422, 422, 422, 429]);
     h.clock.advanceSeconds(61);
     const late = await answer(totp.codeAt(h.clock.now()));
     expect(late.statusCode).toBe(409);
@@ -531,5 +584,31 @@ describe('notices', () => {
     const failure = h.log.textSince(logMark);
     expect(failure).toContain('security notification failed');
     expect(failure).toContain(user.id);
+  });
+});
+
+describe('already active', () => {
+  it('enabling a method that is on says which method it is', async () => {
+    const user = await createSignedInUser(h);
+    await enrollTotp(h.app, user.accessToken, h.clock.now());
+    await enableSms(user, uniquePhone());
+    const emailStart = json<EnableStartBody>(await startEnable(user, { method: 'email' }));
+    expect((await confirmEnable(user, emailStart.flowId, h.outbox.lastEmailCode(user.email))).statusCode).toBe(200);
+    await enableBackupCodes(user);
+
+    const expected: Record<string, RegExp> = {
+      totp: /^An authenticator app is already active/,
+      sms: /^SMS codes are already active/,
+      email: /^E-mail codes are already active/,
+      backup_codes: /^Backup codes are already active/,
+    };
+    for (const [method, message] of Object.entries(expected)) {
+      const again = await startEnable(user, { method, ...(method === 'sms' ? { phone: uniquePhone() } : {}) });
+      expect({ method, status: again.statusCode, body: json(again) }).toEqual({
+        method,
+        status: 409,
+        body: { error: { code: 'FACTOR_ALREADY_ACTIVE', message: expect.stringMatching(message) } },
+      });
+    }
   });
 });

@@ -89,7 +89,7 @@ describe('password recovery has a budget of its own', () => {
     const right = await recoveryCode(user, challengeId);
     for (let i = 0; i < 5; i++) {
       const answer = await confirmRecovery(challengeId, wrongCode(right));
-      expect([answer.statusCode, json<{ error: { code: string } }>(answer).error.code]).toEqual([401, 'CODE_INVALID']);
+      expect([answer.statusCode, json<{ error: { code: string } }>(answer).error.code]).toEqual([422, 'CODE_INVALID']);
     }
     const lockout = await h.storage.lockouts.find(user.id);
     expect(lockout?.lockedUntil ?? null).toBeNull();
@@ -116,12 +116,12 @@ describe('password recovery has a budget of its own', () => {
     const secondCode = await recoveryCode(user, second);
     expect(secondCode).not.toBe(firstCode);
     for (let i = 0; i < 2; i++) {
-      expect((await confirmRecovery(second, wrongCode(secondCode))).statusCode).toBe(401);
+      expect((await confirmRecovery(second, wrongCode(secondCode))).statusCode).toBe(422);
     }
 
     const refused = await confirmRecovery(second, secondCode);
     const unknown = await confirmRecovery('00000000-0000-4000-8000-000000000000', secondCode);
-    expect(refused.statusCode).toBe(401);
+    expect(refused.statusCode).toBe(422);
     expect(refused.body).toBe(unknown.body);
 
     // The lock lasts a minute; the challenge's own tries were not spent by the refusal.
@@ -145,7 +145,7 @@ describe('password recovery has a budget of its own', () => {
       const next = await startRecovery(user.username, user);
       const nextCode = await recoveryCode(user, next);
       h.clock.advanceSeconds(expectedLockSeconds - 1);
-      expect((await confirmRecovery(next, nextCode)).statusCode).toBe(401);
+      expect((await confirmRecovery(next, nextCode)).statusCode).toBe(422);
       h.clock.advanceSeconds(2);
       if (expectedLockSeconds === 120) {
         expect((await confirmRecovery(next, nextCode)).statusCode).toBe(200);

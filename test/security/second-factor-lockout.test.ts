@@ -77,7 +77,7 @@ describe('second-factor lockout', () => {
         url: `/api/v1/auth/sign-in/${flow.flowId}/second-factor`,
         payload: { code: wrongCode(code) },
       });
-      expect(r.statusCode).toBe(401);
+      expect(r.statusCode).toBe(422);
     }
     const admin = await createSignedInUser(h, { role: 'admin' });
     const { token } = await h.core.apiTokens.issue(admin.id, 'platform', 'write');

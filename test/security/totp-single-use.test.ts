@@ -61,6 +61,6 @@ describe('a TOTP code is accepted at most once', () => {
       ),
     );
     expect(responses.filter((r) => r.statusCode === 200)).toHaveLength(1);
-    expect(responses.filter((r) => r.statusCode === 401)).toHaveLength(49);
+    expect(responses.filter((r) => r.statusCode === 422)).toHaveLength(49);
   });
 });

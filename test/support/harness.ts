@@ -6,11 +6,13 @@ import {
   DEFAULT_BACKUP_CODE_POLICY,
   DEFAULT_DELIVERED_CODE_POLICY,
   DEFAULT_LOCKOUT_POLICY,
+  DEFAULT_PASSWORD_THROTTLE_POLICY,
   DEFAULT_POLICY,
   DEFAULT_TOTP_PARAMS,
   type DeliveredCodePolicy,
   decodeBase32,
   type LockoutPolicy,
+  type PasswordThrottlePolicy,
   SYSTEM_ACTOR,
   type TotpSecretBits,
   totpAt,
@@ -47,6 +49,7 @@ export interface HarnessOptions {
   /** Every harness runs on a clock the test moves; TOTP tests step it 30 s between codes. */
   clock?: MutableClock;
   lockout?: Partial<LockoutPolicy>;
+  passwordThrottle?: Partial<PasswordThrottlePolicy>;
   storageKind?: 'sqlite' | 'postgres';
   /** Run over this storage instead of a fresh one; closing the harness leaves it open. */
   storage?: TestStorage;
@@ -110,6 +113,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       deliveredCodes: { ...DEFAULT_DELIVERED_CODE_POLICY, ...options.deliveredCodes },
       backupCodes: DEFAULT_BACKUP_CODE_POLICY,
       signUp: options.signUp ?? 'open',
+      passwordThrottle: { ...DEFAULT_PASSWORD_THROTTLE_POLICY, ...options.passwordThrottle },
       ...(options.cookieSessionIdleSeconds === undefined
         ? {}
         : { cookieSessionIdleSeconds: options.cookieSessionIdleSeconds }),

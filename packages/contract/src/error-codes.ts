@@ -32,7 +32,7 @@ export const ERROR_CODES = {
   SECOND_FACTOR_LOCKED: 'Too many failed second-factor attempts; try again later.',
   SECOND_FACTOR_SUSPENDED: 'Too many failed second-factor attempts; an admin must unlock the account.',
   FACTOR_NOT_FOUND: 'No such factor.',
-  FACTOR_ALREADY_ACTIVE: 'An authenticator app is already active for this account.',
+  FACTOR_ALREADY_ACTIVE: 'That second-factor method is already active for this account.',
   FACTOR_NOT_PENDING: 'The factor is not waiting for confirmation.',
   NO_ACTIVE_FACTOR: 'The account has no active second factor.',
   ENROLLMENT_EXPIRED: 'The enrollment expired; start it again.',

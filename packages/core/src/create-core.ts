@@ -291,6 +291,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       flows,
       users: storage.users,
       lock: new KeyedLock(storage.throttles, config.recoveryLockout ?? DEFAULT_LOCKOUT_POLICY, clock),
+      throttles: storage.throttles,
       deliveredCodes,
       messenger,
       notifications,

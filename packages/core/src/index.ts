@@ -49,3 +49,4 @@ export * from './sessions/token-introspection.js';
 export * from './settings/issuer-settings.js';
 export * from './storage/index.js';
 export * from './success-tokens/success-token-service.js';
+export * from './throttle/password-throttle-policy.js';

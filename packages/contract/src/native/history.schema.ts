@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { DateTime, Offset, Uuid } from './formats.js';
+import { Method } from './two-factor-common.schema.js';
 
 export const HistoryEntry = Type.Object({
   id: Uuid,
@@ -16,9 +17,14 @@ export const HistoryEntry = Type.Object({
   createdAt: DateTime,
 });
 
+/** What a history entry is about: a method, or `policy` for a change of the system-wide policy. */
+const HistoryMethod = Type.Union([...Method.anyOf, Type.Literal('policy')], {
+  description: 'totp, sms, email, backup_codes, or policy (a change of the 2FA policy).',
+});
+
 export const HistoryQuery = Type.Object(
   {
-    method: Type.Optional(Type.String({ maxLength: 32 })),
+    method: Type.Optional(HistoryMethod),
     enabled: Type.Optional(Type.Boolean()),
     from: Type.Optional(DateTime),
     to: Type.Optional(DateTime),

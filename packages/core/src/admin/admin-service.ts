@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
+import { alreadyActive } from '../factors/already-active.js';
 import type { FactorChanges } from '../factors/factor-changes.js';
 import { changeContextFor } from '../history/history-service.js';
 import type { SecondFactorGuard } from '../lockout/second-factor-guard.js';
@@ -235,7 +236,7 @@ export class AdminService {
           return tx.factors.insertActive(factor);
         })
       : await storage.factors.insertActive(factor);
-    if (outcome === 'already_active') throw new TesseraError('FACTOR_ALREADY_ACTIVE');
+    if (outcome === 'already_active') throw alreadyActive('totp');
     await changes.record(userId, 'totp', 'import', true, context);
   }
 

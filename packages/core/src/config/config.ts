@@ -151,9 +151,9 @@ export function loadConfig(env: Environment): Config {
       digits: backup.TESSERA_BACKUP_CODE_DIGITS,
     },
     passwordThrottle: {
-      freeFailures: passwords.TESSERA_PASSWORD_FREE_FAILURES,
-      baseDelaySeconds: passwords.TESSERA_PASSWORD_BASE_DELAY_SECONDS,
-      maxDelaySeconds: passwords.TESSERA_PASSWORD_MAX_DELAY_SECONDS,
+      failuresPerWindow: passwords.TESSERA_PASSWORD_WINDOW_FAILURES,
+      windowSeconds: passwords.TESSERA_PASSWORD_WINDOW_SECONDS,
+      blockSeconds: passwords.TESSERA_PASSWORD_BLOCK_SECONDS,
       maxConsecutiveFailures: passwords.TESSERA_PASSWORD_MAX_FAILURES,
       failuresPerAddressPerHour: passwords.TESSERA_PASSWORD_ADDRESS_HOURLY_FAILURES,
     },

@@ -222,32 +222,31 @@ export const PASSWORD_THROTTLE_SETTINGS = settingsGroup(
     description: 'See [security.md](security.md) for what these numbers mean for an attacker.',
   },
   {
-    TESSERA_PASSWORD_FREE_FAILURES: Setting.integer({
-      description: 'consecutive failed passwords of one account before further tries must wait',
-      default: DEFAULT_PASSWORD_THROTTLE_POLICY.freeFailures,
+    TESSERA_PASSWORD_WINDOW_FAILURES: Setting.integer({
+      description:
+        'failed passwords of one account within the window that block its sign-in (every door counts: native, dialects, HTTP Basic)',
+      default: DEFAULT_PASSWORD_THROTTLE_POLICY.failuresPerWindow,
       minimum: 1,
       maximum: 100,
     }),
-    TESSERA_PASSWORD_BASE_DELAY_SECONDS: Setting.integer({
-      description: 'first wait in seconds after the free failures; each further failure doubles it',
-      default: DEFAULT_PASSWORD_THROTTLE_POLICY.baseDelaySeconds,
-      minimum: 1,
-      maximum: 3600,
-    }),
-    TESSERA_PASSWORD_MAX_DELAY_SECONDS: Setting.integer({
-      description: 'longest wait in seconds between two password tries of one account',
-      default: DEFAULT_PASSWORD_THROTTLE_POLICY.maxDelaySeconds,
+    TESSERA_PASSWORD_WINDOW_SECONDS: Setting.integer({
+      description: 'length in seconds of the window in which failed passwords of one account are counted',
+      default: DEFAULT_PASSWORD_THROTTLE_POLICY.windowSeconds,
       minimum: 1,
       maximum: 86_400,
-      notLessThan: 'TESSERA_PASSWORD_BASE_DELAY_SECONDS',
+    }),
+    TESSERA_PASSWORD_BLOCK_SECONDS: Setting.integer({
+      description: 'how long in seconds an account stays blocked once the window limit is reached',
+      default: DEFAULT_PASSWORD_THROTTLE_POLICY.blockSeconds,
+      minimum: 1,
+      maximum: 86_400,
     }),
     TESSERA_PASSWORD_MAX_FAILURES: Setting.integer({
       description:
-        'consecutive failed passwords of one account after which none is checked until the password is reset (NIST SP 800-63B allows at most 100)',
+        'consecutive failed passwords of one account after which none is checked until the password is reset; 0 for no ceiling (then no one without the password can block the owner for longer than a block)',
       default: DEFAULT_PASSWORD_THROTTLE_POLICY.maxConsecutiveFailures,
-      minimum: 1,
+      minimum: 0,
       maximum: 100,
-      notLessThan: 'TESSERA_PASSWORD_FREE_FAILURES',
     }),
     TESSERA_PASSWORD_ADDRESS_HOURLY_FAILURES: Setting.integer({
       description: 'failed passwords from one client address per hour, across all accounts',

@@ -13,7 +13,7 @@ export interface DeliveredCodePolicy {
   digits: number;
   ttlSeconds: number;
   maxAttempts: number;
-  /** Seconds between two sends to one recipient. */
+  /** Seconds between two sends to one recipient for one purpose (sign-in, enable, disable, …). */
   resendCooldownSeconds: number;
   /** Sends per recipient in any rolling hour. */
   hourlyLimit: number;

@@ -106,7 +106,7 @@ export type SendLimitRefusal =
   | { reason: 'client_destinations' };
 
 export interface SendLimits {
-  /** Seconds between two sends to one recipient. */
+  /** Seconds between two sends to one recipient for one purpose (each purpose has its own). */
   cooldownSeconds: number;
   /** Sends to one recipient in any rolling hour. */
   hourlyLimit: number;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_PASSWORD_THROTTLE_POLICY,
-  delaySeconds,
   emptyThrottle,
   releaseAddressTry,
   reserveAccountTry,
@@ -13,25 +12,38 @@ const t0 = new Date('2026-01-01T00:00:00Z');
 const later = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
 describe('password throttle policy', () => {
-  it('five failures are free; then the wait doubles from 1 s to a 60 s cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 99].map((n) => delaySeconds(policy, n))).toEqual([
-      0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60,
-    ]);
-  });
-
-  it('refuses a try during the wait, and every try after 100 failures in a row', () => {
+  it('five failures within a minute block the account for ten minutes, and the block ends', () => {
     let state = emptyThrottle('a');
     for (let i = 0; i < 5; i++) {
-      const decision = reserveAccountTry(policy, state, t0);
+      const decision = reserveAccountTry(policy, state, later(i * 10));
       if (decision.refused) throw new Error('refused too early');
       state = decision.next;
     }
-    expect(reserveAccountTry(policy, state, t0)).toEqual({ refused: true, retryAt: later(1) });
-    expect(reserveAccountTry(policy, state, later(1)).refused).toBe(false);
-    expect(reserveAccountTry(policy, { ...state, failures: 100, blockedUntil: null }, later(86_400))).toEqual({
-      refused: true,
-      retryAt: null,
-    });
+    expect(reserveAccountTry(policy, state, later(41))).toEqual({ refused: true, retryAt: later(640) });
+    const after = reserveAccountTry(policy, state, later(640));
+    expect(after.refused === false && after.next).toMatchObject({ failures: 1, blockedUntil: null });
+  });
+
+  it('a failure outside the window starts a new one, so slow failures never block', () => {
+    let state = emptyThrottle('a');
+    for (let i = 0; i < 20; i++) {
+      const decision = reserveAccountTry(policy, state, later(i * 61));
+      if (decision.refused) throw new Error(`refused try ${i + 1}`);
+      state = decision.next;
+    }
+    expect(state).toMatchObject({ failures: 1, level: 20, blockedUntil: null });
+  });
+
+  it('with a ceiling, refuses every try after that many failures in a row until a reset', () => {
+    const strict = { ...policy, maxConsecutiveFailures: 7 };
+    let state = emptyThrottle('a');
+    for (let i = 0; i < 7; i++) {
+      const decision = reserveAccountTry(strict, state, later(i * 61));
+      if (decision.refused) throw new Error('refused too early');
+      state = decision.next;
+    }
+    expect(reserveAccountTry(strict, state, later(86_400))).toEqual({ refused: true, retryAt: null });
+    expect(reserveAccountTry(policy, state, later(86_400)).refused).toBe(false);
   });
 
   it('counts an address in one-hour windows and gives back a released try only in its window', () => {

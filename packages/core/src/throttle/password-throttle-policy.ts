@@ -1,30 +1,33 @@
 import type { ThrottleRecord } from '../storage/records.js';
 
 /**
- * How fast passwords may be guessed. Per account: a few free failures, then each further try
- * waits a little longer (never a long lock, so the owner is not shut out), and after
- * `maxConsecutiveFailures` in a row no password is checked until the password is reset
- * (NIST SP 800-63B §5.2.2). Per client address: failures across all accounts in an hour.
+ * How fast passwords may be guessed, one mechanism for every door (native sign-in, the dialects'
+ * sign-ins, HTTP Basic, a password given again). Per account: `failuresPerWindow` failures within
+ * `windowSeconds` of the first failure of a window block the account's passwords for
+ * `blockSeconds` (B2Core's documented 5 a minute, then 10 minutes). A block always ends, so someone
+ * without the password can hold the owner back at most `blockSeconds` at a time; an optional
+ * ceiling (`maxConsecutiveFailures`, 0 = none) stops checking after that many failures in a row
+ * until the password is reset. Per client address: failures across all accounts in an hour.
  * docs/security.md works out what an attacker gets.
  */
 export interface PasswordThrottlePolicy {
-  /** Consecutive failures of one account before tries are spaced out. @default 5 */
-  freeFailures: number;
-  /** The wait after the first failure past the free ones; each further failure doubles it. @default 1 */
-  baseDelaySeconds: number;
-  /** The longest wait between two tries. @default 60 */
-  maxDelaySeconds: number;
-  /** Consecutive failures of one account after which no password is checked until a reset. @default 100 */
+  /** Failures of one account within a window that block it. @default 5 */
+  failuresPerWindow: number;
+  /** Length of the counting window, from its first failure. @default 60 */
+  windowSeconds: number;
+  /** How long a block lasts. @default 600 */
+  blockSeconds: number;
+  /** Consecutive failures after which no password is checked until a reset; 0 for no ceiling. @default 0 */
   maxConsecutiveFailures: number;
   /** Failed passwords from one client address, across accounts, per hour. @default 100 */
   failuresPerAddressPerHour: number;
 }
 
 export const DEFAULT_PASSWORD_THROTTLE_POLICY: PasswordThrottlePolicy = {
-  freeFailures: 5,
-  baseDelaySeconds: 1,
-  maxDelaySeconds: 60,
-  maxConsecutiveFailures: 100,
+  failuresPerWindow: 5,
+  windowSeconds: 60,
+  blockSeconds: 600,
+  maxConsecutiveFailures: 0,
   failuresPerAddressPerHour: 100,
 };
 
@@ -37,31 +40,32 @@ export function emptyThrottle(key: string): ThrottleRecord {
   return { key, failures: 0, level: 0, blockedUntil: null, windowStartedAt: null, version: 0 };
 }
 
-/** The wait imposed after the `failures`-th consecutive failure (0 while failures are free). */
-export function delaySeconds(policy: PasswordThrottlePolicy, failures: number): number {
-  const past = failures - policy.freeFailures;
-  if (past < 0) return 0;
-  return Math.min(policy.baseDelaySeconds * 2 ** past, policy.maxDelaySeconds);
-}
-
 /**
  * One more try for an account, counted as a failure before the password is checked (a success
  * resets it), so that concurrent tries cannot all slip past the check of a state none has
- * written yet.
+ * written yet. `failures` counts the current window, `level` the failures in a row (for the
+ * optional ceiling). The try that reaches the window's limit is still checked; the block starts
+ * with it.
  */
 export function reserveAccountTry(policy: PasswordThrottlePolicy, state: ThrottleRecord, now: Date): ThrottleDecision {
-  if (state.failures >= policy.maxConsecutiveFailures) return { refused: true, retryAt: null };
+  if (policy.maxConsecutiveFailures > 0 && state.level >= policy.maxConsecutiveFailures) {
+    return { refused: true, retryAt: null };
+  }
   if (state.blockedUntil !== null && state.blockedUntil.getTime() > now.getTime()) {
     return { refused: true, retryAt: state.blockedUntil };
   }
-  const failures = state.failures + 1;
-  const wait = delaySeconds(policy, failures);
+  const start = state.windowStartedAt;
+  const newWindow =
+    start === null || state.blockedUntil !== null || now.getTime() - start.getTime() >= policy.windowSeconds * 1000;
+  const failures = (newWindow ? 0 : state.failures) + 1;
   return {
     refused: false,
     next: {
       ...state,
       failures,
-      blockedUntil: wait > 0 ? new Date(now.getTime() + wait * 1000) : null,
+      level: state.level + 1,
+      windowStartedAt: newWindow ? now : start,
+      blockedUntil: failures >= policy.failuresPerWindow ? new Date(now.getTime() + policy.blockSeconds * 1000) : null,
       version: state.version + 1,
     },
   };

@@ -66,7 +66,14 @@ function toFailure(error: FastifyError, table: DialectErrorTable): DialectFailur
 function validationField(error: FastifyError): { field?: string } {
   const first = error.validation?.[0];
   if (!first || !error.validationContext) return {};
-  const missing = first.params && typeof first.params.missingProperty === 'string' ? first.params.missingProperty : '';
+  const params = first.params ?? {};
+  // The key at fault: a required one that is missing, or one that the schema does not allow.
+  const missing =
+    typeof params.missingProperty === 'string'
+      ? params.missingProperty
+      : typeof params.additionalProperty === 'string'
+        ? params.additionalProperty
+        : '';
   const path = [error.validationContext, ...first.instancePath.split('/').filter(Boolean), missing].filter(Boolean);
   return { field: path.join('.') };
 }

@@ -30,6 +30,11 @@ export interface Dialect {
   description: string;
   /** Security schemes its OpenAPI document names. */
   securitySchemes: Record<string, Record<string, string>>;
+  /**
+   * The path prefixes the vendor's API owns (`/api/v2/my`): an unknown path under one, or a
+   * method a path does not take, is answered 404 in this dialect's error shape, not the native one.
+   */
+  prefixes: readonly string[];
   /** Registers routes and error handling on a context of its own. */
   register(app: DialectApp, core: Core, options: DialectOptions): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Core, DialectName } from '@tessera/core';
+import { type Core, type DialectName, TesseraError } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 import { b2coreDialect } from './b2core/b2core.plugin.js';
 import { registerCpanelLogin } from './cpanel-login.js';
@@ -17,6 +17,23 @@ export const DIALECTS: Record<DialectName, Dialect> = {
   uapi: uapiDialect,
   b2core: b2coreDialect,
 };
+
+const CATCH_ALL = '/*';
+
+function isCatchAll(url: string): boolean {
+  return url.endsWith(CATCH_ALL);
+}
+
+/**
+ * Any path under `prefix` that no route of the dialect serves, by any method, answers
+ * ROUTE_NOT_FOUND through the dialect's own error handler (the router prefers every real route
+ * to the wildcard), so a client of the vendor's API gets the vendor's error shape.
+ */
+function claimPrefix(app: FastifyInstance, prefix: string): void {
+  app.all(`${prefix}${CATCH_ALL}`, { schema: { hide: true } }, async (request) => {
+    throw new TesseraError('ROUTE_NOT_FOUND', { message: `No route ${request.method} ${request.url.split('?')[0]}.` });
+  });
+}
 
 /** Where /docs finds each dialect's document. */
 export function dialectDocumentUrl(name: DialectName): string {
@@ -39,10 +56,11 @@ export async function registerDialects(
     const routes: DescribedRoute[] = [];
     await app.register(async (scoped) => {
       scoped.addHook('onRoute', (route) => {
-        routes.push(...describedRoute(route));
+        if (!isCatchAll(route.url)) routes.push(...describedRoute(route));
         route.schema = { ...route.schema, hide: true };
       });
       await dialect.register(scoped.withTypeProvider<TypeBoxTypeProvider>(), core, options);
+      for (const prefix of dialect.prefixes) claimPrefix(scoped, prefix);
     });
     app.get(dialectDocumentUrl(name), { schema: { hide: true } }, async () => openApiDocument(dialect, routes));
   }

@@ -26,7 +26,7 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
       if (error.code === 'SECOND_FACTOR_LOCKED' && typeof error.meta.lockedUntil === 'string') {
         reply.header('retry-after', secondsUntil(error.meta.lockedUntil));
       }
-      if (error.code === 'PASSWORD_THROTTLED' && typeof error.meta.retryAt === 'string') {
+      if (typeof error.meta.retryAt === 'string' && NATIVE_STATUS[error.code] === 429) {
         reply.header('retry-after', secondsUntil(error.meta.retryAt));
       }
       return reply.status(NATIVE_STATUS[error.code]).send(body(error.code, error.message, error.meta));

@@ -28,7 +28,7 @@ export class KyselyDeliveredCodeRepository implements DeliveredCodeRepository {
     return inTransaction(this.db, async (trx) => {
       if (this.dialect === 'postgres') await lockSendKeys(trx, sendLockKeys(code));
       const refusal =
-        checkLimits(await sendStats(trx, code), code.sentAt, limits) ??
+        checkLimits(await sendStats(trx, code, limits.cooldownSeconds * 1000), code.sentAt, limits) ??
         (code.channel === 'sms' ? await checkSmsLimits(trx, code, limits) : undefined);
       if (refusal) return refusal;
       await trx
@@ -105,13 +105,19 @@ export class KyselyDeliveredCodeRepository implements DeliveredCodeRepository {
 interface SendStats {
   /** Codes sent to the recipient in the hour before the new one (or after it: a clock ahead). */
   count: number;
+  /** The latest send to the recipient for the same purpose within the cooldown. */
   lastSentAt: number | null;
 }
 
-async function sendStats(trx: Transaction<Database>, code: DeliveredCodeRecord): Promise<SendStats> {
-  // Two subqueries on the (recipient_hash, sent_at) index: a range count and a max, which is a
-  // single index step. The latest send is looked up without the hour's bound, so the cooldown
-  // holds even if it were ever longer than the counting window.
+async function sendStats(
+  trx: Transaction<Database>,
+  code: DeliveredCodeRecord,
+  cooldownMs: number,
+): Promise<SendStats> {
+  // Two subqueries on the (recipient_hash, sent_at) index: a range count and a max over the
+  // cooldown's range. The cooldown is per purpose (a sign-in code does not hold back the code
+  // that confirms an enrollment to the same phone, nor a recovery e-mail); the hourly count is
+  // per recipient, whatever the purpose, so a recipient is not flooded by switching purposes.
   const row = await trx
     .selectNoFrom((eb) => [
       eb
@@ -124,6 +130,8 @@ async function sendStats(trx: Transaction<Database>, code: DeliveredCodeRecord):
         .selectFrom('delivered_codes')
         .select((sub) => sub.fn.max('sent_at').as('last_sent_at'))
         .where('recipient_hash', '=', code.recipientHash)
+        .where('sent_at', '>', toMillis(code.sentAt) - cooldownMs)
+        .where('purpose', '=', code.purpose)
         .as('last_sent_at'),
     ])
     .executeTakeFirstOrThrow();

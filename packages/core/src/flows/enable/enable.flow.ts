@@ -5,6 +5,7 @@ import { newId } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
+import { alreadyActive } from '../../factors/already-active.js';
 import type { FactorChanges } from '../../factors/factor-changes.js';
 import { type FactorView, toFactorView } from '../../factors/factor-view.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
@@ -116,7 +117,7 @@ export class EnableFlow {
     await policy.assertMethodAllowed(input.method);
     const user = await storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
-    if (await storage.factors.findActive(userId, input.method)) throw new TesseraError('FACTOR_ALREADY_ACTIVE');
+    if (await storage.factors.findActive(userId, input.method)) throw alreadyActive(input.method);
 
     const factorId = newId();
     const begun = await method.begin({
@@ -281,9 +282,8 @@ export class EnableFlow {
     const { done, notify } = await storage.transaction(async (tx) => {
       const done = await flows.advance(enableMachine, flow, 'CONFIRM_OK', {}, tx.flows);
       if (!(await tx.factors.activate(factor.id, now, check.usedStep ?? null))) {
-        throw new TesseraError(
-          (await tx.factors.findActive(userId, factor.kind)) ? 'FACTOR_ALREADY_ACTIVE' : 'FACTOR_NOT_PENDING',
-        );
+        if (await tx.factors.findActive(userId, factor.kind)) throw alreadyActive(factor.kind);
+        throw new TesseraError('FACTOR_NOT_PENDING');
       }
       await method.onActivate?.(factor, tx);
       const notices = [

@@ -9,7 +9,7 @@ import type { Logger } from '../../logger.js';
 import type { NotificationService } from '../../notifications/notification-service.js';
 import type { IssuerSettings } from '../../settings/issuer-settings.js';
 import type { UserRecord } from '../../storage/records.js';
-import type { UserRepository } from '../../storage/repositories.js';
+import type { ThrottleRepository, UserRepository } from '../../storage/repositories.js';
 import type { IssuedSuccessToken, SuccessTokenService } from '../../success-tokens/success-token-service.js';
 import type { KeyedLock } from '../../throttle/keyed-lock.js';
 import type { FlowStore } from '../flow-store.js';
@@ -46,6 +46,8 @@ export class RecoveryFlow {
       flows: FlowStore;
       users: UserRepository;
       lock: KeyedLock;
+      /** Where the per-login cooldown of recovery requests is kept. */
+      throttles: ThrottleRepository;
       deliveredCodes: DeliveredCodeService;
       messenger: CodeMessenger;
       notifications: NotificationService;
@@ -66,6 +68,7 @@ export class RecoveryFlow {
   async start(_actor: Actor, login: string): Promise<RecoveryStart> {
     const { users, clock } = this.deps;
     const now = clock.now();
+    await this.holdCooldown(login, now);
     const challengeId = newId();
     const answer: RecoveryStart = {
       challengeId,
@@ -78,6 +81,38 @@ export class RecoveryFlow {
     if (user?.email) void this.send(user, challengeId);
     else void this.sendNothing();
     return answer;
+  }
+
+  /**
+   * One recovery request per login (as typed, case aside) per resend cooldown, whether or not the
+   * account exists: a second one is refused with RESEND_TOO_SOON and the time to ask again, so the
+   * answer never claims a code that the per-recipient cooldown would have kept from going out, and
+   * the refusal says nothing about the account. Kept in the database, as every budget is.
+   */
+  private async holdCooldown(login: string, now: Date): Promise<void> {
+    const { throttles, hasher, deliveredCodes } = this.deps;
+    const key = `recovery:login:${hasher.hash(`recovery-login:${login.toLowerCase()}`)}`;
+    const cooldownMs = deliveredCodes.policy.resendCooldownSeconds * 1000;
+    for (let i = 0; i < 100; i++) {
+      const state = await throttles.find(key);
+      if (state?.blockedUntil && state.blockedUntil.getTime() > now.getTime()) {
+        const retryAt = state.blockedUntil.toISOString();
+        throw new TesseraError('RESEND_TOO_SOON', {
+          message: `A recovery code was asked for moments ago: nothing was sent. Ask again after ${retryAt}.`,
+          meta: { retryAt },
+        });
+      }
+      const next = {
+        key,
+        failures: 0,
+        level: 0,
+        windowStartedAt: now,
+        blockedUntil: new Date(now.getTime() + cooldownMs),
+        version: (state?.version ?? 0) + 1,
+      };
+      if (await throttles.compareAndSet(state?.version ?? 0, next)) return;
+    }
+    throw new TesseraError('RESEND_TOO_SOON');
   }
 
   /**

@@ -147,20 +147,38 @@ export class SignInFlow {
   }
 
   /**
-   * A code for the authenticator app, or a backup code, in an open sign-in flow: checked as the
-   * authenticator's when it has the authenticator's length, else as a backup code.
+   * A code for the authenticator app, or a backup code, in an open sign-in flow (vendor APIs whose
+   * app step takes both): taken as a backup code when it cannot be the app's (see
+   * `methodOfUnnamedCode`).
    */
   async submitAppOrBackupCode(actor: Actor, flowId: string, code: string): Promise<SignedIn> {
     const flow = await this.deps.flows.load(signInMachine, flowId);
     const { methods } = flowData<SignInData>(flow);
-    const totp = methods.includes('totp') ? await this.deps.factors.findActive(flow.userId, 'totp') : undefined;
-    const method: FactorKind =
-      totp && totp.details.digits === code.length
-        ? 'totp'
-        : methods.includes('backup_codes')
-          ? 'backup_codes'
-          : (methods[0] ?? 'totp');
-    return this.submitCode(actor, flowId, { code, method });
+    const primary: FactorKind | undefined = methods.includes('totp') ? 'totp' : methods[0];
+    const method = await this.methodOfUnnamedCode(flow.userId, methods, primary, code);
+    return this.submitCode(actor, flowId, { code, method: method ?? 'totp' });
+  }
+
+  /**
+   * The method of a code sent without naming one: the chosen method (else the authenticator app),
+   * unless the code cannot be one of its codes and can be a backup code (`3985-7367`, `39857367`,
+   * with spaces), when the account has backup codes. A backup code can thus always be given in the
+   * second-factor step, as people expect, without the client asking which kind it is.
+   */
+  private async methodOfUnnamedCode(
+    userId: string,
+    methods: FactorKind[],
+    primary: FactorKind | undefined,
+    code: string,
+  ): Promise<FactorKind | undefined> {
+    if (!methods.includes('backup_codes') || primary === 'backup_codes') return primary;
+    const proof = codeProof(code);
+    const backup = await this.deps.factors.findActive(userId, 'backup_codes');
+    if (!backup || !fits(() => this.deps.methods.get('backup_codes').assertWellFormed(backup, proof))) return primary;
+    if (primary === undefined) return 'backup_codes';
+    const factor = await this.deps.factors.findActive(userId, primary);
+    if (factor && fits(() => this.deps.methods.get(primary).assertWellFormed(factor, proof))) return primary;
+    return 'backup_codes';
   }
 
   async submitCode(actor: Actor, flowId: string, answer: SecondFactorAnswer): Promise<SignedIn> {
@@ -168,7 +186,14 @@ export class SignInFlow {
     const flow = await flows.load(signInMachine, flowId);
     await flows.assertOpen(signInMachine, flow, 'EXPIRE');
     const data = flowData<SignInData>(flow);
-    const method = answer.method ?? data.chosen ?? (data.methods.includes('totp') ? 'totp' : undefined);
+    const method =
+      answer.method ??
+      (await this.methodOfUnnamedCode(
+        flow.userId,
+        data.methods,
+        data.chosen ?? (data.methods.includes('totp') ? 'totp' : undefined),
+        answer.code,
+      ));
     if (!method) throw new TesseraError('METHOD_REQUIRED');
     if (!data.methods.includes(method)) throw new TesseraError('METHOD_NOT_ACTIVE');
     const deliveredCodeId = method === data.chosen ? data.deliveredCodeId : undefined;
@@ -199,6 +224,16 @@ export class SignInFlow {
     if (!answer.rememberDevice) return signedIn;
     if (!this.deps.policy.rememberDeviceAllowed(await this.deps.policy.get(), user)) return signedIn;
     return { ...signedIn, device: await this.deps.devices.remember(user.id, answer.deviceLabel ?? 'device') };
+  }
+}
+
+/** Whether a well-formedness check passes (it throws CODE_MALFORMED when not). */
+function fits(check: () => void): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
   }
 }
 

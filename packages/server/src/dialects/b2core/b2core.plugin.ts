@@ -549,5 +549,6 @@ export const b2coreDialect: Dialect = {
     'restore, and the change history. The sign-in steps, the unauthorized challenge and password restore need no ' +
     'credentials; the rest a Bearer access token. Errors: `{code, message, errors}` with `code` the HTTP status.',
   securitySchemes: { BearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+  prefixes: ['/api/v2/my'],
   register,
 };

@@ -124,20 +124,27 @@ const IsoTime = Type.String({
 });
 
 /** The query of the change history; the bracketed keys are taken as they are written. */
-export const ChangesQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
-  sort_order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
-  sort_by: Type.Optional(Type.Literal('time')),
-  'filter[isEnabled]': Type.Optional(
-    Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]),
-  ),
-  'filter[timeFrom]': Type.Optional(IsoTime),
-  'filter[timeTo]': Type.Optional(IsoTime),
-  'filter[provider]': Type.Optional(
-    Type.Union([Type.Literal('google'), Type.Literal('sms'), Type.Literal('email'), Type.Literal('backup_codes')]),
-  ),
-});
+export const ChangesQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
+    sort_order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+    sort_by: Type.Optional(Type.Literal('time')),
+    'filter[isEnabled]': Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]),
+    ),
+    'filter[timeFrom]': Type.Optional(IsoTime),
+    'filter[timeTo]': Type.Optional(IsoTime),
+    'filter[provider]': Type.Optional(
+      Type.Union([Type.Literal('google'), Type.Literal('sms'), Type.Literal('email'), Type.Literal('backup_codes')]),
+    ),
+  },
+  {
+    // An unknown key (a misspelt filter[isEnabled], a filter this history does not have) is refused,
+    // never ignored: ignoring it would answer a different question than the one asked.
+    additionalProperties: false,
+  },
+);
 
 export const Change = Type.Object({
   id: Type.String(),

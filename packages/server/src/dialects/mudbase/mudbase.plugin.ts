@@ -165,5 +165,6 @@ export const mudbaseDialect: Dialect = {
     "Mudbase's 2FA API (`/api/users/2fa/*`, with `/api/auth/login` and `/api/auth/refresh`) served by Tessera. " +
     'The 2FA routes take a JWT only. Errors: `{error, code, details, timestamp, path, requestId}`.',
   securitySchemes: { BearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+  prefixes: ['/api/auth', '/api/users'],
   register,
 };

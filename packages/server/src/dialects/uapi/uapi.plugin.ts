@@ -142,5 +142,6 @@ export const uapiDialect: Dialect = {
     },
     CpanelToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'cpanel USER:TOKEN' },
   },
+  prefixes: ['/execute'],
   register,
 };

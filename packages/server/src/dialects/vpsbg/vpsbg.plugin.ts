@@ -99,5 +99,6 @@ export const vpsbgDialect: Dialect = {
     'VPSBG\'s 2FA API (`/v1/user/2fa`) served by Tessera. Errors are `{"message": …}` with VPSBG\'s statuses: ' +
     '401, 403, 409, 422 (wrong code, unknown secret, validation), 423 (second factor locked), 429.',
   securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
+  prefixes: ['/v1'],
   register,
 };

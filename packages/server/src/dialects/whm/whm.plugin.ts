@@ -267,5 +267,6 @@ export const whmDialect: Dialect = {
     },
     WhmToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'whm USER:TOKEN' },
   },
+  prefixes: ['/json-api'],
   register,
 };

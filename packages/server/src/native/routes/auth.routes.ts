@@ -97,7 +97,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
           '`rememberDevice` returns a device token that skips the second factor for 30 days.',
         params: FlowIdParams,
         body: SecondFactorBody,
-        response: { 200: TokenResponse, ...errorResponses(400, 401, 404, 409, 410, 429) },
+        response: { 200: TokenResponse, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
       },
     },
     async (request) => {
@@ -114,10 +114,12 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         tags: ['sessions'],
         summary: 'Start password recovery (unauthorized challenge)',
         description:
-          "Sends a code to the account's e-mail address if the username or address belongs to an account. The " +
-          'answer is the same whether or not it does.',
+          "Sends a code to the account's e-mail address if the username or address belongs to an account with " +
+          'one; the answer is the same whether or not it does, so it cannot say that a code went out, only that ' +
+          'it was asked for (`sentAt`). A second request for the same login within the resend cooldown sends ' +
+          'nothing and says so: 429 RESEND_TOO_SOON with retryAt, for an existing and an unknown login alike.',
         body: RecoveryBody,
-        response: { 202: RecoveryStart, ...errorResponses(400) },
+        response: { 202: RecoveryStart, ...errorResponses(400, 429) },
       },
     },
     async (request, reply) => reply.status(202).send(await core.recovery.start(actorOf(request), request.body.login)),
@@ -132,10 +134,10 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         summary: 'Answer a recovery challenge; the success token allows one password reset',
         description:
           'Every refusal (wrong code, unknown challenge, expired or used up, no such account) is the same ' +
-          '401 CODE_INVALID.',
+          '422 CODE_INVALID.',
         params: ChallengeIdParams,
         body: CodeOnlyBody,
-        response: { 200: SuccessToken, ...errorResponses(400, 401) },
+        response: { 200: SuccessToken, ...errorResponses(400, 422) },
       },
     },
     async (request) => core.recovery.confirm(actorOf(request), request.params.challengeId, request.body.code),

@@ -57,7 +57,7 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: ChallengeIdParams,
         body: CodeOnlyBody,
-        response: { 200: SuccessToken, ...errorResponses(400, 401, 404, 409, 410, 429) },
+        response: { 200: SuccessToken, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
       },
     },
     async (request) => core.challenges.confirm(actorOf(request), request.params.challengeId, request.body.code),

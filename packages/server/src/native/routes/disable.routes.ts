@@ -46,7 +46,7 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: FlowIdParams,
         body: DisableConfirmBody,
-        response: { 200: ProcedureView, ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
+        response: { 200: ProcedureView, ...errorResponses(400, 401, 403, 404, 409, 410, 422, 429) },
       },
     },
     async (request) => core.disable.confirm(actorOf(request), request.params.flowId, disableProof(request.body)),

@@ -69,7 +69,7 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: FlowIdParams,
         body: CodeOnlyBody,
-        response: { 200: EnableResult, ...errorResponses(400, 401, 404, 409, 410, 429) },
+        response: { 200: EnableResult, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
       },
     },
     async (request) => core.enable.confirm(actorOf(request), request.params.flowId, codeProof(request.body.code)),

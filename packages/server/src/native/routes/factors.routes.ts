@@ -89,7 +89,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: FactorIdParams,
         body: CodeBody,
-        response: { 200: Factor, ...errorResponses(400, 401, 404, 409, 410, 429) },
+        response: { 200: Factor, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
       },
     },
     async (request) =>
@@ -109,7 +109,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: FactorIdParams,
         body: OptionalCodeBody,
-        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 404, 429) },
+        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 404, 422, 429) },
       },
     },
     async (request, reply) => {

@@ -128,6 +128,21 @@ export function describeDeliveredCodeContract(ctx: ContractContext): void {
       expect(await ctx.storage.deliveredCodes.insertWithinLimits(onTime, limits)).toBeUndefined();
     });
 
+    it('keeps a cooldown per purpose; the hourly limit counts every purpose', async () => {
+      const user = await ctx.createdUser();
+      const recipientHash = 'recipient-a';
+      await recordCode(ctx, aDeliveredCode(user.id, { recipientHash, purpose: 'sign_in', sentAt: at(-1_000) }));
+      const limits = { cooldownSeconds: 60, hourlyLimit: 3 };
+      const sameAgain = aDeliveredCode(user.id, { recipientHash, purpose: 'sign_in', sentAt: T0 });
+      expect((await ctx.storage.deliveredCodes.insertWithinLimits(sameAgain, limits))?.reason).toBe('cooldown');
+      for (const purpose of ['enable_sms', 'disable']) {
+        const other = aDeliveredCode(user.id, { recipientHash, purpose, sentAt: T0 });
+        expect(await ctx.storage.deliveredCodes.insertWithinLimits(other, limits)).toBeUndefined();
+      }
+      const fourth = aDeliveredCode(user.id, { recipientHash, purpose: 'recovery', sentAt: T0 });
+      expect(await ctx.storage.deliveredCodes.insertWithinLimits(fourth, limits)).toEqual({ reason: 'hourly_limit' });
+    });
+
     it('counts the cooldown from the latest send even when it is older than the hour', async () => {
       const user = await ctx.createdUser();
       const recipientHash = 'recipient-a';
