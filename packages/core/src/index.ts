@@ -1,6 +1,7 @@
 export * from './accounts/account-rules.js';
 export * from './accounts/account-service.js';
 export * from './accounts/password-service.js';
+export * from './admin/account-admin-service.js';
 export * from './admin/admin-service.js';
 export * from './api-tokens/api-token-service.js';
 export * from './auth/actor.js';
@@ -32,6 +33,7 @@ export * from './flows/sign-in/sign-in.flow.js';
 export * from './flows/sign-in/sign-in.machine.js';
 export * from './history/history-service.js';
 export * from './lockout/lockout-policy.js';
+export type { SecondFactorLockState } from './lockout/second-factor-guard.js';
 export * from './logger.js';
 export * from './methods/backup-codes/backup-code-service.js';
 export * from './methods/second-factor-method.js';

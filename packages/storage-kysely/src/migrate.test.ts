@@ -171,6 +171,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       for (const factor of expected) expect(await storage.factors.findById(factor.id)).toEqual(factor);
       expect(await storage.factors.findActiveByUsername(user.username, 'totp')).toEqual({
         userId: user.id,
+        disabled: false,
         factor: expected[0],
       });
       // The old columns are gone.

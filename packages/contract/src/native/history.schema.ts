@@ -4,8 +4,14 @@ import { DateTime, Offset, Uuid } from './formats.js';
 export const HistoryEntry = Type.Object({
   id: Uuid,
   userId: Type.Union([Type.String(), Type.Null()]),
-  method: Type.String(),
-  action: Type.String({ description: 'enable, disable, reset, regenerate, policy, export, import' }),
+  userPseudonym: Type.Union([Type.String(), Type.Null()], {
+    description: 'For a deleted account: what stands for it (the same in all its entries); userId is then null.',
+  }),
+  method: Type.String({ description: 'A second-factor method, `second_factor` (unlock), `policy`, or `account`.' }),
+  action: Type.String({
+    description:
+      'enable, disable, reset, regenerate, policy, export, import, unlock; for method `account`: create, update, disable, enable, delete',
+  }),
   enabled: Type.Boolean(),
   actor: Type.String({ description: 'self, admin or system' }),
   actorId: Type.Union([Type.String(), Type.Null()]),

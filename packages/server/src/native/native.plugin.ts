@@ -2,6 +2,7 @@ import type { Core } from '@tessera/core';
 import type { NativeApp } from './native-app.js';
 import { installNativeErrorHandling } from './native-errors.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
+import { registerAdminAccountRoutes } from './routes/admin-accounts.routes.js';
 import { registerAdminHistoryRoutes } from './routes/admin-history.routes.js';
 import { registerAdminIssuerRoutes } from './routes/admin-issuer.routes.js';
 import { registerAdminPolicyRoutes } from './routes/admin-policy.routes.js';
@@ -43,6 +44,7 @@ export function nativeApiPlugin(core: Core) {
     registerIssuerRoutes(app, core);
     // Admin operations on other users' 2FA, the system-wide issuer and the 2FA policy.
     registerAdminUserRoutes(app, core);
+    registerAdminAccountRoutes(app, core);
     registerAdminTotpTransferRoutes(app, core);
     registerAdminIssuerRoutes(app, core);
     registerAdminPolicyRoutes(app, core);

@@ -41,6 +41,8 @@ export function aUser(overrides: Partial<NewUser> = {}): NewUser {
     role: 'user',
     issuer: null,
     createdAt: T0,
+    externalId: null,
+    disabledAt: null,
     ...overrides,
   };
 }
@@ -197,6 +199,7 @@ export function aHistoryEntry(userId: string | null, overrides: Partial<HistoryR
   return {
     id: randomUUID(),
     userId,
+    userPseudonym: null,
     method: 'totp',
     action: 'enable',
     enabled: true,

@@ -25,6 +25,8 @@ export const MUDBASE_ERRORS = {
   USER_NOT_FOUND: { status: 404, vendorCode: 'NOT_FOUND' },
   USERNAME_TAKEN: { status: 409, vendorCode: 'CONFLICT' },
   EMAIL_TAKEN: { status: 409, vendorCode: 'CONFLICT' },
+  EXTERNAL_ID_TAKEN: { status: 409, vendorCode: 'CONFLICT' },
+  ACCOUNT_DISABLED: { status: 403, vendorCode: 'FORBIDDEN' },
   REFRESH_TOKEN_INVALID: { status: 401, vendorCode: 'INVALID_REFRESH_TOKEN' },
   REFRESH_TOKEN_REUSED: { status: 401, vendorCode: 'INVALID_REFRESH_TOKEN' },
   CODE_MALFORMED: WRONG_CODE,
