@@ -7,7 +7,7 @@
  */
 import { SYSTEM_ACTOR } from '@tessera/core';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearer, createHarness, type Harness, json, uniquePhone } from '../support/harness.js';
 import { createTotpUser, wrongCode } from '../support/totp-user.js';
 
@@ -297,6 +297,28 @@ describe('disabling an account', () => {
       expect(response.statusCode).toBe(403);
     }
     expect((await h.storage.users.findById(adminId))?.disabledAt).toBeNull();
+  });
+});
+
+describe('password recovery', () => {
+  it('sends no code to a disabled account or one without a password; an enabled one with a password gets it', async () => {
+    const recover = (login: string) =>
+      h.app.inject({ method: 'POST', url: '/api/v1/auth/recovery', payload: { login } });
+    const passwordless = await createUser({ username: 'recover-none', email: 'recover-none@example.test' });
+    const disabled = await createUser({
+      username: 'recover-off',
+      password: 'correct horse battery',
+      email: 'recover-off@example.test',
+    });
+    await createUser({ username: 'recover-on', password: 'correct horse battery', email: 'recover-on@example.test' });
+    expect((await call('POST', `/admin/users/${disabled.id}/disable`)).statusCode).toBe(200);
+    for (const login of ['recover-none', 'recover-off', 'recover-on'])
+      expect((await recover(login)).statusCode).toBe(202);
+    await vi.waitFor(() => h.outbox.lastEmailCode('recover-on@example.test'), { timeout: 5_000, interval: 10 });
+    await h.core.notifications.settle();
+    const sentTo = h.outbox.emailsSent.map((message) => message.to);
+    expect(sentTo).not.toContain(passwordless.email);
+    expect(sentTo).not.toContain(disabled.email);
   });
 });
 
