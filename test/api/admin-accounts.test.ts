@@ -435,6 +435,30 @@ describe('the user list and unlocking', () => {
   });
 });
 
+describe('integration mode 2: the platform id in admin paths', () => {
+  it('every /admin/users/{userId} route takes ext:<externalId>; an unknown one is 404, a read token still writes nothing', async () => {
+    const created = await createUser({ username: 'by-ext', externalId: 'org/7:a', email: 'by-ext@example.test' });
+    const ext = `/admin/users/${encodeURIComponent('ext:org/7:a')}`;
+    expect(json(await call('GET', ext))).toMatchObject({ id: created.id, externalId: 'org/7:a' });
+    expect(json(await call('PATCH', ext, { phone: '+359888000111' }))).toMatchObject({
+      id: created.id,
+      phone: '+359888000111',
+    });
+    expect(json(await call('GET', `${ext}/factors`))).toEqual({ factors: [] });
+    expect((await call('POST', `${ext}/disable`, undefined, readToken)).statusCode).toBe(403);
+    expect(json(await call('POST', `${ext}/disable`))).toMatchObject({ id: created.id, disabled: true });
+    expect(json(await call('POST', `${ext}/enable`))).toMatchObject({ disabled: false });
+    const missing = await call('GET', '/admin/users/ext:nobody-here');
+    expect(missing.statusCode).toBe(404);
+    expect(json(missing)).toMatchObject({ error: { code: 'USER_NOT_FOUND' } });
+    expect((await call('GET', '/admin/users/ext:')).statusCode).toBe(400);
+    const user = await createTotpUser(h.app, h.clock);
+    expect((await call('GET', '/admin/users/ext:org%2F7%3Aa', undefined, user.accessToken)).statusCode).toBe(403);
+    expect(json(await call('DELETE', ext))).toMatchObject({ deleted: true });
+    expect(await h.storage.users.findById(created.id)).toBeUndefined();
+  });
+});
+
 describe('integration mode 2: the platform id in /verify', () => {
   it('checks the code of the account the platform knows by its own id', async () => {
     const created = await createUser({ username: 'mode2-user', externalId: 'u-99' });

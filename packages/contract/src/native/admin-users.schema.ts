@@ -3,7 +3,14 @@ import { Password, Username } from './account.schema.js';
 import { DateTime, Offset, Uuid } from './formats.js';
 import { Method } from './two-factor-common.schema.js';
 
-export const UserIdParams = Type.Object({ userId: Uuid });
+/** The prefix that names an account by the platform's id in an admin path: `/admin/users/ext:4711/…`. */
+export const EXTERNAL_ID_PATH_PREFIX = 'ext:';
+
+export const UserIdParams = Type.Object({
+  userId: Type.Union([Uuid, Type.String({ pattern: '^ext:[\\x21-\\x7e]{1,128}$' })], {
+    description: "The account's id, or `ext:` and the platform's own id for it (`ext:4711`, percent-encoded).",
+  }),
+});
 
 export const PagingQuery = Type.Object(
   {

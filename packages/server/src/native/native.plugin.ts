@@ -1,4 +1,5 @@
 import type { Core } from '@tessera/core';
+import { installExternalIdPaths } from './external-id-paths.js';
 import type { NativeApp } from './native-app.js';
 import { installNativeErrorHandling } from './native-errors.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
@@ -28,6 +29,7 @@ export function nativeApiPlugin(core: Core) {
   return async (app: NativeApp): Promise<void> => {
     app.decorateRequest('actor', null);
     installNativeErrorHandling(app);
+    installExternalIdPaths(app, core);
     registerAuthRoutes(app, core);
     registerFactorRoutes(app, core);
     registerApiTokenRoutes(app, core);
