@@ -177,6 +177,7 @@ describe('2FA change history', () => {
         {
           id: expect.stringMatching(UUID),
           userId: user.id,
+          userPseudonym: null,
           method: 'totp',
           action: 'enable',
           enabled: true,
@@ -543,6 +544,9 @@ describe('admin operations', () => {
           role: 'admin',
           twoFactorEnabled: false,
           methods: [],
+          externalId: null,
+          disabled: false,
+          secondFactorLock: { locked: false, lockedUntil: null, suspended: false },
         },
         {
           id: both.id,
@@ -551,6 +555,9 @@ describe('admin operations', () => {
           role: 'user',
           twoFactorEnabled: true,
           methods: ['backup_codes', 'totp'],
+          externalId: null,
+          disabled: false,
+          secondFactorLock: { locked: false, lockedUntil: null, suspended: false },
         },
       ]);
       const second = json<{ items: Array<Record<string, unknown>>; total: number }>(

@@ -85,20 +85,29 @@ describe('API tokens and server-to-server verification', () => {
     expect(after.statusCode).toBe(401);
   });
 
-  it('admin reads a user with factors; a non-admin cannot', async () => {
+  it('admin looks a user up by username under /admin, with factors; a non-admin cannot; the old path is gone', async () => {
     const user = await createTotpUser(h.app, h.clock);
     const response = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/users/lookup?username=${user.username}`,
+      headers: bearer(adminToken),
+    });
+    expect(json(response)).toMatchObject({
+      user: { username: user.username, twoFactorEnabled: true, methods: ['totp'] },
+      factors: [{ status: 'active' }],
+    });
+    const denied = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/users/lookup?username=${user.username}`,
+      headers: bearer(user.accessToken),
+    });
+    expect(denied.statusCode).toBe(403);
+    const old = await h.app.inject({
       method: 'GET',
       url: `/api/v1/users/${user.username}`,
       headers: bearer(adminToken),
     });
-    expect(json(response)).toMatchObject({ account: { username: user.username }, factors: [{ status: 'active' }] });
-    const denied = await h.app.inject({
-      method: 'GET',
-      url: `/api/v1/users/${user.username}`,
-      headers: bearer(user.accessToken),
-    });
-    expect(denied.statusCode).toBe(403);
+    expect(old.statusCode).toBe(404);
   });
 });
 

@@ -115,6 +115,76 @@ describe('tessera CLI', () => {
     expect(JSON.parse(shown.out).factors).toEqual([]);
   });
 
+  it('users create without a password and with an external id; update, disable, enable, list, delete', async () => {
+    const created = await run(
+      'users',
+      'create',
+      '--username',
+      'platform-7',
+      '--no-password',
+      '--external-id',
+      'p-7',
+      '--email',
+      'p7@example.com',
+    );
+    expect(created.code, created.err).toBe(0);
+    expect(JSON.parse(created.out)).toMatchObject({ username: 'platform-7', externalId: 'p-7', hasPassword: false });
+    expect(
+      (await run('users', 'create', '--username', 'both', '--password', 'long enough', '--no-password')).code,
+    ).toBe(2);
+    const taken = await run('users', 'create', '--username', 'platform-8', '--no-password', '--external-id', 'p-7');
+    expect(taken).toMatchObject({ code: 1, err: expect.stringContaining('externalId') });
+
+    const updated = await run('users', 'update', '--external-id', 'p-7', '--phone', '+359 888 765 432', '--email', '');
+    expect(updated.code, updated.err).toBe(0);
+    expect(JSON.parse(updated.out)).toMatchObject({ phone: '+359888765432', email: null });
+    expect((await run('users', 'update', '--external-id', 'p-7')).code).toBe(2);
+    expect((await run('users', 'update', '--external-id', 'p-7', '--phone', '12')).code).toBe(1);
+
+    const disabled = await run('users', 'disable', '--username', 'platform-7');
+    expect(JSON.parse(disabled.out)).toMatchObject({ disabled: true });
+    const listed = await run('users', 'list');
+    expect(listed.code).toBe(0);
+    const line = listed.out.split('\n').find((l) => l.startsWith('platform-7'));
+    expect(line).toMatch(/^platform-7\s+p-7\s+-\s+-\s+disabled$/);
+    expect(listed.out.split('\n')[0]).toMatch(/^USERNAME\s+EXTERNAL ID\s+2FA\s+LOCK\s+STATE$/);
+    expect(JSON.parse((await run('users', 'enable', '--external-id', 'p-7')).out)).toMatchObject({ disabled: false });
+    expect((await run('users', 'list', '--limit', '0')).code).toBe(2);
+
+    const deleted = await run('users', 'delete', '--external-id', 'p-7');
+    expect(deleted.code, deleted.err).toBe(0);
+    expect(JSON.parse(deleted.out)).toMatchObject({
+      deleted: 'platform-7',
+      pseudonym: expect.stringMatching(/^deleted-/),
+    });
+    expect((await run('users', 'list')).out).not.toContain('platform-7');
+    expect(await run('users', 'disable', '--external-id', 'p-7')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('No such user'),
+    });
+  });
+
+  it('users list shows a locked second factor and until when', async () => {
+    await run('users', 'create', '--username', 'locky', '--password', 'locky password');
+    const { withRuntime } = await import('../../packages/cli/src/cli-context.js');
+    const io: CliIo = { out: () => undefined, err: () => undefined, env };
+    const until = new Date(Date.now() + 3_600_000);
+    await withRuntime(io, async ({ core, storage }) => {
+      const user = await core.accounts.getByUsername('locky');
+      const lockout = {
+        userId: user.id,
+        failedCount: 5,
+        lockLevel: 1,
+        lockedUntil: until,
+        totalFailures: 5,
+        version: 1,
+      };
+      expect(await storage.lockouts.compareAndSet(0, lockout)).toBe(true);
+    });
+    const line = (await run('users', 'list')).out.split('\n').find((l) => l.startsWith('locky'));
+    expect(line).toContain(`locked until ${until.toISOString()}`);
+  });
+
   it('says what is wrong, with exit codes 1 and 2', async () => {
     const duplicate = await run('users', 'create', '--username', 'ops', '--password', 'ops password');
     expect(duplicate).toMatchObject({ code: 1, err: expect.stringContaining('already taken') });

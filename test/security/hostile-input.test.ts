@@ -145,7 +145,8 @@ describe('a NUL character in any string is refused at the schema', () => {
     ['a history method filter', '/api/v1/me/2fa/history?method=totp%00'],
     ['an admin history method filter', '/api/v1/admin/history?method=%00'],
     ['an unknown query parameter', '/api/v1/me/2fa/history?x%00=1'],
-    ['a path parameter', `/api/v1/users/ann%00`],
+    ['a path parameter', '/api/v1/admin/users/ann%00'],
+    ['a user lookup', '/api/v1/admin/users/lookup?username=ann%00'],
   ])('in %s', async (_what, url) => {
     const response = await h.app.inject({ method: 'GET', url, headers: bearer(admin.accessToken) });
     expect(response.statusCode).toBe(400);

@@ -43,7 +43,7 @@ afterAll(async () => {
 
 async function storedHash(username: string): Promise<string> {
   const user = await runtime.storage.users.findByUsername(username);
-  if (!user) throw new Error(`no user ${username}`);
+  if (!user?.passwordHash) throw new Error(`no user ${username} with a password`);
   return user.passwordHash;
 }
 

@@ -6,6 +6,7 @@ export interface TotpUser extends EnrolledTotp {
   username: string;
   password: string;
   accessToken: string;
+  refreshToken: string;
 }
 
 /**

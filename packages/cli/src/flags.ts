@@ -13,6 +13,10 @@ export interface ParsedFlags {
   'grace-days'?: string | undefined;
   allow?: string | undefined;
   forbid?: string | undefined;
+  'external-id'?: string | undefined;
+  'no-password'?: boolean | undefined;
+  limit?: string | undefined;
+  offset?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -37,6 +41,10 @@ export function parseFlags(args: string[]): { positionals: string[]; flags: Pars
         'grace-days': { type: 'string' },
         allow: { type: 'string' },
         forbid: { type: 'string' },
+        'external-id': { type: 'string' },
+        'no-password': { type: 'boolean' },
+        limit: { type: 'string' },
+        offset: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -11,7 +11,15 @@ import {
 import { migrateCommand } from './commands/migrate.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { tokensCreateCommand } from './commands/tokens.command.js';
-import { usersCreateCommand, usersShowCommand } from './commands/users.command.js';
+import {
+  usersCreateCommand,
+  usersDeleteCommand,
+  usersDisableCommand,
+  usersEnableCommand,
+  usersListCommand,
+  usersShowCommand,
+  usersUpdateCommand,
+} from './commands/users.command.js';
 import { type ParsedFlags, parseFlags, UsageError } from './flags.js';
 import { describeStartupFailure } from './startup-failure.js';
 
@@ -20,8 +28,17 @@ export const USAGE = `Usage: tessera <command> [options]
 Commands:
   serve                                   start the HTTP server
   migrate                                 bring the database schema up to date
-  users create --username U --password P [--email E] [--phone +E164] [--admin]
+  users create --username U (--password P | --no-password) [--external-id X] [--email E] [--phone +E164] [--admin]
+                                          an account without a password cannot sign in with one
   users show --username U                 the account and its factors, as JSON
+  users list [--limit N] [--offset N]     accounts with their 2FA methods, lock and state
+  users update (--username U | --external-id X) [--email E] [--phone +E164]
+                                          change contact details ('' clears one)
+  users disable (--username U | --external-id X)
+                                          refuse its password, tokens and sessions; end its sessions
+  users enable (--username U | --external-id X)
+  users delete (--username U | --external-id X)
+                                          delete it with its factors, tokens and sessions; its history stays, pseudonymised
   users reset-2fa --username U            remove all of the user's second factors (recorded, user notified)
   tokens create --username U [--name N] [--read-only]
                                           create an API token; prints only the token
@@ -40,6 +57,11 @@ const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   'users create': usersCreateCommand,
   'users show': usersShowCommand,
+  'users list': usersListCommand,
+  'users update': usersUpdateCommand,
+  'users disable': usersDisableCommand,
+  'users enable': usersEnableCommand,
+  'users delete': usersDeleteCommand,
   'users reset-2fa': usersResetTwoFactorCommand,
   'tokens create': tokensCreateCommand,
   'issuer show': issuerShowCommand,

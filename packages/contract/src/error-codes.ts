@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   USERNAME_TAKEN: 'That username is already taken.',
   EMAIL_TAKEN: 'That e-mail address is already in use.',
   SIGN_UP_CLOSED: 'Sign-up is closed on this server; an admin creates accounts.',
+  EXTERNAL_ID_TAKEN: 'That externalId already belongs to another account.',
+  ACCOUNT_DISABLED: 'The account is disabled; an admin can enable it again.',
   REFRESH_TOKEN_INVALID: 'The refresh token is not valid.',
   REFRESH_TOKEN_REUSED: 'The refresh token was already used; every session of its family was revoked.',
   CODE_MALFORMED: 'The code must be a string of digits of the right length.',

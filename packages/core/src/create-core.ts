@@ -1,6 +1,7 @@
 import { AccountService } from './accounts/account-service.js';
 import { PasswordService } from './accounts/password-service.js';
 import { Reauthentication } from './accounts/reauthentication.js';
+import { AccountAdminService } from './admin/account-admin-service.js';
 import { AdminService } from './admin/admin-service.js';
 import { ApiTokenService } from './api-tokens/api-token-service.js';
 import { Authorizer } from './auth/authorizer.js';
@@ -94,6 +95,8 @@ export interface Core {
   policy: PolicyService;
   issuers: IssuerSettings;
   admin: AdminService;
+  /** Accounts an admin manages: create, look up, contact details, disable, enable, delete. */
+  userAdmin: AccountAdminService;
   notifications: NotificationService;
   /** Who may do what; adapters that must refuse before validating a request ask it directly. */
   authorizer: Authorizer;
@@ -313,6 +316,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     policy,
     issuers,
     admin: new AdminService({ storage, changes, issuers, authorizer, secretBox, clock, guard }),
+    userAdmin: new AccountAdminService({ storage, accounts, history, authorizer, guard, hasher, clock }),
     notifications,
     authorizer,
     clock,

@@ -1,8 +1,16 @@
 import { Type } from 'typebox';
-import { Offset, Uuid } from './formats.js';
+import { Password, Username } from './account.schema.js';
+import { DateTime, Offset, Uuid } from './formats.js';
 import { Method } from './two-factor-common.schema.js';
 
-export const UserIdParams = Type.Object({ userId: Uuid });
+/** The prefix that names an account by the platform's id in an admin path: `/admin/users/ext:4711/…`. */
+export const EXTERNAL_ID_PATH_PREFIX = 'ext:';
+
+export const UserIdParams = Type.Object({
+  userId: Type.Union([Uuid, Type.String({ pattern: '^ext:[\\x21-\\x7e]{1,128}$' })], {
+    description: "The account's id, or `ext:` and the platform's own id for it (`ext:4711`, percent-encoded).",
+  }),
+});
 
 export const PagingQuery = Type.Object(
   {
@@ -12,15 +20,101 @@ export const PagingQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const UserTwoFactorState = Type.Object({
-  id: Uuid,
-  username: Type.String(),
-  email: Type.Union([Type.String(), Type.Null()]),
-  role: Type.String(),
-  twoFactorEnabled: Type.Boolean(),
-  methods: Type.Array(Method),
+/** The platform's own id for a user (integration mode 2). */
+export const ExternalId = Type.String({
+  pattern: '^[\\x21-\\x7e]{1,128}$',
+  description: "The platform's own id for the user: 1-128 printable ASCII characters, no spaces.",
 });
+
+const Email = Type.String({ maxLength: 320, pattern: '^[^\\s@]{1,64}@[^\\s@]{1,255}$' });
+const Phone = Type.String({
+  maxLength: 32,
+  description: 'E.164, like +359888123456 (spaces, dashes and brackets are dropped).',
+});
+
+export const SecondFactorLock = Type.Object(
+  {
+    locked: Type.Boolean({ description: 'Second-factor codes are refused now.' }),
+    lockedUntil: Type.Union([DateTime, Type.Null()], { description: 'The end of a timed lock.' }),
+    suspended: Type.Boolean({
+      description: 'The failure ceiling was reached: only POST /admin/users/{userId}/2fa/unlock opens it.',
+    }),
+  },
+  { title: 'SecondFactorLock' },
+);
+
+const UserTwoFactorState = Type.Object(
+  {
+    id: Uuid,
+    username: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    role: Type.String(),
+    twoFactorEnabled: Type.Boolean(),
+    methods: Type.Array(Method),
+    externalId: Type.Union([Type.String(), Type.Null()]),
+    disabled: Type.Boolean(),
+    secondFactorLock: SecondFactorLock,
+  },
+  { title: 'UserTwoFactorState' },
+);
 
 export const UserList = Type.Object({ items: Type.Array(UserTwoFactorState), total: Type.Integer() });
 
 export const ResetResult = Type.Object({ removed: Type.Array(Method) });
+
+export const AdminUser = Type.Object(
+  {
+    id: Uuid,
+    username: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    phone: Type.Union([Type.String(), Type.Null()]),
+    role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+    externalId: Type.Union([Type.String(), Type.Null()]),
+    hasPassword: Type.Boolean({
+      description: 'False for an account made without a password: it cannot sign in with one.',
+    }),
+    disabled: Type.Boolean(),
+    disabledAt: Type.Union([DateTime, Type.Null()]),
+    createdAt: DateTime,
+    twoFactorEnabled: Type.Boolean(),
+    methods: Type.Array(Method),
+    secondFactorLock: SecondFactorLock,
+  },
+  { title: 'AdminUser' },
+);
+
+export const AdminCreateUserBody = Type.Object(
+  {
+    username: Username,
+    password: Type.Optional(Password),
+    email: Type.Optional(Email),
+    phone: Type.Optional(Phone),
+    externalId: Type.Optional(ExternalId),
+    role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])),
+  },
+  { additionalProperties: false, title: 'AdminCreateUserBody' },
+);
+
+export const AdminUpdateUserBody = Type.Object(
+  {
+    email: Type.Optional(Type.Union([Email, Type.Null()], { description: 'A new address, or null to clear it.' })),
+    phone: Type.Optional(Type.Union([Phone, Type.Null()], { description: 'A new number, or null to clear it.' })),
+  },
+  { additionalProperties: false, minProperties: 1, title: 'AdminUpdateUserBody' },
+);
+
+export const AdminUserLookupQuery = Type.Object(
+  {
+    username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    externalId: Type.Optional(ExternalId),
+  },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1, title: 'AdminUserLookupQuery' },
+);
+
+export const DeletedUser = Type.Object(
+  {
+    deleted: Type.Literal(true),
+    pseudonym: Type.String({ description: 'What stands for the account in its history from now on.' }),
+  },
+  { title: 'DeletedUser' },
+);

@@ -53,10 +53,22 @@ export const FactorIdParams = Type.Object({ factorId: Type.String({ format: 'uui
 
 export const VerifyResult = Type.Object({ valid: Type.Boolean() });
 
-export const ServerVerifyBody = Type.Object(
-  {
-    username: Type.String({ minLength: 1, maxLength: 64 }),
-    code: Code,
-  },
-  { additionalProperties: false },
+export const ServerVerifyBody = Type.Union(
+  [
+    Type.Object(
+      { username: Type.String({ minLength: 1, maxLength: 64 }), code: Code },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        externalId: Type.String({
+          pattern: '^[\\x21-\\x7e]{1,128}$',
+          description: "The platform's own id for the user, as given when the account was created.",
+        }),
+        code: Code,
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: 'The user by username or by externalId (one of them), and the code.' },
 );

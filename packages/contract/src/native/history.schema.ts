@@ -5,8 +5,14 @@ import { Method } from './two-factor-common.schema.js';
 export const HistoryEntry = Type.Object({
   id: Uuid,
   userId: Type.Union([Type.String(), Type.Null()]),
-  method: Type.String({ description: 'The second-factor method changed, or `policy` for a change of the 2FA policy.' }),
-  action: Type.Enum(['enable', 'disable', 'reset', 'regenerate', 'policy', 'export', 'import', 'unlock', 'contact_change']),
+  userPseudonym: Type.Union([Type.String(), Type.Null()], {
+    description: 'For a deleted account: what stands for it (the same in all its entries); userId is then null.',
+  }),
+  method: Type.String({ description: 'A second-factor method, `second_factor` (unlock), `policy`, or `account`.' }),
+  action: Type.Enum(
+    ['enable', 'disable', 'reset', 'regenerate', 'policy', 'export', 'import', 'unlock', 'contact_change', 'create', 'update', 'delete'],
+    { description: 'For method `account`: create, update, disable, enable, delete; `contact_change` for an e-mail or phone change.' },
+  ),
   enabled: Type.Boolean(),
   actor: Type.Enum(['self', 'admin', 'system'], {
     description: 'self: the account itself; admin: an admin, for another account; system: the command line.',

@@ -12,10 +12,16 @@ export const PHONE_PATTERN = /^\+[1-9]\d{6,14}$/;
 
 export interface NewAccountInput {
   username: string;
-  password: string;
+  /** Left out only by an admin, for an account that never signs in with a password. */
+  password?: string | undefined;
   email?: string | undefined;
   phone?: string | undefined;
+  /** The platform's own id for the user (admins only). */
+  externalId?: string | undefined;
 }
+
+/** The platform's id for a user: printable, no spaces, bounded (it is a lookup key). */
+export const EXTERNAL_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 export function isValidPassword(password: string): boolean {
   return password.length >= PASSWORD_MIN_LENGTH && password.length <= PASSWORD_MAX_LENGTH;
@@ -26,10 +32,13 @@ export function assertValidAccountInput(input: NewAccountInput): void {
   if (!USERNAME_PATTERN.test(input.username)) {
     problems.push('username must be 3-64 letters, digits, ".", "_" or "-"');
   }
-  if (!isValidPassword(input.password)) {
+  if (input.password !== undefined && !isValidPassword(input.password)) {
     problems.push(`password must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters`);
   }
   if (input.email !== undefined && !EMAIL_PATTERN.test(input.email)) problems.push('email is not an e-mail address');
+  if (input.externalId !== undefined && !EXTERNAL_ID_PATTERN.test(input.externalId)) {
+    problems.push('externalId must be 1-128 printable ASCII characters without spaces');
+  }
   if (input.phone !== undefined && !PHONE_PATTERN.test(input.phone)) {
     problems.push('phone must be in E.164 form, like +359888123456');
   }

@@ -64,30 +64,43 @@ export class AccountService {
    * recovery is careful not to. A taken username is still reported: usernames are public handles.
    */
   async create(actor: Actor, input: NewAccountInput & { role?: Role }): Promise<UserRecord> {
-    if (input.role === 'admin' || this.deps.signUp === 'closed') {
-      // Refused before the input is looked at: a closed server says nothing about its accounts.
-      if (actor.kind === 'anonymous' && this.deps.signUp === 'closed') throw new TesseraError('SIGN_UP_CLOSED');
-      await this.deps.authorizer.admin(actor, 'admin.manage');
-    }
-    assertValidAccountInput(input);
-    const user: UserRecord = {
-      id: newId(),
-      username: input.username,
-      email: input.email ?? null,
-      phone: input.phone ?? null,
-      passwordHash: await this.deps.passwords.hash(input.password),
-      role: input.role ?? 'user',
-      issuer: null,
-      createdAt: this.deps.clock.now(),
-    };
+    // Refused before the input is looked at: a closed server says nothing about its accounts.
+    if (actor.kind === 'anonymous' && this.deps.signUp === 'closed') throw new TesseraError('SIGN_UP_CLOSED');
+    // An admin role, an account without a password and the platform's id are an admin's to give,
+    // and while sign-up is closed so is every account.
+    const needsAdmin =
+      input.role === 'admin' ||
+      input.password === undefined ||
+      input.externalId !== undefined ||
+      this.deps.signUp === 'closed';
+    if (needsAdmin) await this.deps.authorizer.admin(actor, 'admin.manage');
+    const user = await this.newUserRecord(input);
     const outcome = await this.deps.users.create(user);
     if (outcome === 'username_taken') throw new TesseraError('USERNAME_TAKEN');
+    if (outcome === 'external_id_taken') throw new TesseraError('EXTERNAL_ID_TAKEN');
     if (outcome === 'email_taken') {
       if (actor.kind !== 'anonymous') throw new TesseraError('EMAIL_TAKEN');
       const owner = user.email === null ? undefined : await this.deps.users.findByEmail(user.email);
       if (owner) this.deps.notifications.notify(owner, { type: 'sign_up_with_your_address' });
     }
     return user;
+  }
+
+  /** A checked new account, its password hashed; not stored yet. The caller decides who may. */
+  async newUserRecord(input: NewAccountInput & { role?: Role }): Promise<UserRecord> {
+    assertValidAccountInput(input);
+    return {
+      id: newId(),
+      username: input.username,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      passwordHash: input.password === undefined ? null : await this.deps.passwords.hash(input.password),
+      role: input.role ?? 'user',
+      issuer: null,
+      createdAt: this.deps.clock.now(),
+      externalId: input.externalId ?? null,
+      disabledAt: null,
+    };
   }
 
   /**
@@ -103,13 +116,11 @@ export class AccountService {
       ? passwordAccountKey(user.id)
       : `password:unknown:${this.deps.hasher.hash(`login:${login.toLowerCase()}`)}`;
     const ok = await this.deps.throttle.attempt(key, clientIp, async () => {
-      if (!user) {
-        await this.deps.passwords.verifyDummy(password);
-        return false;
-      }
-      return this.deps.passwords.verify(user.passwordHash, password);
+      return this.matchesPassword(user, password);
     });
     if (!ok || !user) throw new TesseraError('INVALID_CREDENTIALS');
+    // Only once the password is right: a disabled account is not told apart by a wrong guess.
+    assertEnabled(user);
     return user;
   }
 
@@ -159,9 +170,21 @@ export class AccountService {
   async confirmPassword(actor: Actor, userId: string, password: string): Promise<void> {
     const user = await this.get(userId);
     const ok = await this.deps.throttle.attempt(passwordAccountKey(user.id), clientIpOf(actor), () =>
-      this.deps.passwords.verify(user.passwordHash, password),
+      this.matchesPassword(user, password),
     );
     if (!ok) throw new TesseraError('INVALID_CREDENTIALS');
+  }
+
+  /**
+   * Whether the password is the account's. No account, or one made without a password, burns
+   * the time of a check and matches nothing, so neither is told apart by timing.
+   */
+  private async matchesPassword(user: UserRecord | undefined, password: string): Promise<boolean> {
+    if (!user?.passwordHash) {
+      await this.deps.passwords.verifyDummy(password);
+      return false;
+    }
+    return this.deps.passwords.verify(user.passwordHash, password);
   }
 
   /** The caller's own account. */
@@ -186,4 +209,9 @@ export class AccountService {
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     return user;
   }
+}
+
+/** A disabled account signs in, verifies and uses its credentials nowhere. */
+export function assertEnabled(user: Pick<UserRecord, 'disabledAt'>): void {
+  if (user.disabledAt !== null) throw new TesseraError('ACCOUNT_DISABLED');
 }

@@ -8,7 +8,7 @@ import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
 import { alreadyActive } from '../factors/already-active.js';
 import type { FactorChanges } from '../factors/factor-changes.js';
 import { changeContextFor } from '../history/history-service.js';
-import type { SecondFactorGuard } from '../lockout/second-factor-guard.js';
+import type { SecondFactorGuard, SecondFactorLockState } from '../lockout/second-factor-guard.js';
 import { openTotpKey, sealTotpKey, totpParams } from '../methods/totp/totp.method.js';
 import {
   buildOtpauthUri,
@@ -29,6 +29,9 @@ export interface UserTwoFactorState {
   role: string;
   twoFactorEnabled: boolean;
   methods: FactorKind[];
+  externalId: string | null;
+  disabled: boolean;
+  secondFactorLock: SecondFactorLockState;
 }
 
 export interface TotpExport extends TotpParams {
@@ -63,7 +66,7 @@ export class AdminService {
   ): Promise<{ items: UserTwoFactorState[]; total: number }> {
     await this.deps.authorizer.admin(actor, 'admin.read');
     const page = await this.deps.storage.users.listWithFactors(limit, offset);
-    return { total: page.total, items: page.items.map(twoFactorState) };
+    return { total: page.total, items: page.items.map((item) => this.twoFactorState(item)) };
   }
 
   /**
@@ -95,13 +98,13 @@ export class AdminService {
     await this.deps.authorizer.admin(actor, 'admin.read');
     const user = await this.deps.storage.users.findByUsername(username);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
-    return twoFactorState({ user, activeKinds: await this.deps.storage.factors.activeKinds(user.id) });
+    return await this.stateOf(user);
   }
 
   private async ownState(actor: Actor): Promise<UserTwoFactorState> {
     const userId = await this.deps.authorizer.own(actor, 'own.read_status');
     const user = await this.user(userId);
-    return twoFactorState({ user, activeKinds: await this.deps.storage.factors.activeKinds(userId) });
+    return await this.stateOf(user);
   }
 
   /**
@@ -240,22 +243,31 @@ export class AdminService {
     await changes.record(userId, 'totp', 'import', true, context);
   }
 
+  private async stateOf(user: UserRecord): Promise<UserTwoFactorState> {
+    const { factors, lockouts } = this.deps.storage;
+    const [activeKinds, lockout] = await Promise.all([factors.activeKinds(user.id), lockouts.find(user.id)]);
+    return this.twoFactorState({ user, activeKinds, lockout });
+  }
+
+  private twoFactorState({ user, activeKinds, lockout }: UserTwoFactorSummary): UserTwoFactorState {
+    return {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      role: user.role,
+      twoFactorEnabled: activeKinds.length > 0,
+      methods: activeKinds,
+      externalId: user.externalId,
+      disabled: user.disabledAt !== null,
+      secondFactorLock: this.deps.guard.stateOf(lockout),
+    };
+  }
+
   private async user(userId: string): Promise<UserRecord> {
     const user = await this.deps.storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     return user;
   }
-}
-
-function twoFactorState({ user, activeKinds }: UserTwoFactorSummary): UserTwoFactorState {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    role: user.role,
-    twoFactorEnabled: activeKinds.length > 0,
-    methods: activeKinds,
-  };
 }
 
 /** A malformed key is the caller's mistake (400), not a server failure. */

@@ -1,3 +1,4 @@
+import { assertEnabled } from '../accounts/account-service.js';
 import type { Actor, ApiTokenScope, UserActor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
@@ -80,6 +81,8 @@ export class ApiTokenService {
     if (expected.username !== undefined && found.owner.username !== expected.username) {
       throw new TesseraError('TOKEN_INVALID');
     }
+    // The token stays (enabling the account again brings it back); it opens nothing meanwhile.
+    assertEnabled(found.owner);
     this.noteUse(found.tokenId, found.lastUsedAt);
     return {
       kind: 'user',

@@ -24,6 +24,9 @@ export interface TwoFactorStatus {
  * EnableFlow's and DisableFlow's; every code check goes through the SecondFactorVerifier (one
  * lockout for every method).
  */
+/** How a platform names one of its users to Tessera: by username, or by its own id. */
+export type UserKey = { username: string } | { externalId: string };
+
 export class FactorService {
   constructor(
     private readonly deps: {
@@ -68,11 +71,18 @@ export class FactorService {
     return this.check(factor, code);
   }
 
-  /** The server-to-server check: a user named by username, one lookup for user and factor. */
-  async verifyForUsername(actor: Actor, username: string, code: string): Promise<CodeCheck> {
+  /**
+   * The server-to-server check: a user named by username or by the platform's id (`externalId`),
+   * one lookup for user and factor.
+   */
+  async verifyForUser(actor: Actor, user: UserKey, code: string): Promise<CodeCheck> {
     await this.deps.authorizer.admin(actor, 'admin.verify');
-    const found = await this.deps.factors.findActiveByUsername(username, 'totp');
+    const found =
+      'externalId' in user
+        ? await this.deps.factors.findActiveByExternalId(user.externalId, 'totp')
+        : await this.deps.factors.findActiveByUsername(user.username, 'totp');
     if (!found) throw new TesseraError('USER_NOT_FOUND');
+    if (found.disabled) throw new TesseraError('ACCOUNT_DISABLED');
     if (!found.factor) throw new TesseraError('NO_ACTIVE_FACTOR');
     return this.check(found.factor, code);
   }

@@ -23,6 +23,7 @@ export function changeContextFor(actor: Actor, subjectUserId: string | null): Ch
 export interface HistoryEntryView {
   id: string;
   userId: string | null;
+  userPseudonym: string | null;
   method: string;
   action: HistoryAction;
   enabled: boolean;
@@ -83,6 +84,7 @@ export class HistoryService {
     const record: HistoryRecord = {
       id: newId(),
       userId: entry.userId,
+      userPseudonym: null,
       method: entry.method,
       action: entry.action,
       enabled: entry.enabled,
@@ -117,6 +119,7 @@ export function toHistoryView(record: HistoryRecord): HistoryEntryView {
   return {
     id: record.id,
     userId: record.userId,
+    userPseudonym: record.userPseudonym,
     method: record.method,
     action: record.action,
     enabled: record.enabled,

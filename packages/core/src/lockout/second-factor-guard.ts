@@ -31,6 +31,13 @@ export type LockEvent = { type: 'locked'; failures: number } | { type: 'suspende
  * Once `failureCeiling` consecutive failures have accumulated (across locks), no code is checked
  * any more until an admin unlocks the account (`unlock`).
  */
+export interface SecondFactorLockState {
+  locked: boolean;
+  /** The end of a timed lock; null when there is none (or the account is suspended instead). */
+  lockedUntil: string | null;
+  suspended: boolean;
+}
+
 export class SecondFactorGuard {
   constructor(
     private readonly lockouts: LockoutRepository,
@@ -59,6 +66,21 @@ export class SecondFactorGuard {
       throw lockedError(reserved.lockedUntil);
     }
     return result;
+  }
+
+  /**
+   * What an admin listing shows of a lockout row: whether codes are refused now, until when (a
+   * timed lock), and whether only an admin's unlock opens it again (the failure ceiling).
+   */
+  stateOf(record: LockoutRecord | undefined): SecondFactorLockState {
+    if (!record) return { locked: false, lockedUntil: null, suspended: false };
+    const suspended = isSuspended(this.policy, record);
+    const timed = isLocked(record, this.clock.now());
+    return {
+      locked: suspended || timed,
+      lockedUntil: timed && record.lockedUntil ? record.lockedUntil.toISOString() : null,
+      suspended,
+    };
   }
 
   /** Clears the account's failures, locks and suspension (an admin's unlock). */

@@ -1,4 +1,5 @@
 import type { AccountService } from '../accounts/account-service.js';
+import { assertEnabled } from '../accounts/account-service.js';
 import type { Actor, UserActor } from '../auth/actor.js';
 import { clientIpOf } from '../auth/actor.js';
 import type { Clock } from '../clock.js';
@@ -92,6 +93,7 @@ export class CookieSessionService {
     if (!family || family.revokedAt !== null) throw invalid('signed out');
     const user = await this.deps.users.findById(stored.userId);
     if (!user) throw invalid('account gone');
+    assertEnabled(user);
     if (stored.expiresAt.getTime() - now.getTime() < (this.deps.idleSeconds - EXTEND_AFTER_SECONDS) * 1000) {
       await sessions.extendRefreshToken(stored.id, this.expiryFrom(now));
     }

@@ -55,7 +55,7 @@ export class TokenIntrospection {
       }
       const claims = await this.deps.sessions.verifyAccessToken(token);
       const user = await this.deps.users.findById(claims.userId);
-      if (!user) return { active: false };
+      if (!user || user.disabledAt !== null) return { active: false };
       return {
         active: true,
         token_type: 'access_token',
@@ -67,7 +67,9 @@ export class TokenIntrospection {
         exp: claims.expiresAt,
       };
     } catch (error) {
-      if (isTesseraError(error) && error.code === 'TOKEN_INVALID') return { active: false };
+      if (isTesseraError(error) && (error.code === 'TOKEN_INVALID' || error.code === 'ACCOUNT_DISABLED')) {
+        return { active: false };
+      }
       throw error;
     }
   }

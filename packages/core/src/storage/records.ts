@@ -7,11 +7,16 @@ export interface UserRecord {
   username: string;
   email: string | null;
   phone: string | null;
-  passwordHash: string;
+  /** Null for an account made without a password (a platform that signs its users in itself). */
+  passwordHash: string | null;
   role: Role;
   /** Per-user override of the otpauth issuer; null means the system-wide one. */
   issuer: string | null;
   createdAt: Date;
+  /** The platform's own id for this user (integration mode 2); unique when set. */
+  externalId: string | null;
+  /** When an admin disabled the account; null while it is enabled. */
+  disabledAt: Date | null;
 }
 
 /**
@@ -208,6 +213,9 @@ export type HistoryAction =
   | 'export'
   | 'import'
   | 'unlock'
+  | 'create'
+  | 'update'
+  | 'delete'
   /** The account's own e-mail address or phone number changed (method `email` or `phone`). */
   | 'contact_change';
 export type HistoryActor = 'self' | 'admin' | 'system';
@@ -215,8 +223,10 @@ export type HistoryActor = 'self' | 'admin' | 'system';
 /** One entry of the 2FA change history. */
 export interface HistoryRecord {
   id: string;
-  /** The account the change is about; null for system-wide changes (policy). */
+  /** The account the change is about; null for system-wide changes (policy) and deleted accounts. */
   userId: string | null;
+  /** What stands for the account once it is deleted (stable: the same for all its entries). */
+  userPseudonym: string | null;
   /** `totp`, `sms`, `email`, `backup_codes`, or `policy` for a policy change. */
   method: string;
   action: HistoryAction;
@@ -262,4 +272,6 @@ export interface TrustedDeviceRecord {
 export interface UserTwoFactorSummary {
   user: UserRecord;
   activeKinds: FactorKind[];
+  /** The account's second-factor lockout row, if it has one. */
+  lockout?: LockoutRecord | undefined;
 }

@@ -24,11 +24,28 @@ import type {
  * rule is enforced by a conditional write whose result says whether it won.
  */
 
+/** A user (whether disabled) and their active factor of one kind, if any. */
+export interface ActiveOfOwner<K extends FactorKind> {
+  userId: string;
+  disabled: boolean;
+  factor: FactorOf<K> | undefined;
+}
+
 export type NewUser = Omit<UserRecord, 'createdAt'> & { createdAt: Date };
 
 export interface UserRepository {
-  /** Returns 'username_taken' or 'email_taken' instead of throwing on a unique clash. */
-  create(user: NewUser): Promise<'created' | 'username_taken' | 'email_taken'>;
+  /** Returns 'username_taken', 'email_taken' or 'external_id_taken' instead of throwing on a unique clash. */
+  create(user: NewUser): Promise<'created' | 'username_taken' | 'email_taken' | 'external_id_taken'>;
+  findByExternalId(externalId: string): Promise<UserRecord | undefined>;
+  /** Sets the fields given (null clears one); durable. */
+  updateContact(
+    id: string,
+    contact: { email?: string | null; phone?: string | null },
+  ): Promise<'updated' | 'not_found' | 'email_taken'>;
+  /** Disables the account (a time) or enables it again (null); false when there is no such user. */
+  setDisabled(id: string, disabledAt: Date | null): Promise<boolean>;
+  /** Removes the account and, by cascade, everything that belongs to it; false when there was none. */
+  delete(id: string): Promise<boolean>;
   findById(id: string): Promise<UserRecord | undefined>;
   findByUsername(username: string): Promise<UserRecord | undefined>;
   count(): Promise<number>;
@@ -44,7 +61,7 @@ export interface UserRepository {
    * stored before phones were sealed (the core seals them at start-up).
    */
   listUnsealedPhones(sealedPrefix: string, limit: number): Promise<{ id: string; phone: string }[]>;
-  /** Users ordered by username with the kinds of their active factors, and the total count. */
+  /** Users ordered by username with the kinds of their active factors and lockout, and the total count. */
   listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
 }
 
@@ -60,10 +77,9 @@ export interface FactorRepository {
    * The user's id and active factor of the kind, in one lookup (the server-to-server verify
    * path); undefined when there is no such user, `factor` undefined when the user has none.
    */
-  findActiveByUsername<K extends FactorKind>(
-    username: string,
-    kind: K,
-  ): Promise<{ userId: string; factor: FactorOf<K> | undefined } | undefined>;
+  findActiveByUsername<K extends FactorKind>(username: string, kind: K): Promise<ActiveOfOwner<K> | undefined>;
+  /** The same, for the user the platform knows by `externalId`. */
+  findActiveByExternalId<K extends FactorKind>(externalId: string, kind: K): Promise<ActiveOfOwner<K> | undefined>;
   hasActive(userId: string): Promise<boolean>;
   /**
    * pending → active, recording the step of the confirming code. False if the factor was not
@@ -162,6 +178,12 @@ export interface HistoryRepository {
   findById(id: string): Promise<HistoryRecord | undefined>;
   /** Filtered page ordered by createdAt (then id) in the given direction, with the filtered total. */
   list(filter: HistoryFilter, order: 'asc' | 'desc', limit: number, offset: number): Promise<HistoryPage>;
+  /**
+   * Before an account is deleted: its entries keep `pseudonym` instead of its id (as subject and
+   * as actor), and the client addresses of what it did itself are cleared. Returns how many
+   * entries were about it.
+   */
+  pseudonymise(userId: string, pseudonym: string): Promise<number>;
 }
 
 export interface TrustedDeviceRepository {

@@ -72,6 +72,16 @@ function sealedUsers(users: UserRepository, box: SecretBox): UserRepository {
     findById: async (id) => opened(box, await users.findById(id)),
     findByUsername: async (username) => opened(box, await users.findByUsername(username)),
     findByEmail: async (email) => opened(box, await users.findByEmail(email)),
+    findByExternalId: async (externalId) => opened(box, await users.findByExternalId(externalId)),
+    updateContact: (id, contact) =>
+      users.updateContact(id, {
+        ...contact,
+        ...(contact.phone === undefined
+          ? {}
+          : { phone: contact.phone === null ? null : sealPhone(box, id, contact.phone) }),
+      }),
+    setDisabled: (id, disabledAt) => users.setDisabled(id, disabledAt),
+    delete: (id) => users.delete(id),
     count: () => users.count(),
     updatePasswordHash: (id, hash) => users.updatePasswordHash(id, hash),
     updateIssuer: (id, issuer) => users.updateIssuer(id, issuer),

@@ -1,7 +1,9 @@
 import type { Core } from '@tessera/core';
+import { installExternalIdPaths } from './external-id-paths.js';
 import type { NativeApp } from './native-app.js';
 import { installNativeErrorHandling } from './native-errors.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
+import { registerAdminAccountRoutes } from './routes/admin-accounts.routes.js';
 import { registerAdminHistoryRoutes } from './routes/admin-history.routes.js';
 import { registerAdminIssuerRoutes } from './routes/admin-issuer.routes.js';
 import { registerAdminPolicyRoutes } from './routes/admin-policy.routes.js';
@@ -29,6 +31,7 @@ export function nativeApiPlugin(core: Core) {
   return async (app: NativeApp): Promise<void> => {
     app.decorateRequest('actor', null);
     installNativeErrorHandling(app);
+    installExternalIdPaths(app, core);
     registerAuthRoutes(app, core);
     registerFactorRoutes(app, core);
     registerApiTokenRoutes(app, core);
@@ -47,6 +50,7 @@ export function nativeApiPlugin(core: Core) {
     registerIssuerRoutes(app, core);
     // Admin operations on other users' 2FA, the system-wide issuer and the 2FA policy.
     registerAdminUserRoutes(app, core);
+    registerAdminAccountRoutes(app, core);
     registerAdminTotpTransferRoutes(app, core);
     registerAdminIssuerRoutes(app, core);
     registerAdminPolicyRoutes(app, core);

@@ -1,4 +1,4 @@
-import type { FactorKind, FactorOf, FactorRecord, FactorRepository, FactorStatus } from '@tessera/core';
+import type { ActiveOfOwner, FactorKind, FactorOf, FactorRecord, FactorRepository, FactorStatus } from '@tessera/core';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
@@ -29,7 +29,9 @@ const ACTIVE = sql.lit<FactorStatus>('active');
  * The owner's id and, from the left joins, every factor and details column (null when the user
  * has no such factor).
  */
-type ActiveByUsernameRow = { owner_id: string } & { [K in keyof FactorRow]: FactorRow[K] | null } & FactorDetailColumns;
+type ActiveByOwnerRow = { owner_id: string; owner_disabled_at: number | null } & {
+  [K in keyof FactorRow]: FactorRow[K] | null;
+} & FactorDetailColumns;
 
 // Named in migration 2026_11_23_000001_initial: a unique index on (user_id, kind) where status = 'active'.
 const ONE_ACTIVE_PER_KIND: UniqueIndex = {
@@ -80,10 +82,16 @@ export class KyselyFactorRepository implements FactorRepository {
     return this.activeQueryCompiled;
   }
 
-  private activeByUsernameQueryCompiled: ReturnType<typeof buildActiveByUsernameQuery> | undefined;
+  private activeByUsernameQueryCompiled: ReturnType<typeof buildActiveByOwnerQuery> | undefined;
   private get activeByUsernameQuery() {
-    this.activeByUsernameQueryCompiled ??= buildActiveByUsernameQuery(this.db);
+    this.activeByUsernameQueryCompiled ??= buildActiveByOwnerQuery(this.db, 'users.username');
     return this.activeByUsernameQueryCompiled;
+  }
+
+  private activeByExternalIdQueryCompiled: ReturnType<typeof buildActiveByOwnerQuery> | undefined;
+  private get activeByExternalIdQuery() {
+    this.activeByExternalIdQueryCompiled ??= buildActiveByOwnerQuery(this.db, 'users.external_id');
+    return this.activeByExternalIdQueryCompiled;
   }
 
   private usedStepQueryCompiled: ReturnType<typeof buildUsedStepQuery> | undefined;
@@ -111,16 +119,15 @@ export class KyselyFactorRepository implements FactorRepository {
     return row && asKind(toFactorRecord(row), kind);
   }
 
-  async findActiveByUsername<K extends FactorKind>(
-    username: string,
+  async findActiveByUsername<K extends FactorKind>(username: string, kind: K): Promise<ActiveOfOwner<K> | undefined> {
+    return ownerAndFactor((await this.activeByUsernameQuery({ owner: username, kind })).rows[0], kind);
+  }
+
+  async findActiveByExternalId<K extends FactorKind>(
+    externalId: string,
     kind: K,
-  ): Promise<{ userId: string; factor: FactorOf<K> | undefined } | undefined> {
-    const [row] = (await this.activeByUsernameQuery({ username, kind })).rows;
-    if (!row) return undefined;
-    const { owner_id: userId, ...factor } = row;
-    // A left join types every factor column as nullable; a non-null id means the row is whole.
-    if (factor.id === null) return { userId, factor: undefined };
-    return { userId, factor: asKind(toFactorRecord(factor as FactorWithDetailsRow), kind) };
+  ): Promise<ActiveOfOwner<K> | undefined> {
+    return ownerAndFactor((await this.activeByExternalIdQuery({ owner: externalId, kind })).rows[0], kind);
   }
 
   async hasActive(userId: string): Promise<boolean> {
@@ -226,8 +233,21 @@ function buildActiveQuery(db: Kysely<Database>) {
   );
 }
 
-function buildActiveByUsernameQuery(db: Kysely<Database>) {
-  return preparedQuery<ActiveByUsernameRow, 'username' | 'kind'>(db, (value) =>
+function ownerAndFactor<K extends FactorKind>(
+  row: ActiveByOwnerRow | undefined,
+  kind: K,
+): ActiveOfOwner<K> | undefined {
+  if (!row) return undefined;
+  const { owner_id: userId, owner_disabled_at: disabledAt, ...factor } = row;
+  const owner = { userId, disabled: disabledAt !== null };
+  // A left join types every factor column as nullable; a non-null id means the row is whole.
+  if (factor.id === null) return { ...owner, factor: undefined };
+  return { ...owner, factor: asKind(toFactorRecord(factor as FactorWithDetailsRow), kind) };
+}
+
+/** The user named by `column` (a unique one) with their active factor of a kind, in one statement. */
+function buildActiveByOwnerQuery(db: Kysely<Database>, column: 'users.username' | 'users.external_id') {
+  return preparedQuery<ActiveByOwnerRow, 'owner' | 'kind'>(db, (value) =>
     db
       .selectFrom('users')
       .leftJoin('factors', (join) =>
@@ -240,10 +260,10 @@ function buildActiveByUsernameQuery(db: Kysely<Database>) {
       .leftJoin('factor_sms', 'factor_sms.factor_id', 'factors.id')
       .leftJoin('factor_email', 'factor_email.factor_id', 'factors.id')
       .leftJoin('factor_backup_codes', 'factor_backup_codes.factor_id', 'factors.id')
-      .select('users.id as owner_id')
+      .select(['users.id as owner_id', 'users.disabled_at as owner_disabled_at'])
       .selectAll('factors')
       .select(DETAIL_COLUMNS)
-      .where('users.username', '=', value('username')),
+      .where(column, '=', value('owner')),
   );
 }
 

@@ -20,6 +20,7 @@ export class KyselyHistoryRepository implements HistoryRepository {
         .values({
           id: entry.id,
           user_id: entry.userId,
+          user_pseudonym: entry.userPseudonym,
           method: entry.method,
           action: entry.action,
           enabled: entry.enabled ? 1 : 0,
@@ -49,6 +50,23 @@ export class KyselyHistoryRepository implements HistoryRepository {
     ]);
     return { items: rows.map(toHistoryRecord), total: Number(count) };
   }
+
+  async pseudonymise(userId: string, pseudonym: string): Promise<number> {
+    return durableWrite(this.db, this.dialect, async (trx) => {
+      const about = await trx
+        .updateTable('history')
+        .set({ user_id: null, user_pseudonym: pseudonym })
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      // What the account did itself (or to others, as an admin): the address it came from goes too.
+      await trx
+        .updateTable('history')
+        .set({ actor_id: pseudonym, client_ip: null })
+        .where('actor_id', '=', userId)
+        .execute();
+      return Number(about.numUpdatedRows);
+    });
+  }
 }
 
 /** Absent and undefined filter fields both mean "any". */
@@ -69,6 +87,7 @@ function toHistoryRecord(row: HistoryRow): HistoryRecord {
   return {
     id: row.id,
     userId: row.user_id,
+    userPseudonym: row.user_pseudonym,
     method: row.method,
     action: row.action,
     enabled: row.enabled === 1,

@@ -64,7 +64,7 @@ export class KyselyLockoutRepository implements LockoutRepository {
   }
 }
 
-function toLockoutRecord(row: LockoutRow): LockoutRecord {
+export function toLockoutRecord(row: LockoutRow): LockoutRecord {
   return {
     userId: row.user_id,
     failedCount: row.failed_count,

@@ -1,6 +1,7 @@
 import type {
   FactorKind,
   FactorStatus,
+  LockoutRecord,
   NewUser,
   UserRecord,
   UserRepository,
@@ -12,12 +13,17 @@ import { durableWrite } from '../durable-write.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { UserRow, UserTable } from '../tables/user.table.js';
 import { sortKinds } from './kysely-factor.repository.js';
+import { toLockoutRecord } from './kysely-lockout.repository.js';
 import { toDate, toMillis } from './time-columns.js';
 import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
 
 // Named in migration 2026_11_23_000001_initial.
 const USERNAME_UNIQUE: UniqueIndex = { name: 'users_username_unique', columns: ['users.username'] };
 const EMAIL_UNIQUE: UniqueIndex = { name: 'users_email_unique', columns: ['users.email'] };
+// Named in migration 2026_11_25_000031_account_admin.
+const EXTERNAL_ID_UNIQUE: UniqueIndex = { name: 'users_external_id_unique', columns: ['users.external_id'] };
+/** What `password_hash` holds for an account without a password (no hash verifies against it). */
+const NO_PASSWORD = '';
 
 export class KyselyUserRepository implements UserRepository {
   constructor(
@@ -25,7 +31,7 @@ export class KyselyUserRepository implements UserRepository {
     private readonly dialect: StorageDialect,
   ) {}
 
-  async create(user: NewUser): Promise<'created' | 'username_taken' | 'email_taken'> {
+  async create(user: NewUser): Promise<'created' | 'username_taken' | 'email_taken' | 'external_id_taken'> {
     try {
       await durableWrite(this.db, this.dialect, (trx) =>
         trx
@@ -35,10 +41,12 @@ export class KyselyUserRepository implements UserRepository {
             username: user.username,
             email: user.email,
             phone: user.phone,
-            password_hash: user.passwordHash,
+            password_hash: user.passwordHash ?? NO_PASSWORD,
             role: user.role,
             issuer: user.issuer,
             created_at: toMillis(user.createdAt),
+            external_id: user.externalId,
+            disabled_at: user.disabledAt && toMillis(user.disabledAt),
           })
           .execute(),
       );
@@ -48,8 +56,43 @@ export class KyselyUserRepository implements UserRepository {
       // same name must not both pass a check.
       if (isUniqueViolation(error, USERNAME_UNIQUE)) return 'username_taken';
       if (isUniqueViolation(error, EMAIL_UNIQUE)) return 'email_taken';
+      if (isUniqueViolation(error, EXTERNAL_ID_UNIQUE)) return 'external_id_taken';
       throw error;
     }
+  }
+
+  async findByExternalId(externalId: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+    return row && toUserRecord(row);
+  }
+
+  async updateContact(
+    id: string,
+    contact: { email?: string | null; phone?: string | null },
+  ): Promise<'updated' | 'not_found' | 'email_taken'> {
+    const values: Partial<Omit<UserTable, 'id'>> = {};
+    if (contact.email !== undefined) values.email = contact.email;
+    if (contact.phone !== undefined) values.phone = contact.phone;
+    if (Object.keys(values).length === 0) return (await this.findById(id)) ? 'updated' : 'not_found';
+    try {
+      return (await this.update(id, values)) ? 'updated' : 'not_found';
+    } catch (error) {
+      if (isUniqueViolation(error, EMAIL_UNIQUE)) return 'email_taken';
+      throw error;
+    }
+  }
+
+  async setDisabled(id: string, disabledAt: Date | null): Promise<boolean> {
+    return this.update(id, { disabled_at: disabledAt && toMillis(disabledAt) });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    // Factors, their details, codes, sessions, refresh tokens, API tokens, flows, trusted devices
+    // and the lockout go with the row (ON DELETE CASCADE); the history's reference is set null.
+    const result = await durableWrite(this.db, this.dialect, (trx) =>
+      trx.deleteFrom('users').where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numDeletedRows === 1n;
   }
 
   async findById(id: string): Promise<UserRecord | undefined> {
@@ -118,17 +161,27 @@ export class KyselyUserRepository implements UserRepository {
       this.count(),
     ]);
     const kinds = new Map<string, FactorKind[]>(users.map((user) => [user.id, []]));
+    const lockouts = new Map<string, LockoutRecord>();
     if (users.length > 0) {
-      const factors = await this.db
-        .selectFrom('factors')
-        .select(['user_id', 'kind'])
-        .where('user_id', 'in', [...kinds.keys()])
-        .where('status', '=', sql.lit<FactorStatus>('active'))
-        .execute();
+      const ids = [...kinds.keys()];
+      const [factors, locks] = await Promise.all([
+        this.db
+          .selectFrom('factors')
+          .select(['user_id', 'kind'])
+          .where('user_id', 'in', ids)
+          .where('status', '=', sql.lit<FactorStatus>('active'))
+          .execute(),
+        this.db.selectFrom('lockouts').selectAll().where('user_id', 'in', ids).execute(),
+      ]);
       for (const factor of factors) kinds.get(factor.user_id)?.push(factor.kind);
+      for (const lock of locks) lockouts.set(lock.user_id, toLockoutRecord(lock));
     }
     return {
-      items: users.map((user) => ({ user: toUserRecord(user), activeKinds: sortKinds(kinds.get(user.id) ?? []) })),
+      items: users.map((user) => ({
+        user: toUserRecord(user),
+        activeKinds: sortKinds(kinds.get(user.id) ?? []),
+        lockout: lockouts.get(user.id),
+      })),
       total,
     };
   }
@@ -148,9 +201,11 @@ export function toUserRecord(row: UserRow): UserRecord {
     username: row.username,
     email: row.email,
     phone: row.phone,
-    passwordHash: row.password_hash,
+    passwordHash: row.password_hash === NO_PASSWORD ? null : row.password_hash,
     role: row.role,
     issuer: row.issuer,
     createdAt: toDate(row.created_at),
+    externalId: row.external_id,
+    disabledAt: row.disabled_at === null ? null : toDate(row.disabled_at),
   };
 }

@@ -8,6 +8,7 @@ import type { Insertable, Selectable } from 'kysely';
 export interface HistoryTable {
   id: string;
   user_id: string | null;
+  user_pseudonym: string | null;
   method: string;
   action: HistoryAction;
   enabled: 0 | 1;

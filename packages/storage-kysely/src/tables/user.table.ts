@@ -7,10 +7,13 @@ export interface UserTable {
   username: string;
   email: string | null;
   phone: string | null;
+  /** '' for an account without a password (see migration 2026_11_25_000031_account_admin). */
   password_hash: string;
   role: Role;
   issuer: string | null;
   created_at: number;
+  external_id: string | null;
+  disabled_at: number | null;
 }
 
 export type UserRow = Selectable<UserTable>;

@@ -41,6 +41,8 @@ export function aUser(overrides: Partial<NewUser> = {}): NewUser {
     role: 'user',
     issuer: null,
     createdAt: T0,
+    externalId: null,
+    disabledAt: null,
     ...overrides,
   };
 }
@@ -206,6 +208,7 @@ export function aHistoryEntry(userId: string | null, overrides: Partial<HistoryR
   return {
     id: randomUUID(),
     userId,
+    userPseudonym: null,
     method: 'totp',
     action: 'enable',
     enabled: true,

@@ -78,7 +78,9 @@ export class RecoveryFlow {
       expiresAt: new Date(now.getTime() + RECOVERY_TTL_SECONDS * 1000).toISOString(),
     };
     const user = login.includes('@') ? await users.findByEmail(login) : await users.findByUsername(login);
-    if (user?.email) void this.send(user, challengeId);
+    // A disabled account, and one made without a password (its platform signs it in), get no
+    // code: recovery would set a password and open what the admin closed or never opened.
+    if (user?.email && user.disabledAt === null && user.passwordHash !== null) void this.send(user, challengeId);
     else void this.sendNothing();
     return answer;
   }

@@ -26,6 +26,8 @@ export const MUDBASE_ERRORS = {
   USERNAME_TAKEN: { status: 409, vendorCode: 'CONFLICT' },
   EMAIL_TAKEN: { status: 409, vendorCode: 'CONFLICT' },
   SIGN_UP_CLOSED: { status: 403, vendorCode: 'FORBIDDEN' },
+  EXTERNAL_ID_TAKEN: { status: 409, vendorCode: 'CONFLICT' },
+  ACCOUNT_DISABLED: { status: 403, vendorCode: 'FORBIDDEN' },
   REFRESH_TOKEN_INVALID: { status: 401, vendorCode: 'INVALID_REFRESH_TOKEN' },
   REFRESH_TOKEN_REUSED: { status: 401, vendorCode: 'INVALID_REFRESH_TOKEN' },
   CODE_MALFORMED: WRONG_CODE,

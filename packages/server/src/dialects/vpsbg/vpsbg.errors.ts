@@ -24,6 +24,8 @@ export const VPSBG_ERRORS = {
   USERNAME_TAKEN: { status: 409 },
   EMAIL_TAKEN: { status: 409 },
   SIGN_UP_CLOSED: { status: 403 },
+  EXTERNAL_ID_TAKEN: { status: 409 },
+  ACCOUNT_DISABLED: { status: 403 },
   REFRESH_TOKEN_INVALID: { status: 401 },
   REFRESH_TOKEN_REUSED: { status: 401 },
   CODE_MALFORMED: INVALID,

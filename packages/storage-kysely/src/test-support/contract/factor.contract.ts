@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { anActiveFactor, aPendingFactor, at, T0 } from '../record-factories.js';
 import { CALLERS, type ContractContext } from './context.js';
@@ -53,6 +54,7 @@ export function describeFactorContract(ctx: ContractContext): void {
         expect(await ctx.storage.factors.findActive(user.id, factor.kind)).toEqual(factor);
         expect(await ctx.storage.factors.findActiveByUsername(user.username, factor.kind)).toEqual({
           userId: user.id,
+          disabled: false,
           factor,
         });
         expect(await ctx.storage.factors.findPending(user.id, factor.kind)).toBeUndefined();
@@ -196,13 +198,34 @@ export function describeFactorContract(ctx: ContractContext): void {
       await ctx.storage.factors.insertPending(factor);
       expect(await ctx.storage.factors.findActiveByUsername(user.username, 'totp')).toEqual({
         userId: user.id,
+        disabled: false,
         factor: undefined,
       });
       expect(await ctx.storage.factors.activate(factor.id, at(1), null)).toBe(true);
       const found = await ctx.storage.factors.findActiveByUsername(user.username, 'totp');
-      expect(found).toEqual({ userId: user.id, factor: await ctx.storage.factors.findActive(user.id, 'totp') });
+      expect(found).toEqual({
+        userId: user.id,
+        disabled: false,
+        factor: await ctx.storage.factors.findActive(user.id, 'totp'),
+      });
       expect(found?.factor?.status).toBe('active');
       expect(await ctx.storage.factors.findActiveByUsername('nobody', 'totp')).toBeUndefined();
+    });
+
+    it('findActiveByExternalId finds the user by the platform id, and says whether it is disabled', async () => {
+      const user = await ctx.createdUser({ externalId: `ext-${randomUUID()}` });
+      const factor = aPendingFactor(user.id);
+      await ctx.storage.factors.insertPending(factor);
+      expect(await ctx.storage.factors.activate(factor.id, at(1), null)).toBe(true);
+      const externalId = user.externalId ?? '';
+      expect((await ctx.storage.factors.findActiveByExternalId(externalId, 'totp'))?.factor?.id).toBe(factor.id);
+      expect(await ctx.storage.users.setDisabled(user.id, at(2))).toBe(true);
+      expect(await ctx.storage.factors.findActiveByExternalId(externalId, 'totp')).toMatchObject({
+        userId: user.id,
+        disabled: true,
+      });
+      expect((await ctx.storage.factors.findActiveByUsername(user.username, 'totp'))?.disabled).toBe(true);
+      expect(await ctx.storage.factors.findActiveByExternalId(user.username, 'totp')).toBeUndefined();
     });
 
     it("lists a user's factors by creation time", async () => {

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { anActiveFactor, aPendingFactor, at, aUser, T0 } from '../record-factories.js';
+import {
+  aBackupCodeSet,
+  aFlow,
+  aHistoryEntry,
+  aLockout,
+  anActiveFactor,
+  anApiToken,
+  aPendingFactor,
+  aRefreshToken,
+  aSessionFamily,
+  aTrustedDevice,
+  at,
+  aUser,
+  T0,
+} from '../record-factories.js';
 import type { ContractContext } from './context.js';
 
 /** Users: accounts, their second-factor details, and the admin listing. */
@@ -146,6 +160,116 @@ export function describeUserContract(ctx: ContractContext): void {
       expect(page.total).toBe(4);
       expect(page.items.map((item) => item.user.username)).toEqual(['bob', 'carol']);
       expect(await ctx.storage.users.listWithFactors(10, 4)).toEqual({ items: [], total: 4 });
+    });
+  });
+  describe('users: accounts an admin manages', () => {
+    it('keeps an account without a password, its externalId and its disabled time', async () => {
+      const user = await ctx.createdUser({ passwordHash: null, externalId: 'platform-42', disabledAt: at(5) });
+      expect(await ctx.storage.users.findById(user.id)).toEqual(user);
+      expect(await ctx.storage.users.findByExternalId('platform-42')).toEqual(user);
+      expect(await ctx.storage.users.findByExternalId('platform-43')).toBeUndefined();
+    });
+
+    it('returns external_id_taken on an externalId clash and stores nothing; many may have none', async () => {
+      await ctx.createdUser({ externalId: 'platform-1' });
+      await ctx.createdUser({ externalId: null });
+      await ctx.createdUser({ externalId: null });
+      const clash = aUser({ externalId: 'platform-1' });
+      expect(await ctx.storage.users.create(clash)).toBe('external_id_taken');
+      expect(await ctx.storage.users.findById(clash.id)).toBeUndefined();
+    });
+
+    it('updates e-mail and phone, refuses a taken address, and says when there is no such user', async () => {
+      const other = await ctx.createdUser();
+      const user = await ctx.createdUser();
+      expect(await ctx.storage.users.updateContact(user.id, { email: 'new@example.test', phone: '+15550123' })).toBe(
+        'updated',
+      );
+      expect(await ctx.storage.users.findById(user.id)).toMatchObject({
+        email: 'new@example.test',
+        phone: '+15550123',
+      });
+      expect(await ctx.storage.users.updateContact(user.id, { email: other.email })).toBe('email_taken');
+      expect((await ctx.storage.users.findById(user.id))?.email).toBe('new@example.test');
+      expect(await ctx.storage.users.updateContact(user.id, { phone: null })).toBe('updated');
+      expect(await ctx.storage.users.findById(user.id)).toMatchObject({ email: 'new@example.test', phone: null });
+      expect(await ctx.storage.users.updateContact(aUser().id, { email: 'x@example.test' })).toBe('not_found');
+    });
+
+    it('disables and enables an account', async () => {
+      const user = await ctx.createdUser();
+      expect(await ctx.storage.users.setDisabled(user.id, at(7))).toBe(true);
+      expect((await ctx.storage.users.findById(user.id))?.disabledAt).toEqual(at(7));
+      expect(await ctx.storage.users.setDisabled(user.id, null)).toBe(true);
+      expect((await ctx.storage.users.findById(user.id))?.disabledAt).toBeNull();
+      expect(await ctx.storage.users.setDisabled(aUser().id, at(7))).toBe(false);
+    });
+
+    it('deletes an account with everything of its own, and leaves its history pseudonymised', async () => {
+      const user = await ctx.createdUser();
+      const admin = await ctx.createdUser();
+      const { storage } = ctx;
+      expect(await storage.factors.insertActive(anActiveFactor(user.id))).toBe('inserted');
+      await storage.backupCodes.replaceSet(user.id, aBackupCodeSet(user.id, 2));
+      const family = aSessionFamily(user.id);
+      await storage.sessions.createFamily(family);
+      await storage.sessions.insertRefreshToken(aRefreshToken(family));
+      const token = anApiToken(user.id);
+      await storage.apiTokens.insert(token);
+      await storage.flows.insert(aFlow(user.id));
+      await storage.trustedDevices.insert(aTrustedDevice(user.id));
+      expect(await storage.lockouts.compareAndSet(0, aLockout(user.id))).toBe(true);
+      const about = aHistoryEntry(user.id, { actor: 'admin', actorId: admin.id, clientIp: '198.51.100.1' });
+      const own = aHistoryEntry(user.id);
+      const asActor = aHistoryEntry(admin.id, { actor: 'admin', actorId: user.id });
+      for (const entry of [about, own, asActor]) await storage.history.insert(entry);
+
+      const deleted = await storage.transaction(async (tx) => {
+        expect(await tx.history.pseudonymise(user.id, 'deleted-1')).toBe(2);
+        return tx.users.delete(user.id);
+      });
+      expect(deleted).toBe(true);
+      expect(await storage.users.findById(user.id)).toBeUndefined();
+      expect(await storage.apiTokens.findWithOwnerByHash(token.tokenHash)).toBeUndefined();
+      for (const table of [
+        'factors',
+        'backup_codes',
+        'session_families',
+        'refresh_tokens',
+        'api_tokens',
+        'flows',
+        'trusted_devices',
+        'lockouts',
+      ] as const) {
+        const rows = await storage.db.selectFrom(table).select('user_id').where('user_id', '=', user.id).execute();
+        expect(rows, table).toEqual([]);
+      }
+      expect(await storage.history.findById(about.id)).toMatchObject({
+        userId: null,
+        userPseudonym: 'deleted-1',
+        actorId: admin.id,
+        clientIp: '198.51.100.1',
+      });
+      expect(await storage.history.findById(own.id)).toMatchObject({
+        userId: null,
+        userPseudonym: 'deleted-1',
+        actorId: 'deleted-1',
+        clientIp: null,
+      });
+      expect(await storage.history.findById(asActor.id)).toMatchObject({ userId: admin.id, actorId: 'deleted-1' });
+      expect(await storage.users.delete(user.id)).toBe(false);
+    });
+
+    it('lists each user with their lockout row', async () => {
+      const user = await ctx.createdUser({ username: 'locked' });
+      await ctx.createdUser({ username: 'open' });
+      const lockout = aLockout(user.id, { lockedUntil: at(60_000) });
+      expect(await ctx.storage.lockouts.compareAndSet(0, lockout)).toBe(true);
+      const page = await ctx.storage.users.listWithFactors(10, 0);
+      expect(page.items.map((item) => [item.user.username, item.lockout?.lockedUntil])).toEqual([
+        ['locked', at(60_000)],
+        ['open', undefined],
+      ]);
     });
   });
 }

@@ -1,0 +1,229 @@
+import { EMAIL_PATTERN, type NewAccountInput } from '../accounts/account-rules.js';
+import type { AccountService } from '../accounts/account-service.js';
+import type { Actor } from '../auth/actor.js';
+import type { Authorizer } from '../auth/authorizer.js';
+import type { Clock } from '../clock.js';
+import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import { type ChangeContext, changeContextFor, type HistoryService } from '../history/history-service.js';
+import type { SecondFactorGuard, SecondFactorLockState } from '../lockout/second-factor-guard.js';
+import { normalizePhoneNumber } from '../methods/sms/phone-number.js';
+import type { FactorKind, HistoryAction, Role, UserRecord } from '../storage/records.js';
+import type { Repositories, Storage } from '../storage/repositories.js';
+
+/** An account as an admin sees it: contact details, the platform's id, state and 2FA. */
+export interface AdminUserView {
+  id: string;
+  username: string;
+  email: string | null;
+  phone: string | null;
+  role: Role;
+  externalId: string | null;
+  /** False for an account made without a password (it cannot sign in with one). */
+  hasPassword: boolean;
+  disabled: boolean;
+  disabledAt: string | null;
+  createdAt: string;
+  twoFactorEnabled: boolean;
+  methods: FactorKind[];
+  secondFactorLock: SecondFactorLockState;
+}
+
+/** How an admin names an account: the platform's own id, or the username. */
+export type UserLookup = { username: string } | { externalId: string };
+
+export interface ContactChange {
+  /** A new address, or null to clear it. */
+  email?: string | null;
+  /** A new E.164 number (spaces and dashes allowed), or null to clear it. */
+  phone?: string | null;
+}
+
+/**
+ * Accounts a platform manages: create (with or without a password, with its own id), look up,
+ * change contact details, disable and enable, delete. Every change is recorded in the history
+ * with the admin as actor, in the same transaction as the change; the history never holds a
+ * username, address or number, so a deleted account's entries keep only a pseudonym.
+ */
+export class AccountAdminService {
+  constructor(
+    private readonly deps: {
+      storage: Storage;
+      accounts: Pick<AccountService, 'newUserRecord'>;
+      history: Pick<HistoryService, 'record'>;
+      authorizer: Authorizer;
+      guard: Pick<SecondFactorGuard, 'stateOf'>;
+      hasher: KeyedHasher;
+      clock: Clock;
+    },
+  ) {}
+
+  async create(actor: Actor, input: NewAccountInput & { role?: Role }): Promise<AdminUserView> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const user = await this.deps.accounts.newUserRecord({
+      ...input,
+      ...(input.phone === undefined ? {} : { phone: normalizePhoneNumber(input.phone) }),
+    });
+    await this.change(actor, user.id, 'create', true, { passwordSet: user.passwordHash !== null }, async (tx) => {
+      const outcome = await tx.users.create(user);
+      if (outcome === 'username_taken') throw new TesseraError('USERNAME_TAKEN');
+      if (outcome === 'email_taken') throw new TesseraError('EMAIL_TAKEN');
+      if (outcome === 'external_id_taken') throw new TesseraError('EXTERNAL_ID_TAKEN');
+    });
+    return this.view(user);
+  }
+
+  async get(actor: Actor, userId: string): Promise<AdminUserView> {
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    return this.view(await this.user(userId));
+  }
+
+  async lookup(actor: Actor, by: UserLookup): Promise<AdminUserView> {
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    const { users } = this.deps.storage;
+    const user =
+      'externalId' in by ? await users.findByExternalId(by.externalId) : await users.findByUsername(by.username);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    return this.view(user);
+  }
+
+  /**
+   * New contact details, checked as at sign-up. The address cannot be cleared while the e-mail
+   * method is active: its codes go there.
+   */
+  async updateContact(actor: Actor, userId: string, change: ContactChange): Promise<AdminUserView> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const contact = checkedContact(change);
+    const changed = Object.keys(contact);
+    if (changed.length === 0) {
+      throw new TesseraError('VALIDATION_FAILED', { message: 'Give email, phone or both.' });
+    }
+    await this.user(userId);
+    await this.change(actor, userId, 'update', true, { changed }, async (tx) => {
+      if (contact.email === null && (await tx.factors.findActive(userId, 'email'))) {
+        throw new TesseraError('VALIDATION_FAILED', {
+          message: 'The e-mail method is active and its codes go to this address: disable it first.',
+        });
+      }
+      const outcome = await tx.users.updateContact(userId, contact);
+      if (outcome === 'not_found') throw new TesseraError('USER_NOT_FOUND');
+      if (outcome === 'email_taken') throw new TesseraError('EMAIL_TAKEN');
+    });
+    return this.view(await this.user(userId));
+  }
+
+  /**
+   * A disabled account signs in nowhere: its password and API tokens are refused, its sessions
+   * (and the access tokens of them) end, and its flows in progress (a sign-in waiting for its
+   * code, an enrollment) expire, all in one transaction. Its factors and tokens stay for when it
+   * is enabled again.
+   */
+  async disable(actor: Actor, userId: string): Promise<AdminUserView> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    this.refuseOwnAccount(actor, userId, 'disable');
+    await this.user(userId);
+    await this.change(actor, userId, 'disable', false, {}, async (tx) => {
+      const now = this.deps.clock.now();
+      await tx.users.setDisabled(userId, now);
+      await tx.sessions.revokeAllForUser(userId, now);
+      await tx.flows.expireAllForUser(userId, now);
+    });
+    return this.view(await this.user(userId));
+  }
+
+  async enable(actor: Actor, userId: string): Promise<AdminUserView> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    await this.user(userId);
+    await this.change(actor, userId, 'enable', true, {}, (tx) => tx.users.setDisabled(userId, null));
+    return this.view(await this.user(userId));
+  }
+
+  /**
+   * Removes the account with its factors, backup codes, API tokens, trusted devices, sessions and
+   * refresh tokens, flows and lockout, in one transaction. Its history stays, pseudonymised: the
+   * entries about it (and those it made) keep a pseudonym derived from its id under the server
+   * key, the same for all of them, instead of the id.
+   */
+  async delete(actor: Actor, userId: string): Promise<{ pseudonym: string }> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    this.refuseOwnAccount(actor, userId, 'delete');
+    await this.user(userId);
+    const pseudonym = `deleted-${this.deps.hasher.hash(`user-pseudonym:${userId}`).slice(0, 22)}`;
+    await this.change(actor, userId, 'delete', false, {}, async (tx) => {
+      await tx.history.pseudonymise(userId, pseudonym);
+      if (!(await tx.users.delete(userId))) throw new TesseraError('USER_NOT_FOUND');
+    });
+    return { pseudonym };
+  }
+
+  /** The listing's view of one account, from what the listing already loaded. */
+  viewOf(user: UserRecord, methods: FactorKind[], lock: SecondFactorLockState): AdminUserView {
+    return {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      phone: user.phone,
+      role: user.role,
+      externalId: user.externalId,
+      hasPassword: user.passwordHash !== null,
+      disabled: user.disabledAt !== null,
+      disabledAt: user.disabledAt?.toISOString() ?? null,
+      createdAt: user.createdAt.toISOString(),
+      twoFactorEnabled: methods.length > 0,
+      methods,
+      secondFactorLock: lock,
+    };
+  }
+
+  private async view(user: UserRecord): Promise<AdminUserView> {
+    const { factors, lockouts } = this.deps.storage;
+    const [methods, lockout] = await Promise.all([factors.activeKinds(user.id), lockouts.find(user.id)]);
+    return this.viewOf(user, methods, this.deps.guard.stateOf(lockout));
+  }
+
+  /**
+   * The change and its history entry (method `account`, the admin as actor) in one transaction.
+   * A delete's entry is written before the delete, so it is pseudonymised with the rest.
+   */
+  private async change(
+    actor: Actor,
+    userId: string,
+    action: HistoryAction,
+    enabled: boolean,
+    details: object,
+    write: (tx: Repositories) => Promise<unknown>,
+  ): Promise<void> {
+    const context: ChangeContext = changeContextFor(actor, userId);
+    await this.deps.storage.transaction(async (tx) => {
+      const entry = { userId, method: 'account', action, enabled, details };
+      if (action === 'delete') await this.deps.history.record(entry, context, tx.history);
+      await write(tx);
+      if (action !== 'delete') await this.deps.history.record(entry, context, tx.history);
+    });
+  }
+
+  /** An admin who disabled or deleted their own account could lock everyone out of the API. */
+  private refuseOwnAccount(actor: Actor, userId: string, what: string): void {
+    if (actor.kind === 'user' && actor.userId === userId) {
+      throw new TesseraError('FORBIDDEN', { message: `An admin cannot ${what} their own account.` });
+    }
+  }
+
+  private async user(userId: string): Promise<UserRecord> {
+    const user = await this.deps.storage.users.findById(userId);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    return user;
+  }
+}
+
+function checkedContact(change: ContactChange): ContactChange {
+  const contact: ContactChange = {};
+  if (change.email !== undefined) {
+    if (change.email !== null && !EMAIL_PATTERN.test(change.email)) {
+      throw new TesseraError('VALIDATION_FAILED', { message: 'email is not an e-mail address.' });
+    }
+    contact.email = change.email;
+  }
+  if (change.phone !== undefined) contact.phone = change.phone === null ? null : normalizePhoneNumber(change.phone);
+  return contact;
+}
