@@ -20,7 +20,8 @@ export const USAGE = `Usage: tessera <command> [options]
 Commands:
   serve                                   start the HTTP server
   migrate                                 bring the database schema up to date
-  users create --username U --password P [--email E] [--phone +E164] [--admin]
+  users create --username U --password P [--email E] [--phone +E164] [--admin] [--domain D]
+              [--owner OWNER --kind email|team]
   users show --username U                 the account and its factors, as JSON
   users reset-2fa --username U            remove all of the user's second factors (recorded, user notified)
   tokens create --username U [--name N] [--read-only]

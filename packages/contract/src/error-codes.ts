@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   USER_NOT_FOUND: 'No such user.',
   USERNAME_TAKEN: 'That username is already taken.',
   EMAIL_TAKEN: 'That e-mail address is already in use.',
+  ACCOUNT_OWNS_ACCOUNTS: 'The account owns e-mail or team accounts: delete those first.',
   REFRESH_TOKEN_INVALID: 'The refresh token is not valid.',
   REFRESH_TOKEN_REUSED: 'The refresh token was already used; every session of its family was revoked.',
   CODE_MALFORMED: 'The code must be a string of digits of the right length.',

@@ -38,6 +38,9 @@ export class KyselyUserRepository implements UserRepository {
             password_hash: user.passwordHash,
             role: user.role,
             issuer: user.issuer,
+            domain: user.domain,
+            owner_id: user.ownerId,
+            sub_kind: user.subKind,
             created_at: toMillis(user.createdAt),
           })
           .execute(),
@@ -108,6 +111,37 @@ export class KyselyUserRepository implements UserRepository {
       this.db.selectFrom('users').selectAll().orderBy('username').limit(limit).offset(offset).execute(),
       this.count(),
     ]);
+    return { items: await this.withActiveKinds(users), total };
+  }
+
+  async listTopLevelWithFactors(afterUsername: string | null, limit: number): Promise<UserTwoFactorSummary[]> {
+    let query = this.db.selectFrom('users').selectAll().where('owner_id', 'is', null);
+    if (afterUsername !== null) query = query.where('username', '>', afterUsername);
+    return this.withActiveKinds(await query.orderBy('username').limit(limit).execute());
+  }
+
+  async listOwnedBy(ownerId: string): Promise<UserRecord[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .orderBy('username')
+      .execute();
+    return rows.map(toUserRecord);
+  }
+
+  async ownsAccounts(ownerId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('owner_id', '=', ownerId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** The kinds of each user's active factors, in one query for the whole page. */
+  private async withActiveKinds(users: UserRow[]): Promise<UserTwoFactorSummary[]> {
     const kinds = new Map<string, FactorKind[]>(users.map((user) => [user.id, []]));
     if (users.length > 0) {
       const factors = await this.db
@@ -118,10 +152,7 @@ export class KyselyUserRepository implements UserRepository {
         .execute();
       for (const factor of factors) kinds.get(factor.user_id)?.push(factor.kind);
     }
-    return {
-      items: users.map((user) => ({ user: toUserRecord(user), activeKinds: sortKinds(kinds.get(user.id) ?? []) })),
-      total,
-    };
+    return users.map((user) => ({ user: toUserRecord(user), activeKinds: sortKinds(kinds.get(user.id) ?? []) }));
   }
 
   /** Durable: a new password, issuer or phone number the user was told about must not come undone. */
@@ -142,6 +173,9 @@ export function toUserRecord(row: UserRow): UserRecord {
     passwordHash: row.password_hash,
     role: row.role,
     issuer: row.issuer,
+    domain: row.domain,
+    ownerId: row.owner_id,
+    subKind: row.sub_kind,
     createdAt: toDate(row.created_at),
   };
 }

@@ -40,6 +40,9 @@ export function aUser(overrides: Partial<NewUser> = {}): NewUser {
     passwordHash: '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
     role: 'user',
     issuer: null,
+    domain: null,
+    ownerId: null,
+    subKind: null,
     createdAt: T0,
     ...overrides,
   };

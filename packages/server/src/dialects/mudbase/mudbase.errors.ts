@@ -25,6 +25,7 @@ export const MUDBASE_ERRORS = {
   USER_NOT_FOUND: { status: 404, vendorCode: 'NOT_FOUND' },
   USERNAME_TAKEN: { status: 409, vendorCode: 'CONFLICT' },
   EMAIL_TAKEN: { status: 409, vendorCode: 'CONFLICT' },
+  ACCOUNT_OWNS_ACCOUNTS: { status: 409, vendorCode: 'CONFLICT' },
   REFRESH_TOKEN_INVALID: { status: 401, vendorCode: 'INVALID_REFRESH_TOKEN' },
   REFRESH_TOKEN_REUSED: { status: 401, vendorCode: 'INVALID_REFRESH_TOKEN' },
   CODE_MALFORMED: WRONG_CODE,

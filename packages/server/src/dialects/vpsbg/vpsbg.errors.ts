@@ -23,6 +23,7 @@ export const VPSBG_ERRORS = {
   USER_NOT_FOUND: { status: 404 },
   USERNAME_TAKEN: { status: 409 },
   EMAIL_TAKEN: { status: 409 },
+  ACCOUNT_OWNS_ACCOUNTS: { status: 409 },
   REFRESH_TOKEN_INVALID: { status: 401 },
   REFRESH_TOKEN_REUSED: { status: 401 },
   CODE_MALFORMED: INVALID,

@@ -1,4 +1,4 @@
-import { type Actor, type Core, isTesseraError, TesseraError, type UserTwoFactorState } from '@tessera/core';
+import { type Actor, type Core, isTesseraError, SUB_ACCOUNT_KINDS, TesseraError } from '@tessera/core';
 import type { AuthScheme } from '../../http/authenticate.js';
 import {
   acceptFormBodies,
@@ -18,11 +18,14 @@ import { callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { WHM_ERRORS } from './whm.errors.js';
 import {
+  addUserConfigs,
   notAccessible,
   notModifiable,
+  notOwnedReason,
   parseTfaConfigImport,
+  tfaConfigEntry,
+  type UserConfig,
   unknownFunctionReason,
-  userConfigs,
   whmFailure,
   whmReason,
   whmSuccess,
@@ -56,14 +59,18 @@ function refuse(reason: string): never {
   throw new TesseraError('VALIDATION_FAILED', { message: reason });
 }
 
-/** An account the caller controls, by username; no such account fails with `notFoundReason`. */
-async function controlledAccount(core: Core, actor: Actor, username: string, notFoundReason: string) {
+/**
+ * A cPanel account (top-level: an e-mail account or team user is not one) the caller controls,
+ * by username; anything else fails with `Invalid user: X`.
+ */
+async function cpanelAccount(core: Core, actor: Actor, username: string) {
+  const invalid = new TesseraError('USER_NOT_FOUND', { message: `Invalid user: ${username}` });
   try {
-    return await core.admin.controlledAccount(actor, username);
+    const account = await core.admin.controlledAccount(actor, username);
+    if (account.subKind !== null) throw invalid;
+    return account;
   } catch (error) {
-    if (isTesseraError(error) && error.code === 'USER_NOT_FOUND') {
-      throw new TesseraError('USER_NOT_FOUND', { message: notFoundReason });
-    }
+    if (isTesseraError(error) && error.code === 'USER_NOT_FOUND') throw invalid;
     throw error;
   }
 }
@@ -108,7 +115,7 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
       const user = textParam(params, 'user');
       if (user !== undefined && user !== '') {
         try {
-          return userConfigs([await core.admin.controlledAccount(actor, user)]);
+          return addUserConfigs({}, [await core.admin.controlledAccount(actor, user)]);
         } catch (error) {
           if (isTesseraError(error) && (error.code === 'USER_NOT_FOUND' || error.code === 'FORBIDDEN')) {
             throw new TesseraError(error.code, { message: notAccessible(user) });
@@ -116,13 +123,17 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
           throw error;
         }
       }
-      const accounts: UserTwoFactorState[] = [];
-      for (let offset = 0; ; offset += PAGE_SIZE) {
-        const page = await core.admin.listControlled(actor, PAGE_SIZE, offset);
-        accounts.push(...page.items);
-        if (page.items.length < PAGE_SIZE || offset + PAGE_SIZE >= page.total) break;
+      // Keyset pages of top-level accounts: each page is as cheap as the first, and only one is
+      // held as rows at a time.
+      const configs: Record<string, UserConfig> = {};
+      for (let after: string | null = null; ; ) {
+        const page = await core.admin.listControlledTopLevel(actor, after, PAGE_SIZE);
+        addUserConfigs(configs, page);
+        const last = page.at(-1);
+        if (page.length < PAGE_SIZE || last === undefined) break;
+        after = last.username;
       }
-      return userConfigs(accounts);
+      return configs;
     },
   },
   twofactorauth_remove_user_config: {
@@ -175,15 +186,9 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
     parameters: { user: 'The account.' },
     async run(core, actor, params) {
       const username = requiredParam(params, 'user');
-      const account = await controlledAccount(core, actor, username, `Invalid user: ${username}`);
-      try {
-        const exported = await core.admin.exportTotp(actor, account.id);
-        return { [username]: { primary_account: { secret: exported.secret } } };
-      } catch (error) {
-        // Entries appear only where there is 2FA (the core checked the caller first).
-        if (isTesseraError(error) && error.code === 'METHOD_NOT_ACTIVE') return { [username]: {} };
-        throw error;
-      }
+      const account = await cpanelAccount(core, actor, username);
+      // Entries appear only where there is 2FA: the account's own, its e-mail accounts', its team users'.
+      return { [username]: tfaConfigEntry(await core.admin.exportTotpConfig(actor, account.id)) };
     },
   },
   twofactorauth_set_tfa_config_for_user: {
@@ -193,17 +198,16 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
     async run(core, actor, _params, body) {
       const parsed = parseTfaConfigImport(body);
       if ('reason' in parsed) refuse(parsed.reason);
-      const { username } = parsed;
-      const account = await controlledAccount(core, actor, username, `Invalid user: ${username}`);
-      // Tessera has no e-mail or team accounts yet: none named can belong to this user.
-      const email = parsed.email[0];
-      if (email !== undefined) refuse(`The email account “${email}” does not belong to “${username}”.`);
-      const team = parsed.team[0];
-      if (team !== undefined) refuse(`The team user “${team}” does not belong to “${username}”.`);
-      if (parsed.secret === undefined) {
-        await core.admin.resetTwoFactor(actor, account.id);
-      } else {
-        await core.admin.importTotp(actor, account.id, { secret: parsed.secret, replace: true });
+      const { username, config } = parsed;
+      const account = await cpanelAccount(core, actor, username);
+      try {
+        await core.admin.replaceTotpConfig(actor, account.id, config);
+      } catch (error) {
+        const kind = isTesseraError(error)
+          ? SUB_ACCOUNT_KINDS.find((known) => known === error.meta.subAccountKind)
+          : undefined;
+        if (kind && isTesseraError(error)) refuse(notOwnedReason(kind, String(error.meta.subAccount), username));
+        throw error;
       }
       return undefined;
     },

@@ -1,0 +1,18 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * cPanel's account model: a primary domain on an account, and sub-accounts (cPanel's e-mail
+ * accounts and team users) owned by a top-level account. `owner_id` references the owner with
+ * no cascade, so the database too refuses to delete an owner that still owns accounts. The index
+ * serves the owner's listing and that check.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a migration must not depend on the app's Database type.
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('users').addColumn('domain', 'text').execute();
+  await db.schema
+    .alterTable('users')
+    .addColumn('owner_id', 'text', (c) => c.references('users.id'))
+    .execute();
+  await db.schema.alterTable('users').addColumn('sub_kind', 'text').execute();
+  await db.schema.createIndex('users_owner_id_index').on('users').column('owner_id').execute();
+}
