@@ -6,14 +6,12 @@
 // account (which the answer must leave out). Tessera then runs in a child process; one call is
 // made over HTTP with a WHM API token. Prints the seconds the answer took, its size, and the
 // server's peak resident memory (VmHWM) before and after the call.
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { DEFAULT_TOTP_PARAMS, generateTotpSecret, loadConfig, SecretBox, SYSTEM_ACTOR } from '@tessera/core';
-import { createLogger, openRuntime } from '@tessera/server';
+import { DEFAULT_TOTP_PARAMS, generateTotpSecret } from '@tessera/core';
+import { seedWith, startChild } from './bench-support.mjs';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100_000);
 const BATCH = 5_000;
@@ -57,17 +55,7 @@ try {
 }
 
 async function seed() {
-  const config = loadConfig(env);
-  const runtime = await openRuntime(config, createLogger('warn', process.stderr));
-  try {
-    const box = new SecretBox(config.secretKey);
-    const { storage, core } = runtime;
-    const admin = await core.accounts.create(SYSTEM_ACTOR, {
-      username: 'bench-admin',
-      password: 'bench password',
-      role: 'admin',
-    });
-    const { token } = await core.apiTokens.issue(admin.id, 'bench', 'read');
+  return seedWith(env, 'read', async ({ storage, box, admin, token }) => {
     const started = Date.now();
     let subAccounts = 0;
     for (let first = 0; first < ACCOUNTS; first += BATCH) {
@@ -105,9 +93,7 @@ async function seed() {
     }
     console.log(`seeded ${ACCOUNTS} accounts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return { authorization: `whm bench-admin:${token}`, subAccounts };
-  } finally {
-    await runtime.close();
-  }
+  });
 }
 
 function account(username, passwordHash, createdAt, extra) {
@@ -136,18 +122,4 @@ async function peakRss(pid) {
 
 function mb(bytes) {
   return (bytes / 1024 / 1024).toFixed(0);
-}
-
-function startChild(script, childEnv) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      if (!line.startsWith('http')) return;
-      lines.close();
-      resolve({ child, url: line.trim() });
-    });
-  });
 }
