@@ -81,25 +81,9 @@ export class AdminService {
   }
 
   /**
-   * The accounts the caller controls (WHM's `get_user_configs`): every account for an admin or
-   * the command line, only their own for anyone else.
-   */
-  async listControlled(
-    actor: Actor,
-    limit: number,
-    offset: number,
-  ): Promise<{ items: UserTwoFactorState[]; total: number }> {
-    if (actor.kind === 'user' && actor.role !== 'admin') {
-      const own = await this.ownState(actor);
-      return { total: 1, items: offset === 0 && limit > 0 ? [own] : [] };
-    }
-    return this.listUsers(actor, limit, offset);
-  }
-
-  /**
    * Up to `limit` top-level accounts the caller controls, after the username `after` (keyset
    * paging, so listing 100,000 accounts never loads them at once nor gets slower page by page).
-   * Sub-accounts are left out: they are listed with their owner. Someone who is not an admin
+   * Sub-accounts are left out (cPanel lists its accounts, not their mailboxes). Someone who is not an admin
    * controls only their own account.
    */
   async listControlledTopLevel(actor: Actor, after: string | null, limit: number): Promise<UserTwoFactorState[]> {
