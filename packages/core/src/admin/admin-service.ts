@@ -257,72 +257,76 @@ export class AdminService {
    */
   async replaceTotpConfig(actor: Actor, userId: string, config: TotpConfig): Promise<void> {
     await this.deps.authorizer.admin(actor, 'admin.manage');
-    const { storage, changes, clock } = this.deps;
+    const { storage, clock } = this.deps;
     const owner = await this.user(userId);
     if (owner.ownerId !== null) {
       throw new TesseraError('VALIDATION_FAILED', { message: 'A sub-account has no sub-accounts of its own.' });
     }
     const subAccounts = await storage.users.listOwnedBy(owner.id);
     const keys = new Map<string, Uint8Array>();
-    for (const kind of ['email', 'team'] as const) {
-      for (const [username, secret] of Object.entries(config[kind])) {
-        const account = subAccounts.find((sub) => sub.username === username && sub.subKind === kind);
-        if (!account) {
-          throw new TesseraError('VALIDATION_FAILED', {
-            message: `“${username}” is not ${kind === 'email' ? 'an e-mail account' : 'a team user'} of “${owner.username}”.`,
-            meta: { subAccount: username, subAccountKind: kind },
-          });
+    try {
+      for (const kind of ['email', 'team'] as const) {
+        for (const [username, secret] of Object.entries(config[kind])) {
+          const account = subAccounts.find((sub) => sub.username === username && sub.subKind === kind);
+          if (!account) {
+            throw new TesseraError('VALIDATION_FAILED', {
+              message: `“${username}” is not ${kind === 'email' ? 'an e-mail account' : 'a team user'} of “${owner.username}”.`,
+              meta: { subAccount: username, subAccountKind: kind },
+            });
+          }
+          keys.set(account.id, importableKey(secret));
         }
-        keys.set(account.id, importableKey(secret));
       }
+      if (config.primary !== undefined) keys.set(owner.id, importableKey(config.primary));
+      const now = clock.now();
+      const notices = await storage.transaction((tx) =>
+        this.writeTotpConfigIn(tx, actor, [owner, ...subAccounts], keys, now),
+      );
+      for (const notify of notices) await notify();
+    } finally {
+      for (const key of keys.values()) key.fill(0);
     }
-    if (config.primary !== undefined) keys.set(owner.id, importableKey(config.primary));
-    const now = clock.now();
-    const notices = await storage.transaction(async (tx) => {
-      const notices: (() => Promise<void>)[] = [];
-      if (config.primary === undefined) {
-        const removed = await this.resetIn(tx, owner.id);
-        const context = changeContextFor(actor, owner.id);
-        notices.push(
-          await changes.recordAllIn(
-            tx.history,
-            { userId: owner.id, methods: removed, action: 'reset', enabled: false },
-            context,
-          ),
-        );
+  }
+
+  /**
+   * The writes of replaceTotpConfig, in its unit of work: `accounts` is the owner, then its
+   * sub-accounts; `keys` the new key of each account that gets one. Returns the notices to send
+   * once committed.
+   */
+  private async writeTotpConfigIn(
+    tx: Repositories,
+    actor: Actor,
+    accounts: readonly UserRecord[],
+    keys: ReadonlyMap<string, Uint8Array>,
+    now: Date,
+  ): Promise<(() => Promise<void>)[]> {
+    const { changes } = this.deps;
+    const notices: (() => Promise<void>)[] = [];
+    const [owner] = accounts;
+    for (const account of accounts) {
+      const key = keys.get(account.id);
+      const context = changeContextFor(actor, account.id);
+      if (account === owner && key === undefined) {
+        const removed = await this.resetIn(tx, account.id);
+        const change = { userId: account.id, methods: removed, action: 'reset' as const, enabled: false };
+        notices.push(await changes.recordAllIn(tx.history, change, context));
+        continue;
       }
-      for (const account of [owner, ...subAccounts]) {
-        const key = keys.get(account.id);
-        if (account === owner && key === undefined) continue;
-        const current = await tx.factors.findActive(account.id, 'totp');
-        if (current) await tx.factors.delete(current.id);
-        const context = changeContextFor(actor, account.id);
-        if (key === undefined) {
-          if (!current) continue;
-          const enabled = (await tx.factors.activeKinds(account.id)).length > 0;
-          notices.push(
-            await changes.recordIn(
-              tx.history,
-              { userId: account.id, method: 'totp', action: 'disable', enabled },
-              context,
-            ),
-          );
-          continue;
-        }
-        const outcome = await tx.factors.insertActive(this.importedTotp(account.id, key, DEFAULT_TOTP_PARAMS, now));
-        if (outcome === 'already_active') throw new TesseraError('FACTOR_ALREADY_ACTIVE');
-        notices.push(
-          await changes.recordIn(
-            tx.history,
-            { userId: account.id, method: 'totp', action: 'import', enabled: true },
-            context,
-          ),
-        );
+      const current = await tx.factors.findActive(account.id, 'totp');
+      if (current) await tx.factors.delete(current.id);
+      if (key === undefined) {
+        if (!current) continue;
+        const enabled = (await tx.factors.activeKinds(account.id)).length > 0;
+        const change = { userId: account.id, method: 'totp', action: 'disable' as const, enabled };
+        notices.push(await changes.recordIn(tx.history, change, context));
+        continue;
       }
-      return notices;
-    });
-    for (const key of keys.values()) key.fill(0);
-    for (const notify of notices) await notify();
+      const outcome = await tx.factors.insertActive(this.importedTotp(account.id, key, DEFAULT_TOTP_PARAMS, now));
+      if (outcome === 'already_active') throw new TesseraError('FACTOR_ALREADY_ACTIVE');
+      const change = { userId: account.id, method: 'totp', action: 'import' as const, enabled: true };
+      notices.push(await changes.recordIn(tx.history, change, context));
+    }
+    return notices;
   }
 
   /**
