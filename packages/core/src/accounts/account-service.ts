@@ -138,8 +138,8 @@ export class AccountService {
   }
 
   /**
-   * The password step of signing in, by username or e-mail address (usernames never hold an
-   * `@`). Unknown user and wrong password look the same, and so do their throttles: an unknown
+   * The password step of signing in, by username or e-mail address (top-level usernames never
+   * hold an `@`; a sub-account's does, and is tried when no address matches). Unknown user and wrong password look the same, and so do their throttles: an unknown
    * login has a budget of its own, as an account does.
    */
   async checkPassword(login: string, password: string, clientIp: string | null): Promise<UserRecord> {

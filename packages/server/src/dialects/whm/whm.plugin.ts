@@ -182,7 +182,9 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
     },
   },
   twofactorauth_get_tfa_config_for_user: {
-    summary: 'An account’s authenticator secret in plaintext, for migration; admins only, recorded, owner e-mailed',
+    summary:
+      'The authenticator secrets of an account and of its e-mail accounts and team users, in plaintext, for ' +
+      'migration; admins only, each recorded, owners e-mailed',
     parameters: { user: 'The account.' },
     async run(core, actor, params) {
       const username = requiredParam(params, 'user');
@@ -193,8 +195,10 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
   },
   twofactorauth_set_tfa_config_for_user: {
     summary:
-      'Replaces an account’s authenticator secret, without a code (migration); POST a JSON body ' +
-      '`{"<user>": {"primary_account": {"secret": "…"}}}`; admins only, recorded, owner e-mailed',
+      'Replaces the authenticator secrets of an account and of its e-mail accounts and team users, without a ' +
+      'code (migration), in one transaction; POST a JSON body `{"<user>": {"primary_account": {"secret": "…"}, ' +
+      '"email": {"<address>": {"secret": "…"}}, "team": {"<team user>": {"secret": "…"}}}}`; admins only, ' +
+      'recorded, owners e-mailed',
     async run(core, actor, _params, body) {
       const parsed = parseTfaConfigImport(body);
       if ('reason' in parsed) refuse(parsed.reason);
