@@ -13,6 +13,33 @@ export function whmSuccess(command: string, data?: unknown): WhmEnvelope {
   return { ...(data === undefined ? {} : { data }), metadata: { command, reason: 'OK', result: 1, version: 1 } };
 }
 
+/**
+ * `data` too large to hold whole: its entries, a batch at a time, written out as one JSON object
+ * as they come (WHM's `get_user_configs` over every account).
+ */
+export class StreamedObject {
+  constructor(readonly batches: () => AsyncIterable<[string, unknown][]>) {}
+}
+
+/**
+ * The success envelope around a StreamedObject, as text chunks: the same JSON whmSuccess would
+ * give (`data` first, then `metadata`). A failure after the first chunk cannot become a `result: 0`
+ * envelope any more; the connection is cut instead, so a client never takes a part for the whole.
+ */
+export async function* streamedEnvelope(command: string, data: StreamedObject): AsyncGenerator<string> {
+  yield '{"data":{';
+  let first = true;
+  for await (const batch of data.batches()) {
+    let chunk = '';
+    for (const [key, value] of batch) {
+      chunk += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(value)}`;
+      first = false;
+    }
+    yield chunk;
+  }
+  yield `},"metadata":${JSON.stringify(whmSuccess(command).metadata)}}`;
+}
+
 /** A failure: result 0, the reason, and no `data` (cPanel returns no payload). */
 export function whmFailure(command: string, reason: string): WhmEnvelope {
   return { metadata: { command, reason, result: 0, version: 1 } };

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { type Actor, type Core, isTesseraError, SUB_ACCOUNT_KINDS, TesseraError } from '@tessera/core';
 import type { AuthScheme } from '../../http/authenticate.js';
 import {
@@ -23,8 +24,9 @@ import {
   notModifiable,
   notOwnedReason,
   parseTfaConfigImport,
+  StreamedObject,
+  streamedEnvelope,
   tfaConfigEntry,
-  type UserConfig,
   unknownFunctionReason,
   whmFailure,
   whmReason,
@@ -123,17 +125,20 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
           throw error;
         }
       }
-      // Keyset pages of top-level accounts: each page is as cheap as the first, and only one is
-      // held as rows at a time.
-      const configs: Record<string, UserConfig> = {};
-      for (let after: string | null = null; ; ) {
-        const page = await core.admin.listControlledTopLevel(actor, after, PAGE_SIZE);
-        addUserConfigs(configs, page);
-        const last = page.at(-1);
-        if (page.length < PAGE_SIZE || last === undefined) break;
-        after = last.username;
-      }
-      return configs;
+      // Keyset pages of top-level accounts: each page is as cheap as the first. The first is read
+      // here, so that a refusal still answers with the envelope; a list longer than a page is
+      // streamed out page by page, never held whole.
+      const first = await core.admin.listControlledTopLevel(actor, null, PAGE_SIZE);
+      if (first.length < PAGE_SIZE) return addUserConfigs({}, first);
+      return new StreamedObject(async function* () {
+        let page = first;
+        for (;;) {
+          yield Object.entries(addUserConfigs({}, page));
+          const last = page.at(-1);
+          if (page.length < PAGE_SIZE || last === undefined) return;
+          page = await core.admin.listControlledTopLevel(actor, last.username, PAGE_SIZE);
+        }
+      });
     },
   },
   twofactorauth_remove_user_config: {
@@ -241,8 +246,14 @@ async function register(app: DialectApp, core: Core, options: DialectOptions): P
           querystring: whmQuery(spec.parameters ?? {}),
           response: { 200: WhmEnvelope, 401: WhmEnvelope, 429: WhmEnvelope },
         },
-        handler: async (request) =>
-          whmSuccess(command, await spec.run(core, callerOf(request), cpanelParams(request), request.body, options)),
+        handler: async (request, reply) => {
+          const data = await spec.run(core, callerOf(request), cpanelParams(request), request.body, options);
+          if (!(data instanceof StreamedObject)) return whmSuccess(command, data);
+          // The stream writes the JSON the response schema describes; Fastify sends a stream as is
+          // (the schema's type cannot say so).
+          const body = Readable.from(streamedEnvelope(command, data));
+          return reply.type('application/json; charset=utf-8').send(body as never);
+        },
       });
     }
 
