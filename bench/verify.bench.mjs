@@ -3,15 +3,13 @@
 // Seeds a fresh SQLite database with 10,000 users, each with an active authenticator (written
 // through the repositories: argon2 and QR rendering for 10,000 sign-ups would only measure the
 // seeding). Tessera and the bare route each run in a child process; autocannon runs here.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { DEFAULT_TOTP_PARAMS, generateTotpSecret, loadConfig, SecretBox, SYSTEM_ACTOR, totpAt } from '@tessera/core';
-import { createLogger, openRuntime } from '@tessera/server';
+import { DEFAULT_TOTP_PARAMS, generateTotpSecret, totpAt } from '@tessera/core';
 import autocannon from 'autocannon';
+import { seedWith, startChild } from './bench-support.mjs';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -91,16 +89,8 @@ try {
 }
 
 async function seed() {
-  const config = loadConfig(env);
-  const runtime = await openRuntime(config, createLogger('warn', process.stderr));
-  try {
-    const box = new SecretBox(config.secretKey);
-    const { storage, core } = runtime;
-    const passwordHash = (
-      await core.accounts.create(SYSTEM_ACTOR, { username: 'bench-admin', password: 'bench password', role: 'admin' })
-    ).passwordHash;
-    const admin = await core.accounts.getByUsername('bench-admin');
-    const { token } = await core.apiTokens.issue(admin.id, 'bench', 'write');
+  return seedWith(env, 'write', async ({ storage, box, admin, token }) => {
+    const { passwordHash } = admin;
     const keys = [];
     const started = Date.now();
     for (let i = 0; i < USERS; i++) {
@@ -117,6 +107,9 @@ async function seed() {
         passwordHash,
         role: 'user',
         issuer: null,
+        domain: null,
+        ownerId: null,
+        subKind: null,
         createdAt,
       });
       await storage.factors.insertPending({
@@ -135,26 +128,6 @@ async function seed() {
       `seeded ${USERS} users with an active authenticator in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return { adminToken: token, keys };
-  } finally {
-    await runtime.close();
-  }
-}
-
-function startChild(script, childEnv, nodeFlags = []) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, script], {
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    // The server's own log shares stdout; the URL is the line that is one.
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      if (!line.startsWith('http')) return;
-      lines.close();
-      resolve({ child, url: line.trim() });
-    });
   });
 }
 

@@ -62,6 +62,59 @@ describe('tessera CLI', () => {
     expect(token.out).toMatch(/^tsa_[A-Za-z0-9_-]{43}$/);
   });
 
+  it('users create --domain, and --owner with --kind for e-mail accounts and team users', async () => {
+    const pw = ['--password', 'a long password'];
+    const bob = await run('users', 'create', '--username', 'bob', ...pw, '--domain', 'Example.com');
+    expect(bob.code, bob.err).toBe(0);
+    expect(JSON.parse(bob.out)).toMatchObject({
+      username: 'bob',
+      domain: 'example.com',
+      owner: null,
+      subAccountType: null,
+    });
+    const mail = await run(
+      'users',
+      'create',
+      '--username',
+      'info@example.com',
+      ...pw,
+      '--owner',
+      'bob',
+      '--kind',
+      'email',
+    );
+    expect(mail.code, mail.err).toBe(0);
+    expect(JSON.parse(mail.out)).toMatchObject({ username: 'info@example.com', owner: 'bob', subAccountType: 'email' });
+    const team = await run('users', 'create', '--username', 'dev@bob', ...pw, '--owner', 'bob', '--kind', 'team');
+    expect(JSON.parse(team.out)).toMatchObject({ owner: 'bob', subAccountType: 'team' });
+
+    expect(
+      await run('users', 'create', '--username', 'x@bob', ...pw, '--owner', 'bob', '--kind', 'mailbox'),
+    ).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--kind must be one of email, team'),
+    });
+    expect(
+      await run('users', 'create', '--username', 'y@bob', ...pw, '--owner', 'ghost', '--kind', 'team'),
+    ).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('The owner “ghost” does not exist.'),
+    });
+    expect(
+      await run(
+        'users',
+        'create',
+        '--username',
+        'z@example.com',
+        ...pw,
+        '--owner',
+        'info@example.com',
+        '--kind',
+        'email',
+      ),
+    ).toMatchObject({ code: 1, err: expect.stringContaining('do not nest') });
+  });
+
   it('issuer and policy: show and set, with bad values refused', async () => {
     expect((await run('issuer', 'show')).out).toBe('Tessera');
     expect((await run('issuer', 'set', '--issuer', 'Acme Hosting')).out).toBe('Acme Hosting');

@@ -212,6 +212,56 @@ describe('cPanel /login sessions and the /cpsess prefix', () => {
     expect(refresh.body).toContain('REFRESH_TOKEN_INVALID');
   });
 
+  function logout(url: string, cookie?: string, method: 'GET' | 'POST' = 'GET', on: Harness = h) {
+    return on.app.inject({ method, url, headers: cookie === undefined ? {} : { cookie } });
+  }
+
+  /** `/logout`'s answer: JSON status 1 and a cookie that clears the session's. */
+  function loggedOut(response: LightMyRequestResponse): void {
+    expect(response.statusCode, response.body).toBe(200);
+    expect(json(response)).toEqual({ status: 1, message: 'You have been logged out.' });
+    expect(String(response.headers['set-cookie'])).toBe('cpsession=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict');
+  }
+
+  it('/logout ends the cookie’s session in the store; the other sessions go on', async () => {
+    const user = await createSignedInUser(h);
+    const session = sessionOf(await login({ user: user.username, pass: user.password }));
+    const other = sessionOf(await login({ user: user.username, pass: user.password }));
+    loggedOut(await logout('/logout', session.cookie));
+    expect((await whm(session)).statusCode).toBe(401);
+    expect(whmResult(await whm(other))).toBe(1);
+    // Again, or without any cookie: the same answer, and nothing else ends.
+    loggedOut(await logout('/logout/', session.cookie, 'POST'));
+    loggedOut(await logout('/logout'));
+    expect(whmResult(await whm(other))).toBe(1);
+  });
+
+  it('/cpsess…/logout ends its own session only: a cookie of another session under it ends nothing', async () => {
+    const user = await createSignedInUser(h);
+    const session = sessionOf(await login({ user: user.username, pass: user.password }));
+    const other = sessionOf(await login({ user: user.username, pass: user.password }));
+    loggedOut(await logout(`${other.prefix}/logout`, session.cookie));
+    expect(whmResult(await whm(session))).toBe(1);
+    expect(whmResult(await whm(other))).toBe(1);
+    loggedOut(await logout(`${session.prefix}/logout`, session.cookie, 'POST'));
+    expect((await whm(session)).statusCode).toBe(401);
+    expect((await uapi(session)).statusCode).toBe(401);
+    expect(whmResult(await whm(other))).toBe(1);
+    expect((await logout('/cpsessabc/logout', other.cookie)).statusCode).toBe(404);
+  });
+
+  it('a session ended by /logout on one server is ended for another over the same database', async () => {
+    const second = await createHarness({ storage: h.storage, secretKey: h.secretKey, clock: h.clock });
+    try {
+      const user = await createSignedInUser(h);
+      const session = sessionOf(await login({ user: user.username, pass: user.password }));
+      loggedOut(await logout(`${session.prefix}/logout/`, session.cookie, 'GET', second));
+      expect((await whm(session)).statusCode).toBe(401);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('a session started on one server is served by another over the same database', async () => {
     const second = await createHarness({ storage: h.storage, secretKey: h.secretKey, clock: h.clock });
     try {

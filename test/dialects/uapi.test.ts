@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from '@tessera/core';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oathtoolCode } from '../support/external-tools.js';
@@ -204,13 +205,35 @@ describe('UAPI dialect: /execute/TwoFactorAuth/*', () => {
     expect(ok(await c.call('get_user_configuration'), 'get_user_configuration')).toEqual({ is_enabled: 0 });
   });
 
-  it('get_team_user_configuration: the caller has no team users, so any named is unknown', async () => {
+  it('get_team_user_configuration: a team user of the caller’s, with is_enabled and (when on) the issuer', async () => {
     const c = await tokenClient();
     const func = 'get_team_user_configuration';
+    const teamUser = async (owner: string, username: string, subKind: 'email' | 'team' = 'team') =>
+      h.core.accounts.create(SYSTEM_ACTOR, { username, password: 'correct horse battery', owner, subKind });
+    const team = await teamUser(c.user.username, `dev@${c.user.username}`);
+    expect(ok(await c.call(func, { team_user: team.username }), func)).toEqual({ is_enabled: 0 });
+    await h.core.admin.importTotp(SYSTEM_ACTOR, team.id, { secret: 'QLLIU5WTY3UTJGNG' });
+    expect(ok(await c.call(func, { team_user: team.username }), func)).toEqual({
+      is_enabled: 1,
+      issuer: 'Tessera Test',
+    });
+    await h.core.issuers.setFor(SYSTEM_ACTOR, team.id, 'Team Issuer');
+    expect(ok(await c.call(func, { team_user: team.username }, 'form'), func)).toEqual({
+      is_enabled: 1,
+      issuer: 'Team Issuer',
+    });
+
+    // Another owner's team user, the caller's e-mail account, or no one: the same refusal.
+    const other = await tokenClient();
+    const othersTeam = await teamUser(other.user.username, `ops@${other.user.username}`);
+    const mailbox = await teamUser(c.user.username, `info@${c.user.id.slice(0, 8)}.example`, 'email');
+    for (const name of [othersTeam.username, mailbox.username, 'dev@example.com']) {
+      failed(await c.call(func, { team_user: name }), func, `The team user “${name}” does not exist.`);
+    }
     failed(
-      await c.call(func, { team_user: 'dev@example.com' }),
+      await other.call(func, { team_user: team.username }),
       func,
-      'The team user “dev@example.com” does not exist.',
+      `The team user “${team.username}” does not exist.`,
     );
     failed(await c.call(func), func, 'Missing or Invalid: team_user');
   });

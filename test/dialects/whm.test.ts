@@ -266,7 +266,9 @@ describe('WHM API 1 dialect: /json-api/twofactorauth_*', () => {
         password: 'correct horse battery',
       });
     }
-    const total = (await h.core.admin.listUsers(SYSTEM_ACTOR, 1, 0)).total;
+    // Sub-accounts other tests make are listed with their owner, not here.
+    const everyone = await h.core.admin.listUsers(SYSTEM_ACTOR, 100_000, 0);
+    const total = everyone.items.filter((account) => account.subKind === null).length;
     expect(total).toBeGreaterThan(500);
     const all = ok(await admin.call('twofactorauth_get_user_configs'), 'twofactorauth_get_user_configs');
     expect(Object.keys(all ?? {})).toHaveLength(total);
@@ -412,6 +414,183 @@ describe('WHM API 1 dialect: /json-api/twofactorauth_*', () => {
     } finally {
       await second.close();
     }
+  });
+
+  /** A top-level account with a domain, an e-mail account and a team user, made by the operator. */
+  async function family(domain = 'example.com') {
+    const owner = await tokenClient();
+    const tag = owner.user.username;
+    const mail = await h.core.accounts.create(SYSTEM_ACTOR, {
+      username: `info-${tag}@${domain}`,
+      password: 'correct horse battery',
+      owner: tag,
+      subKind: 'email',
+    });
+    const team = await h.core.accounts.create(SYSTEM_ACTOR, {
+      username: `dev-${tag}@${tag}`,
+      password: 'correct horse battery',
+      owner: tag,
+      subKind: 'team',
+    });
+    return { owner, mail: mail.username, team: team.username };
+  }
+
+  /**
+   * Whether a current code of `secret` lets `username` (an account with an authenticator) in with
+   * its password; it spends the code.
+   */
+  async function codeWorks(username: string, secret: string): Promise<boolean> {
+    try {
+      await h.core.accounts.authenticatePassword(
+        username,
+        'correct horse battery',
+        null,
+        oathtoolCode(secret, h.clock.now()),
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  it('get_user_configs: primary_domain is the account’s domain; e-mail accounts and team users are not listed', async () => {
+    const admin = await tokenClient('admin');
+    const withDomain = await h.core.accounts.create(SYSTEM_ACTOR, {
+      username: `dom${admin.user.id.slice(0, 8)}`,
+      password: 'correct horse battery',
+      domain: 'Shop.Example.com',
+    });
+    const { owner, mail, team } = await family();
+    const fn = 'twofactorauth_get_user_configs';
+    const all = ok(await admin.call(fn), fn) ?? {};
+    expect(all[withDomain.username]).toEqual({ is_enabled: 0, primary_domain: 'shop.example.com' });
+    expect(all[owner.user.username]).toEqual({ is_enabled: 0, primary_domain: '' });
+    expect(Object.keys(all)).not.toContain(mail);
+    expect(Object.keys(all)).not.toContain(team);
+    expect(ok(await admin.call(fn, { user: withDomain.username }), fn)).toEqual({
+      [withDomain.username]: { is_enabled: 0, primary_domain: 'shop.example.com' },
+    });
+  });
+
+  it('get_tfa_config_for_user: the secrets of the account’s e-mail accounts and team users too, each recorded', async () => {
+    const admin = await tokenClient('admin');
+    const { owner, mail, team } = await family();
+    const fn = 'twofactorauth_get_tfa_config_for_user';
+    // Sub-keys appear only where there is 2FA.
+    expect(ok(await admin.call(fn, { user: owner.user.username }), fn)).toEqual({ [owner.user.username]: {} });
+    const keys = { primary: 'QLLIU5WTY3UTJGNG', mail: 'JBSWY3DPEHPK3PXP', team: 'GEZDGNBVGY3TQOJQ' };
+    const set = await admin.postJson('twofactorauth_set_tfa_config_for_user', {
+      [owner.user.username]: {
+        primary_account: { secret: keys.primary },
+        email: { [mail]: { secret: keys.mail } },
+        team: { [team]: { secret: keys.team } },
+      },
+    });
+    ok(set, 'twofactorauth_set_tfa_config_for_user');
+    h.clock.advanceSeconds(30);
+    expect(ok(await admin.call(fn, { user: owner.user.username }), fn)).toEqual({
+      [owner.user.username]: {
+        primary_account: { secret: keys.primary },
+        email: { [mail]: { secret: keys.mail } },
+        team: { [team]: { secret: keys.team } },
+      },
+    });
+    const teamUser = await h.core.accounts.getByUsername(team);
+    const history = await h.storage.history.list({ userId: teamUser.id }, 'desc', 10, 0);
+    expect(history.items.map((entry) => [entry.action, entry.actor])).toEqual([
+      ['export', 'admin'],
+      ['import', 'admin'],
+    ]);
+    // An e-mail account or team user is not a cPanel account of its own here.
+    failed(await admin.call(fn, { user: team }), fn, `Invalid user: ${team}`);
+  });
+
+  it('set_tfa_config_for_user: replaces the sub-accounts’ keys after purging the old ones; foreign or unknown names change nothing', async () => {
+    const admin = await tokenClient('admin');
+    const { owner, mail, team } = await family();
+    const stranger = await family('other.example');
+    const fn = 'twofactorauth_set_tfa_config_for_user';
+    const name = owner.user.username;
+    const first = { primary: 'QLLIU5WTY3UTJGNG', mail: 'JBSWY3DPEHPK3PXP', team: 'GEZDGNBVGY3TQOJQ' };
+    ok(
+      await admin.postJson(fn, {
+        [name]: {
+          primary_account: { secret: first.primary },
+          email: { [mail]: { secret: first.mail } },
+          team: { [team]: { secret: first.team } },
+        },
+      }),
+      fn,
+    );
+    h.clock.advanceSeconds(30);
+    expect(await codeWorks(mail, first.mail)).toBe(true);
+
+    const refusals: [unknown, string][] = [
+      [
+        { [name]: { primary_account: { secret: first.team }, email: { [stranger.mail]: { secret: first.mail } } } },
+        `The email account “${stranger.mail}” does not belong to “${name}”.`,
+      ],
+      [
+        { [name]: { team: { [stranger.team]: { secret: first.mail } } } },
+        `The team user “${stranger.team}” does not belong to “${name}”.`,
+      ],
+      // The right owner, the wrong kind.
+      [
+        { [name]: { team: { [mail]: { secret: first.mail } } } },
+        `The team user “${mail}” does not belong to “${name}”.`,
+      ],
+      [
+        { [name]: { email: { 'ghost@example.com': { secret: first.mail } } } },
+        `The email account “ghost@example.com” does not belong to “${name}”.`,
+      ],
+    ];
+    for (const [body, reason] of refusals) failed(await admin.postJson(fn, body), fn, reason);
+    h.clock.advanceSeconds(30);
+    expect(await codeWorks(team, first.team)).toBe(true);
+
+    // The team user alone now: the primary account's 2FA and the e-mail account's key are purged.
+    const second = 'MFRGGZDFMZTWQ2LK';
+    ok(await admin.postJson(fn, { [name]: { team: { [team]: { secret: second } } } }), fn);
+    h.clock.advanceSeconds(30);
+    expect(
+      ok(
+        await admin.call('twofactorauth_get_tfa_config_for_user', { user: name }),
+        'twofactorauth_get_tfa_config_for_user',
+      ),
+    ).toEqual({
+      [name]: { team: { [team]: { secret: second } } },
+    });
+    expect(await h.storage.factors.activeKinds((await h.core.accounts.getByUsername(mail)).id)).toEqual([]);
+    expect(await codeWorks(team, second)).toBe(true);
+  });
+
+  it('remove_user_config on an owner leaves its sub-accounts alone; a sub-account named is reset', async () => {
+    const admin = await tokenClient('admin');
+    const { owner, mail, team } = await family();
+    const keys = { primary: 'QLLIU5WTY3UTJGNG', mail: 'JBSWY3DPEHPK3PXP', team: 'GEZDGNBVGY3TQOJQ' };
+    ok(
+      await admin.postJson('twofactorauth_set_tfa_config_for_user', {
+        [owner.user.username]: {
+          primary_account: { secret: keys.primary },
+          email: { [mail]: { secret: keys.mail } },
+          team: { [team]: { secret: keys.team } },
+        },
+      }),
+      'twofactorauth_set_tfa_config_for_user',
+    );
+    const fn = 'twofactorauth_remove_user_config';
+    expect(ok(await admin.call(fn, { user: owner.user.username }), fn)).toEqual({
+      failed: {},
+      users_modified: [owner.user.username],
+    });
+    const get = 'twofactorauth_get_tfa_config_for_user';
+    expect(ok(await admin.call(get, { user: owner.user.username }), get)).toEqual({
+      [owner.user.username]: { email: { [mail]: { secret: keys.mail } }, team: { [team]: { secret: keys.team } } },
+    });
+    expect(ok(await admin.call(fn, { 'user-1': mail }), fn)).toEqual({ failed: {}, users_modified: [mail] });
+    expect(ok(await admin.call(get, { user: owner.user.username }), get)).toEqual({
+      [owner.user.username]: { team: { [team]: { secret: keys.team } } },
+    });
   });
 
   it('a non-admin calling each admin function gets result 0 "Access denied" and no one’s data', async () => {

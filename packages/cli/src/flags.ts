@@ -7,6 +7,9 @@ export interface ParsedFlags {
   phone?: string | undefined;
   name?: string | undefined;
   admin?: boolean | undefined;
+  domain?: string | undefined;
+  owner?: string | undefined;
+  kind?: string | undefined;
   'read-only'?: boolean | undefined;
   issuer?: string | undefined;
   required?: string | undefined;
@@ -36,6 +39,9 @@ export function parseFlags(args: string[]): { positionals: string[]; flags: Pars
         'read-only': { type: 'boolean' },
         name: { type: 'string' },
         admin: { type: 'boolean' },
+        domain: { type: 'string' },
+        owner: { type: 'string' },
+        kind: { type: 'string' },
         issuer: { type: 'string' },
         required: { type: 'string' },
         'grace-days': { type: 'string' },

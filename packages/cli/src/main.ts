@@ -29,6 +29,7 @@ Commands:
   serve                                   start the HTTP server
   migrate                                 bring the database schema up to date
   users create --username U (--password P | --no-password) [--external-id X] [--email E] [--phone +E164] [--admin]
+              [--domain D] [--owner OWNER --kind email|team]
                                           an account without a password cannot sign in with one
   users show --username U                 the account and its factors, as JSON
   users list [--limit N] [--offset N]     accounts with their 2FA methods, lock and state

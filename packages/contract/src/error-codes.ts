@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   SIGN_UP_CLOSED: 'Sign-up is closed on this server; an admin creates accounts.',
   EXTERNAL_ID_TAKEN: 'That externalId already belongs to another account.',
   ACCOUNT_DISABLED: 'The account is disabled; an admin can enable it again.',
+  ACCOUNT_OWNS_ACCOUNTS: 'The account owns e-mail or team accounts: delete those first.',
   REFRESH_TOKEN_INVALID: 'The refresh token is not valid.',
   REFRESH_TOKEN_REUSED: 'The refresh token was already used; every session of its family was revoked.',
   CODE_MALFORMED: 'The code must be a string of digits of the right length.',

@@ -2,12 +2,22 @@ import {
   type AdminUserView,
   type ContactChange,
   type Core,
+  SUB_ACCOUNT_KINDS,
+  type SubAccountKind,
   SYSTEM_ACTOR,
   toAccountView,
   type UserLookup,
 } from '@tessera/core';
 import { type CliIo, withRuntime } from '../cli-context.js';
 import { type ParsedFlags, requireFlag, UsageError } from '../flags.js';
+
+/** `--kind email|team`, checked before anything is opened. */
+function subKindFlag(flags: ParsedFlags): SubAccountKind | undefined {
+  if (flags.kind === undefined) return undefined;
+  const kind = SUB_ACCOUNT_KINDS.find((known) => known === flags.kind);
+  if (!kind) throw new UsageError(`--kind must be one of ${SUB_ACCOUNT_KINDS.join(', ')}`);
+  return kind;
+}
 
 /**
  * A new account, recorded in the history as the system's. Without a password only when asked
@@ -19,6 +29,7 @@ export async function usersCreateCommand(io: CliIo, flags: ParsedFlags): Promise
     throw new UsageError('--password and --no-password exclude each other');
   }
   const password = flags['no-password'] ? undefined : requireFlag(flags, 'password');
+  const subKind = subKindFlag(flags);
   return withRuntime(io, async ({ core }) => {
     const user = await core.userAdmin.create(SYSTEM_ACTOR, {
       username,
@@ -27,8 +38,12 @@ export async function usersCreateCommand(io: CliIo, flags: ParsedFlags): Promise
       phone: flags.phone,
       externalId: flags['external-id'],
       role: flags.admin ? 'admin' : 'user',
+      domain: flags.domain,
+      owner: flags.owner,
+      subKind,
     });
-    io.out(JSON.stringify(user, null, 2));
+    // The owner by name too, as it was given.
+    io.out(JSON.stringify({ ...user, owner: flags.owner ?? null }, null, 2));
     return 0;
   });
 }

@@ -26,6 +26,8 @@ export const ExternalId = Type.String({
   description: "The platform's own id for the user: 1-128 printable ASCII characters, no spaces.",
 });
 
+/** An e-mail account or team user of a cPanel account: name@domain (checked fully by the core). */
+const SubAccountUsername = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]{1,64}@[^\\s@]{1,189}$' });
 const Email = Type.String({ maxLength: 320, pattern: '^[^\\s@]{1,64}@[^\\s@]{1,255}$' });
 const Phone = Type.String({
   maxLength: 32,
@@ -70,6 +72,11 @@ export const AdminUser = Type.Object(
     phone: Type.Union([Type.String(), Type.Null()]),
     role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
     externalId: Type.Union([Type.String(), Type.Null()]),
+    domain: Type.Union([Type.String(), Type.Null()], { description: "cPanel's primary domain, or null." }),
+    ownerId: Type.Union([Uuid, Type.Null()], {
+      description: 'For an e-mail account or team user: the account that owns it; null for a top-level account.',
+    }),
+    subAccountType: Type.Union([Type.Literal('email'), Type.Literal('team'), Type.Null()]),
     hasPassword: Type.Boolean({
       description: 'False for an account made without a password: it cannot sign in with one.',
     }),
@@ -85,12 +92,27 @@ export const AdminUser = Type.Object(
 
 export const AdminCreateUserBody = Type.Object(
   {
-    username: Username,
+    username: Type.Union([Username, SubAccountUsername]),
     password: Type.Optional(Password),
     email: Type.Optional(Email),
     phone: Type.Optional(Phone),
     externalId: Type.Optional(ExternalId),
     role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])),
+    domain: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 253, description: "cPanel's primary domain, like example.com." }),
+    ),
+    owner: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'The username of the top-level account that owns this one (needs `subAccountType`).',
+      }),
+    ),
+    subAccountType: Type.Optional(
+      Type.Union([Type.Literal('email'), Type.Literal('team')], {
+        description: 'With `owner`: one of its cPanel e-mail accounts (username name@domain) or team users.',
+      }),
+    ),
   },
   { additionalProperties: false, title: 'AdminCreateUserBody' },
 );

@@ -10,8 +10,24 @@ export const HistoryEntry = Type.Object({
   }),
   method: Type.String({ description: 'A second-factor method, `second_factor` (unlock), `policy`, or `account`.' }),
   action: Type.Enum(
-    ['enable', 'disable', 'reset', 'regenerate', 'policy', 'export', 'import', 'unlock', 'contact_change', 'create', 'update', 'delete'],
-    { description: 'For method `account`: create, update, disable, enable, delete; `contact_change` for an e-mail or phone change.' },
+    [
+      'enable',
+      'disable',
+      'reset',
+      'regenerate',
+      'policy',
+      'export',
+      'import',
+      'unlock',
+      'contact_change',
+      'create',
+      'update',
+      'delete',
+    ],
+    {
+      description:
+        'For method `account`: create, update, disable, enable, delete; `contact_change` for an e-mail or phone change.',
+    },
   ),
   enabled: Type.Boolean(),
   actor: Type.Enum(['self', 'admin', 'system'], {

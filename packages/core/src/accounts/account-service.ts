@@ -9,10 +9,20 @@ import { TesseraError } from '../errors/tessera-error.js';
 import { refusal, type SecondFactorVerifier } from '../factors/second-factor-verifier.js';
 import { codeProof } from '../methods/second-factor-method.js';
 import type { NotificationService } from '../notifications/notification-service.js';
-import type { Role, UserRecord } from '../storage/records.js';
+import { type Role, SUB_ACCOUNT_KINDS, type SubAccountKind, type UserRecord } from '../storage/records.js';
 import type { FactorRepository, UserRepository } from '../storage/repositories.js';
 import { type PasswordThrottle, passwordAccountKey } from '../throttle/password-throttle.js';
-import { assertValidAccountInput, type NewAccountInput } from './account-rules.js';
+import { assertValidAccountInput, DOMAIN_PATTERN, type NewAccountInput } from './account-rules.js';
+
+/** What makes an account part of cPanel's model; only an admin or the operator sets these. */
+export interface CpanelAccountInput {
+  /** The primary domain (cPanel's `primary_domain`); top-level accounts only. */
+  domain?: string | undefined;
+  /** The username of the top-level account that owns this one; needs `subKind`. */
+  owner?: string | undefined;
+  /** An e-mail account or a team user of `owner`. */
+  subKind?: SubAccountKind | undefined;
+}
 
 export interface AccountView {
   id: string;
@@ -63,15 +73,17 @@ export class AccountService {
    * instead. Otherwise sign-up would tell anyone which addresses have accounts, which password
    * recovery is careful not to. A taken username is still reported: usernames are public handles.
    */
-  async create(actor: Actor, input: NewAccountInput & { role?: Role }): Promise<UserRecord> {
+  async create(actor: Actor, input: NewAccountInput & CpanelAccountInput & { role?: Role }): Promise<UserRecord> {
     // Refused before the input is looked at: a closed server says nothing about its accounts.
     if (actor.kind === 'anonymous' && this.deps.signUp === 'closed') throw new TesseraError('SIGN_UP_CLOSED');
-    // An admin role, an account without a password and the platform's id are an admin's to give,
-    // and while sign-up is closed so is every account.
+    // An admin role, an account without a password, the platform's id and cPanel's domain and
+    // sub-accounts are an admin's to give, and while sign-up is closed so is every account.
+    const cpanel = input.domain !== undefined || input.owner !== undefined || input.subKind !== undefined;
     const needsAdmin =
       input.role === 'admin' ||
       input.password === undefined ||
       input.externalId !== undefined ||
+      cpanel ||
       this.deps.signUp === 'closed';
     if (needsAdmin) await this.deps.authorizer.admin(actor, 'admin.manage');
     const user = await this.newUserRecord(input);
@@ -87,8 +99,9 @@ export class AccountService {
   }
 
   /** A checked new account, its password hashed; not stored yet. The caller decides who may. */
-  async newUserRecord(input: NewAccountInput & { role?: Role }): Promise<UserRecord> {
-    assertValidAccountInput(input);
+  async newUserRecord(input: NewAccountInput & CpanelAccountInput & { role?: Role }): Promise<UserRecord> {
+    const owner = await this.ownerFor(input);
+    assertValidAccountInput(input, owner ? 'sub_account' : 'top_level');
     return {
       id: newId(),
       username: input.username,
@@ -97,6 +110,9 @@ export class AccountService {
       passwordHash: input.password === undefined ? null : await this.deps.passwords.hash(input.password),
       role: input.role ?? 'user',
       issuer: null,
+      domain: input.domain?.toLowerCase() ?? null,
+      ownerId: owner?.id ?? null,
+      subKind: owner ? (input.subKind ?? null) : null,
       createdAt: this.deps.clock.now(),
       externalId: input.externalId ?? null,
       disabledAt: null,
@@ -104,13 +120,54 @@ export class AccountService {
   }
 
   /**
-   * The password step of signing in, by username or e-mail address (usernames never hold an
-   * `@`). Unknown user and wrong password look the same, and so do their throttles: an unknown
+   * The owner named for a new sub-account, checked: it exists and is itself top-level (cPanel's
+   * sub-accounts do not nest), and the sub-account has a kind and no domain of its own.
+   */
+  private async ownerFor(input: CpanelAccountInput & { role?: Role }): Promise<UserRecord | undefined> {
+    const problems: string[] = [];
+    if (input.domain !== undefined && !DOMAIN_PATTERN.test(input.domain)) {
+      problems.push('domain must be a domain name, like example.com');
+    }
+    if (input.subKind !== undefined && !SUB_ACCOUNT_KINDS.includes(input.subKind)) {
+      problems.push(`kind must be one of ${SUB_ACCOUNT_KINDS.join(', ')}`);
+    }
+    if (input.owner === undefined) {
+      if (input.subKind !== undefined) problems.push('a sub-account kind needs an owner');
+      if (problems.length > 0) throw new TesseraError('VALIDATION_FAILED', { message: `${problems.join('; ')}.` });
+      return undefined;
+    }
+    if (input.subKind === undefined) problems.push('a sub-account needs a kind (email or team)');
+    if (input.domain !== undefined) problems.push('a sub-account has no domain of its own');
+    if (input.role === 'admin') problems.push('a sub-account cannot be an admin');
+    if (problems.length > 0) throw new TesseraError('VALIDATION_FAILED', { message: `${problems.join('; ')}.` });
+    const owner = await this.deps.users.findByUsername(input.owner);
+    if (!owner) throw new TesseraError('VALIDATION_FAILED', { message: `The owner “${input.owner}” does not exist.` });
+    if (owner.ownerId !== null) {
+      throw new TesseraError('VALIDATION_FAILED', {
+        message: `The owner “${input.owner}” is itself a sub-account; sub-accounts do not nest.`,
+      });
+    }
+    return owner;
+  }
+
+  /**
+   * The guard of every path that deletes an account: an owner cannot go while it owns accounts
+   * (its e-mail and team sub-accounts would be left without one). ACCOUNT_OWNS_ACCOUNTS until
+   * those are deleted first. The database refuses it too (the owner reference does not cascade).
+   */
+  async assertDeletable(userId: string): Promise<void> {
+    if (await this.deps.users.ownsAccounts(userId)) throw new TesseraError('ACCOUNT_OWNS_ACCOUNTS');
+  }
+
+  /**
+   * The password step of signing in, by username or e-mail address (top-level usernames never
+   * hold an `@`; a sub-account's does, and is tried when no address matches). Unknown user and wrong password look the same, and so do their throttles: an unknown
    * login has a budget of its own, as an account does.
    */
   async checkPassword(login: string, password: string, clientIp: string | null): Promise<UserRecord> {
+    // A login with an `@` is an e-mail address, or else a sub-account's username (info@example.com).
     const user = login.includes('@')
-      ? await this.deps.users.findByEmail(login)
+      ? ((await this.deps.users.findByEmail(login)) ?? (await this.deps.users.findByUsername(login)))
       : await this.deps.users.findByUsername(login);
     const key = user
       ? passwordAccountKey(user.id)

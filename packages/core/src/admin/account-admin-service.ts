@@ -1,5 +1,5 @@
 import { EMAIL_PATTERN, type NewAccountInput } from '../accounts/account-rules.js';
-import type { AccountService } from '../accounts/account-service.js';
+import type { AccountService, CpanelAccountInput } from '../accounts/account-service.js';
 import type { Actor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
@@ -8,7 +8,7 @@ import { TesseraError } from '../errors/tessera-error.js';
 import { type ChangeContext, changeContextFor, type HistoryService } from '../history/history-service.js';
 import type { SecondFactorGuard, SecondFactorLockState } from '../lockout/second-factor-guard.js';
 import { normalizePhoneNumber } from '../methods/sms/phone-number.js';
-import type { FactorKind, HistoryAction, Role, UserRecord } from '../storage/records.js';
+import type { FactorKind, HistoryAction, Role, SubAccountKind, UserRecord } from '../storage/records.js';
 import type { Repositories, Storage } from '../storage/repositories.js';
 
 /** An account as an admin sees it: contact details, the platform's id, state and 2FA. */
@@ -19,6 +19,11 @@ export interface AdminUserView {
   phone: string | null;
   role: Role;
   externalId: string | null;
+  /** cPanel's primary domain, or null. */
+  domain: string | null;
+  /** For an e-mail account or team user: the id of the account that owns it, and which it is. */
+  ownerId: string | null;
+  subAccountType: SubAccountKind | null;
   /** False for an account made without a password (it cannot sign in with one). */
   hasPassword: boolean;
   disabled: boolean;
@@ -49,7 +54,7 @@ export class AccountAdminService {
   constructor(
     private readonly deps: {
       storage: Storage;
-      accounts: Pick<AccountService, 'newUserRecord'>;
+      accounts: Pick<AccountService, 'newUserRecord' | 'assertDeletable'>;
       history: Pick<HistoryService, 'record'>;
       authorizer: Authorizer;
       guard: Pick<SecondFactorGuard, 'stateOf'>;
@@ -58,7 +63,7 @@ export class AccountAdminService {
     },
   ) {}
 
-  async create(actor: Actor, input: NewAccountInput & { role?: Role }): Promise<AdminUserView> {
+  async create(actor: Actor, input: NewAccountInput & CpanelAccountInput & { role?: Role }): Promise<AdminUserView> {
     await this.deps.authorizer.admin(actor, 'admin.manage');
     const user = await this.deps.accounts.newUserRecord({
       ...input,
@@ -148,6 +153,7 @@ export class AccountAdminService {
     await this.deps.authorizer.admin(actor, 'admin.manage');
     this.refuseOwnAccount(actor, userId, 'delete');
     await this.user(userId);
+    await this.deps.accounts.assertDeletable(userId);
     const pseudonym = `deleted-${this.deps.hasher.hash(`user-pseudonym:${userId}`).slice(0, 22)}`;
     await this.change(actor, userId, 'delete', false, {}, async (tx) => {
       await tx.history.pseudonymise(userId, pseudonym);
@@ -165,6 +171,9 @@ export class AccountAdminService {
       phone: user.phone,
       role: user.role,
       externalId: user.externalId,
+      domain: user.domain,
+      ownerId: user.ownerId,
+      subAccountType: user.subKind,
       hasPassword: user.passwordHash !== null,
       disabled: user.disabledAt !== null,
       disabledAt: user.disabledAt?.toISOString() ?? null,

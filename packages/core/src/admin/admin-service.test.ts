@@ -47,11 +47,11 @@ describe('AdminService', () => {
   it('lists every account to an admin, and only their own to anyone else', async () => {
     const admin = await t.newUser({ role: 'admin' });
     const user = await userWithTotp();
-    const all = await t.core.admin.listControlled(admin, 1000, 0);
-    expect(all.items.map((u) => u.username)).toEqual(expect.arrayContaining([admin.username, user.username]));
-    const own = await t.core.admin.listControlled(user, 1000, 0);
-    expect(own).toEqual({ total: 1, items: [expect.objectContaining({ id: user.userId, methods: ['totp'] })] });
-    expect((await t.core.admin.listControlled(user, 1000, 1)).items).toEqual([]);
+    const all = await t.core.admin.listControlledTopLevel(admin, null, 1000);
+    expect(all.map((u) => u.username)).toEqual(expect.arrayContaining([admin.username, user.username]));
+    const own = await t.core.admin.listControlledTopLevel(user, null, 1000);
+    expect(own).toEqual([expect.objectContaining({ id: user.userId, methods: ['totp'] })]);
+    expect(await t.core.admin.listControlledTopLevel(user, user.username, 1000)).toEqual([]);
   });
 
   it("finds an account by username for an admin; anyone else's is FORBIDDEN whether or not it exists", async () => {

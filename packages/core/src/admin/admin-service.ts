@@ -19,19 +19,34 @@ import {
   type TotpParams,
 } from '../otp/index.js';
 import type { IssuerSettings } from '../settings/issuer-settings.js';
-import type { FactorKind, UserRecord, UserTwoFactorSummary } from '../storage/records.js';
-import type { Storage } from '../storage/repositories.js';
+import type { FactorKind, FactorRecord, SubAccountKind, UserRecord, UserTwoFactorSummary } from '../storage/records.js';
+import type { Repositories, Storage } from '../storage/repositories.js';
 
 export interface UserTwoFactorState {
   id: string;
   username: string;
   email: string | null;
   role: string;
+  /** The primary domain, or null; sub-accounts have none. */
+  domain: string | null;
+  /** For a sub-account, its kind (e-mail account or team user); null for a top-level account. */
+  subKind: SubAccountKind | null;
   twoFactorEnabled: boolean;
   methods: FactorKind[];
   externalId: string | null;
   disabled: boolean;
   secondFactorLock: SecondFactorLockState;
+}
+
+/**
+ * The authenticator keys of a top-level account and of its sub-accounts, by username: WHM's
+ * `get_tfa_config_for_user` and `set_tfa_config_for_user`. An account without an authenticator
+ * has no entry (`primary` undefined).
+ */
+export interface TotpConfig {
+  primary: string | undefined;
+  email: Record<string, string>;
+  team: Record<string, string>;
 }
 
 export interface TotpExport extends TotpParams {
@@ -70,19 +85,38 @@ export class AdminService {
   }
 
   /**
-   * The accounts the caller controls (WHM's `get_user_configs`): every account for an admin or
-   * the command line, only their own for anyone else.
+   * Up to `limit` top-level accounts the caller controls, after the username `after` (keyset
+   * paging, so listing 100,000 accounts never loads them at once nor gets slower page by page).
+   * Sub-accounts are left out (cPanel lists its accounts, not their mailboxes). Someone who is not an admin
+   * controls only their own account.
    */
-  async listControlled(
-    actor: Actor,
-    limit: number,
-    offset: number,
-  ): Promise<{ items: UserTwoFactorState[]; total: number }> {
+  async listControlledTopLevel(actor: Actor, after: string | null, limit: number): Promise<UserTwoFactorState[]> {
     if (actor.kind === 'user' && actor.role !== 'admin') {
       const own = await this.ownState(actor);
-      return { total: 1, items: offset === 0 && limit > 0 ? [own] : [] };
+      return after === null && limit > 0 ? [own] : [];
     }
-    return this.listUsers(actor, limit, offset);
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    return (await this.deps.storage.users.listTopLevelWithFactors(after, limit)).map((item) =>
+      this.twoFactorState(item),
+    );
+  }
+
+  /**
+   * A sub-account of the caller's by username (UAPI `get_team_user_configuration`): the caller
+   * must own it, and it must be of `kind`. Anything else, another owner's included, is
+   * USER_NOT_FOUND, so a caller learns nothing of accounts that are not theirs. With it, the
+   * issuer its authenticator shows.
+   */
+  async ownSubAccount(
+    actor: Actor,
+    username: string,
+    kind: SubAccountKind,
+  ): Promise<UserTwoFactorState & { issuer: string }> {
+    const ownerId = await this.deps.authorizer.own(actor, 'own.read_status');
+    const user = await this.deps.storage.users.findByUsername(username);
+    if (!user || user.ownerId !== ownerId || user.subKind !== kind) throw new TesseraError('USER_NOT_FOUND');
+    const state = this.twoFactorState({ user, activeKinds: await this.deps.storage.factors.activeKinds(user.id) });
+    return { ...state, issuer: await this.deps.issuers.issuerFor(user) };
   }
 
   /**
@@ -133,19 +167,11 @@ export class AdminService {
   }
 
   private async reset(actor: Actor, userId: string): Promise<FactorKind[]> {
-    const { storage, changes, clock } = this.deps;
     await this.user(userId);
     const context = changeContextFor(actor, userId);
-    const { removed, notify } = await storage.transaction(async (tx) => {
-      const removed = await tx.factors.deleteAllForUser(userId);
-      await tx.backupCodes.deleteAll(userId);
-      const now = clock.now();
-      await tx.trustedDevices.revokeAllForUser(userId, now);
-      await tx.sessions.revokeAllForUser(userId, now);
-      await tx.flows.expireAllForUser(userId, now);
-      // A reset starts the account afresh: no failures, lock or suspension carried over.
-      await tx.lockouts.reset(userId);
-      const notify = await changes.recordAllIn(
+    const { removed, notify } = await this.deps.storage.transaction(async (tx) => {
+      const removed = await this.resetIn(tx, userId);
+      const notify = await this.deps.changes.recordAllIn(
         tx.history,
         { userId, methods: removed, action: 'reset', enabled: false },
         context,
@@ -153,6 +179,19 @@ export class AdminService {
       return { removed, notify };
     });
     await notify();
+    return removed;
+  }
+
+  /** The writes of a reset, inside the caller's unit of work; returns the kinds removed. */
+  private async resetIn(tx: Repositories, userId: string): Promise<FactorKind[]> {
+    const removed = await tx.factors.deleteAllForUser(userId);
+    await tx.backupCodes.deleteAll(userId);
+    const now = this.deps.clock.now();
+    await tx.trustedDevices.revokeAllForUser(userId, now);
+    await tx.sessions.revokeAllForUser(userId, now);
+    await tx.flows.expireAllForUser(userId, now);
+    // A reset starts the account afresh: no failures, lock or suspension carried over.
+    await tx.lockouts.reset(userId);
     return removed;
   }
 
@@ -177,9 +216,7 @@ export class AdminService {
     const context = changeContextFor(actor, userId);
     const factor = await storage.factors.findActive(userId, 'totp');
     if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
-    const key = openTotpKey(secretBox, factor);
-    const secret = encodeBase32(key);
-    key.fill(0);
+    const secret = base32Key(secretBox, factor);
     const params = totpParams(factor);
     await changes.record(userId, 'totp', 'export', true, context);
     return {
@@ -195,6 +232,110 @@ export class AdminService {
   }
 
   /**
+   * The authenticator keys of a top-level account and of its e-mail and team sub-accounts, for
+   * migration (WHM's `get_tfa_config_for_user`). Each key read is recorded in its account's
+   * history as an export, and its account's owner is told, as `exportTotp` does.
+   */
+  async exportTotpConfig(actor: Actor, userId: string): Promise<TotpConfig> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const { storage, secretBox, changes } = this.deps;
+    const owner = await this.user(userId);
+    const config: TotpConfig = { primary: undefined, email: {}, team: {} };
+    for (const account of [owner, ...(await storage.users.listOwnedBy(owner.id))]) {
+      const factor = await storage.factors.findActive(account.id, 'totp');
+      if (!factor) continue;
+      const secret = base32Key(secretBox, factor);
+      if (account.subKind === null) config.primary = secret;
+      else config[account.subKind][account.username] = secret;
+      await changes.record(account.id, 'totp', 'export', true, changeContextFor(actor, account.id));
+    }
+    return config;
+  }
+
+  /**
+   * Replaces the authenticator keys of a top-level account and its sub-accounts without a code
+   * (WHM's `set_tfa_config_for_user`), in one transaction: every old key of the family is purged,
+   * then the keys given are installed. Without a `primary` key the owner's 2FA is reset (as
+   * `resetTwoFactor` does); a sub-account not named loses its authenticator. Each named
+   * sub-account must be one of this owner's, of that kind (VALIDATION_FAILED with `subAccount`
+   * and `subAccountKind` in meta otherwise), and each key at least 80 bits; nothing is written
+   * unless all of them are. Each account's change is recorded, and its owner told, after commit.
+   */
+  async replaceTotpConfig(actor: Actor, userId: string, config: TotpConfig): Promise<void> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const { storage, clock } = this.deps;
+    const owner = await this.user(userId);
+    if (owner.ownerId !== null) {
+      throw new TesseraError('VALIDATION_FAILED', { message: 'A sub-account has no sub-accounts of its own.' });
+    }
+    const subAccounts = await storage.users.listOwnedBy(owner.id);
+    const keys = new Map<string, Uint8Array>();
+    try {
+      for (const kind of ['email', 'team'] as const) {
+        for (const [username, secret] of Object.entries(config[kind])) {
+          const account = subAccounts.find((sub) => sub.username === username && sub.subKind === kind);
+          if (!account) {
+            throw new TesseraError('VALIDATION_FAILED', {
+              message: `“${username}” is not ${kind === 'email' ? 'an e-mail account' : 'a team user'} of “${owner.username}”.`,
+              meta: { subAccount: username, subAccountKind: kind },
+            });
+          }
+          keys.set(account.id, importableKey(secret));
+        }
+      }
+      if (config.primary !== undefined) keys.set(owner.id, importableKey(config.primary));
+      const now = clock.now();
+      const notices = await storage.transaction((tx) =>
+        this.writeTotpConfigIn(tx, actor, [owner, ...subAccounts], keys, now),
+      );
+      for (const notify of notices) await notify();
+    } finally {
+      for (const key of keys.values()) key.fill(0);
+    }
+  }
+
+  /**
+   * The writes of replaceTotpConfig, in its unit of work: `accounts` is the owner, then its
+   * sub-accounts; `keys` the new key of each account that gets one. Returns the notices to send
+   * once committed.
+   */
+  private async writeTotpConfigIn(
+    tx: Repositories,
+    actor: Actor,
+    accounts: readonly UserRecord[],
+    keys: ReadonlyMap<string, Uint8Array>,
+    now: Date,
+  ): Promise<(() => Promise<void>)[]> {
+    const { changes } = this.deps;
+    const notices: (() => Promise<void>)[] = [];
+    const [owner] = accounts;
+    for (const account of accounts) {
+      const key = keys.get(account.id);
+      const context = changeContextFor(actor, account.id);
+      if (account === owner && key === undefined) {
+        const removed = await this.resetIn(tx, account.id);
+        const change = { userId: account.id, methods: removed, action: 'reset' as const, enabled: false };
+        notices.push(await changes.recordAllIn(tx.history, change, context));
+        continue;
+      }
+      const current = await tx.factors.findActive(account.id, 'totp');
+      if (current) await tx.factors.delete(current.id);
+      if (key === undefined) {
+        if (!current) continue;
+        const enabled = (await tx.factors.activeKinds(account.id)).length > 0;
+        const change = { userId: account.id, method: 'totp', action: 'disable' as const, enabled };
+        notices.push(await changes.recordIn(tx.history, change, context));
+        continue;
+      }
+      const outcome = await tx.factors.insertActive(this.importedTotp(account.id, key, DEFAULT_TOTP_PARAMS, now));
+      if (outcome === 'already_active') throw new TesseraError('FACTOR_ALREADY_ACTIVE');
+      const change = { userId: account.id, method: 'totp', action: 'import' as const, enabled: true };
+      notices.push(await changes.recordIn(tx.history, change, context));
+    }
+    return notices;
+  }
+
+  /**
    * Installs a TOTP key brought from another system as the user's active authenticator. With
    * `replace`, an authenticator the user already has is removed in the same transaction (WHM's
    * `set_tfa_config_for_user` replaces); without it, one already active is FACTOR_ALREADY_ACTIVE.
@@ -205,32 +346,16 @@ export class AdminService {
     input: { secret: string; replace?: boolean } & Partial<TotpParams>,
   ): Promise<void> {
     await this.deps.authorizer.admin(actor, 'admin.manage');
-    const { storage, secretBox, clock, changes } = this.deps;
+    const { storage, clock, changes } = this.deps;
     await this.user(userId);
     const context = changeContextFor(actor, userId);
-    const key = decodeSecret(input.secret);
-    if (key.length < 10) {
-      throw new TesseraError('VALIDATION_FAILED', {
-        message: 'The secret must be at least 80 bits (16 base32 characters).',
-      });
-    }
+    const key = importableKey(input.secret);
     const params: TotpParams = {
       algorithm: input.algorithm ?? DEFAULT_TOTP_PARAMS.algorithm,
       digits: input.digits ?? DEFAULT_TOTP_PARAMS.digits,
       period: input.period ?? DEFAULT_TOTP_PARAMS.period,
     };
-    const now = clock.now();
-    const id = newId();
-    const factor = {
-      id,
-      userId,
-      kind: 'totp' as const,
-      status: 'active' as const,
-      details: { sealedSecret: sealTotpKey(secretBox, id, key), ...params, lastUsedStep: null },
-      createdAt: now,
-      expiresAt: null,
-      activatedAt: now,
-    };
+    const factor = this.importedTotp(userId, key, params, clock.now());
     key.fill(0);
     const outcome = input.replace
       ? await storage.transaction(async (tx) => {
@@ -255,6 +380,8 @@ export class AdminService {
       username: user.username,
       email: user.email,
       role: user.role,
+      domain: user.domain,
+      subKind: user.subKind,
       twoFactorEnabled: activeKinds.length > 0,
       methods: activeKinds,
       externalId: user.externalId,
@@ -263,11 +390,46 @@ export class AdminService {
     };
   }
 
+  /** An active authenticator factor holding an imported key (sealed here; the caller wipes `key`). */
+  private importedTotp(userId: string, key: Uint8Array, params: TotpParams, now: Date): FactorRecord {
+    const id = newId();
+    return {
+      id,
+      userId,
+      kind: 'totp',
+      status: 'active',
+      details: { sealedSecret: sealTotpKey(this.deps.secretBox, id, key), ...params, lastUsedStep: null },
+      createdAt: now,
+      expiresAt: null,
+      activatedAt: now,
+    };
+  }
+
   private async user(userId: string): Promise<UserRecord> {
     const user = await this.deps.storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     return user;
   }
+}
+
+/** A factor's key in base32, the plain key wiped once encoded. */
+function base32Key(secretBox: SecretBox, factor: Parameters<typeof openTotpKey>[1]): string {
+  const key = openTotpKey(secretBox, factor);
+  const secret = encodeBase32(key);
+  key.fill(0);
+  return secret;
+}
+
+/** A key brought from another system: valid base32 of at least 80 bits (cPanel issues 80). */
+function importableKey(secret: string): Uint8Array {
+  const key = decodeSecret(secret);
+  if (key.length < 10) {
+    key.fill(0);
+    throw new TesseraError('VALIDATION_FAILED', {
+      message: 'The secret must be at least 80 bits (16 base32 characters).',
+    });
+  }
+  return key;
 }
 
 /** A malformed key is the caller's mistake (400), not a server failure. */

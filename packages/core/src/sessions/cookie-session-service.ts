@@ -106,6 +106,23 @@ export class CookieSessionService {
     };
   }
 
+  /**
+   * Ends the session whose cookie holds `token` (cPanel's `/logout`): its family is revoked, so
+   * neither the cookie nor the prefix opens anything again. Given the URL's security token, it
+   * must be that session's (as for every call under the prefix), or nothing ends. Whether a
+   * session was ended; one already ended, idle or unknown is false, never an error.
+   */
+  async logout(token: string, securityToken?: string): Promise<boolean> {
+    const { sessions, clock } = this.deps;
+    if (securityToken !== undefined && securityToken !== this.securityTokenOf(token)) return false;
+    const stored = await sessions.findRefreshTokenByHash(this.tokenHash(token));
+    if (!stored) return false;
+    const family = await sessions.findFamily(stored.familyId);
+    if (!family || family.revokedAt !== null) return false;
+    await sessions.revokeFamily(stored.familyId, clock.now());
+    return true;
+  }
+
   /** `cpsess` and 10 digits derived from the token: the URL names its session without revealing it. */
   securityTokenOf(token: string): string {
     const digest = Buffer.from(this.deps.hasher.hash(`cookie-session-url:${token}`), 'base64url');

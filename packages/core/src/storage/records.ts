@@ -12,12 +12,22 @@ export interface UserRecord {
   role: Role;
   /** Per-user override of the otpauth issuer; null means the system-wide one. */
   issuer: string | null;
+  /** The account's primary domain (cPanel's `primary_domain`); null when it has none. */
+  domain: string | null;
+  /** The account that owns this one (a sub-account); null for a top-level account. */
+  ownerId: string | null;
+  /** What kind of sub-account this is; set exactly when `ownerId` is. */
+  subKind: SubAccountKind | null;
   createdAt: Date;
   /** The platform's own id for this user (integration mode 2); unique when set. */
   externalId: string | null;
   /** When an admin disabled the account; null while it is enabled. */
   disabledAt: Date | null;
 }
+
+/** cPanel's sub-accounts: an e-mail account or a team user of a top-level account. */
+export type SubAccountKind = 'email' | 'team';
+export const SUB_ACCOUNT_KINDS: readonly SubAccountKind[] = ['email', 'team'];
 
 /**
  * The second-factor methods. `email` uses the account's address; `backup_codes` is the marker

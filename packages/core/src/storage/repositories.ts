@@ -63,6 +63,16 @@ export interface UserRepository {
   listUnsealedPhones(sealedPrefix: string, limit: number): Promise<{ id: string; phone: string }[]>;
   /** Users ordered by username with the kinds of their active factors and lockout, and the total count. */
   listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
+  /**
+   * Up to `limit` top-level accounts (no owner) with the kinds of their active factors, ordered by
+   * username, starting after `afterUsername` (keyset paging: each page costs the same however
+   * deep it is; null starts at the first).
+   */
+  listTopLevelWithFactors(afterUsername: string | null, limit: number): Promise<UserTwoFactorSummary[]>;
+  /** The accounts `ownerId` owns (its e-mail and team sub-accounts), ordered by username. */
+  listOwnedBy(ownerId: string): Promise<UserRecord[]>;
+  /** Whether `ownerId` owns any account. */
+  ownsAccounts(ownerId: string): Promise<boolean>;
 }
 
 export interface FactorRepository {

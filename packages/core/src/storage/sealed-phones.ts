@@ -93,6 +93,10 @@ function sealedUsers(users: UserRepository, box: SecretBox): UserRepository {
       const items: UserTwoFactorSummary[] = page.items.map((item) => ({ ...item, user: opened(box, item.user) }));
       return { items, total: page.total };
     },
+    listTopLevelWithFactors: async (after, limit) =>
+      (await users.listTopLevelWithFactors(after, limit)).map((item) => ({ ...item, user: opened(box, item.user) })),
+    listOwnedBy: async (ownerId) => (await users.listOwnedBy(ownerId)).map((user) => opened(box, user)),
+    ownsAccounts: (ownerId) => users.ownsAccounts(ownerId),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   parseOtpauthUri,
   TesseraError,
   type TotpSecretBits,
+  type UserTwoFactorState,
 } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
 import type { DialectApp } from './dialect.js';
@@ -122,4 +123,9 @@ export function cpanelRouteSets(security: Record<string, string[]>[]) {
     { prefix: '', operationSuffix: '', security },
     { prefix: SESSION_PREFIX, operationSuffix: '_in_session', security: [{ CpanelSession: [] }] },
   ];
+}
+
+/** cPanel's 2FA is an authenticator app: `is_enabled` means an active TOTP factor. */
+export function totpFlag(account: Pick<UserTwoFactorState, 'methods'>): 0 | 1 {
+  return account.methods.includes('totp') ? 1 : 0;
 }

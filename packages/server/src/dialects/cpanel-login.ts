@@ -1,11 +1,11 @@
 import { type Core, TesseraError } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { CPANEL_SESSION_COOKIE } from '../http/authenticate.js';
+import { CPANEL_SESSION_COOKIE, cookieValue, securityTokenInPath } from '../http/authenticate.js';
 import { rateLimitGroups } from '../http/rate-limit.js';
 import { acceptFormBodies, cpanelParams, textParam } from './cpanel-common.js';
 import type { DialectApp, DialectErrorTable } from './dialect.js';
-import { anonymousCaller } from './dialect-auth.js';
+import { anonymousCaller, SESSION_PREFIX } from './dialect-auth.js';
 import { installDialectErrors } from './dialect-errors.js';
 import { WHM_ERRORS } from './whm/whm.errors.js';
 
@@ -71,6 +71,51 @@ export async function registerCpanelLogin(app: DialectApp, core: Core): Promise<
       return { status: 1 as const, security_token: prefix, redirect: `${prefix}/` };
     },
   });
+}
+
+const LogoutAnswer = Type.Object({
+  status: Type.Literal(1),
+  message: Type.String(),
+});
+
+/**
+ * cPanel's `/logout` (also under the session's prefix, `/cpsess<10 digits>/logout`): ends the
+ * session of the `cpsession` cookie in the store and clears the cookie. Tessera has no HTML pages
+ * to redirect to, so it answers JSON as `/login/?login_only=1` does: `{status: 1, message}`,
+ * whether or not a session was open (logging out twice is not an error, and the answer tells no
+ * one whether a cookie was good). Under the prefix the cookie must be that prefix's session, or
+ * nothing ends (the prefix is what a forged cross-site request cannot know).
+ */
+export async function registerCpanelLogout(app: DialectApp, core: Core): Promise<void> {
+  for (const prefix of ['', SESSION_PREFIX]) {
+    for (const path of ['/logout', '/logout/']) {
+      app.route({
+        method: ['GET', 'POST'],
+        url: `${prefix}${path}`,
+        schema: {
+          ...(path === '/logout' ? { operationId: prefix === '' ? 'logout' : 'logout_in_session' } : {}),
+          summary: 'Ends the cpsession cookie’s session and clears the cookie',
+          tags: ['session'],
+          security: [],
+          response: { 200: LogoutAnswer },
+        },
+        handler: async (request, reply) => {
+          const securityToken = prefix === '' ? undefined : securityTokenInPath(request.url);
+          if (prefix !== '' && securityToken === undefined) throw new TesseraError('ROUTE_NOT_FOUND');
+          const token = cookieValue(request.headers.cookie, CPANEL_SESSION_COOKIE);
+          if (token !== undefined) await core.cookieSessions.logout(token, securityToken);
+          reply.header('set-cookie', clearedCookie(request));
+          return { status: 1 as const, message: 'You have been logged out.' };
+        },
+      });
+    }
+  }
+}
+
+/** A cookie that replaces the session's and expires at once, so the browser drops it. */
+function clearedCookie(request: FastifyRequest): string {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  return `${CPANEL_SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict${secure}`;
 }
 
 /** The session's cookie: for this host's every path, out of scripts' reach, never sent cross-site. */

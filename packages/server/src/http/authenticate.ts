@@ -139,7 +139,7 @@ export async function authenticateCookieSession(core: Core, request: FastifyRequ
 }
 
 /** One cookie's value from a Cookie header, or undefined. */
-function cookieValue(header: string | undefined, name: string): string | undefined {
+export function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const pair of (header ?? '').split(';')) {
     const equals = pair.indexOf('=');
     if (equals > 0 && pair.slice(0, equals).trim() === name) return pair.slice(equals + 1).trim() || undefined;

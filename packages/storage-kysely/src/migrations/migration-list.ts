@@ -7,6 +7,7 @@ import * as apiTokenScope from './2026_11_25_000002_api_token_scope.js';
 import * as throttles from './2026_11_25_000010_throttles.js';
 import * as lockoutFailureCeiling from './2026_11_25_000020_lockout_failure_ceiling.js';
 import * as deliveredCodeSender from './2026_11_25_000021_delivered_code_sender.js';
+import * as cpanelAccounts from './2026_11_25_000030_cpanel_accounts.js';
 import * as accountAdmin from './2026_11_25_000031_account_admin.js';
 import * as selfService from './2026_11_25_000040_self_service.js';
 
@@ -24,6 +25,7 @@ export function listMigrations(dialect: StorageDialect): Record<string, Migratio
     '2026_11_25_000010_throttles': { up: (db) => throttles.up(db, dialect) },
     '2026_11_25_000020_lockout_failure_ceiling': { up: (db) => lockoutFailureCeiling.up(db) },
     '2026_11_25_000021_delivered_code_sender': { up: (db) => deliveredCodeSender.up(db) },
+    '2026_11_25_000030_cpanel_accounts': { up: (db) => cpanelAccounts.up(db) },
     '2026_11_25_000031_account_admin': { up: (db) => accountAdmin.up(db, dialect) },
     '2026_11_25_000040_self_service': { up: (db) => selfService.up(db, dialect) },
   };

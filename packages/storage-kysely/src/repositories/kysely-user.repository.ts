@@ -44,6 +44,9 @@ export class KyselyUserRepository implements UserRepository {
             password_hash: user.passwordHash ?? NO_PASSWORD,
             role: user.role,
             issuer: user.issuer,
+            domain: user.domain,
+            owner_id: user.ownerId,
+            sub_kind: user.subKind,
             created_at: toMillis(user.createdAt),
             external_id: user.externalId,
             disabled_at: user.disabledAt && toMillis(user.disabledAt),
@@ -160,6 +163,37 @@ export class KyselyUserRepository implements UserRepository {
       this.db.selectFrom('users').selectAll().orderBy('username').limit(limit).offset(offset).execute(),
       this.count(),
     ]);
+    return { items: await this.withActiveKinds(users), total };
+  }
+
+  async listTopLevelWithFactors(afterUsername: string | null, limit: number): Promise<UserTwoFactorSummary[]> {
+    let query = this.db.selectFrom('users').selectAll().where('owner_id', 'is', null);
+    if (afterUsername !== null) query = query.where('username', '>', afterUsername);
+    return this.withActiveKinds(await query.orderBy('username').limit(limit).execute());
+  }
+
+  async listOwnedBy(ownerId: string): Promise<UserRecord[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .orderBy('username')
+      .execute();
+    return rows.map(toUserRecord);
+  }
+
+  async ownsAccounts(ownerId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('owner_id', '=', ownerId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** The kinds of each user's active factors, in one query for the whole page. */
+  private async withActiveKinds(users: UserRow[]): Promise<UserTwoFactorSummary[]> {
     const kinds = new Map<string, FactorKind[]>(users.map((user) => [user.id, []]));
     const lockouts = new Map<string, LockoutRecord>();
     if (users.length > 0) {
@@ -176,14 +210,11 @@ export class KyselyUserRepository implements UserRepository {
       for (const factor of factors) kinds.get(factor.user_id)?.push(factor.kind);
       for (const lock of locks) lockouts.set(lock.user_id, toLockoutRecord(lock));
     }
-    return {
-      items: users.map((user) => ({
-        user: toUserRecord(user),
-        activeKinds: sortKinds(kinds.get(user.id) ?? []),
-        lockout: lockouts.get(user.id),
-      })),
-      total,
-    };
+    return users.map((user) => ({
+      user: toUserRecord(user),
+      activeKinds: sortKinds(kinds.get(user.id) ?? []),
+      lockout: lockouts.get(user.id),
+    }));
   }
 
   /** Durable: a new password, issuer or phone number the user was told about must not come undone. */
@@ -204,6 +235,9 @@ export function toUserRecord(row: UserRow): UserRecord {
     passwordHash: row.password_hash === NO_PASSWORD ? null : row.password_hash,
     role: row.role,
     issuer: row.issuer,
+    domain: row.domain,
+    ownerId: row.owner_id,
+    subKind: row.sub_kind,
     createdAt: toDate(row.created_at),
     externalId: row.external_id,
     disabledAt: row.disabled_at === null ? null : toDate(row.disabled_at),

@@ -1,4 +1,4 @@
-import type { Role } from '@tessera/core';
+import type { Role, SubAccountKind } from '@tessera/core';
 import type { Insertable, Selectable } from 'kysely';
 
 /** Times are milliseconds since the epoch (see database.ts). */
@@ -11,6 +11,9 @@ export interface UserTable {
   password_hash: string;
   role: Role;
   issuer: string | null;
+  domain: string | null;
+  owner_id: string | null;
+  sub_kind: SubAccountKind | null;
   created_at: number;
   external_id: string | null;
   disabled_at: number | null;

@@ -28,6 +28,7 @@ export const MUDBASE_ERRORS = {
   SIGN_UP_CLOSED: { status: 403, vendorCode: 'FORBIDDEN' },
   EXTERNAL_ID_TAKEN: { status: 409, vendorCode: 'CONFLICT' },
   ACCOUNT_DISABLED: { status: 403, vendorCode: 'FORBIDDEN' },
+  ACCOUNT_OWNS_ACCOUNTS: { status: 409, vendorCode: 'CONFLICT' },
   REFRESH_TOKEN_INVALID: { status: 401, vendorCode: 'INVALID_REFRESH_TOKEN' },
   REFRESH_TOKEN_REUSED: { status: 401, vendorCode: 'INVALID_REFRESH_TOKEN' },
   CODE_MALFORMED: WRONG_CODE,

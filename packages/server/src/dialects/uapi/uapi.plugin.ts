@@ -1,4 +1,4 @@
-import { type Actor, type Core, TesseraError } from '@tessera/core';
+import { type Actor, type Core, isTesseraError, TesseraError } from '@tessera/core';
 import type { AuthScheme } from '../../http/authenticate.js';
 import {
   acceptFormBodies,
@@ -9,6 +9,7 @@ import {
   generateCpanelSecret,
   requiredParam,
   tfaTokenProof,
+  totpFlag,
 } from '../cpanel-common.js';
 import type { Dialect, DialectApp, DialectOptions } from '../dialect.js';
 import { callerOf, requireCaller } from '../dialect-auth.js';
@@ -74,13 +75,19 @@ const FUNCTIONS: Record<string, UapiFunctionSpec> = {
     },
   },
   get_team_user_configuration: {
-    summary: 'The 2FA state of one of the caller’s team users (Tessera serves no team users yet)',
-    parameters: { team_user: 'The team user.' },
+    summary: 'The 2FA state of one of the caller’s team users, and (when on) the issuer its authenticator shows',
+    parameters: { team_user: 'The team user, like jane@owner.' },
     async run(core, actor, params) {
       const teamUser = requiredParam(params, 'team_user');
-      // The caller is known; none of their team users can be, as Tessera has none yet.
-      await core.factors.status(actor);
-      return refuse(`The team user “${teamUser}” does not exist.`);
+      try {
+        const team = await core.admin.ownSubAccount(actor, teamUser, 'team');
+        return totpFlag(team) === 1 ? { is_enabled: 1, issuer: team.issuer } : { is_enabled: 0 };
+      } catch (error) {
+        // Another owner's team user, an e-mail account or no account at all: the same answer.
+        if (isTesseraError(error) && error.code === 'USER_NOT_FOUND')
+          refuse(`The team user “${teamUser}” does not exist.`);
+        throw error;
+      }
     },
   },
 };

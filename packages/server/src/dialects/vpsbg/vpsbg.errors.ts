@@ -26,6 +26,7 @@ export const VPSBG_ERRORS = {
   SIGN_UP_CLOSED: { status: 403 },
   EXTERNAL_ID_TAKEN: { status: 409 },
   ACCOUNT_DISABLED: { status: 403 },
+  ACCOUNT_OWNS_ACCOUNTS: { status: 409 },
   REFRESH_TOKEN_INVALID: { status: 401 },
   REFRESH_TOKEN_REUSED: { status: 401 },
   CODE_MALFORMED: INVALID,

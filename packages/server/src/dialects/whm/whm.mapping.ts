@@ -1,5 +1,6 @@
 import type { ErrorCode } from '@tessera/contract';
-import type { UserTwoFactorState } from '@tessera/core';
+import type { SubAccountKind, TotpConfig, UserTwoFactorState } from '@tessera/core';
+import { totpFlag } from '../cpanel-common.js';
 import type { DialectFailure } from '../dialect-errors.js';
 
 /** WHM API 1's envelope on success: `data` only where the function returns some. */
@@ -10,6 +11,33 @@ export interface WhmEnvelope {
 
 export function whmSuccess(command: string, data?: unknown): WhmEnvelope {
   return { ...(data === undefined ? {} : { data }), metadata: { command, reason: 'OK', result: 1, version: 1 } };
+}
+
+/**
+ * `data` too large to hold whole: its entries, a batch at a time, written out as one JSON object
+ * as they come (WHM's `get_user_configs` over every account).
+ */
+export class StreamedObject {
+  constructor(readonly batches: () => AsyncIterable<[string, unknown][]>) {}
+}
+
+/**
+ * The success envelope around a StreamedObject, as text chunks: the same JSON whmSuccess would
+ * give (`data` first, then `metadata`). A failure after the first chunk cannot become a `result: 0`
+ * envelope any more; the connection is cut instead, so a client never takes a part for the whole.
+ */
+export async function* streamedEnvelope(command: string, data: StreamedObject): AsyncGenerator<string> {
+  yield '{"data":{';
+  let first = true;
+  for await (const batch of data.batches()) {
+    let chunk = '';
+    for (const [key, value] of batch) {
+      chunk += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(value)}`;
+      first = false;
+    }
+    yield chunk;
+  }
+  yield `},"metadata":${JSON.stringify(whmSuccess(command).metadata)}}`;
 }
 
 /** A failure: result 0, the reason, and no `data` (cPanel returns no payload). */
@@ -57,18 +85,39 @@ export function whmReason(command: string, failure: DialectFailure): string {
   }
 }
 
-/** `get_user_configs`: each account the caller controls, by username. */
-export function userConfigs(
-  accounts: readonly UserTwoFactorState[],
-): Record<string, { is_enabled: 0 | 1; primary_domain: string }> {
-  return Object.fromEntries(
-    accounts.map((account) => [account.username, { is_enabled: totpFlag(account), primary_domain: '' }]),
-  );
+export interface UserConfig {
+  is_enabled: 0 | 1;
+  primary_domain: string;
 }
 
-/** cPanel's 2FA is an authenticator app: `is_enabled` means an active TOTP factor. */
-export function totpFlag(account: Pick<UserTwoFactorState, 'methods'>): 0 | 1 {
-  return account.methods.includes('totp') ? 1 : 0;
+/** `get_user_configs`: each account the caller controls, by username, added to `into`. */
+export function addUserConfigs(
+  into: Record<string, UserConfig>,
+  accounts: readonly UserTwoFactorState[],
+): Record<string, UserConfig> {
+  for (const account of accounts) {
+    into[account.username] = { is_enabled: totpFlag(account), primary_domain: account.domain ?? '' };
+  }
+  return into;
+}
+
+/** `get_tfa_config_for_user`'s entry of one account: each section only where it has keys. */
+export function tfaConfigEntry(config: TotpConfig): Record<string, unknown> {
+  const entry: Record<string, unknown> = {};
+  if (config.primary !== undefined) entry.primary_account = { secret: config.primary };
+  for (const section of ['email', 'team'] as const) {
+    const names = Object.keys(config[section]);
+    if (names.length === 0) continue;
+    entry[section] = Object.fromEntries(names.map((name) => [name, { secret: config[section][name] }]));
+  }
+  return entry;
+}
+
+/** cPanel's text for a named sub-account that is not the user's. */
+export function notOwnedReason(kind: SubAccountKind, name: string, username: string): string {
+  return kind === 'email'
+    ? `The email account “${name}” does not belong to “${username}”.`
+    : `The team user “${name}” does not belong to “${username}”.`;
 }
 
 export function notAccessible(username: string): string {
@@ -82,10 +131,8 @@ export function notModifiable(username: string, cause: string): string {
 /** The body of `set_tfa_config_for_user`, checked as cPanel checks it. */
 export interface TfaConfigImport {
   username: string;
-  /** The primary account's secret; undefined when the body names none (its 2FA is purged). */
-  secret: string | undefined;
-  email: string[];
-  team: string[];
+  /** The keys: the primary account's (undefined when the body names none: its 2FA is purged) and each sub-account's. */
+  config: TotpConfig;
 }
 
 export const INVALID_INPUT = 'Invalid data detected in input arguments.';
@@ -99,22 +146,22 @@ export function parseTfaConfigImport(body: unknown): TfaConfigImport | { reason:
   if (usernames.length !== 1 || username === undefined) return { reason: INVALID_INPUT };
   const config = body[username];
   if (!isPlainObject(config) || Object.keys(config).some((key) => !SECTIONS.has(key))) return { reason: INVALID_INPUT };
-  let secret: string | undefined;
+  const keys: TotpConfig = { primary: undefined, email: {}, team: {} };
   if (config.primary_account !== undefined) {
-    secret = entrySecret(config.primary_account);
-    if (secret === undefined) return { reason: INVALID_INPUT };
+    keys.primary = entrySecret(config.primary_account);
+    if (keys.primary === undefined) return { reason: INVALID_INPUT };
   }
-  const named: Record<'email' | 'team', string[]> = { email: [], team: [] };
   for (const section of ['email', 'team'] as const) {
     const entries = config[section];
     if (entries === undefined) continue;
     if (!isPlainObject(entries)) return { reason: INVALID_INPUT };
     for (const [name, entry] of Object.entries(entries)) {
-      if (entrySecret(entry) === undefined) return { reason: INVALID_INPUT };
-      named[section].push(name);
+      const secret = entrySecret(entry);
+      if (secret === undefined) return { reason: INVALID_INPUT };
+      keys[section][name] = secret;
     }
   }
-  return { username, secret, ...named };
+  return { username, config: keys };
 }
 
 /** An entry holds `secret` only, and it is not empty. */

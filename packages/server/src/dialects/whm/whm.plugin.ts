@@ -1,4 +1,5 @@
-import { type Actor, type Core, isTesseraError, TesseraError, type UserTwoFactorState } from '@tessera/core';
+import { Readable } from 'node:stream';
+import { type Actor, type Core, isTesseraError, SUB_ACCOUNT_KINDS, TesseraError } from '@tessera/core';
 import type { AuthScheme } from '../../http/authenticate.js';
 import {
   acceptFormBodies,
@@ -18,11 +19,15 @@ import { callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { WHM_ERRORS } from './whm.errors.js';
 import {
+  addUserConfigs,
   notAccessible,
   notModifiable,
+  notOwnedReason,
   parseTfaConfigImport,
+  StreamedObject,
+  streamedEnvelope,
+  tfaConfigEntry,
   unknownFunctionReason,
-  userConfigs,
   whmFailure,
   whmReason,
   whmSuccess,
@@ -56,14 +61,18 @@ function refuse(reason: string): never {
   throw new TesseraError('VALIDATION_FAILED', { message: reason });
 }
 
-/** An account the caller controls, by username; no such account fails with `notFoundReason`. */
-async function controlledAccount(core: Core, actor: Actor, username: string, notFoundReason: string) {
+/**
+ * A cPanel account (top-level: an e-mail account or team user is not one) the caller controls,
+ * by username; anything else fails with `Invalid user: X`.
+ */
+async function cpanelAccount(core: Core, actor: Actor, username: string) {
+  const invalid = new TesseraError('USER_NOT_FOUND', { message: `Invalid user: ${username}` });
   try {
-    return await core.admin.controlledAccount(actor, username);
+    const account = await core.admin.controlledAccount(actor, username);
+    if (account.subKind !== null) throw invalid;
+    return account;
   } catch (error) {
-    if (isTesseraError(error) && error.code === 'USER_NOT_FOUND') {
-      throw new TesseraError('USER_NOT_FOUND', { message: notFoundReason });
-    }
+    if (isTesseraError(error) && error.code === 'USER_NOT_FOUND') throw invalid;
     throw error;
   }
 }
@@ -108,7 +117,7 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
       const user = textParam(params, 'user');
       if (user !== undefined && user !== '') {
         try {
-          return userConfigs([await core.admin.controlledAccount(actor, user)]);
+          return addUserConfigs({}, [await core.admin.controlledAccount(actor, user)]);
         } catch (error) {
           if (isTesseraError(error) && (error.code === 'USER_NOT_FOUND' || error.code === 'FORBIDDEN')) {
             throw new TesseraError(error.code, { message: notAccessible(user) });
@@ -116,13 +125,20 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
           throw error;
         }
       }
-      const accounts: UserTwoFactorState[] = [];
-      for (let offset = 0; ; offset += PAGE_SIZE) {
-        const page = await core.admin.listControlled(actor, PAGE_SIZE, offset);
-        accounts.push(...page.items);
-        if (page.items.length < PAGE_SIZE || offset + PAGE_SIZE >= page.total) break;
-      }
-      return userConfigs(accounts);
+      // Keyset pages of top-level accounts: each page is as cheap as the first. The first is read
+      // here, so that a refusal still answers with the envelope; a list longer than a page is
+      // streamed out page by page, never held whole.
+      const first = await core.admin.listControlledTopLevel(actor, null, PAGE_SIZE);
+      if (first.length < PAGE_SIZE) return addUserConfigs({}, first);
+      return new StreamedObject(async function* () {
+        let page = first;
+        for (;;) {
+          yield Object.entries(addUserConfigs({}, page));
+          const last = page.at(-1);
+          if (page.length < PAGE_SIZE || last === undefined) return;
+          page = await core.admin.listControlledTopLevel(actor, last.username, PAGE_SIZE);
+        }
+      });
     },
   },
   twofactorauth_remove_user_config: {
@@ -171,39 +187,36 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
     },
   },
   twofactorauth_get_tfa_config_for_user: {
-    summary: 'An account’s authenticator secret in plaintext, for migration; admins only, recorded, owner e-mailed',
+    summary:
+      'The authenticator secrets of an account and of its e-mail accounts and team users, in plaintext, for ' +
+      'migration; admins only, each recorded, owners e-mailed',
     parameters: { user: 'The account.' },
     async run(core, actor, params) {
       const username = requiredParam(params, 'user');
-      const account = await controlledAccount(core, actor, username, `Invalid user: ${username}`);
-      try {
-        const exported = await core.admin.exportTotp(actor, account.id);
-        return { [username]: { primary_account: { secret: exported.secret } } };
-      } catch (error) {
-        // Entries appear only where there is 2FA (the core checked the caller first).
-        if (isTesseraError(error) && error.code === 'METHOD_NOT_ACTIVE') return { [username]: {} };
-        throw error;
-      }
+      const account = await cpanelAccount(core, actor, username);
+      // Entries appear only where there is 2FA: the account's own, its e-mail accounts', its team users'.
+      return { [username]: tfaConfigEntry(await core.admin.exportTotpConfig(actor, account.id)) };
     },
   },
   twofactorauth_set_tfa_config_for_user: {
     summary:
-      'Replaces an account’s authenticator secret, without a code (migration); POST a JSON body ' +
-      '`{"<user>": {"primary_account": {"secret": "…"}}}`; admins only, recorded, owner e-mailed',
+      'Replaces the authenticator secrets of an account and of its e-mail accounts and team users, without a ' +
+      'code (migration), in one transaction; POST a JSON body `{"<user>": {"primary_account": {"secret": "…"}, ' +
+      '"email": {"<address>": {"secret": "…"}}, "team": {"<team user>": {"secret": "…"}}}}`; admins only, ' +
+      'recorded, owners e-mailed',
     async run(core, actor, _params, body) {
       const parsed = parseTfaConfigImport(body);
       if ('reason' in parsed) refuse(parsed.reason);
-      const { username } = parsed;
-      const account = await controlledAccount(core, actor, username, `Invalid user: ${username}`);
-      // Tessera has no e-mail or team accounts yet: none named can belong to this user.
-      const email = parsed.email[0];
-      if (email !== undefined) refuse(`The email account “${email}” does not belong to “${username}”.`);
-      const team = parsed.team[0];
-      if (team !== undefined) refuse(`The team user “${team}” does not belong to “${username}”.`);
-      if (parsed.secret === undefined) {
-        await core.admin.resetTwoFactor(actor, account.id);
-      } else {
-        await core.admin.importTotp(actor, account.id, { secret: parsed.secret, replace: true });
+      const { username, config } = parsed;
+      const account = await cpanelAccount(core, actor, username);
+      try {
+        await core.admin.replaceTotpConfig(actor, account.id, config);
+      } catch (error) {
+        const kind = isTesseraError(error)
+          ? SUB_ACCOUNT_KINDS.find((known) => known === error.meta.subAccountKind)
+          : undefined;
+        if (kind && isTesseraError(error)) refuse(notOwnedReason(kind, String(error.meta.subAccount), username));
+        throw error;
       }
       return undefined;
     },
@@ -233,8 +246,14 @@ async function register(app: DialectApp, core: Core, options: DialectOptions): P
           querystring: whmQuery(spec.parameters ?? {}),
           response: { 200: WhmEnvelope, 401: WhmEnvelope, 429: WhmEnvelope },
         },
-        handler: async (request) =>
-          whmSuccess(command, await spec.run(core, callerOf(request), cpanelParams(request), request.body, options)),
+        handler: async (request, reply) => {
+          const data = await spec.run(core, callerOf(request), cpanelParams(request), request.body, options);
+          if (!(data instanceof StreamedObject)) return whmSuccess(command, data);
+          // The stream writes the JSON the response schema describes; Fastify sends a stream as is
+          // (the schema's type cannot say so).
+          const body = Readable.from(streamedEnvelope(command, data));
+          return reply.type('application/json; charset=utf-8').send(body as never);
+        },
       });
     }
 

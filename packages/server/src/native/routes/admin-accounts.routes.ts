@@ -18,6 +18,9 @@ const EXAMPLE_USER = {
   phone: null,
   role: 'user',
   externalId: '4711',
+  domain: null,
+  ownerId: null,
+  subAccountType: null,
   hasPassword: false,
   disabled: false,
   disabledAt: null,
@@ -57,7 +60,9 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
       },
     },
     async (request, reply) => {
-      return reply.status(201).send(await core.userAdmin.create(actorOf(request), request.body));
+      const { subAccountType, ...account } = request.body;
+      const input = subAccountType === undefined ? account : { ...account, subKind: subAccountType };
+      return reply.status(201).send(await core.userAdmin.create(actorOf(request), input));
     },
   );
 

@@ -272,4 +272,56 @@ export function describeUserContract(ctx: ContractContext): void {
       ]);
     });
   });
+
+  describe('users: cPanel accounts (domain, sub-accounts)', () => {
+    it('stores a domain and an owner with its kind, and reads them back', async () => {
+      const owner = await ctx.createdUser({ username: 'owner', domain: 'example.com' });
+      const mailbox = await ctx.createdUser({
+        username: 'info@example.com',
+        email: null,
+        ownerId: owner.id,
+        subKind: 'email',
+      });
+      expect(await ctx.storage.users.findById(owner.id)).toEqual(owner);
+      expect(await ctx.storage.users.findByUsername('info@example.com')).toEqual(mailbox);
+    });
+
+    it("lists an owner's sub-accounts by username, and says whether it owns any", async () => {
+      const owner = await ctx.createdUser({ username: 'owner' });
+      const other = await ctx.createdUser({ username: 'other' });
+      const team = await ctx.createdUser({ username: 'zed@owner', email: null, ownerId: owner.id, subKind: 'team' });
+      const mail = await ctx.createdUser({
+        username: 'a@example.com',
+        email: null,
+        ownerId: owner.id,
+        subKind: 'email',
+      });
+      await ctx.createdUser({ username: 'b@example.com', email: null, ownerId: other.id, subKind: 'email' });
+      expect(await ctx.storage.users.listOwnedBy(owner.id)).toEqual([mail, team]);
+      expect(await ctx.storage.users.ownsAccounts(owner.id)).toBe(true);
+      expect(await ctx.storage.users.ownsAccounts(team.id)).toBe(false);
+      expect(await ctx.storage.users.listOwnedBy(team.id)).toEqual([]);
+    });
+
+    it('refuses an owner that does not exist', async () => {
+      const orphan = aUser({ ownerId: '00000000-0000-0000-0000-000000000000', subKind: 'email', email: null });
+      await expect(ctx.storage.users.create(orphan)).rejects.toThrow();
+      expect(await ctx.storage.users.findById(orphan.id)).toBeUndefined();
+    });
+
+    it('pages through top-level accounts by username after a key, leaving sub-accounts out', async () => {
+      const carol = await ctx.createdUser({ username: 'carol' });
+      const alice = await ctx.createdUser({ username: 'alice', domain: 'alice.example' });
+      const bob = await ctx.createdUser({ username: 'bob' });
+      await ctx.createdUser({ username: 'bob@alice.example', email: null, ownerId: alice.id, subKind: 'email' });
+      expect(await ctx.storage.factors.insertActive(anActiveFactor(alice.id))).toBe('inserted');
+
+      expect(await ctx.storage.users.listTopLevelWithFactors(null, 2)).toEqual([
+        { user: alice, activeKinds: ['backup_codes'] },
+        { user: bob, activeKinds: [] },
+      ]);
+      expect(await ctx.storage.users.listTopLevelWithFactors('bob', 2)).toEqual([{ user: carol, activeKinds: [] }]);
+      expect(await ctx.storage.users.listTopLevelWithFactors('carol', 2)).toEqual([]);
+    });
+  });
 }

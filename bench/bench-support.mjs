@@ -1,0 +1,46 @@
+// What the benchmarks share: seeding a fresh database through the runtime, and running Tessera
+// (or the bare route) in a child process.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { loadConfig, SecretBox, SYSTEM_ACTOR } from '@tessera/core';
+import { createLogger, openRuntime } from '@tessera/server';
+
+/**
+ * Opens the runtime over `env`'s database, makes the admin `bench-admin` with an API token of
+ * `scope`, and hands `fill` the storage, the core, a SecretBox of the key and both; closes after.
+ */
+export async function seedWith(env, scope, fill) {
+  const config = loadConfig(env);
+  const runtime = await openRuntime(config, createLogger('warn', process.stderr));
+  try {
+    const { storage, core } = runtime;
+    const admin = await core.accounts.create(SYSTEM_ACTOR, {
+      username: 'bench-admin',
+      password: 'bench password',
+      role: 'admin',
+    });
+    const { token } = await core.apiTokens.issue(admin.id, 'bench', scope);
+    return await fill({ storage, core, box: new SecretBox(config.secretKey), admin, token });
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Starts `script` in a child process; resolves with it and the URL it prints on stdout. */
+export function startChild(script, childEnv, nodeFlags = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, script], {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    // The server's own log shares stdout; the URL is the line that is one.
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (!line.startsWith('http')) return;
+      lines.close();
+      resolve({ child, url: line.trim() });
+    });
+  });
+}
