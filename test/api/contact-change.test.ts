@@ -164,7 +164,7 @@ describe('changing my e-mail address', () => {
       url: '/api/v1/auth/sign-in',
       payload: { username, password: 'correct horse battery' },
     });
-    const tokens = json<{ tokens: { accessToken: string; refreshToken: string } }>(signedIn).tokens;
+    const tokens = json<{ accessToken: string; refreshToken: string }>(signedIn);
     const user: SignedInUser = { id: '', username, password: 'correct horse battery', email: '', ...tokens };
     const address = newAddress();
     const change = json<ChangeBody>(await startEmail(user, { email: address, currentPassword: user.password }));

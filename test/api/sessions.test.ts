@@ -52,7 +52,7 @@ async function signInAgain(user: SignedInUser, userAgent = 'second-browser/1.0')
     remoteAddress: '198.51.100.23',
     payload: { username: user.username, password: user.password },
   });
-  return json<{ tokens: Tokens }>(response).tokens;
+  return json<Tokens>(response);
 }
 
 async function listSessions(accessToken: string): Promise<LightMyRequestResponse> {

@@ -39,10 +39,23 @@ export const HistoryEntry = Type.Object({
   createdAt: DateTime,
 });
 
-/** What a history entry is about: a method, or `policy` for a change of the system-wide policy. */
-const HistoryMethod = Type.Union([...Method.anyOf, Type.Literal('policy')], {
-  description: 'totp, sms, email, backup_codes, or policy (a change of the 2FA policy).',
-});
+/**
+ * What a history entry is about: a method, `policy` (the system-wide policy), `second_factor`
+ * (an unlock), `account` (an admin's account change) or `phone` (a phone number change).
+ */
+const HistoryMethod = Type.Union(
+  [
+    ...Method.anyOf,
+    Type.Literal('policy'),
+    Type.Literal('second_factor'),
+    Type.Literal('account'),
+    Type.Literal('phone'),
+  ],
+  {
+    description:
+      'totp, sms, email, backup_codes; policy (a change of the 2FA policy); second_factor (an unlock); account (an admin created, changed, disabled, enabled or deleted the account); phone (a phone number change).',
+  },
+);
 
 export const HistoryQuery = Type.Object(
   {
