@@ -32,12 +32,17 @@ const VERIFY_RATIO_TARGET = 1.5;
 
 const rows = [];
 const notes = [];
+/** Printed as it happens (seeding takes minutes) and again under the table. */
+const note = (line) => {
+  console.log(line);
+  notes.push(line);
+};
 
 await benchDatabase('sqlite', undefined);
 if (process.env.TESSERA_BENCH_DATABASE_URL) await benchPostgres(process.env.TESSERA_BENCH_DATABASE_URL);
 
-console.log(notes.join('\n'));
 printTable(rows);
+console.log(notes.join('\n'));
 if (rows.some((row) => !row.ok)) process.exitCode = 1;
 
 async function benchPostgres(url) {
@@ -50,7 +55,8 @@ async function benchPostgres(url) {
     target.pathname = `/${name}`;
     await benchDatabase('postgres', target.toString());
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
+    if (process.env.BENCH_SCALE_KEEP) note(`postgres: kept database ${name}`);
+    else await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }
@@ -88,7 +94,7 @@ async function benchDatabase(label, databaseUrl) {
     let started = performance.now();
     const ids = await seedUsers(storage, box, adminAccount.passwordHash, 0, SMALL);
     await settle(storage);
-    notes.push(`${label}: seeded ${SMALL.toLocaleString('en')} users in ${seconds(started)}`);
+    note(`${label}: seeded ${SMALL.toLocaleString('en')} users in ${seconds(started)}`);
 
     server = await startServer(env);
     const small = await measureVerify(server.url, adminToken, SMALL);
@@ -96,8 +102,8 @@ async function benchDatabase(label, databaseUrl) {
     server = undefined;
 
     started = performance.now();
-    ids.push(...(await seedUsers(storage, box, adminAccount.passwordHash, SMALL, LARGE)));
-    notes.push(`${label}: seeded ${(LARGE - SMALL).toLocaleString('en')} more users in ${seconds(started)}`);
+    for (const id of await seedUsers(storage, box, adminAccount.passwordHash, SMALL, LARGE)) ids.push(id);
+    note(`${label}: seeded ${(LARGE - SMALL).toLocaleString('en')} more users in ${seconds(started)}`);
     started = performance.now();
     const [heavyA, heavyB, typical] = ids;
     await seedHistory(storage, {
@@ -109,8 +115,8 @@ async function benchDatabase(label, databaseUrl) {
       anyUserId: () => ids[Math.floor(Math.random() * ids.length)],
     });
     await settle(storage);
-    notes.push(`${label}: seeded ${HISTORY.toLocaleString('en')} history rows in ${seconds(started)}`);
-    notes.push(`${label}: database size ${await databaseSize(storage, dataDir)}`);
+    note(`${label}: seeded ${HISTORY.toLocaleString('en')} history rows in ${seconds(started)}`);
+    note(`${label}: database size ${await databaseSize(storage, dataDir)}`);
 
     // Access tokens for the B2Core routes, which take only a JWT; the native ones take it too.
     const session = async (id) => (await core.sessions.start(await storage.users.findById(id))).accessToken;
@@ -164,7 +170,9 @@ async function benchDatabase(label, databaseUrl) {
   } finally {
     if (server) await stopServer(server);
     await runtime.close();
-    await rm(dataDir, { recursive: true, force: true });
+    // BENCH_SCALE_KEEP=1 keeps the seeded SQLite file for EXPLAIN QUERY PLAN and the like.
+    if (process.env.BENCH_SCALE_KEEP && !databaseUrl) note(`${label}: kept ${join(dataDir, 'tessera.db')}`);
+    else await rm(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -206,7 +214,7 @@ async function measure(count, concurrency, next) {
   await clients(count, true);
   timings.sort((a, b) => a - b);
   const at = (q) => timings[Math.min(timings.length - 1, Math.floor(q * timings.length))];
-  if (firstFailure) notes.push(`failure: ${firstFailure}`);
+  if (firstFailure) note(`failure: ${firstFailure}`);
   return { p50: at(0.5), p99: at(0.99), failures };
 }
 

@@ -7,6 +7,7 @@ import * as apiTokenScope from './2026_11_25_000002_api_token_scope.js';
 import * as throttles from './2026_11_25_000010_throttles.js';
 import * as lockoutFailureCeiling from './2026_11_25_000020_lockout_failure_ceiling.js';
 import * as deliveredCodeSender from './2026_11_25_000021_delivered_code_sender.js';
+import * as scaleIndexes from './2026_11_25_000070_scale_indexes.js';
 
 /**
  * Every migration, keyed by the name recorded in the database (never rename one). Names sort
@@ -22,5 +23,6 @@ export function listMigrations(dialect: StorageDialect): Record<string, Migratio
     '2026_11_25_000010_throttles': { up: (db) => throttles.up(db, dialect) },
     '2026_11_25_000020_lockout_failure_ceiling': { up: (db) => lockoutFailureCeiling.up(db) },
     '2026_11_25_000021_delivered_code_sender': { up: (db) => deliveredCodeSender.up(db) },
+    '2026_11_25_000070_scale_indexes': { up: (db) => scaleIndexes.up(db) },
   };
 }

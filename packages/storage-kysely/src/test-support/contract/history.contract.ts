@@ -100,6 +100,15 @@ export function describeHistoryContract(ctx: ContractContext): void {
             e.createdAt >= at(1_000) &&
             e.createdAt < at(9_000),
         ],
+        // Filters without a user, and the enabled flag with a user and a time: each served by
+        // an index of its own (migration 2026_11_25_000070), with the same answers.
+        [{ method: 'sms', enabled: true }, (e) => e.method === 'sms' && e.enabled],
+        [{ method: 'totp', from: at(3_000) }, (e) => e.method === 'totp' && e.createdAt >= at(3_000)],
+        [{ enabled: true, to: at(5_000) }, (e) => e.enabled && e.createdAt < at(5_000)],
+        [
+          { userId: bob, enabled: false, from: at(2_000) },
+          (e) => e.userId === bob && !e.enabled && e.createdAt >= at(2_000),
+        ],
         [{ userId: undefined, method: undefined, enabled: undefined }, () => true],
         [{ userId: 'nobody' }, () => false],
       ];

@@ -1,0 +1,54 @@
+import type { HistoryFilter } from '@tessera/core';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { Database } from '../database.js';
+import { toMillis } from './time-columns.js';
+
+/**
+ * The two queries of a history listing, kept apart from the repository so that their plans can
+ * be checked (history-listing.test.ts): with millions of rows, a plan that sorts or reads the
+ * table instead of one index is the difference between milliseconds and seconds.
+ */
+
+/** One page, ordered by created_at then id (entries of the same millisecond keep one order). */
+export function historyPageQuery(
+  db: Kysely<Database>,
+  filter: HistoryFilter,
+  order: 'asc' | 'desc',
+  limit: number,
+  offset: number,
+) {
+  return db
+    .selectFrom('history')
+    .$call((qb) => applyFilter(qb, filter))
+    .selectAll()
+    .orderBy('created_at', order)
+    .orderBy('id', order)
+    .limit(limit)
+    .offset(offset);
+}
+
+/**
+ * The size of the filtered set. A query of its own: a window function would count the whole
+ * filtered set for every page anyway, and return nothing past the end. Every filter column is
+ * in the indexes (migration 2026_11_25_000070), so this reads index entries, never the table.
+ */
+export function historyCountQuery(db: Kysely<Database>, filter: HistoryFilter) {
+  return db
+    .selectFrom('history')
+    .$call((qb) => applyFilter(qb, filter))
+    .select((eb) => eb.fn.countAll<number | string>().as('count'));
+}
+
+/** Absent and undefined filter fields both mean "any". */
+function applyFilter<O>(
+  qb: SelectQueryBuilder<Database, 'history', O>,
+  filter: HistoryFilter,
+): SelectQueryBuilder<Database, 'history', O> {
+  let query = qb;
+  if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+  if (filter.method !== undefined) query = query.where('method', '=', filter.method);
+  if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled ? 1 : 0);
+  if (filter.from !== undefined) query = query.where('created_at', '>=', toMillis(filter.from));
+  if (filter.to !== undefined) query = query.where('created_at', '<', toMillis(filter.to));
+  return query;
+}
