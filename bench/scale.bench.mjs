@@ -38,7 +38,8 @@ const note = (line) => {
   notes.push(line);
 };
 
-await benchDatabase('sqlite', undefined);
+// BENCH_SCALE_SQLITE=0 measures PostgreSQL alone.
+if (process.env.BENCH_SCALE_SQLITE !== '0') await benchDatabase('sqlite', undefined);
 if (process.env.TESSERA_BENCH_DATABASE_URL) await benchPostgres(process.env.TESSERA_BENCH_DATABASE_URL);
 
 printTable(rows);

@@ -19,6 +19,7 @@ const TABLES = [
   'factors',
   'flows',
   'history',
+  'history_counts',
   'lockouts',
   'refresh_tokens',
   'session_families',

@@ -23,6 +23,6 @@ export function listMigrations(dialect: StorageDialect): Record<string, Migratio
     '2026_11_25_000010_throttles': { up: (db) => throttles.up(db, dialect) },
     '2026_11_25_000020_lockout_failure_ceiling': { up: (db) => lockoutFailureCeiling.up(db) },
     '2026_11_25_000021_delivered_code_sender': { up: (db) => deliveredCodeSender.up(db) },
-    '2026_11_25_000070_scale_indexes': { up: (db) => scaleIndexes.up(db) },
+    '2026_11_25_000070_scale_indexes': { up: (db) => scaleIndexes.up(db, dialect) },
   };
 }

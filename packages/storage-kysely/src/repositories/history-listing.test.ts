@@ -29,7 +29,18 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     beforeAll(async () => {
       storage = await openTestStorage(kind);
       await storage.users.create(aUser({ id: USER }));
-      for (let i = 0; i < 20; i++) await storage.history.insert(aHistoryEntry(i % 2 ? USER : null));
+      // Spread like a real history: the user holds a few of the entries, over the whole time
+      // range, of each method and flag, so that the planner has a reason to pick each index.
+      const methods = ['totp', 'sms', 'email', 'backup_codes'];
+      for (let i = 0; i < 400; i++) {
+        await storage.history.insert(
+          aHistoryEntry(i % 20 === 0 ? USER : null, {
+            method: methods[i % 4],
+            enabled: i % 3 === 0,
+            createdAt: at(i * 25),
+          }),
+        );
+      }
       // PostgreSQL plans by statistics and the visibility map, as autovacuum keeps them.
       if (kind === 'postgres') await sql`vacuum analyze history`.execute(storage.db);
     });
@@ -53,8 +64,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         const plan = await explain(storage.db, kind, historyCountQuery(storage.db, filter).compile());
         if (kind === 'sqlite') expect(plan).toMatch(/^(SCAN|SEARCH) history USING COVERING INDEX \w+/);
         else {
-          expect(plan).not.toMatch(/Seq Scan|Bitmap Heap Scan/);
-          expect(plan).toMatch(/Index Only Scan using history_/);
+          // An index-only scan when the visibility map allows it, which depends on what else
+          // the server is running (vacuum cannot mark pages that an open snapshot may still
+          // need): the check is that an index holds every column of the filter.
+          expect(plan, plan).not.toMatch(/Seq Scan|Bitmap Heap Scan|Filter:/);
+          expect(plan).toMatch(/Index (Only )?Scan using history_/);
         }
       });
     }

@@ -4,7 +4,13 @@ import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { HistoryRow } from '../tables/history.table.js';
-import { historyCountQuery, historyPageQuery } from './history-listing.js';
+import {
+  countEntry,
+  countedTotalQuery,
+  historyCountQuery,
+  historyPageQuery,
+  isCountedFilter,
+} from './history-listing.js';
 import { toDate, toMillis } from './time-columns.js';
 
 export class KyselyHistoryRepository implements HistoryRepository {
@@ -15,8 +21,8 @@ export class KyselyHistoryRepository implements HistoryRepository {
 
   async insert(entry: HistoryRecord): Promise<void> {
     // Durable: the record of a change must not be lost while the change itself is kept.
-    await durableWrite(this.db, this.dialect, (trx) =>
-      trx
+    await durableWrite(this.db, this.dialect, async (trx) => {
+      await trx
         .insertInto('history')
         .values({
           id: entry.id,
@@ -30,8 +36,9 @@ export class KyselyHistoryRepository implements HistoryRepository {
           details: entry.details,
           created_at: toMillis(entry.createdAt),
         })
-        .execute(),
-    );
+        .execute();
+      await countEntry(trx, entry.method, entry.enabled ? 1 : 0);
+    });
   }
 
   async findById(id: string): Promise<HistoryRecord | undefined> {
@@ -42,7 +49,10 @@ export class KyselyHistoryRepository implements HistoryRepository {
   async list(filter: HistoryFilter, order: 'asc' | 'desc', limit: number, offset: number): Promise<HistoryPage> {
     const [rows, { count }] = await Promise.all([
       historyPageQuery(this.db, filter, order, limit, offset).execute(),
-      historyCountQuery(this.db, filter).executeTakeFirstOrThrow(),
+      (isCountedFilter(filter)
+        ? countedTotalQuery(this.db, filter)
+        : historyCountQuery(this.db, filter)
+      ).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toHistoryRecord), total: Number(count) };
   }

@@ -31,6 +31,33 @@ export function describeHistoryContract(ctx: ContractContext): void {
       expect(await ctx.storage.history.findById('not a uuid')).toBeUndefined();
     });
 
+    it('counts the entries of a change that commits, and not those of one rolled back', async () => {
+      const user = await ctx.createdUser();
+      const gone = await ctx.createdUser();
+      await ctx.storage.history.insert(aHistoryEntry(user.id, { method: 'sms', enabled: true }));
+      await ctx.storage.history.insert(aHistoryEntry(gone.id, { method: 'sms', enabled: false }));
+      const failure = new Error('rolled back');
+      await expect(
+        ctx.storage.transaction(async (repos) => {
+          await repos.history.insert(aHistoryEntry(user.id, { method: 'sms', enabled: true }));
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      await ctx.storage.transaction(async (repos) => {
+        await repos.history.insert(aHistoryEntry(user.id, { method: 'totp', enabled: true }));
+        await repos.history.insert(aHistoryEntry(null, { method: 'sms', enabled: true }));
+      });
+      // A user's deletion keeps their entries, and so their count.
+      await ctx.storage.db.deleteFrom('users').where('id', '=', gone.id).execute();
+      const totals = async (filter: HistoryFilter) => (await ctx.storage.history.list(filter, 'desc', 1, 0)).total;
+      expect(await totals({})).toBe(4);
+      expect(await totals({ method: 'sms' })).toBe(3);
+      expect(await totals({ method: 'sms', enabled: true })).toBe(2);
+      expect(await totals({ enabled: false })).toBe(1);
+      expect(await totals({ method: 'email' })).toBe(0);
+      expect(await totals({ userId: user.id })).toBe(2);
+    });
+
     /** 40 entries over two users and the system, several sharing a millisecond. */
     async function seedHistory(): Promise<{ alice: string; bob: string; entries: HistoryRecord[] }> {
       const alice = (await ctx.createdUser()).id;
