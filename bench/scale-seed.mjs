@@ -108,6 +108,7 @@ export async function seedHistory(storage, { total, heavy, perHeavy, typical, pe
       });
     }
     await trx.insertInto('history').values(rows).execute();
+    await countEntries(trx, rows);
   });
 }
 
@@ -118,6 +119,27 @@ export async function seedHistory(storage, { total, heavy, perHeavy, typical, pe
  */
 export async function settle(storage) {
   if (storage.dialect === 'postgres') await sql`vacuum analyze`.execute(storage.db);
+}
+
+/** What the repository's insert does for each entry: its kind counted in `history_counts`. */
+async function countEntries(trx, rows) {
+  const counts = new Map();
+  for (const { method, enabled } of rows) {
+    const key = `${method}\u0000${enabled}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const [key, entries] of counts) {
+    const [method, enabled] = key.split('\u0000');
+    await trx
+      .insertInto('history_counts')
+      .values({ method, enabled: Number(enabled), entries })
+      .onConflict((oc) =>
+        oc
+          .columns(['method', 'enabled'])
+          .doUpdateSet((eb) => ({ entries: eb('history_counts.entries', '+', entries) })),
+      )
+      .execute();
+  }
 }
 
 function pickMethod() {
