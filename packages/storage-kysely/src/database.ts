@@ -8,6 +8,7 @@ import type { FactorSmsTable } from './tables/factor-sms.table.js';
 import type { FactorTotpTable } from './tables/factor-totp.table.js';
 import type { FlowTable } from './tables/flow.table.js';
 import type { HistoryTable } from './tables/history.table.js';
+import type { HistoryCountTable } from './tables/history-count.table.js';
 import type { LockoutTable } from './tables/lockout.table.js';
 import type { RefreshTokenTable } from './tables/refresh-token.table.js';
 import type { SessionFamilyTable } from './tables/session-family.table.js';
@@ -43,5 +44,6 @@ export interface Database {
   delivered_codes: DeliveredCodeTable;
   success_tokens: SuccessTokenTable;
   history: HistoryTable;
+  history_counts: HistoryCountTable;
   trusted_devices: TrustedDeviceTable;
 }

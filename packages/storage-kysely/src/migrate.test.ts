@@ -19,6 +19,7 @@ const TABLES = [
   'factors',
   'flows',
   'history',
+  'history_counts',
   'lockouts',
   'refresh_tokens',
   'session_families',
@@ -73,6 +74,47 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(await tableNames()).toEqual(TABLES);
       expect(await storage.users.findById(user.id)).toEqual(user);
       await storage.history.insert(aHistoryEntry(user.id));
+    });
+
+    it('counts the history entries already there when it adds history_counts', async () => {
+      storage = await openTestStorage(kind, { migrate: false });
+      const all = listMigrations(kind);
+      const names = Object.keys(all);
+      const previous = names.slice(0, names.indexOf('2026_11_25_000070_scale_indexes'));
+      const migrations = Object.fromEntries(previous.map((name) => [name, all[name]!]));
+      await migrateToLatest(storage.db, { dialect: kind, migrations });
+      const user = aUser();
+      await storage.users.create(user);
+      // Written as the earlier schema took them: no counts to keep.
+      const entries = [
+        aHistoryEntry(user.id, { method: 'sms', enabled: true }),
+        aHistoryEntry(user.id, { method: 'sms', enabled: true }),
+        aHistoryEntry(null, { method: 'totp', enabled: false }),
+      ];
+      for (const entry of entries) {
+        await storage.db
+          .insertInto('history')
+          .values({
+            id: entry.id,
+            user_id: entry.userId,
+            method: entry.method,
+            action: entry.action,
+            enabled: entry.enabled ? 1 : 0,
+            actor: entry.actor,
+            actor_id: entry.actorId,
+            client_ip: entry.clientIp,
+            details: entry.details,
+            created_at: entry.createdAt.getTime(),
+          })
+          .execute();
+      }
+      await storage.migrate();
+      await storage.history.insert(aHistoryEntry(user.id, { method: 'sms', enabled: true }));
+      const total = async (filter: { method?: string; enabled?: boolean }) =>
+        (await storage.history.list(filter, 'desc', 1, 0)).total;
+      expect(await total({})).toBe(4);
+      expect(await total({ method: 'sms', enabled: true })).toBe(3);
+      expect(await total({ enabled: false })).toBe(1);
     });
 
     /** Migrates a fresh database up to, not including, the factor-details migration. */

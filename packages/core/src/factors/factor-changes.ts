@@ -47,7 +47,10 @@ export class FactorChanges {
     context: ChangeContext,
   ): Promise<() => Promise<void>> {
     const { userId, methods, action, enabled } = change;
-    for (const method of methods) await this.deps.history.record({ userId, method, action, enabled }, context, history);
+    // In one order whatever the caller's: each entry is counted under a lock of its kind until
+    // the commit (storage's history_counts), and two resets must not take them in opposite orders.
+    for (const method of [...methods].sort())
+      await this.deps.history.record({ userId, method, action, enabled }, context, history);
     const first = methods[0];
     return async () => {
       if (first !== undefined) await this.notify(userId, noticeFor(first, action, enabled));

@@ -10,6 +10,7 @@ import * as deliveredCodeSender from './2026_11_25_000021_delivered_code_sender.
 import * as cpanelAccounts from './2026_11_25_000030_cpanel_accounts.js';
 import * as accountAdmin from './2026_11_25_000031_account_admin.js';
 import * as selfService from './2026_11_25_000040_self_service.js';
+import * as scaleIndexes from './2026_11_25_000070_scale_indexes.js';
 
 /**
  * Every migration, keyed by the name recorded in the database (never rename one). Names sort
@@ -28,5 +29,6 @@ export function listMigrations(dialect: StorageDialect): Record<string, Migratio
     '2026_11_25_000030_cpanel_accounts': { up: (db) => cpanelAccounts.up(db) },
     '2026_11_25_000031_account_admin': { up: (db) => accountAdmin.up(db, dialect) },
     '2026_11_25_000040_self_service': { up: (db) => selfService.up(db, dialect) },
+    '2026_11_25_000070_scale_indexes': { up: (db) => scaleIndexes.up(db, dialect) },
   };
 }

@@ -1,9 +1,16 @@
 import type { HistoryFilter, HistoryPage, HistoryRecord, HistoryRepository } from '@tessera/core';
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { HistoryRow } from '../tables/history.table.js';
+import {
+  countEntry,
+  countedTotalQuery,
+  historyCountQuery,
+  historyPageQuery,
+  isCountedFilter,
+} from './history-listing.js';
 import { toDate, toMillis } from './time-columns.js';
 
 export class KyselyHistoryRepository implements HistoryRepository {
@@ -14,8 +21,8 @@ export class KyselyHistoryRepository implements HistoryRepository {
 
   async insert(entry: HistoryRecord): Promise<void> {
     // Durable: the record of a change must not be lost while the change itself is kept.
-    await durableWrite(this.db, this.dialect, (trx) =>
-      trx
+    await durableWrite(this.db, this.dialect, async (trx) => {
+      await trx
         .insertInto('history')
         .values({
           id: entry.id,
@@ -30,8 +37,9 @@ export class KyselyHistoryRepository implements HistoryRepository {
           details: entry.details,
           created_at: toMillis(entry.createdAt),
         })
-        .execute(),
-    );
+        .execute();
+      await countEntry(trx, entry.method, entry.enabled ? 1 : 0);
+    });
   }
 
   async findById(id: string): Promise<HistoryRecord | undefined> {
@@ -40,13 +48,12 @@ export class KyselyHistoryRepository implements HistoryRepository {
   }
 
   async list(filter: HistoryFilter, order: 'asc' | 'desc', limit: number, offset: number): Promise<HistoryPage> {
-    const filtered = this.db.selectFrom('history').$call((qb) => applyFilter(qb, filter));
-    // Ordered by id after created_at so entries of the same millisecond keep one order and no
-    // entry shows on two pages or none. The count is a query of its own: a window function
-    // would count the whole filtered set for every page anyway, and return nothing past the end.
     const [rows, { count }] = await Promise.all([
-      filtered.selectAll().orderBy('created_at', order).orderBy('id', order).limit(limit).offset(offset).execute(),
-      filtered.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+      historyPageQuery(this.db, filter, order, limit, offset).execute(),
+      (isCountedFilter(filter)
+        ? countedTotalQuery(this.db, filter)
+        : historyCountQuery(this.db, filter)
+      ).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toHistoryRecord), total: Number(count) };
   }
@@ -67,20 +74,6 @@ export class KyselyHistoryRepository implements HistoryRepository {
       return Number(about.numUpdatedRows);
     });
   }
-}
-
-/** Absent and undefined filter fields both mean "any". */
-function applyFilter<O>(
-  qb: SelectQueryBuilder<Database, 'history', O>,
-  filter: HistoryFilter,
-): SelectQueryBuilder<Database, 'history', O> {
-  let query = qb;
-  if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
-  if (filter.method !== undefined) query = query.where('method', '=', filter.method);
-  if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled ? 1 : 0);
-  if (filter.from !== undefined) query = query.where('created_at', '>=', toMillis(filter.from));
-  if (filter.to !== undefined) query = query.where('created_at', '<', toMillis(filter.to));
-  return query;
 }
 
 function toHistoryRecord(row: HistoryRow): HistoryRecord {

@@ -31,6 +31,33 @@ export function describeHistoryContract(ctx: ContractContext): void {
       expect(await ctx.storage.history.findById('not a uuid')).toBeUndefined();
     });
 
+    it('counts the entries of a change that commits, and not those of one rolled back', async () => {
+      const user = await ctx.createdUser();
+      const gone = await ctx.createdUser();
+      await ctx.storage.history.insert(aHistoryEntry(user.id, { method: 'sms', enabled: true }));
+      await ctx.storage.history.insert(aHistoryEntry(gone.id, { method: 'sms', enabled: false }));
+      const failure = new Error('rolled back');
+      await expect(
+        ctx.storage.transaction(async (repos) => {
+          await repos.history.insert(aHistoryEntry(user.id, { method: 'sms', enabled: true }));
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      await ctx.storage.transaction(async (repos) => {
+        await repos.history.insert(aHistoryEntry(user.id, { method: 'totp', enabled: true }));
+        await repos.history.insert(aHistoryEntry(null, { method: 'sms', enabled: true }));
+      });
+      // A user's deletion keeps their entries, and so their count.
+      await ctx.storage.db.deleteFrom('users').where('id', '=', gone.id).execute();
+      const totals = async (filter: HistoryFilter) => (await ctx.storage.history.list(filter, 'desc', 1, 0)).total;
+      expect(await totals({})).toBe(4);
+      expect(await totals({ method: 'sms' })).toBe(3);
+      expect(await totals({ method: 'sms', enabled: true })).toBe(2);
+      expect(await totals({ enabled: false })).toBe(1);
+      expect(await totals({ method: 'email' })).toBe(0);
+      expect(await totals({ userId: user.id })).toBe(2);
+    });
+
     /** 40 entries over two users and the system, several sharing a millisecond. */
     async function seedHistory(): Promise<{ alice: string; bob: string; entries: HistoryRecord[] }> {
       const alice = (await ctx.createdUser()).id;
@@ -99,6 +126,15 @@ export function describeHistoryContract(ctx: ContractContext): void {
             e.enabled &&
             e.createdAt >= at(1_000) &&
             e.createdAt < at(9_000),
+        ],
+        // Filters without a user, and the enabled flag with a user and a time: each served by
+        // an index of its own (migration 2026_11_25_000070), with the same answers.
+        [{ method: 'sms', enabled: true }, (e) => e.method === 'sms' && e.enabled],
+        [{ method: 'totp', from: at(3_000) }, (e) => e.method === 'totp' && e.createdAt >= at(3_000)],
+        [{ enabled: true, to: at(5_000) }, (e) => e.enabled && e.createdAt < at(5_000)],
+        [
+          { userId: bob, enabled: false, from: at(2_000) },
+          (e) => e.userId === bob && !e.enabled && e.createdAt >= at(2_000),
         ],
         [{ userId: undefined, method: undefined, enabled: undefined }, () => true],
         [{ userId: 'nobody' }, () => false],
