@@ -1,11 +1,15 @@
-// npm run bench: server-to-server verify against a bare Fastify route, measured in the same run.
+// npm run bench: verify against a bare Fastify route, measured in the same run.
 //
 // Seeds a fresh SQLite database with 10,000 users, each with an active authenticator (written
 // through the repositories: argon2 and QR rendering for 10,000 sign-ups would only measure the
-// seeding). Tessera and the bare route each run in a child process; autocannon runs here.
+// seeding). Tessera and the bare route each run in a child process; autocannon runs here. The
+// cases run in interleaved rounds (bare, then each verify case, then again), so that every ratio
+// compares runs made under the same load from the rest of the machine; next to it the server's
+// own CPU time per request (process.cpuUsage of the child), which is steadier than requests/s.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,8 +18,10 @@ import { createLogger, openRuntime } from '@tessera/server';
 import autocannon from 'autocannon';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 
 const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
 const env = {
@@ -32,61 +38,86 @@ const env = {
   PORT: '0',
 };
 
-const { adminToken, keys } = await seed();
+// Users [0, half) answer the server-to-server cases, [half, USERS) the signed-in (JWT) ones.
+const half = Math.floor(USERS / 2);
+const { adminToken, keys, accessTokens } = await seed();
 const children = [];
 try {
   const bare = await startChild('bench/bare-server.child.mjs', env);
-  const tessera = await startChild(
-    'bench/tessera-server.child.mjs',
-    env,
-    process.env.BENCH_NODE_FLAGS?.split(' ') ?? [],
-  );
-  children.push(bare.child, tessera.child);
+  children.push(bare.child);
+  const tessera = await startChild('bench/tessera-server.child.mjs', env, NODE_FLAGS);
+  children.push(tessera.child);
 
-  const body = (username, code) => JSON.stringify({ username, code });
-  const randomUser = () => `bench${Math.floor(Math.random() * USERS)}`;
-  await run(`${bare.url}/verify`, { duration: 2, body: body('bench0', '000000') }); // warm-up
-  await run(`${tessera.url}/api/v1/verify`, { duration: 2, adminToken, next: () => body(randomUser(), '000000') });
+  const wrongBody = (i) => JSON.stringify({ username: `bench${i}`, code: '000000' });
+  const randomIn = (from, to) => from + Math.floor(Math.random() * (to - from));
+  // A valid case uses each user once (a second use in the same time step is a replay): each round
+  // takes its own slice of users, with the codes of the moment the run starts.
+  const sliceSize = Math.floor(half / ROUNDS);
+  const validRequests = (from, round, jwt) => {
+    const now = Math.floor(Date.now() / 1000);
+    const start = from + round * sliceSize;
+    return Array.from({ length: sliceSize }, (_, k) => {
+      const i = start + k;
+      const code = totpAt(keys[i], now, DEFAULT_TOTP_PARAMS);
+      return jwt
+        ? { token: accessTokens.get(i), body: JSON.stringify({ code }) }
+        : { token: adminToken, body: JSON.stringify({ username: `bench${i}`, code }) };
+    });
+  };
+  const meWrong = () => {
+    const i = randomIn(half, USERS);
+    return { token: accessTokens.get(i), body: JSON.stringify({ code: '000000' }) };
+  };
 
-  const baseline = await run(`${bare.url}/verify`, { duration: SECONDS, body: body('bench0', '000000') });
-  const wrong = await run(`${tessera.url}/api/v1/verify`, {
-    duration: SECONDS,
-    adminToken,
-    next: () => body(randomUser(), '000000'),
-  });
+  const cases = [
+    { name: 'bare Fastify route', server: bare, path: '/verify', fixed: { body: wrongBody(0) } },
+    {
+      name: '/verify wrong code',
+      server: tessera,
+      path: '/api/v1/verify',
+      next: () => ({ token: adminToken, body: wrongBody(randomIn(0, USERS)) }),
+    },
+    { name: '/verify valid code', server: tessera, path: '/api/v1/verify', valid: (r) => validRequests(0, r, false) },
+    { name: '/me/verify wrong (JWT)', server: tessera, path: '/api/v1/me/verify', next: meWrong },
+    {
+      name: '/me/verify valid (JWT)',
+      server: tessera,
+      path: '/api/v1/me/verify',
+      valid: (r) => validRequests(half, r, true),
+    },
+  ];
 
-  // Valid path: each request a fresh user and its current code (so each one is a first use).
-  const now = Math.floor(Date.now() / 1000);
-  const valid = keys.map((key, i) => body(`bench${i}`, totpAt(key, now, DEFAULT_TOTP_PARAMS)));
-  let next = 0;
-  const validRun = await run(`${tessera.url}/api/v1/verify`, {
-    amount: Math.min(USERS, valid.length),
-    adminToken,
-    next: () => valid[next++ % valid.length],
-  });
+  // Warm-up: the JIT and the database's page cache, not measured.
+  await run(bare, '/verify', { duration: 2, fixed: { body: wrongBody(0) } });
+  await run(tessera, '/api/v1/verify', { duration: 2, next: cases[1].next });
+  await run(tessera, '/api/v1/me/verify', { duration: 1, next: meWrong });
 
-  report([
-    ['bare Fastify route', baseline],
-    ['verify, wrong code', wrong],
-    ['verify, valid code', validRun],
-  ]);
-  console.log(
-    `verify (wrong code) / bare route: ${(wrong.requests.average / baseline.requests.average).toFixed(2)}x  (target >= 0.5x)`,
-  );
-  console.log(
-    `verify (valid code) / bare route: ${(validRun.requests.average / baseline.requests.average).toFixed(2)}x`,
-  );
-  for (const [name, result] of [
-    ['wrong-code', wrong],
-    ['valid-code', validRun],
-  ]) {
-    if (result.non2xx > 0 || result.errors > 0 || result.requests.total === 0) {
-      console.log(`note: ${name} run had ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+  const results = new Map(cases.map((c) => [c.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of cases) {
+      const result = c.valid
+        ? await run(c.server, c.path, { list: c.valid(round) })
+        : await run(c.server, c.path, { duration: SECONDS, ...(c.fixed ? { fixed: c.fixed } : { next: c.next }) });
+      results.get(c.name).push(result);
+    }
+  }
+  const tesseraRss = (await usage(tessera.child)).rss;
+  report(cases, results);
+  console.log(`Tessera server RSS after the bench: ${(tesseraRss / 2 ** 20).toFixed(0)} MiB (target <= 120 MiB)`);
+  for (const [name, list] of results) {
+    const bad = list.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
+    const total = list.reduce((sum, r) => sum + r.requests, 0);
+    if (bad > 0 || total === 0) {
+      console.log(`note: ${name} had ${bad} non-2xx answers or errors`);
       process.exitCode = 1;
     }
   }
 } finally {
   for (const child of children) child.kill('SIGTERM');
+}
+try {
+  await startUpTimes();
+} finally {
   await rm(dataDir, { recursive: true, force: true });
 }
 
@@ -102,6 +133,7 @@ async function seed() {
     const admin = await core.accounts.getByUsername('bench-admin');
     const { token } = await core.apiTokens.issue(admin.id, 'bench', 'write');
     const keys = [];
+    const accessTokens = new Map();
     const started = Date.now();
     for (let i = 0; i < USERS; i++) {
       const userId = crypto.randomUUID();
@@ -109,7 +141,7 @@ async function seed() {
       const key = generateTotpSecret();
       keys.push(key);
       const createdAt = new Date();
-      await storage.users.create({
+      const user = {
         id: userId,
         username: `bench${i}`,
         email: null,
@@ -118,7 +150,8 @@ async function seed() {
         role: 'user',
         issuer: null,
         createdAt,
-      });
+      };
+      await storage.users.create(user);
       await storage.factors.insertPending({
         id: factorId,
         userId,
@@ -130,11 +163,13 @@ async function seed() {
         activatedAt: null,
       });
       await storage.factors.activate(factorId, createdAt, null);
+      // A signed-in session for the users of the JWT cases (an access token lives 15 minutes).
+      if (i >= half) accessTokens.set(i, (await core.sessions.start(user)).accessToken);
     }
     console.log(
       `seeded ${USERS} users with an active authenticator in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
-    return { adminToken: token, keys };
+    return { adminToken: token, keys, accessTokens };
   } finally {
     await runtime.close();
   }
@@ -144,7 +179,7 @@ function startChild(script, childEnv, nodeFlags = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeFlags, script], {
       env: childEnv,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -158,26 +193,131 @@ function startChild(script, childEnv, nodeFlags = []) {
   });
 }
 
-function run(url, { duration, amount, body, next, adminToken: token }) {
-  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
-  return autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    ...(amount ? { amount } : { duration }),
-    headers,
-    ...(next ? { requests: [{ setupRequest: (req) => ({ ...req, body: next() }) }] } : { body }),
+/** The child's CPU time (µs, user + system) and RSS so far. */
+function usage(child) {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve({ cpuMicros: message.cpu.user + message.cpu.system, rss: message.rss }));
+    child.send('usage');
   });
 }
 
-function report(rows) {
+/**
+ * One autocannon run: a fixed body, a body per request (`next`), or a list of requests each sent
+ * once (`list`). Returns requests/s, latency and the server's CPU µs per request.
+ */
+async function run(server, path, { duration, fixed, next, list }) {
+  const headers = (token) => ({
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  });
+  let index = 0;
+  const pick = list ? () => list[index++ % list.length] : next;
+  const before = await usage(server.child);
+  const result = await autocannon({
+    url: `${server.url}${path}`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    ...(list ? { amount: list.length } : { duration }),
+    ...(fixed
+      ? { headers: headers(), body: fixed.body }
+      : {
+          requests: [
+            {
+              setupRequest: (req) => {
+                const { token, body } = pick();
+                return { ...req, headers: headers(token), body };
+              },
+            },
+          ],
+        }),
+  });
+  const after = await usage(server.child);
+  const requests = result.requests.total;
+  return {
+    rps: result.requests.average,
+    // A run given an amount ends early: its requests/s is the total over its real duration.
+    ...(list ? { rps: requests / (result.duration || 1) } : {}),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests,
+    cpuPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(requests, 1),
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+function report(cases, results) {
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+  const bare = results.get(cases[0].name);
+  const head = ['case', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'x bare req/s', 'x bare CPU'];
+  const widths = [24, 8, 7, 7, 11, 13, 11];
+  const line = (cells) => cells.map((cell, i) => String(cell)[i === 0 ? 'padEnd' : 'padStart'](widths[i])).join(' ');
   console.log(
-    `\n${'case'.padEnd(22)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'non-2xx'.padStart(8)}`,
+    `\n${ROUNDS} interleaved rounds, ${CONNECTIONS} connections; ratios taken within each round, then averaged`,
   );
-  for (const [name, r] of rows) {
+  console.log(line(head));
+  for (const c of cases) {
+    const list = results.get(c.name);
+    // The ratio of each round to the bare route's run of the same round.
+    const ratio = mean(list.map((r, i) => r.rps / bare[i].rps));
+    const cpuRatio = mean(list.map((r, i) => bare[i].cpuPerRequest / r.cpuPerRequest));
     console.log(
-      `${name.padEnd(22)} ${r.requests.average.toFixed(0).padStart(9)} ${String(r.latency.p50).padStart(8)} ${String(r.latency.p99).padStart(8)} ${String(r.non2xx).padStart(8)}`,
+      line([
+        c.name,
+        mean(list.map((r) => r.rps)).toFixed(0),
+        mean(list.map((r) => r.p50)).toFixed(1),
+        mean(list.map((r) => r.p99)).toFixed(1),
+        mean(list.map((r) => r.cpuPerRequest)).toFixed(0),
+        `${ratio.toFixed(2)}x`,
+        `${cpuRatio.toFixed(2)}x`,
+      ]),
     );
   }
-  console.log('');
+  console.log('targets: /verify wrong >= 0.5x, /verify valid >= 0.4x, /me/verify >= 0.4x\n');
+}
+
+/** `tessera serve` until /health answers, on the seeded database: three starts, each timed. */
+async function startUpTimes() {
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const started = performance.now();
+    const child = spawn(process.execPath, ['packages/cli/bin/tessera.js', 'serve'], {
+      env: { ...env, PORT: String(port) },
+      stdio: 'ignore',
+    });
+    try {
+      for (;;) {
+        if (await answers(`http://127.0.0.1:${port}/health`)) break;
+        if (performance.now() - started > 10_000) throw new Error('tessera serve did not answer /health within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      times.push(performance.now() - started);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }
+  console.log(
+    `start to first answer (tessera serve until /health answers): ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')} (target <= 1000 ms)`,
+  );
+}
+
+async function answers(url) {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
