@@ -6,8 +6,9 @@
 // cases run in interleaved rounds (bare, then each verify case, then again), so that every ratio
 // compares runs made under the same load from the rest of the machine; next to it the server's
 // own CPU time per request (process.cpuUsage of the child), which is steadier than requests/s.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { createInterface } from 'node:readline';
 import { DEFAULT_TOTP_PARAMS, generateTotpSecret, loadConfig, SecretBox, SYSTEM_ACTOR, totpAt } from '@tessera/core';
 import { createLogger, openRuntime } from '@tessera/server';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -40,7 +42,7 @@ const env = {
 
 // Users [0, half) answer the server-to-server cases, [half, USERS) the signed-in (JWT) ones.
 const half = Math.floor(USERS / 2);
-const { adminToken, keys, accessTokens } = await seed();
+const { adminToken, keys, accessTokens } = await seed(env, USERS, true);
 const children = [];
 try {
   const bare = await startChild('bench/bare-server.child.mjs', env);
@@ -117,11 +119,12 @@ try {
 }
 try {
   await startUpTimes();
+  if (process.env.TESSERA_BENCH_DATABASE_URL) await workersOnPostgres(process.env.TESSERA_BENCH_DATABASE_URL);
 } finally {
   await rm(dataDir, { recursive: true, force: true });
 }
 
-async function seed() {
+async function seed(env, users, withSessions) {
   const config = loadConfig(env);
   const runtime = await openRuntime(config, createLogger('warn', process.stderr));
   try {
@@ -135,7 +138,7 @@ async function seed() {
     const keys = [];
     const accessTokens = new Map();
     const started = Date.now();
-    for (let i = 0; i < USERS; i++) {
+    for (let i = 0; i < users; i++) {
       const userId = crypto.randomUUID();
       const factorId = crypto.randomUUID();
       const key = generateTotpSecret();
@@ -164,10 +167,10 @@ async function seed() {
       });
       await storage.factors.activate(factorId, createdAt, null);
       // A signed-in session for the users of the JWT cases (an access token lives 15 minutes).
-      if (i >= half) accessTokens.set(i, (await core.sessions.start(user)).accessToken);
+      if (withSessions && i >= half) accessTokens.set(i, (await core.sessions.start(user)).accessToken);
     }
     console.log(
-      `seeded ${USERS} users with an active authenticator in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `seeded ${users} users with an active authenticator in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return { adminToken: token, keys, accessTokens };
   } finally {
@@ -212,7 +215,7 @@ async function run(server, path, { duration, fixed, next, list }) {
   });
   let index = 0;
   const pick = list ? () => list[index++ % list.length] : next;
-  const before = await usage(server.child);
+  const before = server.cpuMicros ? { cpuMicros: server.cpuMicros() } : await usage(server.child);
   const result = await autocannon({
     url: `${server.url}${path}`,
     method: 'POST',
@@ -231,7 +234,7 @@ async function run(server, path, { duration, fixed, next, list }) {
           ],
         }),
   });
-  const after = await usage(server.child);
+  const after = server.cpuMicros ? { cpuMicros: server.cpuMicros() } : await usage(server.child);
   const requests = result.requests.total;
   return {
     rps: result.requests.average,
@@ -320,4 +323,91 @@ function freePort() {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * TESSERA_BENCH_DATABASE_URL set: `tessera serve` with 1 and with 2 workers on PostgreSQL (a
+ * fresh schema), the wrong-code case in interleaved rounds; CPU summed over the workers.
+ */
+async function workersOnPostgres(databaseUrl) {
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const servers = [];
+  try {
+    const url = new URL(databaseUrl);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const pgEnv = { ...env, TESSERA_DATABASE_URL: url.toString() };
+    const users = Math.min(USERS, 500);
+    const { adminToken: token } = await seed(pgEnv, users, false);
+    for (const workers of [1, 2]) servers.push(await startWorkers(pgEnv, workers));
+    const next = () => ({
+      token,
+      body: JSON.stringify({ username: `bench${Math.floor(Math.random() * users)}`, code: '000000' }),
+    });
+    for (const server of servers) await run(server, '/api/v1/verify', { duration: 2, next });
+    const results = servers.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, server] of servers.entries()) {
+        results[i].push(await run(server, '/api/v1/verify', { duration: SECONDS, next }));
+      }
+    }
+    const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+    console.log(`\nPostgreSQL, /verify wrong code, ${ROUNDS} interleaved rounds`);
+    for (const [i, server] of servers.entries()) {
+      const list = results[i];
+      const ratio = mean(list.map((r, k) => r.rps / results[0][k].rps));
+      console.log(
+        `${String(server.workers).padStart(2)} worker(s): ${mean(list.map((r) => r.rps)).toFixed(0)} req/s, p99 ${mean(list.map((r) => r.p99)).toFixed(1)} ms, ${mean(list.map((r) => r.cpuPerRequest)).toFixed(0)} CPU µs/req (all workers), ${ratio.toFixed(2)}x one worker, RSS ${server
+          .rss()
+          .map((b) => `${(b / 2 ** 20).toFixed(0)}`)
+          .join('+')} MiB`,
+      );
+    }
+    console.log('target: 2 workers >= 1.6x one');
+  } finally {
+    for (const server of servers) {
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => server.child.once('exit', resolve));
+    }
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  }
+}
+
+/** `tessera serve` with that many workers; usage() reads their CPU time and RSS from /proc. */
+async function startWorkers(childEnv, workers) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['packages/cli/bin/tessera.js', 'serve'], {
+    env: { ...childEnv, PORT: String(port), TESSERA_WORKERS: String(workers) },
+    stdio: 'ignore',
+  });
+  // One worker: `tessera serve` serves in its own process, with no cluster.
+  const pids = () => {
+    if (workers === 1) return [String(child.pid)];
+    try {
+      return execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  const stat = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const started = Date.now();
+  while (pids().length < workers || !(await answers(`http://127.0.0.1:${port}/health`))) {
+    if (Date.now() - started > 30_000) throw new Error(`${workers} worker(s) did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // Every worker answering: a few more requests than workers, spread round-robin.
+  for (let i = 0; i < workers * 4; i++) await answers(`http://127.0.0.1:${port}/health`);
+  return {
+    child,
+    workers,
+    url: `http://127.0.0.1:${port}`,
+    // Clock ticks (USER_HZ = 100) of user and system time, summed over the workers.
+    cpuMicros: () => pids().reduce((sum, pid) => sum + (Number(stat(pid)[11]) + Number(stat(pid)[12])) * 10_000, 0),
+    rss: () => pids().map((pid) => Number(stat(pid)[21]) * 4096),
+  };
 }
