@@ -5,4 +5,7 @@ const app = Fastify({ logger: false });
 app.post('/verify', async () => ({ ok: true }));
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(`${url}\n`);
+process.on('message', (message) => {
+  if (message === 'usage') process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss });
+});
 process.on('SIGTERM', () => app.close().then(() => process.exit(0)));

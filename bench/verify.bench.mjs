@@ -1,19 +1,29 @@
-// npm run bench: server-to-server verify against a bare Fastify route, measured in the same run.
+// npm run bench: verify against a bare Fastify route, measured in the same run.
 //
 // Seeds a fresh SQLite database with 10,000 users, each with an active authenticator (written
 // through the repositories: argon2 and QR rendering for 10,000 sign-ups would only measure the
-// seeding). Tessera and the bare route each run in a child process; autocannon runs here.
+// seeding). Tessera and the bare route each run in a child process; autocannon runs here. The
+// cases run in interleaved rounds (bare, then each verify case, then again), so that every ratio
+// compares runs made under the same load from the rest of the machine; next to it the server's
+// own CPU time per request (process.cpuUsage of the child), which is steadier than requests/s.
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_TOTP_PARAMS, generateTotpSecret, totpAt } from '@tessera/core';
+import { createInterface } from 'node:readline';
+import { DEFAULT_TOTP_PARAMS, generateTotpSecret, loadConfig, SecretBox, SYSTEM_ACTOR, totpAt } from '@tessera/core';
+import { createLogger, openRuntime } from '@tessera/server';
 import autocannon from 'autocannon';
-import { seedWith, startChild } from './bench-support.mjs';
+import pg from 'pg';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 
 const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
 const env = {
@@ -30,76 +40,111 @@ const env = {
   PORT: '0',
 };
 
-const { adminToken, keys } = await seed();
+// Users [0, half) answer the server-to-server cases, [half, USERS) the signed-in (JWT) ones.
+const half = Math.floor(USERS / 2);
+const { adminToken, keys, accessTokens } = await seed(env, USERS, true);
 const children = [];
 try {
   const bare = await startChild('bench/bare-server.child.mjs', env);
-  const tessera = await startChild(
-    'bench/tessera-server.child.mjs',
-    env,
-    process.env.BENCH_NODE_FLAGS?.split(' ') ?? [],
-  );
-  children.push(bare.child, tessera.child);
+  children.push(bare.child);
+  const tessera = await startChild('bench/tessera-server.child.mjs', env, NODE_FLAGS);
+  children.push(tessera.child);
 
-  const body = (username, code) => JSON.stringify({ username, code });
-  const randomUser = () => `bench${Math.floor(Math.random() * USERS)}`;
-  await run(`${bare.url}/verify`, { duration: 2, body: body('bench0', '000000') }); // warm-up
-  await run(`${tessera.url}/api/v1/verify`, { duration: 2, adminToken, next: () => body(randomUser(), '000000') });
+  const wrongBody = (i) => JSON.stringify({ username: `bench${i}`, code: '000000' });
+  const randomIn = (from, to) => from + Math.floor(Math.random() * (to - from));
+  // A valid case uses each user once (a second use in the same time step is a replay): each round
+  // takes its own slice of users, with the codes of the moment the run starts.
+  const sliceSize = Math.floor(half / ROUNDS);
+  const validRequests = (from, round, jwt) => {
+    const now = Math.floor(Date.now() / 1000);
+    const start = from + round * sliceSize;
+    return Array.from({ length: sliceSize }, (_, k) => {
+      const i = start + k;
+      const code = totpAt(keys[i], now, DEFAULT_TOTP_PARAMS);
+      return jwt
+        ? { token: accessTokens.get(i), body: JSON.stringify({ code }) }
+        : { token: adminToken, body: JSON.stringify({ username: `bench${i}`, code }) };
+    });
+  };
+  const meWrong = () => {
+    const i = randomIn(half, USERS);
+    return { token: accessTokens.get(i), body: JSON.stringify({ code: '000000' }) };
+  };
 
-  const baseline = await run(`${bare.url}/verify`, { duration: SECONDS, body: body('bench0', '000000') });
-  const wrong = await run(`${tessera.url}/api/v1/verify`, {
-    duration: SECONDS,
-    adminToken,
-    next: () => body(randomUser(), '000000'),
-  });
+  const cases = [
+    { name: 'bare Fastify route', server: bare, path: '/verify', fixed: { body: wrongBody(0) } },
+    {
+      name: '/verify wrong code',
+      server: tessera,
+      path: '/api/v1/verify',
+      next: () => ({ token: adminToken, body: wrongBody(randomIn(0, USERS)) }),
+    },
+    { name: '/verify valid code', server: tessera, path: '/api/v1/verify', valid: (r) => validRequests(0, r, false) },
+    { name: '/me/verify wrong (JWT)', server: tessera, path: '/api/v1/me/verify', next: meWrong },
+    {
+      name: '/me/verify valid (JWT)',
+      server: tessera,
+      path: '/api/v1/me/verify',
+      valid: (r) => validRequests(half, r, true),
+    },
+  ];
 
-  // Valid path: each request a fresh user and its current code (so each one is a first use).
-  const now = Math.floor(Date.now() / 1000);
-  const valid = keys.map((key, i) => body(`bench${i}`, totpAt(key, now, DEFAULT_TOTP_PARAMS)));
-  let next = 0;
-  const validRun = await run(`${tessera.url}/api/v1/verify`, {
-    amount: Math.min(USERS, valid.length),
-    adminToken,
-    next: () => valid[next++ % valid.length],
-  });
+  // Warm-up: the JIT and the database's page cache, not measured.
+  await run(bare, '/verify', { duration: 2, fixed: { body: wrongBody(0) } });
+  await run(tessera, '/api/v1/verify', { duration: 2, next: cases[1].next });
+  await run(tessera, '/api/v1/me/verify', { duration: 1, next: meWrong });
 
-  report([
-    ['bare Fastify route', baseline],
-    ['verify, wrong code', wrong],
-    ['verify, valid code', validRun],
-  ]);
-  console.log(
-    `verify (wrong code) / bare route: ${(wrong.requests.average / baseline.requests.average).toFixed(2)}x  (target >= 0.5x)`,
-  );
-  console.log(
-    `verify (valid code) / bare route: ${(validRun.requests.average / baseline.requests.average).toFixed(2)}x`,
-  );
-  for (const [name, result] of [
-    ['wrong-code', wrong],
-    ['valid-code', validRun],
-  ]) {
-    if (result.non2xx > 0 || result.errors > 0 || result.requests.total === 0) {
-      console.log(`note: ${name} run had ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+  const results = new Map(cases.map((c) => [c.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of cases) {
+      const result = c.valid
+        ? await run(c.server, c.path, { list: c.valid(round) })
+        : await run(c.server, c.path, { duration: SECONDS, ...(c.fixed ? { fixed: c.fixed } : { next: c.next }) });
+      results.get(c.name).push(result);
+    }
+  }
+  const tesseraRss = (await usage(tessera.child)).rss;
+  report(cases, results);
+  console.log(`Tessera server RSS after the bench: ${(tesseraRss / 2 ** 20).toFixed(0)} MiB (target <= 120 MiB)`);
+  for (const [name, list] of results) {
+    const bad = list.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
+    const total = list.reduce((sum, r) => sum + r.requests, 0);
+    if (bad > 0 || total === 0) {
+      console.log(`note: ${name} had ${bad} non-2xx answers or errors`);
       process.exitCode = 1;
     }
   }
 } finally {
   for (const child of children) child.kill('SIGTERM');
+}
+try {
+  await startUpTimes();
+  if (process.env.TESSERA_BENCH_DATABASE_URL) await workersOnPostgres(process.env.TESSERA_BENCH_DATABASE_URL);
+} finally {
   await rm(dataDir, { recursive: true, force: true });
 }
 
-async function seed() {
-  return seedWith(env, 'write', async ({ storage, box, admin, token }) => {
-    const { passwordHash } = admin;
+async function seed(env, users, withSessions) {
+  const config = loadConfig(env);
+  const runtime = await openRuntime(config, createLogger('warn', process.stderr));
+  try {
+    const box = new SecretBox(config.secretKey);
+    const { storage, core } = runtime;
+    const passwordHash = (
+      await core.accounts.create(SYSTEM_ACTOR, { username: 'bench-admin', password: 'bench password', role: 'admin' })
+    ).passwordHash;
+    const admin = await core.accounts.getByUsername('bench-admin');
+    const { token } = await core.apiTokens.issue(admin.id, 'bench', 'write');
     const keys = [];
+    const accessTokens = new Map();
     const started = Date.now();
-    for (let i = 0; i < USERS; i++) {
+    for (let i = 0; i < users; i++) {
       const userId = crypto.randomUUID();
       const factorId = crypto.randomUUID();
       const key = generateTotpSecret();
       keys.push(key);
       const createdAt = new Date();
-      await storage.users.create({
+      const user = {
         id: userId,
         username: `bench${i}`,
         email: null,
@@ -107,11 +152,9 @@ async function seed() {
         passwordHash,
         role: 'user',
         issuer: null,
-        domain: null,
-        ownerId: null,
-        subKind: null,
         createdAt,
-      });
+      };
+      await storage.users.create(user);
       await storage.factors.insertPending({
         id: factorId,
         userId,
@@ -123,34 +166,248 @@ async function seed() {
         activatedAt: null,
       });
       await storage.factors.activate(factorId, createdAt, null);
+      // A signed-in session for the users of the JWT cases (an access token lives 15 minutes).
+      if (withSessions && i >= half) accessTokens.set(i, (await core.sessions.start(user)).accessToken);
     }
     console.log(
-      `seeded ${USERS} users with an active authenticator in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `seeded ${users} users with an active authenticator in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
-    return { adminToken: token, keys };
+    return { adminToken: token, keys, accessTokens };
+  } finally {
+    await runtime.close();
+  }
+}
+
+function startChild(script, childEnv, nodeFlags = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, script], {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    // The server's own log shares stdout; the URL is the line that is one.
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (!line.startsWith('http')) return;
+      lines.close();
+      resolve({ child, url: line.trim() });
+    });
   });
 }
 
-function run(url, { duration, amount, body, next, adminToken: token }) {
-  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
-  return autocannon({
-    url,
+/** The child's CPU time (µs, user + system) and RSS so far. */
+function usage(child) {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve({ cpuMicros: message.cpu.user + message.cpu.system, rss: message.rss }));
+    child.send('usage');
+  });
+}
+
+/**
+ * One autocannon run: a fixed body, a body per request (`next`), or a list of requests each sent
+ * once (`list`). Returns requests/s, latency and the server's CPU µs per request.
+ */
+async function run(server, path, { duration, fixed, next, list }) {
+  const headers = (token) => ({
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  });
+  let index = 0;
+  const pick = list ? () => list[index++ % list.length] : next;
+  const before = server.cpuMicros ? { cpuMicros: server.cpuMicros() } : await usage(server.child);
+  const result = await autocannon({
+    url: `${server.url}${path}`,
     method: 'POST',
     connections: CONNECTIONS,
-    ...(amount ? { amount } : { duration }),
-    headers,
-    ...(next ? { requests: [{ setupRequest: (req) => ({ ...req, body: next() }) }] } : { body }),
+    ...(list ? { amount: list.length } : { duration }),
+    ...(fixed
+      ? { headers: headers(), body: fixed.body }
+      : {
+          requests: [
+            {
+              setupRequest: (req) => {
+                const { token, body } = pick();
+                return { ...req, headers: headers(token), body };
+              },
+            },
+          ],
+        }),
+  });
+  const after = server.cpuMicros ? { cpuMicros: server.cpuMicros() } : await usage(server.child);
+  const requests = result.requests.total;
+  return {
+    rps: result.requests.average,
+    // A run given an amount ends early: its requests/s is the total over its real duration.
+    ...(list ? { rps: requests / (result.duration || 1) } : {}),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests,
+    cpuPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(requests, 1),
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+function report(cases, results) {
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+  const bare = results.get(cases[0].name);
+  const head = ['case', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'x bare req/s', 'x bare CPU'];
+  const widths = [24, 8, 7, 7, 11, 13, 11];
+  const line = (cells) => cells.map((cell, i) => String(cell)[i === 0 ? 'padEnd' : 'padStart'](widths[i])).join(' ');
+  console.log(
+    `\n${ROUNDS} interleaved rounds, ${CONNECTIONS} connections; ratios taken within each round, then averaged`,
+  );
+  console.log(line(head));
+  for (const c of cases) {
+    const list = results.get(c.name);
+    // The ratio of each round to the bare route's run of the same round.
+    const ratio = mean(list.map((r, i) => r.rps / bare[i].rps));
+    const cpuRatio = mean(list.map((r, i) => bare[i].cpuPerRequest / r.cpuPerRequest));
+    console.log(
+      line([
+        c.name,
+        mean(list.map((r) => r.rps)).toFixed(0),
+        mean(list.map((r) => r.p50)).toFixed(1),
+        mean(list.map((r) => r.p99)).toFixed(1),
+        mean(list.map((r) => r.cpuPerRequest)).toFixed(0),
+        `${ratio.toFixed(2)}x`,
+        `${cpuRatio.toFixed(2)}x`,
+      ]),
+    );
+  }
+  console.log('targets: /verify wrong >= 0.5x, /verify valid >= 0.4x, /me/verify >= 0.4x\n');
+}
+
+/** `tessera serve` until /health answers, on the seeded database: three starts, each timed. */
+async function startUpTimes() {
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const started = performance.now();
+    const child = spawn(process.execPath, ['packages/cli/bin/tessera.js', 'serve'], {
+      env: { ...env, PORT: String(port) },
+      stdio: 'ignore',
+    });
+    try {
+      for (;;) {
+        if (await answers(`http://127.0.0.1:${port}/health`)) break;
+        if (performance.now() - started > 10_000) throw new Error('tessera serve did not answer /health within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      times.push(performance.now() - started);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }
+  console.log(
+    `start to first answer (tessera serve until /health answers): ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')} (target <= 1000 ms)`,
+  );
+}
+
+async function answers(url) {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
   });
 }
 
-function report(rows) {
-  console.log(
-    `\n${'case'.padEnd(22)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'non-2xx'.padStart(8)}`,
-  );
-  for (const [name, r] of rows) {
-    console.log(
-      `${name.padEnd(22)} ${r.requests.average.toFixed(0).padStart(9)} ${String(r.latency.p50).padStart(8)} ${String(r.latency.p99).padStart(8)} ${String(r.non2xx).padStart(8)}`,
-    );
+/**
+ * TESSERA_BENCH_DATABASE_URL set: `tessera serve` with 1 and with 2 workers on PostgreSQL (a
+ * fresh schema), the wrong-code case in interleaved rounds; CPU summed over the workers.
+ */
+async function workersOnPostgres(databaseUrl) {
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const servers = [];
+  try {
+    const url = new URL(databaseUrl);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const pgEnv = { ...env, TESSERA_DATABASE_URL: url.toString() };
+    const users = Math.min(USERS, 500);
+    const { adminToken: token } = await seed(pgEnv, users, false);
+    for (const workers of [1, 2]) servers.push(await startWorkers(pgEnv, workers));
+    const next = () => ({
+      token,
+      body: JSON.stringify({ username: `bench${Math.floor(Math.random() * users)}`, code: '000000' }),
+    });
+    for (const server of servers) await run(server, '/api/v1/verify', { duration: 2, next });
+    const results = servers.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, server] of servers.entries()) {
+        results[i].push(await run(server, '/api/v1/verify', { duration: SECONDS, next }));
+      }
+    }
+    const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+    console.log(`\nPostgreSQL, /verify wrong code, ${ROUNDS} interleaved rounds`);
+    for (const [i, server] of servers.entries()) {
+      const list = results[i];
+      const ratio = mean(list.map((r, k) => r.rps / results[0][k].rps));
+      console.log(
+        `${String(server.workers).padStart(2)} worker(s): ${mean(list.map((r) => r.rps)).toFixed(0)} req/s, p99 ${mean(list.map((r) => r.p99)).toFixed(1)} ms, ${mean(list.map((r) => r.cpuPerRequest)).toFixed(0)} CPU µs/req (all workers), ${ratio.toFixed(2)}x one worker, RSS ${server
+          .rss()
+          .map((b) => `${(b / 2 ** 20).toFixed(0)}`)
+          .join('+')} MiB`,
+      );
+    }
+    console.log('target: 2 workers >= 1.6x one');
+  } finally {
+    for (const server of servers) {
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => server.child.once('exit', resolve));
+    }
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
   }
-  console.log('');
+}
+
+/** `tessera serve` with that many workers; usage() reads their CPU time and RSS from /proc. */
+async function startWorkers(childEnv, workers) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['packages/cli/bin/tessera.js', 'serve'], {
+    env: { ...childEnv, PORT: String(port), TESSERA_WORKERS: String(workers) },
+    stdio: 'ignore',
+  });
+  // One worker: `tessera serve` serves in its own process, with no cluster.
+  const pids = () => {
+    if (workers === 1) return [String(child.pid)];
+    try {
+      return execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  const stat = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const started = Date.now();
+  while (pids().length < workers || !(await answers(`http://127.0.0.1:${port}/health`))) {
+    if (Date.now() - started > 30_000) throw new Error(`${workers} worker(s) did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // Every worker answering: a few more requests than workers, spread round-robin.
+  for (let i = 0; i < workers * 4; i++) await answers(`http://127.0.0.1:${port}/health`);
+  return {
+    child,
+    workers,
+    url: `http://127.0.0.1:${port}`,
+    // Clock ticks (USER_HZ = 100) of user and system time, summed over the workers.
+    cpuMicros: () => pids().reduce((sum, pid) => sum + (Number(stat(pid)[11]) + Number(stat(pid)[12])) * 10_000, 0),
+    rss: () => pids().map((pid) => Number(stat(pid)[21]) * 4096),
+  };
 }

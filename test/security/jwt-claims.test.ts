@@ -118,6 +118,16 @@ describe('verifiable without calling Tessera', () => {
     expect(await kids()).toContain(newKid);
   });
 
+  it('a token accepted before (its checked signature remembered) is refused once it has expired', async () => {
+    const user = await createSignedInUser(h);
+    expect((await me(user.accessToken)).statusCode).toBe(200);
+    expect((await me(user.accessToken)).statusCode).toBe(200);
+    h.clock.advanceSeconds(15 * 60);
+    const response = await me(user.accessToken);
+    expect(response.statusCode).toBe(401);
+    expect(json(response)).toMatchObject({ error: { code: 'TOKEN_INVALID' } });
+  });
+
   it('only an admin rotates', async () => {
     const user = await createSignedInUser(h);
     const response = await h.app.inject({

@@ -316,7 +316,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     policy,
     issuers,
     admin: new AdminService({ storage, changes, issuers, authorizer, secretBox, clock, guard }),
-    userAdmin: new AccountAdminService({ storage, accounts, history, authorizer, guard, hasher, clock }),
+    userAdmin: new AccountAdminService({ storage, accounts, apiTokens, history, authorizer, guard, hasher, clock }),
     notifications,
     authorizer,
     clock,

@@ -16,6 +16,7 @@ import { dialectDocumentUrl, registerDialects } from './dialects/register-dialec
 import { capConnectionsPerAddress, httpServerOptions } from './http/connections.js';
 import { installCors } from './http/cors.js';
 import { useStrictJsonBodyParser } from './http/json-body-parser.js';
+import { lazySerializers } from './http/lazy-compilers.js';
 import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
 import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
@@ -64,6 +65,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requestTimeout: connections.requestTimeoutMs,
     keepAliveTimeout: connections.keepAliveTimeoutMs,
     connectionTimeout: connections.idleTimeoutMs,
+    schemaController: lazySerializers(),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.headersTimeout = connections.headersTimeoutMs;
   capConnectionsPerAddress(app.server, connections.maxConnectionsPerIp);

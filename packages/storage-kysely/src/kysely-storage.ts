@@ -2,6 +2,7 @@ import type { Repositories, Storage } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
 import { durableWrite } from './durable-write.js';
+import { GroupCommit } from './group-commit.js';
 import { type MigrationOutcome, migrateToLatest, pendingMigrations } from './migrate.js';
 import { KyselyApiTokenRepository } from './repositories/kysely-api-token.repository.js';
 import { KyselyBackupCodeRepository } from './repositories/kysely-backup-code.repository.js';
@@ -21,6 +22,8 @@ import type { StorageDialect } from './storage-dialect.js';
 /** The core's Storage over Kysely, plus what only this implementation has. */
 export interface KyselyStorage extends Storage {
   readonly db: Kysely<Database>;
+  /** Where the second-factor attempts' writes share their commits. */
+  readonly groupCommit: GroupCommit;
   /** Applies the migrations not yet applied; see migrateToLatest. */
   migrate(): Promise<MigrationOutcome>;
   /** The migrations not applied yet: the database answers and its schema is current when empty. */
@@ -32,10 +35,13 @@ export interface KyselyStorage extends Storage {
  * for callers that build the Kysely instance themselves (for example to log every query).
  */
 export function createKyselyStorage(db: Kysely<Database>, dialect: StorageDialect): KyselyStorage {
+  // The writes of every second-factor attempt, grouped into shared commits (group-commit.ts).
+  const groupCommit = new GroupCommit(db);
   return {
     db,
     dialect,
-    ...createRepositories(db, dialect),
+    groupCommit,
+    ...createRepositories(db, dialect, groupCommit),
     // A unit of work is a durable write whose transaction the repositories are bound to; what
     // they would run in a transaction of their own runs in a savepoint of it (see
     // durable-write.ts and transaction.ts). On SQLite it holds the one connection until it
@@ -49,14 +55,14 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: StorageDialec
 }
 
 /** Every repository over `db`: the database itself, or one transaction of it. */
-function createRepositories(db: Kysely<Database>, dialect: StorageDialect): Repositories {
+function createRepositories(db: Kysely<Database>, dialect: StorageDialect, groupCommit?: GroupCommit): Repositories {
   return {
     users: new KyselyUserRepository(db, dialect),
-    factors: new KyselyFactorRepository(db, dialect),
+    factors: new KyselyFactorRepository(db, dialect, groupCommit),
     sessions: new KyselySessionRepository(db, dialect),
     apiTokens: new KyselyApiTokenRepository(db, dialect),
     flows: new KyselyFlowRepository(db),
-    lockouts: new KyselyLockoutRepository(db),
+    lockouts: new KyselyLockoutRepository(db, groupCommit),
     throttles: new KyselyThrottleRepository(db),
     settings: new KyselySettingsRepository(db, dialect),
     backupCodes: new KyselyBackupCodeRepository(db, dialect),

@@ -1,6 +1,5 @@
 import { Kysely } from 'kysely';
 import type { Database } from './database.js';
-import { createPostgresDialect } from './dialects/postgres.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
 
@@ -28,6 +27,8 @@ export async function openStorage(options: OpenStorageOptions): Promise<KyselySt
         `Unsupported database URL "${redactPassword(databaseUrl)}": use a postgres:// or postgresql:// URL, or none for SQLite under the data directory`,
       );
     }
+    // pg is loaded only for a PostgreSQL URL.
+    const { createPostgresDialect } = await import('./dialects/postgres.js');
     const dialect = createPostgresDialect({ url: databaseUrl, searchPath: options.searchPath });
     return createKyselyStorage(new Kysely<Database>({ dialect }), 'postgres');
   }

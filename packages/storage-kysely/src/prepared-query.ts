@@ -1,4 +1,4 @@
-import type { Compilable, Kysely, QueryResult } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './database.js';
 
 /** Stands in for a value when a query is compiled ahead of time. */
@@ -19,6 +19,8 @@ class Placeholder {
 export function preparedQuery<Row, Name extends string>(
   db: Kysely<Database>,
   build: (value: (name: Name) => never) => Compilable<Row>,
+  /** Runs the query; the database itself unless given (a GroupCommit, say). */
+  run: (query: CompiledQuery<Row>) => Promise<QueryResult<Row>> = (query) => db.executeQuery<Row>(query),
 ): (values: Record<Name, unknown>) => Promise<QueryResult<Row>> {
   const compiled = build((name) => new Placeholder(name) as never).compile();
   const names = new Set(compiled.parameters.filter((p) => p instanceof Placeholder).map((p) => p.name));
@@ -27,6 +29,6 @@ export function preparedQuery<Row, Name extends string>(
       if (!Object.hasOwn(values, name)) throw new Error(`prepared query is missing the value "${name}"`);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? values[p.name as Name] : p));
-    return db.executeQuery<Row>({ ...compiled, parameters });
+    return run({ ...compiled, parameters });
   };
 }

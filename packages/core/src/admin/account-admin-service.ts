@@ -1,5 +1,6 @@
 import { EMAIL_PATTERN, type NewAccountInput } from '../accounts/account-rules.js';
 import type { AccountService, CpanelAccountInput } from '../accounts/account-service.js';
+import type { ApiTokenService } from '../api-tokens/api-token-service.js';
 import type { Actor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
@@ -55,6 +56,7 @@ export class AccountAdminService {
     private readonly deps: {
       storage: Storage;
       accounts: Pick<AccountService, 'newUserRecord' | 'assertDeletable'>;
+      apiTokens: Pick<ApiTokenService, 'forgetOwner'>;
       history: Pick<HistoryService, 'record'>;
       authorizer: Authorizer;
       guard: Pick<SecondFactorGuard, 'stateOf'>;
@@ -133,6 +135,7 @@ export class AccountAdminService {
       await tx.sessions.revokeAllForUser(userId, now);
       await tx.flows.expireAllForUser(userId, now);
     });
+    this.deps.apiTokens.forgetOwner(userId);
     return this.view(await this.user(userId));
   }
 
@@ -159,6 +162,7 @@ export class AccountAdminService {
       await tx.history.pseudonymise(userId, pseudonym);
       if (!(await tx.users.delete(userId))) throw new TesseraError('USER_NOT_FOUND');
     });
+    this.deps.apiTokens.forgetOwner(userId);
     return { pseudonym };
   }
 

@@ -1,6 +1,7 @@
 import { assertEnabled } from '../accounts/account-service.js';
 import type { Actor, ApiTokenScope, UserActor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
+import { BoundedCache } from '../cache/bounded-cache.js';
 import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
@@ -10,6 +11,16 @@ import type { ApiTokenRepository } from '../storage/repositories.js';
 
 /** How precisely lastUsedAt is kept. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * How long a token's owner is remembered: every server-to-server call presents its token, and
+ * the lookup is one of the hot path's reads. A revocation (or the owner's removal or change of
+ * role) made in another process takes effect within this time; one made here at once.
+ */
+export const API_TOKEN_CACHE_MS = 5_000;
+const API_TOKEN_CACHE_ENTRIES = 10_000;
+
+type FoundToken = NonNullable<Awaited<ReturnType<ApiTokenRepository['findWithOwnerByHash']>>>;
 
 export interface ApiTokenView {
   id: string;
@@ -37,6 +48,9 @@ export function toApiTokenView(token: ApiTokenRecord): ApiTokenView {
  * A token acts as its user, and an admin's token acts as admin.
  */
 export class ApiTokenService {
+  /** Keyed by the token's keyed hash, never by the token itself. */
+  private readonly recent = new BoundedCache<FoundToken>(API_TOKEN_CACHE_ENTRIES);
+
   constructor(
     private readonly tokens: ApiTokenRepository,
     private readonly hasher: KeyedHasher,
@@ -76,14 +90,14 @@ export class ApiTokenService {
     /** cPanel's `USER:TOKEN` names the owner: the user named must own the token. */
     expected: { username?: string } = {},
   ): Promise<UserActor> {
-    const found = await this.tokens.findWithOwnerByHash(this.hasher.hash(token));
+    const found = await this.find(this.hasher.hash(token));
     if (!found) throw new TesseraError('TOKEN_INVALID');
     if (expected.username !== undefined && found.owner.username !== expected.username) {
       throw new TesseraError('TOKEN_INVALID');
     }
     // The token stays (enabling the account again brings it back); it opens nothing meanwhile.
     assertEnabled(found.owner);
-    this.noteUse(found.tokenId, found.lastUsedAt);
+    this.noteUse(found);
     return {
       kind: 'user',
       userId: found.owner.id,
@@ -98,11 +112,23 @@ export class ApiTokenService {
    * minute ago or more is written, and the request does not wait for it (a lost update only
    * makes the time a minute older).
    */
-  private noteUse(tokenId: string, lastUsedAt: Date | null): void {
+  private noteUse(found: FoundToken): void {
     const now = this.clock.now();
     const since = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
-    if (lastUsedAt !== null && lastUsedAt >= since) return;
-    this.tokens.recordUse(tokenId, now, since).catch(() => undefined);
+    if (found.lastUsedAt !== null && found.lastUsedAt >= since) return;
+    // The remembered entry is updated too, so that it does not ask for the write again.
+    found.lastUsedAt = now;
+    this.tokens.recordUse(found.tokenId, now, since).catch(() => undefined);
+  }
+
+  /** The token and its owner: remembered for API_TOKEN_CACHE_MS (a miss is not remembered). */
+  private async find(tokenHash: string): Promise<FoundToken | undefined> {
+    const now = this.clock.now().getTime();
+    const remembered = this.recent.get(tokenHash, now);
+    if (remembered) return remembered;
+    const found = await this.tokens.findWithOwnerByHash(tokenHash);
+    if (found) this.recent.set(tokenHash, found, now + API_TOKEN_CACHE_MS);
+    return found;
   }
 
   async list(actor: Actor): Promise<ApiTokenView[]> {
@@ -113,5 +139,14 @@ export class ApiTokenService {
   async revoke(actor: Actor, tokenId: string): Promise<void> {
     const userId = await this.authorizer.own(actor, 'own.manage');
     if (!(await this.tokens.revoke(tokenId, userId, this.clock.now()))) throw new TesseraError('API_TOKEN_NOT_FOUND');
+    this.recent.deleteWhere((found) => found.tokenId === tokenId);
+  }
+
+  /**
+   * Forgets the remembered owner of every token of a user whose account changed (disabled or
+   * deleted), so that this process refuses them at once; other processes within the cache time.
+   */
+  forgetOwner(userId: string): void {
+    this.recent.deleteWhere((found) => found.owner.id === userId);
   }
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { DeliveredCodePolicy } from '../delivery/delivered-code-service.js';
 import type { LockoutPolicy } from '../lockout/lockout-policy.js';
 import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-service.js';
@@ -66,6 +67,11 @@ export interface Config {
   dialects: DialectName[];
   /** `HOST`: address to listen on. */
   host: string;
+  /**
+   * `TESSERA_WORKERS`: server processes sharing the port. Unset: one per CPU with PostgreSQL;
+   * one with SQLite, whose writers take turns on one file anyway.
+   */
+  workers: number;
   /** `TESSERA_DATA_DIR`: holds `tessera.db` and, when no key is configured, `secret.key`. */
   dataDir: string;
   /** `TESSERA_DATABASE_URL`: a `postgres://` URL selects PostgreSQL; unset means SQLite in the data dir. */
@@ -120,6 +126,7 @@ export function loadConfig(env: Environment): Config {
   return {
     port: http.PORT,
     host: http.HOST,
+    workers: http.TESSERA_WORKERS ?? (storage.TESSERA_DATABASE_URL === undefined ? 1 : availableParallelism()),
     dialects: parseDialects(http.TESSERA_DIALECTS),
     corsOrigins:
       http.TESSERA_CORS_ORIGINS === undefined ? [] : http.TESSERA_CORS_ORIGINS.split(',').map((o) => o.trim()),

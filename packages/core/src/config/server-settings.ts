@@ -33,6 +33,14 @@ export const HTTP_SETTINGS = settingsGroup(
   {
     PORT: Setting.integer({ description: 'TCP port', default: 8080, minimum: 0, maximum: 65535 }),
     HOST: Setting.text({ description: 'address to listen on (`0.0.0.0` for all)', default: '127.0.0.1' }),
+    TESSERA_WORKERS: Setting.optional(
+      Setting.integer({
+        description: 'server processes sharing the port (node:cluster); `tessera serve` only',
+        whenUnset: 'the number of CPUs with PostgreSQL, 1 with SQLite',
+        minimum: 1,
+        maximum: 256,
+      }),
+    ),
     TESSERA_CORS_ORIGINS: Setting.optional(
       Setting.text({
         description:

@@ -85,7 +85,8 @@ export class SigningKeys {
       .map((stored) => ({ ...stored, retiredAt: stored.retiredAt ?? now.toISOString() }));
     const fresh = await this.generate(now);
     await this.deps.settings.set(SETTING, JSON.stringify([fresh, ...kept]));
-    this.loaded = undefined;
+    // Stale, so the next use reloads; the keys imported so far are kept.
+    if (this.loaded) this.loaded = { at: Number.NEGATIVE_INFINITY, keys: this.loaded.keys };
     return fresh.kid;
   }
 
@@ -103,10 +104,13 @@ export class SigningKeys {
     if (stored === undefined) {
       stored = await this.deps.settings.setIfAbsent(SETTING, JSON.stringify([await this.generate(new Date(now))]));
     }
+    // A key already imported is kept: a reload (every RELOAD_MS, or for a kid not seen yet)
+    // imports only the keys that are new.
+    const imported = new Map(this.loaded?.keys.map((key) => [key.stored.kid, key.publicKey]));
     const keys = await Promise.all(
       (JSON.parse(stored) as StoredKey[]).map(async (key) => ({
         stored: key,
-        publicKey: await importJWK(key.publicJwk, SIGNING_ALGORITHM),
+        publicKey: imported.get(key.kid) ?? (await importJWK(key.publicJwk, SIGNING_ALGORITHM)),
       })),
     );
     this.loaded = { at: now, keys };

@@ -1,7 +1,7 @@
 import rateLimitPlugin, { normalizeIP } from '@fastify/rate-limit';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '@tessera/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /*
  * Per-address rate limits, by group of routes. Each group has one count per client address,
@@ -108,7 +108,7 @@ type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
  * exhausted refuses it with RateLimitedError, before authentication or parsing.
  */
 export async function installRateLimits(app: FastifyInstance, options: RateLimitOptions = {}): Promise<void> {
-  const redis = options.redisUrl === undefined ? undefined : connectRedis(options.redisUrl, app);
+  const redis = options.redisUrl === undefined ? undefined : await connectRedis(options.redisUrl, app);
   if (redis) app.addHook('onClose', async () => redis.disconnect());
   await app.register(rateLimitPlugin, {
     global: false,
@@ -184,7 +184,9 @@ function setHeaders(reply: FastifyReply, state: { max: number; remaining: number
   reply.header('ratelimit-reset', String(state.ttlInSeconds));
 }
 
-function connectRedis(url: string, app: FastifyInstance): Redis {
+/** ioredis is loaded only when a Redis URL is set. */
+async function connectRedis(url: string, app: FastifyInstance): Promise<Redis> {
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, {
     // A request waits for Redis a short while at most, then is served without the limit.
     maxRetriesPerRequest: 1,

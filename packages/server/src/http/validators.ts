@@ -64,7 +64,13 @@ export function findNulCharacter(data: unknown): string | undefined {
  * cannot store one in text (it fails the query), and C libraries downstream read it as the end
  * of the string. It is refused for every part of every route here, before the route's schema.
  */
-function refusingNul(validate: ValidateFunction): ValidateFunction {
+function refusingNul(compile: () => ValidateFunction): ValidateFunction {
+  // Compiled on the first request of its route, not at start (see lazy-compilers.ts).
+  let compiled: ValidateFunction | undefined;
+  const validator = () => {
+    compiled ??= compile();
+    return compiled;
+  };
   const checked = ((data: unknown, context?: Parameters<ValidateFunction>[1]) => {
     const path = findNulCharacter(data);
     if (path !== undefined) {
@@ -78,16 +84,18 @@ function refusingNul(validate: ValidateFunction): ValidateFunction {
       checked.errors = [error];
       return false;
     }
+    const validate = validator();
     const valid = validate(data, context);
     checked.errors = validate.errors;
     return valid;
   }) as ValidateFunction;
-  checked.schema = validate.schema;
-  checked.schemaEnv = validate.schemaEnv;
+  // Fastify passes the parent (so that a coerced root value sticks) when schemaEnv is set.
+  Object.defineProperty(checked, 'schemaEnv', { get: () => validator().schemaEnv });
+  Object.defineProperty(checked, 'schema', { get: () => validator().schema });
   return checked;
 }
 
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strictAjv : coercingAjv;
-  return refusingNul(ajv.compile(schema));
+  return refusingNul(() => ajv.compile(schema));
 };

@@ -2,6 +2,7 @@ import type { ActiveOfOwner, FactorKind, FactorOf, FactorRecord, FactorRepositor
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
+import type { GroupCommit } from '../group-commit.js';
 import { preparedQuery } from '../prepared-query.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { FactorRow } from '../tables/factor.table.js';
@@ -43,6 +44,8 @@ export class KyselyFactorRepository implements FactorRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: StorageDialect,
+    /** Where the used step is written: shared commits, unless bound to a unit of work. */
+    private readonly groupCommit?: GroupCommit,
   ) {}
 
   async insertPending(factor: FactorRecord): Promise<void> {
@@ -96,7 +99,7 @@ export class KyselyFactorRepository implements FactorRepository {
 
   private usedStepQueryCompiled: ReturnType<typeof buildUsedStepQuery> | undefined;
   private get usedStepQuery() {
-    this.usedStepQueryCompiled ??= buildUsedStepQuery(this.db);
+    this.usedStepQueryCompiled ??= buildUsedStepQuery(this.db, this.groupCommit);
     return this.usedStepQueryCompiled;
   }
 
@@ -271,21 +274,24 @@ function buildActiveByOwnerQuery(db: Kysely<Database>, column: 'users.username' 
  * The conditional UPDATE that makes a TOTP code single-use: the step is stored only if it is
  * newer, and only for an active factor (a pending one is confirmed through activate).
  */
-function buildUsedStepQuery(db: Kysely<Database>) {
-  return preparedQuery<never, 'id' | 'step'>(db, (value) =>
-    db
-      .updateTable('factor_totp')
-      .set({ last_used_step: value('step') })
-      .where('factor_id', '=', value('id'))
-      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', value('step'))]))
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('factors')
-            .select(sql.lit(1).as('one'))
-            .where('factors.id', '=', value('id'))
-            .where('factors.status', '=', ACTIVE),
+function buildUsedStepQuery(db: Kysely<Database>, groupCommit: GroupCommit | undefined) {
+  return preparedQuery<never, 'id' | 'step'>(
+    db,
+    (value) =>
+      db
+        .updateTable('factor_totp')
+        .set({ last_used_step: value('step') })
+        .where('factor_id', '=', value('id'))
+        .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', value('step'))]))
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('factors')
+              .select(sql.lit(1).as('one'))
+              .where('factors.id', '=', value('id'))
+              .where('factors.status', '=', ACTIVE),
+          ),
         ),
-      ),
+    groupCommit && ((query) => groupCommit.execute(query)),
   );
 }

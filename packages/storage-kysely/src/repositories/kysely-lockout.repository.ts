@@ -1,12 +1,17 @@
 import type { LockoutRecord, LockoutRepository } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
+import type { GroupCommit } from '../group-commit.js';
 import { preparedQuery } from '../prepared-query.js';
 import type { LockoutRow } from '../tables/lockout.table.js';
 import { toNullableDate, toNullableMillis } from './time-columns.js';
 
 export class KyselyLockoutRepository implements LockoutRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Where the attempt's writes go: shared commits, unless bound to a unit of work. */
+    private readonly groupCommit?: GroupCommit,
+  ) {}
 
   // Read on every second-factor attempt: built and compiled once (see prepared-query.ts).
   private findQueryCompiled: ReturnType<typeof buildFindQuery> | undefined;
@@ -17,13 +22,13 @@ export class KyselyLockoutRepository implements LockoutRepository {
 
   private casQueryCompiled: ReturnType<typeof buildCasQuery> | undefined;
   private get casQuery() {
-    this.casQueryCompiled ??= buildCasQuery(this.db);
+    this.casQueryCompiled ??= buildCasQuery(this.db, this.groupCommit);
     return this.casQueryCompiled;
   }
 
   private resetQueryCompiled: ReturnType<typeof buildResetQuery> | undefined;
   private get resetQuery() {
-    this.resetQueryCompiled ??= buildResetQuery(this.db);
+    this.resetQueryCompiled ??= buildResetQuery(this.db, this.groupCommit);
     return this.resetQueryCompiled;
   }
 
@@ -47,12 +52,13 @@ export class KyselyLockoutRepository implements LockoutRepository {
     if (expectedVersion === 0) {
       // "No row yet": of concurrent first failures, the primary key lets one insert win; the
       // others see no row inserted and retry against the row it wrote.
-      const result = await this.db
+      const insert = this.db
         .insertInto('lockouts')
         .values({ user_id: next.userId, ...values })
         .onConflict((oc) => oc.column('user_id').doNothing())
-        .executeTakeFirst();
-      return result.numInsertedOrUpdatedRows === 1n;
+        .compile();
+      const result = await (this.groupCommit ? this.groupCommit.execute(insert) : this.db.executeQuery(insert));
+      return result.numAffectedRows === 1n;
     }
     const result = await this.casQuery({ ...values, userId: next.userId, expectedVersion });
     return result.numAffectedRows === 1n;
@@ -82,37 +88,43 @@ function buildFindQuery(db: Kysely<Database>) {
 }
 
 /** The compare-and-set of every failed attempt. */
-function buildCasQuery(db: Kysely<Database>) {
+function buildCasQuery(db: Kysely<Database>, groupCommit: GroupCommit | undefined) {
   return preparedQuery<
     never,
     'failed_count' | 'lock_level' | 'locked_until' | 'total_failures' | 'version' | 'userId' | 'expectedVersion'
-  >(db, (value) =>
-    db
-      .updateTable('lockouts')
-      .set({
-        failed_count: value('failed_count'),
-        lock_level: value('lock_level'),
-        locked_until: value('locked_until'),
-        total_failures: value('total_failures'),
-        version: value('version'),
-      })
-      .where('user_id', '=', value('userId'))
-      .where('version', '=', value('expectedVersion')),
+  >(
+    db,
+    (value) =>
+      db
+        .updateTable('lockouts')
+        .set({
+          failed_count: value('failed_count'),
+          lock_level: value('lock_level'),
+          locked_until: value('locked_until'),
+          total_failures: value('total_failures'),
+          version: value('version'),
+        })
+        .where('user_id', '=', value('userId'))
+        .where('version', '=', value('expectedVersion')),
+    groupCommit && ((query) => groupCommit.execute(query)),
   );
 }
 
 /** The reset after every success. */
-function buildResetQuery(db: Kysely<Database>) {
-  return preparedQuery<never, 'userId'>(db, (value) =>
-    db
-      .updateTable('lockouts')
-      .set((eb) => ({
-        failed_count: 0,
-        lock_level: 0,
-        locked_until: null,
-        total_failures: 0,
-        version: eb('version', '+', 1),
-      }))
-      .where('user_id', '=', value('userId')),
+function buildResetQuery(db: Kysely<Database>, groupCommit: GroupCommit | undefined) {
+  return preparedQuery<never, 'userId'>(
+    db,
+    (value) =>
+      db
+        .updateTable('lockouts')
+        .set((eb) => ({
+          failed_count: 0,
+          lock_level: 0,
+          locked_until: null,
+          total_failures: 0,
+          version: eb('version', '+', 1),
+        }))
+        .where('user_id', '=', value('userId')),
+    groupCommit && ((query) => groupCommit.execute(query)),
   );
 }
