@@ -24,10 +24,21 @@ describe('password throttle policy', () => {
     expect(after.refused === false && after.next).toMatchObject({ failures: 1, blockedUntil: null });
   });
 
+  it('by default the window is an hour: failures spread over it still block at the fifth', () => {
+    let state = emptyThrottle('a');
+    for (let i = 0; i < 5; i++) {
+      const decision = reserveAccountTry(policy, state, later(i * 600));
+      if (decision.refused) throw new Error(`refused try ${i + 1}`);
+      state = decision.next;
+    }
+    expect(reserveAccountTry(policy, state, later(2401))).toEqual({ refused: true, retryAt: later(3000) });
+  });
+
   it('a failure outside the window starts a new one, so slow failures never block', () => {
+    const minuteWindow = { ...policy, windowSeconds: 60 };
     let state = emptyThrottle('a');
     for (let i = 0; i < 20; i++) {
-      const decision = reserveAccountTry(policy, state, later(i * 61));
+      const decision = reserveAccountTry(minuteWindow, state, later(i * 61));
       if (decision.refused) throw new Error(`refused try ${i + 1}`);
       state = decision.next;
     }
@@ -35,7 +46,7 @@ describe('password throttle policy', () => {
   });
 
   it('with a ceiling, refuses every try after that many failures in a row until a reset', () => {
-    const strict = { ...policy, maxConsecutiveFailures: 7 };
+    const strict = { ...policy, maxConsecutiveFailures: 7, windowSeconds: 60 };
     let state = emptyThrottle('a');
     for (let i = 0; i < 7; i++) {
       const decision = reserveAccountTry(strict, state, later(i * 61));
