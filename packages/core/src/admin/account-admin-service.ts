@@ -143,6 +143,7 @@ export class AccountAdminService {
     await this.deps.authorizer.admin(actor, 'admin.manage');
     await this.user(userId);
     await this.change(actor, userId, 'enable', true, {}, (tx) => tx.users.setDisabled(userId, null));
+    this.deps.apiTokens.forgetOwner(userId);
     return this.view(await this.user(userId));
   }
 

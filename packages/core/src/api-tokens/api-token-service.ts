@@ -143,8 +143,9 @@ export class ApiTokenService {
   }
 
   /**
-   * Forgets the remembered owner of every token of a user whose account changed (disabled or
-   * deleted), so that this process refuses them at once; other processes within the cache time.
+   * Forgets the remembered owner of every token of a user whose account changed (disabled,
+   * enabled or deleted), so that this process sees the change at once; other processes within
+   * the cache time.
    */
   forgetOwner(userId: string): void {
     this.recent.deleteWhere((found) => found.owner.id === userId);
