@@ -389,6 +389,27 @@ describe('deleting an account', () => {
     expect(again.statusCode).toBe(404);
   });
 
+  it('refuses an owner while it owns cPanel e-mail or team accounts, and takes it once they are gone', async () => {
+    const owner = await createUser({ username: 'mailowner', password: 'owner password', domain: 'owner.example' });
+    expect(owner).toMatchObject({ domain: 'owner.example', ownerId: null, subAccountType: null });
+    const mailbox = await createUser({
+      username: 'info@owner.example',
+      password: 'mailbox password',
+      owner: 'mailowner',
+      subAccountType: 'email',
+    });
+    expect(mailbox).toMatchObject({ ownerId: owner.id, subAccountType: 'email', domain: null });
+
+    const refused = await call('DELETE', `/admin/users/${owner.id}`);
+    expect(refused.statusCode).toBe(409);
+    expect(json<{ error: { code: string } }>(refused).error.code).toBe('ACCOUNT_OWNS_ACCOUNTS');
+    expect(await h.storage.users.findById(owner.id)).toBeDefined();
+
+    expect((await call('DELETE', `/admin/users/${mailbox.id}`)).statusCode).toBe(200);
+    expect((await call('DELETE', `/admin/users/${owner.id}`)).statusCode).toBe(200);
+    expect(await h.storage.users.findById(owner.id)).toBeUndefined();
+  });
+
   it('gives the same pseudonym to the same account id, and different ones to different accounts', async () => {
     const a = await createUser({ username: 'pseudo-a' });
     const b = await createUser({ username: 'pseudo-b' });
