@@ -11,25 +11,6 @@ import type { Core, UserLookup } from '@tessera/core';
 import { Type } from 'typebox';
 import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth } from '../native-app.js';
 
-const EXAMPLE_USER = {
-  id: '0b8f3c2e-6a1d-4f5e-9c7b-2d4a6e8f1a3c',
-  username: 'platform-4711',
-  email: 'ada@example.com',
-  phone: null,
-  role: 'user',
-  externalId: '4711',
-  domain: null,
-  ownerId: null,
-  subAccountType: null,
-  hasPassword: false,
-  disabled: false,
-  disabledAt: null,
-  createdAt: '2026-11-25T12:00:00.000Z',
-  twoFactorEnabled: false,
-  methods: [],
-  secondFactorLock: { locked: false, lockedUntil: null, suspended: false },
-};
-
 /**
  * Admin: accounts a platform manages. Creating one (with or without a password, with the
  * platform's own id), looking one up, changing its contact details, disabling, enabling and
@@ -54,7 +35,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         body: AdminCreateUserBody,
         response: {
-          201: { ...AdminUser, description: 'The account was created.', examples: [EXAMPLE_USER] },
+          201: AdminUser,
           ...errorResponses(400, 401, 403, 409),
         },
       },
@@ -79,10 +60,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         querystring: AdminUserLookupQuery,
         response: {
-          200: Type.Object(
-            { user: AdminUser, factors: Type.Array(Factor) },
-            { description: 'The account and its factors.' },
-          ),
+          200: Type.Object({ user: AdminUser, factors: Type.Array(Factor) }),
           ...errorResponses(400, 401, 403, 404),
         },
       },
@@ -107,7 +85,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: UserIdParams,
         response: {
-          200: { ...AdminUser, description: 'The account.', examples: [EXAMPLE_USER] },
+          200: AdminUser,
           ...errorResponses(400, 401, 403, 404),
         },
       },
@@ -130,7 +108,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         params: UserIdParams,
         body: AdminUpdateUserBody,
         response: {
-          200: { ...AdminUser, description: 'The account as it is now.' },
+          200: AdminUser,
           ...errorResponses(400, 401, 403, 404, 409),
         },
       },
@@ -153,7 +131,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: UserIdParams,
         response: {
-          200: { ...AdminUser, description: 'The account, now disabled.' },
+          200: AdminUser,
           ...errorResponses(400, 401, 403, 404),
         },
       },
@@ -173,7 +151,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: UserIdParams,
         response: {
-          200: { ...AdminUser, description: 'The account, now enabled.' },
+          200: AdminUser,
           ...errorResponses(400, 401, 403, 404),
         },
       },
@@ -196,11 +174,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: UserIdParams,
         response: {
-          200: {
-            ...DeletedUser,
-            description: 'The account is gone.',
-            examples: [{ deleted: true, pseudonym: 'deleted-3q2-7wQm1XbY0cA4kPz9Lg' }],
-          },
+          200: DeletedUser,
           ...errorResponses(400, 401, 403, 404),
         },
       },
