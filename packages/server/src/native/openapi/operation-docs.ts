@@ -107,6 +107,14 @@ const ACCOUNT_HISTORY_ENTRY = {
   actorId: ADMIN_ID,
   details: { changed: ['email'] },
 };
+/** The account's own phone number change, as its history shows it: masked numbers only. */
+const PHONE_CHANGE_ENTRY = {
+  ...HISTORY_ENTRY,
+  id: '5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f8a',
+  method: 'phone',
+  action: 'contact_change',
+  details: { from: null, to: '+359*****456' },
+};
 const UNLOCKED = { locked: false, lockedUntil: null, suspended: false };
 /** An account a platform manages: made without a password, named by the platform's id. */
 const ADMIN_USER = {
@@ -361,8 +369,8 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     response: BACKUP_CODES,
   },
   listHistory: {
-    ok: 'A page of your 2FA history.',
-    response: { items: [HISTORY_ENTRY], total: 1, limit: 20, offset: 0 },
+    ok: 'A page of your history: your 2FA, and changes of your contact details.',
+    response: { items: [PHONE_CHANGE_ENTRY, HISTORY_ENTRY], total: 2, limit: 20, offset: 0 },
   },
   getHistoryEntry: { ok: 'The entry.', response: HISTORY_ENTRY },
   listTrustedDevices: {

@@ -170,12 +170,13 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         description:
           'Factors, backup codes, API tokens, trusted devices, sessions and refresh tokens, flows in progress and ' +
           'the lockout go in one transaction. The history entries about the account (and those it made) keep ' +
-          '`userPseudonym` (returned here) instead of its id. An admin cannot delete their own account.',
+          '`userPseudonym` (the `pseudonym` returned here) instead of its id. An admin cannot delete their own account, and an ' +
+          'account that owns cPanel e-mail or team accounts is 409 ACCOUNT_OWNS_ACCOUNTS until those are deleted.',
         security: BEARER,
         params: UserIdParams,
         response: {
           200: DeletedUser,
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 401, 403, 404, 409),
         },
       },
     },
