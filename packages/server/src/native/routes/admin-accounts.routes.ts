@@ -2,13 +2,12 @@ import {
   AdminCreateUserBody,
   AdminUpdateUserBody,
   AdminUser,
+  AdminUserLookup,
   AdminUserLookupQuery,
   DeletedUser,
-  Factor,
   UserIdParams,
 } from '@tessera/contract';
 import type { Core, UserLookup } from '@tessera/core';
-import { Type } from 'typebox';
 import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth } from '../native-app.js';
 
 /**
@@ -60,7 +59,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         querystring: AdminUserLookupQuery,
         response: {
-          200: Type.Object({ user: AdminUser, factors: Type.Array(Factor) }),
+          200: AdminUserLookup,
           ...errorResponses(400, 401, 403, 404),
         },
       },
