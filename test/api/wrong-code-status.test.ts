@@ -1,6 +1,7 @@
 /**
  * Property: a 401 always means "your token is not valid". A wrong code sent with a valid token
- * (confirming an enrollment, a disable or a challenge, removing a factor) is 422 CODE_INVALID;
+ * (confirming an enrollment, a disable, a challenge or a contact change, removing a factor,
+ * re-authenticating a password or contact change with the current password) is 422 CODE_INVALID;
  * the verify operations, which answer whether a code is right, say `{valid: false}` with 200. The
  * same token then still works. The walk
  * below covers every native operation that takes a `code` with a Bearer token: the OpenAPI
@@ -9,7 +10,7 @@
 
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createHarness, createSignedInUser, type Harness, json } from '../support/harness.js';
+import { bearer, createHarness, createSignedInUser, type Harness, json, uniquePhone } from '../support/harness.js';
 import { createTotpUser, type TotpUser, wrongCode } from '../support/totp-user.js';
 
 let h: Harness;
@@ -63,6 +64,18 @@ async function userWithoutFactor(): Promise<TotpUser> {
   return { ...user, factorId: '', secret: '', codeAt: () => '' };
 }
 
+let addresses = 0;
+/** A new e-mail address no account has. */
+function newAddress(): string {
+  addresses += 1;
+  return `changed-${addresses}-${Date.now()}@example.test`;
+}
+
+/** A code of the same length as `code` in which every digit differs. */
+function otherDigits(code: string): string {
+  return code.replace(/[0-9]/g, (digit) => String((Number(digit) + 1) % 10));
+}
+
 /**
  * Each operation, driven to the point where it checks a code, then given a wrong one; with the
  * caller whose token must still work afterwards.
@@ -98,6 +111,35 @@ const WALK: Record<string, (user: TotpUser, wrong: string) => Promise<[LightMyRe
       await post(user, '/api/v1/me/2fa/challenges', { operation: 'change_password', method: 'totp' }),
     );
     return [await post(user, `/api/v1/me/2fa/challenges/${started.challengeId}/confirm`, { code: wrong }), user];
+  },
+  changePassword: async (user, wrong) => [
+    await post(user, '/api/v1/me/password', {
+      newPassword: 'a new long passphrase',
+      currentPassword: user.password,
+      code: wrong,
+    }),
+    user,
+  ],
+  startEmailChange: async (user, wrong) => [
+    await post(user, '/api/v1/me/email', { email: newAddress(), currentPassword: user.password, code: wrong }),
+    user,
+  ],
+  startPhoneChange: async (user, wrong) => [
+    await post(user, '/api/v1/me/phone', { phone: uniquePhone(), currentPassword: user.password, code: wrong }),
+    user,
+  ],
+  // The code checked here is the one sent to the new address, not the authenticator's.
+  confirmContactChange: async (user) => {
+    const address = newAddress();
+    const started = json<{ changeId: string }>(
+      await post(user, '/api/v1/me/email', {
+        email: address,
+        currentPassword: user.password,
+        code: user.codeAt(h.clock.now()),
+      }),
+    );
+    const wrong = otherDigits(h.outbox.lastEmailCode(address));
+    return [await post(user, `/api/v1/me/contact-changes/${started.changeId}/confirm`, { code: wrong }), user];
   },
   verifyUserCode: async (user, wrong) => {
     const admin = await createSignedInUser(h, { role: 'admin' });

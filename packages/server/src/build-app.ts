@@ -93,8 +93,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       },
       externalDocs: { description: 'Every error code and its meaning', url: ERROR_TABLE_DOC },
       tags: [
-        { name: 'accounts', description: 'Creating an account.' },
-        { name: 'sessions', description: 'Sign-in, the second-factor step, tokens, password recovery.' },
+        {
+          name: 'accounts',
+          description: 'Creating an account; changing your e-mail address or phone number (confirmed by a code).',
+        },
+        {
+          name: 'sessions',
+          description: 'Sign-in, the second-factor step, tokens, password recovery; your sessions and ending them.',
+        },
         { name: 'factors', description: 'The signed-in account and its factors; checking a code.' },
         { name: 'api tokens', description: 'Long-lived tokens for scripts and services, `read` or `write`.' },
         { name: 'server to server', description: "Checking a user's code with an admin token." },
@@ -102,7 +108,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           name: 'two-factor',
           description: 'Enabling and disabling methods, step-up challenges, backup codes, history, devices.',
         },
-        { name: 'admin', description: "Other users' 2FA, the policy, the issuer and signing keys: admin tokens only." },
+        {
+          name: 'admin',
+          description:
+            "Accounts a platform manages (create, look up, change, disable, enable, delete), other users' 2FA, " +
+            'the policy, the issuer and signing keys: admin tokens only.',
+        },
         { name: 'operations', description: 'Liveness, readiness and the public keys of the access tokens.' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

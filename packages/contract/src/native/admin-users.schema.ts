@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Password, Username } from './account.schema.js';
+import { Factor } from './factor.schema.js';
 import { DateTime, Offset, Uuid } from './formats.js';
 import { Method } from './two-factor-common.schema.js';
 
@@ -89,6 +90,9 @@ export const AdminUser = Type.Object(
   },
   { title: 'AdminUser' },
 );
+
+/** An account found by username or platform id, with its factors (`GET /admin/users/lookup`). */
+export const AdminUserLookup = Type.Object({ user: AdminUser, factors: Type.Array(Factor) });
 
 export const AdminCreateUserBody = Type.Object(
   {

@@ -8,7 +8,12 @@ export const HistoryEntry = Type.Object({
   userPseudonym: Type.Union([Type.String(), Type.Null()], {
     description: 'For a deleted account: what stands for it (the same in all its entries); userId is then null.',
   }),
-  method: Type.String({ description: 'A second-factor method, `second_factor` (unlock), `policy`, or `account`.' }),
+  method: Type.String({
+    description:
+      'A second-factor method (totp, sms, email, backup_codes), `second_factor` (an unlock), `policy`, `account` ' +
+      "(an admin's change of the account) or `phone`; with action `contact_change`, `email` or `phone` says which " +
+      'contact detail changed.',
+  }),
   action: Type.Enum(
     [
       'enable',

@@ -20,6 +20,10 @@ const ENTRY_ID = '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8';
 const TOKEN_ID = '7d6c5b4a-3f2e-4d1c-8b0a-9f8e7d6c5b4a';
 const DEVICE_ID = '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d';
 const SENT_ID = '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e';
+const SESSION_ID = '8c7b6a5f-4e3d-4c2b-9a1f-0e9d8c7b6a5f';
+const CHANGE_ID = '1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b';
+const ADMIN_ID = 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f';
+const PLATFORM_USER_ID = '0b8f3c2e-6a1d-4f5e-9c7b-2d4a6e8f1a3c';
 const NOW = '2026-06-30T12:00:00.000Z';
 const IN_10_MIN = '2026-06-30T12:10:00.000Z';
 const IN_5_MIN = '2026-06-30T12:05:00.000Z';
@@ -82,6 +86,7 @@ const CHALLENGE = {
 const HISTORY_ENTRY = {
   id: ENTRY_ID,
   userId: USER_ID,
+  userPseudonym: null,
   method: 'totp',
   action: 'enable',
   enabled: true,
@@ -90,6 +95,54 @@ const HISTORY_ENTRY = {
   clientIp: '203.0.113.7',
   details: {},
   createdAt: NOW,
+};
+/** An admin's account change, as the admin history shows it: `account`, with the fields changed. */
+const ACCOUNT_HISTORY_ENTRY = {
+  ...HISTORY_ENTRY,
+  id: '0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b',
+  userId: PLATFORM_USER_ID,
+  method: 'account',
+  action: 'update',
+  actor: 'admin',
+  actorId: ADMIN_ID,
+  details: { changed: ['email'] },
+};
+/** The account's own phone number change, as its history shows it: masked numbers only. */
+const PHONE_CHANGE_ENTRY = {
+  ...HISTORY_ENTRY,
+  id: '5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f8a',
+  method: 'phone',
+  action: 'contact_change',
+  details: { from: null, to: '+359*****456' },
+};
+const UNLOCKED = { locked: false, lockedUntil: null, suspended: false };
+/** An account a platform manages: made without a password, named by the platform's id. */
+const ADMIN_USER = {
+  id: PLATFORM_USER_ID,
+  username: 'platform-4711',
+  email: 'ada@example.com',
+  phone: null,
+  role: 'user',
+  externalId: '4711',
+  domain: null,
+  ownerId: null,
+  subAccountType: null,
+  hasPassword: false,
+  disabled: false,
+  disabledAt: null,
+  createdAt: NOW,
+  twoFactorEnabled: true,
+  methods: ['totp'],
+  secondFactorLock: UNLOCKED,
+};
+const NEW_ADMIN_USER = { ...ADMIN_USER, twoFactorEnabled: false, methods: [] };
+const CONTACT_CHANGE = {
+  changeId: CHANGE_ID,
+  field: 'email',
+  state: 'awaiting_code',
+  attempts: 0,
+  expiresAt: IN_10_MIN,
+  delivery: { ...SMS_SENT, channel: 'email', destination: 'a***@new.example' },
 };
 const API_TOKEN = {
   id: TOKEN_ID,
@@ -219,7 +272,30 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     request: { username: 'alice', code: '492039' },
     response: { valid: true },
   },
-  adminGetUser: { ok: 'The account and its factors.', response: { account: ACCOUNT, factors: [TOTP_FACTOR] } },
+  adminCreateUser: {
+    ok: 'The account was created.',
+    request: { username: 'platform-4711', email: 'ada@example.com', externalId: '4711' },
+    response: NEW_ADMIN_USER,
+  },
+  adminLookUpUser: {
+    ok: 'The account and its factors.',
+    response: { user: ADMIN_USER, factors: [TOTP_FACTOR] },
+  },
+  adminGetUser: { ok: 'The account.', response: ADMIN_USER },
+  adminUpdateUser: {
+    ok: 'The account as it is now.',
+    request: { email: 'ada@new.example', phone: null },
+    response: { ...ADMIN_USER, email: 'ada@new.example' },
+  },
+  adminDisableUser: {
+    ok: 'The account, now disabled.',
+    response: { ...ADMIN_USER, disabled: true, disabledAt: NOW },
+  },
+  adminEnableUser: { ok: 'The account, enabled again.', response: ADMIN_USER },
+  adminDeleteUser: {
+    ok: 'The account is gone; the pseudonym stands for it in its history.',
+    response: { deleted: true, pseudonym: 'deleted-3q2-7wQm1XbY0cA4kPz9Lg' },
+  },
   getTwoFactorStatus: {
     ok: 'Your active methods, backup codes left, and where you stand against the policy.',
     response: { methods: ['totp', 'backup_codes'], backupCodesRemaining: 9, requirement: { status: 'satisfied' } },
@@ -293,8 +369,8 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     response: BACKUP_CODES,
   },
   listHistory: {
-    ok: 'A page of your 2FA history.',
-    response: { items: [HISTORY_ENTRY], total: 1, limit: 20, offset: 0 },
+    ok: 'A page of your history: your 2FA, and changes of your contact details.',
+    response: { items: [PHONE_CHANGE_ENTRY, HISTORY_ENTRY], total: 2, limit: 20, offset: 0 },
   },
   getHistoryEntry: { ok: 'The entry.', response: HISTORY_ENTRY },
   listTrustedDevices: {
@@ -307,8 +383,48 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
   },
   forgetTrustedDevice: { ok: 'The device must pass the second factor again.' },
   changePassword: {
-    ok: 'The password was changed.',
-    request: { successToken: SUCCESS_TOKEN.successToken, newPassword: 'a new long passphrase' },
+    ok: 'The password was changed; every other session ended and remembered devices were forgotten.',
+    request: { newPassword: 'a new long passphrase', currentPassword: 'correct horse battery', code: '492039' },
+  },
+  listMySessions: {
+    ok: 'Your sessions, newest first, and your remembered devices.',
+    response: {
+      sessions: [
+        {
+          id: SESSION_ID,
+          createdAt: NOW,
+          lastUsedAt: IN_5_MIN,
+          clientIp: '203.0.113.7',
+          userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0',
+          current: true,
+        },
+      ],
+      devices: [
+        { id: DEVICE_ID, label: 'Firefox on a laptop', createdAt: NOW, expiresAt: IN_30_DAYS, lastUsedAt: NOW },
+      ],
+    },
+  },
+  revokeMySession: { ok: 'The session ended: its refresh token no longer works.' },
+  revokeAllMySessions: {
+    ok: 'How many sessions ended and devices were forgotten.',
+    request: { keepCurrent: true, forgetDevices: true },
+    response: { sessionsRevoked: 3, devicesForgotten: 1 },
+  },
+  startEmailChange: {
+    ok: 'Accepted: a code went to the new address; the address changes once it is confirmed.',
+    request: { email: 'alice@new.example', currentPassword: 'correct horse battery', code: '492039' },
+    response: CONTACT_CHANGE,
+  },
+  startPhoneChange: {
+    ok: 'Accepted: a code went to the new number by SMS; the number changes once it is confirmed.',
+    request: { phone: '+359888123456', successToken: SUCCESS_TOKEN.successToken },
+    response: { ...CONTACT_CHANGE, field: 'phone', delivery: SMS_SENT },
+  },
+  getContactChange: { ok: 'The change.', response: { ...CONTACT_CHANGE, attempts: 1 } },
+  confirmContactChange: {
+    ok: 'The code was right: the account with its new address or number.',
+    request: { code: '48213967' },
+    response: { ...ACCOUNT, email: 'alice@new.example' },
   },
   setIssuer: {
     ok: 'Your issuer, and the one your authenticator entries will show.',
@@ -326,6 +442,9 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
           role: 'user',
           twoFactorEnabled: true,
           methods: ['totp', 'backup_codes'],
+          externalId: null,
+          disabled: false,
+          secondFactorLock: UNLOCKED,
         },
       ],
       total: 1,
@@ -356,8 +475,8 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     response: POLICY,
   },
   adminListHistory: {
-    ok: 'A page of the 2FA history of every user.',
-    response: { items: [HISTORY_ENTRY], total: 1, limit: 20, offset: 0 },
+    ok: 'A page of the history of every user: their 2FA, and the account changes admins made.',
+    response: { items: [ACCOUNT_HISTORY_ENTRY, HISTORY_ENTRY], total: 2, limit: 20, offset: 0 },
   },
   adminGetHistoryEntry: { ok: 'The entry.', response: HISTORY_ENTRY },
 };

@@ -2,33 +2,13 @@ import {
   AdminCreateUserBody,
   AdminUpdateUserBody,
   AdminUser,
+  AdminUserLookup,
   AdminUserLookupQuery,
   DeletedUser,
-  Factor,
   UserIdParams,
 } from '@tessera/contract';
 import type { Core, UserLookup } from '@tessera/core';
-import { Type } from 'typebox';
 import { actorOf, BEARER, errorResponses, type NativeApp, requireAdminAuth } from '../native-app.js';
-
-const EXAMPLE_USER = {
-  id: '0b8f3c2e-6a1d-4f5e-9c7b-2d4a6e8f1a3c',
-  username: 'platform-4711',
-  email: 'ada@example.com',
-  phone: null,
-  role: 'user',
-  externalId: '4711',
-  domain: null,
-  ownerId: null,
-  subAccountType: null,
-  hasPassword: false,
-  disabled: false,
-  disabledAt: null,
-  createdAt: '2026-11-25T12:00:00.000Z',
-  twoFactorEnabled: false,
-  methods: [],
-  secondFactorLock: { locked: false, lockedUntil: null, suspended: false },
-};
 
 /**
  * Admin: accounts a platform manages. Creating one (with or without a password, with the
@@ -54,7 +34,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         body: AdminCreateUserBody,
         response: {
-          201: { ...AdminUser, description: 'The account was created.', examples: [EXAMPLE_USER] },
+          201: AdminUser,
           ...errorResponses(400, 401, 403, 409),
         },
       },
@@ -79,10 +59,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         querystring: AdminUserLookupQuery,
         response: {
-          200: Type.Object(
-            { user: AdminUser, factors: Type.Array(Factor) },
-            { description: 'The account and its factors.' },
-          ),
+          200: AdminUserLookup,
           ...errorResponses(400, 401, 403, 404),
         },
       },
@@ -107,7 +84,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: UserIdParams,
         response: {
-          200: { ...AdminUser, description: 'The account.', examples: [EXAMPLE_USER] },
+          200: AdminUser,
           ...errorResponses(400, 401, 403, 404),
         },
       },
@@ -130,7 +107,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         params: UserIdParams,
         body: AdminUpdateUserBody,
         response: {
-          200: { ...AdminUser, description: 'The account as it is now.' },
+          200: AdminUser,
           ...errorResponses(400, 401, 403, 404, 409),
         },
       },
@@ -153,7 +130,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: UserIdParams,
         response: {
-          200: { ...AdminUser, description: 'The account, now disabled.' },
+          200: AdminUser,
           ...errorResponses(400, 401, 403, 404),
         },
       },
@@ -173,7 +150,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: UserIdParams,
         response: {
-          200: { ...AdminUser, description: 'The account, now enabled.' },
+          200: AdminUser,
           ...errorResponses(400, 401, 403, 404),
         },
       },
@@ -192,16 +169,13 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         description:
           'Factors, backup codes, API tokens, trusted devices, sessions and refresh tokens, flows in progress and ' +
           'the lockout go in one transaction. The history entries about the account (and those it made) keep ' +
-          '`userPseudonym` (returned here) instead of its id. An admin cannot delete their own account.',
+          '`userPseudonym` (the `pseudonym` returned here) instead of its id. An admin cannot delete their own account, and an ' +
+          'account that owns cPanel e-mail or team accounts is 409 ACCOUNT_OWNS_ACCOUNTS until those are deleted.',
         security: BEARER,
         params: UserIdParams,
         response: {
-          200: {
-            ...DeletedUser,
-            description: 'The account is gone.',
-            examples: [{ deleted: true, pseudonym: 'deleted-3q2-7wQm1XbY0cA4kPz9Lg' }],
-          },
-          ...errorResponses(400, 401, 403, 404),
+          200: DeletedUser,
+          ...errorResponses(400, 401, 403, 404, 409),
         },
       },
     },

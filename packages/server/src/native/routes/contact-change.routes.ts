@@ -12,7 +12,7 @@ import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '..
 const REAUTHENTICATION =
   'Confirm with a success token from a challenge for the operation, or with `currentPassword` and, when the ' +
   'account has 2FA, a current `code` of the authenticator app or a backup code; without: 403 ' +
-  'REAUTHENTICATION_REQUIRED. ';
+  'REAUTHENTICATION_REQUIRED; a wrong code: 422 CODE_INVALID. ';
 
 /** Changing the signed-in user's own e-mail address or phone number. */
 export function registerContactChangeRoutes(app: NativeApp, core: Core): void {
@@ -33,7 +33,7 @@ export function registerContactChangeRoutes(app: NativeApp, core: Core): void {
           'the old address is then told. Codes are under the usual send limits (429).',
         security: BEARER,
         body: EmailChangeBody,
-        response: { 202: ContactChange, ...errorResponses(400, 401, 403, 429, 502) },
+        response: { 202: ContactChange, ...errorResponses(400, 401, 403, 422, 429, 502) },
       },
     },
     async (request, reply) => {
@@ -60,7 +60,7 @@ export function registerContactChangeRoutes(app: NativeApp, core: Core): void {
           'An SMS second factor keeps the number it was confirmed with.',
         security: BEARER,
         body: PhoneChangeBody,
-        response: { 202: ContactChange, ...errorResponses(400, 401, 403, 429, 502) },
+        response: { 202: ContactChange, ...errorResponses(400, 401, 403, 422, 429, 502) },
       },
     },
     async (request, reply) => {
@@ -79,6 +79,9 @@ export function registerContactChangeRoutes(app: NativeApp, core: Core): void {
         operationId: 'getContactChange',
         tags,
         summary: 'State of an e-mail address or phone number change',
+        description:
+          'Whether the change still waits for its code, was confirmed, failed (5 wrong codes) or expired (10 ' +
+          'minutes), with the tries used and where the code went. Another user’s change: 404.',
         security: BEARER,
         params: ChangeIdParams,
         response: { 200: ContactChange, ...errorResponses(400, 401, 404) },
@@ -96,13 +99,13 @@ export function registerContactChangeRoutes(app: NativeApp, core: Core): void {
         tags,
         summary: 'Confirm an e-mail address or phone number change with the code sent to the new one',
         description:
-          'Returns the account as it now is. A wrong code: 401 CODE_INVALID (counted; the fifth fails the change, ' +
+          'Returns the account as it now is. A wrong code: 422 CODE_INVALID (counted; the fifth fails the change, ' +
           'and each code allows TESSERA_CODE_MAX_ATTEMPTS tries). An address another account has: 409 EMAIL_TAKEN. ' +
           'Expired: 410 FLOW_EXPIRED; already confirmed or failed: 409 FLOW_FINISHED.',
         security: BEARER,
         params: ChangeIdParams,
         body: CodeOnlyBody,
-        response: { 200: Account, ...errorResponses(400, 401, 404, 409, 410, 429) },
+        response: { 200: Account, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
       },
     },
     async (request) => core.contactChanges.confirm(actorOf(request), request.params.changeId, request.body.code),

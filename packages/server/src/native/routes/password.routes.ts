@@ -19,11 +19,11 @@ export function registerPasswordRoutes(app: NativeApp, core: Core): void {
           'Confirm with a success token from a challenge for change_password, or with `currentPassword` and, when ' +
           'the account has 2FA, a current `code` of the authenticator app or a backup code (an account without an ' +
           'e-mail address or second factor uses its current password alone). Without either: 403 ' +
-          'REAUTHENTICATION_REQUIRED. Every other session (and its refresh tokens) ends, remembered devices are ' +
-          'forgotten, and the owner is told by e-mail how many.',
+          'REAUTHENTICATION_REQUIRED; a wrong code: 422 CODE_INVALID. Every other session (and its refresh ' +
+          'tokens) ends, remembered devices are forgotten, and the owner is told by e-mail how many.',
         security: BEARER,
         body: PasswordChangeBody,
-        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 429) },
+        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 422, 429) },
       },
     },
     async (request, reply) => {
