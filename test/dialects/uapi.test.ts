@@ -145,13 +145,12 @@ describe('UAPI dialect: /execute/TwoFactorAuth/*', () => {
     }
     // An integer loses its leading zero; the core restores it.
     const c = await tokenClient();
-    let secret = '';
-    do {
+    // New keys until one's current code starts with 0 (one in ten). The clock stays put: moving it
+    // on for minutes would outlive the client's access token.
+    let secret = await generate(c);
+    for (let tries = 0; tries < 200 && !oathtoolCode(secret, h.clock.now()).startsWith('0'); tries++) {
       secret = await generate(c);
-      for (let step = 0; step < 15 && !oathtoolCode(secret, h.clock.now()).startsWith('0'); step++) {
-        h.clock.advanceSeconds(30);
-      }
-    } while (!oathtoolCode(secret, h.clock.now()).startsWith('0'));
+    }
     const code = oathtoolCode(secret, h.clock.now());
     const response = await c.postJson('set_user_configuration', { secret, tfa_token: Number(code) });
     expect(ok(response, 'set_user_configuration')).toEqual({ tfa_configured: 1 });

@@ -98,15 +98,12 @@ describe('VPSBG dialect: /v1/user/2fa', () => {
 
   it('takes the code as a string of digits too, and restores the leading zero an integer lost', async () => {
     const c = await client();
-    // A time step whose code starts with a zero (one in ten do), within the secret's ten minutes;
-    // failing that, a new secret and look again.
-    let secret = '';
-    do {
+    // New secrets until one's current code starts with a zero (one in ten do). The clock stays
+    // put: moving it on for minutes could outlive the client's access token.
+    let secret = secretOf(await c.getSecret());
+    for (let tries = 0; tries < 200 && !oathtoolCode(secret, h.clock.now()).startsWith('0'); tries++) {
       secret = secretOf(await c.getSecret());
-      for (let step = 0; step < 15 && !oathtoolCode(secret, h.clock.now()).startsWith('0'); step++) {
-        h.clock.advanceSeconds(30);
-      }
-    } while (!oathtoolCode(secret, h.clock.now()).startsWith('0'));
+    }
     const code = oathtoolCode(secret, h.clock.now());
     expect((await c.enable({ otp: Number(code), secret_key: secret })).statusCode).toBe(204);
 
