@@ -399,6 +399,9 @@ describe('deleting an account', () => {
       subAccountType: 'email',
     });
     expect(mailbox).toMatchObject({ ownerId: owner.id, subAccountType: 'email', domain: null });
+    const listed = json<{ items: Array<{ id: string }> }>(await call('GET', '/admin/users?limit=100')).items;
+    expect(listed.find((item) => item.id === owner.id)).toMatchObject({ domain: 'owner.example', ownerId: null });
+    expect(listed.find((item) => item.id === mailbox.id)).toMatchObject({ ownerId: owner.id, subAccountType: 'email' });
 
     const refused = await call('DELETE', `/admin/users/${owner.id}`);
     expect(refused.statusCode).toBe(409);

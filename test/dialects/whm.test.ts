@@ -268,7 +268,7 @@ describe('WHM API 1 dialect: /json-api/twofactorauth_*', () => {
     }
     // Sub-accounts other tests make are listed with their owner, not here.
     const everyone = await h.core.admin.listUsers(SYSTEM_ACTOR, 100_000, 0);
-    const total = everyone.items.filter((account) => account.subKind === null).length;
+    const total = everyone.items.filter((account) => account.subAccountType === null).length;
     expect(total).toBeGreaterThan(500);
     const all = ok(await admin.call('twofactorauth_get_user_configs'), 'twofactorauth_get_user_configs');
     expect(Object.keys(all ?? {})).toHaveLength(total);

@@ -57,6 +57,11 @@ const UserTwoFactorState = Type.Object(
     externalId: Type.Union([Type.String(), Type.Null()]),
     disabled: Type.Boolean(),
     secondFactorLock: SecondFactorLock,
+    domain: Type.Union([Type.String(), Type.Null()], { description: "cPanel's primary domain, or null." }),
+    ownerId: Type.Union([Uuid, Type.Null()], {
+      description: 'For an e-mail account or team user: the account that owns it; null for a top-level account.',
+    }),
+    subAccountType: Type.Union([Type.Literal('email'), Type.Literal('team'), Type.Null()]),
   },
   { title: 'UserTwoFactorState' },
 );

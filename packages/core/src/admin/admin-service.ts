@@ -29,8 +29,9 @@ export interface UserTwoFactorState {
   role: string;
   /** The primary domain, or null; sub-accounts have none. */
   domain: string | null;
-  /** For a sub-account, its kind (e-mail account or team user); null for a top-level account. */
-  subKind: SubAccountKind | null;
+  /** For a sub-account, its owner and whether it is an e-mail account or a team user; null otherwise. */
+  ownerId: string | null;
+  subAccountType: SubAccountKind | null;
   twoFactorEnabled: boolean;
   methods: FactorKind[];
   externalId: string | null;
@@ -381,7 +382,8 @@ export class AdminService {
       email: user.email,
       role: user.role,
       domain: user.domain,
-      subKind: user.subKind,
+      ownerId: user.ownerId,
+      subAccountType: user.subKind,
       twoFactorEnabled: activeKinds.length > 0,
       methods: activeKinds,
       externalId: user.externalId,

@@ -69,7 +69,7 @@ async function cpanelAccount(core: Core, actor: Actor, username: string) {
   const invalid = new TesseraError('USER_NOT_FOUND', { message: `Invalid user: ${username}` });
   try {
     const account = await core.admin.controlledAccount(actor, username);
-    if (account.subKind !== null) throw invalid;
+    if (account.subAccountType !== null) throw invalid;
     return account;
   } catch (error) {
     if (isTesseraError(error) && error.code === 'USER_NOT_FOUND') throw invalid;
