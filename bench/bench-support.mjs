@@ -26,12 +26,15 @@ export async function seedWith(env, scope, fill) {
   }
 }
 
-/** Starts `script` in a child process; resolves with it and the URL it prints on stdout. */
+/**
+ * Starts `script` in a child process; resolves with it and the URL it prints on stdout. The IPC
+ * channel lets the bench ask a server child for its CPU time and RSS.
+ */
 export function startChild(script, childEnv, nodeFlags = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeFlags, script], {
       env: childEnv,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));

@@ -13,11 +13,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { DEFAULT_TOTP_PARAMS, generateTotpSecret, loadConfig, SecretBox, SYSTEM_ACTOR, totpAt } from '@tessera/core';
 import { createLogger, openRuntime } from '@tessera/server';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { startChild } from './bench-support.mjs';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -176,24 +176,6 @@ async function seed(env, users, withSessions) {
   } finally {
     await runtime.close();
   }
-}
-
-function startChild(script, childEnv, nodeFlags = []) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, script], {
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    // The server's own log shares stdout; the URL is the line that is one.
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      if (!line.startsWith('http')) return;
-      lines.close();
-      resolve({ child, url: line.trim() });
-    });
-  });
 }
 
 /** The child's CPU time (µs, user + system) and RSS so far. */
