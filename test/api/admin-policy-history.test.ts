@@ -547,6 +547,9 @@ describe('admin operations', () => {
           externalId: null,
           disabled: false,
           secondFactorLock: { locked: false, lockedUntil: null, suspended: false },
+          domain: null,
+          ownerId: null,
+          subAccountType: null,
         },
         {
           id: both.id,
@@ -558,6 +561,9 @@ describe('admin operations', () => {
           externalId: null,
           disabled: false,
           secondFactorLock: { locked: false, lockedUntil: null, suspended: false },
+          domain: null,
+          ownerId: null,
+          subAccountType: null,
         },
       ]);
       const second = json<{ items: Array<Record<string, unknown>>; total: number }>(
