@@ -316,7 +316,10 @@ describe('password recovery', () => {
       expect((await recover(login)).statusCode).toBe(202);
     await vi.waitFor(() => h.outbox.lastEmailCode('recover-on@example.test'), { timeout: 5_000, interval: 10 });
     await h.core.notifications.settle();
-    const sentTo = h.outbox.emailsSent.map((message) => message.to);
+    // The disabled account was told it was disabled; nothing else may reach it.
+    const sentTo = h.outbox.emailsSent
+      .filter((message) => message.subject !== 'Tessera Test: account disabled')
+      .map((message) => message.to);
     expect(sentTo).not.toContain(passwordless.email);
     expect(sentTo).not.toContain(disabled.email);
   });
@@ -500,5 +503,128 @@ describe('integration mode 2: the platform id in /verify', () => {
       error: { code: 'USER_NOT_FOUND' },
     });
     expect((await call('POST', '/verify', { externalId: 'u-99', username: 'mode2-user', code })).statusCode).toBe(400);
+  });
+});
+
+describe("the owner hears of an admin's change", () => {
+  /** Every notice sent so far that greets this account, wherever it went. */
+  async function noticesFor(username: string) {
+    await h.core.notifications.settle();
+    return h.outbox.emailsSent.filter((m) => m.text.includes(`Hello ${username},`));
+  }
+
+  it('an e-mail change tells the old address (new one masked) and the new address, with no code', async () => {
+    const user = await createUser({ username: 'notice-email', email: 'notice-old@example.test' });
+    const response = await call('PATCH', `/admin/users/${user.id}`, { email: 'notice-new@example.test' });
+    expect(response.statusCode, response.body).toBe(200);
+    await h.core.notifications.settle();
+
+    const [old, ...moreOld] = h.outbox.notices('notice-old@example.test');
+    expect(moreOld).toEqual([]);
+    expect(old?.subject).toBe('Tessera Test: e-mail address changed by an administrator');
+    expect(old?.text).toContain('An administrator changed the e-mail address of your account to n***@example.test.');
+    expect(old?.text).not.toContain('notice-new@example.test');
+    const [fresh, ...moreFresh] = h.outbox.notices('notice-new@example.test');
+    expect(moreFresh).toEqual([]);
+    expect(fresh?.subject).toBe('Tessera Test: e-mail address set by an administrator');
+    for (const message of await noticesFor('notice-email')) expect(message.code).toBeUndefined();
+  });
+
+  it('a phone change tells the account address with the number masked; a removal says so', async () => {
+    const address = 'notice-phone@example.test';
+    const user = await createUser({ username: 'notice-phone', email: address });
+    const phone = uniquePhone();
+    expect((await call('PATCH', `/admin/users/${user.id}`, { phone })).statusCode).toBe(200);
+    await h.core.notifications.settle();
+    expect((await call('PATCH', `/admin/users/${user.id}`, { phone: null })).statusCode).toBe(200);
+    await h.core.notifications.settle();
+
+    const texts = h.outbox.notices(address).map((m) => [m.subject, m.text]);
+    expect(texts).toHaveLength(2);
+    const masked = `${phone.slice(0, 4)}${'*'.repeat(phone.length - 7)}${phone.slice(-3)}`;
+    expect(texts[0]?.[0]).toBe('Tessera Test: phone number changed by an administrator');
+    expect(texts[0]?.[1]).toContain(`changed the phone number of your account to ${masked}.`);
+    expect(texts[1]?.[1]).toContain('An administrator removed the phone number of your account.');
+    expect(JSON.stringify(texts)).not.toContain(phone);
+    expect(JSON.stringify(texts)).not.toContain(phone.slice(4, -3));
+  });
+
+  it('a change of both tells the old address of both; a value set to what it was tells no one', async () => {
+    const user = await createUser({ username: 'notice-both', email: 'both-old@example.test' });
+    const phone = uniquePhone();
+    const changed = await call('PATCH', `/admin/users/${user.id}`, { email: 'both-new@example.test', phone });
+    expect(changed.statusCode, changed.body).toBe(200);
+    await h.core.notifications.settle();
+    // Notices are sent in the background: their order is not fixed.
+    expect(
+      h.outbox
+        .notices('both-old@example.test')
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual([
+      'Tessera Test: e-mail address changed by an administrator',
+      'Tessera Test: phone number changed by an administrator',
+    ]);
+    expect(h.outbox.notices('both-new@example.test').map((m) => m.subject)).toEqual([
+      'Tessera Test: e-mail address set by an administrator',
+    ]);
+
+    const before = (await noticesFor('notice-both')).length;
+    const same = await call('PATCH', `/admin/users/${user.id}`, { email: 'both-new@example.test', phone });
+    expect(same.statusCode, same.body).toBe(200);
+    expect(await noticesFor('notice-both')).toHaveLength(before);
+  });
+
+  it('disabling and enabling tell the account address', async () => {
+    const address = 'notice-disable@example.test';
+    const user = await createUser({ username: 'notice-disable', email: address });
+    expect((await call('POST', `/admin/users/${user.id}/disable`)).statusCode).toBe(200);
+    await h.core.notifications.settle();
+    expect(h.outbox.notices(address).map((m) => m.subject)).toEqual(['Tessera Test: account disabled']);
+    expect((await call('POST', `/admin/users/${user.id}/enable`)).statusCode).toBe(200);
+    await h.core.notifications.settle();
+    const notices = h.outbox.notices(address);
+    expect(notices.map((m) => m.subject)).toEqual(['Tessera Test: account disabled', 'Tessera Test: account enabled']);
+    expect(notices[0]?.text).toContain('An administrator disabled your account');
+    expect(notices[1]?.text).toContain('An administrator enabled your account again');
+  });
+
+  it('sends nothing for an account without an address', async () => {
+    const user = await createUser({ username: 'notice-none', phone: uniquePhone() });
+    expect((await call('PATCH', `/admin/users/${user.id}`, { phone: uniquePhone() })).statusCode).toBe(200);
+    expect((await call('POST', `/admin/users/${user.id}/disable`)).statusCode).toBe(200);
+    expect((await call('POST', `/admin/users/${user.id}/enable`)).statusCode).toBe(200);
+    expect((await call('PATCH', `/admin/users/${user.id}`, { phone: null })).statusCode).toBe(200);
+    expect(await noticesFor('notice-none')).toEqual([]);
+  });
+
+  it('a first address is told it is now the account address; the phone change goes there too', async () => {
+    const user = await createUser({ username: 'notice-first' });
+    const phone = uniquePhone();
+    const response = await call('PATCH', `/admin/users/${user.id}`, { email: 'notice-first@example.test', phone });
+    expect(response.statusCode, response.body).toBe(200);
+    await h.core.notifications.settle();
+    // Notices are sent in the background: their order is not fixed.
+    expect(
+      h.outbox
+        .notices('notice-first@example.test')
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual([
+      'Tessera Test: e-mail address set by an administrator',
+      'Tessera Test: phone number changed by an administrator',
+    ]);
+  });
+
+  it('a notice that cannot be sent does not undo or fail the change', async () => {
+    const address = 'notice-fails@example.test';
+    const user = await createUser({ username: 'notice-fails', email: address });
+    h.outbox.failNext(1, address);
+    const response = await call('PATCH', `/admin/users/${user.id}`, { email: 'notice-fails-new@example.test' });
+    expect(response.statusCode, response.body).toBe(200);
+    await h.core.notifications.settle();
+    expect(h.outbox.notices(address)).toEqual([]);
+    expect(await h.storage.users.findById(user.id)).toMatchObject({ email: 'notice-fails-new@example.test' });
+    expect(h.outbox.notices('notice-fails-new@example.test')).toHaveLength(1);
   });
 });

@@ -11,6 +11,7 @@ import {
   DEFAULT_TOTP_PARAMS,
   type DeliveredCodePolicy,
   decodeBase32,
+  type EmailSender,
   type LockoutPolicy,
   type PasswordThrottlePolicy,
   SYSTEM_ACTOR,
@@ -55,6 +56,8 @@ export interface HarnessOptions {
   storage?: TestStorage;
   secretKey?: Uint8Array;
   deliveredCodes?: Partial<DeliveredCodePolicy>;
+  /** Sends e-mail through this (a real SMTP client, in mail tests) instead of the outbox. */
+  email?: EmailSender;
   /**
    * How passwords are hashed: a fast keyed hash by default, since argon2id's cost is the point
    * in production and most of the time of a test run. test/security/password-hashing.test.ts
@@ -120,7 +123,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     },
     logger,
     clock,
-    delivery: outbox,
+    delivery: options.email ? { sms: outbox.sms, email: options.email } : outbox,
     passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
   });
   const app = await buildApp({

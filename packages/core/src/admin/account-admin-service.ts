@@ -5,10 +5,12 @@ import type { Actor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { maskDestination } from '../delivery/delivered-code-service.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { type ChangeContext, changeContextFor, type HistoryService } from '../history/history-service.js';
 import type { SecondFactorGuard, SecondFactorLockState } from '../lockout/second-factor-guard.js';
 import { normalizePhoneNumber } from '../methods/sms/phone-number.js';
+import type { NotificationService } from '../notifications/notification-service.js';
 import type { FactorKind, HistoryAction, Role, SubAccountKind, UserRecord } from '../storage/records.js';
 import type { Repositories, Storage } from '../storage/repositories.js';
 
@@ -62,6 +64,7 @@ export class AccountAdminService {
       guard: Pick<SecondFactorGuard, 'stateOf'>;
       hasher: KeyedHasher;
       clock: Clock;
+      notifications: Pick<NotificationService, 'notify'>;
     },
   ) {}
 
@@ -96,7 +99,8 @@ export class AccountAdminService {
 
   /**
    * New contact details, checked as at sign-up. The address cannot be cleared while the e-mail
-   * method is active: its codes go there.
+   * method is active: its codes go there. The owner hears of it, after the commit, at the
+   * address the account had (a phone change too); a new address is told it is now the account's.
    */
   async updateContact(actor: Actor, userId: string, change: ContactChange): Promise<AdminUserView> {
     await this.deps.authorizer.admin(actor, 'admin.manage');
@@ -105,7 +109,7 @@ export class AccountAdminService {
     if (changed.length === 0) {
       throw new TesseraError('VALIDATION_FAILED', { message: 'Give email, phone or both.' });
     }
-    await this.user(userId);
+    const before = await this.user(userId);
     await this.change(actor, userId, 'update', true, { changed }, async (tx) => {
       if (contact.email === null && (await tx.factors.findActive(userId, 'email'))) {
         throw new TesseraError('VALIDATION_FAILED', {
@@ -116,7 +120,9 @@ export class AccountAdminService {
       if (outcome === 'not_found') throw new TesseraError('USER_NOT_FOUND');
       if (outcome === 'email_taken') throw new TesseraError('EMAIL_TAKEN');
     });
-    return this.view(await this.user(userId));
+    const after = await this.user(userId);
+    this.noticeContactChange(before, after);
+    return this.view(after);
   }
 
   /**
@@ -136,7 +142,9 @@ export class AccountAdminService {
       await tx.flows.expireAllForUser(userId, now);
     });
     this.deps.apiTokens.forgetOwner(userId);
-    return this.view(await this.user(userId));
+    const user = await this.user(userId);
+    this.deps.notifications.notify(user, { type: 'account_disabled_by_admin' });
+    return this.view(user);
   }
 
   async enable(actor: Actor, userId: string): Promise<AdminUserView> {
@@ -144,7 +152,9 @@ export class AccountAdminService {
     await this.user(userId);
     await this.change(actor, userId, 'enable', true, {}, (tx) => tx.users.setDisabled(userId, null));
     this.deps.apiTokens.forgetOwner(userId);
-    return this.view(await this.user(userId));
+    const user = await this.user(userId);
+    this.deps.notifications.notify(user, { type: 'account_enabled_by_admin' });
+    return this.view(user);
   }
 
   /**
@@ -214,6 +224,33 @@ export class AccountAdminService {
       await write(tx);
       if (action !== 'delete') await this.deps.history.record(entry, context, tx.history);
     });
+  }
+
+  /**
+   * Someone else changed where the owner's codes go: they hear of it at the address the account
+   * had, which they proved or gave, never at only the new one (it may be an attacker's). A new
+   * address also gets a notice, so that its owner learns notices now come there; the values are
+   * masked, as in the history. Without any address there is no one to tell.
+   */
+  private noticeContactChange(before: UserRecord, after: UserRecord): void {
+    const { notifications } = this.deps;
+    // A phone change goes to the old address; to the new one only when there was none before.
+    const owner = before.email ? before : after;
+    if (before.email !== after.email) {
+      notifications.notify(before, {
+        type: 'contact_changed_by_admin',
+        what: 'e-mail address',
+        to: after.email === null ? null : maskDestination('email', after.email),
+      });
+      if (after.email !== null) notifications.notify(after, { type: 'email_address_set_by_admin' });
+    }
+    if (before.phone !== after.phone) {
+      notifications.notify(owner, {
+        type: 'contact_changed_by_admin',
+        what: 'phone number',
+        to: after.phone === null ? null : maskDestination('sms', after.phone),
+      });
+    }
   }
 
   /** An admin who disabled or deleted their own account could lock everyone out of the API. */

@@ -17,7 +17,13 @@ export type SecurityEvent =
   | { type: 'sign_up_with_your_address' }
   /** `what`: "e-mail address" or "phone number"; `to`: the new one, masked. */
   | { type: 'contact_changed'; what: string; to: string }
-  | { type: 'totp_key_exported' };
+  | { type: 'totp_key_exported' }
+  /** To the address the account had. `to`: the new value, masked, or null when it was removed. */
+  | { type: 'contact_changed_by_admin'; what: string; to: string | null }
+  /** To the new address, which its owner did not confirm: they learn that notices now come there. */
+  | { type: 'email_address_set_by_admin' }
+  | { type: 'account_disabled_by_admin' }
+  | { type: 'account_enabled_by_admin' };
 
 /**
  * Security notices by e-mail (OWASP ASVS 2.8.5, 6.3.5). A notice never holds up or fails the
@@ -131,6 +137,29 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
       return {
         subject: 'authenticator key exported',
         text: 'An administrator exported the key of your authenticator app, to move it to another system.',
+      };
+    case 'contact_changed_by_admin':
+      return {
+        subject: `${event.what} changed by an administrator`,
+        text:
+          event.to === null
+            ? `An administrator removed the ${event.what} of your account.`
+            : `An administrator changed the ${event.what} of your account to ${event.to}. Codes and notices now go there.`,
+      };
+    case 'email_address_set_by_admin':
+      return {
+        subject: 'e-mail address set by an administrator',
+        text: 'An administrator made this the e-mail address of your account. Codes and notices now come here.',
+      };
+    case 'account_disabled_by_admin':
+      return {
+        subject: 'account disabled',
+        text: 'An administrator disabled your account: it cannot sign in, and its sessions were ended.',
+      };
+    case 'account_enabled_by_admin':
+      return {
+        subject: 'account enabled',
+        text: 'An administrator enabled your account again: it can sign in.',
       };
   }
 }
