@@ -57,6 +57,12 @@ export class KyselyHistoryRepository implements HistoryRepository {
 
   async pseudonymise(userId: string, pseudonym: string): Promise<number> {
     return durableWrite(this.db, this.dialect, async (trx) => {
+      // PostgreSQL: the user's row first. A change for this user inserting an entry meanwhile
+      // holds a key-share lock on it (the entry's foreign key) and then wants the user's counter
+      // row; taken here before any counter row, the two queue instead of deadlocking when the
+      // account is deleted right after this. (SQLite has one writer at a time.)
+      if (this.dialect === 'postgres')
+        await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
       const moved = await trx
         .updateTable('history')
         .set({ user_id: null, user_pseudonym: pseudonym })
