@@ -121,14 +121,21 @@ export async function settle(storage) {
   if (storage.dialect === 'postgres') await sql`vacuum analyze`.execute(storage.db);
 }
 
-/** What the repository's insert does for each entry: its kind counted in `history_counts`. */
+/**
+ * What the repository's insert does for each entry: its kind counted in `history_counts`, and
+ * in `history_user_counts` under its user when it has one.
+ */
 async function countEntries(trx, rows) {
-  const counts = new Map();
-  for (const { method, enabled } of rows) {
-    const key = `${method}\u0000${enabled}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+  const kinds = new Map();
+  const users = new Map();
+  for (const { user_id, method, enabled } of rows) {
+    const kind = `${method}\u0000${enabled}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    if (user_id === null) continue;
+    const key = `${user_id}\u0000${kind}`;
+    users.set(key, (users.get(key) ?? 0) + 1);
   }
-  for (const [key, entries] of counts) {
+  for (const [key, entries] of kinds) {
     const [method, enabled] = key.split('\u0000');
     await trx
       .insertInto('history_counts')
@@ -137,6 +144,22 @@ async function countEntries(trx, rows) {
         oc
           .columns(['method', 'enabled'])
           .doUpdateSet((eb) => ({ entries: eb('history_counts.entries', '+', entries) })),
+      )
+      .execute();
+  }
+  // Many users to a batch: one multi-row upsert per ROWS_PER_INSERT of them, each key once.
+  const userRows = [...users].map(([key, entries]) => {
+    const [user_id, method, enabled] = key.split('\u0000');
+    return { user_id, method, enabled: Number(enabled), entries };
+  });
+  for (let start = 0; start < userRows.length; start += ROWS_PER_INSERT) {
+    await trx
+      .insertInto('history_user_counts')
+      .values(userRows.slice(start, start + ROWS_PER_INSERT))
+      .onConflict((oc) =>
+        oc
+          .columns(['user_id', 'method', 'enabled'])
+          .doUpdateSet((eb) => ({ entries: eb('history_user_counts.entries', '+', eb.ref('excluded.entries')) })),
       )
       .execute();
   }

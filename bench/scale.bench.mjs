@@ -173,14 +173,30 @@ async function benchDatabase(label, databaseUrl) {
       addRow(`${label} ${name}`, result, READ_TARGET_MS);
     }
 
-    // The totals served are the real ones (the seeding keeps history_counts as the inserts do).
-    const { rows: counted } = await sql`select count(*) as n from history`.execute(storage.db);
-    const served = await fetch(`${server.url}/api/v1/admin/history`, {
-      headers: { authorization: `Bearer ${adminToken}` },
-    }).then((response) => response.json());
-    if (served.total !== Number(counted[0].n)) {
-      note(`${label}: admin history total ${served.total}, but the table holds ${counted[0].n} entries`);
-      process.exitCode = 1;
+    // The totals served are the real ones (the seeding keeps history_counts and
+    // history_user_counts as the inserts do): over every user, and for one user.
+    const totals = [
+      ['admin history total', '', sql`select count(*) as n from history`],
+      [
+        `admin history total of one user (${short(PER_HEAVY)} rows)`,
+        `?userId=${heavyA}`,
+        sql`select count(*) as n from history where user_id = ${heavyA}`,
+      ],
+      [
+        'admin history total of one user (1k rows)',
+        `?userId=${typical}`,
+        sql`select count(*) as n from history where user_id = ${typical}`,
+      ],
+    ];
+    for (const [name, query, count] of totals) {
+      const { rows: counted } = await count.execute(storage.db);
+      const served = await fetch(`${server.url}/api/v1/admin/history${query}`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      }).then((response) => response.json());
+      if (served.total !== Number(counted[0].n)) {
+        note(`${label}: ${name} ${served.total}, but the table holds ${counted[0].n} entries`);
+        process.exitCode = 1;
+      }
     }
   } finally {
     if (server) await stopServer(server);

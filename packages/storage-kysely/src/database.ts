@@ -9,6 +9,7 @@ import type { FactorTotpTable } from './tables/factor-totp.table.js';
 import type { FlowTable } from './tables/flow.table.js';
 import type { HistoryTable } from './tables/history.table.js';
 import type { HistoryCountTable } from './tables/history-count.table.js';
+import type { HistoryUserCountTable } from './tables/history-user-count.table.js';
 import type { LockoutTable } from './tables/lockout.table.js';
 import type { RefreshTokenTable } from './tables/refresh-token.table.js';
 import type { SessionFamilyTable } from './tables/session-family.table.js';
@@ -45,5 +46,6 @@ export interface Database {
   success_tokens: SuccessTokenTable;
   history: HistoryTable;
   history_counts: HistoryCountTable;
+  history_user_counts: HistoryUserCountTable;
   trusted_devices: TrustedDeviceTable;
 }

@@ -1,4 +1,4 @@
-import type { FactorRecord, NewUser } from '@tessera/core';
+import type { FactorRecord, HistoryRecord, NewUser } from '@tessera/core';
 import { type Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from './migrate.js';
@@ -20,6 +20,7 @@ const TABLES = [
   'flows',
   'history',
   'history_counts',
+  'history_user_counts',
   'lockouts',
   'refresh_tokens',
   'session_families',
@@ -91,23 +92,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         aHistoryEntry(user.id, { method: 'sms', enabled: true }),
         aHistoryEntry(null, { method: 'totp', enabled: false }),
       ];
-      for (const entry of entries) {
-        await storage.db
-          .insertInto('history')
-          .values({
-            id: entry.id,
-            user_id: entry.userId,
-            method: entry.method,
-            action: entry.action,
-            enabled: entry.enabled ? 1 : 0,
-            actor: entry.actor,
-            actor_id: entry.actorId,
-            client_ip: entry.clientIp,
-            details: entry.details,
-            created_at: entry.createdAt.getTime(),
-          })
-          .execute();
-      }
+      await storage.db.insertInto('history').values(entries.map(historyRowOf)).execute();
       await storage.migrate();
       await storage.history.insert(aHistoryEntry(user.id, { method: 'sms', enabled: true }));
       const total = async (filter: { method?: string; enabled?: boolean }) =>
@@ -115,6 +100,41 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(await total({})).toBe(4);
       expect(await total({ method: 'sms', enabled: true })).toBe(3);
       expect(await total({ enabled: false })).toBe(1);
+    });
+
+    it("counts each user's history entries already there when it adds history_user_counts", async () => {
+      storage = await openTestStorage(kind, { migrate: false });
+      const all = listMigrations(kind);
+      const names = Object.keys(all);
+      const previous = names.slice(0, names.indexOf('2026_11_25_000080_history_user_counts'));
+      const migrations = Object.fromEntries(previous.map((name) => [name, all[name]!]));
+      await migrateToLatest(storage.db, { dialect: kind, migrations });
+      const alice = aUser();
+      const bob = aUser();
+      await storage.users.create(alice);
+      await storage.users.create(bob);
+      // Written by the repository of the earlier schema: counted per kind, not per user.
+      const entries = [
+        aHistoryEntry(alice.id, { method: 'sms', enabled: true }),
+        aHistoryEntry(alice.id, { method: 'sms', enabled: true }),
+        aHistoryEntry(alice.id, { method: 'totp', enabled: false }),
+        aHistoryEntry(bob.id, { method: 'sms', enabled: true }),
+        aHistoryEntry(null, { method: 'sms', enabled: true }),
+      ];
+      await storage.db.insertInto('history').values(entries.map(historyRowOf)).execute();
+      expect(await storage.migrate()).toEqual({ applied: ['2026_11_25_000080_history_user_counts'] });
+      await storage.history.insert(aHistoryEntry(alice.id, { method: 'sms', enabled: true }));
+      const total = async (filter: { userId: string; method?: string; enabled?: boolean }) =>
+        (await storage.history.list(filter, 'desc', 1, 0)).total;
+      expect(await total({ userId: alice.id })).toBe(4);
+      expect(await total({ userId: alice.id, method: 'sms', enabled: true })).toBe(3);
+      expect(await total({ userId: alice.id, enabled: false })).toBe(1);
+      expect(await total({ userId: bob.id })).toBe(1);
+      // Only users' entries are counted per user.
+      const { rows } = await sql<{ n: number | string }>`select count(*) as n from history_user_counts`.execute(
+        storage.db,
+      );
+      expect(Number(rows[0]?.n)).toBe(3);
     });
 
     /** Migrates a fresh database up to, not including, the factor-details migration. */
@@ -282,6 +302,22 @@ describe.skipIf(!postgres)('postgres: migrate in several schemas', () => {
     }
   });
 });
+
+/** A history row written straight to the table, as a repository without the counts took it. */
+function historyRowOf(entry: HistoryRecord) {
+  return {
+    id: entry.id,
+    user_id: entry.userId,
+    method: entry.method,
+    action: entry.action,
+    enabled: entry.enabled ? (1 as const) : (0 as const),
+    actor: entry.actor,
+    actor_id: entry.actorId,
+    client_ip: entry.clientIp,
+    details: entry.details,
+    created_at: entry.createdAt.getTime(),
+  };
+}
 
 /** A user row as the initial schema has it: the repository writes columns later migrations add. */
 async function insertUserOfInitialSchema(storage: TestStorage, user: NewUser): Promise<void> {

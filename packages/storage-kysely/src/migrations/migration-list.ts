@@ -11,6 +11,7 @@ import * as cpanelAccounts from './2026_11_25_000030_cpanel_accounts.js';
 import * as accountAdmin from './2026_11_25_000031_account_admin.js';
 import * as selfService from './2026_11_25_000040_self_service.js';
 import * as scaleIndexes from './2026_11_25_000070_scale_indexes.js';
+import * as historyUserCounts from './2026_11_25_000080_history_user_counts.js';
 
 /**
  * Every migration, keyed by the name recorded in the database (never rename one). Names sort
@@ -30,5 +31,6 @@ export function listMigrations(dialect: StorageDialect): Record<string, Migratio
     '2026_11_25_000031_account_admin': { up: (db) => accountAdmin.up(db, dialect) },
     '2026_11_25_000040_self_service': { up: (db) => selfService.up(db, dialect) },
     '2026_11_25_000070_scale_indexes': { up: (db) => scaleIndexes.up(db, dialect) },
+    '2026_11_25_000080_history_user_counts': { up: (db) => historyUserCounts.up(db, dialect) },
   };
 }

@@ -5,7 +5,7 @@ import type { Database } from '../database.js';
 import { postgresForTests } from '../test-support/postgres-for-tests.js';
 import { aHistoryEntry, at, aUser } from '../test-support/record-factories.js';
 import { openTestStorage, type TestStorage } from '../test-support/test-storage.js';
-import { historyCountQuery, historyPageQuery } from './history-listing.js';
+import { countedTotalQuery, historyCountQuery, historyPageQuery } from './history-listing.js';
 
 /**
  * The plans of the history listing's queries, for every combination of filters: each page comes
@@ -71,6 +71,19 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           expect(plan).toMatch(/Index (Only )?Scan using history_/);
         }
       });
+      if (filter.userId !== undefined && filter.from === undefined && filter.to === undefined) {
+        it(`counted total ${label}: the user's counter rows by primary key`, async () => {
+          const query = countedTotalQuery(storage.db, filter);
+          if (query === undefined) throw new Error('a filter on a user without a time is counted');
+          const plan = await explain(storage.db, kind, query.compile());
+          if (kind === 'sqlite')
+            expect(plan).toMatch(/^SEARCH history_user_counts USING (COVERING )?INDEX \w+ \(user_id=\?/);
+          else {
+            expect(plan, plan).not.toMatch(/Seq Scan/);
+            expect(plan).toMatch(/Index (Only )?Scan using history_user_counts_pkey/);
+          }
+        });
+      }
     }
   });
 }

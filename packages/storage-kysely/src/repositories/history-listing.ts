@@ -1,5 +1,5 @@
 import type { HistoryFilter } from '@tessera/core';
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { toMillis } from './time-columns.js';
 
@@ -40,29 +40,45 @@ export function historyCountQuery(db: Kysely<Database>, filter: HistoryFilter) {
 }
 
 /**
- * Whether `history_counts` holds the filtered set's total: it does for every filter on neither a
- * user nor a time, which are the ones whose sets run to millions.
+ * The filtered set's total from at most a few dozen counter rows, for every filter without a
+ * time (the others return undefined and are counted by historyCountQuery): `history_counts`
+ * for one on no user, whose set runs to millions, `history_user_counts` for one on a user, whose
+ * set runs to 100,000. Each also narrowed by method and enabled flag.
  */
-export function isCountedFilter(filter: HistoryFilter): boolean {
-  return filter.userId === undefined && filter.from === undefined && filter.to === undefined;
-}
-
-/** The total of a counted filter (see isCountedFilter), from at most a few dozen rows. */
 export function countedTotalQuery(db: Kysely<Database>, filter: HistoryFilter) {
-  let query = db.selectFrom('history_counts');
-  if (filter.method !== undefined) query = query.where('method', '=', filter.method);
-  if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled ? 1 : 0);
-  return query.select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('entries'), eb.lit(0)).as('count'));
+  const { userId, method, enabled } = filter;
+  if (filter.from !== undefined || filter.to !== undefined) return undefined;
+  const flag = enabled ? 1 : 0;
+  const total = sql<number | string>`coalesce(sum(entries), 0)`.as('count');
+  if (userId !== undefined)
+    return db
+      .selectFrom('history_user_counts')
+      .where('user_id', '=', userId)
+      .$if(method !== undefined, (qb) => qb.where('method', '=', method as string))
+      .$if(enabled !== undefined, (qb) => qb.where('enabled', '=', flag))
+      .select(total);
+  return db
+    .selectFrom('history_counts')
+    .$if(method !== undefined, (qb) => qb.where('method', '=', method as string))
+    .$if(enabled !== undefined, (qb) => qb.where('enabled', '=', flag))
+    .select(total);
 }
 
 /**
  * Counts one new entry, in the transaction that inserts it, so a change rolled back is not
- * counted. On PostgreSQL the counter's row stays locked until that transaction ends: changes
- * that record the same kind of entry at the same moment commit one after the other (changes
- * are rare next to reads). A change that records several entries records them in one order
- * (FactorChanges.recordAllIn), so two of them cannot wait for each other.
+ * counted: in `history_counts`, and in `history_user_counts` when it is about a user. On
+ * PostgreSQL each counter's row stays locked until that transaction ends: changes that record
+ * the same kind of entry at the same moment commit one after the other (changes are rare next
+ * to reads). Every insert takes its two rows in one order (the kind's, then the user's), and a
+ * change that records several entries records them in one order (FactorChanges.recordAllIn), so
+ * two changes cannot wait for each other. Pseudonymise takes a user's rows in the same order.
  */
-export async function countEntry(trx: Kysely<Database>, method: string, enabled: 0 | 1): Promise<void> {
+export async function countEntry(
+  trx: Kysely<Database>,
+  userId: string | null,
+  method: string,
+  enabled: 0 | 1,
+): Promise<void> {
   await trx
     .insertInto('history_counts')
     .values({ method, enabled, entries: 1 })
@@ -70,6 +86,49 @@ export async function countEntry(trx: Kysely<Database>, method: string, enabled:
       oc.columns(['method', 'enabled']).doUpdateSet((eb) => ({ entries: eb('history_counts.entries', '+', 1) })),
     )
     .execute();
+  if (userId === null) return;
+  await trx
+    .insertInto('history_user_counts')
+    .values({ user_id: userId, method, enabled, entries: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['user_id', 'method', 'enabled'])
+        .doUpdateSet((eb) => ({ entries: eb('history_user_counts.entries', '+', 1) })),
+    )
+    .execute();
+}
+
+/**
+ * Takes entries moved away from a user (pseudonymised) off the user's counts, in the
+ * transaction that moved them: by what was moved, not by deleting the rows, so an entry that
+ * another transaction added for the user meanwhile stays counted. In the order of countEntry
+ * (method, then enabled), so this and an insert for the same user cannot wait for each other.
+ */
+export async function uncountUserEntries(
+  trx: Kysely<Database>,
+  userId: string,
+  moved: readonly { method: string; enabled: 0 | 1 }[],
+): Promise<void> {
+  const byKind = new Map<string, { method: string; enabled: 0 | 1; entries: number }>();
+  for (const { method, enabled } of moved) {
+    const key = `${method}\u0000${enabled}`;
+    const kind = byKind.get(key) ?? { method, enabled, entries: 0 };
+    kind.entries += 1;
+    byKind.set(key, kind);
+  }
+  const kinds = [...byKind.values()].sort(
+    (a, b) => (a.method < b.method ? -1 : a.method > b.method ? 1 : 0) || a.enabled - b.enabled,
+  );
+  for (const { method, enabled, entries } of kinds) {
+    await trx
+      .updateTable('history_user_counts')
+      .set((eb) => ({ entries: eb('entries', '-', entries) }))
+      .where('user_id', '=', userId)
+      .where('method', '=', method)
+      .where('enabled', '=', enabled)
+      .execute();
+  }
+  await trx.deleteFrom('history_user_counts').where('user_id', '=', userId).where('entries', '<=', 0).execute();
 }
 
 /** Absent and undefined filter fields both mean "any". */

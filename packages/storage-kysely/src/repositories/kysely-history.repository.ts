@@ -9,7 +9,7 @@ import {
   countedTotalQuery,
   historyCountQuery,
   historyPageQuery,
-  isCountedFilter,
+  uncountUserEntries,
 } from './history-listing.js';
 import { toDate, toMillis } from './time-columns.js';
 
@@ -38,7 +38,7 @@ export class KyselyHistoryRepository implements HistoryRepository {
           created_at: toMillis(entry.createdAt),
         })
         .execute();
-      await countEntry(trx, entry.method, entry.enabled ? 1 : 0);
+      await countEntry(trx, entry.userId, entry.method, entry.enabled ? 1 : 0);
     });
   }
 
@@ -50,28 +50,34 @@ export class KyselyHistoryRepository implements HistoryRepository {
   async list(filter: HistoryFilter, order: 'asc' | 'desc', limit: number, offset: number): Promise<HistoryPage> {
     const [rows, { count }] = await Promise.all([
       historyPageQuery(this.db, filter, order, limit, offset).execute(),
-      (isCountedFilter(filter)
-        ? countedTotalQuery(this.db, filter)
-        : historyCountQuery(this.db, filter)
-      ).executeTakeFirstOrThrow(),
+      (countedTotalQuery(this.db, filter) ?? historyCountQuery(this.db, filter)).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toHistoryRecord), total: Number(count) };
   }
 
   async pseudonymise(userId: string, pseudonym: string): Promise<number> {
     return durableWrite(this.db, this.dialect, async (trx) => {
-      const about = await trx
+      // PostgreSQL: the user's row first. A change for this user inserting an entry meanwhile
+      // holds a key-share lock on it (the entry's foreign key) and then wants the user's counter
+      // row; taken here before any counter row, the two queue instead of deadlocking when the
+      // account is deleted right after this. (SQLite has one writer at a time.)
+      if (this.dialect === 'postgres')
+        await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+      const moved = await trx
         .updateTable('history')
         .set({ user_id: null, user_pseudonym: pseudonym })
         .where('user_id', '=', userId)
-        .executeTakeFirst();
+        .returning(['method', 'enabled'])
+        .execute();
+      // Entries of no user are not counted per user: the user's counts go with them.
+      await uncountUserEntries(trx, userId, moved);
       // What the account did itself (or to others, as an admin): the address it came from goes too.
       await trx
         .updateTable('history')
         .set({ actor_id: pseudonym, client_ip: null })
         .where('actor_id', '=', userId)
         .execute();
-      return Number(about.numUpdatedRows);
+      return moved.length;
     });
   }
 }

@@ -58,6 +58,116 @@ export function describeHistoryContract(ctx: ContractContext): void {
       expect(await totals({ userId: user.id })).toBe(2);
     });
 
+    /** The listing's total and, to check it against, the count of the rows themselves. */
+    async function userTotals(filter: HistoryFilter): Promise<{ total: number; rows: number }> {
+      const { total } = await ctx.storage.history.list(filter, 'desc', 1, 0);
+      let rows = ctx.storage.db
+        .selectFrom('history')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('user_id', '=', filter.userId ?? null);
+      if (filter.method !== undefined) rows = rows.where('method', '=', filter.method);
+      if (filter.enabled !== undefined) rows = rows.where('enabled', '=', filter.enabled ? 1 : 0);
+      return { total, rows: Number((await rows.executeTakeFirstOrThrow()).n) };
+    }
+
+    it("keeps each user's totals exact over inserts, a rolled-back unit of work and the filters", async () => {
+      const alice = await ctx.createdUser();
+      const bob = await ctx.createdUser();
+      const kinds = [
+        ['sms', true],
+        ['totp', true],
+        ['sms', false],
+        ['backup_codes', true],
+        ['sms', true],
+      ] as const;
+      for (const [method, enabled] of kinds) {
+        await ctx.storage.history.insert(aHistoryEntry(alice.id, { method, enabled }));
+      }
+      await ctx.storage.history.insert(aHistoryEntry(bob.id, { method: 'sms', enabled: true }));
+      await ctx.storage.history.insert(aHistoryEntry(null, { method: 'sms', enabled: true }));
+      const failure = new Error('rolled back');
+      await expect(
+        ctx.storage.transaction(async (repos) => {
+          await repos.history.insert(aHistoryEntry(alice.id, { method: 'sms', enabled: true }));
+          await repos.history.insert(aHistoryEntry(alice.id, { method: 'email', enabled: true }));
+          await repos.history.insert(aHistoryEntry(bob.id, { method: 'totp', enabled: false }));
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      await ctx.storage.transaction(async (repos) => {
+        await repos.history.insert(aHistoryEntry(bob.id, { method: 'totp', enabled: true }));
+        await repos.history.insert(aHistoryEntry(alice.id, { method: 'totp', enabled: true }));
+      });
+      const cases: [HistoryFilter, number][] = [
+        [{ userId: alice.id }, 6],
+        [{ userId: alice.id, method: 'sms' }, 3],
+        [{ userId: alice.id, method: 'sms', enabled: true }, 2],
+        [{ userId: alice.id, enabled: false }, 1],
+        [{ userId: alice.id, enabled: true }, 5],
+        [{ userId: alice.id, method: 'totp' }, 2],
+        [{ userId: alice.id, method: 'email' }, 0],
+        [{ userId: bob.id }, 2],
+        [{ userId: bob.id, enabled: false }, 0],
+        [{ userId: bob.id, method: 'totp', enabled: true }, 1],
+        [{ userId: 'nobody' }, 0],
+      ];
+      for (const [filter, expected] of cases) {
+        expect({ filter, ...(await userTotals(filter)) }).toEqual({ filter, total: expected, rows: expected });
+      }
+      // With a time filter the total is counted from the rows: the same answer.
+      const timed = await ctx.storage.history.list({ userId: alice.id, from: at(-1) }, 'desc', 1, 0);
+      expect(timed.total).toBe(6);
+    });
+
+    it("takes a pseudonymised user's entries off their totals, and only theirs", async () => {
+      const alice = await ctx.createdUser();
+      const bob = await ctx.createdUser();
+      for (const [method, enabled] of [
+        ['sms', true],
+        ['totp', false],
+        ['sms', true],
+        ['account', false],
+      ] as const) {
+        await ctx.storage.history.insert(aHistoryEntry(alice.id, { method, enabled }));
+      }
+      await ctx.storage.history.insert(aHistoryEntry(bob.id, { method: 'sms', enabled: true }));
+      const all = (await ctx.storage.history.list({}, 'desc', 1, 0)).total;
+
+      // Rolled back, it takes nothing off.
+      const failure = new Error('rolled back');
+      await expect(
+        ctx.storage.transaction(async (repos) => {
+          expect(await repos.history.pseudonymise(alice.id, 'deleted-a')).toBe(4);
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect(await userTotals({ userId: alice.id })).toEqual({ total: 4, rows: 4 });
+
+      await ctx.storage.transaction(async (repos) => {
+        expect(await repos.history.pseudonymise(alice.id, 'deleted-a')).toBe(4);
+        expect((await repos.history.list({ userId: alice.id }, 'desc', 1, 0)).total).toBe(0);
+      });
+      for (const filter of [
+        { userId: alice.id },
+        { userId: alice.id, method: 'sms' },
+        { userId: alice.id, enabled: false },
+      ]) {
+        expect({ filter, ...(await userTotals(filter)) }).toEqual({ filter, total: 0, rows: 0 });
+      }
+      expect(await userTotals({ userId: bob.id })).toEqual({ total: 1, rows: 1 });
+      // The entries stay, so the totals over every user do too.
+      expect((await ctx.storage.history.list({}, 'desc', 1, 0)).total).toBe(all);
+      // Counting starts again from nothing for an entry about the same id written later.
+      await ctx.storage.history.insert(aHistoryEntry(alice.id, { method: 'sms', enabled: true }));
+      expect(await userTotals({ userId: alice.id })).toEqual({ total: 1, rows: 1 });
+
+      // A user row deleted without pseudonymising: its entries lose their user_id, and its totals go.
+      await ctx.storage.history.insert(aHistoryEntry(bob.id, { method: 'totp', enabled: true }));
+      await ctx.storage.db.deleteFrom('users').where('id', '=', bob.id).execute();
+      expect(await userTotals({ userId: bob.id })).toEqual({ total: 0, rows: 0 });
+      expect((await ctx.storage.history.list({}, 'desc', 1, 0)).total).toBe(all + 2);
+    });
+
     /** 40 entries over two users and the system, several sharing a millisecond. */
     async function seedHistory(): Promise<{ alice: string; bob: string; entries: HistoryRecord[] }> {
       const alice = (await ctx.createdUser()).id;
