@@ -47,7 +47,7 @@ const children = [];
 try {
   const bare = await startChild('bench/bare-server.child.mjs', env);
   children.push(bare.child);
-  const tessera = await startChild('bench/tessera-server.child.mjs', env, NODE_FLAGS);
+  const tessera = await startChild('bench/tessera-server.child.mjs', env, ['--expose-gc', ...NODE_FLAGS]);
   children.push(tessera.child);
 
   const wrongBody = (i) => JSON.stringify({ username: `bench${i}`, code: '000000' });
@@ -71,8 +71,10 @@ try {
     return { token: accessTokens.get(i), body: JSON.stringify({ code: '000000' }) };
   };
 
-  const cases = [
+  const allCases = [
     { name: 'bare Fastify route', server: bare, path: '/verify', fixed: { body: wrongBody(0) } },
+    // The floor of Tessera's own HTTP stack: its hooks and headers, no body, no database.
+    { name: 'Tessera GET /health', server: tessera, path: '/health', method: 'GET', fixed: {} },
     {
       name: '/verify wrong code',
       server: tessera,
@@ -88,10 +90,15 @@ try {
       valid: (r) => validRequests(half, r, true),
     },
   ];
+  // BENCH_CASES=wrong,valid keeps the bare route and the cases whose names contain a listed word
+  // (for a profile of one case).
+  const only = process.env.BENCH_CASES?.split(',').filter(Boolean);
+  const cases = only ? allCases.filter((c, i) => i === 0 || only.some((word) => c.name.includes(word))) : allCases;
+  const validCase = allCases.find((c) => c.name === '/verify wrong code');
 
   // Warm-up: the JIT and the database's page cache, not measured.
   await run(bare, '/verify', { duration: 2, fixed: { body: wrongBody(0) } });
-  await run(tessera, '/api/v1/verify', { duration: 2, next: cases[1].next });
+  await run(tessera, '/api/v1/verify', { duration: 2, next: validCase.next });
   await run(tessera, '/api/v1/me/verify', { duration: 1, next: meWrong });
 
   const results = new Map(cases.map((c) => [c.name, []]));
@@ -99,13 +106,21 @@ try {
     for (const c of cases) {
       const result = c.valid
         ? await run(c.server, c.path, { list: c.valid(round) })
-        : await run(c.server, c.path, { duration: SECONDS, ...(c.fixed ? { fixed: c.fixed } : { next: c.next }) });
+        : await run(c.server, c.path, {
+            duration: SECONDS,
+            method: c.method,
+            ...(c.fixed ? { fixed: c.fixed } : { next: c.next }),
+          });
       results.get(c.name).push(result);
     }
   }
-  const tesseraRss = (await usage(tessera.child)).rss;
+  const afterBench = await usage(tessera.child);
+  const afterGc = await usage(tessera.child, 'usage-after-gc');
   report(cases, results);
-  console.log(`Tessera server RSS after the bench: ${(tesseraRss / 2 ** 20).toFixed(0)} MiB (target <= 120 MiB)`);
+  const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  console.log(
+    `Tessera server RSS after the bench: ${mib(afterBench.rss)} (target <= 120 MiB); after a full garbage collection ${mib(afterGc.rss)}, live heap ${mib(afterGc.heapUsed)}`,
+  );
   for (const [name, list] of results) {
     const bad = list.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
     const total = list.reduce((sum, r) => sum + r.requests, 0);
@@ -178,11 +193,19 @@ async function seed(env, users, withSessions) {
   }
 }
 
-/** The child's CPU time (µs, user + system) and RSS so far. */
-function usage(child) {
+/** The child's CPU time (µs, user + system), RSS, and (Tessera) database and GC µs so far. */
+function usage(child, ask = 'usage') {
   return new Promise((resolve) => {
-    child.once('message', (message) => resolve({ cpuMicros: message.cpu.user + message.cpu.system, rss: message.rss }));
-    child.send('usage');
+    child.once('message', (message) =>
+      resolve({
+        cpuMicros: message.cpu.user + message.cpu.system,
+        rss: message.rss,
+        heapUsed: message.heapUsed,
+        sqlMicros: message.sqlMicros,
+        gcMicros: message.gcMicros,
+      }),
+    );
+    child.send(ask);
   });
 }
 
@@ -190,7 +213,7 @@ function usage(child) {
  * One autocannon run: a fixed body, a body per request (`next`), or a list of requests each sent
  * once (`list`). Returns requests/s, latency and the server's CPU µs per request.
  */
-async function run(server, path, { duration, fixed, next, list }) {
+async function run(server, path, { duration, method = 'POST', fixed, next, list }) {
   const headers = (token) => ({
     'content-type': 'application/json',
     ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -201,11 +224,11 @@ async function run(server, path, { duration, fixed, next, list }) {
   const started = performance.now();
   const result = await autocannon({
     url: `${server.url}${path}`,
-    method: 'POST',
+    method,
     connections: CONNECTIONS,
     ...(list ? { amount: list.length } : { duration }),
     ...(fixed
-      ? { headers: headers(), body: fixed.body }
+      ? { headers: headers(), ...(fixed.body === undefined ? {} : { body: fixed.body }) }
       : {
           requests: [
             {
@@ -229,6 +252,11 @@ async function run(server, path, { duration, fixed, next, list }) {
     p99: result.latency.p99,
     requests,
     cpuPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(requests, 1),
+    // Tessera only: the part of that CPU spent in database statements, and in garbage collection.
+    sqlPerRequest:
+      before.sqlMicros === undefined ? undefined : (after.sqlMicros - before.sqlMicros) / Math.max(requests, 1),
+    gcPerRequest:
+      before.gcMicros === undefined ? undefined : (after.gcMicros - before.gcMicros) / Math.max(requests, 1),
     non2xx: result.non2xx,
     errors: result.errors,
   };
@@ -237,8 +265,8 @@ async function run(server, path, { duration, fixed, next, list }) {
 function report(cases, results) {
   const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
   const bare = results.get(cases[0].name);
-  const head = ['case', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'x bare req/s', 'x bare CPU'];
-  const widths = [24, 8, 7, 7, 11, 13, 11];
+  const head = ['case', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'x bare req/s', 'x bare CPU', 'of it DB', 'GC'];
+  const widths = [24, 8, 7, 7, 11, 13, 11, 9, 5];
   const line = (cells) => cells.map((cell, i) => String(cell)[i === 0 ? 'padEnd' : 'padStart'](widths[i])).join(' ');
   console.log(
     `\n${ROUNDS} interleaved rounds, ${CONNECTIONS} connections; ratios taken within each round, then averaged`,
@@ -258,6 +286,8 @@ function report(cases, results) {
         mean(list.map((r) => r.cpuPerRequest)).toFixed(0),
         `${ratio.toFixed(2)}x`,
         `${cpuRatio.toFixed(2)}x`,
+        list[0].sqlPerRequest === undefined ? '' : mean(list.map((r) => r.sqlPerRequest)).toFixed(0),
+        list[0].gcPerRequest === undefined ? '' : mean(list.map((r) => r.gcPerRequest)).toFixed(0),
       ]),
     );
   }

@@ -26,6 +26,12 @@ export class KyselyLockoutRepository implements LockoutRepository {
     return this.casQueryCompiled;
   }
 
+  private insertQueryCompiled: ReturnType<typeof buildInsertQuery> | undefined;
+  private get insertQuery() {
+    this.insertQueryCompiled ??= buildInsertQuery(this.db, this.groupCommit);
+    return this.insertQueryCompiled;
+  }
+
   private resetQueryCompiled: ReturnType<typeof buildResetQuery> | undefined;
   private get resetQuery() {
     this.resetQueryCompiled ??= buildResetQuery(this.db, this.groupCommit);
@@ -52,12 +58,7 @@ export class KyselyLockoutRepository implements LockoutRepository {
     if (expectedVersion === 0) {
       // "No row yet": of concurrent first failures, the primary key lets one insert win; the
       // others see no row inserted and retry against the row it wrote.
-      const insert = this.db
-        .insertInto('lockouts')
-        .values({ user_id: next.userId, ...values })
-        .onConflict((oc) => oc.column('user_id').doNothing())
-        .compile();
-      const result = await (this.groupCommit ? this.groupCommit.execute(insert) : this.db.executeQuery(insert));
+      const result = await this.insertQuery({ ...values, userId: next.userId });
       return result.numAffectedRows === 1n;
     }
     const result = await this.casQuery({ ...values, userId: next.userId, expectedVersion });
@@ -84,6 +85,26 @@ export function toLockoutRecord(row: LockoutRow): LockoutRecord {
 function buildFindQuery(db: Kysely<Database>) {
   return preparedQuery<LockoutRow, 'userId'>(db, (value) =>
     db.selectFrom('lockouts').selectAll().where('user_id', '=', value('userId')),
+  );
+}
+
+/** An account's first failed attempt (or first attempt at all): the row does not exist yet. */
+function buildInsertQuery(db: Kysely<Database>, groupCommit: GroupCommit | undefined) {
+  return preparedQuery<never, keyof Omit<LockoutRow, 'user_id'> | 'userId'>(
+    db,
+    (value) =>
+      db
+        .insertInto('lockouts')
+        .values({
+          user_id: value('userId'),
+          failed_count: value('failed_count'),
+          lock_level: value('lock_level'),
+          locked_until: value('locked_until'),
+          total_failures: value('total_failures'),
+          version: value('version'),
+        })
+        .onConflict((oc) => oc.column('user_id').doNothing()),
+    groupCommit && ((query) => groupCommit.execute(query)),
   );
 }
 

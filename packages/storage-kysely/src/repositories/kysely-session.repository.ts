@@ -2,6 +2,7 @@ import type { RefreshTokenRecord, SessionFamilyRecord, SessionRepository } from 
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
+import { preparedQuery } from '../prepared-query.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { RefreshTokenRow } from '../tables/refresh-token.table.js';
 import type { SessionFamilyRow } from '../tables/session-family.table.js';
@@ -28,8 +29,15 @@ export class KyselySessionRepository implements SessionRepository {
       .execute();
   }
 
+  // Read on every request with an access token (was the session signed out?): compiled once.
+  private findFamilyQueryCompiled: ReturnType<typeof buildFindFamilyQuery> | undefined;
+  private get findFamilyQuery() {
+    this.findFamilyQueryCompiled ??= buildFindFamilyQuery(this.db);
+    return this.findFamilyQueryCompiled;
+  }
+
   async findFamily(id: string): Promise<SessionFamilyRecord | undefined> {
-    const row = await this.db.selectFrom('session_families').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = (await this.findFamilyQuery({ id })).rows;
     return row && toSessionFamilyRecord(row);
   }
 
@@ -148,6 +156,12 @@ export class KyselySessionRepository implements SessionRepository {
       .where('expires_at', '<', toMillis(expiresAt))
       .execute();
   }
+}
+
+function buildFindFamilyQuery(db: Kysely<Database>) {
+  return preparedQuery<SessionFamilyRow, 'id'>(db, (value) =>
+    db.selectFrom('session_families').selectAll().where('id', '=', value('id')),
+  );
 }
 
 function toSessionFamilyRecord(row: SessionFamilyRow): SessionFamilyRecord {

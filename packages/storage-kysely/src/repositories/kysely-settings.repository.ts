@@ -2,6 +2,7 @@ import type { SettingsRepository } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
+import { preparedQuery } from '../prepared-query.js';
 import type { StorageDialect } from '../storage-dialect.js';
 
 export class KyselySettingsRepository implements SettingsRepository {
@@ -10,8 +11,15 @@ export class KyselySettingsRepository implements SettingsRepository {
     private readonly dialect: StorageDialect,
   ) {}
 
+  // Read on every request of a signed-in person (the 2FA policy): built and compiled once.
+  private getQueryCompiled: ReturnType<typeof buildGetQuery> | undefined;
+  private get getQuery() {
+    this.getQueryCompiled ??= buildGetQuery(this.db);
+    return this.getQueryCompiled;
+  }
+
   async get(key: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    const [row] = (await this.getQuery({ key })).rows;
     return row?.value;
   }
 
@@ -38,4 +46,10 @@ export class KyselySettingsRepository implements SettingsRepository {
         .execute(),
     );
   }
+}
+
+function buildGetQuery(db: Kysely<Database>) {
+  return preparedQuery<{ value: string }, 'key'>(db, (value) =>
+    db.selectFrom('settings').select('value').where('key', '=', value('key')),
+  );
 }
