@@ -43,6 +43,8 @@ export function startChild(script, childEnv, nodeFlags = []) {
     lines.on('line', (line) => {
       if (!line.startsWith('http')) return;
       lines.close();
+      // The rest of its output (the request log) is read and dropped, so the child never blocks on a full pipe.
+      child.stdout.resume();
       resolve({ child, url: line.trim() });
     });
   });

@@ -142,9 +142,9 @@ describe('logs hold no secrets', () => {
       payload: `{"username":"x","password":"${user.password}"`,
     });
 
-    // The log is not empty: requests and the replay warning were recorded.
+    // The log is not empty: requests (a line each) and the replay warning were recorded.
     const lines = h.log.lines.slice(mark);
-    expect(lines.length).toBeGreaterThan(20);
+    expect(lines.length).toBeGreaterThan(10);
     expect(lines.join('\n')).toContain('replayed code refused');
     expect(leaked(lines, { codes, texts }), 'secrets that reached the log').toEqual([]);
   });
@@ -225,8 +225,9 @@ describe('logs hold no secrets', () => {
     ).toBe(204);
     await h.core.notifications.settle();
 
+    // A line for each request at least.
     const lines = h.log.lines.slice(mark);
-    expect(lines.length).toBeGreaterThan(20);
+    expect(lines.length).toBeGreaterThan(10);
     expect(leaked(lines, { codes, texts }), 'secrets that reached the log').toEqual([]);
   });
 });
