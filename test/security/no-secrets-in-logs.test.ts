@@ -7,6 +7,7 @@
  * so that the digits of a timestamp, a response time or an id cannot be taken for one.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { oathtoolCode } from '../support/external-tools.js';
 import {
   bearer,
   createHarness,
@@ -229,5 +230,57 @@ describe('logs hold no secrets', () => {
     const lines = h.log.lines.slice(mark);
     expect(lines.length).toBeGreaterThan(10);
     expect(leaked(lines, { codes, texts }), 'secrets that reached the log').toEqual([]);
+  });
+
+  it('after cPanel calls that carry a secret and a code in the query string, and a /cpsess session', async () => {
+    const mark = h.log.mark();
+    const user = await createSignedInUser(h);
+    const { token } = await h.core.apiTokens.issue(user.id, 'whm script', 'write');
+    const headers = { authorization: `whm ${user.username}:${token}` };
+    const generated = await h.app.inject({
+      method: 'GET',
+      url: '/json-api/twofactorauth_generate_tfa_config',
+      headers,
+    });
+    const secret = String(json<{ data: { secret: string } }>(generated).data.secret);
+    const code = oathtoolCode(secret, h.clock.now());
+    // cPanel's API takes its arguments in the query string, the secret and the code too.
+    const query = new URLSearchParams({ 'api.version': '1', secret, tfa_token: code }).toString();
+    const set = await h.app.inject({ method: 'GET', url: `/json-api/twofactorauth_set_tfa_config?${query}`, headers });
+    expect(json<{ metadata: { result: number } }>(set).metadata.result, set.body).toBe(1);
+    // An unknown route with the same query: the not-found line must not carry it either.
+    await h.app.inject({ method: 'GET', url: `/json-api/no_such_function?${query}`, headers });
+
+    // A cPanel session: its /cpsess<digits> prefix is half of its credentials.
+    h.clock.advanceSeconds(30);
+    const login = await h.app.inject({
+      method: 'POST',
+      url: '/login/?login_only=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        user: user.username,
+        pass: user.password,
+        tfa_token: oathtoolCode(secret, h.clock.now()),
+      }).toString(),
+    });
+    const prefix = String(json<{ security_token: string }>(login).security_token);
+    expect(prefix, login.body).toMatch(/^\/cpsess\d{10}$/);
+    const cookie = String(login.headers['set-cookie']).split(';')[0] ?? '';
+    await h.app.inject({
+      method: 'GET',
+      url: `${prefix}/execute/TwoFactorAuth/get_user_configuration`,
+      headers: { cookie },
+    });
+
+    const lines = h.log.lines.slice(mark);
+    expect(lines.join('\n')).toContain('/json-api/twofactorauth_set_tfa_config');
+    expect(lines.join('\n')).toContain('/cpsess[redacted]/execute/TwoFactorAuth/get_user_configuration');
+    expect(
+      leaked(lines, {
+        codes: [code],
+        texts: [secret, token, user.password, prefix.slice(1), cookie.split('=')[1] ?? cookie],
+      }),
+      'secrets that reached the log',
+    ).toEqual([]);
   });
 });

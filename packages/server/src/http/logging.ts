@@ -23,10 +23,26 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
-      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url, ip: req.ip }),
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        url: loggedPath(req.url),
+        ip: req.ip,
+      }),
     },
   };
   return pino(options, destination ?? bufferedStdout());
+}
+
+/**
+ * A request's URL as the log shows it: the path only, and a cPanel session's security token
+ * masked. cPanel's API takes its arguments in the query string, secrets and codes included
+ * (`set_tfa_config?secret=…&tfa_token=…`), so a query string is never logged; the
+ * `/cpsess<digits>` prefix is half of a session's credentials.
+ */
+export function loggedPath(url: string): string {
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  return path.replace(/^\/cpsess[^/]*/, '/cpsess[redacted]');
 }
 
 /** Lines wait at most this long in the buffer of standard output. */
@@ -53,6 +69,10 @@ function bufferedStdout(): ReturnType<typeof destination> {
  */
 export class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
+
+  override routeNotFound(request: FastifyRequest): void {
+    request.log.info(`Route ${request.raw.method}:${loggedPath(request.raw.url ?? '')} not found`);
+  }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
