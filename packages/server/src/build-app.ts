@@ -57,7 +57,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const connections = options.connections ?? DEFAULT_CONNECTION_LIMITS;
   const app = Fastify({
     loggerInstance: options.logger,
-    logController: new OneLinePerRequest(),
+    logController: new OneLinePerRequest(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? false,
     // Errors found before a route is chosen answer in the native error shape too.

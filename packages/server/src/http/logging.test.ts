@@ -16,7 +16,8 @@ class Lines extends Writable {
 describe('the request log', () => {
   it('writes one line per request, after the answer, with method, path, status and time', async () => {
     const out = new Lines();
-    const app = Fastify({ loggerInstance: createLogger('info', out), logController: new OneLinePerRequest() });
+    const logger = createLogger('info', out);
+    const app = Fastify({ loggerInstance: logger, logController: new OneLinePerRequest(logger) });
     app.get('/ok', async () => ({ ok: true }));
     app.get('/boom', async () => {
       throw new Error('boom');
@@ -36,6 +37,19 @@ describe('the request log', () => {
     expect(ok).toMatchObject({ req: { method: 'GET', url: '/ok' }, res: { statusCode: 200 } });
     expect(typeof ok?.responseTime).toBe('number');
     expect(completed[1]).toMatchObject({ req: { url: '/boom' }, res: { statusCode: 500 } });
+  });
+
+  it('writes no request line above the info level', async () => {
+    const out = new Lines();
+    const logger = createLogger('warn', out);
+    const app = Fastify({ loggerInstance: logger, logController: new OneLinePerRequest(logger) });
+    app.get('/ok', async () => ({ ok: true }));
+    try {
+      expect((await app.inject({ method: 'GET', url: '/ok?code=123456' })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+    expect(out.lines).toEqual([]);
   });
 
   it('keeps standard output in a buffer, and writes what is left when the process exits', () => {

@@ -18,19 +18,24 @@ const REDACTED_PATHS = [
   '*.refreshToken',
 ];
 
-export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
-  const options = {
-    level,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    serializers: {
-      req: (req: { method: string; url: string; ip?: string }) => ({
-        method: req.method,
-        url: loggedPath(req.url),
-        ip: req.ip,
-      }),
-    },
-  };
-  return pino(options, destination ?? bufferedStdout());
+/** The request line of each logger made here: same level and output, fixed fields, no redaction pass. */
+const requestLines = new WeakMap<object, Logger>();
+
+export function createLogger(level: LogLevel, output?: NodeJS.WritableStream): Logger {
+  const stream = output ?? bufferedStdout();
+  const logger = pino(
+    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { req: loggedRequest } },
+    stream,
+  );
+  // The line written for every request holds only the fields built in OneLinePerRequest (method,
+  // sanitised path, address, status, time), none of which can carry a secret: it skips the
+  // redaction pass, which was most of its cost (about 7 of the 20 µs a line took).
+  requestLines.set(logger, pino({ level }, stream));
+  return logger;
+}
+
+function loggedRequest(req: { method: string; url: string; ip?: string }) {
+  return { method: req.method, url: loggedPath(req.url), ip: req.ip };
 }
 
 /**
@@ -65,9 +70,17 @@ function bufferedStdout(): ReturnType<typeof destination> {
  * One line per request, written when the answer has gone out (method, path, address, status,
  * time), instead of Fastify's two (one on arrival, one on completion): half the serialising and
  * writing for the same information. A request that never completes is still seen, by its
- * connection's timeout error.
+ * connection's timeout error. `logger` is the one given to Fastify; made by createLogger, its
+ * plain request line is used.
  */
 export class OneLinePerRequest extends LogController {
+  private readonly requestLine: Logger | undefined;
+
+  constructor(logger: object) {
+    super();
+    this.requestLine = requestLines.get(logger);
+  }
+
   override incomingRequest(): void {}
 
   override routeNotFound(request: FastifyRequest): void {
@@ -76,8 +89,24 @@ export class OneLinePerRequest extends LogController {
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
-    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
-    if (error) reply.log.error({ ...line, err: error }, 'request errored');
-    else reply.log.info(line, 'request completed');
+    if (error) {
+      reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+      return;
+    }
+    const line = this.requestLine;
+    if (!line) {
+      reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+      return;
+    }
+    if (!line.isLevelEnabled('info')) return;
+    line.info(
+      {
+        reqId: request.id,
+        req: loggedRequest(request),
+        res: { statusCode: reply.statusCode },
+        responseTime: reply.elapsedTime,
+      },
+      'request completed',
+    );
   }
 }
