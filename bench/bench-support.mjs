@@ -1,6 +1,7 @@
 // What the benchmarks share: seeding a fresh database through the runtime, and running Tessera
 // (or the bare route) in a child process.
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfig, SecretBox, SYSTEM_ACTOR } from '@tessera/core';
 import { createLogger, openRuntime } from '@tessera/server';
@@ -48,4 +49,15 @@ export function startChild(script, childEnv, nodeFlags = []) {
       resolve({ child, url: line.trim() });
     });
   });
+}
+
+/**
+ * Hands the targets a bench measured to `npm run bench` (bench/all.bench.mjs), which names a
+ * file in BENCH_SUMMARY and prints every bench's targets in one table at the end. Each row:
+ * what was measured, the figure, the target, and whether it was met.
+ */
+export function recordTargets(rows) {
+  const file = process.env.BENCH_SUMMARY;
+  if (!file) return;
+  appendFileSync(file, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
 }

@@ -17,6 +17,7 @@ import { loadConfig, SecretBox, SYSTEM_ACTOR } from '@tessera/core';
 import { createLogger, openRuntime } from '@tessera/server';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { recordTargets } from './bench-support.mjs';
 import { fastSeedingConnection, seedHistory, seedUsers, settle } from './scale-seed.mjs';
 
 const SMALL = Number(process.env.BENCH_SCALE_SMALL_USERS ?? 10_000);
@@ -48,6 +49,16 @@ if (process.env.TESSERA_BENCH_DATABASE_URL) await benchPostgres(process.env.TESS
 
 printTable(rows);
 console.log(notes.join('\n'));
+recordTargets(
+  rows
+    .filter((row) => row.target !== '')
+    .map((row) => ({
+      what: row.name,
+      figure: row.target.startsWith('p99') ? `p99 ${row.p99} ms` : `${row.p99}`,
+      target: row.target,
+      met: row.ok === true,
+    })),
+);
 if (rows.some((row) => !row.ok)) process.exitCode = 1;
 
 async function benchPostgres(url) {

@@ -17,13 +17,21 @@ import { DEFAULT_TOTP_PARAMS, generateTotpSecret, loadConfig, SecretBox, SYSTEM_
 import { createLogger, openRuntime } from '@tessera/server';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { startChild } from './bench-support.mjs';
+import { recordTargets, startChild } from './bench-support.mjs';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+
+/** The target of each case, as a ratio of requests/s to the bare route's. */
+const RATIO_TARGETS = {
+  '/verify wrong code': 0.5,
+  '/verify valid code': 0.4,
+  '/me/verify wrong (JWT)': 0.4,
+  '/me/verify valid (JWT)': 0.4,
+};
 
 const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
 const env = {
@@ -122,6 +130,14 @@ try {
   console.log(
     `Tessera server RSS after the bench: ${mib(afterBench.rss)} (target <= 120 MiB); after a full garbage collection ${mib(afterGc.rss)}, live heap ${mib(afterGc.heapUsed)}`,
   );
+  recordTargets([
+    {
+      what: 'server RSS after the bench',
+      figure: mib(afterBench.rss),
+      target: '<= 120 MiB',
+      met: afterBench.rss <= 120 * 2 ** 20,
+    },
+  ]);
   for (const [name, list] of results) {
     const bad = list.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
     const total = list.reduce((sum, r) => sum + r.requests, 0);
@@ -293,6 +309,21 @@ function report(cases, results) {
     );
   }
   console.log('targets: /verify wrong >= 0.5x, /verify valid >= 0.4x, /me/verify >= 0.4x\n');
+  recordTargets(
+    Object.entries(RATIO_TARGETS)
+      .filter(([name]) => results.has(name))
+      .map(([name, target]) => {
+        const list = results.get(name);
+        const ratio = mean(list.map((r, i) => r.rps / bare[i].rps));
+        const cpuRatio = mean(list.map((r, i) => bare[i].cpuPerRequest / r.cpuPerRequest));
+        return {
+          what: `${name}, x bare route`,
+          figure: `${ratio.toFixed(2)}x (CPU ${cpuRatio.toFixed(2)}x)`,
+          target: `>= ${target}x`,
+          met: ratio >= target,
+        };
+      }),
+  );
 }
 
 /** `tessera serve` until /health answers, on the seeded database: three starts, each timed. */
@@ -320,6 +351,15 @@ async function startUpTimes() {
   console.log(
     `start to first answer (tessera serve until /health answers): ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')} (target <= 1000 ms)`,
   );
+  const slowest = Math.max(...times);
+  recordTargets([
+    {
+      what: 'start to first answer, slowest of 3',
+      figure: `${slowest.toFixed(0)} ms`,
+      target: '<= 1000 ms',
+      met: slowest <= 1000,
+    },
+  ]);
 }
 
 async function answers(url) {
@@ -382,6 +422,18 @@ async function workersOnPostgres(databaseUrl) {
       );
     }
     console.log('target: 2 workers >= 1.6x one');
+    const two = servers.findIndex((server) => server.workers === 2);
+    if (two >= 0) {
+      const ratio = mean(results[two].map((r, k) => r.rps / results[0][k].rps));
+      recordTargets([
+        {
+          what: 'PostgreSQL, 2 workers against 1',
+          figure: `${ratio.toFixed(2)}x`,
+          target: '>= 1.6x',
+          met: ratio >= 1.6,
+        },
+      ]);
+    }
   } finally {
     for (const server of servers) {
       server.child.kill('SIGTERM');
