@@ -5,7 +5,7 @@ import { TesseraError } from '../errors/tessera-error.js';
 import type { MethodRegistry } from '../methods/method-registry.js';
 import { codeProof } from '../methods/second-factor-method.js';
 import type { PolicyService, Requirement } from '../policy/policy-service.js';
-import type { FactorKind, FactorRecord } from '../storage/records.js';
+import type { FactorKind, FactorRecord, LockoutRecord } from '../storage/records.js';
 import type { BackupCodeRepository, FactorRepository } from '../storage/repositories.js';
 import { type FactorView, toFactorView } from './factor-view.js';
 import type { SecondFactorVerifier } from './second-factor-verifier.js';
@@ -84,7 +84,7 @@ export class FactorService {
     if (!found) throw new TesseraError('USER_NOT_FOUND');
     if (found.disabled) throw new TesseraError('ACCOUNT_DISABLED');
     if (!found.factor) throw new TesseraError('NO_ACTIVE_FACTOR');
-    return this.check(found.factor, code);
+    return this.check(found.factor, code, { state: found.lockout });
   }
 
   view(factor: FactorRecord): FactorView {
@@ -99,8 +99,12 @@ export class FactorService {
       .map((f) => this.view(f));
   }
 
-  private async check(factor: FactorRecord, code: string): Promise<CodeCheck> {
-    const check = await this.deps.verifier.verifyFactor(factor, codeProof(code), { purposes: [] });
+  private async check(
+    factor: FactorRecord,
+    code: string,
+    lastRead?: { state: LockoutRecord | undefined },
+  ): Promise<CodeCheck> {
+    const check = await this.deps.verifier.verifyFactor(factor, codeProof(code), { purposes: [] }, lastRead);
     return check.ok ? { ok: true, factor: this.view(factor) } : { ok: false };
   }
 }

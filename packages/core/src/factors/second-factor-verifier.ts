@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { MethodRegistry } from '../methods/method-registry.js';
 import type { Proof, RefusalReason, Verification } from '../methods/second-factor-method.js';
 import type { NotificationService, SecurityEvent } from '../notifications/notification-service.js';
-import type { FactorKind, FactorRecord } from '../storage/records.js';
+import type { FactorKind, FactorRecord, LockoutRecord } from '../storage/records.js';
 import type { FactorRepository } from '../storage/repositories.js';
 
 /** Which sent code an answer belongs to, and which purposes of sending count for it. */
@@ -45,8 +45,16 @@ export class SecondFactorVerifier {
     return this.verifyFactor(factor, proof, context);
   }
 
-  /** As verify, for a factor already loaded (an enrollment being confirmed, a known factor). */
-  async verifyFactor(factor: FactorRecord, proof: Proof, context: ProofContext): Promise<ProofCheck> {
+  /**
+   * As verify, for a factor already loaded (an enrollment being confirmed, a known factor);
+   * `lastRead` is the owner's lockout row when it was read with the factor (SecondFactorGuard).
+   */
+  async verifyFactor(
+    factor: FactorRecord,
+    proof: Proof,
+    context: ProofContext,
+    lastRead?: { state: LockoutRecord | undefined },
+  ): Promise<ProofCheck> {
     const { methods, guard, clock, logger } = this.deps;
     const method = methods.of(factor);
     method.assertWellFormed(factor, proof);
@@ -55,6 +63,7 @@ export class SecondFactorVerifier {
       userId,
       () => method.verify(factor, proof, { ...context, now: clock.now() }),
       (event) => this.notifyLock(userId, event, 'second_factor_failures'),
+      lastRead,
     );
     if (verification.notice) this.notify(userId, verification.notice);
     if (!verification.ok) {

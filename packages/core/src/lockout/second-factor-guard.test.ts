@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR, type UserActor } from '../auth/actor.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { codeProof } from '../methods/second-factor-method.js';
+import type { LockoutRepository } from '../storage/repositories.js';
 import { type CoreUnderTest, coreUnderTest, totpCode } from '../test-support/core-under-test.js';
+import { SecondFactorGuard } from './second-factor-guard.js';
 
 async function outcome(promise: Promise<{ ok: boolean }>): Promise<string> {
   try {
@@ -98,6 +100,41 @@ describe('SecondFactorGuard', () => {
     expect(history.items.map((entry) => entry.action)).toContain('unlock');
     await t.core.notifications.settle();
     expect(t.delivery.emailsSent.some((m) => m.subject.includes('second factor unlocked'))).toBe(true);
+  });
+
+  it('starts from a lockout row read with the factor; one changed since costs a read and a retry, not a wrong count', async () => {
+    const user = await t.newUser();
+    let reads = 0;
+    const counted: LockoutRepository = {
+      find: (userId) => {
+        reads++;
+        return t.storage.lockouts.find(userId);
+      },
+      compareAndSet: (version, next) => t.storage.lockouts.compareAndSet(version, next),
+      reset: (userId) => t.storage.lockouts.reset(userId),
+    };
+    const guard = new SecondFactorGuard(
+      counted,
+      { maxFailures: 5, baseLockSeconds: 60, maxLockSeconds: 3600, failureCeiling: 15 },
+      t.clock,
+    );
+    const fail = async () => ({ ok: false, reason: 'invalid' });
+
+    // Read with the factor: no row yet. The first failure inserts it without reading.
+    await guard.attempt(user.userId, fail, undefined, { state: undefined });
+    expect(reads).toBe(0);
+    expect(await t.storage.lockouts.find(user.userId)).toMatchObject({ failedCount: 1, version: 1 });
+
+    // The same "no row" again is stale now: the insert loses, the guard reads, and counts on top.
+    await guard.attempt(user.userId, fail, undefined, { state: undefined });
+    expect(reads).toBe(1);
+    const current = await t.storage.lockouts.find(user.userId);
+    expect(current).toMatchObject({ failedCount: 2, version: 2 });
+
+    // A current row: no read.
+    await guard.attempt(user.userId, fail, undefined, { state: current });
+    expect(reads).toBe(1);
+    expect(await t.storage.lockouts.find(user.userId)).toMatchObject({ failedCount: 3, totalFailures: 3 });
   });
 
   it('an admin unlock of an unknown user is USER_NOT_FOUND', async () => {

@@ -45,13 +45,20 @@ export class SecondFactorGuard {
     private readonly clock: Clock,
   ) {}
 
-  /** `onLock` runs when this very failure locks or suspends the account (the moment to warn its owner). */
+  /**
+   * `onLock` runs when this very failure locks or suspends the account (the moment to warn its
+   * owner). `lastRead` is the account's lockout row as the caller just read it with something
+   * else (undefined state: no row): the first compare-and-set starts from it instead of reading
+   * it again. It decides nothing the compare-and-set does not check: a row changed since makes
+   * that write lose, and the guard reads again.
+   */
   async attempt<T extends { ok: boolean; reason?: string }>(
     userId: string,
     check: () => Promise<T>,
     onLock?: (event: LockEvent) => void,
+    lastRead?: { state: LockoutRecord | undefined },
   ): Promise<T> {
-    const { before, reserved } = await this.reserveAttempt(userId);
+    const { before, reserved } = await this.reserveAttempt(userId, lastRead);
     const result = await check();
     if (result.ok) {
       await this.lockouts.reset(userId);
@@ -88,10 +95,14 @@ export class SecondFactorGuard {
     await this.lockouts.reset(userId);
   }
 
-  private async reserveAttempt(userId: string): Promise<{ before: LockoutRecord; reserved: LockoutRecord }> {
+  private async reserveAttempt(
+    userId: string,
+    lastRead: { state: LockoutRecord | undefined } | undefined,
+  ): Promise<{ before: LockoutRecord; reserved: LockoutRecord }> {
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
       const now = this.clock.now();
-      const state = (await this.lockouts.find(userId)) ?? emptyLockout(userId);
+      const read = i === 0 && lastRead ? lastRead.state : await this.lockouts.find(userId);
+      const state = read ?? emptyLockout(userId);
       if (isSuspended(this.policy, state)) throw suspendedError();
       if (isLocked(state, now)) throw lockedError(state.lockedUntil);
       const next = afterFailure(this.policy, state, now);

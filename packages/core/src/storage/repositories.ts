@@ -29,6 +29,11 @@ export interface ActiveOfOwner<K extends FactorKind> {
   userId: string;
   disabled: boolean;
   factor: FactorOf<K> | undefined;
+  /**
+   * The account's lockout row (undefined: none yet), read in the same statement, so that a
+   * check of a code can start its compare-and-set from it without reading it again.
+   */
+  lockout: LockoutRecord | undefined;
 }
 
 export type NewUser = Omit<UserRecord, 'createdAt'> & { createdAt: Date };

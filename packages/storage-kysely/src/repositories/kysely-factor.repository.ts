@@ -6,6 +6,7 @@ import type { GroupCommit } from '../group-commit.js';
 import { preparedQuery } from '../prepared-query.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { FactorRow } from '../tables/factor.table.js';
+import type { LockoutRow } from '../tables/lockout.table.js';
 import {
   asKind,
   DETAIL_COLUMNS,
@@ -16,6 +17,7 @@ import {
   toFactorRecord,
   toFactorRow,
 } from './factor-details.js';
+import { toLockoutRecord } from './kysely-lockout.repository.js';
 import { toMillis } from './time-columns.js';
 import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
 
@@ -27,12 +29,23 @@ import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
 const ACTIVE = sql.lit<FactorStatus>('active');
 
 /**
- * The owner's id and, from the left joins, every factor and details column (null when the user
- * has no such factor).
+ * The owner's id, their lockout row's columns (null when there is none), and, from the left
+ * joins, every factor and details column (null when the user has no such factor).
  */
 type ActiveByOwnerRow = { owner_id: string; owner_disabled_at: number | null } & {
+  [K in keyof OwnerLockoutColumns]: OwnerLockoutColumns[K] | null;
+} & {
   [K in keyof FactorRow]: FactorRow[K] | null;
 } & FactorDetailColumns;
+
+/** The lockout row's columns as the owner query names them. */
+interface OwnerLockoutColumns {
+  lockout_failed_count: LockoutRow['failed_count'];
+  lockout_lock_level: LockoutRow['lock_level'];
+  lockout_locked_until: LockoutRow['locked_until'];
+  lockout_total_failures: LockoutRow['total_failures'];
+  lockout_version: LockoutRow['version'];
+}
 
 // Named in migration 2026_11_23_000001_initial: a unique index on (user_id, kind) where status = 'active'.
 const ONE_ACTIVE_PER_KIND: UniqueIndex = {
@@ -241,8 +254,29 @@ function ownerAndFactor<K extends FactorKind>(
   kind: K,
 ): ActiveOfOwner<K> | undefined {
   if (!row) return undefined;
-  const { owner_id: userId, owner_disabled_at: disabledAt, ...factor } = row;
-  const owner = { userId, disabled: disabledAt !== null };
+  const {
+    owner_id: userId,
+    owner_disabled_at: disabledAt,
+    lockout_failed_count,
+    lockout_lock_level,
+    lockout_locked_until,
+    lockout_total_failures,
+    lockout_version,
+    ...factor
+  } = row;
+  // A left join types every lockout column as nullable; a non-null version means the row is whole.
+  const lockout =
+    lockout_version === null
+      ? undefined
+      : toLockoutRecord({
+          user_id: userId,
+          failed_count: lockout_failed_count ?? 0,
+          lock_level: lockout_lock_level ?? 0,
+          locked_until: lockout_locked_until,
+          total_failures: lockout_total_failures ?? 0,
+          version: lockout_version,
+        });
+  const owner = { userId, disabled: disabledAt !== null, lockout };
   // A left join types every factor column as nullable; a non-null id means the row is whole.
   if (factor.id === null) return { ...owner, factor: undefined };
   return { ...owner, factor: asKind(toFactorRecord(factor as FactorWithDetailsRow), kind) };
@@ -263,7 +297,16 @@ function buildActiveByOwnerQuery(db: Kysely<Database>, column: 'users.username' 
       .leftJoin('factor_sms', 'factor_sms.factor_id', 'factors.id')
       .leftJoin('factor_email', 'factor_email.factor_id', 'factors.id')
       .leftJoin('factor_backup_codes', 'factor_backup_codes.factor_id', 'factors.id')
+      // The lockout row too: the check that follows starts its compare-and-set from it.
+      .leftJoin('lockouts', 'lockouts.user_id', 'users.id')
       .select(['users.id as owner_id', 'users.disabled_at as owner_disabled_at'])
+      .select([
+        'lockouts.failed_count as lockout_failed_count',
+        'lockouts.lock_level as lockout_lock_level',
+        'lockouts.locked_until as lockout_locked_until',
+        'lockouts.total_failures as lockout_total_failures',
+        'lockouts.version as lockout_version',
+      ])
       .selectAll('factors')
       .select(DETAIL_COLUMNS)
       .where(column, '=', value('owner')),

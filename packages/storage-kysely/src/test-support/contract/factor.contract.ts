@@ -212,6 +212,31 @@ export function describeFactorContract(ctx: ContractContext): void {
       expect(await ctx.storage.factors.findActiveByUsername('nobody', 'totp')).toBeUndefined();
     });
 
+    it('findActiveByUsername and findActiveByExternalId bring the account’s lockout row, as find reads it', async () => {
+      const user = await ctx.createdUser({ externalId: `ext-${randomUUID()}` });
+      const factor = aPendingFactor(user.id);
+      await ctx.storage.factors.insertPending(factor);
+      expect(await ctx.storage.factors.activate(factor.id, at(1), null)).toBe(true);
+      expect((await ctx.storage.factors.findActiveByUsername(user.username, 'totp'))?.lockout).toBeUndefined();
+      const locked = {
+        userId: user.id,
+        failedCount: 5,
+        lockLevel: 1,
+        lockedUntil: at(60_000),
+        totalFailures: 7,
+        version: 1,
+      };
+      expect(await ctx.storage.lockouts.compareAndSet(0, locked)).toBe(true);
+      const stored = await ctx.storage.lockouts.find(user.id);
+      expect(stored).toEqual(locked);
+      expect((await ctx.storage.factors.findActiveByUsername(user.username, 'totp'))?.lockout).toEqual(stored);
+      expect((await ctx.storage.factors.findActiveByExternalId(user.externalId ?? '', 'totp'))?.lockout).toEqual(
+        stored,
+      );
+      // Without an active factor the row still comes: the lockout is the account's, not the factor's.
+      expect((await ctx.storage.factors.findActiveByUsername(user.username, 'sms'))?.lockout).toEqual(stored);
+    });
+
     it('findActiveByExternalId finds the user by the platform id, and says whether it is disabled', async () => {
       const user = await ctx.createdUser({ externalId: `ext-${randomUUID()}` });
       const factor = aPendingFactor(user.id);
