@@ -66,9 +66,9 @@ export class FactorService {
    */
   async verify(actor: Actor, code: string): Promise<CodeCheck> {
     const userId = await this.deps.authorizer.own(actor, 'own.verify');
-    const factor = await this.deps.factors.findActive(userId, 'totp');
-    if (!factor) throw new TesseraError('NO_ACTIVE_FACTOR');
-    return this.check(factor, code);
+    const found = await this.deps.factors.findActiveToCheck(userId, 'totp');
+    if (!found) throw new TesseraError('NO_ACTIVE_FACTOR');
+    return this.check(found.factor, code, { state: found.lockout });
   }
 
   /**

@@ -40,9 +40,9 @@ export class SecondFactorVerifier {
 
   /** Verifies against the user's active factor of the method. */
   async verify(userId: string, method: FactorKind, proof: Proof, context: ProofContext): Promise<ProofCheck> {
-    const factor = await this.deps.factors.findActive(userId, method);
-    if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
-    return this.verifyFactor(factor, proof, context);
+    const found = await this.deps.factors.findActiveToCheck(userId, method);
+    if (!found) throw new TesseraError('METHOD_NOT_ACTIVE');
+    return this.verifyFactor(found.factor, proof, context, { state: found.lockout });
   }
 
   /**

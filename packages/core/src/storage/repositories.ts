@@ -86,6 +86,14 @@ export interface FactorRepository {
   findById(id: string): Promise<FactorRecord | undefined>;
   listByUser(userId: string): Promise<FactorRecord[]>;
   findActive<K extends FactorKind>(userId: string, kind: K): Promise<FactorOf<K> | undefined>;
+  /**
+   * As findActive, with the account's lockout row read in the same statement (undefined: none
+   * yet), for a check of a code to start its compare-and-set from. No factor: undefined.
+   */
+  findActiveToCheck<K extends FactorKind>(
+    userId: string,
+    kind: K,
+  ): Promise<{ factor: FactorOf<K>; lockout: LockoutRecord | undefined } | undefined>;
   /** The user's pending factor of the kind, expired or not (insertPending keeps at most one). */
   findPending<K extends FactorKind>(userId: string, kind: K): Promise<FactorOf<K> | undefined>;
   /**

@@ -1,4 +1,12 @@
-import type { ActiveOfOwner, FactorKind, FactorOf, FactorRecord, FactorRepository, FactorStatus } from '@tessera/core';
+import type {
+  ActiveOfOwner,
+  FactorKind,
+  FactorOf,
+  FactorRecord,
+  FactorRepository,
+  FactorStatus,
+  LockoutRecord,
+} from '@tessera/core';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
@@ -32,11 +40,9 @@ const ACTIVE = sql.lit<FactorStatus>('active');
  * The owner's id, their lockout row's columns (null when there is none), and, from the left
  * joins, every factor and details column (null when the user has no such factor).
  */
-type ActiveByOwnerRow = { owner_id: string; owner_disabled_at: number | null } & {
-  [K in keyof OwnerLockoutColumns]: OwnerLockoutColumns[K] | null;
-} & {
-  [K in keyof FactorRow]: FactorRow[K] | null;
-} & FactorDetailColumns;
+type ActiveByOwnerRow = { owner_id: string; owner_disabled_at: number | null } & NullableLockoutColumns & {
+    [K in keyof FactorRow]: FactorRow[K] | null;
+  } & FactorDetailColumns;
 
 /** The lockout row's columns as the owner query names them. */
 interface OwnerLockoutColumns {
@@ -98,6 +104,12 @@ export class KyselyFactorRepository implements FactorRepository {
     return this.activeQueryCompiled;
   }
 
+  private activeToCheckQueryCompiled: ReturnType<typeof buildActiveToCheckQuery> | undefined;
+  private get activeToCheckQuery() {
+    this.activeToCheckQueryCompiled ??= buildActiveToCheckQuery(this.db);
+    return this.activeToCheckQueryCompiled;
+  }
+
   private activeByUsernameQueryCompiled: ReturnType<typeof buildActiveByOwnerQuery> | undefined;
   private get activeByUsernameQuery() {
     this.activeByUsernameQueryCompiled ??= buildActiveByOwnerQuery(this.db, 'users.username');
@@ -119,6 +131,30 @@ export class KyselyFactorRepository implements FactorRepository {
   async findActive<K extends FactorKind>(userId: string, kind: K): Promise<FactorOf<K> | undefined> {
     const [row] = (await this.activeQuery({ userId, kind })).rows;
     return row && asKind(toFactorRecord(row), kind);
+  }
+
+  async findActiveToCheck<K extends FactorKind>(
+    userId: string,
+    kind: K,
+  ): Promise<{ factor: FactorOf<K>; lockout: LockoutRecord | undefined } | undefined> {
+    const [row] = (await this.activeToCheckQuery({ userId, kind })).rows;
+    if (!row) return undefined;
+    const {
+      lockout_failed_count,
+      lockout_lock_level,
+      lockout_locked_until,
+      lockout_total_failures,
+      lockout_version,
+      ...factor
+    } = row;
+    const lockout = lockoutOf(userId, {
+      lockout_failed_count,
+      lockout_lock_level,
+      lockout_locked_until,
+      lockout_total_failures,
+      lockout_version,
+    });
+    return { factor: asKind(toFactorRecord(factor), kind), lockout };
   }
 
   async findPending<K extends FactorKind>(userId: string, kind: K): Promise<FactorOf<K> | undefined> {
@@ -264,22 +300,52 @@ function ownerAndFactor<K extends FactorKind>(
     lockout_version,
     ...factor
   } = row;
-  // A left join types every lockout column as nullable; a non-null version means the row is whole.
-  const lockout =
-    lockout_version === null
-      ? undefined
-      : toLockoutRecord({
-          user_id: userId,
-          failed_count: lockout_failed_count ?? 0,
-          lock_level: lockout_lock_level ?? 0,
-          locked_until: lockout_locked_until,
-          total_failures: lockout_total_failures ?? 0,
-          version: lockout_version,
-        });
+  const lockout = lockoutOf(userId, {
+    lockout_failed_count,
+    lockout_lock_level,
+    lockout_locked_until,
+    lockout_total_failures,
+    lockout_version,
+  });
   const owner = { userId, disabled: disabledAt !== null, lockout };
   // A left join types every factor column as nullable; a non-null id means the row is whole.
   if (factor.id === null) return { ...owner, factor: undefined };
   return { ...owner, factor: asKind(toFactorRecord(factor as FactorWithDetailsRow), kind) };
+}
+
+type NullableLockoutColumns = { [K in keyof OwnerLockoutColumns]: OwnerLockoutColumns[K] | null };
+
+/** The lockout columns of a left join: a non-null version means the row is there, and whole. */
+function lockoutOf(userId: string, columns: NullableLockoutColumns): LockoutRecord | undefined {
+  if (columns.lockout_version === null) return undefined;
+  return toLockoutRecord({
+    user_id: userId,
+    failed_count: columns.lockout_failed_count ?? 0,
+    lock_level: columns.lockout_lock_level ?? 0,
+    locked_until: columns.lockout_locked_until,
+    total_failures: columns.lockout_total_failures ?? 0,
+    version: columns.lockout_version,
+  });
+}
+
+const LOCKOUT_COLUMNS = [
+  'lockouts.failed_count as lockout_failed_count',
+  'lockouts.lock_level as lockout_lock_level',
+  'lockouts.locked_until as lockout_locked_until',
+  'lockouts.total_failures as lockout_total_failures',
+  'lockouts.version as lockout_version',
+] as const;
+
+/** The active factor of a kind with its owner's lockout row (the check of a code reads both). */
+function buildActiveToCheckQuery(db: Kysely<Database>) {
+  return preparedQuery<FactorWithDetailsRow & NullableLockoutColumns, 'userId' | 'kind'>(db, (value) =>
+    selectFactors(db)
+      .leftJoin('lockouts', 'lockouts.user_id', 'factors.user_id')
+      .select(LOCKOUT_COLUMNS)
+      .where('factors.user_id', '=', value('userId'))
+      .where('factors.kind', '=', value('kind'))
+      .where('factors.status', '=', ACTIVE),
+  );
 }
 
 /** The user named by `column` (a unique one) with their active factor of a kind, in one statement. */
@@ -300,13 +366,7 @@ function buildActiveByOwnerQuery(db: Kysely<Database>, column: 'users.username' 
       // The lockout row too: the check that follows starts its compare-and-set from it.
       .leftJoin('lockouts', 'lockouts.user_id', 'users.id')
       .select(['users.id as owner_id', 'users.disabled_at as owner_disabled_at'])
-      .select([
-        'lockouts.failed_count as lockout_failed_count',
-        'lockouts.lock_level as lockout_lock_level',
-        'lockouts.locked_until as lockout_locked_until',
-        'lockouts.total_failures as lockout_total_failures',
-        'lockouts.version as lockout_version',
-      ])
+      .select(LOCKOUT_COLUMNS)
       .selectAll('factors')
       .select(DETAIL_COLUMNS)
       .where(column, '=', value('owner')),

@@ -237,6 +237,26 @@ export function describeFactorContract(ctx: ContractContext): void {
       expect((await ctx.storage.factors.findActiveByUsername(user.username, 'sms'))?.lockout).toEqual(stored);
     });
 
+    it('findActiveToCheck brings the active factor with the account’s lockout row, and nothing without one', async () => {
+      const user = await ctx.createdUser();
+      const factor = aPendingFactor(user.id);
+      await ctx.storage.factors.insertPending(factor);
+      expect(await ctx.storage.factors.findActiveToCheck(user.id, 'totp')).toBeUndefined();
+      expect(await ctx.storage.factors.activate(factor.id, at(1), null)).toBe(true);
+      const active = await ctx.storage.factors.findActive(user.id, 'totp');
+      expect(await ctx.storage.factors.findActiveToCheck(user.id, 'totp')).toEqual({
+        factor: active,
+        lockout: undefined,
+      });
+      const row = { userId: user.id, failedCount: 2, lockLevel: 0, lockedUntil: null, totalFailures: 2, version: 1 };
+      expect(await ctx.storage.lockouts.compareAndSet(0, row)).toBe(true);
+      const found = await ctx.storage.factors.findActiveToCheck(user.id, 'totp');
+      expect(found?.factor).toEqual(active);
+      expect(found?.lockout).toEqual(await ctx.storage.lockouts.find(user.id));
+      expect(found?.lockout).toEqual(row);
+      expect(await ctx.storage.factors.findActiveToCheck(user.id, 'sms')).toBeUndefined();
+    });
+
     it('findActiveByExternalId finds the user by the platform id, and says whether it is disabled', async () => {
       const user = await ctx.createdUser({ externalId: `ext-${randomUUID()}` });
       const factor = aPendingFactor(user.id);
