@@ -139,21 +139,7 @@ export class KyselyFactorRepository implements FactorRepository {
   ): Promise<{ factor: FactorOf<K>; lockout: LockoutRecord | undefined } | undefined> {
     const [row] = (await this.activeToCheckQuery({ userId, kind })).rows;
     if (!row) return undefined;
-    const {
-      lockout_failed_count,
-      lockout_lock_level,
-      lockout_locked_until,
-      lockout_total_failures,
-      lockout_version,
-      ...factor
-    } = row;
-    const lockout = lockoutOf(userId, {
-      lockout_failed_count,
-      lockout_lock_level,
-      lockout_locked_until,
-      lockout_total_failures,
-      lockout_version,
-    });
+    const { lockout, rest: factor } = takeLockout(userId, row);
     return { factor: asKind(toFactorRecord(factor), kind), lockout };
   }
 
@@ -290,23 +276,8 @@ function ownerAndFactor<K extends FactorKind>(
   kind: K,
 ): ActiveOfOwner<K> | undefined {
   if (!row) return undefined;
-  const {
-    owner_id: userId,
-    owner_disabled_at: disabledAt,
-    lockout_failed_count,
-    lockout_lock_level,
-    lockout_locked_until,
-    lockout_total_failures,
-    lockout_version,
-    ...factor
-  } = row;
-  const lockout = lockoutOf(userId, {
-    lockout_failed_count,
-    lockout_lock_level,
-    lockout_locked_until,
-    lockout_total_failures,
-    lockout_version,
-  });
+  const { owner_id: userId, owner_disabled_at: disabledAt, ...withLockout } = row;
+  const { lockout, rest: factor } = takeLockout(userId, withLockout);
   const owner = { userId, disabled: disabledAt !== null, lockout };
   // A left join types every factor column as nullable; a non-null id means the row is whole.
   if (factor.id === null) return { ...owner, factor: undefined };
@@ -315,17 +286,34 @@ function ownerAndFactor<K extends FactorKind>(
 
 type NullableLockoutColumns = { [K in keyof OwnerLockoutColumns]: OwnerLockoutColumns[K] | null };
 
-/** The lockout columns of a left join: a non-null version means the row is there, and whole. */
-function lockoutOf(userId: string, columns: NullableLockoutColumns): LockoutRecord | undefined {
-  if (columns.lockout_version === null) return undefined;
-  return toLockoutRecord({
-    user_id: userId,
-    failed_count: columns.lockout_failed_count ?? 0,
-    lock_level: columns.lockout_lock_level ?? 0,
-    locked_until: columns.lockout_locked_until,
-    total_failures: columns.lockout_total_failures ?? 0,
-    version: columns.lockout_version,
-  });
+/**
+ * Takes the lockout columns off a row of a left join: the account's lockout row (a non-null
+ * version means it is there, and whole) and the rest of the row.
+ */
+function takeLockout<R extends NullableLockoutColumns>(
+  userId: string,
+  row: R,
+): { lockout: LockoutRecord | undefined; rest: Omit<R, keyof NullableLockoutColumns> } {
+  const {
+    lockout_failed_count: failedCount,
+    lockout_lock_level: lockLevel,
+    lockout_locked_until: lockedUntil,
+    lockout_total_failures: totalFailures,
+    lockout_version: version,
+    ...rest
+  } = row;
+  const lockout =
+    version === null
+      ? undefined
+      : toLockoutRecord({
+          user_id: userId,
+          failed_count: failedCount ?? 0,
+          lock_level: lockLevel ?? 0,
+          locked_until: lockedUntil,
+          total_failures: totalFailures ?? 0,
+          version,
+        });
+  return { lockout, rest };
 }
 
 const LOCKOUT_COLUMNS = [
