@@ -44,13 +44,13 @@ type ActiveByOwnerRow = { owner_id: string; owner_disabled_at: number | null } &
     [K in keyof FactorRow]: FactorRow[K] | null;
   } & FactorDetailColumns;
 
-/** The lockout row's columns as the owner query names them. */
-interface OwnerLockoutColumns {
-  lockout_failed_count: LockoutRow['failed_count'];
-  lockout_lock_level: LockoutRow['lock_level'];
+/** The lockout row's columns as the queries that join it name them: null when there is no row. */
+interface NullableLockoutColumns {
+  lockout_failed_count: LockoutRow['failed_count'] | null;
+  lockout_lock_level: LockoutRow['lock_level'] | null;
   lockout_locked_until: LockoutRow['locked_until'];
-  lockout_total_failures: LockoutRow['total_failures'];
-  lockout_version: LockoutRow['version'];
+  lockout_total_failures: LockoutRow['total_failures'] | null;
+  lockout_version: LockoutRow['version'] | null;
 }
 
 // Named in migration 2026_11_23_000001_initial: a unique index on (user_id, kind) where status = 'active'.
@@ -283,8 +283,6 @@ function ownerAndFactor<K extends FactorKind>(
   if (factor.id === null) return { ...owner, factor: undefined };
   return { ...owner, factor: asKind(toFactorRecord(factor as FactorWithDetailsRow), kind) };
 }
-
-type NullableLockoutColumns = { [K in keyof OwnerLockoutColumns]: OwnerLockoutColumns[K] | null };
 
 /**
  * Takes the lockout columns off a row of a left join: the account's lockout row (a non-null
