@@ -68,6 +68,12 @@ export const ERROR_CODES = {
   BACKUP_CODES_NOT_ACTIVE: 'The account has no backup codes.',
   NOT_READY: 'Not ready: the database does not answer or its schema is not current.',
   INTERNAL: 'An internal error occurred.',
+  WEBAUTHN_NOT_CONFIGURED: 'Security keys are not set up on this server (TESSERA_WEBAUTHN_RP_ID and _ORIGINS).',
+  WEBAUTHN_CHALLENGE_INVALID: 'The security-key challenge is unknown, used or expired; ask for new options.',
+  WEBAUTHN_CREDENTIAL_LIMIT: 'The account has as many security keys as it may have; remove one first.',
+  WEBAUTHN_CREDENTIAL_NOT_FOUND: 'No such security key.',
+  WEBAUTHN_CREDENTIAL_EXISTS: 'That security key is registered already.',
+  WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED: 'This model of security key may not be registered on this server.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
