@@ -76,7 +76,15 @@ export class SessionService {
     return this.signingKeys.jwks();
   }
 
-  async start(user: UserRecord, client: SessionClient = { clientIp: null, userAgent: null }): Promise<TokenPair> {
+  /**
+   * `amr` (RFC 8176), when the sign-in says how it was made: the first access token carries it
+   * (a passkey sign-in with user verification is `hwk` and `mfa`). Refreshed tokens do not.
+   */
+  async start(
+    user: UserRecord,
+    client: SessionClient = { clientIp: null, userAgent: null },
+    amr?: readonly string[],
+  ): Promise<TokenPair> {
     const now = this.clock.now();
     const familyId = newId();
     await this.sessions.createFamily({
@@ -87,7 +95,7 @@ export class SessionService {
       lastUsedAt: now,
       ...client,
     });
-    return this.issue(user.id, user.role, familyId, now);
+    return this.issue(user.id, user.role, familyId, now, amr);
   }
 
   async refresh(
@@ -173,7 +181,13 @@ export class SessionService {
     return claims;
   }
 
-  private async issue(userId: string, role: Role, familyId: string, now: Date): Promise<TokenPair> {
+  private async issue(
+    userId: string,
+    role: Role,
+    familyId: string,
+    now: Date,
+    amr?: readonly string[],
+  ): Promise<TokenPair> {
     const refreshToken = newOpaqueToken('tsr');
     await this.sessions.insertRefreshToken({
       id: newId(),
@@ -186,7 +200,7 @@ export class SessionService {
     });
     const issuedAt = Math.floor(now.getTime() / 1000);
     const signing = await this.signingKeys.current();
-    const accessToken = await new SignJWT({ role, sid: familyId })
+    const accessToken = await new SignJWT({ role, sid: familyId, ...(amr ? { amr: [...amr] } : {}) })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: signing.kid })
       .setSubject(userId)
       .setIssuer(ISSUER)
