@@ -17,6 +17,7 @@ import {
   SYSTEM_ACTOR,
   type TotpSecretBits,
   totpAt,
+  type WebAuthnSettings,
 } from '@tessera/core';
 import { buildApp, createLogger, type RateLimitOptions } from '@tessera/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -84,6 +85,8 @@ export interface HarnessOptions {
    * a user would; test/api/sign-up-switch.test.ts covers a closed server (the server's default).
    */
   signUp?: 'open' | 'closed';
+  /** TESSERA_WEBAUTHN_*: the relying party; WebAuthn is off without it, as on a server without the settings. */
+  webauthn?: WebAuthnSettings;
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -120,6 +123,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ...(options.cookieSessionIdleSeconds === undefined
         ? {}
         : { cookieSessionIdleSeconds: options.cookieSessionIdleSeconds }),
+      ...(options.webauthn ? { webauthn: options.webauthn } : {}),
     },
     logger,
     clock,
