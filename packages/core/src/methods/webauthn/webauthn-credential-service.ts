@@ -3,7 +3,7 @@ import type { Authorizer } from '../../auth/authorizer.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { FactorChanges } from '../../factors/factor-changes.js';
 import { type ChangeContext, changeContextFor } from '../../history/history-service.js';
-import type { WebAuthnCredentialRecord } from '../../storage/records.js';
+import type { FactorOf, WebAuthnCredentialRecord } from '../../storage/records.js';
 import type { Repositories, Storage } from '../../storage/repositories.js';
 import type { SuccessTokenService } from '../../success-tokens/success-token-service.js';
 import type { MethodRegistry } from '../method-registry.js';
@@ -129,7 +129,10 @@ export class WebAuthnCredentialService {
  * The backup-code set of an account that has no other active factor left: backup codes stand in
  * for a lost factor; alone they would be a second factor of their own, printed on paper.
  */
-export async function orphanedBackupCodes(userId: string, tx: Repositories) {
+export async function orphanedBackupCodes(
+  userId: string,
+  tx: Repositories,
+): Promise<FactorOf<'backup_codes'> | undefined> {
   const kinds = await tx.factors.activeKinds(userId);
   if (kinds.length !== 1 || kinds[0] !== 'backup_codes') return undefined;
   return tx.factors.findActive(userId, 'backup_codes');
