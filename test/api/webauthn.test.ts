@@ -9,6 +9,7 @@ import {
   bearer,
   createHarness,
   createSignedInUser,
+  enrollTotp,
   type Harness,
   json,
   type SignedInUser,
@@ -441,5 +442,52 @@ describe('step-up and removal', () => {
       headers: bearer(user.accessToken),
     });
     expect(byUser.statusCode).toBe(403);
+  });
+});
+
+describe('phishing-resistant factors for admins', () => {
+  it('holds an admin without a key to enrolling one, and signs in one with a key by the key alone', async () => {
+    await h.core.policy.update(SYSTEM_ACTOR, { phishingResistantForAdmins: true });
+    const admin = await createSignedInUser(h, { role: 'admin' });
+    const totp = await enrollTotp(h.app, admin.accessToken, h.clock.now());
+    h.clock.advanceSeconds(30);
+    // A password and an app code still get the admin in, but only to register a key.
+    const flowId = await (async () => {
+      const started = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sign-in',
+        payload: { username: admin.username, password: admin.password },
+      });
+      return json<{ flowId: string }>(started).flowId;
+    })();
+    const withCode = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/auth/sign-in/${flowId}/second-factor`,
+      payload: { code: totp.codeAt(h.clock.now()), method: 'totp' },
+    });
+    expect(withCode.statusCode, withCode.body).toBe(200);
+    const session = json<{ accessToken: string }>(withCode).accessToken;
+    const held = await h.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: bearer(session) });
+    expect(held.statusCode).toBe(403);
+    expect(errorCode(held)).toBe('TWO_FACTOR_REQUIRED');
+
+    const authenticator = key();
+    const registered = await register({ ...admin, accessToken: session }, authenticator);
+    expect(registered.statusCode, registered.body).toBe(200);
+    const allowed = await h.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: bearer(session) });
+    expect(allowed.statusCode).toBe(200);
+
+    // Now the sign-in offers the key alone: the app code is refused.
+    h.clock.advanceSeconds(30);
+    const next = await startSignIn(admin);
+    const refused = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/auth/sign-in/${next}/second-factor`,
+      payload: { code: totp.codeAt(h.clock.now()), method: 'totp' },
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(errorCode(refused)).toBe('METHOD_NOT_ACTIVE');
+    const withKey = await answerSignIn(next, authenticator.assert((await signInOptions(next)).options));
+    expect(withKey.statusCode, withKey.body).toBe(200);
   });
 });

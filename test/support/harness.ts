@@ -150,8 +150,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     outbox,
     async resetSettings() {
       if (JSON.stringify(await core.policy.get()) !== JSON.stringify(DEFAULT_POLICY)) {
-        const { required, gracePeriodDays, methods, rememberDeviceForAdmins } = DEFAULT_POLICY;
-        await core.policy.update(SYSTEM_ACTOR, { required, gracePeriodDays, methods, rememberDeviceForAdmins });
+        const { required, gracePeriodDays, methods, rememberDeviceForAdmins, phishingResistantForAdmins } =
+          DEFAULT_POLICY;
+        await core.policy.update(SYSTEM_ACTOR, {
+          required,
+          gracePeriodDays,
+          methods,
+          rememberDeviceForAdmins,
+          phishingResistantForAdmins,
+        });
       }
       if ((await core.issuers.systemIssuer()) !== TEST_ISSUER) await core.issuers.change(SYSTEM_ACTOR, TEST_ISSUER);
     },

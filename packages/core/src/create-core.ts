@@ -140,6 +140,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const policy: PolicyService = new PolicyService({
     settings: storage.settings,
     factors: storage.factors,
+    users: storage.users,
     history,
     clock,
     authorizer,

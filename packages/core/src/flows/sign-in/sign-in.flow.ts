@@ -87,7 +87,9 @@ export class SignInFlow {
   async start(actor: Actor, username: string, password: string, deviceToken?: string): Promise<SignInResult> {
     const { accounts, factors, sessions, flows } = this.deps;
     const user = await accounts.checkPassword(username, password, clientIpOf(actor));
-    const methods = await factors.activeKinds(user.id);
+    const policy = await this.deps.policy.get();
+    // An admin held to phishing-resistant factors signs in with a security key alone.
+    const methods = this.deps.policy.signInMethods(policy, user, await factors.activeKinds(user.id));
     if (methods.length === 0)
       return {
         status: 'signed_in',
@@ -95,7 +97,7 @@ export class SignInFlow {
         ...whoFor(user, methods),
       };
 
-    if (deviceToken && this.deps.policy.rememberDeviceAllowed(await this.deps.policy.get(), user)) {
+    if (deviceToken && this.deps.policy.rememberDeviceAllowed(policy, user)) {
       const device = await this.deps.devices.redeem(user.id, deviceToken);
       if (device) {
         const tokens = await sessions.start(user, sessionClientOf(actor));

@@ -156,8 +156,9 @@ const POLICY = {
   required: true,
   gracePeriodDays: 7,
   requiredSince: NOW,
-  methods: { totp: true, sms: false, email: true, backup_codes: true },
+  methods: { totp: true, sms: false, email: true, backup_codes: true, webauthn: true },
   rememberDeviceForAdmins: false,
+  phishingResistantForAdmins: true,
   restrictedMethods: ['sms', 'email'],
 };
 const BACKUP_CODES = {
