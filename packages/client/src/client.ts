@@ -12,7 +12,7 @@ import {
 
 export interface TesseraClientOptions extends TransportOptions {
   /**
-   * An API token (`tsk_…`) for server-to-server calls such as `verify`: sent as the bearer
+   * An API token (`tsa_…`) for server-to-server calls such as `verify`: sent as the bearer
    * token, never refreshed. The same as `tokens: { accessToken: apiToken }`.
    */
   apiToken?: string;
