@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { OPERATIONS, type OperationId, TesseraClient, type TesseraClientOptions } from '@tessera/client';
+import { OPERATIONS, type OperationId, TesseraClient, type TesseraClientOptions, TesseraError } from '@tessera/client';
 import { DEFAULT_TOTP_PARAMS, decodeBase32, SYSTEM_ACTOR, totpAt } from '@tessera/core';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createHarness, type Harness, type HarnessOptions } from '../support/harness.js';
@@ -122,12 +122,13 @@ export async function enrollTotpWithSdk(
   return { secret: enrollment.secret, factorId: enrollment.factor.id };
 }
 
-/** The rejection of a promise that must reject. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+/** The TesseraError a call must be refused with (any other outcome fails the test). */
+export async function rejection(promise: Promise<unknown>): Promise<TesseraError> {
   try {
     await promise;
   } catch (error) {
-    return error;
+    if (error instanceof TesseraError) return error;
+    throw error;
   }
   throw new Error('expected the call to be refused');
 }
