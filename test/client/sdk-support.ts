@@ -43,11 +43,14 @@ const recordingFetch: typeof fetch = (input, init) => {
   return fetch(input, init);
 };
 
-/** One server for the test file, listening on 127.0.0.1, closed after the file. */
-export function useSdkServer(options: HarnessOptions = {}): SdkServer {
+/**
+ * One server for the test file, listening on 127.0.0.1, closed after the file. The options may
+ * be a function, read when the server starts (after the file's earlier beforeAll hooks).
+ */
+export function useSdkServer(options: HarnessOptions | (() => HarnessOptions) = {}): SdkServer {
   const server: Partial<SdkServer> = {};
   beforeAll(async () => {
-    const h = await createHarness(options);
+    const h = await createHarness(typeof options === 'function' ? options() : options);
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     const address = h.app.server.address();
     if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
