@@ -68,6 +68,7 @@ export const ERROR_CODES = {
   BACKUP_CODES_NOT_ACTIVE: 'The account has no backup codes.',
   NOT_READY: 'Not ready: the database does not answer or its schema is not current.',
   INTERNAL: 'An internal error occurred.',
+  DATABASE_UNAVAILABLE: 'The database is unavailable for a moment; try again shortly.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

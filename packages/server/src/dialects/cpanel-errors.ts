@@ -77,4 +77,5 @@ export const CPANEL_ERRORS = {
   BACKUP_CODES_NOT_ACTIVE: FAILED,
   NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
+  DATABASE_UNAVAILABLE: { status: 503 },
 } satisfies DialectErrorTable;

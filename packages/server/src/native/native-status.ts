@@ -64,4 +64,5 @@ export const NATIVE_STATUS = {
   BACKUP_CODES_NOT_ACTIVE: 409,
   NOT_READY: 503,
   INTERNAL: 500,
+  DATABASE_UNAVAILABLE: 503,
 } as const satisfies Record<ErrorCode, number>;
