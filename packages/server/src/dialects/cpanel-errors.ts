@@ -77,4 +77,6 @@ export const CPANEL_ERRORS = {
   BACKUP_CODES_NOT_ACTIVE: FAILED,
   NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
+  RATE_LIMITS_UNAVAILABLE: { status: 503 },
+  STORAGE_UNWRITABLE: { status: 503 },
 } satisfies DialectErrorTable;

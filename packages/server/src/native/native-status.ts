@@ -64,4 +64,6 @@ export const NATIVE_STATUS = {
   BACKUP_CODES_NOT_ACTIVE: 409,
   NOT_READY: 503,
   INTERNAL: 500,
+  RATE_LIMITS_UNAVAILABLE: 503,
+  STORAGE_UNWRITABLE: 503,
 } as const satisfies Record<ErrorCode, number>;

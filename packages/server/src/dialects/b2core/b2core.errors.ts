@@ -76,4 +76,6 @@ export const B2CORE_ERRORS = {
   BACKUP_CODES_NOT_ACTIVE: BAD_REQUEST,
   NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
+  RATE_LIMITS_UNAVAILABLE: { status: 503 },
+  STORAGE_UNWRITABLE: { status: 503 },
 } satisfies DialectErrorTable;

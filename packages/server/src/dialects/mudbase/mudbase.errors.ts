@@ -72,4 +72,6 @@ export const MUDBASE_ERRORS = {
   BACKUP_CODES_NOT_ACTIVE: invalid('TWO_FACTOR_NOT_ENABLED'),
   NOT_READY: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
   INTERNAL: { status: 500, vendorCode: 'INTERNAL_ERROR' },
+  RATE_LIMITS_UNAVAILABLE: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
+  STORAGE_UNWRITABLE: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
 } satisfies DialectErrorTable;

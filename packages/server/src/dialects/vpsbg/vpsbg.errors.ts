@@ -70,4 +70,6 @@ export const VPSBG_ERRORS = {
   BACKUP_CODES_NOT_ACTIVE: INVALID,
   NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
+  RATE_LIMITS_UNAVAILABLE: { status: 503 },
+  STORAGE_UNWRITABLE: { status: 503 },
 } satisfies DialectErrorTable;
