@@ -69,6 +69,8 @@ export const ERROR_CODES = {
   NOT_READY: 'Not ready: the database does not answer or its schema is not current.',
   INTERNAL: 'An internal error occurred.',
   DATABASE_UNAVAILABLE: 'The database is unavailable for a moment; try again shortly.',
+  RATE_LIMITS_UNAVAILABLE: 'The rate-limit counts are out of reach just now; try again shortly.',
+  STORAGE_UNWRITABLE: 'The database cannot take writes just now (its disk is full or read-only); try again later.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

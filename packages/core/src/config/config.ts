@@ -101,6 +101,12 @@ export interface Config {
   rateLimits: RateLimits;
   /** `TESSERA_REDIS_URL`: where the rate-limit counts are kept; unset means in memory. */
   redisUrl: string | undefined;
+  /** `TESSERA_REDIS_DOWN`: what rate-limited routes do while Redis is out of reach. */
+  redisWhenDown: 'memory' | 'refuse';
+  /** `TESSERA_REDIS_REQUIRED`: `/ready` is 503 (not `degraded`) while Redis is out of reach. */
+  redisRequired: boolean;
+  /** `TESSERA_REDIS_TIMEOUT_MS`: the longest wait for one Redis command or connection attempt. */
+  redisTimeoutMs: number;
   connections: ConnectionLimits;
   /** `TESSERA_TRUST_PROXY`: the reverse proxies believed about the client's address, comma-separated. */
   trustProxy: string | undefined;
@@ -182,6 +188,9 @@ export function loadConfig(env: Environment): Config {
       otherPerMinute: rate.TESSERA_RATE_LIMIT_OTHER_PER_MINUTE,
     },
     redisUrl: rate.TESSERA_REDIS_URL,
+    redisWhenDown: rate.TESSERA_REDIS_DOWN,
+    redisRequired: rate.TESSERA_REDIS_REQUIRED,
+    redisTimeoutMs: rate.TESSERA_REDIS_TIMEOUT_MS,
     connections: {
       headersTimeoutMs: connections.TESSERA_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: connections.TESSERA_REQUEST_TIMEOUT_MS,

@@ -339,6 +339,22 @@ export const RATE_LIMIT_SETTINGS = settingsGroup(
         match: { pattern: /^rediss?:\/\//, allowed: 'a redis:// or rediss:// URL' },
       }),
     ),
+    TESSERA_REDIS_DOWN: Setting.oneOf(['memory', 'refuse'], {
+      description:
+        "what a rate-limited route does while Redis is out of reach: `memory` counts in each process's own memory (a client may then get one limit per process), `refuse` answers 503 `RATE_LIMITS_UNAVAILABLE`; counting goes back to Redis as soon as it answers",
+      default: 'memory',
+    }),
+    TESSERA_REDIS_REQUIRED: Setting.flag({
+      description:
+        '`/ready` answers 503 while Redis is out of reach; otherwise Redis down is reported as `degraded` with 200',
+      default: false,
+    }),
+    TESSERA_REDIS_TIMEOUT_MS: Setting.integer({
+      description: 'milliseconds a Redis command or connection attempt may take before Redis counts as out of reach',
+      default: 500,
+      minimum: 10,
+      maximum: 60_000,
+    }),
     TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR: Setting.integer({
       description: 'sign-ups one client address may make per hour',
       default: DEFAULT_RATE_LIMITS.signUpPerHour,

@@ -78,4 +78,6 @@ export const CPANEL_ERRORS = {
   NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
   DATABASE_UNAVAILABLE: { status: 503 },
+  RATE_LIMITS_UNAVAILABLE: { status: 503 },
+  STORAGE_UNWRITABLE: { status: 503 },
 } satisfies DialectErrorTable;

@@ -65,4 +65,6 @@ export const NATIVE_STATUS = {
   NOT_READY: 503,
   INTERNAL: 500,
   DATABASE_UNAVAILABLE: 503,
+  RATE_LIMITS_UNAVAILABLE: 503,
+  STORAGE_UNWRITABLE: 503,
 } as const satisfies Record<ErrorCode, number>;

@@ -73,4 +73,6 @@ export const MUDBASE_ERRORS = {
   NOT_READY: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
   INTERNAL: { status: 500, vendorCode: 'INTERNAL_ERROR' },
   DATABASE_UNAVAILABLE: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
+  RATE_LIMITS_UNAVAILABLE: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
+  STORAGE_UNWRITABLE: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
 } satisfies DialectErrorTable;

@@ -168,7 +168,10 @@ const BACKUP_CODES = {
 
 export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
   getHealth: { ok: 'The process is up.', response: { status: 'ok' } },
-  getReadiness: { ok: 'The database answers and every migration is applied.', response: { status: 'ready' } },
+  getReadiness: {
+    ok: 'The database answers and every migration is applied.',
+    response: { status: 'ready', checks: { database: { status: 'ok' } } },
+  },
   getJwks: {
     ok: 'The public keys that verify access tokens.',
     response: {
