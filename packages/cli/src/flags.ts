@@ -20,6 +20,8 @@ export interface ParsedFlags {
   'no-password'?: boolean | undefined;
   limit?: string | undefined;
   offset?: string | undefined;
+  json?: boolean | undefined;
+  'batch-size'?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -51,6 +53,8 @@ export function parseFlags(args: string[]): { positionals: string[]; flags: Pars
         'no-password': { type: 'boolean' },
         limit: { type: 'string' },
         offset: { type: 'string' },
+        json: { type: 'boolean' },
+        'batch-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

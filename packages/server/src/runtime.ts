@@ -31,7 +31,14 @@ export async function openRuntime(
   try {
     const { applied } = await storage.migrate();
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    const core = await createCore({ storage, secretKey, config, logger, delivery });
+    const core = await createCore({
+      storage,
+      secretKey,
+      previousSecretKeys: config.previousSecretKeys,
+      config,
+      logger,
+      delivery,
+    });
     return {
       storage,
       core,

@@ -4,6 +4,7 @@ import type { LockoutPolicy } from '../lockout/lockout-policy.js';
 import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-service.js';
 import type { TotpSecretBits } from '../otp/secret.js';
 import type { PasswordThrottlePolicy } from '../throttle/password-throttle-policy.js';
+import { ConfigError } from './config-error.js';
 import {
   ACCOUNT_SETTINGS,
   BACKUP_CODE_SETTINGS,
@@ -78,6 +79,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** `TESSERA_SECRET_KEY`: 32 bytes; seals secrets at rest and keys the token hashes. */
   secretKey: Uint8Array | undefined;
+  /** `TESSERA_SECRET_KEY_PREVIOUS`: the keys it replaced, still used to open and match old values. */
+  previousSecretKeys: Uint8Array[];
   /** `TESSERA_ISSUER`: default issuer name in otpauth URIs. */
   issuer: string;
   /** `TESSERA_LOG_LEVEL`. */
@@ -139,6 +142,7 @@ export function loadConfig(env: Environment): Config {
     dataDir: storage.TESSERA_DATA_DIR,
     databaseUrl: storage.TESSERA_DATABASE_URL,
     secretKey: storage.TESSERA_SECRET_KEY === undefined ? undefined : parseSecretKey(storage.TESSERA_SECRET_KEY),
+    previousSecretKeys: parseSecretKeyList(storage.TESSERA_SECRET_KEY_PREVIOUS),
     issuer: identity.TESSERA_ISSUER,
     logLevel: identity.TESSERA_LOG_LEVEL,
     signUp: account.TESSERA_SIGNUP,
@@ -213,6 +217,20 @@ function parseDialects(list: string): DialectName[] {
 export function parseSmsCountries(text: string | undefined): string[] | null {
   if (text === undefined) return null;
   return text.split(',').map((part) => part.trim());
+}
+
+/** Comma-separated keys (the pattern has checked each); a part that is not 32 bytes is a ConfigError. */
+function parseSecretKeyList(text: string | undefined): Uint8Array[] {
+  if (text === undefined) return [];
+  return text.split(',').map((part, index) => {
+    const key = parseSecretKey(part);
+    if (!key) {
+      throw new ConfigError([
+        `TESSERA_SECRET_KEY_PREVIOUS: key ${index + 1} is not the base64 encoding of exactly 32 bytes`,
+      ]);
+    }
+    return key;
+  });
 }
 
 /** Base64 (standard or URL alphabet) of exactly 32 bytes, or undefined. */

@@ -19,6 +19,8 @@ export const CORS_ORIGINS_PATTERN = /^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s
 export const TRUST_PROXY_PATTERN = /^[0-9A-Fa-f:.]+(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*$/;
 /** Base64, standard or URL alphabet: 43 characters carry exactly 32 bytes. */
 export const SECRET_KEY_PATTERN = /^[A-Za-z0-9+/_-]{43}=?$/;
+/** Keys as TESSERA_SECRET_KEY takes them, comma-separated. */
+export const SECRET_KEY_LIST_PATTERN = /^\s*[A-Za-z0-9+/_-]{43}=?\s*(,\s*[A-Za-z0-9+/_-]{43}=?\s*)*$/;
 /** E.164 calling codes (1-3 digits after the plus), comma-separated; spaces around commas allowed. */
 export const SMS_COUNTRIES_PATTERN = /^\s*\+[1-9]\d{0,2}(\s*,\s*\+[1-9]\d{0,2})*\s*$/;
 
@@ -76,6 +78,14 @@ export const STORAGE_SETTINGS = settingsGroup(
           'seals TOTP secrets (AES-256-GCM) and keys token hashes and JWT signatures; all nodes must share it, and Tessera refuses to start on a database sealed under another key; make one with `openssl rand -base64 32`',
         whenUnset: 'generated',
         match: { pattern: SECRET_KEY_PATTERN, allowed: 'the base64 encoding of exactly 32 bytes' },
+      }),
+    ),
+    TESSERA_SECRET_KEY_PREVIOUS: Setting.optional(
+      Setting.text({
+        description:
+          'keys TESSERA_SECRET_KEY replaced, comma-separated: values sealed or hashed under them still open and match, new ones use TESSERA_SECRET_KEY; `tessera secret rotate` re-seals, `tessera secret status` says when one may be dropped (see docs/operations.md)',
+        whenUnset: 'none',
+        match: { pattern: SECRET_KEY_LIST_PATTERN, allowed: 'base64 keys of exactly 32 bytes, comma-separated' },
       }),
     ),
   },

@@ -45,7 +45,7 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
       const secret = encodeBase32(key);
       const otpauthUri = buildOtpauthUri({ issuer, accountName: user.username, secret, ...params });
       const [png, svg] = await Promise.all([qrPngDataUrl(otpauthUri), qrSvg(otpauthUri)]);
-      const sealedSecret = secretBox.seal(key, sealContext(factorId));
+      const sealedSecret = secretBox.seal(key, totpSealContext(factorId));
       key.fill(0);
       return {
         activation: 'confirm',
@@ -114,14 +114,15 @@ export function issuedSecretMatches(secretBox: SecretBox, factor: TotpFactor, se
 
 /** Seals a key brought from another system (an admin's migration import). */
 export function sealTotpKey(secretBox: SecretBox, factorId: string, key: Uint8Array): string {
-  return secretBox.seal(key, sealContext(factorId));
+  return secretBox.seal(key, totpSealContext(factorId));
 }
 
 /** The raw key: for checking codes, and for an admin's migration export (recorded in the history). */
 export function openTotpKey(secretBox: SecretBox, factor: TotpFactor): Buffer {
-  return secretBox.open(factor.details.sealedSecret, sealContext(factor.id));
+  return secretBox.open(factor.details.sealedSecret, totpSealContext(factor.id));
 }
 
-function sealContext(factorId: string): string {
+/** What a TOTP key is bound to when sealed: its factor (also used by the key rotation). */
+export function totpSealContext(factorId: string): string {
   return `factor:${factorId}`;
 }
