@@ -68,6 +68,8 @@ export const ERROR_CODES = {
   BACKUP_CODES_NOT_ACTIVE: 'The account has no backup codes.',
   NOT_READY: 'Not ready: the database does not answer or its schema is not current.',
   INTERNAL: 'An internal error occurred.',
+  TOTP_SETTINGS_IGNORED:
+    'The code is right for the key under the standard settings (SHA1, 6 digits, 30 s): the app ignored the ones asked for. Switch the enrollment to the standard settings.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

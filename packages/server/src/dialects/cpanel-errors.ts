@@ -77,4 +77,5 @@ export const CPANEL_ERRORS = {
   BACKUP_CODES_NOT_ACTIVE: FAILED,
   NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
+  TOTP_SETTINGS_IGNORED: FAILED,
 } satisfies DialectErrorTable;

@@ -64,4 +64,5 @@ export const NATIVE_STATUS = {
   BACKUP_CODES_NOT_ACTIVE: 409,
   NOT_READY: 503,
   INTERNAL: 500,
+  TOTP_SETTINGS_IGNORED: 422,
 } as const satisfies Record<ErrorCode, number>;

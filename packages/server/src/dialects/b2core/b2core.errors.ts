@@ -76,4 +76,5 @@ export const B2CORE_ERRORS = {
   BACKUP_CODES_NOT_ACTIVE: BAD_REQUEST,
   NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
+  TOTP_SETTINGS_IGNORED: WRONG_CODE,
 } satisfies DialectErrorTable;

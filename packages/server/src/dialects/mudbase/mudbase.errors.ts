@@ -72,4 +72,5 @@ export const MUDBASE_ERRORS = {
   BACKUP_CODES_NOT_ACTIVE: invalid('TWO_FACTOR_NOT_ENABLED'),
   NOT_READY: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
   INTERNAL: { status: 500, vendorCode: 'INTERNAL_ERROR' },
+  TOTP_SETTINGS_IGNORED: WRONG_CODE,
 } satisfies DialectErrorTable;

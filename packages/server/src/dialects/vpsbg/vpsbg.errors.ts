@@ -70,4 +70,5 @@ export const VPSBG_ERRORS = {
   BACKUP_CODES_NOT_ACTIVE: INVALID,
   NOT_READY: { status: 503 },
   INTERNAL: { status: 500 },
+  TOTP_SETTINGS_IGNORED: INVALID,
 } satisfies DialectErrorTable;
