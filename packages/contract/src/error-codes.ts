@@ -71,6 +71,8 @@ export const ERROR_CODES = {
   DATABASE_UNAVAILABLE: 'The database is unavailable for a moment; try again shortly.',
   RATE_LIMITS_UNAVAILABLE: 'The rate-limit counts are out of reach just now; try again shortly.',
   STORAGE_UNWRITABLE: 'The database cannot take writes just now (its disk is full or read-only); try again later.',
+  TOTP_SETTINGS_IGNORED:
+    'The code is right for the key under the standard settings (SHA1, 6 digits, 30 s): the app ignored the ones asked for. Switch the enrollment to the standard settings.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -80,4 +80,5 @@ export const CPANEL_ERRORS = {
   DATABASE_UNAVAILABLE: { status: 503 },
   RATE_LIMITS_UNAVAILABLE: { status: 503 },
   STORAGE_UNWRITABLE: { status: 503 },
+  TOTP_SETTINGS_IGNORED: FAILED,
 } satisfies DialectErrorTable;

@@ -67,4 +67,5 @@ export const NATIVE_STATUS = {
   DATABASE_UNAVAILABLE: 503,
   RATE_LIMITS_UNAVAILABLE: 503,
   STORAGE_UNWRITABLE: 503,
+  TOTP_SETTINGS_IGNORED: 422,
 } as const satisfies Record<ErrorCode, number>;

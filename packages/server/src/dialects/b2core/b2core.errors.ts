@@ -79,4 +79,5 @@ export const B2CORE_ERRORS = {
   DATABASE_UNAVAILABLE: { status: 503 },
   RATE_LIMITS_UNAVAILABLE: { status: 503 },
   STORAGE_UNWRITABLE: { status: 503 },
+  TOTP_SETTINGS_IGNORED: WRONG_CODE,
 } satisfies DialectErrorTable;

@@ -75,4 +75,5 @@ export const MUDBASE_ERRORS = {
   DATABASE_UNAVAILABLE: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
   RATE_LIMITS_UNAVAILABLE: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
   STORAGE_UNWRITABLE: { status: 503, vendorCode: 'SERVICE_UNAVAILABLE' },
+  TOTP_SETTINGS_IGNORED: WRONG_CODE,
 } satisfies DialectErrorTable;

@@ -73,4 +73,5 @@ export const VPSBG_ERRORS = {
   DATABASE_UNAVAILABLE: { status: 503 },
   RATE_LIMITS_UNAVAILABLE: { status: 503 },
   STORAGE_UNWRITABLE: { status: 503 },
+  TOTP_SETTINGS_IGNORED: INVALID,
 } satisfies DialectErrorTable;
