@@ -55,6 +55,8 @@ export interface HarnessOptions {
   /** Run over this storage instead of a fresh one; closing the harness leaves it open. */
   storage?: TestStorage;
   secretKey?: Uint8Array;
+  /** TESSERA_SECRET_KEY_PREVIOUS: keys `secretKey` replaced. */
+  previousSecretKeys?: Uint8Array[];
   deliveredCodes?: Partial<DeliveredCodePolicy>;
   /** Sends e-mail through this (a real SMTP client, in mail tests) instead of the outbox. */
   email?: EmailSender;
@@ -112,6 +114,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const core = await createCore({
     storage,
     secretKey,
+    previousSecretKeys: options.previousSecretKeys ?? [],
     config: {
       issuer: TEST_ISSUER,
       lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },

@@ -24,6 +24,8 @@ export interface ParsedFlags {
   from?: string | undefined;
   'data-dir'?: string | undefined;
   'secret-key-file'?: string | undefined;
+  json?: boolean | undefined;
+  'batch-size'?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -59,6 +61,8 @@ export function parseFlags(args: string[]): { positionals: string[]; flags: Pars
         from: { type: 'string' },
         'data-dir': { type: 'string' },
         'secret-key-file': { type: 'string' },
+        json: { type: 'boolean' },
+        'batch-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -11,6 +11,7 @@ import {
 } from './commands/admin.command.js';
 import { backupCommand, restoreCommand } from './commands/backup.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
+import { secretRotateCommand, secretStatusCommand } from './commands/secret.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { tokensCreateCommand } from './commands/tokens.command.js';
 import {
@@ -51,6 +52,9 @@ Commands:
   tokens create --username U [--name N] [--read-only]
                                           create an API token; prints only the token
   keys rotate                             sign new access tokens with a new key (old tokens stay valid)
+  secret status [--json]                  how many values still depend on each previous secret key
+  secret rotate [--batch-size N]          re-seal every sealed value under TESSERA_SECRET_KEY (safe while serving;
+                                          run again to resume); see docs/operations.md
   issuer show | issuer set --issuer NAME  the system-wide issuer of new otpauth URIs
   policy show                             the 2FA policy, as JSON
   policy set [--required true|false] [--grace-days N] [--allow M,M] [--forbid M,M]
@@ -79,6 +83,8 @@ const COMMANDS: Record<string, Command> = {
   'policy show': policyShowCommand,
   'policy set': policySetCommand,
   'keys rotate': keysRotateCommand,
+  'secret status': secretStatusCommand,
+  'secret rotate': secretRotateCommand,
 };
 
 /** Runs one command; returns the exit code (0 ok, 1 failed, 2 usage). */

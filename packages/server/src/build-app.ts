@@ -14,6 +14,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dialectDocumentUrl, registerDialects } from './dialects/register-dialects.js';
 import { capConnectionsPerAddress, httpServerOptions } from './http/connections.js';
 import { installCors } from './http/cors.js';
+import { ignoreContentTypeOfEmptyBodies } from './http/empty-body.js';
 import { useStrictJsonBodyParser } from './http/json-body-parser.js';
 import { lazySerializers } from './http/lazy-compilers.js';
 import { OneLinePerRequest } from './http/logging.js';
@@ -74,6 +75,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   installNativeErrorHandling(app);
   useStrictJsonBodyParser(app);
+  ignoreContentTypeOfEmptyBodies(app);
   // Every API here speaks JSON; a text body is refused (415) rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
 
