@@ -1,4 +1,5 @@
 import { ConfigError, isTesseraError, SecretKeyMismatchError } from '@tessera/core';
+import { BackupError } from '@tessera/storage-kysely';
 import { type CliIo, processIo } from './cli-context.js';
 import {
   issuerSetCommand,
@@ -8,6 +9,7 @@ import {
   policyShowCommand,
   usersResetTwoFactorCommand,
 } from './commands/admin.command.js';
+import { backupCommand, restoreCommand } from './commands/backup.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { secretRotateCommand, secretStatusCommand } from './commands/secret.command.js';
 import { serveCommand } from './commands/serve.command.js';
@@ -29,6 +31,11 @@ export const USAGE = `Usage: tessera <command> [options]
 Commands:
   serve                                   start the HTTP server
   migrate                                 bring the database schema up to date
+  backup --out FILE                       an online copy of the SQLite database, safe while the server runs;
+                                          keep the secret key too: it is not in the copy
+  restore --from FILE [--data-dir DIR] [--secret-key-file PATH]
+                                          put a backup in place in a data directory without a database, and
+                                          check that the key opens it (PostgreSQL: pg_dump, see docs/operations.md)
   users create --username U (--password P | --no-password) [--external-id X] [--email E] [--phone +E164] [--admin]
               [--domain D] [--owner OWNER --kind email|team]
                                           an account without a password cannot sign in with one
@@ -60,6 +67,8 @@ type Command = (io: CliIo, flags: ParsedFlags) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
   'users create': usersCreateCommand,
   'users show': usersShowCommand,
   'users list': usersListCommand,
@@ -93,7 +102,12 @@ export async function main(args: string[], io: CliIo = processIo): Promise<numbe
       io.err(`tessera: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof SecretKeyMismatchError || isTesseraError(error)) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof SecretKeyMismatchError ||
+      error instanceof BackupError ||
+      isTesseraError(error)
+    ) {
       io.err(`tessera: ${error.message}`);
       return 1;
     }

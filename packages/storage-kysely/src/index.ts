@@ -5,4 +5,11 @@ export { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
 export { type MigrateOptions, type MigrationOutcome, migrateToLatest } from './migrate.js';
 export { listMigrations } from './migrations/migration-list.js';
 export { type OpenStorageOptions, openStorage } from './open-storage.js';
+export {
+  BackupError,
+  type BackupResult,
+  backupSqlite,
+  restoreSqlite,
+  sqliteFile,
+} from './sqlite-backup.js';
 export type { StorageDialect } from './storage-dialect.js';
