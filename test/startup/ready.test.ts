@@ -21,7 +21,7 @@ describe('GET /ready', () => {
     try {
       const response = await app.inject({ url: '/ready' });
       expect(response.statusCode).toBe(200);
-      expect(json(response)).toEqual({ status: 'ready' });
+      expect(json(response)).toEqual({ status: 'ready', checks: { database: { status: 'ok' } } });
     } finally {
       await app.close();
     }
@@ -38,6 +38,7 @@ describe('GET /ready', () => {
         expect(response.statusCode).toBe(503);
         expect(json(response)).toMatchObject({
           error: { code: 'NOT_READY', message: expect.stringMatching(/^Not ready/) },
+          checks: { database: { status: 'down', reason: expect.any(String) } },
         });
       } finally {
         await app.close();

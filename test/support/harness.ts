@@ -71,6 +71,8 @@ export interface HarnessOptions {
    * from its one address; test/security/rate-limits.test.ts sets small ones.
    */
   rateLimit?: RateLimitOptions;
+  /** `/ready` is 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). */
+  redisRequired?: boolean;
   /** Timeouts and the cap of connections per address, for tests that listen on a real socket. */
   connections?: ConnectionLimits;
   /** Believe X-Forwarded-For from these proxies (see buildApp). */
@@ -135,6 +137,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     rateLimit: options.rateLimit ?? { limits: GENEROUS_RATE_LIMITS },
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.redisRequired ? { redisRequired: true } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.cpanelSecretBits ? { cpanelSecretBits: options.cpanelSecretBits } : {}),
   });

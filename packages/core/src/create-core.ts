@@ -37,6 +37,8 @@ import { emailMethod } from './methods/email/email.method.js';
 import { MethodRegistry } from './methods/method-registry.js';
 import { smsMethod } from './methods/sms/sms.method.js';
 import { totpMethod } from './methods/totp/totp.method.js';
+import { webauthnMethod } from './methods/webauthn/webauthn.method.js';
+import { WebAuthnCeremonies } from './methods/webauthn/webauthn-ceremonies.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
 import { SecretKeyService } from './secret-keys/secret-key-service.js';
@@ -60,8 +62,8 @@ export interface CoreDeps {
   /** Keys it replaced (TESSERA_SECRET_KEY_PREVIOUS): values sealed or hashed under them still open and match. */
   previousSecretKeys?: readonly Uint8Array[];
   config: Pick<Config, 'issuer' | 'lockout' | 'deliveredCodes' | 'backupCodes'> &
-    /** The defaults when left out. */
-    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds' | 'signUp'>>;
+    /** The defaults when left out (WebAuthn: off). */
+    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds' | 'signUp' | 'webauthn'>>;
   /** Where SMS and e-mail go (codes and security notices). */
   delivery: Delivery;
   clock?: Clock;
@@ -183,11 +185,33 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     policy: config.deliveredCodes,
   });
   const successTokens = new SuccessTokenService({ tokens: storage.successTokens, hasher, clock });
+  const webauthnCeremonies = config.webauthn
+    ? new WebAuthnCeremonies({ settings: config.webauthn, challenges: storage.webauthnChallenges, clock })
+    : undefined;
   const methods = new MethodRegistry({
     totp: totpMethod({ secretBox, factors: storage.factors }),
     sms: smsMethod({ secretBox, deliveredCodes, factors: storage.factors, successTokens }),
     email: emailMethod({ deliveredCodes }),
     backup_codes: backupCodesMethod({ backupCodes: backupCodeService }),
+    webauthn: webauthnMethod({
+      ceremonies: webauthnCeremonies,
+      credentials: storage.webauthnCredentials,
+      clock,
+      logger,
+      // A possible clone stays in the history beside the key's other changes.
+      onCloneSuspected: async (credential) => {
+        await history.record(
+          {
+            userId: credential.userId,
+            method: 'webauthn',
+            action: 'update',
+            enabled: true,
+            details: { event: 'sign_count_regressed', credential: credential.id, name: credential.name },
+          },
+          { actor: 'system', actorId: null, clientIp: null },
+        );
+      },
+    }),
   });
   const verifier = new SecondFactorVerifier({
     factors: storage.factors,

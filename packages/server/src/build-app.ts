@@ -1,20 +1,20 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ERROR_TABLE_DOC, Health, Jwks, Readiness } from '@tessera/contract';
+import { ERROR_TABLE_DOC, Health, Jwks, NotReady, Readiness } from '@tessera/contract';
 import {
   type ConnectionLimits,
   type Core,
   DEFAULT_CONNECTION_LIMITS,
   DIALECT_NAMES,
   type DialectName,
-  TesseraError,
   type TotpSecretBits,
 } from '@tessera/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dialectDocumentUrl, registerDialects } from './dialects/register-dialects.js';
 import { capConnectionsPerAddress, httpServerOptions } from './http/connections.js';
 import { installCors } from './http/cors.js';
+import { ignoreContentTypeOfEmptyBodies } from './http/empty-body.js';
 import { useStrictJsonBodyParser } from './http/json-body-parser.js';
 import { lazySerializers } from './http/lazy-compilers.js';
 import { OneLinePerRequest } from './http/logging.js';
@@ -22,7 +22,6 @@ import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './htt
 import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
-import { errorResponses } from './native/native-app.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 import { documentRoute, finishDocument } from './native/openapi/native-document.js';
 
@@ -47,6 +46,8 @@ export interface BuildAppOptions {
   rateLimit?: RateLimitOptions;
   /** Timeouts and the cap of connections per address. @default the settings' defaults */
   connections?: ConnectionLimits;
+  /** `/ready` answers 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). @default false */
+  redisRequired?: boolean;
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -74,13 +75,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   installNativeErrorHandling(app);
   useStrictJsonBodyParser(app);
+  ignoreContentTypeOfEmptyBodies(app);
   // Every API here speaks JSON; a text body is refused (415) rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
 
   await installSecurityHeaders(app);
   await installCors(app, options.corsOrigins ?? []);
   // Before any route: the limits attach to the routes as they are registered.
-  await installRateLimits(app, options.rateLimit);
+  const { redis } = await installRateLimits(app, options.rateLimit);
 
   await app.register(swagger, {
     openapi: {
@@ -156,7 +158,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     async () => ({ status: 'ok' as const }),
   );
-  // For orchestrators: 200 when the database answers and its schema is current, else 503.
+  // For orchestrators: 200 when the database answers and its schema is current, else 503; each
+  // dependency's state in `checks`. Redis down is `degraded` (still 200: the service works, its
+  // rate limits counted per process or refused) unless the operator made Redis required.
   app.get(
     '/ready',
     {
@@ -165,20 +169,28 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         tags: operations,
         summary: 'Readiness: the database answers and its migrations are current',
         description:
-          '200 when the database answers and every migration is applied; 503 NOT_READY (with the reason in the ' +
-          'message) when it does not answer or migrations are pending. Never rate-limited.',
-        response: { 200: Readiness, ...errorResponses(503) },
+          '200 when the database answers and every migration is applied, with `status` `ready`, or `degraded` when ' +
+          'the Redis of the rate limits is out of reach; 503 NOT_READY (with the reason in the message) when the ' +
+          'database does not answer or migrations are pending, or Redis is out of reach and TESSERA_REDIS_REQUIRED ' +
+          'is set. `checks` gives the state of each dependency either way. Never rate-limited.',
+        response: { 200: Readiness, 503: NotReady },
       },
       config: rateLimitGroups(),
     },
-    async () => {
-      const pending = await (options.pendingMigrations?.() ?? Promise.resolve([])).catch((error: unknown) => {
-        throw new TesseraError('NOT_READY', { message: 'Not ready: the database does not answer.', cause: error });
-      });
-      if (pending.length > 0) {
-        throw new TesseraError('NOT_READY', { message: `Not ready: ${pending.length} migration(s) not applied.` });
+    async (_request, reply) => {
+      const database = await databaseCheck(options.pendingMigrations);
+      const redisCheck = redis?.check();
+      const checks = { database, ...(redisCheck ? { redis: redisCheck } : {}) };
+      const refusal =
+        database.status !== 'ok'
+          ? `Not ready: ${database.reason ?? 'the database does not answer'}.`
+          : redisCheck?.status !== 'ok' && redisCheck && options.redisRequired
+            ? 'Not ready: the Redis server of the rate limits is out of reach.'
+            : undefined;
+      if (refusal !== undefined) {
+        return reply.status(503).send({ error: { code: 'NOT_READY' as const, message: refusal }, checks });
       }
-      return { status: 'ready' as const };
+      return { status: redisCheck && redisCheck.status !== 'ok' ? ('degraded' as const) : ('ready' as const), checks };
     },
   );
   // The public keys that verify access tokens, so a platform can check them without calling back.
@@ -201,4 +213,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   await registerDialects(app, options.core, dialects, { cpanelSecretBits: options.cpanelSecretBits ?? 160 });
   return app;
+}
+
+/** The database on `/ready`: it answers, and no migration is pending. */
+async function databaseCheck(
+  pendingMigrations: (() => Promise<string[]>) | undefined,
+): Promise<{ status: 'ok' | 'down'; reason?: string }> {
+  try {
+    const pending = await (pendingMigrations?.() ?? Promise.resolve([]));
+    if (pending.length > 0) return { status: 'down', reason: `${pending.length} migration(s) not applied` };
+    return { status: 'ok' };
+  } catch {
+    return { status: 'down', reason: 'the database does not answer' };
+  }
 }

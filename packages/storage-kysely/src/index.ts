@@ -1,4 +1,5 @@
 export type { Database } from './database.js';
+export { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailableError } from './database-unavailable.js';
 export { durableWrite } from './durable-write.js';
 export { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
 export { type MigrateOptions, type MigrationOutcome, migrateToLatest } from './migrate.js';

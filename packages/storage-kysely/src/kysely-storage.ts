@@ -18,6 +18,8 @@ import { KyselySuccessTokenRepository } from './repositories/kysely-success-toke
 import { KyselyThrottleRepository } from './repositories/kysely-throttle.repository.js';
 import { KyselyTrustedDeviceRepository } from './repositories/kysely-trusted-device.repository.js';
 import { KyselyUserRepository } from './repositories/kysely-user.repository.js';
+import { KyselyWebAuthnChallengeRepository } from './repositories/kysely-webauthn-challenge.repository.js';
+import { KyselyWebAuthnCredentialRepository } from './repositories/kysely-webauthn-credential.repository.js';
 import type { StorageDialect } from './storage-dialect.js';
 
 /** The core's Storage over Kysely, plus what only this implementation has. */
@@ -72,5 +74,7 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect, group
     successTokens: new KyselySuccessTokenRepository(db),
     history: new KyselyHistoryRepository(db, dialect),
     trustedDevices: new KyselyTrustedDeviceRepository(db, dialect),
+    webauthnCredentials: new KyselyWebAuthnCredentialRepository(db),
+    webauthnChallenges: new KyselyWebAuthnChallengeRepository(db),
   };
 }

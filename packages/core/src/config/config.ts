@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { DeliveredCodePolicy } from '../delivery/delivered-code-service.js';
 import type { LockoutPolicy } from '../lockout/lockout-policy.js';
 import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-service.js';
+import type { WebAuthnSettings } from '../methods/webauthn/webauthn-settings.js';
 import type { TotpSecretBits } from '../otp/secret.js';
 import type { PasswordThrottlePolicy } from '../throttle/password-throttle-policy.js';
 import { ConfigError } from './config-error.js';
@@ -23,6 +24,7 @@ import {
   SECRET_KEY_PATTERN,
   type SignUpMode,
   STORAGE_SETTINGS,
+  WEBAUTHN_SETTINGS,
 } from './server-settings.js';
 import { type Environment, SettingsReader } from './settings-reader.js';
 
@@ -104,9 +106,17 @@ export interface Config {
   rateLimits: RateLimits;
   /** `TESSERA_REDIS_URL`: where the rate-limit counts are kept; unset means in memory. */
   redisUrl: string | undefined;
+  /** `TESSERA_REDIS_DOWN`: what rate-limited routes do while Redis is out of reach. */
+  redisWhenDown: 'memory' | 'refuse';
+  /** `TESSERA_REDIS_REQUIRED`: `/ready` is 503 (not `degraded`) while Redis is out of reach. */
+  redisRequired: boolean;
+  /** `TESSERA_REDIS_TIMEOUT_MS`: the longest wait for one Redis command or connection attempt. */
+  redisTimeoutMs: number;
   connections: ConnectionLimits;
   /** `TESSERA_TRUST_PROXY`: the reverse proxies believed about the client's address, comma-separated. */
   trustProxy: string | undefined;
+  /** `TESSERA_WEBAUTHN_*`: undefined (WebAuthn off) until the RP ID and the origins are set. */
+  webauthn: WebAuthnSettings | undefined;
 }
 
 /** Reads and validates the configuration; every bad value is reported at once, in one ConfigError. */
@@ -124,6 +134,7 @@ export function loadConfig(env: Environment): Config {
   const cpanel = reader.read(CPANEL_SETTINGS);
   const rate = reader.read(RATE_LIMIT_SETTINGS);
   const connections = reader.read(CONNECTION_SETTINGS);
+  const webauthn = reader.read(WEBAUTHN_SETTINGS);
   reader.finish();
 
   return {
@@ -186,6 +197,9 @@ export function loadConfig(env: Environment): Config {
       otherPerMinute: rate.TESSERA_RATE_LIMIT_OTHER_PER_MINUTE,
     },
     redisUrl: rate.TESSERA_REDIS_URL,
+    redisWhenDown: rate.TESSERA_REDIS_DOWN,
+    redisRequired: rate.TESSERA_REDIS_REQUIRED,
+    redisTimeoutMs: rate.TESSERA_REDIS_TIMEOUT_MS,
     connections: {
       headersTimeoutMs: connections.TESSERA_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: connections.TESSERA_REQUEST_TIMEOUT_MS,
@@ -194,7 +208,32 @@ export function loadConfig(env: Environment): Config {
       maxConnectionsPerIp: connections.TESSERA_MAX_CONNECTIONS_PER_IP,
     },
     trustProxy: connections.TESSERA_TRUST_PROXY,
+    webauthn:
+      webauthn.TESSERA_WEBAUTHN_RP_ID === undefined || webauthn.TESSERA_WEBAUTHN_ORIGINS === undefined
+        ? undefined
+        : {
+            rpId: webauthn.TESSERA_WEBAUTHN_RP_ID,
+            rpName: webauthn.TESSERA_WEBAUTHN_RP_NAME,
+            origins: commaList(webauthn.TESSERA_WEBAUTHN_ORIGINS),
+            attestation: webauthn.TESSERA_WEBAUTHN_ATTESTATION,
+            userVerification: webauthn.TESSERA_WEBAUTHN_USER_VERIFICATION,
+            residentKey: webauthn.TESSERA_WEBAUTHN_RESIDENT_KEY,
+            attachment: webauthn.TESSERA_WEBAUTHN_ATTACHMENT,
+            timeoutSeconds: webauthn.TESSERA_WEBAUTHN_TIMEOUT_SECONDS,
+            allowedAaguids: lowerCaseList(webauthn.TESSERA_WEBAUTHN_ALLOWED_AAGUIDS),
+            blockedAaguids: lowerCaseList(webauthn.TESSERA_WEBAUTHN_BLOCKED_AAGUIDS) ?? [],
+            maxCredentials: webauthn.TESSERA_WEBAUTHN_MAX_CREDENTIALS,
+          },
   };
+}
+
+function commaList(text: string): string[] {
+  return text.split(',').map((part) => part.trim());
+}
+
+/** AAGUIDs compared in lower case; unset → undefined. */
+function lowerCaseList(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : commaList(text).map((part) => part.toLowerCase());
 }
 
 /** `none`, or the named dialects in the order given, each once (the setting's pattern checked the names). */

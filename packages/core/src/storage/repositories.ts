@@ -17,6 +17,8 @@ import type {
   TrustedDeviceRecord,
   UserRecord,
   UserTwoFactorSummary,
+  WebAuthnChallengeRecord,
+  WebAuthnCredentialRecord,
 } from './records.js';
 
 /**
@@ -354,6 +356,35 @@ export interface SecretKeyRepository {
   replaceSetting(key: string, expected: string, next: string): Promise<boolean>;
 }
 
+export interface WebAuthnCredentialRepository {
+  /** False when the credential id is registered already (to anyone): a credential belongs to one account. */
+  insert(credential: WebAuthnCredentialRecord): Promise<boolean>;
+  listByUser(userId: string): Promise<WebAuthnCredentialRecord[]>;
+  countByUser(userId: string): Promise<number>;
+  findByCredentialId(credentialId: string): Promise<WebAuthnCredentialRecord | undefined>;
+  /**
+   * Records an accepted assertion: the new counter and backup state, and the time of use. One
+   * conditional UPDATE that succeeds only while the stored counter is still `expectedSignCount`,
+   * so two assertions read with the same counter cannot both pass.
+   */
+  recordUse(
+    id: string,
+    expectedSignCount: number,
+    next: { signCount: number; backedUp: boolean; lastUsedAt: Date },
+  ): Promise<boolean>;
+  rename(id: string, userId: string, name: string): Promise<boolean>;
+  delete(id: string, userId: string): Promise<boolean>;
+}
+
+export interface WebAuthnChallengeRepository {
+  insert(challenge: WebAuthnChallengeRecord): Promise<void>;
+  /**
+   * Uses the challenge if it is unused, unexpired and of this purpose: one conditional UPDATE, so
+   * of concurrent callers only one gets it back.
+   */
+  consume(id: string, purpose: string, now: Date): Promise<WebAuthnChallengeRecord | undefined>;
+}
+
 export interface Repositories {
   users: UserRepository;
   factors: FactorRepository;
@@ -368,6 +399,8 @@ export interface Repositories {
   successTokens: SuccessTokenRepository;
   history: HistoryRepository;
   trustedDevices: TrustedDeviceRepository;
+  webauthnCredentials: WebAuthnCredentialRepository;
+  webauthnChallenges: WebAuthnChallengeRepository;
 }
 
 /**

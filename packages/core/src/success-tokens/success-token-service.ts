@@ -14,6 +14,8 @@ export const SUCCESS_TOKEN_OPERATIONS = [
   'regenerate_backup_codes',
   'change_phone',
   'change_email',
+  /** Removing one security key or passkey; the target is the credential's id. */
+  'remove_webauthn_credential',
 ] as const;
 export type SuccessTokenOperation = (typeof SUCCESS_TOKEN_OPERATIONS)[number];
 

@@ -42,15 +42,13 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
     async begin({ factorId, user, issuer, totp, totpSecretBits }) {
       const params: TotpParams = { ...DEFAULT_TOTP_PARAMS, ...totp };
       const key = generateTotpSecret(totpSecretBits);
-      const secret = encodeBase32(key);
-      const otpauthUri = buildOtpauthUri({ issuer, accountName: user.username, secret, ...params });
-      const [png, svg] = await Promise.all([qrPngDataUrl(otpauthUri), qrSvg(otpauthUri)]);
+      const display = await totpEnrollmentDisplay(key, { issuer, accountName: user.username }, params);
       const sealedSecret = secretBox.seal(key, totpSealContext(factorId));
       key.fill(0);
       return {
         activation: 'confirm',
         details: { sealedSecret, ...params, lastUsedStep: null },
-        totp: { secret, otpauthUri, qrPngDataUrl: png, qrSvg: svg, params },
+        totp: display,
       };
     },
 
@@ -87,6 +85,18 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
       return { algorithm, digits, period };
     },
   };
+}
+
+/** What a person sees to set up an app with `key`: the key in base32, its otpauth URI and QR code. */
+export async function totpEnrollmentDisplay(
+  key: Uint8Array,
+  names: { issuer: string; accountName: string },
+  params: TotpParams,
+): Promise<TotpEnrollmentDisplay> {
+  const secret = encodeBase32(key);
+  const otpauthUri = buildOtpauthUri({ ...names, secret, ...params });
+  const [png, svg] = await Promise.all([qrPngDataUrl(otpauthUri), qrSvg(otpauthUri)]);
+  return { secret, otpauthUri, qrPngDataUrl: png, qrSvg: svg, params };
 }
 
 export function totpParams(factor: TotpFactor): TotpParams {

@@ -54,7 +54,7 @@ const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   423: 'Suspended: an admin must unlock the second factor.',
   429: 'Too many attempts or requests: see retryAt, lockedUntil or Retry-After.',
   502: 'The code could not be sent: the SMS or e-mail provider failed.',
-  503: 'Not ready: the database does not answer or migrations are pending.',
+  503: 'Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again.',
 };
 
 /** The code an error example shows for a status: the first code in the error table with that status. */
@@ -64,10 +64,13 @@ function exampleCode(status: number): ErrorCode | undefined {
 
 function errorResponse(status: number, schema: JsonObject): JsonObject {
   const code = exampleCode(status);
+  // `/ready` answers its 503 with each dependency's state beside the error.
+  const withChecks = isObject(schema.properties) && 'checks' in schema.properties;
+  const checks = { checks: { database: { status: 'down', reason: 'the database does not answer' } } };
   return {
     ...schema,
     'x-response-description': `${ERROR_MEANINGS[status] ?? 'An error.'} The body's code says which; every code: docs/errors.md.`,
-    ...(code ? { examples: [{ error: { code, message: ERROR_CODES[code] } }] } : {}),
+    ...(code ? { examples: [{ error: { code, message: ERROR_CODES[code] }, ...(withChecks ? checks : {}) }] } : {}),
   };
 }
 

@@ -168,7 +168,10 @@ const BACKUP_CODES = {
 
 export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
   getHealth: { ok: 'The process is up.', response: { status: 'ok' } },
-  getReadiness: { ok: 'The database answers and every migration is applied.', response: { status: 'ready' } },
+  getReadiness: {
+    ok: 'The database answers and every migration is applied.',
+    response: { status: 'ready', checks: { database: { status: 'ok' } } },
+  },
   getJwks: {
     ok: 'The public keys that verify access tokens.',
     response: {
@@ -258,6 +261,11 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     response: { factor: PENDING_TOTP, ...TOTP_KEY },
   },
   confirmFactor: { ok: 'The factor is active.', request: { code: '492039' }, response: TOTP_FACTOR },
+  useDefaultTotpSettings: {
+    ok: 'The enrollment now asks for SHA1, 6 digits and 30 s, with the same key: its URI and QR code.',
+    request: {},
+    response: { factor: PENDING_TOTP, ...TOTP_KEY },
+  },
   deleteFactor: { ok: 'The factor was removed.', request: { code: '492039' } },
   verifyCode: { ok: 'Whether the code was right.', request: { code: '492039' }, response: { valid: true } },
   listApiTokens: { ok: 'Your API tokens, revoked ones included.', response: { apiTokens: [API_TOKEN] } },
