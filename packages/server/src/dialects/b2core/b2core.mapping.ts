@@ -83,7 +83,8 @@ export function phoneStepData(delivery: SentCode) {
 /** A history entry as B2Core's change: the authenticator app is `google`, other methods keep their names. */
 export function b2coreChange(entry: HistoryEntryView) {
   return {
-    id: entry.id,
+    // B2Core's ids are integers; the native API's UUID stays the native API's.
+    id: entry.number,
     provider: entry.method === 'totp' ? 'google' : entry.method,
     isEnabled: entry.enabled,
     time: b2coreTime(new Date(entry.createdAt)),
