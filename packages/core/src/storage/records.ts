@@ -265,8 +265,16 @@ export interface HistoryFilter {
   to?: Date;
 }
 
+/**
+ * An entry as stored: with its number, given by the database in the order entries are written
+ * (1, 2, 3, …; unique and never reused or changed). B2Core's change ids are integers.
+ */
+export interface StoredHistoryRecord extends HistoryRecord {
+  number: number;
+}
+
 export interface HistoryPage {
-  items: HistoryRecord[];
+  items: StoredHistoryRecord[];
   total: number;
 }
 

@@ -12,6 +12,7 @@ import type {
   LockoutRecord,
   RefreshTokenRecord,
   SessionFamilyRecord,
+  StoredHistoryRecord,
   SuccessTokenRecord,
   ThrottleRecord,
   TrustedDeviceRecord,
@@ -199,8 +200,10 @@ export interface SuccessTokenRepository {
 }
 
 export interface HistoryRepository {
-  insert(entry: HistoryRecord): Promise<void>;
-  findById(id: string): Promise<HistoryRecord | undefined>;
+  /** Stores the entry and returns the number the database gave it. */
+  insert(entry: HistoryRecord): Promise<number>;
+  findById(id: string): Promise<StoredHistoryRecord | undefined>;
+  findByNumber(number: number): Promise<StoredHistoryRecord | undefined>;
   /** Filtered page ordered by createdAt (then id) in the given direction, with the filtered total. */
   list(filter: HistoryFilter, order: 'asc' | 'desc', limit: number, offset: number): Promise<HistoryPage>;
   /**
