@@ -20,6 +20,12 @@ export interface ParsedFlags {
   'no-password'?: boolean | undefined;
   limit?: string | undefined;
   offset?: string | undefined;
+  out?: string | undefined;
+  from?: string | undefined;
+  'data-dir'?: string | undefined;
+  'secret-key-file'?: string | undefined;
+  json?: boolean | undefined;
+  'batch-size'?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -51,6 +57,12 @@ export function parseFlags(args: string[]): { positionals: string[]; flags: Pars
         'no-password': { type: 'boolean' },
         limit: { type: 'string' },
         offset: { type: 'string' },
+        out: { type: 'string' },
+        from: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'secret-key-file': { type: 'string' },
+        json: { type: 'boolean' },
+        'batch-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -60,7 +72,7 @@ export function parseFlags(args: string[]): { positionals: string[]; flags: Pars
   }
 }
 
-export function requireFlag(flags: ParsedFlags, name: 'username' | 'password' | 'issuer'): string {
+export function requireFlag(flags: ParsedFlags, name: 'username' | 'password' | 'issuer' | 'out' | 'from'): string {
   const value = flags[name];
   if (value === undefined || value === '') throw new UsageError(`--${name} is required`);
   return value;

@@ -1,4 +1,5 @@
 import { ConfigError, isTesseraError, SecretKeyMismatchError } from '@tessera/core';
+import { BackupError } from '@tessera/storage-kysely';
 import { type CliIo, processIo } from './cli-context.js';
 import {
   issuerSetCommand,
@@ -8,7 +9,9 @@ import {
   policyShowCommand,
   usersResetTwoFactorCommand,
 } from './commands/admin.command.js';
+import { backupCommand, restoreCommand } from './commands/backup.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
+import { secretRotateCommand, secretStatusCommand } from './commands/secret.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { tokensCreateCommand } from './commands/tokens.command.js';
 import {
@@ -28,6 +31,11 @@ export const USAGE = `Usage: tessera <command> [options]
 Commands:
   serve                                   start the HTTP server
   migrate                                 bring the database schema up to date
+  backup --out FILE                       an online copy of the SQLite database, safe while the server runs;
+                                          keep the secret key too: it is not in the copy
+  restore --from FILE [--data-dir DIR] [--secret-key-file PATH]
+                                          put a backup in place in a data directory without a database, and
+                                          check that the key opens it (PostgreSQL: pg_dump, see docs/operations.md)
   users create --username U (--password P | --no-password) [--external-id X] [--email E] [--phone +E164] [--admin]
               [--domain D] [--owner OWNER --kind email|team]
                                           an account without a password cannot sign in with one
@@ -44,6 +52,9 @@ Commands:
   tokens create --username U [--name N] [--read-only]
                                           create an API token; prints only the token
   keys rotate                             sign new access tokens with a new key (old tokens stay valid)
+  secret status [--json]                  how many values still depend on each previous secret key
+  secret rotate [--batch-size N]          re-seal every sealed value under TESSERA_SECRET_KEY (safe while serving;
+                                          run again to resume); see docs/operations.md
   issuer show | issuer set --issuer NAME  the system-wide issuer of new otpauth URIs
   policy show                             the 2FA policy, as JSON
   policy set [--required true|false] [--grace-days N] [--allow M,M] [--forbid M,M]
@@ -56,6 +67,8 @@ type Command = (io: CliIo, flags: ParsedFlags) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
   'users create': usersCreateCommand,
   'users show': usersShowCommand,
   'users list': usersListCommand,
@@ -70,6 +83,8 @@ const COMMANDS: Record<string, Command> = {
   'policy show': policyShowCommand,
   'policy set': policySetCommand,
   'keys rotate': keysRotateCommand,
+  'secret status': secretStatusCommand,
+  'secret rotate': secretRotateCommand,
 };
 
 /** Runs one command; returns the exit code (0 ok, 1 failed, 2 usage). */
@@ -87,7 +102,12 @@ export async function main(args: string[], io: CliIo = processIo): Promise<numbe
       io.err(`tessera: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof SecretKeyMismatchError || isTesseraError(error)) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof SecretKeyMismatchError ||
+      error instanceof BackupError ||
+      isTesseraError(error)
+    ) {
       io.err(`tessera: ${error.message}`);
       return 1;
     }
