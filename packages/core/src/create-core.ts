@@ -2,6 +2,7 @@ import { AccountService } from './accounts/account-service.js';
 import { PasswordService } from './accounts/password-service.js';
 import { Reauthentication } from './accounts/reauthentication.js';
 import { AccountAdminService } from './admin/account-admin-service.js';
+import { AccountImportService } from './admin/account-import.js';
 import { AdminService } from './admin/admin-service.js';
 import { ApiTokenService } from './api-tokens/api-token-service.js';
 import { Authorizer } from './auth/authorizer.js';
@@ -97,6 +98,8 @@ export interface Core {
   admin: AdminService;
   /** Accounts an admin manages: create, look up, contact details, disable, enable, delete. */
   userAdmin: AccountAdminService;
+  /** Accounts brought from another system with their authenticator keys (`tessera users import`). */
+  accountImport: AccountImportService;
   notifications: NotificationService;
   /** Who may do what; adapters that must refuse before validating a request ask it directly. */
   authorizer: Authorizer;
@@ -327,6 +330,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       clock,
       notifications,
     }),
+    accountImport: new AccountImportService({ storage, accounts, history, authorizer, secretBox, clock }),
     notifications,
     authorizer,
     clock,

@@ -1,4 +1,5 @@
 export type { Database } from './database.js';
+export { SQLITE_FILE_NAME } from './dialects/sqlite.js';
 export { durableWrite } from './durable-write.js';
 export { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
 export { type MigrateOptions, type MigrationOutcome, migrateToLatest } from './migrate.js';

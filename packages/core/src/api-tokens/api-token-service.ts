@@ -142,6 +142,19 @@ export class ApiTokenService {
     this.recent.deleteWhere((found) => found.tokenId === tokenId);
   }
 
+  /** Another user's tokens, for an admin or the operator (`tessera tokens list`). */
+  async listFor(actor: Actor, userId: string): Promise<ApiTokenView[]> {
+    await this.authorizer.admin(actor, 'admin.read');
+    return (await this.tokens.listByUser(userId)).map(toApiTokenView);
+  }
+
+  /** Revokes one of another user's tokens (`tessera tokens revoke`); effective at once here. */
+  async revokeFor(actor: Actor, userId: string, tokenId: string): Promise<void> {
+    await this.authorizer.admin(actor, 'admin.manage');
+    if (!(await this.tokens.revoke(tokenId, userId, this.clock.now()))) throw new TesseraError('API_TOKEN_NOT_FOUND');
+    this.recent.deleteWhere((found) => found.tokenId === tokenId);
+  }
+
   /**
    * Forgets the remembered owner of every token of a user whose account changed (disabled,
    * enabled or deleted), so that this process sees the change at once; other processes within

@@ -66,8 +66,16 @@ export interface UserRepository {
    * stored before phones were sealed (the core seals them at start-up).
    */
   listUnsealedPhones(sealedPrefix: string, limit: number): Promise<{ id: string; phone: string }[]>;
-  /** Users ordered by username with the kinds of their active factors and lockout, and the total count. */
-  listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
+  /**
+   * Users ordered by username with the kinds of their active factors and lockout, and the total
+   * count; with `search`, only those whose username, e-mail address or externalId contains it
+   * (case-insensitive; phones are sealed, so they cannot be searched), and the total of those.
+   */
+  listWithFactors(
+    limit: number,
+    offset: number,
+    search?: string,
+  ): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
   /**
    * Up to `limit` top-level accounts (no owner) with the kinds of their active factors, ordered by
    * username, starting after `afterUsername` (keyset paging: each page costs the same however
