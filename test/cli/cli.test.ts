@@ -687,3 +687,14 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
     });
   },
 );
+
+describe('the README', () => {
+  it('lists every exit code the CLI uses, and every command', async () => {
+    const { EXIT_CODES } = await import('../../packages/cli/src/help.js');
+    const readme = await readFile(join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('## Walk-through'));
+    for (const [code] of EXIT_CODES) expect(section).toMatch(new RegExp(`^\\| ${code} +\\| \\S`, 'm'));
+    expect(section.match(/^\| \d /gm)).toHaveLength(EXIT_CODES.length);
+    for (const command of COMMANDS) expect(section, command.name).toContain(command.name);
+  });
+});
