@@ -208,7 +208,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     successTokens,
   });
 
-  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer);
+  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions);
 
   return {
     accounts,

@@ -257,10 +257,16 @@ export interface ApiTokenRepository {
   insert(token: ApiTokenRecord): Promise<void>;
   findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
   /** A token that is not revoked with its owner, in one lookup (every API-token request does this). */
-  findWithOwnerByHash(
-    tokenHash: string,
-  ): Promise<
-    { tokenId: string; scope: ApiTokenRecord['scope']; lastUsedAt: Date | null; owner: UserRecord } | undefined
+  findWithOwnerByHash(tokenHash: string): Promise<
+    | {
+        tokenId: string;
+        scope: ApiTokenRecord['scope'];
+        /** See ApiTokenRecord.passwordOnly. */
+        passwordOnly: boolean;
+        lastUsedAt: Date | null;
+        owner: UserRecord;
+      }
+    | undefined
   >;
   /** Sets last_used_at to `now` unless it is already `since` or later: one conditional UPDATE. */
   recordUse(id: string, now: Date, since: Date): Promise<void>;
