@@ -25,7 +25,13 @@ export async function startServer(
     corsOrigins: config.corsOrigins,
     pendingMigrations: () => runtime.storage.pendingMigrations(),
     cpanelSecretBits: config.cpanelSecretBits,
-    rateLimit: { limits: config.rateLimits, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
+    rateLimit: {
+      limits: config.rateLimits,
+      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+      whenRedisDown: config.redisWhenDown,
+      redisTimeoutMs: config.redisTimeoutMs,
+    },
+    redisRequired: config.redisRequired,
     connections: config.connections,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
   });

@@ -11,6 +11,7 @@ import { KyselyFactorRepository } from './repositories/kysely-factor.repository.
 import { KyselyFlowRepository } from './repositories/kysely-flow.repository.js';
 import { KyselyHistoryRepository } from './repositories/kysely-history.repository.js';
 import { KyselyLockoutRepository } from './repositories/kysely-lockout.repository.js';
+import { KyselySecretKeyRepository } from './repositories/kysely-secret-key.repository.js';
 import { KyselySessionRepository } from './repositories/kysely-session.repository.js';
 import { KyselySettingsRepository } from './repositories/kysely-settings.repository.js';
 import { KyselySuccessTokenRepository } from './repositories/kysely-success-token.repository.js';
@@ -43,6 +44,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: StorageDialec
     db,
     dialect,
     groupCommit,
+    secretKeys: new KyselySecretKeyRepository(db, dialect),
     ...createRepositories(db, dialect, groupCommit),
     // A unit of work is a durable write whose transaction the repositories are bound to; what
     // they would run in a transaction of their own runs in a savepoint of it (see

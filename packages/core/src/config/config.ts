@@ -5,6 +5,7 @@ import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-servi
 import type { WebAuthnSettings } from '../methods/webauthn/webauthn-settings.js';
 import type { TotpSecretBits } from '../otp/secret.js';
 import type { PasswordThrottlePolicy } from '../throttle/password-throttle-policy.js';
+import { ConfigError } from './config-error.js';
 import {
   ACCOUNT_SETTINGS,
   BACKUP_CODE_SETTINGS,
@@ -80,6 +81,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** `TESSERA_SECRET_KEY`: 32 bytes; seals secrets at rest and keys the token hashes. */
   secretKey: Uint8Array | undefined;
+  /** `TESSERA_SECRET_KEY_PREVIOUS`: the keys it replaced, still used to open and match old values. */
+  previousSecretKeys: Uint8Array[];
   /** `TESSERA_ISSUER`: default issuer name in otpauth URIs. */
   issuer: string;
   /** `TESSERA_LOG_LEVEL`. */
@@ -103,6 +106,12 @@ export interface Config {
   rateLimits: RateLimits;
   /** `TESSERA_REDIS_URL`: where the rate-limit counts are kept; unset means in memory. */
   redisUrl: string | undefined;
+  /** `TESSERA_REDIS_DOWN`: what rate-limited routes do while Redis is out of reach. */
+  redisWhenDown: 'memory' | 'refuse';
+  /** `TESSERA_REDIS_REQUIRED`: `/ready` is 503 (not `degraded`) while Redis is out of reach. */
+  redisRequired: boolean;
+  /** `TESSERA_REDIS_TIMEOUT_MS`: the longest wait for one Redis command or connection attempt. */
+  redisTimeoutMs: number;
   connections: ConnectionLimits;
   /** `TESSERA_TRUST_PROXY`: the reverse proxies believed about the client's address, comma-separated. */
   trustProxy: string | undefined;
@@ -138,6 +147,7 @@ export function loadConfig(env: Environment): Config {
     dataDir: storage.TESSERA_DATA_DIR,
     databaseUrl: storage.TESSERA_DATABASE_URL,
     secretKey: storage.TESSERA_SECRET_KEY === undefined ? undefined : parseSecretKey(storage.TESSERA_SECRET_KEY),
+    previousSecretKeys: parseSecretKeyList(storage.TESSERA_SECRET_KEY_PREVIOUS),
     issuer: identity.TESSERA_ISSUER,
     logLevel: identity.TESSERA_LOG_LEVEL,
     signUp: account.TESSERA_SIGNUP,
@@ -187,6 +197,9 @@ export function loadConfig(env: Environment): Config {
       otherPerMinute: rate.TESSERA_RATE_LIMIT_OTHER_PER_MINUTE,
     },
     redisUrl: rate.TESSERA_REDIS_URL,
+    redisWhenDown: rate.TESSERA_REDIS_DOWN,
+    redisRequired: rate.TESSERA_REDIS_REQUIRED,
+    redisTimeoutMs: rate.TESSERA_REDIS_TIMEOUT_MS,
     connections: {
       headersTimeoutMs: connections.TESSERA_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: connections.TESSERA_REQUEST_TIMEOUT_MS,
@@ -234,6 +247,20 @@ function parseDialects(list: string): DialectName[] {
 export function parseSmsCountries(text: string | undefined): string[] | null {
   if (text === undefined) return null;
   return text.split(',').map((part) => part.trim());
+}
+
+/** Comma-separated keys (the pattern has checked each); a part that is not 32 bytes is a ConfigError. */
+function parseSecretKeyList(text: string | undefined): Uint8Array[] {
+  if (text === undefined) return [];
+  return text.split(',').map((part, index) => {
+    const key = parseSecretKey(part);
+    if (!key) {
+      throw new ConfigError([
+        `TESSERA_SECRET_KEY_PREVIOUS: key ${index + 1} is not the base64 encoding of exactly 32 bytes`,
+      ]);
+    }
+    return key;
+  });
 }
 
 /** Base64 (standard or URL alphabet) of exactly 32 bytes, or undefined. */

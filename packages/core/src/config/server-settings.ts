@@ -19,6 +19,8 @@ export const CORS_ORIGINS_PATTERN = /^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s
 export const TRUST_PROXY_PATTERN = /^[0-9A-Fa-f:.]+(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*$/;
 /** Base64, standard or URL alphabet: 43 characters carry exactly 32 bytes. */
 export const SECRET_KEY_PATTERN = /^[A-Za-z0-9+/_-]{43}=?$/;
+/** Keys as TESSERA_SECRET_KEY takes them, comma-separated. */
+export const SECRET_KEY_LIST_PATTERN = /^\s*[A-Za-z0-9+/_-]{43}=?\s*(,\s*[A-Za-z0-9+/_-]{43}=?\s*)*$/;
 /** E.164 calling codes (1-3 digits after the plus), comma-separated; spaces around commas allowed. */
 export const SMS_COUNTRIES_PATTERN = /^\s*\+[1-9]\d{0,2}(\s*,\s*\+[1-9]\d{0,2})*\s*$/;
 
@@ -73,9 +75,17 @@ export const STORAGE_SETTINGS = settingsGroup(
     TESSERA_SECRET_KEY: Setting.optional(
       Setting.text({
         description:
-          'seals TOTP secrets (AES-256-GCM) and keys token hashes and JWT signatures; all nodes must share it, and Tessera refuses to start on a database sealed under another key; make one with `openssl rand -base64 32`',
+          'seals TOTP secrets, phone numbers and the access-token signing keys (AES-256-GCM) and keys token and code hashes; all nodes must share it, and Tessera refuses to start on a database sealed under a key it is not given (this one or TESSERA_SECRET_KEY_PREVIOUS); make one with `openssl rand -base64 32`',
         whenUnset: 'generated',
         match: { pattern: SECRET_KEY_PATTERN, allowed: 'the base64 encoding of exactly 32 bytes' },
+      }),
+    ),
+    TESSERA_SECRET_KEY_PREVIOUS: Setting.optional(
+      Setting.text({
+        description:
+          'keys TESSERA_SECRET_KEY replaced, comma-separated: values sealed or hashed under them still open and match, new ones use TESSERA_SECRET_KEY; `tessera secret rotate` re-seals, `tessera secret status` says when one may be dropped (see docs/operations.md)',
+        whenUnset: 'none',
+        match: { pattern: SECRET_KEY_LIST_PATTERN, allowed: 'base64 keys of exactly 32 bytes, comma-separated' },
       }),
     ),
   },
@@ -426,6 +436,22 @@ export const RATE_LIMIT_SETTINGS = settingsGroup(
         match: { pattern: /^rediss?:\/\//, allowed: 'a redis:// or rediss:// URL' },
       }),
     ),
+    TESSERA_REDIS_DOWN: Setting.oneOf(['memory', 'refuse'], {
+      description:
+        "what a rate-limited route does while Redis is out of reach: `memory` counts in each process's own memory (a client may then get one limit per process), `refuse` answers 503 `RATE_LIMITS_UNAVAILABLE`; counting goes back to Redis as soon as it answers",
+      default: 'memory',
+    }),
+    TESSERA_REDIS_REQUIRED: Setting.flag({
+      description:
+        '`/ready` answers 503 while Redis is out of reach; otherwise Redis down is reported as `degraded` with 200',
+      default: false,
+    }),
+    TESSERA_REDIS_TIMEOUT_MS: Setting.integer({
+      description: 'milliseconds a Redis command or connection attempt may take before Redis counts as out of reach',
+      default: 500,
+      minimum: 10,
+      maximum: 60_000,
+    }),
     TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR: Setting.integer({
       description: 'sign-ups one client address may make per hour',
       default: DEFAULT_RATE_LIMITS.signUpPerHour,

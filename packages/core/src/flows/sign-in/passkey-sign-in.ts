@@ -77,7 +77,7 @@ export class PasskeySignIn {
     if (!check.ok) throw refusal(check);
     if (check.userVerified !== true) throw new TesseraError('CODE_INVALID');
     const methods = await factors.activeKinds(user.id);
-    const tokens = await sessions.start(user, sessionClientOf(actor), ['hwk', 'mfa']);
+    const tokens = await sessions.start(user, sessionClientOf(actor), { secondFactor: true, amr: ['hwk', 'mfa'] });
     return { status: 'signed_in', tokens, account: toAccountView(user), methods };
   }
 

@@ -100,7 +100,8 @@ export class SignInFlow {
     if (deviceToken && this.deps.policy.rememberDeviceAllowed(policy, user)) {
       const device = await this.deps.devices.redeem(user.id, deviceToken);
       if (device) {
-        const tokens = await sessions.start(user, sessionClientOf(actor));
+        // The device was remembered after a second factor, and stands for one.
+        const tokens = await sessions.start(user, sessionClientOf(actor), { secondFactor: true });
         return { status: 'signed_in', tokens, ...whoFor(user, methods), device };
       }
     }
@@ -269,7 +270,7 @@ export class SignInFlow {
     const user = await accounts.get(flow.userId);
     const signedIn: SignedIn = {
       status: 'signed_in',
-      tokens: await sessions.start(user, sessionClientOf(actor), amr),
+      tokens: await sessions.start(user, sessionClientOf(actor), { secondFactor: true, ...(amr ? { amr } : {}) }),
       ...whoFor(user, data.methods),
     };
     if (!answer.rememberDevice) return signedIn;
