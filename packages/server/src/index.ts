@@ -4,3 +4,4 @@ export * from './http/rate-limit.js';
 export * from './main.js';
 export * from './runtime.js';
 export * from './secret-key-file.js';
+export * from './web-ui/web-ui.plugin.js';
