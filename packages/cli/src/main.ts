@@ -87,11 +87,15 @@ export async function main(args: string[], io: CliIo = processIo): Promise<numbe
       io.err(`tessera: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof SecretKeyMismatchError || isTesseraError(error)) {
+    // Before the generic TesseraError line: a database that does not answer names its setting.
+    const known = describeStartupFailure(error, io.env);
+    if (
+      known === undefined &&
+      (error instanceof ConfigError || error instanceof SecretKeyMismatchError || isTesseraError(error))
+    ) {
       io.err(`tessera: ${error.message}`);
       return 1;
     }
-    const known = describeStartupFailure(error, io.env);
     if (known !== undefined) {
       io.err(`tessera: ${known}`);
       // The stack helps only someone debugging Tessera itself.

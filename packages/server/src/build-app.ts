@@ -22,7 +22,6 @@ import { checkReadiness, databaseCheck, type ReadinessCheck } from './http/readi
 import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
-import { errorResponses } from './native/native-app.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 import { documentRoute, finishDocument } from './native/openapi/native-document.js';
 

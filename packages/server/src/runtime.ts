@@ -1,7 +1,15 @@
-import { type Config, type Core, createCore, type Delivery, type Logger } from '@tessera/core';
+import {
+  type Config,
+  type Core,
+  createCore,
+  type Delivery,
+  holdsSealedData,
+  type Logger,
+  SecretKeyMismatchError,
+} from '@tessera/core';
 import { createDelivery, loadDeliveryConfig } from '@tessera/delivery';
 import { type KyselyStorage, openStorage } from '@tessera/storage-kysely';
-import { resolveSecretKey } from './secret-key-file.js';
+import { loadSecretKey } from './secret-key-file.js';
 
 export interface Runtime {
   storage: KyselyStorage;
@@ -20,7 +28,7 @@ export async function openRuntime(
 ): Promise<Runtime> {
   // Delivery settings are checked before anything is opened: a bad SMTP port fails the start.
   const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger);
-  const secretKey = resolveSecretKey(config, logger);
+  const startKey = loadSecretKey(config, logger);
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -31,7 +39,13 @@ export async function openRuntime(
   try {
     const { applied } = await storage.migrate();
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    const core = await createCore({ storage, secretKey, config, logger, delivery });
+    if (startKey.generated) {
+      // A key made just now cannot open what an earlier key sealed: refuse before writing it.
+      if (await holdsSealedData(storage.settings)) throw new SecretKeyMismatchError();
+      // Written before anything is sealed under it, so a crash in between loses nothing.
+      startKey.save();
+    }
+    const core = await createCore({ storage, secretKey: startKey.key, config, logger, delivery });
     return {
       storage,
       core,

@@ -16,6 +16,15 @@ export class SecretKeyMismatchError extends Error {
 }
 
 /**
+ * Whether the database already holds data sealed under some key (the known value below): a key
+ * generated just now cannot be that key, so a start with one must be refused before anything
+ * (a new key file) is written.
+ */
+export async function holdsSealedData(settings: SettingsRepository): Promise<boolean> {
+  return (await settings.get(KEY_CHECK_SETTING)) !== undefined;
+}
+
+/**
  * The first start seals a known value; every later start must open it. Starting with another
  * key would otherwise run "fine" until the first TOTP check failed for every user.
  */
