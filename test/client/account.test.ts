@@ -1,5 +1,5 @@
 import { isTesseraError } from '@tessera/client';
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { uniquePhone } from '../support/harness.js';
 import {
   enrollTotpWithSdk,
@@ -162,13 +162,18 @@ describe('API tokens and server-to-server verify', () => {
   });
 });
 
+/** The recovery e-mail leaves in the background, after the answer: waits for its code. */
+function recoveryCode(address: string): Promise<string> {
+  return vi.waitFor(() => server.h.outbox.lastEmailCode(address), { timeout: 5_000, interval: 10 });
+}
+
 describe('recovery', () => {
   forOperation('confirmRecovery', 'the e-mailed code answers a success token', async () => {
     const { email } = await signedInClient(server);
     const client = server.client();
     const started = await client.auth.startRecovery({ login: email });
     const proof = await client.auth.confirmRecovery(started.challengeId, {
-      code: server.h.outbox.lastEmailCode(email),
+      code: await recoveryCode(email),
     });
     expect(proof).toMatchObject({ operation: 'reset_password', successToken: expect.any(String) });
   });
@@ -178,7 +183,7 @@ describe('recovery', () => {
     const client = server.client();
     const started = await client.auth.startRecovery({ login: email });
     const { successToken } = await client.auth.confirmRecovery(started.challengeId, {
-      code: server.h.outbox.lastEmailCode(email),
+      code: await recoveryCode(email),
     });
     await client.auth.resetPassword({ successToken, newPassword: 'recovered horse battery' });
     expect(await client.auth.signIn({ username, password: 'recovered horse battery' })).toMatchObject({

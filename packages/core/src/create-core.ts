@@ -2,6 +2,7 @@ import { AccountService } from './accounts/account-service.js';
 import { PasswordService } from './accounts/password-service.js';
 import { Reauthentication } from './accounts/reauthentication.js';
 import { AccountAdminService } from './admin/account-admin-service.js';
+import { AccountImportService } from './admin/account-import.js';
 import { AdminService } from './admin/admin-service.js';
 import { ApiTokenService } from './api-tokens/api-token-service.js';
 import { Authorizer } from './auth/authorizer.js';
@@ -104,6 +105,8 @@ export interface Core {
   admin: AdminService;
   /** Accounts an admin manages: create, look up, contact details, disable, enable, delete. */
   userAdmin: AccountAdminService;
+  /** Accounts brought from another system with their authenticator keys (`tessera users import`). */
+  accountImport: AccountImportService;
   notifications: NotificationService;
   /** Who may do what; adapters that must refuse before validating a request ask it directly. */
   authorizer: Authorizer;
@@ -247,7 +250,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     successTokens,
   });
 
-  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer);
+  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions);
 
   return {
     accounts,
@@ -369,6 +372,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       clock,
       notifications,
     }),
+    accountImport: new AccountImportService({ storage, accounts, history, authorizer, secretBox, clock }),
     notifications,
     authorizer,
     secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger }),

@@ -3,6 +3,7 @@ export * from './accounts/account-service.js';
 export * from './accounts/password-service.js';
 export * from './accounts/reauthentication.js';
 export * from './admin/account-admin-service.js';
+export * from './admin/account-import.js';
 export * from './admin/admin-service.js';
 export * from './api-tokens/api-token-service.js';
 export * from './auth/actor.js';

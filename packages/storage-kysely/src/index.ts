@@ -1,5 +1,6 @@
 export type { Database } from './database.js';
 export { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailableError } from './database-unavailable.js';
+export { SQLITE_FILE_NAME } from './dialects/sqlite.js';
 export { durableWrite } from './durable-write.js';
 export { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
 export { type MigrateOptions, type MigrationOutcome, migrateToLatest } from './migrate.js';

@@ -75,7 +75,7 @@ export const STORAGE_SETTINGS = settingsGroup(
     TESSERA_SECRET_KEY: Setting.optional(
       Setting.text({
         description:
-          'seals TOTP secrets (AES-256-GCM) and keys token hashes and JWT signatures; all nodes must share it, and Tessera refuses to start on a database sealed under another key; make one with `openssl rand -base64 32`',
+          'seals TOTP secrets, phone numbers and the access-token signing keys (AES-256-GCM) and keys token and code hashes; all nodes must share it, and Tessera refuses to start on a database sealed under a key it is not given (this one or TESSERA_SECRET_KEY_PREVIOUS); make one with `openssl rand -base64 32`',
         whenUnset: 'generated',
         match: { pattern: SECRET_KEY_PATTERN, allowed: 'the base64 encoding of exactly 32 bytes' },
       }),

@@ -48,7 +48,8 @@ export async function assertSecretKeyMatches(storage: Storage, box: SecretBox, n
     if (!(error instanceof SealOpenError)) throw error;
     // A wrong key names the key it needed; a damaged check value names none.
     const missing = await missingKeys(storage, box, now);
-    if (missing.length === 0) missing.push({ keyId: error.keyId ?? 'unknown', holds: [SEALED_KIND_LABELS.key_check] });
+    if (missing.length === 0)
+      missing.push({ keyId: error.keyId ?? 'unknown', holds: [`the ${SEALED_KIND_LABELS.key_check}`] });
     throw new SecretKeyMismatchError(
       missing,
       box.ring.all.map((key) => key.id),
@@ -74,7 +75,9 @@ async function missingKeys(storage: Storage, box: SecretBox, now: Date): Promise
     if (keyId === null || box.ring.has(keyId)) continue;
     const holds = byKey.get(keyId) ?? [];
     holds.push(
-      column === 'key_check' ? SEALED_KIND_LABELS.key_check : `${count} ${SEALED_KIND_LABELS[column as SealedKind]}`,
+      column === 'key_check'
+        ? `the ${SEALED_KIND_LABELS.key_check}`
+        : `${count} ${SEALED_KIND_LABELS[column as SealedKind]}`,
     );
     byKey.set(keyId, holds);
   }

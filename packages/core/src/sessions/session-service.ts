@@ -76,7 +76,15 @@ export class SessionService {
     return this.signingKeys.jwks();
   }
 
-  async start(user: UserRecord, client: SessionClient = { clientIp: null, userAgent: null }): Promise<TokenPair> {
+  /**
+   * `secondFactor`: the sign-in passed one (or a remembered device standing for one). A session
+   * that did not makes API tokens that stay under the 2FA policy.
+   */
+  async start(
+    user: UserRecord,
+    client: SessionClient = { clientIp: null, userAgent: null },
+    proof: { secondFactor: boolean } = { secondFactor: false },
+  ): Promise<TokenPair> {
     const now = this.clock.now();
     const familyId = newId();
     await this.sessions.createFamily({
@@ -86,6 +94,7 @@ export class SessionService {
       revokedAt: null,
       lastUsedAt: now,
       ...client,
+      secondFactor: proof.secondFactor,
     });
     return this.issue(user.id, user.role, familyId, now);
   }
