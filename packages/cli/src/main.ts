@@ -110,11 +110,10 @@ function failure(error: unknown, command: CommandSpec, json: boolean, io: CliIo)
     return EXIT.usage;
   }
   if (isTesseraError(error)) return report(EXIT.failed, error.code, error.message);
+  if (error instanceof BackupError) return report(EXIT.failed, 'BACKUP', error.message);
   if (error instanceof ConfigError) return report(EXIT.environment, 'CONFIGURATION', error.message);
   if (error instanceof SecretKeyMismatchError) return report(EXIT.environment, 'SECRET_KEY_MISMATCH', error.message);
   if (error instanceof NewDatabaseRefused) return report(EXIT.environment, 'NO_DATABASE', error.message);
-  // A backup or restore refused (the file exists, the copy is damaged, not SQLite): the operator's to fix.
-  if (error instanceof BackupError) return report(EXIT.failed, 'BACKUP', error.message);
   const known = describeStartupFailure(error, io.env);
   if (known !== undefined) {
     const code = report(EXIT.environment, 'ENVIRONMENT', known);
