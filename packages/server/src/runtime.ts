@@ -40,6 +40,12 @@ export async function openRuntime(
     // The request that used the connection (if any) was answered DATABASE_UNAVAILABLE.
     onConnectionError: (error) =>
       logger.warn({ reason: error.message }, 'database connection lost; the pool opens a new one on demand'),
+    // Every write meanwhile is answered STORAGE_UNWRITABLE; reads still work.
+    onStorageFault: (fault) =>
+      logger.error(
+        { file: fault.file, code: fault.code, reason: fault.message },
+        'the database file cannot take writes (disk full, read-only or failing): writes answer 503 until it can',
+      ),
   });
   try {
     const { applied } = await storage.migrate();
