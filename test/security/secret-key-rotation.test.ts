@@ -313,7 +313,13 @@ describe('rotating the secret key', () => {
     const sessionsOnOldKey = hashedUnder(listed, oldKeyId, 'refresh_tokens');
     expect(sealedUnder(listed, oldKeyId)).toBe(0);
 
+    const accessTokenBefore = second.accessToken;
     const dropped = await startServer(newKey);
+    // An access token signed before the old key was dropped still opens: the signing keys are
+    // their own (re-sealed, not replaced), so no access token ends with a secret-key rotation.
+    expect(
+      (await dropped.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(accessTokenBefore) })).statusCode,
+    ).toBe(200);
     // Every factor and sealed phone, of accounts made before and after the rotation.
     for (const account of accounts) {
       expect(await totpVerifies(dropped, account)).toBe(true);
