@@ -1,5 +1,5 @@
 import { isTesseraError } from '@tessera/client';
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { uniquePhone } from '../support/harness.js';
 import {
   enrollTotpWithSdk,
@@ -91,6 +91,17 @@ describe('factors', () => {
     expect(factor).toMatchObject({ id: enrollment.factor.id, status: 'active' });
   });
 
+  forOperation('useDefaultTotpSettings', 'moves an enrollment an app ignored to SHA1/6/30, same key', async () => {
+    const { client } = await signedInClient(server);
+    const enrollment = await client.factors.enrollTotp({ algorithm: 'SHA256', digits: 8 });
+    const code = totpCode(server, enrollment.secret);
+    const refused = await rejection(client.factors.confirm(enrollment.factor.id, { code }));
+    expect(isTesseraError(refused, 'TOTP_SETTINGS_IGNORED')).toBe(true);
+    const moved = await client.factors.useDefaultSettings(enrollment.factor.id);
+    expect(moved).toMatchObject({ secret: enrollment.secret, params: { algorithm: 'SHA1', digits: 6, period: 30 } });
+    expect(await client.factors.confirm(enrollment.factor.id, { code })).toMatchObject({ status: 'active' });
+  });
+
   forOperation('listFactors', 'lists the account’s factors', async () => {
     const { client } = await signedInClient(server);
     const { factorId } = await enrollTotpWithSdk(server, client);
@@ -162,13 +173,18 @@ describe('API tokens and server-to-server verify', () => {
   });
 });
 
+/** The recovery e-mail leaves in the background, after the answer: waits for its code. */
+function recoveryCode(address: string): Promise<string> {
+  return vi.waitFor(() => server.h.outbox.lastEmailCode(address), { timeout: 5_000, interval: 10 });
+}
+
 describe('recovery', () => {
   forOperation('confirmRecovery', 'the e-mailed code answers a success token', async () => {
     const { email } = await signedInClient(server);
     const client = server.client();
     const started = await client.auth.startRecovery({ login: email });
     const proof = await client.auth.confirmRecovery(started.challengeId, {
-      code: server.h.outbox.lastEmailCode(email),
+      code: await recoveryCode(email),
     });
     expect(proof).toMatchObject({ operation: 'reset_password', successToken: expect.any(String) });
   });
@@ -178,7 +194,7 @@ describe('recovery', () => {
     const client = server.client();
     const started = await client.auth.startRecovery({ login: email });
     const { successToken } = await client.auth.confirmRecovery(started.challengeId, {
-      code: server.h.outbox.lastEmailCode(email),
+      code: await recoveryCode(email),
     });
     await client.auth.resetPassword({ successToken, newPassword: 'recovered horse battery' });
     expect(await client.auth.signIn({ username, password: 'recovered horse battery' })).toMatchObject({

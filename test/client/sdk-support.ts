@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { OPERATIONS, type OperationId, TesseraClient, type TesseraClientOptions } from '@tessera/client';
+import { OPERATIONS, type OperationId, TesseraClient, type TesseraClientOptions, TesseraError } from '@tessera/client';
 import { DEFAULT_TOTP_PARAMS, decodeBase32, SYSTEM_ACTOR, totpAt } from '@tessera/core';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createHarness, type Harness, type HarnessOptions } from '../support/harness.js';
@@ -43,11 +43,14 @@ const recordingFetch: typeof fetch = (input, init) => {
   return fetch(input, init);
 };
 
-/** One server for the test file, listening on 127.0.0.1, closed after the file. */
-export function useSdkServer(options: HarnessOptions = {}): SdkServer {
+/**
+ * One server for the test file, listening on 127.0.0.1, closed after the file. The options may
+ * be a function, read when the server starts (after the file's earlier beforeAll hooks).
+ */
+export function useSdkServer(options: HarnessOptions | (() => HarnessOptions) = {}): SdkServer {
   const server: Partial<SdkServer> = {};
   beforeAll(async () => {
-    const h = await createHarness(options);
+    const h = await createHarness(typeof options === 'function' ? options() : options);
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     const address = h.app.server.address();
     if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
@@ -122,12 +125,13 @@ export async function enrollTotpWithSdk(
   return { secret: enrollment.secret, factorId: enrollment.factor.id };
 }
 
-/** The rejection of a promise that must reject. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+/** The TesseraError a call must be refused with (any other outcome fails the test). */
+export async function rejection(promise: Promise<unknown>): Promise<TesseraError> {
   try {
     await promise;
   } catch (error) {
-    return error;
+    if (error instanceof TesseraError) return error;
+    throw error;
   }
   throw new Error('expected the call to be refused');
 }

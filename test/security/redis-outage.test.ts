@@ -42,7 +42,7 @@ async function ready(h: Harness): Promise<{ statusCode: number; body: Record<str
 }
 
 /** Polls `/ready` until Redis is in `status`: the link learns of a death or a return from ioredis. */
-async function untilRedis(h: Harness, status: 'ok' | 'degraded'): Promise<void> {
+async function untilRedis(h: Harness, status: 'up' | 'degraded' | 'down'): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const { body } = await ready(h);
@@ -93,7 +93,7 @@ describe('Redis killed and restarted', () => {
     expect(await countInRedis(before)).toBe(1);
     expect(await ready(counting)).toMatchObject({
       statusCode: 200,
-      body: { status: 'ready', checks: { database: { status: 'ok' }, redis: { status: 'ok' } } },
+      body: { status: 'ready', checks: { database: { status: 'up' }, redis: { status: 'up' } } },
     });
 
     await redis.kill();
@@ -102,7 +102,7 @@ describe('Redis killed and restarted', () => {
       statusCode: 200,
       body: {
         status: 'degraded',
-        checks: { database: { status: 'ok' }, redis: { status: 'degraded', rateLimits: 'in_memory' } },
+        checks: { database: { status: 'up' }, redis: { status: 'degraded', rateLimits: 'in_memory' } },
       },
     });
     // Still limited, per process: three sign-ups, then 429, as the limit says.
@@ -113,7 +113,7 @@ describe('Redis killed and restarted', () => {
     expect(json(refused)).toMatchObject({ error: { code: 'RATE_LIMITED' } });
 
     await redis.restart();
-    await untilRedis(counting, 'ok');
+    await untilRedis(counting, 'up');
     const after = freshAddress();
     expect((await signUp(counting, after)).statusCode).toBe(201);
     expect((await signUp(counting, after)).statusCode).toBe(201);
@@ -145,7 +145,7 @@ describe('Redis frozen with its connection open', () => {
     const deadline = Date.now() + 10_000;
     for (;;) {
       await signUp(counting, freshAddress());
-      if (((await ready(counting)).body.checks as { redis: { status: string } }).redis.status === 'ok') break;
+      if (((await ready(counting)).body.checks as { redis: { status: string } }).redis.status === 'up') break;
       if (Date.now() > deadline) throw new Error('Redis was never found answering again');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -158,10 +158,10 @@ describe('Redis frozen with its connection open', () => {
 
 describe('Redis down, when the operator chose to refuse and made Redis required', () => {
   it('answers 503 in each API shape with Retry-After, /ready 503 with the checks, and serves again when it is back', async () => {
-    await untilRedis(refusing, 'ok');
+    await untilRedis(refusing, 'up');
     await redis.kill();
     try {
-      await untilRedis(refusing, 'degraded');
+      await untilRedis(refusing, 'down');
       const native = await signUp(refusing, freshAddress());
       expect(native.statusCode).toBe(503);
       expect(json(native)).toMatchObject({ error: { code: 'RATE_LIMITS_UNAVAILABLE', message: expect.any(String) } });
@@ -191,7 +191,7 @@ describe('Redis down, when the operator chose to refuse and made Redis required'
         statusCode: 503,
         body: {
           error: { code: 'NOT_READY', message: expect.stringContaining('Redis') },
-          checks: { database: { status: 'ok' }, redis: { status: 'degraded', rateLimits: 'refused' } },
+          checks: { database: { status: 'up' }, redis: { status: 'down', rateLimits: 'refused' } },
         },
       });
       // Liveness asks nothing of Redis.
@@ -199,7 +199,7 @@ describe('Redis down, when the operator chose to refuse and made Redis required'
     } finally {
       await redis.restart();
     }
-    await untilRedis(refusing, 'ok');
+    await untilRedis(refusing, 'up');
     expect((await signUp(refusing, freshAddress())).statusCode).toBe(201);
     expect((await ready(refusing)).statusCode).toBe(200);
   });

@@ -19,11 +19,14 @@ import { useStrictJsonBodyParser } from './http/json-body-parser.js';
 import { lazySerializers } from './http/lazy-compilers.js';
 import { OneLinePerRequest } from './http/logging.js';
 import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
+import { checkReadiness, databaseCheck, type ReadinessCheck } from './http/readiness.js';
+import type { RedisLink } from './http/redis-link.js';
 import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 import { documentRoute, finishDocument } from './native/openapi/native-document.js';
+import { installWebUi } from './web-ui/web-ui.plugin.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -35,6 +38,10 @@ export interface BuildAppOptions {
   corsOrigins?: readonly string[];
   /** What `/ready` asks: the migrations not applied yet (throws when the database does not answer). */
   pendingMigrations?: () => Promise<string[]>;
+  /** Further dependencies `/ready` reports beside the database (Redis, say), by name. */
+  readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** How long `/ready` waits for each check before calling it down. @default 3000 */
+  readinessTimeoutMs?: number;
   /** The size of the secrets the cPanel dialects issue (TESSERA_CPANEL_SECRET_BITS); 160 unless given. */
   cpanelSecretBits?: TotpSecretBits;
   /**
@@ -48,6 +55,8 @@ export interface BuildAppOptions {
   connections?: ConnectionLimits;
   /** `/ready` answers 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). @default false */
   redisRequired?: boolean;
+  /** The built web UI's folder, served at /ui/ (TESSERA_WEB_UI); absent: no UI. @default none */
+  webUiRoot?: string;
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -113,6 +122,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           description: 'Enabling and disabling methods, step-up challenges, backup codes, history, devices.',
         },
         {
+          name: 'webauthn',
+          description:
+            'Security keys and passkeys: registration, the second-factor step, passkey sign-in without a password, ' +
+            'step-up, and each key listed, renamed and removed. Off until the server has a relying party set.',
+        },
+        {
           name: 'admin',
           description:
             "Accounts a platform manages (create, look up, change, disable, enable, delete), other users' 2FA, " +
@@ -158,9 +173,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     async () => ({ status: 'ok' as const }),
   );
-  // For orchestrators: 200 when the database answers and its schema is current, else 503; each
-  // dependency's state in `checks`. Redis down is `degraded` (still 200: the service works, its
-  // rate limits counted per process or refused) unless the operator made Redis required.
+  // For orchestrators: 200 when every dependency Tessera needs answers, else 503; each one's state either way.
+  const readinessChecks = {
+    ...options.readinessChecks,
+    ...(redis ? { redis: redisReadiness(redis, options.redisRequired ?? false) } : {}),
+    database: databaseCheck(options.pendingMigrations ?? (async () => [])),
+  };
   app.get(
     '/ready',
     {
@@ -169,28 +187,25 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         tags: operations,
         summary: 'Readiness: the database answers and its migrations are current',
         description:
-          '200 when the database answers and every migration is applied, with `status` `ready`, or `degraded` when ' +
-          'the Redis of the rate limits is out of reach; 503 NOT_READY (with the reason in the message) when the ' +
-          'database does not answer or migrations are pending, or Redis is out of reach and TESSERA_REDIS_REQUIRED ' +
-          'is set. `checks` gives the state of each dependency either way. Never rate-limited.',
+          'Each dependency under `checks` (`database`, and `redis` when configured) with its state: `up`, ' +
+          '`degraded` (Tessera serves without it) or `down`. 200 `ready` or `degraded` while Tessera can serve; ' +
+          '503 `not_ready` with the usual error body (NOT_READY, the reason in the message) when the database ' +
+          'does not answer within the bound (3 s) or migrations are pending. Never rate-limited.',
         response: { 200: Readiness, 503: NotReady },
       },
       config: rateLimitGroups(),
     },
     async (_request, reply) => {
-      const database = await databaseCheck(options.pendingMigrations);
-      const redisCheck = redis?.check();
-      const checks = { database, ...(redisCheck ? { redis: redisCheck } : {}) };
-      const refusal =
-        database.status !== 'ok'
-          ? `Not ready: ${database.reason ?? 'the database does not answer'}.`
-          : redisCheck?.status !== 'ok' && redisCheck && options.redisRequired
-            ? 'Not ready: the Redis server of the rate limits is out of reach.'
-            : undefined;
-      if (refusal !== undefined) {
-        return reply.status(503).send({ error: { code: 'NOT_READY' as const, message: refusal }, checks });
-      }
-      return { status: redisCheck && redisCheck.status !== 'ok' ? ('degraded' as const) : ('ready' as const), checks };
+      const report = await checkReadiness(readinessChecks, options.readinessTimeoutMs);
+      if (report.status !== 'not_ready') return { status: report.status, checks: report.checks };
+      const down = Object.entries(report.checks)
+        .filter(([, check]) => check.status === 'down')
+        .map(([name, check]) => `${name}: ${check.message ?? 'down'}`);
+      return reply.status(503).send({
+        status: 'not_ready' as const,
+        checks: report.checks,
+        error: { code: 'NOT_READY' as const, message: `Not ready: ${down.join('; ')}.` },
+      });
     },
   );
   // The public keys that verify access tokens, so a platform can check them without calling back.
@@ -212,18 +227,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   await registerDialects(app, options.core, dialects, { cpanelSecretBits: options.cpanelSecretBits ?? 160 });
+  if (options.webUiRoot !== undefined) await installWebUi(app, options.webUiRoot);
   return app;
 }
 
-/** The database on `/ready`: it answers, and no migration is pending. */
-async function databaseCheck(
-  pendingMigrations: (() => Promise<string[]>) | undefined,
-): Promise<{ status: 'ok' | 'down'; reason?: string }> {
-  try {
-    const pending = await (pendingMigrations?.() ?? Promise.resolve([]));
-    if (pending.length > 0) return { status: 'down', reason: `${pending.length} migration(s) not applied` };
-    return { status: 'ok' };
-  } catch {
-    return { status: 'down', reason: 'the database does not answer' };
-  }
+/** Redis on `/ready`: degraded while out of reach, or down when the operator made it required. */
+function redisReadiness(redis: RedisLink, required: boolean): ReadinessCheck {
+  return async () => {
+    const check = redis.check();
+    return check.status === 'degraded' && required
+      ? { ...check, status: 'down', message: 'Redis is out of reach' }
+      : check;
+  };
 }

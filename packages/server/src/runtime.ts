@@ -17,9 +17,13 @@ export async function openRuntime(
   config: Config,
   logger: Logger,
   env: Record<string, string | undefined> = process.env,
+  /** `announceConsoleDelivery: false` for a command that sends nothing (see createDelivery). */
+  options: { announceConsoleDelivery?: boolean } = {},
 ): Promise<Runtime> {
   // Delivery settings are checked before anything is opened: a bad SMTP port fails the start.
-  const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger);
+  const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger, {
+    announceConsole: options.announceConsoleDelivery ?? true,
+  });
   const secretKey = resolveSecretKey(config, logger);
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,

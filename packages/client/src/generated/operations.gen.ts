@@ -21,6 +21,7 @@ export const OPERATIONS = {
   listFactors: { method: 'GET', path: '/api/v1/me/factors', bearer: true },
   beginTotpEnrollment: { method: 'POST', path: '/api/v1/me/factors/totp', bearer: true },
   confirmFactor: { method: 'POST', path: '/api/v1/me/factors/{factorId}/confirm', bearer: true },
+  useDefaultTotpSettings: { method: 'POST', path: '/api/v1/me/factors/{factorId}/use-default-settings', bearer: true },
   deleteFactor: { method: 'DELETE', path: '/api/v1/me/factors/{factorId}', bearer: true },
   verifyCode: { method: 'POST', path: '/api/v1/me/verify', bearer: true },
   listApiTokens: { method: 'GET', path: '/api/v1/me/api-tokens', bearer: true },
@@ -97,6 +98,7 @@ export interface OperationTypes {
   listFactors: { data: T.ListFactorsData; responses: T.ListFactorsResponses };
   beginTotpEnrollment: { data: T.BeginTotpEnrollmentData; responses: T.BeginTotpEnrollmentResponses };
   confirmFactor: { data: T.ConfirmFactorData; responses: T.ConfirmFactorResponses };
+  useDefaultTotpSettings: { data: T.UseDefaultTotpSettingsData; responses: T.UseDefaultTotpSettingsResponses };
   deleteFactor: { data: T.DeleteFactorData; responses: T.DeleteFactorResponses };
   verifyCode: { data: T.VerifyCodeData; responses: T.VerifyCodeResponses };
   listApiTokens: { data: T.ListApiTokensData; responses: T.ListApiTokensResponses };

@@ -165,9 +165,9 @@ export type ChallengeBody = {
   operation: SuccessTokenOperation;
   target?: string | null;
   /**
-   * totp: authenticator app. sms, email: codes sent by a provider ("restricted" authenticators in NIST SP 800-63B). backup_codes: single-use codes.
+   * totp: authenticator app. sms, email: codes sent by a provider ("restricted" authenticators in NIST SP 800-63B). backup_codes: single-use codes. webauthn: security keys and passkeys (phishing-resistant).
    */
-  method?: 'totp' | 'sms' | 'email' | 'backup_codes';
+  method?: 'totp' | 'sms' | 'email' | 'backup_codes' | 'webauthn';
 };
 
 /**
@@ -270,6 +270,32 @@ export type DeletedUser = {
    * What stands for the account in its history from now on.
    */
   pseudonym: string;
+};
+
+/**
+ * DependencyCheck
+ */
+export type DependencyCheck = {
+  /**
+   * `up`; `degraded` (Tessera serves without it, with less); `down` (Tessera cannot serve).
+   */
+  status: 'up' | 'degraded' | 'down';
+  /**
+   * What is wrong, for people; absent when up.
+   */
+  message?: string;
+  /**
+   * How long the check took.
+   */
+  latencyMs?: number;
+  /**
+   * When it entered this state (Redis).
+   */
+  since?: string;
+  /**
+   * Redis not up: the rate limits are counted in each process, or their routes answer 503.
+   */
+  rateLimits?: 'in_memory' | 'refused';
 };
 
 /**
@@ -485,7 +511,17 @@ export type ErrorBody = {
       | 'REAUTHENTICATION_REQUIRED'
       | 'BACKUP_CODES_NOT_ACTIVE'
       | 'NOT_READY'
-      | 'INTERNAL';
+      | 'INTERNAL'
+      | 'DATABASE_UNAVAILABLE'
+      | 'RATE_LIMITS_UNAVAILABLE'
+      | 'STORAGE_UNWRITABLE'
+      | 'TOTP_SETTINGS_IGNORED'
+      | 'WEBAUTHN_NOT_CONFIGURED'
+      | 'WEBAUTHN_CHALLENGE_INVALID'
+      | 'WEBAUTHN_CREDENTIAL_LIMIT'
+      | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
+      | 'WEBAUTHN_CREDENTIAL_EXISTS'
+      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED';
     /**
      * A human sentence; may change between versions.
      */
@@ -495,7 +531,7 @@ export type ErrorBody = {
      */
     lockedUntil?: string;
     /**
-     * PASSWORD_THROTTLED only.
+     * When to try again: PASSWORD_THROTTLED, and the 503s of a dependency out of reach.
      */
     retryAt?: string;
     details?: Array<string>;
@@ -644,9 +680,9 @@ export type Jwks = {
 /**
  * Method
  *
- * totp: authenticator app. sms, email: codes sent by a provider ("restricted" authenticators in NIST SP 800-63B). backup_codes: single-use codes.
+ * totp: authenticator app. sms, email: codes sent by a provider ("restricted" authenticators in NIST SP 800-63B). backup_codes: single-use codes. webauthn: security keys and passkeys (phishing-resistant).
  */
-export type Method = 'totp' | 'sms' | 'email' | 'backup_codes';
+export type Method = 'totp' | 'sms' | 'email' | 'backup_codes' | 'webauthn';
 
 /**
  * MySessions
@@ -660,6 +696,105 @@ export type MySessions = {
    * Devices remembered at sign-in (they skip the second factor).
    */
   devices: Array<TrustedDevice>;
+};
+
+/**
+ * NotReady
+ */
+export type NotReady = {
+  status: 'not_ready';
+  checks: ReadinessChecks;
+  error: {
+    /**
+     * Stable code: program against it. Every code, its status and its meaning: docs/errors.md.
+     */
+    code:
+      | 'VALIDATION_FAILED'
+      | 'MALFORMED_JSON'
+      | 'BODY_TOO_LARGE'
+      | 'UNSUPPORTED_MEDIA_TYPE'
+      | 'URI_TOO_LONG'
+      | 'HEADERS_TOO_LARGE'
+      | 'REQUEST_TIMEOUT'
+      | 'ROUTE_NOT_FOUND'
+      | 'RATE_LIMITED'
+      | 'UNAUTHENTICATED'
+      | 'TOKEN_INVALID'
+      | 'INVALID_CREDENTIALS'
+      | 'PASSWORD_THROTTLED'
+      | 'FORBIDDEN'
+      | 'USER_NOT_FOUND'
+      | 'USERNAME_TAKEN'
+      | 'EMAIL_TAKEN'
+      | 'SIGN_UP_CLOSED'
+      | 'EXTERNAL_ID_TAKEN'
+      | 'ACCOUNT_DISABLED'
+      | 'ACCOUNT_OWNS_ACCOUNTS'
+      | 'REFRESH_TOKEN_INVALID'
+      | 'REFRESH_TOKEN_REUSED'
+      | 'CODE_MALFORMED'
+      | 'CODE_INVALID'
+      | 'SECOND_FACTOR_REQUIRED'
+      | 'SECOND_FACTOR_LOCKED'
+      | 'SECOND_FACTOR_SUSPENDED'
+      | 'FACTOR_NOT_FOUND'
+      | 'FACTOR_ALREADY_ACTIVE'
+      | 'FACTOR_NOT_PENDING'
+      | 'NO_ACTIVE_FACTOR'
+      | 'ENROLLMENT_EXPIRED'
+      | 'ENROLLMENT_SECRET_INVALID'
+      | 'FLOW_NOT_FOUND'
+      | 'FLOW_EXPIRED'
+      | 'FLOW_FINISHED'
+      | 'FLOW_TRANSITION_INVALID'
+      | 'API_TOKEN_NOT_FOUND'
+      | 'PHONE_INVALID'
+      | 'EMAIL_REQUIRED'
+      | 'PHONE_REQUIRED'
+      | 'DELIVERY_FAILED'
+      | 'RESEND_TOO_SOON'
+      | 'SEND_LIMIT_REACHED'
+      | 'SMS_DESTINATION_LIMIT'
+      | 'PHONE_COUNTRY_NOT_ALLOWED'
+      | 'PHONE_CHANGE_NEEDS_PROOF'
+      | 'CODE_EXPIRED'
+      | 'CODE_ATTEMPTS_EXHAUSTED'
+      | 'METHOD_NOT_ALLOWED'
+      | 'METHOD_NOT_ACTIVE'
+      | 'METHOD_REQUIRED'
+      | 'SUCCESS_TOKEN_INVALID'
+      | 'TWO_FACTOR_REQUIRED'
+      | 'HISTORY_ENTRY_NOT_FOUND'
+      | 'TRUSTED_DEVICE_NOT_FOUND'
+      | 'SESSION_NOT_FOUND'
+      | 'REAUTHENTICATION_REQUIRED'
+      | 'BACKUP_CODES_NOT_ACTIVE'
+      | 'NOT_READY'
+      | 'INTERNAL'
+      | 'DATABASE_UNAVAILABLE'
+      | 'RATE_LIMITS_UNAVAILABLE'
+      | 'STORAGE_UNWRITABLE'
+      | 'TOTP_SETTINGS_IGNORED'
+      | 'WEBAUTHN_NOT_CONFIGURED'
+      | 'WEBAUTHN_CHALLENGE_INVALID'
+      | 'WEBAUTHN_CREDENTIAL_LIMIT'
+      | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
+      | 'WEBAUTHN_CREDENTIAL_EXISTS'
+      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED';
+    /**
+     * A human sentence; may change between versions.
+     */
+    message: string;
+    /**
+     * SECOND_FACTOR_LOCKED only.
+     */
+    lockedUntil?: string;
+    /**
+     * When to try again: PASSWORD_THROTTLED, and the 503s of a dependency out of reach.
+     */
+    retryAt?: string;
+    details?: Array<string>;
+  };
 };
 
 /**
@@ -815,7 +950,16 @@ export type PublicJwk = {
  * Readiness
  */
 export type Readiness = {
-  status: 'ready';
+  status: 'ready' | 'degraded';
+  checks: ReadinessChecks;
+};
+
+/**
+ * ReadinessChecks
+ */
+export type ReadinessChecks = {
+  database: DependencyCheck;
+  [key: string]: DependencyCheck;
 };
 
 /**
@@ -894,9 +1038,9 @@ export type RevokeSessionsBody = {
 export type SecondFactorBody = {
   code: AnyCode;
   /**
-   * totp: authenticator app. sms, email: codes sent by a provider ("restricted" authenticators in NIST SP 800-63B). backup_codes: single-use codes.
+   * totp: authenticator app. sms, email: codes sent by a provider ("restricted" authenticators in NIST SP 800-63B). backup_codes: single-use codes. webauthn: security keys and passkeys (phishing-resistant).
    */
-  method?: 'totp' | 'sms' | 'email' | 'backup_codes';
+  method?: 'totp' | 'sms' | 'email' | 'backup_codes' | 'webauthn';
   rememberDevice?: boolean;
   deviceLabel?: string;
 };
@@ -1088,7 +1232,8 @@ export type SuccessTokenOperation =
   | 'disable_factor'
   | 'regenerate_backup_codes'
   | 'change_phone'
-  | 'change_email';
+  | 'change_email'
+  | 'remove_webauthn_credential';
 
 /**
  * TokenResponse
@@ -1288,9 +1433,9 @@ export type GetReadinessData = {
 
 export type GetReadinessErrors = {
   /**
-   * Not ready: the database does not answer or migrations are pending. The body's code says which; every code: docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: docs/errors.md.
    */
-  503: ErrorBody;
+  503: NotReady;
 };
 
 export type GetReadinessError = GetReadinessErrors[keyof GetReadinessErrors];
@@ -1821,6 +1966,59 @@ export type ConfirmFactorResponses = {
 };
 
 export type ConfirmFactorResponse = ConfirmFactorResponses[keyof ConfirmFactorResponses];
+
+export type UseDefaultTotpSettingsData = {
+  body: {
+    [key: string]: never;
+  };
+  path: {
+    factorId: string;
+  };
+  query?: never;
+  url: '/api/v1/me/factors/{factorId}/use-default-settings';
+};
+
+export type UseDefaultTotpSettingsErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   */
+  410: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. The body's code says which; every code: docs/errors.md.
+   */
+  415: ErrorBody;
+};
+
+export type UseDefaultTotpSettingsError = UseDefaultTotpSettingsErrors[keyof UseDefaultTotpSettingsErrors];
+
+export type UseDefaultTotpSettingsResponses = {
+  /**
+   * The enrollment now asks for SHA1, 6 digits and 30 s, with the same key: its URI and QR code.
+   */
+  200: TotpEnrollment;
+};
+
+export type UseDefaultTotpSettingsResponse = UseDefaultTotpSettingsResponses[keyof UseDefaultTotpSettingsResponses];
 
 export type DeleteFactorData = {
   body: OptionalCodeBody;
@@ -2587,7 +2785,7 @@ export type ListHistoryData = {
     /**
      * totp, sms, email, backup_codes; policy (a change of the 2FA policy); second_factor (an unlock); account (an admin created, changed, disabled, enabled or deleted the account); phone (a phone number change).
      */
-    method?: 'totp' | 'sms' | 'email' | 'backup_codes' | 'policy' | 'second_factor' | 'account' | 'phone';
+    method?: 'totp' | 'sms' | 'email' | 'backup_codes' | 'webauthn' | 'policy' | 'second_factor' | 'account' | 'phone';
     enabled?: boolean;
     /**
      * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
@@ -3816,7 +4014,7 @@ export type AdminListHistoryData = {
     /**
      * totp, sms, email, backup_codes; policy (a change of the 2FA policy); second_factor (an unlock); account (an admin created, changed, disabled, enabled or deleted the account); phone (a phone number change).
      */
-    method?: 'totp' | 'sms' | 'email' | 'backup_codes' | 'policy' | 'second_factor' | 'account' | 'phone';
+    method?: 'totp' | 'sms' | 'email' | 'backup_codes' | 'webauthn' | 'policy' | 'second_factor' | 'account' | 'phone';
     enabled?: boolean;
     /**
      * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.

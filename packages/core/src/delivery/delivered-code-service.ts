@@ -178,9 +178,18 @@ export class DeliveredCodeService {
         });
       }
     } catch (error) {
+      // The provider by name, and the failure as the provider reported it (never the code): an
+      // operator can act on this line alone. The code's record is discarded by the caller.
+      const provider = request.channel === 'sms' ? delivery.sms.provider : delivery.email.provider;
       logger.error(
-        { userId: request.userId, channel: request.channel, purpose: request.purpose, err: describeError(error) },
-        'code delivery failed',
+        {
+          userId: request.userId,
+          channel: request.channel,
+          provider,
+          purpose: request.purpose,
+          err: describeError(error),
+        },
+        `code delivery failed: the ${provider} provider did not take the message`,
       );
       throw new TesseraError('DELIVERY_FAILED', { cause: error });
     }

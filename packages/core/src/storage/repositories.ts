@@ -12,6 +12,7 @@ import type {
   LockoutRecord,
   RefreshTokenRecord,
   SessionFamilyRecord,
+  StoredHistoryRecord,
   SuccessTokenRecord,
   ThrottleRecord,
   TrustedDeviceRecord,
@@ -68,8 +69,16 @@ export interface UserRepository {
    * stored before phones were sealed (the core seals them at start-up).
    */
   listUnsealedPhones(sealedPrefix: string, limit: number): Promise<{ id: string; phone: string }[]>;
-  /** Users ordered by username with the kinds of their active factors and lockout, and the total count. */
-  listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
+  /**
+   * Users ordered by username with the kinds of their active factors and lockout, and the total
+   * count; with `search`, only those whose username, e-mail address or externalId contains it
+   * (case-insensitive; phones are sealed, so they cannot be searched), and the total of those.
+   */
+  listWithFactors(
+    limit: number,
+    offset: number,
+    search?: string,
+  ): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
   /**
    * Up to `limit` top-level accounts (no owner) with the kinds of their active factors, ordered by
    * username, starting after `afterUsername` (keyset paging: each page costs the same however
@@ -199,8 +208,10 @@ export interface SuccessTokenRepository {
 }
 
 export interface HistoryRepository {
-  insert(entry: HistoryRecord): Promise<void>;
-  findById(id: string): Promise<HistoryRecord | undefined>;
+  /** Stores the entry and returns the number the database gave it. */
+  insert(entry: HistoryRecord): Promise<number>;
+  findById(id: string): Promise<StoredHistoryRecord | undefined>;
+  findByNumber(number: number): Promise<StoredHistoryRecord | undefined>;
   /** Filtered page ordered by createdAt (then id) in the given direction, with the filtered total. */
   list(filter: HistoryFilter, order: 'asc' | 'desc', limit: number, offset: number): Promise<HistoryPage>;
   /**
@@ -251,10 +262,16 @@ export interface ApiTokenRepository {
   insert(token: ApiTokenRecord): Promise<void>;
   findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
   /** A token that is not revoked with its owner, in one lookup (every API-token request does this). */
-  findWithOwnerByHash(
-    tokenHash: string,
-  ): Promise<
-    { tokenId: string; scope: ApiTokenRecord['scope']; lastUsedAt: Date | null; owner: UserRecord } | undefined
+  findWithOwnerByHash(tokenHash: string): Promise<
+    | {
+        tokenId: string;
+        scope: ApiTokenRecord['scope'];
+        /** See ApiTokenRecord.passwordOnly. */
+        passwordOnly: boolean;
+        lastUsedAt: Date | null;
+        owner: UserRecord;
+      }
+    | undefined
   >;
   /** Sets last_used_at to `now` unless it is already `since` or later: one conditional UPDATE. */
   recordUse(id: string, now: Date, since: Date): Promise<void>;

@@ -13,7 +13,7 @@ export type RedisState = 'connecting' | 'ok' | 'down';
 
 /** Redis on `/ready`; the reason of an outage goes to the log only (it names internal addresses). */
 export interface RedisCheck {
-  status: 'ok' | 'degraded';
+  status: 'up' | 'degraded';
   since: string;
   /** While degraded: counted in each process's memory, or refused with 503. */
   rateLimits?: 'in_memory' | 'refused';
@@ -86,7 +86,7 @@ export class RedisLink {
   /** What `/ready` says about Redis: its state, since when, and what the limits do meanwhile. */
   check(): RedisCheck {
     const since = this.since.toISOString();
-    if (this.state === 'ok') return { status: 'ok', since };
+    if (this.state === 'ok') return { status: 'up', since };
     return { status: 'degraded', since, rateLimits: this.options.whenDown === 'memory' ? 'in_memory' : 'refused' };
   }
 

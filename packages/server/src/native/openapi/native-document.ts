@@ -62,15 +62,14 @@ function exampleCode(status: number): ErrorCode | undefined {
   return (Object.keys(NATIVE_STATUS) as ErrorCode[]).find((code) => NATIVE_STATUS[code] === status);
 }
 
-function errorResponse(status: number, schema: JsonObject): JsonObject {
+function errorResponse(status: number, schema: JsonObject, example?: unknown): JsonObject {
   const code = exampleCode(status);
-  // `/ready` answers its 503 with each dependency's state beside the error.
-  const withChecks = isObject(schema.properties) && 'checks' in schema.properties;
-  const checks = { checks: { database: { status: 'down', reason: 'the database does not answer' } } };
+  const examples =
+    example !== undefined ? [example] : code ? [{ error: { code, message: ERROR_CODES[code] } }] : undefined;
   return {
     ...schema,
     'x-response-description': `${ERROR_MEANINGS[status] ?? 'An error.'} The body's code says which; every code: docs/errors.md.`,
-    ...(code ? { examples: [{ error: { code, message: ERROR_CODES[code] }, ...(withChecks ? checks : {}) }] } : {}),
+    ...(examples ? { examples } : {}),
   };
 }
 
@@ -85,7 +84,7 @@ export function documentRoute({ schema, url }: { schema: FastifySchema; url: str
   const response: Record<string, JsonObject> = {};
   for (const [status, body] of Object.entries(named.response ?? {})) {
     if (!status.startsWith('2')) {
-      response[status] = errorResponse(Number(status), body);
+      response[status] = errorResponse(Number(status), body, docs?.errors?.[Number(status)]);
     } else if (docs) {
       const example = 'response' in docs && body.type !== 'null' ? { examples: [docs.response] } : {};
       response[status] = { ...body, 'x-response-description': docs.ok, ...example };
