@@ -40,6 +40,11 @@ export interface Dialect {
    * dialect renders errors; undefined where the status is not an error.
    */
   errorExample?(status: number): unknown;
+  /**
+   * Descriptions and examples by operationId, for a dialect that keeps them beside its routes
+   * rather than in each route's schema (a route's own `description` and `'x-examples'` win).
+   */
+  operationDocs?: Record<string, { description: string } & import('./openapi-document.js').OperationExamples>;
   /** Registers routes and error handling on a context of its own. */
   register(app: DialectApp, core: Core, options: DialectOptions): Promise<void>;
 }

@@ -24,7 +24,7 @@ interface RouteSchema {
  */
 export interface OperationExamples {
   request?: unknown;
-  query?: Record<string, string>;
+  query?: Record<string, string | number>;
   responses?: Record<number, unknown>;
 }
 
@@ -64,7 +64,9 @@ export function openApiDocument(dialect: Dialect, routes: readonly DescribedRout
 }
 
 function operation(schema: RouteSchema, dialect: Dialect): Record<string, unknown> {
-  const examples = schema['x-examples'] ?? {};
+  const doc = schema.operationId ? dialect.operationDocs?.[schema.operationId] : undefined;
+  const examples = schema['x-examples'] ?? doc ?? {};
+  const description = schema.description ?? doc?.description;
   const parameters = [
     ...parametersOf(schema.params, 'path'),
     ...parametersOf(schema.querystring, 'query', examples.query),
@@ -89,7 +91,7 @@ function operation(schema: RouteSchema, dialect: Dialect): Record<string, unknow
   return {
     ...(schema.operationId ? { operationId: schema.operationId } : {}),
     ...(schema.summary ? { summary: schema.summary } : {}),
-    ...(schema.description ? { description: schema.description } : {}),
+    ...(description ? { description } : {}),
     ...(schema.tags ? { tags: schema.tags } : {}),
     ...(schema.security ? { security: schema.security } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
@@ -113,7 +115,7 @@ function operation(schema: RouteSchema, dialect: Dialect): Record<string, unknow
 function parametersOf(
   schema: JsonSchema | undefined,
   where: 'path' | 'query' | 'header',
-  examples: Record<string, string> = {},
+  examples: Record<string, string | number> = {},
 ): unknown[] {
   const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema?.required ?? []) as string[]);
