@@ -14,6 +14,7 @@ import {
   type EmailSender,
   type LockoutPolicy,
   type PasswordThrottlePolicy,
+  type SmsSender,
   SYSTEM_ACTOR,
   type TotpSecretBits,
   totpAt,
@@ -55,9 +56,15 @@ export interface HarnessOptions {
   /** Run over this storage instead of a fresh one; closing the harness leaves it open. */
   storage?: TestStorage;
   secretKey?: Uint8Array;
+  /** TESSERA_SECRET_KEY_PREVIOUS: keys `secretKey` replaced. */
+  previousSecretKeys?: Uint8Array[];
   deliveredCodes?: Partial<DeliveredCodePolicy>;
   /** Sends e-mail through this (a real SMTP client, in mail tests) instead of the outbox. */
   email?: EmailSender;
+  /** Sends SMS through this (the webhook provider, in browser tests) instead of the outbox. */
+  sms?: SmsSender;
+  /** Serves the built web UI from this folder at /ui/ (browser tests). */
+  webUiRoot?: string;
   /**
    * How passwords are hashed: a fast keyed hash by default, since argon2id's cost is the point
    * in production and most of the time of a test run. test/security/password-hashing.test.ts
@@ -69,6 +76,8 @@ export interface HarnessOptions {
    * from its one address; test/security/rate-limits.test.ts sets small ones.
    */
   rateLimit?: RateLimitOptions;
+  /** `/ready` is 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). */
+  redisRequired?: boolean;
   /** Timeouts and the cap of connections per address, for tests that listen on a real socket. */
   connections?: ConnectionLimits;
   /** Believe X-Forwarded-For from these proxies (see buildApp). */
@@ -110,6 +119,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const core = await createCore({
     storage,
     secretKey,
+    previousSecretKeys: options.previousSecretKeys ?? [],
     config: {
       issuer: TEST_ISSUER,
       lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },
@@ -123,7 +133,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     },
     logger,
     clock,
-    delivery: options.email ? { sms: outbox.sms, email: options.email } : outbox,
+    delivery: { sms: options.sms ?? outbox.sms, email: options.email ?? outbox.email },
     passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
   });
   const app = await buildApp({
@@ -132,8 +142,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     rateLimit: options.rateLimit ?? { limits: GENEROUS_RATE_LIMITS },
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.redisRequired ? { redisRequired: true } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.cpanelSecretBits ? { cpanelSecretBits: options.cpanelSecretBits } : {}),
+    ...(options.webUiRoot ? { webUiRoot: options.webUiRoot } : {}),
   });
   await app.ready();
   return {

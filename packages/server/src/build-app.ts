@@ -1,14 +1,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ERROR_TABLE_DOC, Health, Jwks, Readiness } from '@tessera/contract';
+import { ERROR_TABLE_DOC, Health, Jwks, NotReady, Readiness } from '@tessera/contract';
 import {
   type ConnectionLimits,
   type Core,
   DEFAULT_CONNECTION_LIMITS,
   DIALECT_NAMES,
   type DialectName,
-  TesseraError,
   type TotpSecretBits,
 } from '@tessera/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -20,12 +19,14 @@ import { useStrictJsonBodyParser } from './http/json-body-parser.js';
 import { lazySerializers } from './http/lazy-compilers.js';
 import { OneLinePerRequest } from './http/logging.js';
 import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
+import { checkReadiness, databaseCheck, type ReadinessCheck } from './http/readiness.js';
+import type { RedisLink } from './http/redis-link.js';
 import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
-import { errorResponses } from './native/native-app.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 import { documentRoute, finishDocument } from './native/openapi/native-document.js';
+import { installWebUi } from './web-ui/web-ui.plugin.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -37,6 +38,10 @@ export interface BuildAppOptions {
   corsOrigins?: readonly string[];
   /** What `/ready` asks: the migrations not applied yet (throws when the database does not answer). */
   pendingMigrations?: () => Promise<string[]>;
+  /** Further dependencies `/ready` reports beside the database (Redis, say), by name. */
+  readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** How long `/ready` waits for each check before calling it down. @default 3000 */
+  readinessTimeoutMs?: number;
   /** The size of the secrets the cPanel dialects issue (TESSERA_CPANEL_SECRET_BITS); 160 unless given. */
   cpanelSecretBits?: TotpSecretBits;
   /**
@@ -48,6 +53,10 @@ export interface BuildAppOptions {
   rateLimit?: RateLimitOptions;
   /** Timeouts and the cap of connections per address. @default the settings' defaults */
   connections?: ConnectionLimits;
+  /** `/ready` answers 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). @default false */
+  redisRequired?: boolean;
+  /** The built web UI's folder, served at /ui/ (TESSERA_WEB_UI); absent: no UI. @default none */
+  webUiRoot?: string;
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -82,7 +91,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await installSecurityHeaders(app);
   await installCors(app, options.corsOrigins ?? []);
   // Before any route: the limits attach to the routes as they are registered.
-  await installRateLimits(app, options.rateLimit);
+  const { redis } = await installRateLimits(app, options.rateLimit);
 
   await app.register(swagger, {
     openapi: {
@@ -158,7 +167,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     async () => ({ status: 'ok' as const }),
   );
-  // For orchestrators: 200 when the database answers and its schema is current, else 503.
+  // For orchestrators: 200 when every dependency Tessera needs answers, else 503; each one's state either way.
+  const readinessChecks = {
+    ...options.readinessChecks,
+    ...(redis ? { redis: redisReadiness(redis, options.redisRequired ?? false) } : {}),
+    database: databaseCheck(options.pendingMigrations ?? (async () => [])),
+  };
   app.get(
     '/ready',
     {
@@ -167,20 +181,25 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         tags: operations,
         summary: 'Readiness: the database answers and its migrations are current',
         description:
-          '200 when the database answers and every migration is applied; 503 NOT_READY (with the reason in the ' +
-          'message) when it does not answer or migrations are pending. Never rate-limited.',
-        response: { 200: Readiness, ...errorResponses(503) },
+          'Each dependency under `checks` (`database`, and `redis` when configured) with its state: `up`, ' +
+          '`degraded` (Tessera serves without it) or `down`. 200 `ready` or `degraded` while Tessera can serve; ' +
+          '503 `not_ready` with the usual error body (NOT_READY, the reason in the message) when the database ' +
+          'does not answer within the bound (3 s) or migrations are pending. Never rate-limited.',
+        response: { 200: Readiness, 503: NotReady },
       },
       config: rateLimitGroups(),
     },
-    async () => {
-      const pending = await (options.pendingMigrations?.() ?? Promise.resolve([])).catch((error: unknown) => {
-        throw new TesseraError('NOT_READY', { message: 'Not ready: the database does not answer.', cause: error });
+    async (_request, reply) => {
+      const report = await checkReadiness(readinessChecks, options.readinessTimeoutMs);
+      if (report.status !== 'not_ready') return { status: report.status, checks: report.checks };
+      const down = Object.entries(report.checks)
+        .filter(([, check]) => check.status === 'down')
+        .map(([name, check]) => `${name}: ${check.message ?? 'down'}`);
+      return reply.status(503).send({
+        status: 'not_ready' as const,
+        checks: report.checks,
+        error: { code: 'NOT_READY' as const, message: `Not ready: ${down.join('; ')}.` },
       });
-      if (pending.length > 0) {
-        throw new TesseraError('NOT_READY', { message: `Not ready: ${pending.length} migration(s) not applied.` });
-      }
-      return { status: 'ready' as const };
     },
   );
   // The public keys that verify access tokens, so a platform can check them without calling back.
@@ -202,5 +221,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   await registerDialects(app, options.core, dialects, { cpanelSecretBits: options.cpanelSecretBits ?? 160 });
+  if (options.webUiRoot !== undefined) await installWebUi(app, options.webUiRoot);
   return app;
+}
+
+/** Redis on `/ready`: degraded while out of reach, or down when the operator made it required. */
+function redisReadiness(redis: RedisLink, required: boolean): ReadinessCheck {
+  return async () => {
+    const check = redis.check();
+    return check.status === 'degraded' && required
+      ? { ...check, status: 'down', message: 'Redis is out of reach' }
+      : check;
+  };
 }

@@ -17,15 +17,32 @@ export async function openRuntime(
   config: Config,
   logger: Logger,
   env: Record<string, string | undefined> = process.env,
+  /** `announceConsoleDelivery: false` for a command that sends nothing (see createDelivery). */
+  options: { announceConsoleDelivery?: boolean } = {},
 ): Promise<Runtime> {
   // Delivery settings are checked before anything is opened: a bad SMTP port fails the start.
-  const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger);
+  const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger, {
+    announceConsole: options.announceConsoleDelivery ?? true,
+  });
   const secretKey = resolveSecretKey(config, logger);
-  const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const storage = await openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    // The request that used the connection (if any) was answered DATABASE_UNAVAILABLE.
+    onConnectionError: (error) =>
+      logger.warn({ reason: error.message }, 'database connection lost; the pool opens a new one on demand'),
+  });
   try {
     const { applied } = await storage.migrate();
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    const core = await createCore({ storage, secretKey, config, logger, delivery });
+    const core = await createCore({
+      storage,
+      secretKey,
+      previousSecretKeys: config.previousSecretKeys,
+      config,
+      logger,
+      delivery,
+    });
     return {
       storage,
       core,

@@ -27,7 +27,7 @@ export const DEFAULT_POLICY: TwoFactorPolicy = {
   requiredSince: null,
   // SMS and e-mail are "restricted" authenticators in NIST SP 800-63B §5.1.3.3: allowed by
   // default because several vendor APIs Tessera serves depend on them; an admin may forbid them.
-  methods: { totp: true, sms: true, email: true, backup_codes: true },
+  methods: { totp: true, sms: true, email: true, backup_codes: true, webauthn: true },
   rememberDeviceForAdmins: false,
 };
 

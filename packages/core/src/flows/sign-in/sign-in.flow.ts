@@ -88,7 +88,8 @@ export class SignInFlow {
     if (deviceToken && this.deps.policy.rememberDeviceAllowed(await this.deps.policy.get(), user)) {
       const device = await this.deps.devices.redeem(user.id, deviceToken);
       if (device) {
-        const tokens = await sessions.start(user, sessionClientOf(actor));
+        // The device was remembered after a second factor, and stands for one.
+        const tokens = await sessions.start(user, sessionClientOf(actor), { secondFactor: true });
         return { status: 'signed_in', tokens, ...whoFor(user, methods), device };
       }
     }
@@ -218,7 +219,7 @@ export class SignInFlow {
     const user = await accounts.get(flow.userId);
     const signedIn: SignedIn = {
       status: 'signed_in',
-      tokens: await sessions.start(user, sessionClientOf(actor)),
+      tokens: await sessions.start(user, sessionClientOf(actor), { secondFactor: true }),
       ...whoFor(user, data.methods),
     };
     if (!answer.rememberDevice) return signedIn;
