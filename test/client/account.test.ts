@@ -91,6 +91,16 @@ describe('factors', () => {
     expect(factor).toMatchObject({ id: enrollment.factor.id, status: 'active' });
   });
 
+  forOperation('useDefaultTotpSettings', 'moves a pending enrollment to the default settings, same key', async () => {
+    const { client } = await signedInClient(server);
+    const enrollment = await client.factors.enrollTotp({ algorithm: 'SHA256', digits: 8 });
+    const switched = await client.factors.useDefaultSettings(enrollment.factor.id);
+    expect(switched.secret).toBe(enrollment.secret);
+    expect(switched.params).toEqual({ algorithm: 'SHA1', digits: 6, period: 30 });
+    const factor = await client.factors.confirm(enrollment.factor.id, { code: totpCode(server, enrollment.secret) });
+    expect(factor).toMatchObject({ status: 'active', details: { algorithm: 'SHA1', digits: 6 } });
+  });
+
   forOperation('listFactors', 'lists the account’s factors', async () => {
     const { client } = await signedInClient(server);
     const { factorId } = await enrollTotpWithSdk(server, client);
