@@ -1,4 +1,6 @@
-import type { Config } from '@tessera/core';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { type Config, ConfigError } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './build-app.js';
 import { createLogger } from './http/logging.js';
@@ -16,6 +18,8 @@ export async function startServer(
   logStream?: NodeJS.WritableStream,
   env: Record<string, string | undefined> = process.env,
 ): Promise<RunningServer> {
+  // Checked before anything is opened: a wrong path or a key that does not fit fails the start.
+  const tls = config.tls ? readTlsFiles(config.tls) : undefined;
   const logger = createLogger(config.logLevel, logStream);
   const runtime = await openRuntime(config, logger, env);
   const app = await buildApp({
@@ -28,8 +32,29 @@ export async function startServer(
     rateLimit: { limits: config.rateLimits, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
     connections: config.connections,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+    ...(tls ? { tls } : {}),
   });
   app.addHook('onClose', async () => runtime.close());
   const url = await app.listen({ port: config.port, host: config.host });
   return { app, url, close: () => app.close() };
+}
+
+/** The certificate and key files, or a ConfigError naming the setting whose file cannot be read. */
+function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (setting: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new ConfigError([`${setting}: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`]);
+    }
+  };
+  const files = { cert: read('TESSERA_TLS_CERT', tls.certFile), key: read('TESSERA_TLS_KEY', tls.keyFile) };
+  try {
+    createSecureContext(files);
+  } catch (error) {
+    throw new ConfigError([
+      `TESSERA_TLS_CERT and TESSERA_TLS_KEY: not a PEM certificate and its private key (${(error as Error).message})`,
+    ]);
+  }
+  return files;
 }

@@ -104,6 +104,8 @@ export interface Config {
   connections: ConnectionLimits;
   /** `TESSERA_TRUST_PROXY`: the reverse proxies believed about the client's address, comma-separated. */
   trustProxy: string | undefined;
+  /** `TESSERA_TLS_CERT` and `TESSERA_TLS_KEY`: the files of an HTTPS listener; unset for plain HTTP. */
+  tls: { certFile: string; keyFile: string } | undefined;
 }
 
 /** Reads and validates the configuration; every bad value is reported at once, in one ConfigError. */
@@ -190,6 +192,10 @@ export function loadConfig(env: Environment): Config {
       maxConnectionsPerIp: connections.TESSERA_MAX_CONNECTIONS_PER_IP,
     },
     trustProxy: connections.TESSERA_TRUST_PROXY,
+    tls:
+      connections.TESSERA_TLS_CERT !== undefined && connections.TESSERA_TLS_KEY !== undefined
+        ? { certFile: connections.TESSERA_TLS_CERT, keyFile: connections.TESSERA_TLS_KEY }
+        : undefined,
   };
 }
 
