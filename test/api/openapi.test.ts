@@ -32,6 +32,7 @@ describe('OpenAPI and /docs', () => {
       ['get', '/api/v1/me/factors'],
       ['post', '/api/v1/me/factors/totp'],
       ['post', '/api/v1/me/factors/{factorId}/confirm'],
+      ['post', '/api/v1/me/factors/{factorId}/use-default-settings'],
       ['delete', '/api/v1/me/factors/{factorId}'],
       ['post', '/api/v1/me/verify'],
       ['get', '/api/v1/me/api-tokens'],

@@ -11,7 +11,12 @@ describe('GET /ready', () => {
   afterAll(async () => h.close());
 
   async function appAsking(pending: () => Promise<string[]>): Promise<FastifyInstance> {
-    const app = await buildApp({ core: h.core, logger: createLogger('silent'), pendingMigrations: pending });
+    const app = await buildApp({
+      core: h.core,
+      logger: createLogger('silent'),
+      pendingMigrations: pending,
+      readinessTimeoutMs: 200,
+    });
     await app.ready();
     return app;
   }
@@ -21,23 +26,30 @@ describe('GET /ready', () => {
     try {
       const response = await app.inject({ url: '/ready' });
       expect(response.statusCode).toBe(200);
-      expect(json(response)).toEqual({ status: 'ready' });
+      expect(json(response)).toEqual({
+        status: 'ready',
+        checks: { database: { status: 'up', latencyMs: expect.any(Number) } },
+      });
     } finally {
       await app.close();
     }
   });
 
-  it('is 503 in the error shape when migrations are missing or the database does not answer', async () => {
-    for (const pending of [
-      async () => ['2099_01_01_000001_future'],
-      async () => Promise.reject(new Error('ECONNREFUSED')),
-    ]) {
+  it('is 503 in the error shape, naming the database, when migrations are missing or it does not answer', async () => {
+    for (const [pending, reason] of [
+      [async () => ['2099_01_01_000001_future'], '1 migration(s) not applied'],
+      [async () => Promise.reject(new Error('ECONNREFUSED')), 'the database does not answer'],
+      // A database that never answers is reported within the check's bound, not waited for.
+      [() => new Promise<string[]>(() => {}), 'no answer within 200 ms'],
+    ] as const) {
       const app = await appAsking(pending);
       try {
         const response = await app.inject({ url: '/ready' });
         expect(response.statusCode).toBe(503);
-        expect(json(response)).toMatchObject({
-          error: { code: 'NOT_READY', message: expect.stringMatching(/^Not ready/) },
+        expect(json(response)).toEqual({
+          status: 'not_ready',
+          checks: { database: expect.objectContaining({ status: 'down', message: reason }) },
+          error: { code: 'NOT_READY', message: `Not ready: database: ${reason}.` },
         });
       } finally {
         await app.close();

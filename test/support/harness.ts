@@ -55,6 +55,8 @@ export interface HarnessOptions {
   /** Run over this storage instead of a fresh one; closing the harness leaves it open. */
   storage?: TestStorage;
   secretKey?: Uint8Array;
+  /** TESSERA_SECRET_KEY_PREVIOUS: keys `secretKey` replaced. */
+  previousSecretKeys?: Uint8Array[];
   deliveredCodes?: Partial<DeliveredCodePolicy>;
   /** Sends e-mail through this (a real SMTP client, in mail tests) instead of the outbox. */
   email?: EmailSender;
@@ -69,6 +71,8 @@ export interface HarnessOptions {
    * from its one address; test/security/rate-limits.test.ts sets small ones.
    */
   rateLimit?: RateLimitOptions;
+  /** `/ready` is 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). */
+  redisRequired?: boolean;
   /** Timeouts and the cap of connections per address, for tests that listen on a real socket. */
   connections?: ConnectionLimits;
   /** Believe X-Forwarded-For from these proxies (see buildApp). */
@@ -110,6 +114,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const core = await createCore({
     storage,
     secretKey,
+    previousSecretKeys: options.previousSecretKeys ?? [],
     config: {
       issuer: TEST_ISSUER,
       lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },
@@ -132,6 +137,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     rateLimit: options.rateLimit ?? { limits: GENEROUS_RATE_LIMITS },
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.redisRequired ? { redisRequired: true } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.cpanelSecretBits ? { cpanelSecretBits: options.cpanelSecretBits } : {}),
   });

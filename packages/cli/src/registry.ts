@@ -1,5 +1,7 @@
 import type { CommandSpec } from './command.js';
+import { backup, restore } from './commands/backup.command.js';
 import { history } from './commands/history.command.js';
+import { secretRotate, secretStatus } from './commands/secret.command.js';
 import { migrate, serve, status } from './commands/server.commands.js';
 import { issuerSet, issuerShow, keysRotate, policySet, policyShow } from './commands/settings.commands.js';
 import { tokensCreate, tokensList, tokensRevoke } from './commands/tokens.commands.js';
@@ -51,4 +53,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   policyShow,
   policySet,
   keysRotate,
+  secretStatus,
+  secretRotate,
+  backup,
+  restore,
 ];

@@ -1,28 +1,29 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ERROR_TABLE_DOC, Health, Jwks, Readiness } from '@tessera/contract';
+import { ERROR_TABLE_DOC, Health, Jwks, NotReady, Readiness } from '@tessera/contract';
 import {
   type ConnectionLimits,
   type Core,
   DEFAULT_CONNECTION_LIMITS,
   DIALECT_NAMES,
   type DialectName,
-  TesseraError,
   type TotpSecretBits,
 } from '@tessera/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dialectDocumentUrl, registerDialects } from './dialects/register-dialects.js';
 import { capConnectionsPerAddress, httpServerOptions } from './http/connections.js';
 import { installCors } from './http/cors.js';
+import { ignoreContentTypeOfEmptyBodies } from './http/empty-body.js';
 import { useStrictJsonBodyParser } from './http/json-body-parser.js';
 import { lazySerializers } from './http/lazy-compilers.js';
 import { OneLinePerRequest } from './http/logging.js';
 import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
+import { checkReadiness, databaseCheck, type ReadinessCheck } from './http/readiness.js';
+import type { RedisLink } from './http/redis-link.js';
 import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
-import { errorResponses } from './native/native-app.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 import { documentRoute, finishDocument } from './native/openapi/native-document.js';
 
@@ -36,6 +37,10 @@ export interface BuildAppOptions {
   corsOrigins?: readonly string[];
   /** What `/ready` asks: the migrations not applied yet (throws when the database does not answer). */
   pendingMigrations?: () => Promise<string[]>;
+  /** Further dependencies `/ready` reports beside the database (Redis, say), by name. */
+  readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** How long `/ready` waits for each check before calling it down. @default 3000 */
+  readinessTimeoutMs?: number;
   /** The size of the secrets the cPanel dialects issue (TESSERA_CPANEL_SECRET_BITS); 160 unless given. */
   cpanelSecretBits?: TotpSecretBits;
   /**
@@ -49,6 +54,8 @@ export interface BuildAppOptions {
   connections?: ConnectionLimits;
   /** A certificate (PEM, with its chain) and its key: the listener speaks HTTPS only. @default plain HTTP */
   tls?: { cert: Buffer; key: Buffer };
+  /** `/ready` answers 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). @default false */
+  redisRequired?: boolean;
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -82,13 +89,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   installNativeErrorHandling(app);
   useStrictJsonBodyParser(app);
+  ignoreContentTypeOfEmptyBodies(app);
   // Every API here speaks JSON; a text body is refused (415) rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
 
   await installSecurityHeaders(app);
   await installCors(app, options.corsOrigins ?? []);
   // Before any route: the limits attach to the routes as they are registered.
-  await installRateLimits(app, options.rateLimit);
+  const { redis } = await installRateLimits(app, options.rateLimit);
 
   await app.register(swagger, {
     openapi: {
@@ -164,7 +172,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     async () => ({ status: 'ok' as const }),
   );
-  // For orchestrators: 200 when the database answers and its schema is current, else 503.
+  // For orchestrators: 200 when every dependency Tessera needs answers, else 503; each one's state either way.
+  const readinessChecks = {
+    ...options.readinessChecks,
+    ...(redis ? { redis: redisReadiness(redis, options.redisRequired ?? false) } : {}),
+    database: databaseCheck(options.pendingMigrations ?? (async () => [])),
+  };
   app.get(
     '/ready',
     {
@@ -173,20 +186,25 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         tags: operations,
         summary: 'Readiness: the database answers and its migrations are current',
         description:
-          '200 when the database answers and every migration is applied; 503 NOT_READY (with the reason in the ' +
-          'message) when it does not answer or migrations are pending. Never rate-limited.',
-        response: { 200: Readiness, ...errorResponses(503) },
+          'Each dependency under `checks` (`database`, and `redis` when configured) with its state: `up`, ' +
+          '`degraded` (Tessera serves without it) or `down`. 200 `ready` or `degraded` while Tessera can serve; ' +
+          '503 `not_ready` with the usual error body (NOT_READY, the reason in the message) when the database ' +
+          'does not answer within the bound (3 s) or migrations are pending. Never rate-limited.',
+        response: { 200: Readiness, 503: NotReady },
       },
       config: rateLimitGroups(),
     },
-    async () => {
-      const pending = await (options.pendingMigrations?.() ?? Promise.resolve([])).catch((error: unknown) => {
-        throw new TesseraError('NOT_READY', { message: 'Not ready: the database does not answer.', cause: error });
+    async (_request, reply) => {
+      const report = await checkReadiness(readinessChecks, options.readinessTimeoutMs);
+      if (report.status !== 'not_ready') return { status: report.status, checks: report.checks };
+      const down = Object.entries(report.checks)
+        .filter(([, check]) => check.status === 'down')
+        .map(([name, check]) => `${name}: ${check.message ?? 'down'}`);
+      return reply.status(503).send({
+        status: 'not_ready' as const,
+        checks: report.checks,
+        error: { code: 'NOT_READY' as const, message: `Not ready: ${down.join('; ')}.` },
       });
-      if (pending.length > 0) {
-        throw new TesseraError('NOT_READY', { message: `Not ready: ${pending.length} migration(s) not applied.` });
-      }
-      return { status: 'ready' as const };
     },
   );
   // The public keys that verify access tokens, so a platform can check them without calling back.
@@ -209,4 +227,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   await registerDialects(app, options.core, dialects, { cpanelSecretBits: options.cpanelSecretBits ?? 160 });
   return app;
+}
+
+/** Redis on `/ready`: degraded while out of reach, or down when the operator made it required. */
+function redisReadiness(redis: RedisLink, required: boolean): ReadinessCheck {
+  return async () => {
+    const check = redis.check();
+    return check.status === 'degraded' && required
+      ? { ...check, status: 'down', message: 'Redis is out of reach' }
+      : check;
+  };
 }

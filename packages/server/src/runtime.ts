@@ -25,11 +25,24 @@ export async function openRuntime(
     announceConsole: options.announceConsoleDelivery ?? true,
   });
   const secretKey = resolveSecretKey(config, logger);
-  const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const storage = await openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    // The request that used the connection (if any) was answered DATABASE_UNAVAILABLE.
+    onConnectionError: (error) =>
+      logger.warn({ reason: error.message }, 'database connection lost; the pool opens a new one on demand'),
+  });
   try {
     const { applied } = await storage.migrate();
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    const core = await createCore({ storage, secretKey, config, logger, delivery });
+    const core = await createCore({
+      storage,
+      secretKey,
+      previousSecretKeys: config.previousSecretKeys,
+      config,
+      logger,
+      delivery,
+    });
     return {
       storage,
       core,

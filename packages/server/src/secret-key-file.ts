@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, type Logger, parseSecretKey } from '@tessera/core';
 
-const SECRET_KEY_FILE = 'secret.key';
+/** The key's file in the data directory, when TESSERA_SECRET_KEY is not set. */
+export const SECRET_KEY_FILE = 'secret.key';
 
 /**
  * The configured key, or the one kept in `<data dir>/secret.key`, generated on first start with

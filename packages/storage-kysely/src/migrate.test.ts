@@ -124,7 +124,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await storage.db.insertInto('history').values(entries.map(historyRowOf)).execute();
       // It and every later migration.
       expect(await storage.migrate()).toEqual({ applied: names.slice(previous.length) });
-      await storage.history.insert(aHistoryEntry(alice.id, { method: 'sms', enabled: true }));
+      const latest = await storage.history.insert(aHistoryEntry(alice.id, { method: 'sms', enabled: true }));
+      // The entries already there were numbered as the number column came; a new one comes after them all.
+      const numbers = await Promise.all(
+        entries.map(async (entry) => (await storage.history.findById(entry.id))?.number ?? 0),
+      );
+      expect(new Set(numbers).size).toBe(entries.length);
+      for (const number of numbers) expect(number).toBeGreaterThan(0);
+      expect(latest).toBeGreaterThan(Math.max(...numbers));
       const total = async (filter: { userId: string; method?: string; enabled?: boolean }) =>
         (await storage.history.list(filter, 'desc', 1, 0)).total;
       expect(await total({ userId: alice.id })).toBe(4);

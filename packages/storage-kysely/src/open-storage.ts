@@ -10,6 +10,8 @@ export interface OpenStorageOptions {
   dataDir: string;
   /** PostgreSQL: the schema to work in (must exist); the connection's default otherwise. */
   searchPath?: string | undefined;
+  /** PostgreSQL: told of each connection lost (see PostgresDialectOptions.onConnectionError). */
+  onConnectionError?: ((error: Error) => void) | undefined;
 }
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
@@ -29,7 +31,11 @@ export async function openStorage(options: OpenStorageOptions): Promise<KyselySt
     }
     // pg is loaded only for a PostgreSQL URL.
     const { createPostgresDialect } = await import('./dialects/postgres.js');
-    const dialect = createPostgresDialect({ url: databaseUrl, searchPath: options.searchPath });
+    const dialect = createPostgresDialect({
+      url: databaseUrl,
+      searchPath: options.searchPath,
+      onConnectionError: options.onConnectionError,
+    });
     return createKyselyStorage(new Kysely<Database>({ dialect }), 'postgres');
   }
   return createKyselyStorage(new Kysely<Database>({ dialect: createSqliteDialect(options.dataDir) }), 'sqlite');

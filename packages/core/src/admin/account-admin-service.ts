@@ -186,7 +186,7 @@ export class AccountAdminService {
     this.refuseOwnAccount(actor, userId, 'delete');
     await this.user(userId);
     await this.deps.accounts.assertDeletable(userId);
-    const pseudonym = `deleted-${this.deps.hasher.hash(`user-pseudonym:${userId}`).slice(0, 22)}`;
+    const pseudonym = `deleted-${this.deps.hasher.digest(`user-pseudonym:${userId}`).slice(0, 22)}`;
     await this.change(actor, userId, 'delete', false, {}, async (tx) => {
       await tx.history.pseudonymise(userId, pseudonym);
       if (!(await tx.users.delete(userId))) throw new TesseraError('USER_NOT_FOUND');

@@ -114,7 +114,7 @@ export class ApiTokenService {
     /** cPanel's `USER:TOKEN` names the owner: the user named must own the token. */
     expected: { username?: string } = {},
   ): Promise<UserActor> {
-    const found = await this.find(this.hasher.hash(token));
+    const found = await this.find(token);
     if (!found) throw new TesseraError('TOKEN_INVALID');
     if (expected.username !== undefined && found.owner.username !== expected.username) {
       throw new TesseraError('TOKEN_INVALID');
@@ -151,13 +151,29 @@ export class ApiTokenService {
   }
 
   /** The token and its owner: remembered for API_TOKEN_CACHE_MS (a miss is not remembered). */
-  private async find(tokenHash: string): Promise<FoundToken | undefined> {
+  private async find(token: string): Promise<FoundToken | undefined> {
+    const tokenHash = this.hasher.hash(token);
     const now = this.clock.now().getTime();
     const remembered = this.recent.get(tokenHash, now);
     if (remembered) return remembered;
-    const found = await this.tokens.findWithOwnerByHash(tokenHash);
+    const found = (await this.tokens.findWithOwnerByHash(tokenHash)) ?? (await this.findUnderOldKey(token, tokenHash));
     if (found) this.recent.set(tokenHash, found, now + API_TOKEN_CACHE_MS);
     return found;
+  }
+
+  /**
+   * A token hashed under a previous secret key (or before hashes were tagged) is found by its
+   * old hash and re-hashed under the current key on this use, so the old key stops being needed
+   * for it. The re-hash is a compare-and-set: a concurrent use that re-hashed it first wins.
+   */
+  private async findUnderOldKey(token: string, currentHash: string): Promise<FoundToken | undefined> {
+    for (const hash of this.hasher.fallbacks(token)) {
+      const found = await this.tokens.findWithOwnerByHash(hash);
+      if (!found) continue;
+      await this.tokens.replaceHash(found.tokenId, hash, currentHash);
+      return found;
+    }
+    return undefined;
   }
 
   async list(actor: Actor): Promise<ApiTokenView[]> {

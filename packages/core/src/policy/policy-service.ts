@@ -1,4 +1,4 @@
-import type { Actor } from '../auth/actor.js';
+import { type Actor, isPersonSignedIn } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors/tessera-error.js';
@@ -27,7 +27,7 @@ export const DEFAULT_POLICY: TwoFactorPolicy = {
   requiredSince: null,
   // SMS and e-mail are "restricted" authenticators in NIST SP 800-63B §5.1.3.3: allowed by
   // default because several vendor APIs Tessera serves depend on them; an admin may forbid them.
-  methods: { totp: true, sms: true, email: true, backup_codes: true },
+  methods: { totp: true, sms: true, email: true, backup_codes: true, webauthn: true },
   rememberDeviceForAdmins: false,
 };
 
@@ -100,12 +100,30 @@ export class PolicyService {
       methods: { ...current.methods, ...update.methods },
       rememberDeviceForAdmins: update.rememberDeviceForAdmins ?? current.rememberDeviceForAdmins,
     };
+    await this.refuseLockingOut(actor, next);
     await this.deps.settings.set(POLICY_KEY, JSON.stringify(next));
     await this.deps.history.record(
       { userId: null, method: 'policy', action: 'policy', enabled: next.required, details: next },
       context,
     );
     return next;
+  }
+
+  /**
+   * No policy change may lock out the person who makes it: requiring 2FA at once (no grace
+   * period) of everyone, made by someone signed in without an active factor, would leave them
+   * nothing but enrolling, through every API, before they could undo it. They enroll first, or
+   * give a grace period. Machine credentials (API tokens) and the command line are not held to
+   * the policy, so they are not refused.
+   */
+  private async refuseLockingOut(actor: Actor, next: TwoFactorPolicy): Promise<void> {
+    if (actor.kind !== 'user' || !isPersonSignedIn(actor) || !next.required) return;
+    const requirement = this.requirementFor(next, await this.deps.factors.hasActive(actor.userId));
+    if (requirement.status !== 'enforced') return;
+    throw new TesseraError('TWO_FACTOR_REQUIRED', {
+      message:
+        'This policy would lock you out: you have no active second factor. Enroll one first, or give a grace period.',
+    });
   }
 
   async assertMethodAllowed(method: FactorKind): Promise<void> {

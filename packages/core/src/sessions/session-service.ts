@@ -2,7 +2,7 @@ import { type JWTHeaderParameters, errors as joseErrors, jwtVerify, SignJWT } fr
 import type { Actor, UserActor } from '../auth/actor.js';
 import { BoundedCache } from '../cache/bounded-cache.js';
 import type { Clock } from '../clock.js';
-import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { findByKeyedHash, type KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { Role, UserRecord } from '../storage/records.js';
@@ -105,7 +105,11 @@ export class SessionService {
     client?: SessionClient,
   ): Promise<TokenPair> {
     const now = this.clock.now();
-    const stored = await this.sessions.findRefreshTokenByHash(this.hasher.hash(refreshToken));
+    // A token hashed under a previous secret key still refreshes (and is replaced by one hashed
+    // under the current key, as every refresh replaces it).
+    const stored = (
+      await findByKeyedHash(this.hasher, refreshToken, (hash) => this.sessions.findRefreshTokenByHash(hash))
+    )?.found;
     if (!stored) throw new TesseraError('REFRESH_TOKEN_INVALID');
     const family = await this.sessions.findFamily(stored.familyId);
     if (!family || family.revokedAt !== null || stored.expiresAt <= now) {

@@ -48,6 +48,8 @@ function toFailure(error: FastifyError, table: DialectErrorTable): DialectFailur
       ...table[error.code],
       message: error.message,
       ...(typeof retryAt === 'string' ? { retryAfterSeconds: secondsUntil(retryAt) } : {}),
+      // A dependency gone for a moment (the database) says how long to wait.
+      ...(typeof error.meta.retryAfterSeconds === 'number' ? { retryAfterSeconds: error.meta.retryAfterSeconds } : {}),
       ...(typeof error.meta.field === 'string' ? { field: error.meta.field } : {}),
     };
   }

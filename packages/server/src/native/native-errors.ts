@@ -29,6 +29,10 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
       if (typeof error.meta.retryAt === 'string' && NATIVE_STATUS[error.code] === 429) {
         reply.header('retry-after', secondsUntil(error.meta.retryAt));
       }
+      // A dependency gone for a moment (the database) says how long to wait.
+      if (typeof error.meta.retryAfterSeconds === 'number') {
+        reply.header('retry-after', String(error.meta.retryAfterSeconds));
+      }
       return reply.status(NATIVE_STATUS[error.code]).send(body(error.code, error.message, error.meta));
     }
     const clientError = frameworkErrorCode(error);

@@ -1,6 +1,8 @@
-import type { PostgresDialect } from 'kysely';
+import type { Driver, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { translateDatabaseError } from '../database-unavailable.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
+import { TranslatingDriver } from './translating-driver.js';
 
 /** OID of PostgreSQL's int8 (bigint); also what count(*) returns. */
 const INT8_OID = 20;
@@ -15,7 +17,20 @@ export interface PostgresDialectOptions {
   searchPath?: string | undefined;
   /** Pool size; several requests of one process run their queries in parallel. */
   maxConnections?: number | undefined;
+  /**
+   * How long a request waits for a connection (a new one, or a turn at a busy pool) before it
+   * is answered DATABASE_UNAVAILABLE. @default 5000
+   */
+  connectionTimeoutMs?: number | undefined;
+  /**
+   * Told of each connection the server or the network took away (a restart, a failover,
+   * pg_terminate_backend, an idle-connection reaper); the pool replaces it on the next checkout.
+   */
+  onConnectionError?: ((error: Error) => void) | undefined;
 }
+
+/** Long enough for a connect across a data centre; short enough that a request fails fast. */
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
 
 /**
  * A Kysely dialect over a pg Pool of its own.
@@ -34,8 +49,42 @@ export function createPostgresDialect(options: PostgresDialectOptions): Postgres
     max: options.maxConnections ?? 10,
     ...(searchPath !== undefined ? { options: `-c search_path=${searchPath}` } : {}),
     types: { getTypeParser: int8AsNumberTypeParser },
+    // Without a bound, a request waits for an unreachable server as long as the OS lets a
+    // connect hang; with one, it gets DATABASE_UNAVAILABLE and the load balancer can retry.
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+    // A server that vanished without closing the socket (a failover, a cut cable) is noticed.
+    keepAlive: true,
   });
-  return new CurrentSchemaPostgresDialect({ pool });
+  listenForConnectionErrors(pool, options.onConnectionError ?? (() => {}));
+  return new TranslatingPostgresDialect({ pool });
+}
+
+/**
+ * An 'error' event without a listener throws, and a thrown event ends the process: the pool
+ * emits one for an idle connection the server closed, and a client emits one for a connection
+ * lost while it is checked out between two statements (inside a transaction, say). Both are
+ * listened to; the connection is no longer queryable, so the pool drops it when it comes back
+ * and opens a new one for the next request.
+ */
+function listenForConnectionErrors(pool: pg.Pool, onError: (error: Error) => void): void {
+  // An idle connection's error reaches both listeners: it is reported once.
+  const reported = new WeakSet<Error>();
+  const report = (error: Error) => {
+    if (reported.has(error)) return;
+    reported.add(error);
+    onError(error);
+  };
+  pool.on('error', report);
+  pool.on('connect', (client) => {
+    client.on('error', report);
+  });
+}
+
+/** The dialect whose driver answers a lost connection as DATABASE_UNAVAILABLE. */
+class TranslatingPostgresDialect extends CurrentSchemaPostgresDialect {
+  override createDriver(): Driver {
+    return new TranslatingDriver(super.createDriver(), translateDatabaseError);
+  }
 }
 
 const int8AsNumberTypeParser = ((oid: number, format?: 'text' | 'binary') => {

@@ -82,6 +82,16 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
       .execute();
   }
 
+  async replaceHash(id: string, from: string, to: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_tokens')
+      .set({ token_hash: to })
+      .where('id', '=', id)
+      .where('token_hash', '=', from)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async listByUser(userId: string): Promise<ApiTokenRecord[]> {
     const rows = await this.db
       .selectFrom('api_tokens')

@@ -14,12 +14,19 @@ import type { Logger } from '../../logger.js';
 import type { BackupCodeService, BackupCodeSet } from '../../methods/backup-codes/backup-code-service.js';
 import type { MethodRegistry } from '../../methods/method-registry.js';
 import type { Proof } from '../../methods/second-factor-method.js';
-import { issuedSecretMatches, type TotpEnrollmentDisplay } from '../../methods/totp/totp.method.js';
-import type { TotpParams, TotpSecretBits } from '../../otp/index.js';
+import { asksForNonDefaultSettings, codeShowsIgnoredSettings } from '../../methods/totp/ignored-settings.js';
+import {
+  issuedSecretMatches,
+  openTotpKey,
+  type TotpEnrollmentDisplay,
+  totpEnrollmentDisplay,
+  totpParams,
+} from '../../methods/totp/totp.method.js';
+import { DEFAULT_TOTP_PARAMS, type TotpParams, type TotpSecretBits } from '../../otp/index.js';
 import type { PolicyService } from '../../policy/policy-service.js';
 import type { IssuerSettings } from '../../settings/issuer-settings.js';
 import { newFactor } from '../../storage/new-factor.js';
-import type { DeliveryChannel, FactorKind, FactorRecord, FlowRecord } from '../../storage/records.js';
+import type { DeliveryChannel, FactorKind, FactorOf, FactorRecord, FlowRecord } from '../../storage/records.js';
 import type { Storage } from '../../storage/repositories.js';
 import type { DisableState } from '../disable/disable.machine.js';
 import { type FlowStore, flowData } from '../flow-store.js';
@@ -221,6 +228,43 @@ export class EnableFlow {
     return this.confirmOwn(userId, pending.id, proof, changeContextFor(actor, userId));
   }
 
+  /**
+   * Moves the caller's pending authenticator enrollment `factorId` to SHA1, 6 digits and 30 s,
+   * keeping its key: what to do when a confirm was refused with TOTP_SETTINGS_IGNORED, since the
+   * app already holds the key and makes codes under those settings. The enrollment keeps its id,
+   * its expiry and its count of tries; the answer carries the key's new URI and QR code.
+   */
+  async useDefaultTotpSettings(actor: Actor, factorId: string): Promise<EnableStart> {
+    const userId = await this.deps.authorizer.own(actor, 'own.enroll');
+    const { storage, secretBox, issuers, flows, methods, clock } = this.deps;
+    const factor = await storage.factors.findById(factorId);
+    if (!factor || factor.userId !== userId || factor.kind !== 'totp') throw new TesseraError('FACTOR_NOT_FOUND');
+    if (factor.status !== 'pending') throw new TesseraError('FACTOR_NOT_PENDING');
+    if (factor.expiresAt !== null && factor.expiresAt <= clock.now()) throw new TesseraError('ENROLLMENT_EXPIRED');
+    const flow = await flows.load(enableMachine, factorId, userId);
+    await flows.assertOpen(enableMachine, flow, 'EXPIRE');
+    const user = await storage.users.findById(userId);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    const moved: FactorOf<'totp'> = { ...factor, details: { ...factor.details, ...DEFAULT_TOTP_PARAMS } };
+    if (asksForNonDefaultSettings(totpParams(factor))) {
+      // The same id: the sealed key stays bound to it; insertPending replaces the earlier row.
+      await storage.factors.insertPending(moved);
+    }
+    const key = openTotpKey(secretBox, moved);
+    const totp = await totpEnrollmentDisplay(
+      key,
+      { issuer: await issuers.issuerFor(user), accountName: user.username },
+      DEFAULT_TOTP_PARAMS,
+    );
+    key.fill(0);
+    return {
+      ...view(flow, 'totp'),
+      factorId,
+      factor: toFactorView(moved, methods.of(moved).describe(moved)),
+      totp,
+    };
+  }
+
   /** Sends a fresh code for an SMS or e-mail enrollment (after the resend cooldown). */
   async resend(actor: Actor, flowId: string): Promise<SentCode> {
     const userId = await this.deps.authorizer.own(actor, 'own.enroll');
@@ -266,6 +310,7 @@ export class EnableFlow {
     const data = flowData<EnableData>(flow);
     const factor = await this.pendingFactor(data.factorId);
     const method = methods.of(factor);
+    if (factor.kind === 'totp') this.assertSettingsHonoured(factor, proof);
     const purposes = method.channel === null ? [] : [enablePurpose(method.channel)];
     const check = await flows.countedCheck(
       enableMachine,
@@ -304,6 +349,33 @@ export class EnableFlow {
     logger.info({ userId, factorId: factor.id, kind: factor.kind }, 'factor enabled');
     const active: FactorRecord = { ...factor, status: 'active', activatedAt: now, expiresAt: null };
     return { ...view(done, factor.kind), factor: toFactorView(active, method.describe(active)) };
+  }
+
+  /**
+   * Refuses, with TOTP_SETTINGS_IGNORED, a confirming code that is right only under SHA1/6/30
+   * when the enrollment asked for other settings (see ignored-settings.ts). It is checked before
+   * the code's shape, since such an app shows 6 digits where 8 were asked for. It counts no try
+   * and touches no lockout: only someone holding the newly issued key can make such a code.
+   */
+  private assertSettingsHonoured(factor: FactorOf<'totp'>, proof: Proof): void {
+    const params = totpParams(factor);
+    if (!asksForNonDefaultSettings(params) || proof.type !== 'code' || !/^\d{6}$/.test(proof.code)) return;
+    const key = openTotpKey(this.deps.secretBox, factor);
+    const ignored = codeShowsIgnoredSettings(
+      key,
+      proof.code,
+      Math.floor(this.deps.clock.now().getTime() / 1000),
+      params,
+    );
+    key.fill(0);
+    if (ignored) {
+      throw new TesseraError('TOTP_SETTINGS_IGNORED', {
+        message:
+          `The code fits the standard settings, not the ${params.algorithm}, ${params.digits}-digit, ` +
+          `${params.period}-second ones this enrollment asked for: the app ignored them. Switch the enrollment ` +
+          'to the standard settings and confirm again.',
+      });
+    }
   }
 
   private async pendingFactor(factorId: string): Promise<FactorRecord> {

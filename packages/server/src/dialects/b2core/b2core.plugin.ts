@@ -508,7 +508,12 @@ async function registerHistory(app: DialectApp, core: Core): Promise<void> {
         response: { 200: Change, ...errors(401, 404) },
       },
     },
-    async (request) => b2coreChange(await core.history.getOwn(callerOf(request), request.params.changeId)),
+    async (request) => {
+      // Anything but a change number names no change: 404, as an unknown number does.
+      const changeId = request.params.changeId;
+      if (!/^[1-9]\d{0,15}$/.test(changeId)) throw new TesseraError('HISTORY_ENTRY_NOT_FOUND');
+      return b2coreChange(await core.history.getOwnByNumber(callerOf(request), Number(changeId)));
+    },
   );
 }
 

@@ -54,7 +54,7 @@ const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   423: 'Suspended: an admin must unlock the second factor.',
   429: 'Too many attempts or requests: see retryAt, lockedUntil or Retry-After.',
   502: 'The code could not be sent: the SMS or e-mail provider failed.',
-  503: 'Not ready: the database does not answer or migrations are pending.',
+  503: 'Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again.',
 };
 
 /** The code an error example shows for a status: the first code in the error table with that status. */
@@ -62,12 +62,14 @@ function exampleCode(status: number): ErrorCode | undefined {
   return (Object.keys(NATIVE_STATUS) as ErrorCode[]).find((code) => NATIVE_STATUS[code] === status);
 }
 
-function errorResponse(status: number, schema: JsonObject): JsonObject {
+function errorResponse(status: number, schema: JsonObject, example?: unknown): JsonObject {
   const code = exampleCode(status);
+  const examples =
+    example !== undefined ? [example] : code ? [{ error: { code, message: ERROR_CODES[code] } }] : undefined;
   return {
     ...schema,
     'x-response-description': `${ERROR_MEANINGS[status] ?? 'An error.'} The body's code says which; every code: docs/errors.md.`,
-    ...(code ? { examples: [{ error: { code, message: ERROR_CODES[code] } }] } : {}),
+    ...(examples ? { examples } : {}),
   };
 }
 
@@ -82,7 +84,7 @@ export function documentRoute({ schema, url }: { schema: FastifySchema; url: str
   const response: Record<string, JsonObject> = {};
   for (const [status, body] of Object.entries(named.response ?? {})) {
     if (!status.startsWith('2')) {
-      response[status] = errorResponse(Number(status), body);
+      response[status] = errorResponse(Number(status), body, docs?.errors?.[Number(status)]);
     } else if (docs) {
       const example = 'response' in docs && body.type !== 'null' ? { examples: [docs.response] } : {};
       response[status] = { ...body, 'x-response-description': docs.ok, ...example };

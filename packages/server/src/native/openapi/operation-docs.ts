@@ -10,6 +10,8 @@ export interface OperationDoc {
   request?: unknown;
   /** An example success body, unless the success is 204 No Content. */
   response?: unknown;
+  /** Example error bodies by status, where the operation's differ from the usual error body. */
+  errors?: Readonly<Record<number, unknown>>;
 }
 
 const USER_ID = '0b6f3c52-4d0e-4a8a-9a57-2f1c7f3b9d21';
@@ -168,7 +170,17 @@ const BACKUP_CODES = {
 
 export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
   getHealth: { ok: 'The process is up.', response: { status: 'ok' } },
-  getReadiness: { ok: 'The database answers and every migration is applied.', response: { status: 'ready' } },
+  getReadiness: {
+    ok: 'The database answers and every migration is applied.',
+    response: { status: 'ready', checks: { database: { status: 'up', latencyMs: 2 } } },
+    errors: {
+      503: {
+        status: 'not_ready',
+        checks: { database: { status: 'down', message: 'the database does not answer' } },
+        error: { code: 'NOT_READY', message: 'Not ready: database: the database does not answer.' },
+      },
+    },
+  },
   getJwks: {
     ok: 'The public keys that verify access tokens.',
     response: {
@@ -258,6 +270,11 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     response: { factor: PENDING_TOTP, ...TOTP_KEY },
   },
   confirmFactor: { ok: 'The factor is active.', request: { code: '492039' }, response: TOTP_FACTOR },
+  useDefaultTotpSettings: {
+    ok: 'The enrollment now asks for SHA1, 6 digits and 30 s, with the same key: its URI and QR code.',
+    request: {},
+    response: { factor: PENDING_TOTP, ...TOTP_KEY },
+  },
   deleteFactor: { ok: 'The factor was removed.', request: { code: '492039' } },
   verifyCode: { ok: 'Whether the code was right.', request: { code: '492039' }, response: { valid: true } },
   listApiTokens: { ok: 'Your API tokens, revoked ones included.', response: { apiTokens: [API_TOKEN] } },
