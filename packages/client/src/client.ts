@@ -117,6 +117,11 @@ export class TesseraClient {
       enrollTotp: (body: BodyOf<'beginTotpEnrollment'> = {}) => call('beginTotpEnrollment', { body }),
       /** POST /api/v1/me/factors/{factorId}/confirm: the first code activates the factor. */
       confirm: (factorId: string, body: BodyOf<'confirmFactor'>) => call('confirmFactor', { path: { factorId }, body }),
+      /**
+       * POST /api/v1/me/factors/{factorId}/use-default-settings: after a confirm refused with
+       * TOTP_SETTINGS_IGNORED, the pending enrollment keeps its key and asks for SHA1/6/30.
+       */
+      useDefaultSettings: (factorId: string) => call('useDefaultTotpSettings', { path: { factorId }, body: {} }),
       /** DELETE /api/v1/me/factors/{factorId} (an active factor needs a code). */
       delete: (factorId: string, body: BodyOf<'deleteFactor'> = {}) =>
         call('deleteFactor', { path: { factorId }, body }),

@@ -26,6 +26,7 @@ import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 import { documentRoute, finishDocument } from './native/openapi/native-document.js';
+import { installWebUi } from './web-ui/web-ui.plugin.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -56,6 +57,8 @@ export interface BuildAppOptions {
   tls?: { cert: Buffer; key: Buffer };
   /** `/ready` answers 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). @default false */
   redisRequired?: boolean;
+  /** The built web UI's folder, served at /ui/ (TESSERA_WEB_UI); absent: no UI. @default none */
+  webUiRoot?: string;
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -125,6 +128,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         {
           name: 'two-factor',
           description: 'Enabling and disabling methods, step-up challenges, backup codes, history, devices.',
+        },
+        {
+          name: 'webauthn',
+          description:
+            'Security keys and passkeys: registration, the second-factor step, passkey sign-in without a password, ' +
+            'step-up, and each key listed, renamed and removed. Off until the server has a relying party set.',
         },
         {
           name: 'admin',
@@ -226,6 +235,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   await registerDialects(app, options.core, dialects, { cpanelSecretBits: options.cpanelSecretBits ?? 160 });
+  if (options.webUiRoot !== undefined) await installWebUi(app, options.webUiRoot);
   return app;
 }
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './build-app.js';
 import { createLogger } from './http/logging.js';
 import { openRuntime } from './runtime.js';
+import { builtWebUiRoot } from './web-ui/web-ui.plugin.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -39,6 +40,7 @@ export async function startServer(
     connections: config.connections,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     ...(tls ? { tls } : {}),
+    ...(config.webUi ? { webUiRoot: builtWebUiRoot() } : {}),
   });
   app.addHook('onClose', async () => runtime.close());
   const url = await app.listen({ port: config.port, host: config.host });

@@ -273,6 +273,32 @@ export type DeletedUser = {
 };
 
 /**
+ * DependencyCheck
+ */
+export type DependencyCheck = {
+  /**
+   * `up`; `degraded` (Tessera serves without it, with less); `down` (Tessera cannot serve).
+   */
+  status: 'up' | 'degraded' | 'down';
+  /**
+   * What is wrong, for people; absent when up.
+   */
+  message?: string;
+  /**
+   * How long the check took.
+   */
+  latencyMs?: number;
+  /**
+   * When it entered this state (Redis).
+   */
+  since?: string;
+  /**
+   * Redis not up: the rate limits are counted in each process, or their routes answer 503.
+   */
+  rateLimits?: 'in_memory' | 'refused';
+};
+
+/**
  * DisableBody
  */
 export type DisableBody = {
@@ -676,6 +702,8 @@ export type MySessions = {
  * NotReady
  */
 export type NotReady = {
+  status: 'not_ready';
+  checks: ReadinessChecks;
   error: {
     /**
      * Stable code: program against it. Every code, its status and its meaning: docs/errors.md.
@@ -767,7 +795,6 @@ export type NotReady = {
     retryAt?: string;
     details?: Array<string>;
   };
-  checks: ReadinessChecks;
 };
 
 /**
@@ -928,44 +955,11 @@ export type Readiness = {
 };
 
 /**
- * ReadinessCheck
- */
-export type ReadinessCheck = {
-  status: 'ok' | 'degraded' | 'down';
-  /**
-   * When it entered this state.
-   */
-  since?: string;
-  /**
-   * Why it is down.
-   */
-  reason?: string;
-  /**
-   * Redis degraded: the rate limits are counted in each process, or their routes answer 503.
-   */
-  rateLimits?: 'in_memory' | 'refused';
-};
-
-/**
  * ReadinessChecks
  */
 export type ReadinessChecks = {
-  database: ReadinessCheck;
-  redis?: {
-    status: 'ok' | 'degraded' | 'down';
-    /**
-     * When it entered this state.
-     */
-    since?: string;
-    /**
-     * Why it is down.
-     */
-    reason?: string;
-    /**
-     * Redis degraded: the rate limits are counted in each process, or their routes answer 503.
-     */
-    rateLimits?: 'in_memory' | 'refused';
-  };
+  database: DependencyCheck;
+  [key: string]: DependencyCheck;
 };
 
 /**

@@ -68,6 +68,8 @@ export interface Config {
   corsOrigins: string[];
   /** `TESSERA_DIALECTS`: the vendor APIs served beside the native one. */
   dialects: DialectName[];
+  /** `TESSERA_WEB_UI`: whether the web UI is served at `/ui/`. */
+  webUi: boolean;
   /** `HOST`: address to listen on. */
   host: string;
   /**
@@ -144,6 +146,7 @@ export function loadConfig(env: Environment): Config {
     host: http.HOST,
     workers: http.TESSERA_WORKERS ?? (storage.TESSERA_DATABASE_URL === undefined ? 1 : availableParallelism()),
     dialects: parseDialects(http.TESSERA_DIALECTS),
+    webUi: http.TESSERA_WEB_UI === 'on',
     corsOrigins:
       http.TESSERA_CORS_ORIGINS === undefined ? [] : http.TESSERA_CORS_ORIGINS.split(',').map((o) => o.trim()),
     dataDir: storage.TESSERA_DATA_DIR,

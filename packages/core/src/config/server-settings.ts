@@ -9,6 +9,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** The vendor API shapes served beside the native API (each under its vendor's own paths). */
 export const DIALECT_NAMES = ['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
+export const WEB_UI_MODES = ['on', 'off'] as const;
 const DIALECT_LIST = new RegExp(
   `^\\s*(none|(${DIALECT_NAMES.join('|')})(\\s*,\\s*(${DIALECT_NAMES.join('|')}))*)\\s*$`,
 );
@@ -51,6 +52,11 @@ export const HTTP_SETTINGS = settingsGroup(
         match: { pattern: CORS_ORIGINS_PATTERN, allowed: 'http(s)://host[:port] origins, comma-separated' },
       }),
     ),
+    TESSERA_WEB_UI: Setting.oneOf(WEB_UI_MODES, {
+      description:
+        'whether the web UI (sign-in, the security page, the admin pages) is served at `/ui/`, with `/` sending browsers there; `off` for API-only deployments',
+      default: 'on',
+    }),
     TESSERA_DIALECTS: Setting.text({
       description: 'vendor APIs to serve beside the native one (see docs/dialects.md)',
       default: DIALECT_NAMES.join(','),
