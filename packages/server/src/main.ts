@@ -1,5 +1,7 @@
 import { lookup } from 'node:dns/promises';
-import type { Config } from '@tessera/core';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { type Config, ConfigError } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './build-app.js';
 import { createLogger } from './http/logging.js';
@@ -20,6 +22,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   // Before anything is opened or written: a HOST that names no address is a setting to fix.
   await assertHostResolves(config.host);
+  // Checked before anything is opened: a wrong path or a key that does not fit fails the start.
+  const tls = config.tls ? readTlsFiles(config.tls) : undefined;
   const logger = createLogger(config.logLevel, logStream);
   const runtime = await openRuntime(config, logger, env);
   const app = await buildApp({
@@ -38,6 +42,7 @@ export async function startServer(
     redisRequired: config.redisRequired,
     connections: config.connections,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+    ...(tls ? { tls } : {}),
     ...(config.webUi ? { webUiRoot: builtWebUiRoot() } : {}),
   });
   app.addHook('onClose', async () => runtime.close());
@@ -64,4 +69,24 @@ async function assertHostResolves(host: string): Promise<void> {
       },
     );
   }
+}
+
+/** The certificate and key files, or a ConfigError naming the setting whose file cannot be read. */
+function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (setting: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new ConfigError([`${setting}: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`]);
+    }
+  };
+  const files = { cert: read('TESSERA_TLS_CERT', tls.certFile), key: read('TESSERA_TLS_KEY', tls.keyFile) };
+  try {
+    createSecureContext(files);
+  } catch (error) {
+    throw new ConfigError([
+      `TESSERA_TLS_CERT and TESSERA_TLS_KEY: not a PEM certificate and its private key (${(error as Error).message})`,
+    ]);
+  }
+  return files;
 }

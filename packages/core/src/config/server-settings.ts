@@ -544,6 +544,23 @@ export const CONNECTION_SETTINGS = settingsGroup(
         },
       }),
     ),
+    TESSERA_TLS_CERT: Setting.optional(
+      Setting.text({
+        description:
+          "a PEM certificate file (with its chain): Tessera's own listener then speaks HTTPS only " +
+          '(docs/deployment.md; usually TLS ends at a reverse proxy instead)',
+        whenUnset: 'plain HTTP',
+        minLength: 1,
+      }),
+    ),
+    TESSERA_TLS_KEY: Setting.optional(
+      Setting.text({
+        description: "the PEM private key file of `TESSERA_TLS_CERT`, readable by Tessera's user only",
+        whenUnset: 'plain HTTP',
+        minLength: 1,
+        setTogetherWith: 'TESSERA_TLS_CERT',
+      }),
+    ),
     TESSERA_HEADERS_TIMEOUT_MS: Setting.integer({
       description: 'milliseconds a client has to send the headers of a request',
       default: DEFAULT_CONNECTION_LIMITS.headersTimeoutMs,
