@@ -18,6 +18,7 @@ import {
   SYSTEM_ACTOR,
   type TotpSecretBits,
   totpAt,
+  type WebAuthnSettings,
 } from '@tessera/core';
 import { buildApp, createLogger, type RateLimitOptions } from '@tessera/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -93,6 +94,8 @@ export interface HarnessOptions {
    * a user would; test/api/sign-up-switch.test.ts covers a closed server (the server's default).
    */
   signUp?: 'open' | 'closed';
+  /** TESSERA_WEBAUTHN_*: the relying party; WebAuthn is off without it, as on a server without the settings. */
+  webauthn?: WebAuthnSettings;
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -130,6 +133,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ...(options.cookieSessionIdleSeconds === undefined
         ? {}
         : { cookieSessionIdleSeconds: options.cookieSessionIdleSeconds }),
+      ...(options.webauthn ? { webauthn: options.webauthn } : {}),
     },
     logger,
     clock,
@@ -158,8 +162,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     outbox,
     async resetSettings() {
       if (JSON.stringify(await core.policy.get()) !== JSON.stringify(DEFAULT_POLICY)) {
-        const { required, gracePeriodDays, methods, rememberDeviceForAdmins } = DEFAULT_POLICY;
-        await core.policy.update(SYSTEM_ACTOR, { required, gracePeriodDays, methods, rememberDeviceForAdmins });
+        const { required, gracePeriodDays, methods, rememberDeviceForAdmins, phishingResistantForAdmins } =
+          DEFAULT_POLICY;
+        await core.policy.update(SYSTEM_ACTOR, {
+          required,
+          gracePeriodDays,
+          methods,
+          rememberDeviceForAdmins,
+          phishingResistantForAdmins,
+        });
       }
       if ((await core.issuers.systemIssuer()) !== TEST_ISSUER) await core.issuers.change(SYSTEM_ACTOR, TEST_ISSUER);
     },

@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError, isTesseraError, SecretKeyMismatchError } from '@tessera/core';
+import { BackupError } from '@tessera/storage-kysely';
 import { type CliIo, processIo, withRuntime } from './cli-context.js';
 import { type CommandContext, type CommandSpec, type FlagSpecs, type FlagValues, UsageError } from './command.js';
 import { NewDatabaseRefused } from './database-guard.js';
@@ -109,6 +110,7 @@ function failure(error: unknown, command: CommandSpec, json: boolean, io: CliIo)
     return EXIT.usage;
   }
   if (isTesseraError(error)) return report(EXIT.failed, error.code, error.message);
+  if (error instanceof BackupError) return report(EXIT.failed, 'BACKUP', error.message);
   if (error instanceof ConfigError) return report(EXIT.environment, 'CONFIGURATION', error.message);
   if (error instanceof SecretKeyMismatchError) return report(EXIT.environment, 'SECRET_KEY_MISMATCH', error.message);
   if (error instanceof NewDatabaseRefused) return report(EXIT.environment, 'NO_DATABASE', error.message);

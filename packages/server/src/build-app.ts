@@ -122,6 +122,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           description: 'Enabling and disabling methods, step-up challenges, backup codes, history, devices.',
         },
         {
+          name: 'webauthn',
+          description:
+            'Security keys and passkeys: registration, the second-factor step, passkey sign-in without a password, ' +
+            'step-up, and each key listed, renamed and removed. Off until the server has a relying party set.',
+        },
+        {
           name: 'admin',
           description:
             "Accounts a platform manages (create, look up, change, disable, enable, delete), other users' 2FA, " +

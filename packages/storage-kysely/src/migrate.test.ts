@@ -16,6 +16,7 @@ const TABLES = [
   'factor_email',
   'factor_sms',
   'factor_totp',
+  'factor_webauthn',
   'factors',
   'flows',
   'history',
@@ -29,6 +30,8 @@ const TABLES = [
   'throttles',
   'trusted_devices',
   'users',
+  'webauthn_challenges',
+  'webauthn_credentials',
 ];
 
 const FACTOR_DETAILS = '2026_11_25_000001_factor_details';

@@ -26,6 +26,7 @@ import {
   filterTime,
   methodStatus,
   phoneStepData,
+  SECURITY_KEY_STATUS,
   secondFactorWorkflow,
   TERMINATE_WORKFLOW,
 } from './b2core.mapping.js';
@@ -293,7 +294,11 @@ async function registerWizards(app: DialectApp, core: Core): Promise<void> {
     },
     async (request) => {
       const { methods } = await core.factors.status(callerOf(request));
-      const data = (['sms', 'google'] as const).map((type) => methodStatus(type, methods));
+      const data: { caption: string; isEnabled: boolean; name: string }[] = (['sms', 'google'] as const).map((type) =>
+        methodStatus(type, methods),
+      );
+      // B2Core knows no security keys; an account whose keys are its 2FA must not look unprotected.
+      if (methods.includes('webauthn')) data.push(SECURITY_KEY_STATUS);
       return { total: data.length, data };
     },
   );
