@@ -363,7 +363,6 @@ export const WEBAUTHN_SETTINGS = settingsGroup(
           'the relying party ID: the domain the keys are bound to (`example.com` serves `app.example.com` and `login.example.com`); a key registered under one RP ID never signs for another',
         whenUnset: 'WebAuthn is off',
         match: { pattern: WEBAUTHN_RP_ID_PATTERN, allowed: 'a lower-case domain name, or localhost' },
-        setTogetherWith: 'TESSERA_WEBAUTHN_ORIGINS',
       }),
     ),
     TESSERA_WEBAUTHN_ORIGINS: Setting.optional(
