@@ -55,7 +55,7 @@ export async function startServer(
  * thrown from a DNS callback, out of reach of the caller: the process dies with a stack trace
  * instead of a line naming HOST. Resolving it first turns that into an ordinary rejection.
  */
-async function assertHostResolves(host: string): Promise<void> {
+export async function assertHostResolves(host: string): Promise<void> {
   try {
     await lookup(host);
   } catch (cause) {
