@@ -91,6 +91,17 @@ describe('factors', () => {
     expect(factor).toMatchObject({ id: enrollment.factor.id, status: 'active' });
   });
 
+  forOperation('useDefaultTotpSettings', 'moves an enrollment an app ignored to SHA1/6/30, same key', async () => {
+    const { client } = await signedInClient(server);
+    const enrollment = await client.factors.enrollTotp({ algorithm: 'SHA256', digits: 8 });
+    const code = totpCode(server, enrollment.secret);
+    const refused = await rejection(client.factors.confirm(enrollment.factor.id, { code }));
+    expect(isTesseraError(refused, 'TOTP_SETTINGS_IGNORED')).toBe(true);
+    const moved = await client.factors.useDefaultSettings(enrollment.factor.id);
+    expect(moved).toMatchObject({ secret: enrollment.secret, params: { algorithm: 'SHA1', digits: 6, period: 30 } });
+    expect(await client.factors.confirm(enrollment.factor.id, { code })).toMatchObject({ status: 'active' });
+  });
+
   forOperation('listFactors', 'lists the account’s factors', async () => {
     const { client } = await signedInClient(server);
     const { factorId } = await enrollTotpWithSdk(server, client);

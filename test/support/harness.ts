@@ -14,6 +14,7 @@ import {
   type EmailSender,
   type LockoutPolicy,
   type PasswordThrottlePolicy,
+  type SmsSender,
   SYSTEM_ACTOR,
   type TotpSecretBits,
   totpAt,
@@ -61,6 +62,10 @@ export interface HarnessOptions {
   deliveredCodes?: Partial<DeliveredCodePolicy>;
   /** Sends e-mail through this (a real SMTP client, in mail tests) instead of the outbox. */
   email?: EmailSender;
+  /** Sends SMS through this (the webhook provider, in browser tests) instead of the outbox. */
+  sms?: SmsSender;
+  /** Serves the built web UI from this folder at /ui/ (browser tests). */
+  webUiRoot?: string;
   /**
    * How passwords are hashed: a fast keyed hash by default, since argon2id's cost is the point
    * in production and most of the time of a test run. test/security/password-hashing.test.ts
@@ -132,7 +137,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     },
     logger,
     clock,
-    delivery: options.email ? { sms: outbox.sms, email: options.email } : outbox,
+    delivery: { sms: options.sms ?? outbox.sms, email: options.email ?? outbox.email },
     passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
   });
   const app = await buildApp({
@@ -144,6 +149,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...(options.redisRequired ? { redisRequired: true } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.cpanelSecretBits ? { cpanelSecretBits: options.cpanelSecretBits } : {}),
+    ...(options.webUiRoot ? { webUiRoot: options.webUiRoot } : {}),
   });
   await app.ready();
   return {

@@ -2,8 +2,8 @@ import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@tessera/core';
 import { createLogger, openRuntime, SECRET_KEY_FILE } from '@tessera/server';
-import { backupSqlite, restoreSqlite } from '@tessera/storage-kysely';
-import { defineCommand, required, UsageError } from '../command.js';
+import { BackupError, backupSqlite, restoreSqlite } from '@tessera/storage-kysely';
+import { defineCommand, required } from '../command.js';
 
 const POSTGRES_ADVICE =
   'With PostgreSQL, back up with pg_dump (or continuous archiving for point-in-time recovery) and keep the ' +
@@ -22,7 +22,7 @@ export const backup = defineCommand({
   async run({ io }, flags) {
     const out = resolve(required(flags.out, 'out'));
     const config = loadConfig(io.env);
-    if (config.databaseUrl) throw new UsageError(`backup copies the SQLite database only. ${POSTGRES_ADVICE}`);
+    if (config.databaseUrl) throw new BackupError(`backup copies the SQLite database only. ${POSTGRES_ADVICE}`);
     const result = await backupSqlite(config.dataDir, out);
     const reminder = keyReminder(config.secretKey !== undefined, config.dataDir);
     return {
@@ -60,13 +60,13 @@ async function restoreBackup(
 ): Promise<string[]> {
   const from = resolve(required(flags.from, 'from'));
   const config = loadConfig(env);
-  if (config.databaseUrl) throw new UsageError(`restore brings back an SQLite backup only. ${POSTGRES_ADVICE}`);
+  if (config.databaseUrl) throw new BackupError(`restore brings back an SQLite backup only. ${POSTGRES_ADVICE}`);
   const lines: string[] = [];
   const dataDir = resolve(flags['data-dir'] ?? config.dataDir);
   const keyFile = join(dataDir, SECRET_KEY_FILE);
   const givenKeyFile = flags['secret-key-file'];
   if (givenKeyFile !== undefined && existsSync(keyFile)) {
-    throw new Error(`${keyFile} already exists; restore into a new, empty data directory.`);
+    throw new BackupError(`${keyFile} already exists; restore into a new, empty data directory.`);
   }
   const result = restoreSqlite(from, dataDir);
   const written = [result.file];

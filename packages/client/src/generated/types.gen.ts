@@ -1362,6 +1362,10 @@ export type TwoFactorStatus = {
      */
     enforcedFrom?: string;
   };
+  /**
+   * The issuer name authenticator apps show for this account (the account's own, or the system's).
+   */
+  issuer: string;
 };
 
 /**

@@ -82,6 +82,24 @@ describe('configuration', () => {
     expect(problemsOf({ TESSERA_DIALECTS: 'vpsbg,cpanel' }).join('\n')).toContain('TESSERA_DIALECTS');
   });
 
+  it('names the wrong items of a list, and never echoes a value that may be a secret', () => {
+    expect(problemsOf({ TESSERA_DIALECTS: 'vpsbg,foo' })).toEqual([
+      'TESSERA_DIALECTS must be a comma list of vpsbg, mudbase, whm, uapi, b2core, or none ("foo" is not one)',
+    ]);
+    expect(problemsOf({ TESSERA_DIALECTS: 'foo, whm, bar' }).join('\n')).toContain('("foo", "bar" are not one)');
+    expect(problemsOf({ TESSERA_CORS_ORIGINS: 'https://app.example.com,app.example.com' }).join('\n')).toContain(
+      '"app.example.com" is not one',
+    );
+    const secret = 'not-a-key-but-secret';
+    const problems = problemsOf({
+      TESSERA_SECRET_KEY: secret,
+      TESSERA_SECRET_KEY_PREVIOUS: `${randomBytes(32).toString('base64')},${secret}`,
+      TESSERA_DATABASE_URL: `mysql://admin:${secret}@db`,
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).not.toContain(secret);
+  });
+
   it('reads the CORS origins as an exact list, off by default, and refuses what is not an origin', () => {
     expect(loadConfig({}).corsOrigins).toEqual([]);
     expect(loadConfig({ TESSERA_CORS_ORIGINS: 'https://app.example.com, http://localhost:3000' }).corsOrigins).toEqual([

@@ -14,7 +14,6 @@ import type { Logger } from '../../logger.js';
 import type { BackupCodeService, BackupCodeSet } from '../../methods/backup-codes/backup-code-service.js';
 import type { MethodRegistry } from '../../methods/method-registry.js';
 import type { Proof } from '../../methods/second-factor-method.js';
-
 import { asksForNonDefaultSettings, codeShowsIgnoredSettings } from '../../methods/totp/ignored-settings.js';
 import {
   issuedSecretMatches,

@@ -77,6 +77,7 @@ export class PasskeySignIn {
     if (!check.ok) throw refusal(check);
     if (check.userVerified !== true) throw new TesseraError('CODE_INVALID');
     const methods = await factors.activeKinds(user.id);
+    // User verification on a discoverable credential is both factors (a possession and a PIN or biometric).
     const tokens = await sessions.start(user, sessionClientOf(actor), { secondFactor: true, amr: ['hwk', 'mfa'] });
     return { status: 'signed_in', tokens, account: toAccountView(user), methods };
   }
