@@ -53,6 +53,8 @@ export interface BuildAppOptions {
   rateLimit?: RateLimitOptions;
   /** Timeouts and the cap of connections per address. @default the settings' defaults */
   connections?: ConnectionLimits;
+  /** A certificate (PEM, with its chain) and its key: the listener speaks HTTPS only. @default plain HTTP */
+  tls?: { cert: Buffer; key: Buffer };
   /** `/ready` answers 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). @default false */
   redisRequired?: boolean;
   /** The built web UI's folder, served at /ui/ (TESSERA_WEB_UI); absent: no UI. @default none */
@@ -73,7 +75,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Errors found before a route is chosen answer in the native error shape too.
     frameworkErrors: nativeFrameworkErrors,
     clientErrorHandler: nativeClientErrorHandler,
-    http: httpServerOptions(connections),
+    // Fastify types its instance by the server option; the app uses only what an HTTP and an
+    // HTTPS server have alike, so the HTTPS options are passed under the HTTP options' type.
+    ...(options.tls
+      ? ({ https: { ...httpServerOptions(connections), ...options.tls } } as unknown as {
+          http: ReturnType<typeof httpServerOptions>;
+        })
+      : { http: httpServerOptions(connections) }),
     requestTimeout: connections.requestTimeoutMs,
     keepAliveTimeout: connections.keepAliveTimeoutMs,
     connectionTimeout: connections.idleTimeoutMs,

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { loadConfig } from '@tessera/core';
-import { createLogger, startServer } from '@tessera/server';
+import { assertHostResolves, createLogger, startServer } from '@tessera/server';
 import { listMigrations, openStorage } from '@tessera/storage-kysely';
 import { defineCommand } from '../command.js';
 import { guardNewDatabase, inspectDatabase } from '../database-guard.js';
@@ -18,6 +18,8 @@ export const serve = defineCommand({
   flags: {},
   async run({ io }) {
     const config = loadConfig(io.env);
+    // A HOST that names no address is refused before the database is looked at or announced.
+    await assertHostResolves(config.host);
     if (config.workers > 1 && cluster.isPrimary) {
       await guardNewDatabase(config, { mayCreate: true, warn: io.err });
       return { data: null, text: '', exitCode: await superviseWorkers(config, io) };

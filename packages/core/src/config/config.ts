@@ -117,6 +117,8 @@ export interface Config {
   connections: ConnectionLimits;
   /** `TESSERA_TRUST_PROXY`: the reverse proxies believed about the client's address, comma-separated. */
   trustProxy: string | undefined;
+  /** `TESSERA_TLS_CERT` and `TESSERA_TLS_KEY`: the files of an HTTPS listener; unset for plain HTTP. */
+  tls: { certFile: string; keyFile: string } | undefined;
   /** `TESSERA_WEBAUTHN_*`: undefined (WebAuthn off) until the RP ID and the origins are set. */
   webauthn: WebAuthnSettings | undefined;
 }
@@ -211,6 +213,10 @@ export function loadConfig(env: Environment): Config {
       maxConnectionsPerIp: connections.TESSERA_MAX_CONNECTIONS_PER_IP,
     },
     trustProxy: connections.TESSERA_TRUST_PROXY,
+    tls:
+      connections.TESSERA_TLS_CERT !== undefined && connections.TESSERA_TLS_KEY !== undefined
+        ? { certFile: connections.TESSERA_TLS_CERT, keyFile: connections.TESSERA_TLS_KEY }
+        : undefined,
     webauthn:
       webauthn.TESSERA_WEBAUTHN_RP_ID === undefined || webauthn.TESSERA_WEBAUTHN_ORIGINS === undefined
         ? undefined
