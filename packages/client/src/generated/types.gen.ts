@@ -447,7 +447,7 @@ export type EnableStart = ProcedureView & {
 export type ErrorBody = {
   error: {
     /**
-     * Stable code: program against it. Every code, its status and its meaning: docs/errors.md.
+     * Stable code: program against it. Every code, its status and its meaning: /docs/errors.md.
      */
     code:
       | 'VALIDATION_FAILED'
@@ -521,7 +521,8 @@ export type ErrorBody = {
       | 'WEBAUTHN_CREDENTIAL_LIMIT'
       | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
       | 'WEBAUTHN_CREDENTIAL_EXISTS'
-      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED';
+      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED'
+      | 'HTTP_METHOD_NOT_ALLOWED';
     /**
      * A human sentence; may change between versions.
      */
@@ -706,7 +707,7 @@ export type NotReady = {
   checks: ReadinessChecks;
   error: {
     /**
-     * Stable code: program against it. Every code, its status and its meaning: docs/errors.md.
+     * Stable code: program against it. Every code, its status and its meaning: /docs/errors.md.
      */
     code:
       | 'VALIDATION_FAILED'
@@ -780,7 +781,8 @@ export type NotReady = {
       | 'WEBAUTHN_CREDENTIAL_LIMIT'
       | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
       | 'WEBAUTHN_CREDENTIAL_EXISTS'
-      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED';
+      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED'
+      | 'HTTP_METHOD_NOT_ALLOWED';
     /**
      * A human sentence; may change between versions.
      */
@@ -1433,7 +1435,7 @@ export type GetReadinessData = {
 
 export type GetReadinessErrors = {
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: /docs/errors.md.
    */
   503: NotReady;
 };
@@ -1474,23 +1476,23 @@ export type SignUpData = {
 
 export type SignUpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -1515,15 +1517,15 @@ export type SignInData = {
 
 export type SignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1550,27 +1552,27 @@ export type SelectSignInMethodData = {
 
 export type SelectSignInMethodErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -1597,31 +1599,31 @@ export type CompleteSignInData = {
 
 export type CompleteSignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1646,11 +1648,11 @@ export type StartRecoveryData = {
 
 export type StartRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1677,11 +1679,11 @@ export type ConfirmRecoveryData = {
 
 export type ConfirmRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
 };
@@ -1706,11 +1708,11 @@ export type ResetPasswordData = {
 
 export type ResetPasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -1735,11 +1737,11 @@ export type RefreshTokensData = {
 
 export type RefreshTokensErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -1764,15 +1766,15 @@ export type IntrospectTokenData = {
 
 export type IntrospectTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -1797,7 +1799,7 @@ export type SignOutData = {
 
 export type SignOutErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -1822,11 +1824,11 @@ export type GetAccountData = {
 
 export type GetAccountErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -1854,7 +1856,7 @@ export type ListFactorsData = {
 
 export type ListFactorsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -1884,23 +1886,23 @@ export type BeginTotpEnrollmentData = {
 
 export type BeginTotpEnrollmentErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -1927,31 +1929,31 @@ export type ConfirmFactorData = {
 
 export type ConfirmFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1980,31 +1982,31 @@ export type UseDefaultTotpSettingsData = {
 
 export type UseDefaultTotpSettingsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -2031,23 +2033,23 @@ export type DeleteFactorData = {
 
 export type DeleteFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2072,19 +2074,19 @@ export type VerifyCodeData = {
 
 export type VerifyCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2109,7 +2111,7 @@ export type ListApiTokensData = {
 
 export type ListApiTokensErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2136,11 +2138,11 @@ export type CreateApiTokenData = {
 
 export type CreateApiTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2167,11 +2169,11 @@ export type RevokeApiTokenData = {
 
 export type RevokeApiTokenErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2199,27 +2201,27 @@ export type VerifyUserCodeData = {
 
 export type VerifyUserCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2244,7 +2246,7 @@ export type GetTwoFactorStatusData = {
 
 export type GetTwoFactorStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2269,27 +2271,27 @@ export type StartEnableData = {
 
 export type StartEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2316,15 +2318,15 @@ export type GetEnableData = {
 
 export type GetEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2351,31 +2353,31 @@ export type ConfirmEnableData = {
 
 export type ConfirmEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2402,31 +2404,31 @@ export type ResendEnableCodeData = {
 
 export type ResendEnableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2451,23 +2453,23 @@ export type StartDisableData = {
 
 export type StartDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2494,35 +2496,35 @@ export type ConfirmDisableData = {
 
 export type ConfirmDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2549,31 +2551,31 @@ export type ResendDisableCodeData = {
 
 export type ResendDisableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2598,23 +2600,23 @@ export type StartChallengeData = {
 
 export type StartChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2641,15 +2643,15 @@ export type GetChallengeData = {
 
 export type GetChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2676,31 +2678,31 @@ export type ConfirmChallengeData = {
 
 export type ConfirmChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2725,7 +2727,7 @@ export type GetBackupCodeStatusData = {
 
 export type GetBackupCodeStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2750,19 +2752,19 @@ export type RegenerateBackupCodesData = {
 
 export type RegenerateBackupCodesErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -2804,11 +2806,11 @@ export type ListHistoryData = {
 
 export type ListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2835,15 +2837,15 @@ export type GetHistoryEntryData = {
 
 export type GetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2868,7 +2870,7 @@ export type ListTrustedDevicesData = {
 
 export type ListTrustedDevicesErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2897,15 +2899,15 @@ export type ForgetTrustedDeviceData = {
 
 export type ForgetTrustedDeviceErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2930,23 +2932,23 @@ export type ChangePasswordData = {
 
 export type ChangePasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2971,7 +2973,7 @@ export type ListMySessionsData = {
 
 export type ListMySessionsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2998,15 +3000,15 @@ export type RevokeMySessionData = {
 
 export type RevokeMySessionErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3031,11 +3033,11 @@ export type RevokeAllMySessionsData = {
 
 export type RevokeAllMySessionsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3060,27 +3062,27 @@ export type StartEmailChangeData = {
 
 export type StartEmailChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -3105,27 +3107,27 @@ export type StartPhoneChangeData = {
 
 export type StartPhoneChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -3152,15 +3154,15 @@ export type GetContactChangeData = {
 
 export type GetContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3187,31 +3189,31 @@ export type ConfirmContactChangeData = {
 
 export type ConfirmContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3236,11 +3238,11 @@ export type SetIssuerData = {
 
 export type SetIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3268,15 +3270,15 @@ export type AdminListUsersData = {
 
 export type AdminListUsersErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3301,19 +3303,19 @@ export type AdminCreateUserData = {
 
 export type AdminCreateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3343,19 +3345,19 @@ export type AdminListUserFactorsData = {
 
 export type AdminListUserFactorsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3387,19 +3389,19 @@ export type AdminResetTwoFactorData = {
 
 export type AdminResetTwoFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3429,19 +3431,19 @@ export type AdminUnlockSecondFactorData = {
 
 export type AdminUnlockSecondFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3472,19 +3474,19 @@ export type AdminLookUpUserData = {
 
 export type AdminLookUpUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3514,23 +3516,23 @@ export type AdminDeleteUserData = {
 
 export type AdminDeleteUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3560,19 +3562,19 @@ export type AdminGetUserData = {
 
 export type AdminGetUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3602,23 +3604,23 @@ export type AdminUpdateUserData = {
 
 export type AdminUpdateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3648,19 +3650,19 @@ export type AdminDisableUserData = {
 
 export type AdminDisableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3690,19 +3692,19 @@ export type AdminEnableUserData = {
 
 export type AdminEnableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3732,23 +3734,23 @@ export type AdminExportTotpData = {
 
 export type AdminExportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3778,23 +3780,23 @@ export type AdminImportTotpData = {
 
 export type AdminImportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3824,19 +3826,19 @@ export type AdminSetUserIssuerData = {
 
 export type AdminSetUserIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3861,11 +3863,11 @@ export type AdminGetSystemIssuerData = {
 
 export type AdminGetSystemIssuerErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3890,15 +3892,15 @@ export type AdminSetSystemIssuerData = {
 
 export type AdminSetSystemIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3923,11 +3925,11 @@ export type AdminRotateSigningKeyData = {
 
 export type AdminRotateSigningKeyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3954,11 +3956,11 @@ export type AdminGetPolicyData = {
 
 export type AdminGetPolicyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3983,15 +3985,15 @@ export type AdminUpdatePolicyData = {
 
 export type AdminUpdatePolicyErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4034,15 +4036,15 @@ export type AdminListHistoryData = {
 
 export type AdminListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4069,19 +4071,19 @@ export type AdminGetHistoryEntryData = {
 
 export type AdminGetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
