@@ -18,7 +18,13 @@ const clientDir = fileURLToPath(new URL('../packages/client/', import.meta.url))
 const documentPath = join(clientDir, 'openapi.json');
 
 const dataDir = await mkdtemp(join(tmpdir(), 'tessera-sdk-'));
-const env = { TESSERA_DATA_DIR: dataDir, TESSERA_SECRET_KEY: randomBytes(32).toString('base64'), PORT: '0' };
+// The web UI is no part of the document, and may not be built yet.
+const env = {
+  TESSERA_DATA_DIR: dataDir,
+  TESSERA_SECRET_KEY: randomBytes(32).toString('base64'),
+  PORT: '0',
+  TESSERA_WEB_UI: 'off',
+};
 // The server's request log is of no interest here.
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
 const server = await startServer(loadConfig(env), quiet, env);

@@ -46,6 +46,7 @@ interface PolicyView {
   requiredSince: string | null;
   methods: Record<string, boolean>;
   rememberDeviceForAdmins: boolean;
+  phishingResistantForAdmins: boolean;
   restrictedMethods: string[];
 }
 
@@ -952,8 +953,9 @@ describe('2FA policy', () => {
       required: false,
       gracePeriodDays: 0,
       requiredSince: null,
-      methods: { totp: true, sms: true, email: true, backup_codes: true },
+      methods: { totp: true, sms: true, email: true, backup_codes: true, webauthn: true },
       rememberDeviceForAdmins: false,
+      phishingResistantForAdmins: false,
       restrictedMethods: ['sms', 'email'],
     });
   });
@@ -967,8 +969,9 @@ describe('2FA policy', () => {
       required: true,
       gracePeriodDays: 7,
       requiredSince: since,
-      methods: { totp: true, sms: true, email: true, backup_codes: true },
+      methods: { totp: true, sms: true, email: true, backup_codes: true, webauthn: true },
       rememberDeviceForAdmins: false,
+      phishingResistantForAdmins: false,
       restrictedMethods: ['sms', 'email'],
     };
     expect(json(first)).toEqual(expected);
@@ -1048,6 +1051,7 @@ describe('2FA policy', () => {
       methods: [],
       backupCodesRemaining: 0,
       requirement: { status: 'grace', enforcedFrom },
+      issuer: 'Tessera Test',
     });
     expect((await call('GET', '/me/api-tokens', user.accessToken)).statusCode).toBe(200);
 

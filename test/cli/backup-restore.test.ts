@@ -215,7 +215,8 @@ describe('tessera backup and restore (SQLite)', () => {
     const wrongKey = { ...env, TESSERA_SECRET_KEY: randomBytes(32).toString('base64') };
     const target = join(work, 'wrong-key');
     const refused = await cli(wrongKey, 'restore', '--from', backupFile, '--data-dir', target);
-    expect(refused.code).toBe(1);
+    // Exit 3: the key given does not open the copy (a wrong environment, not a wrong command).
+    expect(refused.code).toBe(3);
     expect(refused.err).toMatch(/different secret key/);
     // Nothing is left behind that would start with the wrong key later.
     expect(existsSync(join(target, 'tessera.db'))).toBe(false);

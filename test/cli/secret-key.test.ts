@@ -35,8 +35,20 @@ describe('tessera secret status and secret rotate', () => {
   it('count what needs the old key, re-seal it, and leave only the hashes listed', async () => {
     const old = { current: oldKey };
     expect(
-      (await run(old, 'users', 'create', '--username', 'ops', '--password', 'ops password', '--phone', '+359888123456'))
-        .code,
+      (
+        await run(
+          old,
+          'users',
+          'create',
+          '--username',
+          'ops',
+          '--password',
+          'ops password',
+          '--phone',
+          '+359888123456',
+          '--create',
+        )
+      ).code,
     ).toBe(0);
     expect((await run(old, 'tokens', 'create', '--username', 'ops')).code).toBe(0);
 
@@ -66,7 +78,8 @@ describe('tessera secret status and secret rotate', () => {
     expect(shown.code).toBe(0);
     expect(shown.out).toContain('+359888123456');
     const refused = await run({ current: oldKey }, 'secret', 'status');
-    expect(refused.code).toBe(1);
+    // Exit 3: the environment is wrong (a key that does not open this database).
+    expect(refused.code).toBe(3);
     expect(refused.err).toContain(`key id ${idOf(newKey)}`);
     expect(refused.err).not.toContain(newKey);
   });
@@ -74,6 +87,6 @@ describe('tessera secret status and secret rotate', () => {
   it('refuses a bad batch size and a malformed previous key by name', async () => {
     expect((await run({ current: newKey }, 'secret', 'rotate', '--batch-size', '0')).code).toBe(2);
     const bad = await run({ current: newKey, previous: 'not-a-key' }, 'secret', 'status');
-    expect(bad).toMatchObject({ code: 1, err: expect.stringContaining('TESSERA_SECRET_KEY_PREVIOUS') });
+    expect(bad).toMatchObject({ code: 3, err: expect.stringContaining('TESSERA_SECRET_KEY_PREVIOUS') });
   });
 });

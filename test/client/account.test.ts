@@ -91,14 +91,15 @@ describe('factors', () => {
     expect(factor).toMatchObject({ id: enrollment.factor.id, status: 'active' });
   });
 
-  forOperation('useDefaultTotpSettings', 'moves a pending enrollment to the default settings, same key', async () => {
+  forOperation('useDefaultTotpSettings', 'moves an enrollment an app ignored to SHA1/6/30, same key', async () => {
     const { client } = await signedInClient(server);
     const enrollment = await client.factors.enrollTotp({ algorithm: 'SHA256', digits: 8 });
-    const switched = await client.factors.useDefaultSettings(enrollment.factor.id);
-    expect(switched.secret).toBe(enrollment.secret);
-    expect(switched.params).toEqual({ algorithm: 'SHA1', digits: 6, period: 30 });
-    const factor = await client.factors.confirm(enrollment.factor.id, { code: totpCode(server, enrollment.secret) });
-    expect(factor).toMatchObject({ status: 'active', details: { algorithm: 'SHA1', digits: 6 } });
+    const code = totpCode(server, enrollment.secret);
+    const refused = await rejection(client.factors.confirm(enrollment.factor.id, { code }));
+    expect(isTesseraError(refused, 'TOTP_SETTINGS_IGNORED')).toBe(true);
+    const moved = await client.factors.useDefaultSettings(enrollment.factor.id);
+    expect(moved).toMatchObject({ secret: enrollment.secret, params: { algorithm: 'SHA1', digits: 6, period: 30 } });
+    expect(await client.factors.confirm(enrollment.factor.id, { code })).toMatchObject({ status: 'active' });
   });
 
   forOperation('listFactors', 'lists the account’s factors', async () => {

@@ -14,9 +14,11 @@ import {
   type EmailSender,
   type LockoutPolicy,
   type PasswordThrottlePolicy,
+  type SmsSender,
   SYSTEM_ACTOR,
   type TotpSecretBits,
   totpAt,
+  type WebAuthnSettings,
 } from '@tessera/core';
 import { buildApp, createLogger, type RateLimitOptions } from '@tessera/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -60,6 +62,10 @@ export interface HarnessOptions {
   deliveredCodes?: Partial<DeliveredCodePolicy>;
   /** Sends e-mail through this (a real SMTP client, in mail tests) instead of the outbox. */
   email?: EmailSender;
+  /** Sends SMS through this (the webhook provider, in browser tests) instead of the outbox. */
+  sms?: SmsSender;
+  /** Serves the built web UI from this folder at /ui/ (browser tests). */
+  webUiRoot?: string;
   /**
    * How passwords are hashed: a fast keyed hash by default, since argon2id's cost is the point
    * in production and most of the time of a test run. test/security/password-hashing.test.ts
@@ -88,6 +94,8 @@ export interface HarnessOptions {
    * a user would; test/api/sign-up-switch.test.ts covers a closed server (the server's default).
    */
   signUp?: 'open' | 'closed';
+  /** TESSERA_WEBAUTHN_*: the relying party; WebAuthn is off without it, as on a server without the settings. */
+  webauthn?: WebAuthnSettings;
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -125,10 +133,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ...(options.cookieSessionIdleSeconds === undefined
         ? {}
         : { cookieSessionIdleSeconds: options.cookieSessionIdleSeconds }),
+      ...(options.webauthn ? { webauthn: options.webauthn } : {}),
     },
     logger,
     clock,
-    delivery: options.email ? { sms: outbox.sms, email: options.email } : outbox,
+    delivery: { sms: options.sms ?? outbox.sms, email: options.email ?? outbox.email },
     passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
   });
   const app = await buildApp({
@@ -140,6 +149,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...(options.redisRequired ? { redisRequired: true } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.cpanelSecretBits ? { cpanelSecretBits: options.cpanelSecretBits } : {}),
+    ...(options.webUiRoot ? { webUiRoot: options.webUiRoot } : {}),
   });
   await app.ready();
   return {
@@ -152,8 +162,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     outbox,
     async resetSettings() {
       if (JSON.stringify(await core.policy.get()) !== JSON.stringify(DEFAULT_POLICY)) {
-        const { required, gracePeriodDays, methods, rememberDeviceForAdmins } = DEFAULT_POLICY;
-        await core.policy.update(SYSTEM_ACTOR, { required, gracePeriodDays, methods, rememberDeviceForAdmins });
+        const { required, gracePeriodDays, methods, rememberDeviceForAdmins, phishingResistantForAdmins } =
+          DEFAULT_POLICY;
+        await core.policy.update(SYSTEM_ACTOR, {
+          required,
+          gracePeriodDays,
+          methods,
+          rememberDeviceForAdmins,
+          phishingResistantForAdmins,
+        });
       }
       if ((await core.issuers.systemIssuer()) !== TEST_ISSUER) await core.issuers.change(SYSTEM_ACTOR, TEST_ISSUER);
     },

@@ -2,6 +2,7 @@ import { AccountService } from './accounts/account-service.js';
 import { PasswordService } from './accounts/password-service.js';
 import { Reauthentication } from './accounts/reauthentication.js';
 import { AccountAdminService } from './admin/account-admin-service.js';
+import { AccountImportService } from './admin/account-import.js';
 import { AdminService } from './admin/admin-service.js';
 import { ApiTokenService } from './api-tokens/api-token-service.js';
 import { Authorizer } from './auth/authorizer.js';
@@ -25,6 +26,7 @@ import { EnableFlow } from './flows/enable/enable.flow.js';
 import { FlowStore } from './flows/flow-store.js';
 import { RecoveryFlow } from './flows/recovery/recovery.flow.js';
 import { CodeMessenger } from './flows/shared/code-messenger.js';
+import { PasskeySignIn } from './flows/sign-in/passkey-sign-in.js';
 import { SignInFlow } from './flows/sign-in/sign-in.flow.js';
 import { HistoryService } from './history/history-service.js';
 import { DEFAULT_LOCKOUT_POLICY } from './lockout/lockout-policy.js';
@@ -39,6 +41,7 @@ import { smsMethod } from './methods/sms/sms.method.js';
 import { totpMethod } from './methods/totp/totp.method.js';
 import { webauthnMethod } from './methods/webauthn/webauthn.method.js';
 import { WebAuthnCeremonies } from './methods/webauthn/webauthn-ceremonies.js';
+import { WebAuthnCredentialService } from './methods/webauthn/webauthn-credential-service.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
 import { SecretKeyService } from './secret-keys/secret-key-service.js';
@@ -96,6 +99,10 @@ export interface Core {
   /** A user changing their own e-mail address or phone number, confirmed by a code sent to the new one. */
   contactChanges: ContactChangeFlow;
   recovery: RecoveryFlow;
+  /** Signing in with a passkey, without a password. */
+  passkeys: PasskeySignIn;
+  /** A user's security keys and passkeys one by one (list, rename, remove), and admins' view of them. */
+  webauthnCredentials: WebAuthnCredentialService;
   backupCodes: BackupCodeSets;
   devices: TrustedDeviceService;
   history: HistoryService;
@@ -104,6 +111,8 @@ export interface Core {
   admin: AdminService;
   /** Accounts an admin manages: create, look up, contact details, disable, enable, delete. */
   userAdmin: AccountAdminService;
+  /** Accounts brought from another system with their authenticator keys (`tessera users import`). */
+  accountImport: AccountImportService;
   notifications: NotificationService;
   /** Who may do what; adapters that must refuse before validating a request ask it directly. */
   authorizer: Authorizer;
@@ -152,6 +161,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const policy: PolicyService = new PolicyService({
     settings: storage.settings,
     factors: storage.factors,
+    users: storage.users,
     history,
     clock,
     authorizer,
@@ -247,7 +257,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     successTokens,
   });
 
-  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer);
+  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions);
 
   return {
     accounts,
@@ -280,6 +290,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       verifier,
       policy,
       authorizer,
+      issuers,
+      users: storage.users,
       clock,
     }),
     signIn: new SignInFlow({
@@ -331,6 +343,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       authorizer,
       secretBox,
     }),
+    passkeys: new PasskeySignIn({
+      ceremonies: webauthnCeremonies,
+      credentials: storage.webauthnCredentials,
+      factors: storage.factors,
+      verifier,
+      accounts,
+      sessions,
+      policy,
+    }),
+    webauthnCredentials: new WebAuthnCredentialService({ storage, methods, successTokens, changes, authorizer }),
     challenges: new ChallengeFlow({ storage, flows, methods, verifier, messenger, successTokens, authorizer }),
     recovery: new RecoveryFlow({
       flows,
@@ -369,6 +391,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       clock,
       notifications,
     }),
+    accountImport: new AccountImportService({ storage, accounts, history, authorizer, secretBox, clock }),
     notifications,
     authorizer,
     secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger }),

@@ -27,6 +27,7 @@ import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 import { documentRoute, finishDocument } from './native/openapi/native-document.js';
+import { installWebUi } from './web-ui/web-ui.plugin.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -53,8 +54,12 @@ export interface BuildAppOptions {
   rateLimit?: RateLimitOptions;
   /** Timeouts and the cap of connections per address. @default the settings' defaults */
   connections?: ConnectionLimits;
+  /** A certificate (PEM, with its chain) and its key: the listener speaks HTTPS only. @default plain HTTP */
+  tls?: { cert: Buffer; key: Buffer };
   /** `/ready` answers 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). @default false */
   redisRequired?: boolean;
+  /** The built web UI's folder, served at /ui/ (TESSERA_WEB_UI); absent: no UI. @default none */
+  webUiRoot?: string;
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -71,7 +76,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Errors found before a route is chosen answer in the native error shape too.
     frameworkErrors: nativeFrameworkErrors,
     clientErrorHandler: nativeClientErrorHandler,
-    http: httpServerOptions(connections),
+    // Fastify types its instance by the server option; the app uses only what an HTTP and an
+    // HTTPS server have alike, so the HTTPS options are passed under the HTTP options' type.
+    ...(options.tls
+      ? ({ https: { ...httpServerOptions(connections), ...options.tls } } as unknown as {
+          http: ReturnType<typeof httpServerOptions>;
+        })
+      : { http: httpServerOptions(connections) }),
     requestTimeout: connections.requestTimeoutMs,
     keepAliveTimeout: connections.keepAliveTimeoutMs,
     connectionTimeout: connections.idleTimeoutMs,
@@ -120,6 +131,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         {
           name: 'two-factor',
           description: 'Enabling and disabling methods, step-up challenges, backup codes, history, devices.',
+        },
+        {
+          name: 'webauthn',
+          description:
+            'Security keys and passkeys: registration, the second-factor step, passkey sign-in without a password, ' +
+            'step-up, and each key listed, renamed and removed. Off until the server has a relying party set.',
         },
         {
           name: 'admin',
@@ -222,6 +239,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   await registerDialects(app, options.core, dialects, { cpanelSecretBits: options.cpanelSecretBits ?? 160 });
+  if (options.webUiRoot !== undefined) await installWebUi(app, options.webUiRoot);
   return app;
 }
 

@@ -1,8 +1,12 @@
-import type { Config } from '@tessera/core';
+import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { type Config, ConfigError } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './build-app.js';
 import { createLogger } from './http/logging.js';
 import { openRuntime } from './runtime.js';
+import { builtWebUiRoot } from './web-ui/web-ui.plugin.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -16,6 +20,10 @@ export async function startServer(
   logStream?: NodeJS.WritableStream,
   env: Record<string, string | undefined> = process.env,
 ): Promise<RunningServer> {
+  // Before anything is opened or written: a HOST that names no address is a setting to fix.
+  await assertHostResolves(config.host);
+  // Checked before anything is opened: a wrong path or a key that does not fit fails the start.
+  const tls = config.tls ? readTlsFiles(config.tls) : undefined;
   const logger = createLogger(config.logLevel, logStream);
   const runtime = await openRuntime(config, logger, env);
   const app = await buildApp({
@@ -34,8 +42,51 @@ export async function startServer(
     redisRequired: config.redisRequired,
     connections: config.connections,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+    ...(tls ? { tls } : {}),
+    ...(config.webUi ? { webUiRoot: builtWebUiRoot() } : {}),
   });
   app.addHook('onClose', async () => runtime.close());
   const url = await app.listen({ port: config.port, host: config.host });
   return { app, url, close: () => app.close() };
+}
+
+/**
+ * Fastify resolves a host name itself when it listens, and a name that does not resolve is then
+ * thrown from a DNS callback, out of reach of the caller: the process dies with a stack trace
+ * instead of a line naming HOST. Resolving it first turns that into an ordinary rejection.
+ */
+export async function assertHostResolves(host: string): Promise<void> {
+  try {
+    await lookup(host);
+  } catch (cause) {
+    const { code } = cause as NodeJS.ErrnoException;
+    throw Object.assign(
+      new Error(`HOST "${host}" does not resolve to an address (${code ?? 'lookup failed'})`, { cause }),
+      {
+        code,
+        syscall: 'getaddrinfo',
+        hostname: host,
+      },
+    );
+  }
+}
+
+/** The certificate and key files, or a ConfigError naming the setting whose file cannot be read. */
+function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (setting: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new ConfigError([`${setting}: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`]);
+    }
+  };
+  const files = { cert: read('TESSERA_TLS_CERT', tls.certFile), key: read('TESSERA_TLS_KEY', tls.keyFile) };
+  try {
+    createSecureContext(files);
+  } catch (error) {
+    throw new ConfigError([
+      `TESSERA_TLS_CERT and TESSERA_TLS_KEY: not a PEM certificate and its private key (${(error as Error).message})`,
+    ]);
+  }
+  return files;
 }

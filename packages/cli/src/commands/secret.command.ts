@@ -5,8 +5,7 @@ import {
   type SealedKind,
   type SecretKeyStatus,
 } from '@tessera/core';
-import { type CliIo, withRuntime } from '../cli-context.js';
-import { type ParsedFlags, UsageError } from '../flags.js';
+import { defineCommand, wholeNumber } from '../command.js';
 
 const HASHED_LABELS: Record<HashedTable, string> = {
   api_tokens: 'API tokens',
@@ -18,48 +17,54 @@ const HASHED_LABELS: Record<HashedTable, string> = {
 };
 
 /** What each key still holds; `--json` prints the counts as they are, for scripts. */
-export async function secretStatusCommand(io: CliIo, flags: ParsedFlags): Promise<number> {
-  return withRuntime(io, async ({ core }) => {
-    const status = await core.secretKeys.status();
-    if (flags.json) io.out(JSON.stringify(status, null, 2));
-    else for (const line of describeStatus(status)) io.out(line);
-    return 0;
-  });
-}
+export const secretStatus = defineCommand({
+  name: 'secret status',
+  summary: 'how many values still depend on each previous secret key',
+  flags: {},
+  async run({ withRuntime }) {
+    return withRuntime(async ({ core }) => {
+      const status = await core.secretKeys.status();
+      return { data: status, text: describeStatus(status).join('\n') };
+    });
+  },
+});
 
 /** Re-seals every sealed value under the current key; progress on stderr, the outcome on stdout. */
-export async function secretRotateCommand(io: CliIo, flags: ParsedFlags): Promise<number> {
-  const batchSize = batchSizeOf(flags['batch-size']);
-  return withRuntime(io, async ({ core }) => {
-    const report = await core.secretKeys.rotate({
-      batchSize,
-      onProgress: ({ kind, resealed }) => io.err(`re-sealed ${resealed} ${SEALED_KIND_LABELS[kind]} so far`),
+export const secretRotate = defineCommand({
+  name: 'secret rotate',
+  summary: 're-seal every sealed value under TESSERA_SECRET_KEY (safe while serving; run again to resume)',
+  details: 'See docs/operations.md, "Rotating the secret key".',
+  flags: { 'batch-size': { type: 'string', value: 'N', description: 'values re-sealed per batch (1-10000, 500)' } },
+  async run({ io, withRuntime }, flags) {
+    const batchSize = wholeNumber(flags['batch-size'], 'batch-size', 500, 1, 10_000);
+    return withRuntime(async ({ core }) => {
+      const report = await core.secretKeys.rotate({
+        batchSize,
+        onProgress: ({ kind, resealed }) => io.err(`re-sealed ${resealed} ${SEALED_KIND_LABELS[kind]} so far`),
+      });
+      const status = await core.secretKeys.status();
+      const moved = Object.entries(report.resealed) as [SealedKind, number][];
+      const lines = [
+        moved.length === 0
+          ? 'nothing to re-seal: every sealed value is under the current key'
+          : `re-sealed under key id ${status.currentKeyId}: ${moved
+              .map(([kind, count]) => `${count} ${SEALED_KIND_LABELS[kind]}`)
+              .join(', ')}`,
+      ];
+      if (report.changedMeanwhile > 0) {
+        lines.push(`${report.changedMeanwhile} values changed while the run read them; run it again to check them`);
+      }
+      for (const { kind, id } of report.unopenable)
+        lines.push(`could not open (damaged): ${SEALED_KIND_LABELS[kind]} ${id}`);
+      lines.push(...describeStatus(status));
+      return {
+        data: { ...report, status },
+        text: lines.join('\n'),
+        exitCode: report.unopenable.length > 0 ? 1 : 0,
+      };
     });
-    const moved = Object.entries(report.resealed) as [SealedKind, number][];
-    io.out(
-      moved.length === 0
-        ? 'nothing to re-seal: every sealed value is under the current key'
-        : `re-sealed under key id ${(await core.secretKeys.status()).currentKeyId}: ${moved
-            .map(([kind, count]) => `${count} ${SEALED_KIND_LABELS[kind]}`)
-            .join(', ')}`,
-    );
-    if (report.changedMeanwhile > 0) {
-      io.out(`${report.changedMeanwhile} values changed while the run read them; run it again to check them`);
-    }
-    for (const { kind, id } of report.unopenable) io.out(`could not open (damaged): ${SEALED_KIND_LABELS[kind]} ${id}`);
-    for (const line of describeStatus(await core.secretKeys.status())) io.out(line);
-    return report.unopenable.length > 0 ? 1 : 0;
-  });
-}
-
-function batchSizeOf(value: string | undefined): number {
-  if (value === undefined) return 500;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 10_000) {
-    throw new UsageError('--batch-size is a whole number from 1 to 10000');
-  }
-  return parsed;
-}
+  },
+});
 
 /** One paragraph per key that is not the current one and still holds something. */
 export function describeStatus(status: SecretKeyStatus): string[] {

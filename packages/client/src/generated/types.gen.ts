@@ -810,6 +810,14 @@ export type OptionalCodeBody = {
 };
 
 /**
+ * PasskeySignInBody
+ */
+export type PasskeySignInBody = {
+  challengeId: string;
+  credential: WebAuthnResponse;
+};
+
+/**
  * Password
  */
 export type Password = string;
@@ -883,8 +891,13 @@ export type Policy = {
     sms: boolean;
     email: boolean;
     backup_codes: boolean;
+    webauthn: boolean;
   };
   rememberDeviceForAdmins: boolean;
+  /**
+   * Admins must hold a security key or passkey: until they do they may only enroll one, and once they do they sign in with it alone.
+   */
+  phishingResistantForAdmins: boolean;
   /**
    * Allowed but "restricted" in NIST SP 800-63B.
    */
@@ -902,8 +915,10 @@ export type PolicyUpdateBody = {
     sms?: boolean;
     email?: boolean;
     backup_codes?: boolean;
+    webauthn?: boolean;
   };
   rememberDeviceForAdmins?: boolean;
+  phishingResistantForAdmins?: boolean;
 };
 
 /**
@@ -1349,6 +1364,10 @@ export type TwoFactorStatus = {
      */
     enforcedFrom?: string;
   };
+  /**
+   * The issuer name authenticator apps show for this account (the account's own, or the system's).
+   */
+  issuer: string;
 };
 
 /**
@@ -1408,6 +1427,184 @@ export type Username = string;
  */
 export type VerifyResult = {
   valid: boolean;
+};
+
+/**
+ * WebAuthnCeremony
+ */
+export type WebAuthnCeremony = {
+  challengeId: string;
+  options: WebAuthnOptions;
+};
+
+/**
+ * WebAuthnChallengeBody
+ */
+export type WebAuthnChallengeBody = {
+  operation: SuccessTokenOperation;
+  target?: string | null;
+};
+
+/**
+ * WebAuthnChallengeStart
+ */
+export type WebAuthnChallengeStart = {
+  challengeId: string;
+  operation: SuccessTokenOperation;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  expiresAt: string;
+  webauthn: WebAuthnCeremony;
+};
+
+/**
+ * WebAuthnCredential
+ */
+export type WebAuthnCredential = {
+  id: string;
+  name: string;
+  /**
+   * Registered as discoverable with user verification: it signs in without a password.
+   */
+  passkey: boolean;
+  /**
+   * The authenticator model (all zeros when it does not say).
+   */
+  aaguid: string;
+  transports: Array<string>;
+  /**
+   * May be synced to other devices (a synced passkey).
+   */
+  backupEligible: boolean;
+  backedUp: boolean;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  createdAt: string;
+  lastUsedAt: string | null;
+};
+
+/**
+ * WebAuthnCredentialBody
+ */
+export type WebAuthnCredentialBody = {
+  credential: WebAuthnResponse;
+};
+
+/**
+ * WebAuthnCredentialList
+ */
+export type WebAuthnCredentialList = {
+  credentials: Array<WebAuthnCredential>;
+};
+
+/**
+ * WebAuthnOptions
+ *
+ * Pass to `startRegistration({optionsJSON})` / `startAuthentication({optionsJSON})` of @simplewebauthn/browser.
+ */
+export type WebAuthnOptions = {
+  /**
+   * The challenge to sign: single use, valid for the ceremony timeout.
+   */
+  challenge: string;
+  [key: string]: unknown;
+};
+
+/**
+ * WebAuthnRegistrationStart
+ */
+export type WebAuthnRegistrationStart = {
+  flowId: string;
+  factorId: string;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  expiresAt: string;
+  webauthn: WebAuthnCeremony;
+};
+
+/**
+ * WebAuthnRemoveBody
+ */
+export type WebAuthnRemoveBody = {
+  /**
+   * From a challenge for `remove_webauthn_credential` with the key’s id as target.
+   */
+  successToken: string;
+};
+
+/**
+ * WebAuthnRemoved
+ */
+export type WebAuthnRemoved = {
+  /**
+   * Whether keys are left; removing the last one turns the method off.
+   */
+  methodActive: boolean;
+};
+
+/**
+ * WebAuthnRenameBody
+ */
+export type WebAuthnRenameBody = {
+  name: string;
+};
+
+/**
+ * WebAuthnResponse
+ *
+ * The browser’s PublicKeyCredential, as JSON.
+ */
+export type WebAuthnResponse = {
+  /**
+   * The credential id.
+   */
+  id: string;
+  /**
+   * The credential id again.
+   */
+  rawId: string;
+  type: 'public-key';
+  response: {
+    /**
+     * The client data the authenticator signed over.
+     */
+    clientDataJSON: string;
+    /**
+     * Registration: the attestation object.
+     */
+    attestationObject?: string;
+    /**
+     * Assertion: the authenticator data.
+     */
+    authenticatorData?: string;
+    /**
+     * Assertion: the signature.
+     */
+    signature?: string;
+    /**
+     * Assertion of a passkey: the account it belongs to.
+     */
+    userHandle?: string;
+    transports?: Array<string>;
+    [key: string]: unknown;
+  };
+  clientExtensionResults: {
+    [key: string]: unknown;
+  };
+  authenticatorAttachment?: string;
+  [key: string]: unknown;
+};
+
+/**
+ * WebAuthnSignInBody
+ */
+export type WebAuthnSignInBody = {
+  credential: WebAuthnResponse;
+  rememberDevice?: boolean;
+  deviceLabel?: string;
 };
 
 export type GetHealthData = {
@@ -2779,6 +2976,556 @@ export type RegenerateBackupCodesResponses = {
 };
 
 export type RegenerateBackupCodesResponse = RegenerateBackupCodesResponses[keyof RegenerateBackupCodesResponses];
+
+export type StartWebAuthnRegistrationData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/registration';
+};
+
+export type StartWebAuthnRegistrationErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+};
+
+export type StartWebAuthnRegistrationError = StartWebAuthnRegistrationErrors[keyof StartWebAuthnRegistrationErrors];
+
+export type StartWebAuthnRegistrationResponses = {
+  /**
+   * Options for navigator.credentials.create(); answer within the ceremony timeout.
+   */
+  201: WebAuthnRegistrationStart;
+};
+
+export type StartWebAuthnRegistrationResponse =
+  StartWebAuthnRegistrationResponses[keyof StartWebAuthnRegistrationResponses];
+
+export type FinishWebAuthnRegistrationData = {
+  body: WebAuthnCredentialBody;
+  path: {
+    flowId: string;
+  };
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/registration/{flowId}';
+};
+
+export type FinishWebAuthnRegistrationErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   */
+  410: ErrorBody;
+  /**
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   */
+  422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+};
+
+export type FinishWebAuthnRegistrationError = FinishWebAuthnRegistrationErrors[keyof FinishWebAuthnRegistrationErrors];
+
+export type FinishWebAuthnRegistrationResponses = {
+  /**
+   * The key is registered: your keys, the new one with its default name.
+   */
+  200: WebAuthnCredentialList;
+};
+
+export type FinishWebAuthnRegistrationResponse =
+  FinishWebAuthnRegistrationResponses[keyof FinishWebAuthnRegistrationResponses];
+
+export type ListWebAuthnCredentialsData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/credentials';
+};
+
+export type ListWebAuthnCredentialsErrors = {
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+};
+
+export type ListWebAuthnCredentialsError = ListWebAuthnCredentialsErrors[keyof ListWebAuthnCredentialsErrors];
+
+export type ListWebAuthnCredentialsResponses = {
+  /**
+   * Your keys and passkeys.
+   */
+  200: WebAuthnCredentialList;
+};
+
+export type ListWebAuthnCredentialsResponse = ListWebAuthnCredentialsResponses[keyof ListWebAuthnCredentialsResponses];
+
+export type RemoveWebAuthnCredentialData = {
+  body: WebAuthnRemoveBody;
+  path: {
+    credentialId: string;
+  };
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/credentials/{credentialId}';
+};
+
+export type RemoveWebAuthnCredentialErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type RemoveWebAuthnCredentialError = RemoveWebAuthnCredentialErrors[keyof RemoveWebAuthnCredentialErrors];
+
+export type RemoveWebAuthnCredentialResponses = {
+  /**
+   * The key is removed; whether the method is still on.
+   */
+  200: WebAuthnRemoved;
+};
+
+export type RemoveWebAuthnCredentialResponse =
+  RemoveWebAuthnCredentialResponses[keyof RemoveWebAuthnCredentialResponses];
+
+export type RenameWebAuthnCredentialData = {
+  body: WebAuthnRenameBody;
+  path: {
+    credentialId: string;
+  };
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/credentials/{credentialId}';
+};
+
+export type RenameWebAuthnCredentialErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type RenameWebAuthnCredentialError = RenameWebAuthnCredentialErrors[keyof RenameWebAuthnCredentialErrors];
+
+export type RenameWebAuthnCredentialResponses = {
+  /**
+   * The key with its new name.
+   */
+  200: WebAuthnCredential;
+};
+
+export type RenameWebAuthnCredentialResponse =
+  RenameWebAuthnCredentialResponses[keyof RenameWebAuthnCredentialResponses];
+
+export type StartWebAuthnSignInStepData = {
+  body?: never;
+  path: {
+    flowId: string;
+  };
+  query?: never;
+  url: '/api/v1/auth/sign-in/{flowId}/webauthn/options';
+};
+
+export type StartWebAuthnSignInStepErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   */
+  410: ErrorBody;
+};
+
+export type StartWebAuthnSignInStepError = StartWebAuthnSignInStepErrors[keyof StartWebAuthnSignInStepErrors];
+
+export type StartWebAuthnSignInStepResponses = {
+  /**
+   * Options for navigator.credentials.get() listing the account's keys.
+   */
+  200: WebAuthnCeremony;
+};
+
+export type StartWebAuthnSignInStepResponse = StartWebAuthnSignInStepResponses[keyof StartWebAuthnSignInStepResponses];
+
+export type CompleteWebAuthnSignInStepData = {
+  body: WebAuthnSignInBody;
+  path: {
+    flowId: string;
+  };
+  query?: never;
+  url: '/api/v1/auth/sign-in/{flowId}/webauthn';
+};
+
+export type CompleteWebAuthnSignInStepErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   */
+  410: ErrorBody;
+  /**
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   */
+  422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+};
+
+export type CompleteWebAuthnSignInStepError = CompleteWebAuthnSignInStepErrors[keyof CompleteWebAuthnSignInStepErrors];
+
+export type CompleteWebAuthnSignInStepResponses = {
+  /**
+   * Signed in.
+   */
+  200: TokenResponse;
+};
+
+export type CompleteWebAuthnSignInStepResponse =
+  CompleteWebAuthnSignInStepResponses[keyof CompleteWebAuthnSignInStepResponses];
+
+export type StartPasskeySignInData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/api/v1/auth/passkey/options';
+};
+
+export type StartPasskeySignInErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+};
+
+export type StartPasskeySignInError = StartPasskeySignInErrors[keyof StartPasskeySignInErrors];
+
+export type StartPasskeySignInResponses = {
+  /**
+   * Options without a username, requiring user verification.
+   */
+  200: WebAuthnCeremony;
+};
+
+export type StartPasskeySignInResponse = StartPasskeySignInResponses[keyof StartPasskeySignInResponses];
+
+export type CompletePasskeySignInData = {
+  body: PasskeySignInBody;
+  path?: never;
+  query?: never;
+  url: '/api/v1/auth/passkey';
+};
+
+export type CompletePasskeySignInErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   */
+  422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+};
+
+export type CompletePasskeySignInError = CompletePasskeySignInErrors[keyof CompletePasskeySignInErrors];
+
+export type CompletePasskeySignInResponses = {
+  /**
+   * Signed in with the passkey alone.
+   */
+  200: TokenResponse;
+};
+
+export type CompletePasskeySignInResponse = CompletePasskeySignInResponses[keyof CompletePasskeySignInResponses];
+
+export type StartWebAuthnChallengeData = {
+  body: WebAuthnChallengeBody;
+  path?: never;
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/challenges';
+};
+
+export type StartWebAuthnChallengeErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+};
+
+export type StartWebAuthnChallengeError = StartWebAuthnChallengeErrors[keyof StartWebAuthnChallengeErrors];
+
+export type StartWebAuthnChallengeResponses = {
+  /**
+   * The challenge started: options for navigator.credentials.get().
+   */
+  201: WebAuthnChallengeStart;
+};
+
+export type StartWebAuthnChallengeResponse = StartWebAuthnChallengeResponses[keyof StartWebAuthnChallengeResponses];
+
+export type ConfirmWebAuthnChallengeData = {
+  body: WebAuthnCredentialBody;
+  path: {
+    challengeId: string;
+  };
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/challenges/{challengeId}';
+};
+
+export type ConfirmWebAuthnChallengeErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   */
+  410: ErrorBody;
+  /**
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   */
+  422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+};
+
+export type ConfirmWebAuthnChallengeError = ConfirmWebAuthnChallengeErrors[keyof ConfirmWebAuthnChallengeErrors];
+
+export type ConfirmWebAuthnChallengeResponses = {
+  /**
+   * The key answered: a success token for that operation only.
+   */
+  200: SuccessToken;
+};
+
+export type ConfirmWebAuthnChallengeResponse =
+  ConfirmWebAuthnChallengeResponses[keyof ConfirmWebAuthnChallengeResponses];
+
+export type AdminListWebAuthnCredentialsData = {
+  body?: never;
+  path: {
+    /**
+     * The account's id, or `ext:` and the platform's own id for it (`ext:4711`, percent-encoded).
+     */
+    userId: string | string;
+  };
+  query?: never;
+  url: '/api/v1/admin/users/{userId}/webauthn/credentials';
+};
+
+export type AdminListWebAuthnCredentialsErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type AdminListWebAuthnCredentialsError =
+  AdminListWebAuthnCredentialsErrors[keyof AdminListWebAuthnCredentialsErrors];
+
+export type AdminListWebAuthnCredentialsResponses = {
+  /**
+   * The user's keys and passkeys.
+   */
+  200: WebAuthnCredentialList;
+};
+
+export type AdminListWebAuthnCredentialsResponse =
+  AdminListWebAuthnCredentialsResponses[keyof AdminListWebAuthnCredentialsResponses];
+
+export type AdminRemoveWebAuthnCredentialData = {
+  body?: never;
+  path: {
+    /**
+     * The account's id, or `ext:` and the platform's own id for it (`ext:4711`, percent-encoded).
+     */
+    userId: string | string;
+    credentialId: string;
+  };
+  query?: never;
+  url: '/api/v1/admin/users/{userId}/webauthn/credentials/{credentialId}';
+};
+
+export type AdminRemoveWebAuthnCredentialErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type AdminRemoveWebAuthnCredentialError =
+  AdminRemoveWebAuthnCredentialErrors[keyof AdminRemoveWebAuthnCredentialErrors];
+
+export type AdminRemoveWebAuthnCredentialResponses = {
+  /**
+   * The key is removed; whether the user has keys left.
+   */
+  200: WebAuthnRemoved;
+};
+
+export type AdminRemoveWebAuthnCredentialResponse =
+  AdminRemoveWebAuthnCredentialResponses[keyof AdminRemoveWebAuthnCredentialResponses];
 
 export type ListHistoryData = {
   body?: never;

@@ -88,6 +88,24 @@ export class AccountAdminService {
     return this.view(await this.user(userId));
   }
 
+  /**
+   * A page of accounts as an admin sees them, by username; with `search`, those whose username,
+   * e-mail address or externalId contains it (any case).
+   */
+  async list(
+    actor: Actor,
+    page: { limit: number; offset: number; search?: string | undefined },
+  ): Promise<{ items: AdminUserView[]; total: number }> {
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    const found = await this.deps.storage.users.listWithFactors(page.limit, page.offset, page.search || undefined);
+    return {
+      total: found.total,
+      items: found.items.map(({ user, activeKinds, lockout }) =>
+        this.viewOf(user, activeKinds, this.deps.guard.stateOf(lockout)),
+      ),
+    };
+  }
+
   async lookup(actor: Actor, by: UserLookup): Promise<AdminUserView> {
     await this.deps.authorizer.admin(actor, 'admin.read');
     const { users } = this.deps.storage;

@@ -68,6 +68,8 @@ export interface Config {
   corsOrigins: string[];
   /** `TESSERA_DIALECTS`: the vendor APIs served beside the native one. */
   dialects: DialectName[];
+  /** `TESSERA_WEB_UI`: whether the web UI is served at `/ui/`. */
+  webUi: boolean;
   /** `HOST`: address to listen on. */
   host: string;
   /**
@@ -115,6 +117,8 @@ export interface Config {
   connections: ConnectionLimits;
   /** `TESSERA_TRUST_PROXY`: the reverse proxies believed about the client's address, comma-separated. */
   trustProxy: string | undefined;
+  /** `TESSERA_TLS_CERT` and `TESSERA_TLS_KEY`: the files of an HTTPS listener; unset for plain HTTP. */
+  tls: { certFile: string; keyFile: string } | undefined;
   /** `TESSERA_WEBAUTHN_*`: undefined (WebAuthn off) until the RP ID and the origins are set. */
   webauthn: WebAuthnSettings | undefined;
 }
@@ -142,6 +146,7 @@ export function loadConfig(env: Environment): Config {
     host: http.HOST,
     workers: http.TESSERA_WORKERS ?? (storage.TESSERA_DATABASE_URL === undefined ? 1 : availableParallelism()),
     dialects: parseDialects(http.TESSERA_DIALECTS),
+    webUi: http.TESSERA_WEB_UI === 'on',
     corsOrigins:
       http.TESSERA_CORS_ORIGINS === undefined ? [] : http.TESSERA_CORS_ORIGINS.split(',').map((o) => o.trim()),
     dataDir: storage.TESSERA_DATA_DIR,
@@ -208,6 +213,10 @@ export function loadConfig(env: Environment): Config {
       maxConnectionsPerIp: connections.TESSERA_MAX_CONNECTIONS_PER_IP,
     },
     trustProxy: connections.TESSERA_TRUST_PROXY,
+    tls:
+      connections.TESSERA_TLS_CERT !== undefined && connections.TESSERA_TLS_KEY !== undefined
+        ? { certFile: connections.TESSERA_TLS_CERT, keyFile: connections.TESSERA_TLS_KEY }
+        : undefined,
     webauthn:
       webauthn.TESSERA_WEBAUTHN_RP_ID === undefined || webauthn.TESSERA_WEBAUTHN_ORIGINS === undefined
         ? undefined

@@ -9,6 +9,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** The vendor API shapes served beside the native API (each under its vendor's own paths). */
 export const DIALECT_NAMES = ['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
+export const WEB_UI_MODES = ['on', 'off'] as const;
 const DIALECT_LIST = new RegExp(
   `^\\s*(none|(${DIALECT_NAMES.join('|')})(\\s*,\\s*(${DIALECT_NAMES.join('|')}))*)\\s*$`,
 );
@@ -55,6 +56,11 @@ export const HTTP_SETTINGS = settingsGroup(
         },
       }),
     ),
+    TESSERA_WEB_UI: Setting.oneOf(WEB_UI_MODES, {
+      description:
+        'whether the web UI (sign-in, the security page, the admin pages) is served at `/ui/`, with `/` sending browsers there; `off` for API-only deployments',
+      default: 'on',
+    }),
     TESSERA_DIALECTS: Setting.text({
       description: 'vendor APIs to serve beside the native one (see docs/dialects.md)',
       default: DIALECT_NAMES.join(','),
@@ -357,7 +363,6 @@ export const WEBAUTHN_SETTINGS = settingsGroup(
           'the relying party ID: the domain the keys are bound to (`example.com` serves `app.example.com` and `login.example.com`); a key registered under one RP ID never signs for another',
         whenUnset: 'WebAuthn is off',
         match: { pattern: WEBAUTHN_RP_ID_PATTERN, allowed: 'a lower-case domain name, or localhost' },
-        setTogetherWith: 'TESSERA_WEBAUTHN_ORIGINS',
       }),
     ),
     TESSERA_WEBAUTHN_ORIGINS: Setting.optional(
@@ -536,6 +541,23 @@ export const CONNECTION_SETTINGS = settingsGroup(
           allowed: 'IPv4 or IPv6 addresses or CIDR ranges, comma-separated',
           namesRefusedItems: true,
         },
+      }),
+    ),
+    TESSERA_TLS_CERT: Setting.optional(
+      Setting.text({
+        description:
+          "a PEM certificate file (with its chain): Tessera's own listener then speaks HTTPS only " +
+          '(docs/deployment.md; usually TLS ends at a reverse proxy instead)',
+        whenUnset: 'plain HTTP',
+        minLength: 1,
+      }),
+    ),
+    TESSERA_TLS_KEY: Setting.optional(
+      Setting.text({
+        description: "the PEM private key file of `TESSERA_TLS_CERT`, readable by Tessera's user only",
+        whenUnset: 'plain HTTP',
+        minLength: 1,
+        setTogetherWith: 'TESSERA_TLS_CERT',
       }),
     ),
     TESSERA_HEADERS_TIMEOUT_MS: Setting.integer({

@@ -76,7 +76,17 @@ export class SessionService {
     return this.signingKeys.jwks();
   }
 
-  async start(user: UserRecord, client: SessionClient = { clientIp: null, userAgent: null }): Promise<TokenPair> {
+  /**
+   * `secondFactor`: the sign-in passed one (or a remembered device standing for one). A session
+   * that did not makes API tokens that stay under the 2FA policy. `amr` (RFC 8176), when the
+   * sign-in says how it was made: the first access token carries it (a passkey sign-in with user
+   * verification is `hwk` and `mfa`). Refreshed tokens do not.
+   */
+  async start(
+    user: UserRecord,
+    client: SessionClient = { clientIp: null, userAgent: null },
+    proof: { secondFactor: boolean; amr?: readonly string[] } = { secondFactor: false },
+  ): Promise<TokenPair> {
     const now = this.clock.now();
     const familyId = newId();
     await this.sessions.createFamily({
@@ -86,8 +96,9 @@ export class SessionService {
       revokedAt: null,
       lastUsedAt: now,
       ...client,
+      secondFactor: proof.secondFactor,
     });
-    return this.issue(user.id, user.role, familyId, now);
+    return this.issue(user.id, user.role, familyId, now, proof.amr);
   }
 
   async refresh(
@@ -177,7 +188,13 @@ export class SessionService {
     return claims;
   }
 
-  private async issue(userId: string, role: Role, familyId: string, now: Date): Promise<TokenPair> {
+  private async issue(
+    userId: string,
+    role: Role,
+    familyId: string,
+    now: Date,
+    amr?: readonly string[],
+  ): Promise<TokenPair> {
     const refreshToken = newOpaqueToken('tsr');
     await this.sessions.insertRefreshToken({
       id: newId(),
@@ -190,7 +207,7 @@ export class SessionService {
     });
     const issuedAt = Math.floor(now.getTime() / 1000);
     const signing = await this.signingKeys.current();
-    const accessToken = await new SignJWT({ role, sid: familyId })
+    const accessToken = await new SignJWT({ role, sid: familyId, ...(amr ? { amr: [...amr] } : {}) })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: signing.kid })
       .setSubject(userId)
       .setIssuer(ISSUER)

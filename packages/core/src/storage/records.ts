@@ -116,6 +116,12 @@ export interface SessionFamilyRecord {
   lastUsedAt: Date | null;
   clientIp: string | null;
   userAgent: string | null;
+  /**
+   * The sign-in passed a second factor (or a remembered device that stands for one); absent or
+   * false for a password alone. API tokens made by a password-only session are held to the
+   * "2FA required" policy.
+   */
+  secondFactor?: boolean;
 }
 
 export interface ApiTokenRecord {
@@ -128,6 +134,12 @@ export interface ApiTokenRecord {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /**
+   * Made by a session that passed no second factor, or with a password sent along: the token is
+   * held to the "2FA required" policy like that session, rather than outliving it. False (or
+   * absent) for tokens the operator or an admin made and those of a second-factor session.
+   */
+  passwordOnly?: boolean;
 }
 
 export interface FlowRecord {

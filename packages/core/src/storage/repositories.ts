@@ -69,8 +69,16 @@ export interface UserRepository {
    * stored before phones were sealed (the core seals them at start-up).
    */
   listUnsealedPhones(sealedPrefix: string, limit: number): Promise<{ id: string; phone: string }[]>;
-  /** Users ordered by username with the kinds of their active factors and lockout, and the total count. */
-  listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
+  /**
+   * Users ordered by username with the kinds of their active factors and lockout, and the total
+   * count; with `search`, only those whose username, e-mail address or externalId contains it
+   * (case-insensitive; phones are sealed, so they cannot be searched), and the total of those.
+   */
+  listWithFactors(
+    limit: number,
+    offset: number,
+    search?: string,
+  ): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
   /**
    * Up to `limit` top-level accounts (no owner) with the kinds of their active factors, ordered by
    * username, starting after `afterUsername` (keyset paging: each page costs the same however
@@ -254,10 +262,16 @@ export interface ApiTokenRepository {
   insert(token: ApiTokenRecord): Promise<void>;
   findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
   /** A token that is not revoked with its owner, in one lookup (every API-token request does this). */
-  findWithOwnerByHash(
-    tokenHash: string,
-  ): Promise<
-    { tokenId: string; scope: ApiTokenRecord['scope']; lastUsedAt: Date | null; owner: UserRecord } | undefined
+  findWithOwnerByHash(tokenHash: string): Promise<
+    | {
+        tokenId: string;
+        scope: ApiTokenRecord['scope'];
+        /** See ApiTokenRecord.passwordOnly. */
+        passwordOnly: boolean;
+        lastUsedAt: Date | null;
+        owner: UserRecord;
+      }
+    | undefined
   >;
   /** Sets last_used_at to `now` unless it is already `since` or later: one conditional UPDATE. */
   recordUse(id: string, now: Date, since: Date): Promise<void>;
@@ -293,6 +307,17 @@ export interface LockoutRepository {
    */
   compareAndSet(expectedVersion: number, next: LockoutRecord): Promise<boolean>;
   reset(userId: string): Promise<void>;
+  /**
+   * Reads the account's row under a lock that every other writer of it waits for (a row lock on
+   * PostgreSQL, the database's write lock on SQLite), writes the `next` that `decide` returns
+   * (nothing when it returns none) and resolves to its `result`; what `decide` throws is thrown,
+   * with nothing written. For the attempts whose compare-and-set keeps losing to concurrent ones:
+   * each waits its turn and is decided, instead of giving up.
+   */
+  updateSerialized<R>(
+    userId: string,
+    decide: (current: LockoutRecord | undefined) => { next?: LockoutRecord; result: R },
+  ): Promise<R>;
 }
 
 /** Failure budgets by key (throttle/): the same compare-and-set as the lockouts. */

@@ -90,8 +90,8 @@ function sealedUsers(users: UserRepository, box: SecretBox): UserRepository {
     updatePhone: (id, phone) => users.updatePhone(id, phone === null ? null : sealPhone(box, id, phone)),
     updateEmail: (id, email) => users.updateEmail(id, email),
     listUnsealedPhones: (prefix, limit) => users.listUnsealedPhones(prefix, limit),
-    listWithFactors: async (limit, offset) => {
-      const page = await users.listWithFactors(limit, offset);
+    listWithFactors: async (limit, offset, search) => {
+      const page = await users.listWithFactors(limit, offset, search);
       const items: UserTwoFactorSummary[] = page.items.map((item) => ({ ...item, user: opened(box, item.user) }));
       return { items, total: page.total };
     },

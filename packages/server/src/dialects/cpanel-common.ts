@@ -156,7 +156,11 @@ export function cpanelRouteSets(security: Record<string, string[]>[]) {
   ];
 }
 
-/** cPanel's 2FA is an authenticator app: `is_enabled` means an active TOTP factor. */
+/**
+ * cPanel's 2FA is an authenticator app: `is_enabled` means an active TOTP factor, or a security key
+ * (which no cPanel client can answer, but an account that has one has 2FA on and signs in with it
+ * only through the native API).
+ */
 export function totpFlag(account: Pick<UserTwoFactorState, 'methods'>): 0 | 1 {
-  return account.methods.includes('totp') ? 1 : 0;
+  return account.methods.includes('totp') || account.methods.includes('webauthn') ? 1 : 0;
 }

@@ -94,6 +94,7 @@ export function aSessionFamily(userId: string, overrides: Partial<SessionFamilyR
     lastUsedAt: null,
     clientIp: null,
     userAgent: null,
+    secondFactor: false,
     ...overrides,
   };
 }
@@ -124,6 +125,7 @@ export function anApiToken(userId: string, overrides: Partial<ApiTokenRecord> = 
     createdAt: T0,
     lastUsedAt: null,
     revokedAt: null,
+    passwordOnly: false,
     ...overrides,
   };
 }

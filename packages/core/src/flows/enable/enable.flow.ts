@@ -22,6 +22,7 @@ import {
   totpEnrollmentDisplay,
   totpParams,
 } from '../../methods/totp/totp.method.js';
+import type { IssuedWebAuthnChallenge } from '../../methods/webauthn/webauthn-ceremonies.js';
 import { DEFAULT_TOTP_PARAMS, type TotpParams, type TotpSecretBits } from '../../otp/index.js';
 import type { PolicyService } from '../../policy/policy-service.js';
 import type { IssuerSettings } from '../../settings/issuer-settings.js';
@@ -69,6 +70,8 @@ export interface EnableStart extends ProcedureView {
   delivery?: SentCode;
   /** Backup codes are active at once: the set is shown here, once. */
   backupCodes?: BackupCodeSet;
+  /** WebAuthn: options for `navigator.credentials.create()`; confirm with the browser's response. */
+  webauthn?: IssuedWebAuthnChallenge;
 }
 
 export interface EnableResult extends ProcedureView {
@@ -80,6 +83,8 @@ interface EnableData {
   deliveredCodeId?: string;
   /** Keyed hashes of a backup-code set to install on confirmation; never the codes. */
   backupCodeHashes?: string[];
+  /** WebAuthn: the registration challenge issued for this flow. */
+  challengeId?: string;
 }
 
 const ENABLE_ACTION: Record<DeliveryChannel, string> = {
@@ -124,12 +129,15 @@ export class EnableFlow {
     await policy.assertMethodAllowed(input.method);
     const user = await storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
-    if (await storage.factors.findActive(userId, input.method)) throw alreadyActive(input.method);
+    // A method that holds several credentials (WebAuthn) adds one to its active factor.
+    const active = await storage.factors.findActive(userId, input.method);
+    if (active && !method.addsToActive) throw alreadyActive(input.method);
 
     const factorId = newId();
     const begun = await method.begin({
       factorId,
       user,
+      ...(active ? { addingTo: active } : {}),
       issuer: await issuers.issuerFor(user),
       ...(input.phone === undefined ? {} : { phone: input.phone }),
       ...(input.successToken === undefined ? {} : { successToken: input.successToken }),
@@ -158,26 +166,31 @@ export class EnableFlow {
         : undefined;
     const now = clock.now();
     const expiresAt = new Date(now.getTime() + ENABLE_TTL_SECONDS * 1000);
-    const factor = newFactor(
-      { id: factorId, userId, status: 'pending', createdAt: now, expiresAt, activatedAt: null },
-      input.method,
-      begun.details,
-    );
-    await storage.factors.insertPending(factor);
+    const factor =
+      active ??
+      newFactor(
+        { id: factorId, userId, status: 'pending', createdAt: now, expiresAt, activatedAt: null },
+        input.method,
+        begun.details,
+      );
+    if (!active) await storage.factors.insertPending(factor);
     const backupCodes = input.withBackupCodes ? this.deps.backupCodes.prepare(userId) : undefined;
     const data: EnableData = {
-      factorId,
+      factorId: factor.id,
       ...(delivery ? { deliveredCodeId: delivery.id } : {}),
       ...(backupCodes ? { backupCodeHashes: backupCodes.hashes } : {}),
+      ...(begun.webauthn ? { challengeId: begun.webauthn.challengeId } : {}),
     };
+    // The flow has the id the method was given, which its challenge is bound to.
     const flow = await this.deps.flows.createWithId(enableMachine, factorId, userId, ENABLE_TTL_SECONDS, data);
     return {
       ...view(flow, input.method),
-      factorId,
+      factorId: factor.id,
       factor: toFactorView(factor, method.describe(factor)),
       ...(begun.totp ? { totp: begun.totp } : {}),
       ...(delivery ? { delivery } : {}),
       ...(backupCodes ? { backupCodes: backupCodes.set } : {}),
+      ...(begun.webauthn ? { webauthn: begun.webauthn } : {}),
     };
   }
 
@@ -308,7 +321,7 @@ export class EnableFlow {
     const flow = await flows.load(enableMachine, flowId, userId);
     await flows.assertOpen(enableMachine, flow, 'EXPIRE');
     const data = flowData<EnableData>(flow);
-    const factor = await this.pendingFactor(data.factorId);
+    const factor = await this.pendingFactor(data.factorId, true);
     const method = methods.of(factor);
     if (factor.kind === 'totp') this.assertSettingsHonoured(factor, proof);
     const purposes = method.channel === null ? [] : [enablePurpose(method.channel)];
@@ -319,6 +332,7 @@ export class EnableFlow {
         verifier.verifyFactor(factor, proof, {
           purposes,
           ...(data.deliveredCodeId ? { deliveredCodeId: data.deliveredCodeId } : {}),
+          ...(data.challengeId ? { challengeId: data.challengeId, flowId: flow.id } : {}),
         }),
       { failEvent: 'CONFIRM_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: ENABLE_MAX_ATTEMPTS },
     );
@@ -326,11 +340,16 @@ export class EnableFlow {
     // Flow, factor, the method's own writes and the history entry commit together or not at all.
     const { done, notify } = await storage.transaction(async (tx) => {
       const done = await flows.advance(enableMachine, flow, 'CONFIRM_OK', {}, tx.flows);
-      if (!(await tx.factors.activate(factor.id, now, check.usedStep ?? null))) {
-        if (await tx.factors.findActive(userId, factor.kind)) throw alreadyActive(factor.kind);
-        throw new TesseraError('FACTOR_NOT_PENDING');
+      if (factor.status === 'pending') {
+        if (!(await tx.factors.activate(factor.id, now, check.usedStep ?? null))) {
+          if (await tx.factors.findActive(userId, factor.kind)) throw alreadyActive(factor.kind);
+          throw new TesseraError('FACTOR_NOT_PENDING');
+        }
+        await method.onActivate?.(factor, tx);
+      } else if (!(await tx.factors.findActive(userId, factor.kind))) {
+        throw new TesseraError('FLOW_FINISHED', { message: 'The method was turned off meanwhile; start again.' });
       }
-      await method.onActivate?.(factor, tx);
+      if (check.enrolled) await method.onEnrolled?.(factor, check.enrolled, tx);
       const notices = [
         await changes.recordIn(tx.history, { userId, method: factor.kind, action: 'enable', enabled: true }, context),
       ];
@@ -347,7 +366,8 @@ export class EnableFlow {
     });
     await notify();
     logger.info({ userId, factorId: factor.id, kind: factor.kind }, 'factor enabled');
-    const active: FactorRecord = { ...factor, status: 'active', activatedAt: now, expiresAt: null };
+    const active: FactorRecord =
+      factor.status === 'active' ? factor : { ...factor, status: 'active', activatedAt: now, expiresAt: null };
     return { ...view(done, factor.kind), factor: toFactorView(active, method.describe(active)) };
   }
 
@@ -378,10 +398,15 @@ export class EnableFlow {
     }
   }
 
-  private async pendingFactor(factorId: string): Promise<FactorRecord> {
+  /**
+   * The factor an enrollment confirms: a pending one, or (`orAdding`, for a method that adds
+   * credentials to its active factor) the active one.
+   */
+  private async pendingFactor(factorId: string, orAdding = false): Promise<FactorRecord> {
     const factor = await this.deps.storage.factors.findById(factorId);
     if (!factor) throw new TesseraError('FLOW_FINISHED', { message: 'The enrollment was replaced or removed.' });
-    if (factor.status !== 'pending') throw new TesseraError('FACTOR_NOT_PENDING');
+    const adding = orAdding && factor.status === 'active' && this.deps.methods.of(factor).addsToActive === true;
+    if (factor.status !== 'pending' && !adding) throw new TesseraError('FACTOR_NOT_PENDING');
     return factor;
   }
 }

@@ -63,6 +63,9 @@ export function secondFactorWorkflow(methods: readonly FactorKind[]): '2fa' | '2
 /** B2Core's captions (seed 002). */
 export const CAPTIONS: Record<B2CoreType, string> = { google: 'Google Authenticator', sms: 'SMS Confirmation' };
 
+/** Listed beside B2Core's two when the account has security keys (usable only through the native API). */
+export const SECURITY_KEY_STATUS = { caption: 'Security key', isEnabled: true, name: 'webauthn' };
+
 export function methodStatus(type: B2CoreType, active: readonly FactorKind[]) {
   return { caption: CAPTIONS[type], isEnabled: active.includes(B2CORE_TYPES[type]), name: type };
 }

@@ -16,6 +16,7 @@ import type { Dialect, DialectApp } from '../dialect.js';
 import { anonymousCaller, callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { B2CORE_ERRORS } from './b2core.errors.js';
+import { B2CORE_DOCS, b2coreErrorExample } from './b2core.examples.js';
 import {
   B2CORE_TYPES,
   type B2CoreType,
@@ -26,6 +27,7 @@ import {
   filterTime,
   methodStatus,
   phoneStepData,
+  SECURITY_KEY_STATUS,
   secondFactorWorkflow,
   TERMINATE_WORKFLOW,
 } from './b2core.mapping.js';
@@ -293,7 +295,11 @@ async function registerWizards(app: DialectApp, core: Core): Promise<void> {
     },
     async (request) => {
       const { methods } = await core.factors.status(callerOf(request));
-      const data = (['sms', 'google'] as const).map((type) => methodStatus(type, methods));
+      const data: { caption: string; isEnabled: boolean; name: string }[] = (['sms', 'google'] as const).map((type) =>
+        methodStatus(type, methods),
+      );
+      // B2Core knows no security keys; an account whose keys are its 2FA must not look unprotected.
+      if (methods.includes('webauthn')) data.push(SECURITY_KEY_STATUS);
       return { total: data.length, data };
     },
   );
@@ -555,5 +561,7 @@ export const b2coreDialect: Dialect = {
     'credentials; the rest a Bearer access token. Errors: `{code, message, errors}` with `code` the HTTP status.',
   securitySchemes: { BearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
   prefixes: ['/api/v2/my'],
+  errorExample: b2coreErrorExample,
+  operationDocs: B2CORE_DOCS,
   register,
 };
