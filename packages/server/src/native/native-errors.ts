@@ -19,6 +19,15 @@ function secondsUntil(time: string): string {
   return String(Math.max(1, Math.ceil((Date.parse(time) - Date.now()) / 1000)));
 }
 
+/**
+ * The methods some route takes at this path. OPTIONS is left out: the CORS preflight route
+ * answers it on every path, so it says nothing about whether the path exists.
+ */
+const PROBED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+function allowedMethods(app: FastifyInstance, path: string): string[] {
+  return PROBED_METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+}
+
 /** Every native failure leaves as `{"error":{"code","message"}}`; an unexpected one as INTERNAL, logged. */
 export function installNativeErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -44,7 +53,18 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
     return reply.status(500).send(body('INTERNAL', ERROR_CODES.INTERNAL));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = allowedMethods(app, path);
+    if (allowed.length > 0) {
+      // RFC 9110 §15.5.6: a 405 says which methods the path does take.
+      reply.header('allow', allowed.join(', '));
+      return reply
+        .status(405)
+        .send(
+          body('HTTP_METHOD_NOT_ALLOWED', `${path} does not take ${request.method}; it takes ${allowed.join(', ')}.`),
+        );
+    }
+    return reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${path}.`));
   });
 }
 
