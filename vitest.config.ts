@@ -21,6 +21,7 @@ export default defineConfig({
       '@tessera/storage-kysely': source('storage-kysely'),
       '@tessera/delivery': source('delivery'),
       '@tessera/server': source('server'),
+      '@tessera/client': source('client'),
     },
   },
   test: {

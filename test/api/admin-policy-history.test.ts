@@ -46,6 +46,7 @@ interface PolicyView {
   requiredSince: string | null;
   methods: Record<string, boolean>;
   rememberDeviceForAdmins: boolean;
+  phishingResistantForAdmins: boolean;
   restrictedMethods: string[];
 }
 
@@ -952,8 +953,9 @@ describe('2FA policy', () => {
       required: false,
       gracePeriodDays: 0,
       requiredSince: null,
-      methods: { totp: true, sms: true, email: true, backup_codes: true },
+      methods: { totp: true, sms: true, email: true, backup_codes: true, webauthn: true },
       rememberDeviceForAdmins: false,
+      phishingResistantForAdmins: false,
       restrictedMethods: ['sms', 'email'],
     });
   });
@@ -967,8 +969,9 @@ describe('2FA policy', () => {
       required: true,
       gracePeriodDays: 7,
       requiredSince: since,
-      methods: { totp: true, sms: true, email: true, backup_codes: true },
+      methods: { totp: true, sms: true, email: true, backup_codes: true, webauthn: true },
       rememberDeviceForAdmins: false,
+      phishingResistantForAdmins: false,
       restrictedMethods: ['sms', 'email'],
     };
     expect(json(first)).toEqual(expected);
@@ -1099,6 +1102,25 @@ describe('2FA policy', () => {
     expect(json(await call('GET', '/me/2fa', user.accessToken))).toMatchObject({
       requirement: { status: 'not_required' },
     });
+  });
+
+  it('no policy change locks out the admin who makes it: required at once is refused while they have no factor', async () => {
+    const admin = await createSignedInUser(h, { role: 'admin' });
+    const refused = await call('PUT', '/admin/policy', admin.accessToken, { required: true });
+    expectError(refused, 403, 'TWO_FACTOR_REQUIRED');
+    expect(json<{ error: { message: string } }>(refused).error.message).toMatch(/lock you out/);
+    expect(await h.core.policy.get()).toMatchObject({ required: false });
+    // Still able to do everything an admin does.
+    expect((await call('GET', '/admin/policy', admin.accessToken)).statusCode).toBe(200);
+
+    // With a grace period they are reminded, not locked out; and once they have a factor, at once is fine.
+    expect(
+      (await call('PUT', '/admin/policy', admin.accessToken, { required: true, gracePeriodDays: 7 })).statusCode,
+    ).toBe(200);
+    await call('PUT', '/admin/policy', admin.accessToken, { required: false });
+    await enableTotp(admin.accessToken);
+    expect((await call('PUT', '/admin/policy', admin.accessToken, { required: true })).statusCode).toBe(200);
+    expect((await call('GET', '/admin/policy', admin.accessToken)).statusCode).toBe(200);
   });
 
   it('switching the requirement on again restarts the grace period', async () => {

@@ -1,4 +1,4 @@
-import { decodeBase32, parseOtpauthUri, totpAt } from '@tessera/core';
+import { DEFAULT_TOTP_PARAMS, decodeBase32, parseOtpauthUri, totpAt } from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createHarness, enrollTotp, type Harness, json, signUpAndSignIn } from '../support/harness.js';
 
@@ -218,5 +218,43 @@ describe('TOTP enrollment and sign-in (native API)', () => {
       payload: { code },
     });
     expect(confirmed.statusCode).toBe(200);
+  });
+
+  it('says when the app ignored the settings asked for, and switches the enrollment to the defaults', async () => {
+    const { accessToken } = await signUpAndSignIn(h.app);
+    const begun = json<{ factor: { id: string }; secret: string }>(
+      await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/factors/totp',
+        headers: bearer(accessToken),
+        payload: { algorithm: 'SHA512', digits: 8, period: 60 },
+      }),
+    );
+    // What Google Authenticator shows for that URI: a SHA1, 6-digit, 30-second code.
+    const code = totpAt(decodeBase32(begun.secret), Math.floor(h.clock.now().getTime() / 1000), DEFAULT_TOTP_PARAMS);
+    const confirm = () =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/v1/me/factors/${begun.factor.id}/confirm`,
+        headers: bearer(accessToken),
+        payload: { code },
+      });
+    const refused = await confirm();
+    expect(refused.statusCode).toBe(422);
+    expect(json(refused)).toMatchObject({ error: { code: 'TOTP_SETTINGS_IGNORED' } });
+
+    const switched = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/factors/${begun.factor.id}/use-default-settings`,
+      headers: bearer(accessToken),
+    });
+    expect(switched.statusCode).toBe(200);
+    const body = json<{ secret: string; otpauthUri: string; params: object }>(switched);
+    expect(body.secret).toBe(begun.secret);
+    expect(body.params).toEqual({ algorithm: 'SHA1', digits: 6, period: 30 });
+    expect(parseOtpauthUri(body.otpauthUri)).toMatchObject({ algorithm: 'SHA1', digits: 6, period: 30 });
+    const confirmed = await confirm();
+    expect(confirmed.statusCode).toBe(200);
+    expect(json(confirmed)).toMatchObject({ status: 'active', details: { algorithm: 'SHA1', digits: 6 } });
   });
 });

@@ -477,8 +477,9 @@ describe('B2Core dialect', () => {
         data: {
           status: 0,
           sent: 1,
-          expiredAt: expect.stringMatching(B2CORE_TIME),
-          sentAt: expect.stringMatching(B2CORE_TIME),
+          // The confirmation record's format, as the seed's example: microseconds and Z.
+          expiredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
+          sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
           recipient: {
             class: 'B2B\\TCA\\Confirmations\\Recipients\\PhoneRecipient',
             phone: expect.any(String),
@@ -721,7 +722,7 @@ describe('B2Core dialect', () => {
 
   describe('change history (5.5)', () => {
     interface Change {
-      id: string;
+      id: number;
       provider: string;
       isEnabled: boolean;
       time: string;
@@ -776,10 +777,15 @@ describe('B2Core dialect', () => {
       expect(status).toBe(200);
       expect(body.total).toBe(3);
       expect(body.data).toEqual([
-        { id: expect.any(String), provider: 'google', isEnabled: false, time: expect.stringMatching(B2CORE_TIME) },
-        { id: expect.any(String), provider: 'sms', isEnabled: true, time: expect.stringMatching(B2CORE_TIME) },
-        { id: expect.any(String), provider: 'google', isEnabled: true, time: expect.stringMatching(B2CORE_TIME) },
+        { id: expect.any(Number), provider: 'google', isEnabled: false, time: expect.stringMatching(B2CORE_TIME) },
+        { id: expect.any(Number), provider: 'sms', isEnabled: true, time: expect.stringMatching(B2CORE_TIME) },
+        { id: expect.any(Number), provider: 'google', isEnabled: true, time: expect.stringMatching(B2CORE_TIME) },
       ]);
+      // Integers, as the vendor's document shows them (`"id": 1`): unique, increasing in the order recorded.
+      const ids = body.data.map((change) => change.id);
+      for (const id of ids) expect(Number.isSafeInteger(id) && id > 0).toBe(true);
+      expect([...ids].sort((a, b) => a - b)).toEqual([...ids].reverse());
+      expect(new Set(ids).size).toBe(3);
       // B2Core's times are to the second.
       const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000) * 1000;
       expect(body.data.map((change) => Date.parse(change.time))).toEqual([...times].reverse().map(seconds));
@@ -847,7 +853,15 @@ describe('B2Core dialect', () => {
       const { user } = await userWithHistory();
       const other = await createSignedInUser(h);
       const id = (await changes(user)).body.data[0]?.id;
-      for (const changeId of [id, '00000000-0000-4000-8000-000000000000', 'not-an-id']) {
+      for (const changeId of [
+        String(id),
+        '99999999',
+        '0',
+        '-1',
+        '1.5',
+        '00000000-0000-4000-8000-000000000000',
+        'not-an-id',
+      ]) {
         const response = await h.app.inject({
           url: `/api/v2/my/2fa/changes/${changeId}`,
           headers: bearer(other.accessToken),

@@ -20,7 +20,6 @@ interface SetupBody {
 const ERROR_SHAPE = {
   error: expect.any(String),
   code: expect.any(String),
-  details: null,
   timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
   path: expect.stringMatching(/^\/api\//),
   requestId: expect.any(String),
@@ -60,24 +59,29 @@ describe('Mudbase dialect', () => {
     return { user, setup };
   }
 
-  it('POST /api/auth/login answers the token pair and the user with twoFactorEnabled', async () => {
+  it("POST /api/auth/login answers the token pair and the vendor's User: _id, the mapped role, twoFactorEnabled", async () => {
     const user = await createSignedInUser(h);
     const response = await login(user);
     expect(response.statusCode).toBe(200);
     expect(json(response)).toEqual({
-      message: expect.any(String),
+      message: 'Login successful',
       token: expect.any(String),
       refreshToken: expect.any(String),
       expiresIn: 900,
       user: {
-        id: user.id,
+        _id: user.id,
         email: user.email,
-        username: user.username,
-        role: 'user',
+        role: 'member',
         twoFactorEnabled: false,
-        createdAt: expect.any(String),
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       },
     });
+  });
+
+  it("an admin is the vendor's admin (a user is its member)", async () => {
+    const admin = await createSignedInUser(h, { role: 'admin' });
+    const adminLogin = json<{ user: { role: string } }>(await login(admin));
+    expect(adminLogin.user.role).toBe('admin');
   });
 
   it('POST /api/users/2fa/setup answers secret, a PNG QR code of the otpauth URI, the key in groups, and backup codes', async () => {
@@ -144,8 +148,19 @@ describe('Mudbase dialect', () => {
     const withBackup = await login(user, setup.backupCodes[0]);
     expect(withBackup.statusCode).toBe(200);
     const reused = await login(user, setup.backupCodes[0]);
-    expect(reused.statusCode).toBe(400);
-    expect(json(reused)).toMatchObject({ code: 'INVALID_2FA_TOKEN' });
+    expect(reused.statusCode).toBe(401);
+    expect(json(reused)).toEqual({ ...ERROR_SHAPE, code: 'INVALID_2FA_TOKEN', path: '/api/auth/login' });
+  });
+
+  it('login answers 401 (the vendor documents 200 and 401 only) for a wrong, a replayed or a malformed totpToken', async () => {
+    const { user, setup } = await enabledUser();
+    const code = oathtoolCode(setup.secret, h.clock.now());
+    expect((await login(user, code)).statusCode).toBe(200);
+    for (const totpToken of [code, wrongCode(code), '12ab56']) {
+      const refused = await login(user, totpToken);
+      expect(refused.statusCode, totpToken).toBe(401);
+      expect(json(refused)).toEqual({ ...ERROR_SHAPE, code: 'INVALID_2FA_TOKEN', path: '/api/auth/login' });
+    }
   });
 
   it('login refuses a wrong password with 401 INVALID_CREDENTIALS', async () => {
@@ -161,7 +176,7 @@ describe('Mudbase dialect', () => {
     const rotated = await post('/api/auth/refresh', { refreshToken: first.refreshToken });
     expect(rotated.statusCode).toBe(200);
     expect(json(rotated)).toEqual({
-      message: expect.any(String),
+      message: 'Token refreshed successfully',
       token: expect.any(String),
       refreshToken: expect.any(String),
       expiresIn: 900,
@@ -219,7 +234,8 @@ describe('Mudbase dialect', () => {
     const response = await post('/api/users/2fa/disable', { token: '123456' }, user.accessToken);
     expect(response.statusCode).toBe(400);
     const body = json<{ code: string; requestId: string }>(response);
-    expect(body).toEqual({ ...ERROR_SHAPE, code: 'VALIDATION_ERROR' });
+    // `details` is an object naming the field (the vendor's is a string or an object, never null).
+    expect(body).toEqual({ ...ERROR_SHAPE, code: 'VALIDATION_ERROR', details: { field: 'body.password' } });
     expect(body.requestId).toMatch(/^req-/);
   });
 

@@ -299,17 +299,50 @@ describe('WHM API 1 dialect: /json-api/twofactorauth_*', () => {
     failed(await admin.call(fn), fn, 'No users specified.');
   });
 
-  it('policy_status, enable_policy, disable_policy drive the required policy with no grace period', async () => {
+  it('the security policy means what cPanel means: on, authenticators may be set up; off, no new ones, existing ones still checked', async () => {
     const admin = await tokenClient('admin');
+    const enrolled = await tokenClient();
+    const secret = await enable(enrolled);
+    const newcomer = await tokenClient();
     const status = async () =>
       ok(await admin.call('twofactorauth_policy_status'), 'twofactorauth_policy_status') as { is_enabled: number };
-    expect(await status()).toEqual({ is_enabled: 0 });
-    const on = await admin.call('twofactorauth_enable_policy');
-    expect(ok(on, 'twofactorauth_enable_policy')).toBeUndefined();
+    // Tessera offers the authenticator unless an admin forbids it: the policy reads as on.
     expect(await status()).toEqual({ is_enabled: 1 });
-    expect(await h.core.policy.get()).toMatchObject({ required: true, gracePeriodDays: 0 });
+
     expect(ok(await admin.call('twofactorauth_disable_policy'), 'twofactorauth_disable_policy')).toBeUndefined();
     expect(await status()).toEqual({ is_enabled: 0 });
+    failed(
+      await newcomer.call('twofactorauth_generate_tfa_config'),
+      'twofactorauth_generate_tfa_config',
+      /^Failed to generate two-factor authentication configuration: /,
+    );
+    // Off never stops checking a factor someone has: the password alone does not sign in.
+    const signIn = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { username: enrolled.user.username, password: enrolled.user.password },
+    });
+    expect(json(signIn)).toMatchObject({ status: 'second_factor_required' });
+    expect((await verifyCode(h.app, enrolled.user.accessToken, oathtoolCode(secret, h.clock.now()))).statusCode).toBe(
+      200,
+    );
+
+    expect(ok(await admin.call('twofactorauth_enable_policy'), 'twofactorauth_enable_policy')).toBeUndefined();
+    expect(await status()).toEqual({ is_enabled: 1 });
+    ok(await newcomer.call('twofactorauth_generate_tfa_config'), 'twofactorauth_generate_tfa_config');
+    // Turning it on forces no one to enroll: the "2FA required" rule is not touched.
+    expect(await h.core.policy.get()).toMatchObject({ required: false });
+    ok(await newcomer.call('twofactorauth_get_user_configs'), 'twofactorauth_get_user_configs');
+  });
+
+  it('enable_policy does not lock out the admin without 2FA who calls it (Basic auth, a person)', async () => {
+    const admin = await basicClient('admin');
+    ok(await admin.call('twofactorauth_enable_policy'), 'twofactorauth_enable_policy');
+    // Every later call of theirs still works, disable_policy included.
+    ok(await admin.call('twofactorauth_get_user_configs'), 'twofactorauth_get_user_configs');
+    ok(await admin.call('twofactorauth_disable_policy'), 'twofactorauth_disable_policy');
+    ok(await admin.call('twofactorauth_enable_policy'), 'twofactorauth_enable_policy');
+    ok(await admin.call('twofactorauth_policy_status'), 'twofactorauth_policy_status');
   });
 
   it('get_tfa_config_for_user: the plaintext secret, recorded as an export and e-mailed to the owner', async () => {

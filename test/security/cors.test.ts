@@ -27,6 +27,16 @@ describe('cross-origin calls from browsers', () => {
       expect(String(response.headers['access-control-allow-methods'])).toContain('POST');
     });
 
+    it('allows every method the API uses, PATCH (an admin updating a user) included', async () => {
+      const response = await h.app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/admin/users/some-id',
+        headers: { origin: APP, 'access-control-request-method': 'PATCH' },
+      });
+      const allowed = String(response.headers['access-control-allow-methods']).split(/\s*,\s*/);
+      expect(allowed).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']));
+    });
+
     it('names the origin on a real call, and exposes the retry headers', async () => {
       const response = await h.app.inject({ method: 'GET', url: '/health', headers: { origin: APP } });
       expect(response.headers['access-control-allow-origin']).toBe(APP);

@@ -14,9 +14,11 @@ import {
   type EmailSender,
   type LockoutPolicy,
   type PasswordThrottlePolicy,
+  type SmsSender,
   SYSTEM_ACTOR,
   type TotpSecretBits,
   totpAt,
+  type WebAuthnSettings,
 } from '@tessera/core';
 import { buildApp, createLogger, type RateLimitOptions } from '@tessera/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -55,9 +57,15 @@ export interface HarnessOptions {
   /** Run over this storage instead of a fresh one; closing the harness leaves it open. */
   storage?: TestStorage;
   secretKey?: Uint8Array;
+  /** TESSERA_SECRET_KEY_PREVIOUS: keys `secretKey` replaced. */
+  previousSecretKeys?: Uint8Array[];
   deliveredCodes?: Partial<DeliveredCodePolicy>;
   /** Sends e-mail through this (a real SMTP client, in mail tests) instead of the outbox. */
   email?: EmailSender;
+  /** Sends SMS through this (the webhook provider, in browser tests) instead of the outbox. */
+  sms?: SmsSender;
+  /** Serves the built web UI from this folder at /ui/ (browser tests). */
+  webUiRoot?: string;
   /**
    * How passwords are hashed: a fast keyed hash by default, since argon2id's cost is the point
    * in production and most of the time of a test run. test/security/password-hashing.test.ts
@@ -69,6 +77,8 @@ export interface HarnessOptions {
    * from its one address; test/security/rate-limits.test.ts sets small ones.
    */
   rateLimit?: RateLimitOptions;
+  /** `/ready` is 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). */
+  redisRequired?: boolean;
   /** Timeouts and the cap of connections per address, for tests that listen on a real socket. */
   connections?: ConnectionLimits;
   /** Believe X-Forwarded-For from these proxies (see buildApp). */
@@ -84,6 +94,8 @@ export interface HarnessOptions {
    * a user would; test/api/sign-up-switch.test.ts covers a closed server (the server's default).
    */
   signUp?: 'open' | 'closed';
+  /** TESSERA_WEBAUTHN_*: the relying party; WebAuthn is off without it, as on a server without the settings. */
+  webauthn?: WebAuthnSettings;
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -110,6 +122,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const core = await createCore({
     storage,
     secretKey,
+    previousSecretKeys: options.previousSecretKeys ?? [],
     config: {
       issuer: TEST_ISSUER,
       lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },
@@ -120,10 +133,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ...(options.cookieSessionIdleSeconds === undefined
         ? {}
         : { cookieSessionIdleSeconds: options.cookieSessionIdleSeconds }),
+      ...(options.webauthn ? { webauthn: options.webauthn } : {}),
     },
     logger,
     clock,
-    delivery: options.email ? { sms: outbox.sms, email: options.email } : outbox,
+    delivery: { sms: options.sms ?? outbox.sms, email: options.email ?? outbox.email },
     passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
   });
   const app = await buildApp({
@@ -132,8 +146,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     rateLimit: options.rateLimit ?? { limits: GENEROUS_RATE_LIMITS },
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.redisRequired ? { redisRequired: true } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.cpanelSecretBits ? { cpanelSecretBits: options.cpanelSecretBits } : {}),
+    ...(options.webUiRoot ? { webUiRoot: options.webUiRoot } : {}),
   });
   await app.ready();
   return {
@@ -146,8 +162,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     outbox,
     async resetSettings() {
       if (JSON.stringify(await core.policy.get()) !== JSON.stringify(DEFAULT_POLICY)) {
-        const { required, gracePeriodDays, methods, rememberDeviceForAdmins } = DEFAULT_POLICY;
-        await core.policy.update(SYSTEM_ACTOR, { required, gracePeriodDays, methods, rememberDeviceForAdmins });
+        const { required, gracePeriodDays, methods, rememberDeviceForAdmins, phishingResistantForAdmins } =
+          DEFAULT_POLICY;
+        await core.policy.update(SYSTEM_ACTOR, {
+          required,
+          gracePeriodDays,
+          methods,
+          rememberDeviceForAdmins,
+          phishingResistantForAdmins,
+        });
       }
       if ((await core.issuers.systemIssuer()) !== TEST_ISSUER) await core.issuers.change(SYSTEM_ACTOR, TEST_ISSUER);
     },

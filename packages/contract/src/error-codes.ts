@@ -69,6 +69,16 @@ export const ERROR_CODES = {
   NOT_READY: 'Not ready: the database does not answer or its schema is not current.',
   INTERNAL: 'An internal error occurred.',
   DATABASE_UNAVAILABLE: 'The database is unavailable for a moment; try again shortly.',
+  RATE_LIMITS_UNAVAILABLE: 'The rate-limit counts are out of reach just now; try again shortly.',
+  STORAGE_UNWRITABLE: 'The database cannot take writes just now (its disk is full or read-only); try again later.',
+  TOTP_SETTINGS_IGNORED:
+    'The code is right for the key under the standard settings (SHA1, 6 digits, 30 s): the app ignored the ones asked for. Switch the enrollment to the standard settings.',
+  WEBAUTHN_NOT_CONFIGURED: 'Security keys are not set up on this server (TESSERA_WEBAUTHN_RP_ID and _ORIGINS).',
+  WEBAUTHN_CHALLENGE_INVALID: 'The security-key challenge is unknown, used or expired; ask for new options.',
+  WEBAUTHN_CREDENTIAL_LIMIT: 'The account has as many security keys as it may have; remove one first.',
+  WEBAUTHN_CREDENTIAL_NOT_FOUND: 'No such security key.',
+  WEBAUTHN_CREDENTIAL_EXISTS: 'That security key is registered already.',
+  WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED: 'This model of security key may not be registered on this server.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -2,12 +2,14 @@ import { AccountService } from './accounts/account-service.js';
 import { PasswordService } from './accounts/password-service.js';
 import { Reauthentication } from './accounts/reauthentication.js';
 import { AccountAdminService } from './admin/account-admin-service.js';
+import { AccountImportService } from './admin/account-import.js';
 import { AdminService } from './admin/admin-service.js';
 import { ApiTokenService } from './api-tokens/api-token-service.js';
 import { Authorizer } from './auth/authorizer.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/config.js';
 import { assertSecretKeyMatches } from './crypto/key-check.js';
+import { KeyRing } from './crypto/key-ring.js';
 import { KeyedHasher } from './crypto/keyed-hash.js';
 import { createArgon2PasswordHasher, type PasswordHasher } from './crypto/password-hasher.js';
 import { SecretBox } from './crypto/secret-box.js';
@@ -24,6 +26,7 @@ import { EnableFlow } from './flows/enable/enable.flow.js';
 import { FlowStore } from './flows/flow-store.js';
 import { RecoveryFlow } from './flows/recovery/recovery.flow.js';
 import { CodeMessenger } from './flows/shared/code-messenger.js';
+import { PasskeySignIn } from './flows/sign-in/passkey-sign-in.js';
 import { SignInFlow } from './flows/sign-in/sign-in.flow.js';
 import { HistoryService } from './history/history-service.js';
 import { DEFAULT_LOCKOUT_POLICY } from './lockout/lockout-policy.js';
@@ -36,8 +39,12 @@ import { emailMethod } from './methods/email/email.method.js';
 import { MethodRegistry } from './methods/method-registry.js';
 import { smsMethod } from './methods/sms/sms.method.js';
 import { totpMethod } from './methods/totp/totp.method.js';
+import { webauthnMethod } from './methods/webauthn/webauthn.method.js';
+import { WebAuthnCeremonies } from './methods/webauthn/webauthn-ceremonies.js';
+import { WebAuthnCredentialService } from './methods/webauthn/webauthn-credential-service.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
+import { SecretKeyService } from './secret-keys/secret-key-service.js';
 import { CookieSessionService, DEFAULT_COOKIE_SESSION_IDLE_SECONDS } from './sessions/cookie-session-service.js';
 import { SessionManagement } from './sessions/session-management.js';
 import { ACCESS_TOKEN_SECONDS, SessionService } from './sessions/session-service.js';
@@ -53,10 +60,13 @@ import { DEFAULT_PASSWORD_THROTTLE_POLICY } from './throttle/password-throttle-p
 
 export interface CoreDeps {
   storage: Storage;
+  /** The current secret key: new values are sealed and hashed under it. */
   secretKey: Uint8Array;
+  /** Keys it replaced (TESSERA_SECRET_KEY_PREVIOUS): values sealed or hashed under them still open and match. */
+  previousSecretKeys?: readonly Uint8Array[];
   config: Pick<Config, 'issuer' | 'lockout' | 'deliveredCodes' | 'backupCodes'> &
-    /** The defaults when left out. */
-    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds' | 'signUp'>>;
+    /** The defaults when left out (WebAuthn: off). */
+    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds' | 'signUp' | 'webauthn'>>;
   /** Where SMS and e-mail go (codes and security notices). */
   delivery: Delivery;
   clock?: Clock;
@@ -89,6 +99,10 @@ export interface Core {
   /** A user changing their own e-mail address or phone number, confirmed by a code sent to the new one. */
   contactChanges: ContactChangeFlow;
   recovery: RecoveryFlow;
+  /** Signing in with a passkey, without a password. */
+  passkeys: PasskeySignIn;
+  /** A user's security keys and passkeys one by one (list, rename, remove), and admins' view of them. */
+  webauthnCredentials: WebAuthnCredentialService;
   backupCodes: BackupCodeSets;
   devices: TrustedDeviceService;
   history: HistoryService;
@@ -97,25 +111,40 @@ export interface Core {
   admin: AdminService;
   /** Accounts an admin manages: create, look up, contact details, disable, enable, delete. */
   userAdmin: AccountAdminService;
+  /** Accounts brought from another system with their authenticator keys (`tessera users import`). */
+  accountImport: AccountImportService;
   notifications: NotificationService;
   /** Who may do what; adapters that must refuse before validating a request ask it directly. */
   authorizer: Authorizer;
+  /** The secret key ring's census and re-sealing (`tessera secret status` and `secret rotate`). */
+  secretKeys: SecretKeyService;
   clock: Clock;
 }
+
+/** The setting that records that the keyed hashes stored before they were tagged have been tagged. */
+const HASHES_TAGGED_SETTING = 'keyed_hashes_tagged';
 
 /** Wires the core over a storage. Refuses a secret key other than the one the data was sealed with. */
 export async function createCore(deps: CoreDeps): Promise<Core> {
   const { secretKey, config, delivery } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
-  const secretBox = new SecretBox(secretKey);
-  await assertSecretKeyMatches(deps.storage.settings, secretBox);
+  const ring = new KeyRing(secretKey, deps.previousSecretKeys ?? []);
+  const secretBox = new SecretBox(ring);
+  const databaseKeyId = await assertSecretKeyMatches(deps.storage, secretBox, clock.now());
+  // Keyed hashes stored before they named their key were all made under the key the database
+  // was created with, the one its check value still names until the first rotation: tagged once.
+  if ((await deps.storage.settings.get(HASHES_TAGGED_SETTING)) === undefined) {
+    const tagged = await deps.storage.secretKeys.tagUntaggedHashes(databaseKeyId);
+    await deps.storage.settings.setIfAbsent(HASHES_TAGGED_SETTING, databaseKeyId);
+    if (tagged > 0) logger.info({ count: tagged, keyId: databaseKeyId }, 'tagged keyed hashes with their key id');
+  }
   // Account phone numbers are sealed at rest; numbers stored before that are sealed now.
   const storage = withSealedPhones(deps.storage, secretBox);
   const resealed = await sealLegacyPhones(deps.storage.users, secretBox);
   if (resealed > 0) logger.info({ count: resealed }, 'sealed phone numbers stored in clear');
 
-  const hasher = new KeyedHasher(secretKey);
+  const hasher = new KeyedHasher(ring);
   const passwordHasher = deps.passwordHasher ?? createArgon2PasswordHasher();
   // The policy service needs the authorizer and the authorizer asks the policy: the late-bound
   // call breaks the cycle.
@@ -132,6 +161,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const policy: PolicyService = new PolicyService({
     settings: storage.settings,
     factors: storage.factors,
+    users: storage.users,
     history,
     clock,
     authorizer,
@@ -165,11 +195,33 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     policy: config.deliveredCodes,
   });
   const successTokens = new SuccessTokenService({ tokens: storage.successTokens, hasher, clock });
+  const webauthnCeremonies = config.webauthn
+    ? new WebAuthnCeremonies({ settings: config.webauthn, challenges: storage.webauthnChallenges, clock })
+    : undefined;
   const methods = new MethodRegistry({
     totp: totpMethod({ secretBox, factors: storage.factors }),
     sms: smsMethod({ secretBox, deliveredCodes, factors: storage.factors, successTokens }),
     email: emailMethod({ deliveredCodes }),
     backup_codes: backupCodesMethod({ backupCodes: backupCodeService }),
+    webauthn: webauthnMethod({
+      ceremonies: webauthnCeremonies,
+      credentials: storage.webauthnCredentials,
+      clock,
+      logger,
+      // A possible clone stays in the history beside the key's other changes.
+      onCloneSuspected: async (credential) => {
+        await history.record(
+          {
+            userId: credential.userId,
+            method: 'webauthn',
+            action: 'update',
+            enabled: true,
+            details: { event: 'sign_count_regressed', credential: credential.id, name: credential.name },
+          },
+          { actor: 'system', actorId: null, clientIp: null },
+        );
+      },
+    }),
   });
   const verifier = new SecondFactorVerifier({
     factors: storage.factors,
@@ -205,7 +257,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     successTokens,
   });
 
-  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer);
+  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions);
 
   return {
     accounts,
@@ -289,6 +341,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       authorizer,
       secretBox,
     }),
+    passkeys: new PasskeySignIn({
+      ceremonies: webauthnCeremonies,
+      credentials: storage.webauthnCredentials,
+      factors: storage.factors,
+      verifier,
+      accounts,
+      sessions,
+      policy,
+    }),
+    webauthnCredentials: new WebAuthnCredentialService({ storage, methods, successTokens, changes, authorizer }),
     challenges: new ChallengeFlow({ storage, flows, methods, verifier, messenger, successTokens, authorizer }),
     recovery: new RecoveryFlow({
       flows,
@@ -327,8 +389,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       clock,
       notifications,
     }),
+    accountImport: new AccountImportService({ storage, accounts, history, authorizer, secretBox, clock }),
     notifications,
     authorizer,
+    secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger }),
     clock,
   };
 }

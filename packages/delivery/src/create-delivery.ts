@@ -8,20 +8,27 @@ import { createWebhookSmsSender } from './sms/webhook-sms-sender.js';
 
 /**
  * Builds the senders the configuration selects. A console provider is announced with a warning
- * at startup, because it puts codes into the log and must not go unnoticed in production.
+ * at startup, because it puts codes into the log and must not go unnoticed in production; a
+ * command-line run that sends nothing passes `announceConsole: false`, since the warning would
+ * only be noise there.
  */
-export function createDelivery(config: DeliveryConfig, logger: Logger): Delivery {
+export function createDelivery(
+  config: DeliveryConfig,
+  logger: Logger,
+  options: { announceConsole?: boolean } = {},
+): Delivery {
   const delivery: Delivery = {
     sms: createSmsSender(config.sms, logger),
     email: createEmailSender(config.email, logger),
   };
-  if (config.sms.provider === 'console') {
+  const announce = options.announceConsole ?? true;
+  if (announce && config.sms.provider === 'console') {
     logger.warn(
       { delivery: 'sms', provider: 'console' },
       'SMS are written to the log, not sent (development only): set TESSERA_SMS_PROVIDER',
     );
   }
-  if (config.email.provider === 'console') {
+  if (announce && config.email.provider === 'console') {
     logger.warn(
       { delivery: 'email', provider: 'console' },
       'E-mails are written to the log, not sent (development only): set TESSERA_EMAIL_PROVIDER',

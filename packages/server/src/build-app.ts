@@ -14,16 +14,19 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dialectDocumentUrl, registerDialects } from './dialects/register-dialects.js';
 import { capConnectionsPerAddress, httpServerOptions } from './http/connections.js';
 import { installCors } from './http/cors.js';
+import { ignoreContentTypeOfEmptyBodies } from './http/empty-body.js';
 import { useStrictJsonBodyParser } from './http/json-body-parser.js';
 import { lazySerializers } from './http/lazy-compilers.js';
 import { OneLinePerRequest } from './http/logging.js';
 import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
 import { checkReadiness, databaseCheck, type ReadinessCheck } from './http/readiness.js';
+import type { RedisLink } from './http/redis-link.js';
 import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 import { documentRoute, finishDocument } from './native/openapi/native-document.js';
+import { installWebUi } from './web-ui/web-ui.plugin.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -50,6 +53,10 @@ export interface BuildAppOptions {
   rateLimit?: RateLimitOptions;
   /** Timeouts and the cap of connections per address. @default the settings' defaults */
   connections?: ConnectionLimits;
+  /** `/ready` answers 503 while the rate limits' Redis is out of reach (TESSERA_REDIS_REQUIRED). @default false */
+  redisRequired?: boolean;
+  /** The built web UI's folder, served at /ui/ (TESSERA_WEB_UI); absent: no UI. @default none */
+  webUiRoot?: string;
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -77,13 +84,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   installNativeErrorHandling(app);
   useStrictJsonBodyParser(app);
+  ignoreContentTypeOfEmptyBodies(app);
   // Every API here speaks JSON; a text body is refused (415) rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
 
   await installSecurityHeaders(app);
   await installCors(app, options.corsOrigins ?? []);
   // Before any route: the limits attach to the routes as they are registered.
-  await installRateLimits(app, options.rateLimit);
+  const { redis } = await installRateLimits(app, options.rateLimit);
 
   await app.register(swagger, {
     openapi: {
@@ -112,6 +120,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         {
           name: 'two-factor',
           description: 'Enabling and disabling methods, step-up challenges, backup codes, history, devices.',
+        },
+        {
+          name: 'webauthn',
+          description:
+            'Security keys and passkeys: registration, the second-factor step, passkey sign-in without a password, ' +
+            'step-up, and each key listed, renamed and removed. Off until the server has a relying party set.',
         },
         {
           name: 'admin',
@@ -162,6 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // For orchestrators: 200 when every dependency Tessera needs answers, else 503; each one's state either way.
   const readinessChecks = {
     ...options.readinessChecks,
+    ...(redis ? { redis: redisReadiness(redis, options.redisRequired ?? false) } : {}),
     database: databaseCheck(options.pendingMigrations ?? (async () => [])),
   };
   app.get(
@@ -212,5 +227,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(nativeApiPlugin(options.core), { prefix: NATIVE_PREFIX });
   await registerDialects(app, options.core, dialects, { cpanelSecretBits: options.cpanelSecretBits ?? 160 });
+  if (options.webUiRoot !== undefined) await installWebUi(app, options.webUiRoot);
   return app;
+}
+
+/** Redis on `/ready`: degraded while out of reach, or down when the operator made it required. */
+function redisReadiness(redis: RedisLink, required: boolean): ReadinessCheck {
+  return async () => {
+    const check = redis.check();
+    return check.status === 'degraded' && required
+      ? { ...check, status: 'down', message: 'Redis is out of reach' }
+      : check;
+  };
 }

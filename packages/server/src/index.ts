@@ -5,3 +5,4 @@ export * from './http/readiness.js';
 export * from './main.js';
 export * from './runtime.js';
 export * from './secret-key-file.js';
+export * from './web-ui/web-ui.plugin.js';

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './build-app.js';
 import { createLogger } from './http/logging.js';
 import { openRuntime } from './runtime.js';
+import { builtWebUiRoot } from './web-ui/web-ui.plugin.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -28,9 +29,16 @@ export async function startServer(
     corsOrigins: config.corsOrigins,
     pendingMigrations: () => runtime.storage.pendingMigrations(),
     cpanelSecretBits: config.cpanelSecretBits,
-    rateLimit: { limits: config.rateLimits, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
+    rateLimit: {
+      limits: config.rateLimits,
+      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+      whenRedisDown: config.redisWhenDown,
+      redisTimeoutMs: config.redisTimeoutMs,
+    },
+    redisRequired: config.redisRequired,
     connections: config.connections,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+    ...(config.webUi ? { webUiRoot: builtWebUiRoot() } : {}),
   });
   app.addHook('onClose', async () => runtime.close());
   const url = await app.listen({ port: config.port, host: config.host });

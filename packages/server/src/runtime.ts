@@ -1,12 +1,4 @@
-import {
-  type Config,
-  type Core,
-  createCore,
-  type Delivery,
-  holdsSealedData,
-  type Logger,
-  SecretKeyMismatchError,
-} from '@tessera/core';
+import { type Config, type Core, createCore, type Delivery, holdsSealedData, type Logger } from '@tessera/core';
 import { createDelivery, loadDeliveryConfig } from '@tessera/delivery';
 import { type KyselyStorage, openStorage } from '@tessera/storage-kysely';
 import { loadSecretKey } from './secret-key-file.js';
@@ -25,9 +17,13 @@ export async function openRuntime(
   config: Config,
   logger: Logger,
   env: Record<string, string | undefined> = process.env,
+  /** `announceConsoleDelivery: false` for a command that sends nothing (see createDelivery). */
+  options: { announceConsoleDelivery?: boolean } = {},
 ): Promise<Runtime> {
   // Delivery settings are checked before anything is opened: a bad SMTP port fails the start.
-  const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger);
+  const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger, {
+    announceConsole: options.announceConsoleDelivery ?? true,
+  });
   const startKey = loadSecretKey(config, logger);
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
@@ -39,13 +35,20 @@ export async function openRuntime(
   try {
     const { applied } = await storage.migrate();
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    if (startKey.generated) {
-      // A key made just now cannot open what an earlier key sealed: refuse before writing it.
-      if (await holdsSealedData(storage.settings)) throw new SecretKeyMismatchError();
-      // Written before anything is sealed under it, so a crash in between loses nothing.
-      startKey.save();
-    }
-    const core = await createCore({ storage, secretKey: startKey.key, config, logger, delivery });
+    // A key made just now cannot open what an earlier key sealed: createCore then refuses the
+    // start, naming the key the data needs, and the new key is never written. Otherwise it is
+    // written before anything is sealed under it, so a crash in between loses nothing.
+    const sealedUnderAnother = startKey.generated && (await holdsSealedData(storage.settings));
+    if (startKey.generated && !sealedUnderAnother) startKey.save();
+    const core = await createCore({
+      storage,
+      secretKey: startKey.key,
+      previousSecretKeys: config.previousSecretKeys,
+      config,
+      logger,
+      delivery,
+    });
+    if (sealedUnderAnother) throw new Error('a generated secret key opened data sealed before it: refusing to start');
     return {
       storage,
       core,

@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, type Logger, parseSecretKey } from '@tessera/core';
 
-const SECRET_KEY_FILE = 'secret.key';
+/** The key's file in the data directory, when TESSERA_SECRET_KEY is not set. */
+export const SECRET_KEY_FILE = 'secret.key';
 
 /** The key a start runs with; `save` writes a key generated just now (a no-op otherwise). */
 export interface StartKey {

@@ -6,6 +6,7 @@ import type { FactorBackupCodesTable } from './tables/factor-backup-codes.table.
 import type { FactorEmailTable } from './tables/factor-email.table.js';
 import type { FactorSmsTable } from './tables/factor-sms.table.js';
 import type { FactorTotpTable } from './tables/factor-totp.table.js';
+import type { FactorWebAuthnTable } from './tables/factor-webauthn.table.js';
 import type { FlowTable } from './tables/flow.table.js';
 import type { HistoryTable } from './tables/history.table.js';
 import type { HistoryCountTable } from './tables/history-count.table.js';
@@ -18,6 +19,8 @@ import type { SuccessTokenTable } from './tables/success-token.table.js';
 import type { ThrottleTable } from './tables/throttle.table.js';
 import type { TrustedDeviceTable } from './tables/trusted-device.table.js';
 import type { UserTable } from './tables/user.table.js';
+import type { WebAuthnChallengeTable } from './tables/webauthn-challenge.table.js';
+import type { WebAuthnCredentialTable } from './tables/webauthn-credential.table.js';
 
 /**
  * The schema as Kysely sees it: the single source of row types for every query.
@@ -34,6 +37,7 @@ export interface Database {
   factor_sms: FactorSmsTable;
   factor_email: FactorEmailTable;
   factor_backup_codes: FactorBackupCodesTable;
+  factor_webauthn: FactorWebAuthnTable;
   session_families: SessionFamilyTable;
   refresh_tokens: RefreshTokenTable;
   api_tokens: ApiTokenTable;
@@ -48,4 +52,6 @@ export interface Database {
   history_counts: HistoryCountTable;
   history_user_counts: HistoryUserCountTable;
   trusted_devices: TrustedDeviceTable;
+  webauthn_credentials: WebAuthnCredentialTable;
+  webauthn_challenges: WebAuthnChallengeTable;
 }

@@ -11,12 +11,15 @@ import { KyselyFactorRepository } from './repositories/kysely-factor.repository.
 import { KyselyFlowRepository } from './repositories/kysely-flow.repository.js';
 import { KyselyHistoryRepository } from './repositories/kysely-history.repository.js';
 import { KyselyLockoutRepository } from './repositories/kysely-lockout.repository.js';
+import { KyselySecretKeyRepository } from './repositories/kysely-secret-key.repository.js';
 import { KyselySessionRepository } from './repositories/kysely-session.repository.js';
 import { KyselySettingsRepository } from './repositories/kysely-settings.repository.js';
 import { KyselySuccessTokenRepository } from './repositories/kysely-success-token.repository.js';
 import { KyselyThrottleRepository } from './repositories/kysely-throttle.repository.js';
 import { KyselyTrustedDeviceRepository } from './repositories/kysely-trusted-device.repository.js';
 import { KyselyUserRepository } from './repositories/kysely-user.repository.js';
+import { KyselyWebAuthnChallengeRepository } from './repositories/kysely-webauthn-challenge.repository.js';
+import { KyselyWebAuthnCredentialRepository } from './repositories/kysely-webauthn-credential.repository.js';
 import type { StorageDialect } from './storage-dialect.js';
 
 /** The core's Storage over Kysely, plus what only this implementation has. */
@@ -41,6 +44,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: StorageDialec
     db,
     dialect,
     groupCommit,
+    secretKeys: new KyselySecretKeyRepository(db, dialect),
     ...createRepositories(db, dialect, groupCommit),
     // A unit of work is a durable write whose transaction the repositories are bound to; what
     // they would run in a transaction of their own runs in a savepoint of it (see
@@ -70,5 +74,7 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect, group
     successTokens: new KyselySuccessTokenRepository(db),
     history: new KyselyHistoryRepository(db, dialect),
     trustedDevices: new KyselyTrustedDeviceRepository(db, dialect),
+    webauthnCredentials: new KyselyWebAuthnCredentialRepository(db),
+    webauthnChallenges: new KyselyWebAuthnChallengeRepository(db),
   };
 }

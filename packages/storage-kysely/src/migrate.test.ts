@@ -16,6 +16,7 @@ const TABLES = [
   'factor_email',
   'factor_sms',
   'factor_totp',
+  'factor_webauthn',
   'factors',
   'flows',
   'history',
@@ -29,6 +30,8 @@ const TABLES = [
   'throttles',
   'trusted_devices',
   'users',
+  'webauthn_challenges',
+  'webauthn_credentials',
 ];
 
 const FACTOR_DETAILS = '2026_11_25_000001_factor_details';
@@ -122,8 +125,16 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         aHistoryEntry(null, { method: 'sms', enabled: true }),
       ];
       await storage.db.insertInto('history').values(entries.map(historyRowOf)).execute();
-      expect(await storage.migrate()).toEqual({ applied: ['2026_11_25_000080_history_user_counts'] });
-      await storage.history.insert(aHistoryEntry(alice.id, { method: 'sms', enabled: true }));
+      // It and every later migration.
+      expect(await storage.migrate()).toEqual({ applied: names.slice(previous.length) });
+      const latest = await storage.history.insert(aHistoryEntry(alice.id, { method: 'sms', enabled: true }));
+      // The entries already there were numbered as the number column came; a new one comes after them all.
+      const numbers = await Promise.all(
+        entries.map(async (entry) => (await storage.history.findById(entry.id))?.number ?? 0),
+      );
+      expect(new Set(numbers).size).toBe(entries.length);
+      for (const number of numbers) expect(number).toBeGreaterThan(0);
+      expect(latest).toBeGreaterThan(Math.max(...numbers));
       const total = async (filter: { userId: string; method?: string; enabled?: boolean }) =>
         (await storage.history.list(filter, 'desc', 1, 0)).total;
       expect(await total({ userId: alice.id })).toBe(4);

@@ -7,6 +7,7 @@ const MethodFlags = Type.Object({
   sms: Type.Boolean(),
   email: Type.Boolean(),
   backup_codes: Type.Boolean(),
+  webauthn: Type.Boolean(),
 });
 
 export const Policy = Type.Object({
@@ -15,6 +16,10 @@ export const Policy = Type.Object({
   requiredSince: Type.Union([DateTime, Type.Null()]),
   methods: MethodFlags,
   rememberDeviceForAdmins: Type.Boolean(),
+  phishingResistantForAdmins: Type.Boolean({
+    description:
+      'Admins must hold a security key or passkey: until they do they may only enroll one, and once they do they sign in with it alone.',
+  }),
   restrictedMethods: Type.Array(Method, { description: 'Allowed but "restricted" in NIST SP 800-63B.' }),
 });
 
@@ -24,6 +29,7 @@ export const PolicyUpdateBody = Type.Object(
     gracePeriodDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
     methods: Type.Optional(Type.Partial(MethodFlags, { additionalProperties: false })),
     rememberDeviceForAdmins: Type.Optional(Type.Boolean()),
+    phishingResistantForAdmins: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -14,7 +14,12 @@ export const ErrorBody = Type.Object(
       }),
       message: Type.String({ description: 'A human sentence; may change between versions.' }),
       lockedUntil: Type.Optional(Type.String({ format: 'date-time', description: 'SECOND_FACTOR_LOCKED only.' })),
-      retryAt: Type.Optional(Type.String({ format: 'date-time', description: 'PASSWORD_THROTTLED only.' })),
+      retryAt: Type.Optional(
+        Type.String({
+          format: 'date-time',
+          description: 'When to try again: PASSWORD_THROTTLED, and the 503s of a dependency out of reach.',
+        }),
+      ),
       details: Type.Optional(Type.Array(Type.String())),
     }),
   },

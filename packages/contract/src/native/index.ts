@@ -20,3 +20,4 @@ export * from './session.schema.js';
 export * from './trusted-devices.schema.js';
 export * from './two-factor-common.schema.js';
 export * from './two-factor-status.schema.js';
+export * from './webauthn.schema.js';

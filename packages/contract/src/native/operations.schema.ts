@@ -11,6 +11,12 @@ export const DependencyCheck = Type.Object({
   }),
   message: Type.Optional(Type.String({ description: 'What is wrong, for people; absent when up.' })),
   latencyMs: Type.Optional(Type.Integer({ description: 'How long the check took.' })),
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'When it entered this state (Redis).' })),
+  rateLimits: Type.Optional(
+    Type.Union([Type.Literal('in_memory'), Type.Literal('refused')], {
+      description: 'Redis not up: the rate limits are counted in each process, or their routes answer 503.',
+    }),
+  ),
 });
 export type DependencyCheck = Static<typeof DependencyCheck>;
 

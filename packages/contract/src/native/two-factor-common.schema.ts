@@ -2,11 +2,17 @@ import { Type } from 'typebox';
 import { DateTime, Uuid } from './formats.js';
 
 export const Method = Type.Union(
-  [Type.Literal('totp'), Type.Literal('sms'), Type.Literal('email'), Type.Literal('backup_codes')],
+  [
+    Type.Literal('totp'),
+    Type.Literal('sms'),
+    Type.Literal('email'),
+    Type.Literal('backup_codes'),
+    Type.Literal('webauthn'),
+  ],
   {
     description:
       'totp: authenticator app. sms, email: codes sent by a provider ("restricted" authenticators in NIST SP ' +
-      '800-63B). backup_codes: single-use codes.',
+      '800-63B). backup_codes: single-use codes. webauthn: security keys and passkeys (phishing-resistant).',
   },
 );
 
@@ -33,6 +39,7 @@ export const SuccessTokenOperation = Type.Union([
   Type.Literal('regenerate_backup_codes'),
   Type.Literal('change_phone'),
   Type.Literal('change_email'),
+  Type.Literal('remove_webauthn_credential'),
 ]);
 
 export const SuccessToken = Type.Object({

@@ -171,7 +171,7 @@ export class AccountService {
       : await this.deps.users.findByUsername(login);
     const key = user
       ? passwordAccountKey(user.id)
-      : `password:unknown:${this.deps.hasher.hash(`login:${login.toLowerCase()}`)}`;
+      : `password:unknown:${this.deps.hasher.digest(`login:${login.toLowerCase()}`)}`;
     const ok = await this.deps.throttle.attempt(key, clientIp, async () => {
       return this.matchesPassword(user, password);
     });

@@ -88,6 +88,24 @@ export class AccountAdminService {
     return this.view(await this.user(userId));
   }
 
+  /**
+   * A page of accounts as an admin sees them, by username; with `search`, those whose username,
+   * e-mail address or externalId contains it (any case).
+   */
+  async list(
+    actor: Actor,
+    page: { limit: number; offset: number; search?: string | undefined },
+  ): Promise<{ items: AdminUserView[]; total: number }> {
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    const found = await this.deps.storage.users.listWithFactors(page.limit, page.offset, page.search || undefined);
+    return {
+      total: found.total,
+      items: found.items.map(({ user, activeKinds, lockout }) =>
+        this.viewOf(user, activeKinds, this.deps.guard.stateOf(lockout)),
+      ),
+    };
+  }
+
   async lookup(actor: Actor, by: UserLookup): Promise<AdminUserView> {
     await this.deps.authorizer.admin(actor, 'admin.read');
     const { users } = this.deps.storage;
@@ -168,7 +186,7 @@ export class AccountAdminService {
     this.refuseOwnAccount(actor, userId, 'delete');
     await this.user(userId);
     await this.deps.accounts.assertDeletable(userId);
-    const pseudonym = `deleted-${this.deps.hasher.hash(`user-pseudonym:${userId}`).slice(0, 22)}`;
+    const pseudonym = `deleted-${this.deps.hasher.digest(`user-pseudonym:${userId}`).slice(0, 22)}`;
     await this.change(actor, userId, 'delete', false, {}, async (tx) => {
       await tx.history.pseudonymise(userId, pseudonym);
       if (!(await tx.users.delete(userId))) throw new TesseraError('USER_NOT_FOUND');

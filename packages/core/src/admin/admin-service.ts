@@ -79,9 +79,11 @@ export class AdminService {
     actor: Actor,
     limit: number,
     offset: number,
+    /** Only accounts whose username, e-mail address or externalId contains this (any case). */
+    search?: string,
   ): Promise<{ items: UserTwoFactorState[]; total: number }> {
     await this.deps.authorizer.admin(actor, 'admin.read');
-    const page = await this.deps.storage.users.listWithFactors(limit, offset);
+    const page = await this.deps.storage.users.listWithFactors(limit, offset, search || undefined);
     return { total: page.total, items: page.items.map((item) => this.twoFactorState(item)) };
   }
 
@@ -423,7 +425,7 @@ function base32Key(secretBox: SecretBox, factor: Parameters<typeof openTotpKey>[
 }
 
 /** A key brought from another system: valid base32 of at least 80 bits (cPanel issues 80). */
-function importableKey(secret: string): Uint8Array {
+export function importableKey(secret: string): Uint8Array {
   const key = decodeSecret(secret);
   if (key.length < 10) {
     key.fill(0);

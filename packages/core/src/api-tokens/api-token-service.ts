@@ -7,7 +7,7 @@ import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { ApiTokenRecord } from '../storage/records.js';
-import type { ApiTokenRepository } from '../storage/repositories.js';
+import type { ApiTokenRepository, SessionRepository } from '../storage/repositories.js';
 
 /** How precisely lastUsedAt is kept. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -56,6 +56,7 @@ export class ApiTokenService {
     private readonly hasher: KeyedHasher,
     private readonly clock: Clock,
     private readonly authorizer: Authorizer,
+    private readonly sessions: Pick<SessionRepository, 'findFamily'>,
   ) {}
 
   async create(
@@ -63,11 +64,33 @@ export class ApiTokenService {
     input: { name: string; scope?: ApiTokenScope },
   ): Promise<{ token: string; view: ApiTokenView }> {
     const userId = await this.authorizer.own(actor, 'own.create_api_token');
-    return this.issue(userId, input.name, input.scope ?? 'write');
+    return this.issue(userId, input.name, input.scope ?? 'write', await this.madeByPasswordAlone(actor));
   }
 
-  /** A token for a user named by the operator at the command line. */
-  async issue(userId: string, name: string, scope: ApiTokenScope): Promise<{ token: string; view: ApiTokenView }> {
+  /**
+   * Whether the caller proved only a password: a session whose sign-in passed no second factor,
+   * a password sent with the request, or a token that was itself made so. A token made then is
+   * held to the 2FA policy (see isHeldToTwoFactorPolicy).
+   */
+  private async madeByPasswordAlone(actor: Actor): Promise<boolean> {
+    if (actor.kind !== 'user') return false;
+    const auth = actor.authentication;
+    if (auth.method === 'password') return true;
+    if (auth.method === 'api_token') return auth.passwordOnly === true;
+    const family = await this.sessions.findFamily(auth.sessionId);
+    return family?.secondFactor !== true;
+  }
+
+  /**
+   * A token for a user named by the operator at the command line (server-to-server: the 2FA
+   * policy does not apply to it), or made by `create`.
+   */
+  async issue(
+    userId: string,
+    name: string,
+    scope: ApiTokenScope,
+    passwordOnly = false,
+  ): Promise<{ token: string; view: ApiTokenView }> {
     const token = newOpaqueToken('tsa');
     const record: ApiTokenRecord = {
       id: newId(),
@@ -78,6 +101,7 @@ export class ApiTokenService {
       createdAt: this.clock.now(),
       lastUsedAt: null,
       revokedAt: null,
+      passwordOnly,
     };
     await this.tokens.insert(record);
     return { token, view: toApiTokenView(record) };
@@ -90,7 +114,7 @@ export class ApiTokenService {
     /** cPanel's `USER:TOKEN` names the owner: the user named must own the token. */
     expected: { username?: string } = {},
   ): Promise<UserActor> {
-    const found = await this.find(this.hasher.hash(token));
+    const found = await this.find(token);
     if (!found) throw new TesseraError('TOKEN_INVALID');
     if (expected.username !== undefined && found.owner.username !== expected.username) {
       throw new TesseraError('TOKEN_INVALID');
@@ -102,7 +126,12 @@ export class ApiTokenService {
       kind: 'user',
       userId: found.owner.id,
       role: found.owner.role,
-      authentication: { method: 'api_token', tokenId: found.tokenId, scope: found.scope },
+      authentication: {
+        method: 'api_token',
+        tokenId: found.tokenId,
+        scope: found.scope,
+        ...(found.passwordOnly ? { passwordOnly: true } : {}),
+      },
       clientIp,
     };
   }
@@ -122,13 +151,29 @@ export class ApiTokenService {
   }
 
   /** The token and its owner: remembered for API_TOKEN_CACHE_MS (a miss is not remembered). */
-  private async find(tokenHash: string): Promise<FoundToken | undefined> {
+  private async find(token: string): Promise<FoundToken | undefined> {
+    const tokenHash = this.hasher.hash(token);
     const now = this.clock.now().getTime();
     const remembered = this.recent.get(tokenHash, now);
     if (remembered) return remembered;
-    const found = await this.tokens.findWithOwnerByHash(tokenHash);
+    const found = (await this.tokens.findWithOwnerByHash(tokenHash)) ?? (await this.findUnderOldKey(token, tokenHash));
     if (found) this.recent.set(tokenHash, found, now + API_TOKEN_CACHE_MS);
     return found;
+  }
+
+  /**
+   * A token hashed under a previous secret key (or before hashes were tagged) is found by its
+   * old hash and re-hashed under the current key on this use, so the old key stops being needed
+   * for it. The re-hash is a compare-and-set: a concurrent use that re-hashed it first wins.
+   */
+  private async findUnderOldKey(token: string, currentHash: string): Promise<FoundToken | undefined> {
+    for (const hash of this.hasher.fallbacks(token)) {
+      const found = await this.tokens.findWithOwnerByHash(hash);
+      if (!found) continue;
+      await this.tokens.replaceHash(found.tokenId, hash, currentHash);
+      return found;
+    }
+    return undefined;
   }
 
   async list(actor: Actor): Promise<ApiTokenView[]> {
@@ -138,6 +183,19 @@ export class ApiTokenService {
 
   async revoke(actor: Actor, tokenId: string): Promise<void> {
     const userId = await this.authorizer.own(actor, 'own.manage');
+    if (!(await this.tokens.revoke(tokenId, userId, this.clock.now()))) throw new TesseraError('API_TOKEN_NOT_FOUND');
+    this.recent.deleteWhere((found) => found.tokenId === tokenId);
+  }
+
+  /** Another user's tokens, for an admin or the operator (`tessera tokens list`). */
+  async listFor(actor: Actor, userId: string): Promise<ApiTokenView[]> {
+    await this.authorizer.admin(actor, 'admin.read');
+    return (await this.tokens.listByUser(userId)).map(toApiTokenView);
+  }
+
+  /** Revokes one of another user's tokens (`tessera tokens revoke`); effective at once here. */
+  async revokeFor(actor: Actor, userId: string, tokenId: string): Promise<void> {
+    await this.authorizer.admin(actor, 'admin.manage');
     if (!(await this.tokens.revoke(tokenId, userId, this.clock.now()))) throw new TesseraError('API_TOKEN_NOT_FOUND');
     this.recent.deleteWhere((found) => found.tokenId === tokenId);
   }

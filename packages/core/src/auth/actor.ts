@@ -10,7 +10,13 @@ export const API_TOKEN_SCOPES: readonly ApiTokenScope[] = ['write', 'read'];
  */
 export type Authentication =
   | { method: 'session'; sessionId: string }
-  | { method: 'api_token'; tokenId: string; scope: ApiTokenScope }
+  | {
+      method: 'api_token';
+      tokenId: string;
+      scope: ApiTokenScope;
+      /** Made by a session that passed no second factor: held to the 2FA policy like it. */
+      passwordOnly?: boolean;
+    }
   | { method: 'password' };
 
 /** A signed-in user, whichever API shape and scheme they came through. */
@@ -51,7 +57,19 @@ export function clientIpOf(actor: Actor): string | null {
   return actor.kind === 'system' ? null : actor.clientIp;
 }
 
-/** A person signed in, as opposed to a machine credential: only people are held to the 2FA policy. */
+/** A person signed in, as opposed to a machine credential. */
 export function isPersonSignedIn(actor: UserActor): boolean {
   return actor.authentication.method !== 'api_token';
+}
+
+/**
+ * Who the "2FA required" policy binds: people signed in, and the API tokens a password alone
+ * made (a session that passed no second factor, or a password sent with the request), so that
+ * such a token does not outlive the policy that refuses its session. Tokens the operator or an
+ * admin made, and those made by a session that passed a second factor, are server-to-server
+ * credentials and keep working.
+ */
+export function isHeldToTwoFactorPolicy(actor: UserActor): boolean {
+  const auth = actor.authentication;
+  return auth.method !== 'api_token' || auth.passwordOnly === true;
 }

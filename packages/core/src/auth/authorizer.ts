@@ -1,6 +1,6 @@
 import { TesseraError } from '../errors/tessera-error.js';
 import type { PolicyService } from '../policy/policy-service.js';
-import { type Actor, isPersonSignedIn, type SystemActor, type UserActor } from './actor.js';
+import { type Actor, isHeldToTwoFactorPolicy, isPersonSignedIn, type SystemActor, type UserActor } from './actor.js';
 import { OPERATIONS, type Operation } from './operations.js';
 
 /**
@@ -52,7 +52,7 @@ export class Authorizer {
     if ('personOnly' in rule && rule.personOnly && !isPersonSignedIn(user)) {
       throw new TesseraError('FORBIDDEN', { message: 'An API token cannot do this; sign in as a person.' });
     }
-    // Machine credentials are not people signing in: the policy binds people.
-    if (!rule.enrollment && isPersonSignedIn(user)) await this.policy.assertSatisfiedBy(user.userId);
+    // The policy binds people, and the tokens a password alone made (see isHeldToTwoFactorPolicy).
+    if (!rule.enrollment && isHeldToTwoFactorPolicy(user)) await this.policy.assertSatisfiedBy(user.userId);
   }
 }

@@ -2,8 +2,10 @@ import { availableParallelism } from 'node:os';
 import type { DeliveredCodePolicy } from '../delivery/delivered-code-service.js';
 import type { LockoutPolicy } from '../lockout/lockout-policy.js';
 import type { BackupCodePolicy } from '../methods/backup-codes/backup-code-service.js';
+import type { WebAuthnSettings } from '../methods/webauthn/webauthn-settings.js';
 import type { TotpSecretBits } from '../otp/secret.js';
 import type { PasswordThrottlePolicy } from '../throttle/password-throttle-policy.js';
+import { ConfigError } from './config-error.js';
 import {
   ACCOUNT_SETTINGS,
   BACKUP_CODE_SETTINGS,
@@ -22,6 +24,7 @@ import {
   SECRET_KEY_PATTERN,
   type SignUpMode,
   STORAGE_SETTINGS,
+  WEBAUTHN_SETTINGS,
 } from './server-settings.js';
 import { type Environment, SettingsReader } from './settings-reader.js';
 
@@ -65,6 +68,8 @@ export interface Config {
   corsOrigins: string[];
   /** `TESSERA_DIALECTS`: the vendor APIs served beside the native one. */
   dialects: DialectName[];
+  /** `TESSERA_WEB_UI`: whether the web UI is served at `/ui/`. */
+  webUi: boolean;
   /** `HOST`: address to listen on. */
   host: string;
   /**
@@ -78,6 +83,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** `TESSERA_SECRET_KEY`: 32 bytes; seals secrets at rest and keys the token hashes. */
   secretKey: Uint8Array | undefined;
+  /** `TESSERA_SECRET_KEY_PREVIOUS`: the keys it replaced, still used to open and match old values. */
+  previousSecretKeys: Uint8Array[];
   /** `TESSERA_ISSUER`: default issuer name in otpauth URIs. */
   issuer: string;
   /** `TESSERA_LOG_LEVEL`. */
@@ -101,9 +108,17 @@ export interface Config {
   rateLimits: RateLimits;
   /** `TESSERA_REDIS_URL`: where the rate-limit counts are kept; unset means in memory. */
   redisUrl: string | undefined;
+  /** `TESSERA_REDIS_DOWN`: what rate-limited routes do while Redis is out of reach. */
+  redisWhenDown: 'memory' | 'refuse';
+  /** `TESSERA_REDIS_REQUIRED`: `/ready` is 503 (not `degraded`) while Redis is out of reach. */
+  redisRequired: boolean;
+  /** `TESSERA_REDIS_TIMEOUT_MS`: the longest wait for one Redis command or connection attempt. */
+  redisTimeoutMs: number;
   connections: ConnectionLimits;
   /** `TESSERA_TRUST_PROXY`: the reverse proxies believed about the client's address, comma-separated. */
   trustProxy: string | undefined;
+  /** `TESSERA_WEBAUTHN_*`: undefined (WebAuthn off) until the RP ID and the origins are set. */
+  webauthn: WebAuthnSettings | undefined;
 }
 
 /** Reads and validates the configuration; every bad value is reported at once, in one ConfigError. */
@@ -121,6 +136,7 @@ export function loadConfig(env: Environment): Config {
   const cpanel = reader.read(CPANEL_SETTINGS);
   const rate = reader.read(RATE_LIMIT_SETTINGS);
   const connections = reader.read(CONNECTION_SETTINGS);
+  const webauthn = reader.read(WEBAUTHN_SETTINGS);
   reader.finish();
 
   return {
@@ -128,11 +144,13 @@ export function loadConfig(env: Environment): Config {
     host: http.HOST,
     workers: http.TESSERA_WORKERS ?? (storage.TESSERA_DATABASE_URL === undefined ? 1 : availableParallelism()),
     dialects: parseDialects(http.TESSERA_DIALECTS),
+    webUi: http.TESSERA_WEB_UI === 'on',
     corsOrigins:
       http.TESSERA_CORS_ORIGINS === undefined ? [] : http.TESSERA_CORS_ORIGINS.split(',').map((o) => o.trim()),
     dataDir: storage.TESSERA_DATA_DIR,
     databaseUrl: storage.TESSERA_DATABASE_URL,
     secretKey: storage.TESSERA_SECRET_KEY === undefined ? undefined : parseSecretKey(storage.TESSERA_SECRET_KEY),
+    previousSecretKeys: parseSecretKeyList(storage.TESSERA_SECRET_KEY_PREVIOUS),
     issuer: identity.TESSERA_ISSUER,
     logLevel: identity.TESSERA_LOG_LEVEL,
     signUp: account.TESSERA_SIGNUP,
@@ -182,6 +200,9 @@ export function loadConfig(env: Environment): Config {
       otherPerMinute: rate.TESSERA_RATE_LIMIT_OTHER_PER_MINUTE,
     },
     redisUrl: rate.TESSERA_REDIS_URL,
+    redisWhenDown: rate.TESSERA_REDIS_DOWN,
+    redisRequired: rate.TESSERA_REDIS_REQUIRED,
+    redisTimeoutMs: rate.TESSERA_REDIS_TIMEOUT_MS,
     connections: {
       headersTimeoutMs: connections.TESSERA_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: connections.TESSERA_REQUEST_TIMEOUT_MS,
@@ -190,7 +211,32 @@ export function loadConfig(env: Environment): Config {
       maxConnectionsPerIp: connections.TESSERA_MAX_CONNECTIONS_PER_IP,
     },
     trustProxy: connections.TESSERA_TRUST_PROXY,
+    webauthn:
+      webauthn.TESSERA_WEBAUTHN_RP_ID === undefined || webauthn.TESSERA_WEBAUTHN_ORIGINS === undefined
+        ? undefined
+        : {
+            rpId: webauthn.TESSERA_WEBAUTHN_RP_ID,
+            rpName: webauthn.TESSERA_WEBAUTHN_RP_NAME,
+            origins: commaList(webauthn.TESSERA_WEBAUTHN_ORIGINS),
+            attestation: webauthn.TESSERA_WEBAUTHN_ATTESTATION,
+            userVerification: webauthn.TESSERA_WEBAUTHN_USER_VERIFICATION,
+            residentKey: webauthn.TESSERA_WEBAUTHN_RESIDENT_KEY,
+            attachment: webauthn.TESSERA_WEBAUTHN_ATTACHMENT,
+            timeoutSeconds: webauthn.TESSERA_WEBAUTHN_TIMEOUT_SECONDS,
+            allowedAaguids: lowerCaseList(webauthn.TESSERA_WEBAUTHN_ALLOWED_AAGUIDS),
+            blockedAaguids: lowerCaseList(webauthn.TESSERA_WEBAUTHN_BLOCKED_AAGUIDS) ?? [],
+            maxCredentials: webauthn.TESSERA_WEBAUTHN_MAX_CREDENTIALS,
+          },
   };
+}
+
+function commaList(text: string): string[] {
+  return text.split(',').map((part) => part.trim());
+}
+
+/** AAGUIDs compared in lower case; unset → undefined. */
+function lowerCaseList(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : commaList(text).map((part) => part.toLowerCase());
 }
 
 /** `none`, or the named dialects in the order given, each once (the setting's pattern checked the names). */
@@ -204,6 +250,20 @@ function parseDialects(list: string): DialectName[] {
 export function parseSmsCountries(text: string | undefined): string[] | null {
   if (text === undefined) return null;
   return text.split(',').map((part) => part.trim());
+}
+
+/** Comma-separated keys (the pattern has checked each); a part that is not 32 bytes is a ConfigError. */
+function parseSecretKeyList(text: string | undefined): Uint8Array[] {
+  if (text === undefined) return [];
+  return text.split(',').map((part, index) => {
+    const key = parseSecretKey(part);
+    if (!key) {
+      throw new ConfigError([
+        `TESSERA_SECRET_KEY_PREVIOUS: key ${index + 1} is not the base64 encoding of exactly 32 bytes`,
+      ]);
+    }
+    return key;
+  });
 }
 
 /** Base64 (standard or URL alphabet) of exactly 32 bytes, or undefined. */

@@ -9,6 +9,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** The vendor API shapes served beside the native API (each under its vendor's own paths). */
 export const DIALECT_NAMES = ['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
+export const WEB_UI_MODES = ['on', 'off'] as const;
 const DIALECT_LIST = new RegExp(
   `^\\s*(none|(${DIALECT_NAMES.join('|')})(\\s*,\\s*(${DIALECT_NAMES.join('|')}))*)\\s*$`,
 );
@@ -19,6 +20,8 @@ export const CORS_ORIGINS_PATTERN = /^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s
 export const TRUST_PROXY_PATTERN = /^[0-9A-Fa-f:.]+(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*$/;
 /** Base64, standard or URL alphabet: 43 characters carry exactly 32 bytes. */
 export const SECRET_KEY_PATTERN = /^[A-Za-z0-9+/_-]{43}=?$/;
+/** Keys as TESSERA_SECRET_KEY takes them, comma-separated. */
+export const SECRET_KEY_LIST_PATTERN = /^\s*[A-Za-z0-9+/_-]{43}=?\s*(,\s*[A-Za-z0-9+/_-]{43}=?\s*)*$/;
 /** E.164 calling codes (1-3 digits after the plus), comma-separated; spaces around commas allowed. */
 export const SMS_COUNTRIES_PATTERN = /^\s*\+[1-9]\d{0,2}(\s*,\s*\+[1-9]\d{0,2})*\s*$/;
 
@@ -49,6 +52,11 @@ export const HTTP_SETTINGS = settingsGroup(
         match: { pattern: CORS_ORIGINS_PATTERN, allowed: 'http(s)://host[:port] origins, comma-separated' },
       }),
     ),
+    TESSERA_WEB_UI: Setting.oneOf(WEB_UI_MODES, {
+      description:
+        'whether the web UI (sign-in, the security page, the admin pages) is served at `/ui/`, with `/` sending browsers there; `off` for API-only deployments',
+      default: 'on',
+    }),
     TESSERA_DIALECTS: Setting.text({
       description: 'vendor APIs to serve beside the native one (see docs/dialects.md)',
       default: DIALECT_NAMES.join(','),
@@ -73,9 +81,17 @@ export const STORAGE_SETTINGS = settingsGroup(
     TESSERA_SECRET_KEY: Setting.optional(
       Setting.text({
         description:
-          'seals TOTP secrets (AES-256-GCM) and keys token hashes and JWT signatures; all nodes must share it, and Tessera refuses to start on a database sealed under another key; make one with `openssl rand -base64 32`',
+          'seals TOTP secrets, phone numbers and the access-token signing keys (AES-256-GCM) and keys token and code hashes; all nodes must share it, and Tessera refuses to start on a database sealed under a key it is not given (this one or TESSERA_SECRET_KEY_PREVIOUS); make one with `openssl rand -base64 32`',
         whenUnset: 'generated',
         match: { pattern: SECRET_KEY_PATTERN, allowed: 'the base64 encoding of exactly 32 bytes' },
+      }),
+    ),
+    TESSERA_SECRET_KEY_PREVIOUS: Setting.optional(
+      Setting.text({
+        description:
+          'keys TESSERA_SECRET_KEY replaced, comma-separated: values sealed or hashed under them still open and match, new ones use TESSERA_SECRET_KEY; `tessera secret rotate` re-seals, `tessera secret status` says when one may be dropped (see docs/operations.md)',
+        whenUnset: 'none',
+        match: { pattern: SECRET_KEY_LIST_PATTERN, allowed: 'base64 keys of exactly 32 bytes, comma-separated' },
       }),
     ),
   },
@@ -313,6 +329,93 @@ export const CPANEL_SETTINGS = settingsGroup(
   },
 );
 
+/** Web origins as WebAuthn compares them: scheme, host and optional port, comma-separated. */
+export const WEBAUTHN_ORIGINS_PATTERN = /^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/;
+/** A registrable domain or a host name (no scheme, no port): what WebAuthn calls an RP ID. */
+export const WEBAUTHN_RP_ID_PATTERN =
+  /^(localhost|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])$/;
+/** AAGUIDs (8-4-4-4-12 hex), comma-separated. */
+export const AAGUID_LIST_PATTERN =
+  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(\s*,\s*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})*$/;
+
+export const WEBAUTHN_SETTINGS = settingsGroup(
+  {
+    title: 'Security keys and passkeys (WebAuthn)',
+    description:
+      'Off until `TESSERA_WEBAUTHN_RP_ID` and `TESSERA_WEBAUTHN_ORIGINS` are set; see [security.md](security.md#security-keys-and-passkeys).',
+  },
+  {
+    TESSERA_WEBAUTHN_RP_ID: Setting.optional(
+      Setting.text({
+        description:
+          'the relying party ID: the domain the keys are bound to (`example.com` serves `app.example.com` and `login.example.com`); a key registered under one RP ID never signs for another',
+        whenUnset: 'WebAuthn is off',
+        match: { pattern: WEBAUTHN_RP_ID_PATTERN, allowed: 'a lower-case domain name, or localhost' },
+        setTogetherWith: 'TESSERA_WEBAUTHN_ORIGINS',
+      }),
+    ),
+    TESSERA_WEBAUTHN_ORIGINS: Setting.optional(
+      Setting.text({
+        description:
+          'the exact web origins whose pages run the ceremonies (the origin the browser signs into each response), comma-separated, e.g. `https://app.example.com`',
+        whenUnset: 'WebAuthn is off',
+        match: { pattern: WEBAUTHN_ORIGINS_PATTERN, allowed: 'http(s)://host[:port] origins, comma-separated' },
+        setTogetherWith: 'TESSERA_WEBAUTHN_RP_ID',
+      }),
+    ),
+    TESSERA_WEBAUTHN_RP_NAME: Setting.text({
+      description: 'the name authenticators show when a key is registered',
+      default: 'Tessera',
+    }),
+    TESSERA_WEBAUTHN_ATTESTATION: Setting.oneOf(['none', 'direct', 'enterprise'], {
+      description:
+        'the attestation asked for at registration: `none` asks the authenticator for no statement of its make; the others ask for one (the AAGUID lists below are only as trustworthy as that statement)',
+      default: 'none',
+    }),
+    TESSERA_WEBAUTHN_USER_VERIFICATION: Setting.oneOf(['preferred', 'required', 'discouraged'], {
+      description:
+        'whether the authenticator must verify the user (PIN, biometrics) when used as a second factor; a passkey sign-in without a password always requires it',
+      default: 'preferred',
+    }),
+    TESSERA_WEBAUTHN_RESIDENT_KEY: Setting.oneOf(['preferred', 'required', 'discouraged'], {
+      description:
+        'whether registration asks for a discoverable credential (a passkey that signs in without a username)',
+      default: 'preferred',
+    }),
+    TESSERA_WEBAUTHN_ATTACHMENT: Setting.oneOf(['any', 'platform', 'cross-platform'], {
+      description:
+        'which authenticators registration offers: `platform` (built into the device), `cross-platform` (security keys, phones), or any',
+      default: 'any',
+    }),
+    TESSERA_WEBAUTHN_TIMEOUT_SECONDS: Setting.integer({
+      description: 'how long a ceremony (and its challenge) stays good',
+      default: 300,
+      minimum: 30,
+      maximum: 600,
+    }),
+    TESSERA_WEBAUTHN_ALLOWED_AAGUIDS: Setting.optional(
+      Setting.text({
+        description: 'only authenticator models with these AAGUIDs may be registered',
+        whenUnset: 'any model',
+        match: { pattern: AAGUID_LIST_PATTERN, allowed: 'AAGUIDs, comma-separated' },
+      }),
+    ),
+    TESSERA_WEBAUTHN_BLOCKED_AAGUIDS: Setting.optional(
+      Setting.text({
+        description: 'authenticator models with these AAGUIDs may not be registered',
+        whenUnset: 'none blocked',
+        match: { pattern: AAGUID_LIST_PATTERN, allowed: 'AAGUIDs, comma-separated' },
+      }),
+    ),
+    TESSERA_WEBAUTHN_MAX_CREDENTIALS: Setting.integer({
+      description: 'security keys and passkeys one account may register',
+      default: 10,
+      minimum: 1,
+      maximum: 100,
+    }),
+  },
+);
+
 /** Requests one client address may make to each group of routes; see security.md. */
 export const DEFAULT_RATE_LIMITS = {
   signUpPerHour: 10,
@@ -339,6 +442,22 @@ export const RATE_LIMIT_SETTINGS = settingsGroup(
         match: { pattern: /^rediss?:\/\//, allowed: 'a redis:// or rediss:// URL' },
       }),
     ),
+    TESSERA_REDIS_DOWN: Setting.oneOf(['memory', 'refuse'], {
+      description:
+        "what a rate-limited route does while Redis is out of reach: `memory` counts in each process's own memory (a client may then get one limit per process), `refuse` answers 503 `RATE_LIMITS_UNAVAILABLE`; counting goes back to Redis as soon as it answers",
+      default: 'memory',
+    }),
+    TESSERA_REDIS_REQUIRED: Setting.flag({
+      description:
+        '`/ready` answers 503 while Redis is out of reach; otherwise Redis down is reported as `degraded` with 200',
+      default: false,
+    }),
+    TESSERA_REDIS_TIMEOUT_MS: Setting.integer({
+      description: 'milliseconds a Redis command or connection attempt may take before Redis counts as out of reach',
+      default: 500,
+      minimum: 10,
+      maximum: 60_000,
+    }),
     TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR: Setting.integer({
       description: 'sign-ups one client address may make per hour',
       default: DEFAULT_RATE_LIMITS.signUpPerHour,
@@ -451,6 +570,7 @@ export const SERVER_SETTINGS = [
   PASSWORD_THROTTLE_SETTINGS,
   RECOVERY_LOCK_SETTINGS,
   CPANEL_SETTINGS,
+  WEBAUTHN_SETTINGS,
   RATE_LIMIT_SETTINGS,
   CONNECTION_SETTINGS,
 ] as const;

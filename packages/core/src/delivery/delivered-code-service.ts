@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { findByKeyedHash, type KeyedHasher } from '../crypto/keyed-hash.js';
 import { newNumericCode } from '../crypto/numeric-code.js';
 import { newId } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
@@ -156,7 +156,8 @@ export class DeliveredCodeService {
     if (record.consumedAt) return { ok: false, reason: 'used' };
     if (record.expiresAt <= now) return { ok: false, reason: 'expired' };
     if (record.attempts >= record.maxAttempts) return { ok: false, reason: 'exhausted' };
-    if (await codes.consume(id, hasher.hash(`delivered:${code}`), now)) return { ok: true };
+    // A code sent before a key rotation is matched under the previous key after a miss.
+    if (await findByKeyedHash(hasher, `delivered:${code}`, (hash) => codes.consume(id, hash, now))) return { ok: true };
     const attempts = await codes.recordFailedAttempt(id);
     return { ok: false, reason: attempts === undefined || attempts >= record.maxAttempts ? 'exhausted' : 'wrong_code' };
   }
@@ -177,9 +178,18 @@ export class DeliveredCodeService {
         });
       }
     } catch (error) {
+      // The provider by name, and the failure as the provider reported it (never the code): an
+      // operator can act on this line alone. The code's record is discarded by the caller.
+      const provider = request.channel === 'sms' ? delivery.sms.provider : delivery.email.provider;
       logger.error(
-        { userId: request.userId, channel: request.channel, purpose: request.purpose, err: describeError(error) },
-        'code delivery failed',
+        {
+          userId: request.userId,
+          channel: request.channel,
+          provider,
+          purpose: request.purpose,
+          err: describeError(error),
+        },
+        `code delivery failed: the ${provider} provider did not take the message`,
       );
       throw new TesseraError('DELIVERY_FAILED', { cause: error });
     }

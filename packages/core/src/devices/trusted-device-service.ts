@@ -1,7 +1,7 @@
 import type { Actor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
-import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { findByKeyedHash, type KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { TrustedDeviceRecord } from '../storage/records.js';
@@ -57,12 +57,14 @@ export class TrustedDeviceService {
   async redeem(userId: string, deviceToken: string): Promise<IssuedDeviceToken | undefined> {
     const { devices, hasher, clock } = this.deps;
     const now = clock.now();
-    const currentHash = hasher.hash(deviceToken);
-    const device = await devices.findByHash(currentHash);
-    if (!device || device.userId !== userId || device.revokedAt || device.expiresAt <= now) return undefined;
+    // A device remembered under a previous secret key is found by its old hash; the rotation
+    // below stores the next token's hash under the current key.
+    const match = await findByKeyedHash(hasher, deviceToken, (hash) => devices.findByHash(hash));
+    const device = match?.found;
+    if (!match || !device || device.userId !== userId || device.revokedAt || device.expiresAt <= now) return undefined;
     const next = newOpaqueToken('tdv');
     const expiresAt = this.expiry(now);
-    if (!(await devices.rotate(device.id, currentHash, hasher.hash(next), now, expiresAt))) return undefined;
+    if (!(await devices.rotate(device.id, match.hash, hasher.hash(next), now, expiresAt))) return undefined;
     return { deviceToken: next, expiresAt: expiresAt.toISOString() };
   }
 

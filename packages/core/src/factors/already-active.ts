@@ -7,6 +7,7 @@ const ALREADY_ACTIVE: Record<FactorKind, string> = {
   sms: 'SMS codes are already active for this account.',
   email: 'E-mail codes are already active for this account.',
   backup_codes: 'Backup codes are already active for this account; regenerate them to get a new set.',
+  webauthn: 'Security keys are already active for this account.',
 };
 
 /** FACTOR_ALREADY_ACTIVE naming the method, with the method in `meta` for APIs that show it. */

@@ -5,6 +5,7 @@ import type { LockEvent, SecondFactorGuard } from '../lockout/second-factor-guar
 import type { Logger } from '../logger.js';
 import type { MethodRegistry } from '../methods/method-registry.js';
 import type { Proof, RefusalReason, Verification } from '../methods/second-factor-method.js';
+import type { EnrolledCredential } from '../methods/webauthn/webauthn-ceremonies.js';
 import type { NotificationService, SecurityEvent } from '../notifications/notification-service.js';
 import type { FactorKind, FactorRecord, LockoutRecord } from '../storage/records.js';
 import type { FactorRepository } from '../storage/repositories.js';
@@ -13,10 +14,21 @@ import type { FactorRepository } from '../storage/repositories.js';
 export interface ProofContext {
   deliveredCodeId?: string;
   purposes: readonly string[];
+  /** WebAuthn: the challenge the answer is to, the flow it was issued for, and whether UV is a must. */
+  challengeId?: string;
+  flowId?: string | null;
+  requireUserVerification?: boolean;
 }
 
 export type ProofCheck =
-  | { ok: true; factor: FactorRecord; usedStep?: number; backupCodesRemaining?: number }
+  | {
+      ok: true;
+      factor: FactorRecord;
+      usedStep?: number;
+      backupCodesRemaining?: number;
+      enrolled?: EnrolledCredential;
+      userVerified?: boolean;
+    }
   | { ok: false; reason: RefusalReason };
 
 /**
@@ -71,12 +83,14 @@ export class SecondFactorVerifier {
         logger.warn({ userId, factorId: factor.id, kind: factor.kind }, 'replayed code refused');
       return { ok: false, reason: verification.reason };
     }
-    const { usedStep, backupCodesRemaining } = verification;
+    const { usedStep, backupCodesRemaining, enrolled, userVerified } = verification;
     return {
       ok: true,
       factor,
       ...(usedStep === undefined ? {} : { usedStep }),
       ...(backupCodesRemaining === undefined ? {} : { backupCodesRemaining }),
+      ...(enrolled === undefined ? {} : { enrolled }),
+      ...(userVerified === undefined ? {} : { userVerified }),
     };
   }
 

@@ -3,7 +3,13 @@ import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
-import type { HistoryAction, HistoryActor, HistoryFilter, HistoryRecord } from '../storage/records.js';
+import type {
+  HistoryAction,
+  HistoryActor,
+  HistoryFilter,
+  HistoryRecord,
+  StoredHistoryRecord,
+} from '../storage/records.js';
 import type { HistoryRepository } from '../storage/repositories.js';
 
 /** Who did it and from where: every change names its actor and client IP. */
@@ -22,6 +28,8 @@ export function changeContextFor(actor: Actor, subjectUserId: string | null): Ch
 
 export interface HistoryEntryView {
   id: string;
+  /** The entry's number (1, 2, 3, … in the order written): the integer id B2Core's clients expect. */
+  number: number;
   userId: string | null;
   userPseudonym: string | null;
   method: string;
@@ -70,6 +78,13 @@ export class HistoryService {
     return this.list(query);
   }
 
+  /** One of the caller's entries by its number (B2Core's integer change id). */
+  async getOwnByNumber(actor: Actor, number: number): Promise<HistoryEntryView> {
+    const userId = await this.deps.authorizer.own(actor, 'own.read');
+    const record = Number.isSafeInteger(number) ? await this.deps.history.findByNumber(number) : undefined;
+    return this.ownView(record, userId);
+  }
+
   async getAny(actor: Actor, id: string): Promise<HistoryEntryView> {
     await this.deps.authorizer.admin(actor, 'admin.read');
     return this.get(id);
@@ -94,8 +109,8 @@ export class HistoryService {
       details: JSON.stringify(entry.details ?? {}),
       createdAt: this.deps.clock.now(),
     };
-    await history.insert(record);
-    return toHistoryView(record);
+    const number = await history.insert(record);
+    return toHistoryView({ ...record, number });
   }
 
   private async list(query: HistoryQuery): Promise<HistoryListing> {
@@ -108,16 +123,21 @@ export class HistoryService {
 
   /** One entry; `userId` restricts it to that account's entries (a user's own view). */
   private async get(id: string, userId?: string): Promise<HistoryEntryView> {
-    const record = await this.deps.history.findById(id);
+    return this.ownView(await this.deps.history.findById(id), userId);
+  }
+
+  /** The entry's view, when there is one and (with `userId`) it is that account's: else not found. */
+  private ownView(record: StoredHistoryRecord | undefined, userId?: string): HistoryEntryView {
     if (!record || (userId !== undefined && record.userId !== userId))
       throw new TesseraError('HISTORY_ENTRY_NOT_FOUND');
     return toHistoryView(record);
   }
 }
 
-export function toHistoryView(record: HistoryRecord): HistoryEntryView {
+export function toHistoryView(record: StoredHistoryRecord): HistoryEntryView {
   return {
     id: record.id,
+    number: record.number,
     userId: record.userId,
     userPseudonym: record.userPseudonym,
     method: record.method,

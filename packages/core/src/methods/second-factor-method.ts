@@ -5,16 +5,29 @@ import type { DeliveryChannel, FactorDetailsByKind, FactorKind, FactorOf, UserRe
 import type { Repositories } from '../storage/repositories.js';
 import type { BackupCodeSet } from './backup-codes/backup-code-service.js';
 import type { TotpEnrollmentDisplay } from './totp/totp.method.js';
+import type { EnrolledCredential, IssuedWebAuthnChallenge } from './webauthn/webauthn-ceremonies.js';
 
 /**
  * What a person offers as a second factor: a code typed in (as a string of digits, or as a number
  * where a vendor API types codes as integers and so drops leading zeros), or (for WebAuthn) an
- * assertion object signed by an authenticator. A method refuses a proof of a type it does not take.
+ * assertion object signed by an authenticator, or the registration response of a new one. A method
+ * refuses a proof of a type it does not take.
  */
 export type Proof =
   | { type: 'code'; code: string }
   | { type: 'number'; value: number }
-  | { type: 'assertion'; assertion: Readonly<Record<string, unknown>> };
+  | { type: 'assertion'; assertion: Readonly<Record<string, unknown>> }
+  | { type: 'registration'; registration: Readonly<Record<string, unknown>> };
+
+/** A WebAuthn assertion (the browser's `PublicKeyCredential` as JSON) offered as a proof. */
+export function assertionProof(assertion: Readonly<Record<string, unknown>>): Proof {
+  return { type: 'assertion', assertion };
+}
+
+/** The browser's answer to a registration ceremony, confirming a new security key. */
+export function registrationProof(registration: Readonly<Record<string, unknown>>): Proof {
+  return { type: 'registration', registration };
+}
 
 export function codeProof(code: string): Proof {
   return { type: 'code', code };
@@ -32,9 +45,15 @@ export interface VerifyContext {
   deliveredCodeId?: string;
   /** Methods whose codes are sent: which purposes count (a code sent to enable SMS cannot sign in). */
   purposes: readonly string[];
+  /** Methods that answer a challenge (WebAuthn): the challenge issued, and the flow it was issued for. */
+  challengeId?: string;
+  flowId?: string | null;
+  /** WebAuthn: the authenticator must have verified the user (a passkey sign-in without a password). */
+  requireUserVerification?: boolean;
 }
 
-export type RefusalReason = 'wrong_code' | 'replayed' | 'expired' | 'exhausted' | 'used';
+/** `cloned`: a security key answered with a signature counter not above the last one seen. */
+export type RefusalReason = 'wrong_code' | 'replayed' | 'expired' | 'exhausted' | 'used' | 'cloned';
 
 /**
  * The outcome of checking a proof. A wrong code is a value, not an exception: six API shapes call
@@ -42,11 +61,20 @@ export type RefusalReason = 'wrong_code' | 'replayed' | 'expired' | 'exhausted' 
  * told (a replayed code, the last backup code used).
  */
 export type Verification =
-  | { ok: true; usedStep?: number; backupCodesRemaining?: number; notice?: SecurityEvent }
+  | {
+      ok: true;
+      usedStep?: number;
+      backupCodesRemaining?: number;
+      notice?: SecurityEvent;
+      /** WebAuthn registration: the new credential, written when the enrollment is confirmed. */
+      enrolled?: EnrolledCredential;
+      /** WebAuthn: whether the authenticator verified the user (PIN, biometrics) this time. */
+      userVerified?: boolean;
+    }
   | { ok: false; reason: RefusalReason; notice?: SecurityEvent };
 
 /** What enrollment needs to know, whatever the method. */
-export interface EnrollmentRequest {
+export interface EnrollmentRequest<K extends FactorKind = FactorKind> {
   factorId: string;
   user: UserRecord;
   issuer: string;
@@ -58,6 +86,8 @@ export interface EnrollmentRequest {
   totp?: Partial<TotpParams>;
   /** TOTP: the size of the secret, when not 160 bits (the cPanel dialects, when configured). */
   totpSecretBits?: TotpSecretBits;
+  /** WebAuthn: the active factor a new credential is added to, when the method is on already. */
+  addingTo?: FactorOf<K>;
 }
 
 /**
@@ -66,7 +96,14 @@ export interface EnrollmentRequest {
  * (backup codes) and `backupCodes` is shown once.
  */
 export type EnrollmentStart<K extends FactorKind> =
-  | { activation: 'confirm'; details: FactorDetailsByKind[K]; totp?: TotpEnrollmentDisplay; sendTo?: string }
+  | {
+      activation: 'confirm';
+      details: FactorDetailsByKind[K];
+      totp?: TotpEnrollmentDisplay;
+      sendTo?: string;
+      /** WebAuthn: the options for `navigator.credentials.create()`, with their challenge. */
+      webauthn?: IssuedWebAuthnChallenge;
+    }
   | { activation: 'immediate'; backupCodes: BackupCodeSet };
 
 /** What enrollment shows the user, whichever method: a key and QR code, a sent code, a code set. */
@@ -90,7 +127,7 @@ export interface SecondFactorMethod<K extends FactorKind> {
    */
   readonly quietBegin: boolean;
   /** Starts enrollment: the details of a pending factor, or (backup codes) the method active at once. */
-  begin(request: EnrollmentRequest): Promise<EnrollmentStart<K>>;
+  begin(request: EnrollmentRequest<K>): Promise<EnrollmentStart<K>>;
   /** Throws CODE_MALFORMED for a proof that cannot be right, before any attempt is counted. */
   assertWellFormed(factor: FactorOf<K>, proof: Proof): void;
   /** Checks a proof; whatever makes it single-use happens here. */
@@ -103,6 +140,21 @@ export interface SecondFactorMethod<K extends FactorKind> {
   onActivate?(factor: FactorOf<K>, repositories: Repositories): Promise<void>;
   /** Removes the method's own data with the factor, in its transaction (backup codes: the set). */
   onRemove?(factor: FactorOf<K>, repositories: Repositories): Promise<void>;
+  /**
+   * The method holds several credentials under one factor (WebAuthn): enabling it again while it is
+   * active adds one instead of being refused as already active.
+   */
+  readonly addsToActive?: boolean;
+  /** Writes what a confirmed enrollment brought (WebAuthn: the new credential), in its transaction. */
+  onEnrolled?(factor: FactorOf<K>, enrolled: EnrolledCredential, repositories: Repositories): Promise<void>;
+  /**
+   * Methods whose proof answers a challenge the server issues (WebAuthn): issues one for `factor`
+   * and `purpose`, bound to the flow; the options go to the browser.
+   */
+  issueChallenge?(
+    factor: FactorOf<K>,
+    request: { purpose: string; flowId: string; userVerification?: 'required' },
+  ): Promise<IssuedWebAuthnChallenge>;
 }
 
 /**

@@ -23,7 +23,9 @@ export type SecurityEvent =
   /** To the new address, which its owner did not confirm: they learn that notices now come there. */
   | { type: 'email_address_set_by_admin' }
   | { type: 'account_disabled_by_admin' }
-  | { type: 'account_enabled_by_admin' };
+  | { type: 'account_enabled_by_admin' }
+  /** A security key answered with a signature counter not above the last one: it may have been copied. */
+  | { type: 'webauthn_clone_suspected'; name: string };
 
 /**
  * Security notices by e-mail (OWASP ASVS 2.8.5, 6.3.5). A notice never holds up or fails the
@@ -160,6 +162,11 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
       return {
         subject: 'account enabled',
         text: 'An administrator enabled your account again: it can sign in.',
+      };
+    case 'webauthn_clone_suspected':
+      return {
+        subject: 'security key refused',
+        text: `Your security key "${event.name}" signed in with a counter lower than before, which a copied key would do. The attempt was refused. If you did not expect this, remove the key and register it again.`,
       };
   }
 }

@@ -3,7 +3,7 @@ import { assertEnabled } from '../accounts/account-service.js';
 import type { Actor, UserActor } from '../auth/actor.js';
 import { clientIpOf } from '../auth/actor.js';
 import type { Clock } from '../clock.js';
-import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { findByKeyedHash, type KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { SessionRepository, UserRepository } from '../storage/repositories.js';
@@ -84,8 +84,12 @@ export class CookieSessionService {
   /** The actor of a request with the session's cookie and, in its URL, the session's security token. */
   async authenticate(token: string, securityToken: string, clientIp: string | null): Promise<UserActor> {
     const { sessions, clock } = this.deps;
-    if (securityToken !== this.securityTokenOf(token)) throw invalid('security token of another session');
-    const stored = await sessions.findRefreshTokenByHash(this.tokenHash(token));
+    if (!this.securityTokenMatches(token, securityToken)) throw invalid('security token of another session');
+    const stored = (
+      await findByKeyedHash(this.deps.hasher, `cookie-session:${token}`, (hash) =>
+        sessions.findRefreshTokenByHash(hash),
+      )
+    )?.found;
     const now = clock.now();
     if (!stored || stored.rotatedAt !== null) throw invalid('unknown session');
     if (stored.expiresAt <= now) throw invalid('idle too long');
@@ -114,8 +118,12 @@ export class CookieSessionService {
    */
   async logout(token: string, securityToken?: string): Promise<boolean> {
     const { sessions, clock } = this.deps;
-    if (securityToken !== undefined && securityToken !== this.securityTokenOf(token)) return false;
-    const stored = await sessions.findRefreshTokenByHash(this.tokenHash(token));
+    if (securityToken !== undefined && !this.securityTokenMatches(token, securityToken)) return false;
+    const stored = (
+      await findByKeyedHash(this.deps.hasher, `cookie-session:${token}`, (hash) =>
+        sessions.findRefreshTokenByHash(hash),
+      )
+    )?.found;
     if (!stored) return false;
     const family = await sessions.findFamily(stored.familyId);
     if (!family || family.revokedAt !== null) return false;
@@ -125,9 +133,15 @@ export class CookieSessionService {
 
   /** `cpsess` and 10 digits derived from the token: the URL names its session without revealing it. */
   securityTokenOf(token: string): string {
-    const digest = Buffer.from(this.deps.hasher.hash(`cookie-session-url:${token}`), 'base64url');
-    const digits = (digest.readBigUInt64BE(0) % 10_000_000_000n).toString().padStart(10, '0');
-    return `cpsess${digits}`;
+    return securityToken(this.deps.hasher.digest(`cookie-session-url:${token}`));
+  }
+
+  /**
+   * Whether `given` is the URL token of this session: derived under the current key, or under a
+   * previous one (a session opened before a key rotation keeps its URL).
+   */
+  private securityTokenMatches(token: string, given: string): boolean {
+    return this.deps.hasher.digests(`cookie-session-url:${token}`).some((digest) => securityToken(digest) === given);
   }
 
   private tokenHash(token: string): string {
@@ -141,4 +155,9 @@ export class CookieSessionService {
 
 function invalid(detail: string): TesseraError {
   return new TesseraError('TOKEN_INVALID', { message: 'The session has ended or is not valid: log in again.', detail });
+}
+
+function securityToken(digest: string): string {
+  const digits = (Buffer.from(digest, 'base64url').readBigUInt64BE(0) % 10_000_000_000n).toString().padStart(10, '0');
+  return `cpsess${digits}`;
 }

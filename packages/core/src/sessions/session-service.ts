@@ -2,7 +2,7 @@ import { type JWTHeaderParameters, errors as joseErrors, jwtVerify, SignJWT } fr
 import type { Actor, UserActor } from '../auth/actor.js';
 import { BoundedCache } from '../cache/bounded-cache.js';
 import type { Clock } from '../clock.js';
-import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { findByKeyedHash, type KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { Role, UserRecord } from '../storage/records.js';
@@ -76,7 +76,17 @@ export class SessionService {
     return this.signingKeys.jwks();
   }
 
-  async start(user: UserRecord, client: SessionClient = { clientIp: null, userAgent: null }): Promise<TokenPair> {
+  /**
+   * `secondFactor`: the sign-in passed one (or a remembered device standing for one). A session
+   * that did not makes API tokens that stay under the 2FA policy. `amr` (RFC 8176), when the
+   * sign-in says how it was made: the first access token carries it (a passkey sign-in with user
+   * verification is `hwk` and `mfa`). Refreshed tokens do not.
+   */
+  async start(
+    user: UserRecord,
+    client: SessionClient = { clientIp: null, userAgent: null },
+    proof: { secondFactor: boolean; amr?: readonly string[] } = { secondFactor: false },
+  ): Promise<TokenPair> {
     const now = this.clock.now();
     const familyId = newId();
     await this.sessions.createFamily({
@@ -86,8 +96,9 @@ export class SessionService {
       revokedAt: null,
       lastUsedAt: now,
       ...client,
+      secondFactor: proof.secondFactor,
     });
-    return this.issue(user.id, user.role, familyId, now);
+    return this.issue(user.id, user.role, familyId, now, proof.amr);
   }
 
   async refresh(
@@ -96,7 +107,11 @@ export class SessionService {
     client?: SessionClient,
   ): Promise<TokenPair> {
     const now = this.clock.now();
-    const stored = await this.sessions.findRefreshTokenByHash(this.hasher.hash(refreshToken));
+    // A token hashed under a previous secret key still refreshes (and is replaced by one hashed
+    // under the current key, as every refresh replaces it).
+    const stored = (
+      await findByKeyedHash(this.hasher, refreshToken, (hash) => this.sessions.findRefreshTokenByHash(hash))
+    )?.found;
     if (!stored) throw new TesseraError('REFRESH_TOKEN_INVALID');
     const family = await this.sessions.findFamily(stored.familyId);
     if (!family || family.revokedAt !== null || stored.expiresAt <= now) {
@@ -173,7 +188,13 @@ export class SessionService {
     return claims;
   }
 
-  private async issue(userId: string, role: Role, familyId: string, now: Date): Promise<TokenPair> {
+  private async issue(
+    userId: string,
+    role: Role,
+    familyId: string,
+    now: Date,
+    amr?: readonly string[],
+  ): Promise<TokenPair> {
     const refreshToken = newOpaqueToken('tsr');
     await this.sessions.insertRefreshToken({
       id: newId(),
@@ -186,7 +207,7 @@ export class SessionService {
     });
     const issuedAt = Math.floor(now.getTime() / 1000);
     const signing = await this.signingKeys.current();
-    const accessToken = await new SignJWT({ role, sid: familyId })
+    const accessToken = await new SignJWT({ role, sid: familyId, ...(amr ? { amr: [...amr] } : {}) })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: signing.kid })
       .setSubject(userId)
       .setIssuer(ISSUER)

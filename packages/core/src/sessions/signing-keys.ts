@@ -7,7 +7,7 @@ import type { SettingsRepository } from '../storage/repositories.js';
 
 /** Ed25519: small signatures, fast to verify, and no parameter choices to get wrong. */
 export const SIGNING_ALGORITHM = 'EdDSA';
-const SETTING = 'jwt_signing_keys';
+export const SIGNING_KEYS_SETTING = 'jwt_signing_keys';
 /** How long another process may keep signing with a key before it sees a rotation. */
 const RELOAD_MS = 60_000;
 
@@ -84,7 +84,7 @@ export class SigningKeys {
       .filter((stored) => this.verifies(stored))
       .map((stored) => ({ ...stored, retiredAt: stored.retiredAt ?? now.toISOString() }));
     const fresh = await this.generate(now);
-    await this.deps.settings.set(SETTING, JSON.stringify([fresh, ...kept]));
+    await this.deps.settings.set(SIGNING_KEYS_SETTING, JSON.stringify([fresh, ...kept]));
     // Stale, so the next use reloads; the keys imported so far are kept.
     if (this.loaded) this.loaded = { at: Number.NEGATIVE_INFINITY, keys: this.loaded.keys };
     return fresh.kid;
@@ -99,10 +99,13 @@ export class SigningKeys {
   private async keys(reload = false): Promise<LoadedKey[]> {
     const now = this.deps.clock.now().getTime();
     if (!reload && this.loaded && now - this.loaded.at < RELOAD_MS) return this.loaded.keys;
-    let stored = await this.deps.settings.get(SETTING);
+    let stored = await this.deps.settings.get(SIGNING_KEYS_SETTING);
     // Two processes starting together both generate; setIfAbsent keeps the first, and both use it.
     if (stored === undefined) {
-      stored = await this.deps.settings.setIfAbsent(SETTING, JSON.stringify([await this.generate(new Date(now))]));
+      stored = await this.deps.settings.setIfAbsent(
+        SIGNING_KEYS_SETTING,
+        JSON.stringify([await this.generate(new Date(now))]),
+      );
     }
     // A key already imported is kept: a reload (every RELOAD_MS, or for a kid not seen yet)
     // imports only the keys that are new.
@@ -133,6 +136,23 @@ export class SigningKeys {
 
 function context(kid: string): string {
   return `jwt-signing-key:${kid}`;
+}
+
+/**
+ * The stored signing keys with every private key sealed under the secret box's current key
+ * (the key rotation's step for them). The signing keys themselves stay: tokens they signed
+ * keep verifying, and the published key set does not change.
+ */
+export function resealSigningKeys(stored: string, box: SecretBox): string {
+  const keys = JSON.parse(stored) as StoredKey[];
+  return JSON.stringify(
+    keys.map((key) => ({ ...key, sealedPrivateJwk: box.reseal(key.sealedPrivateJwk, context(key.kid)) })),
+  );
+}
+
+/** The sealed private keys of the stored signing keys, for counting them by the key that sealed them. */
+export function sealedSigningKeys(stored: string): string[] {
+  return (JSON.parse(stored) as StoredKey[]).map((key) => key.sealedPrivateJwk);
 }
 
 /** Rotating the signing key is an admin's (or the operator's) act. */

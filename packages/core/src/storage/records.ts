@@ -31,10 +31,11 @@ export const SUB_ACCOUNT_KINDS: readonly SubAccountKind[] = ['email', 'team'];
 
 /**
  * The second-factor methods. `email` uses the account's address; `backup_codes` is the marker
- * row of a set whose codes live in the backup_codes table.
+ * row of a set whose codes live in the backup_codes table; `webauthn` is the marker row of the
+ * user's security keys and passkeys, whose credentials live in the webauthn_credentials table.
  */
-export type FactorKind = 'totp' | 'sms' | 'email' | 'backup_codes';
-export const FACTOR_KINDS: readonly FactorKind[] = ['totp', 'sms', 'email', 'backup_codes'];
+export type FactorKind = 'totp' | 'sms' | 'email' | 'backup_codes' | 'webauthn';
+export const FACTOR_KINDS: readonly FactorKind[] = ['totp', 'sms', 'email', 'backup_codes', 'webauthn'];
 export type FactorStatus = 'pending' | 'active';
 
 /**
@@ -66,6 +67,10 @@ export interface FactorDetailsByKind {
     /** Size of the set and digits per code when it was generated. */
     count: number;
     digits: number;
+  };
+  webauthn: {
+    /** The relying party ID the first credential was registered under (a credential is bound to it). */
+    rpId: string;
   };
 }
 
@@ -111,6 +116,12 @@ export interface SessionFamilyRecord {
   lastUsedAt: Date | null;
   clientIp: string | null;
   userAgent: string | null;
+  /**
+   * The sign-in passed a second factor (or a remembered device that stands for one); absent or
+   * false for a password alone. API tokens made by a password-only session are held to the
+   * "2FA required" policy.
+   */
+  secondFactor?: boolean;
 }
 
 export interface ApiTokenRecord {
@@ -123,6 +134,12 @@ export interface ApiTokenRecord {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /**
+   * Made by a session that passed no second factor, or with a password sent along: the token is
+   * held to the "2FA required" policy like that session, rather than outliving it. False (or
+   * absent) for tokens the operator or an admin made and those of a second-factor session.
+   */
+  passwordOnly?: boolean;
 }
 
 export interface FlowRecord {
@@ -260,8 +277,16 @@ export interface HistoryFilter {
   to?: Date;
 }
 
+/**
+ * An entry as stored: with its number, given by the database in the order entries are written
+ * (1, 2, 3, …; unique and never reused or changed). B2Core's change ids are integers.
+ */
+export interface StoredHistoryRecord extends HistoryRecord {
+  number: number;
+}
+
 export interface HistoryPage {
-  items: HistoryRecord[];
+  items: StoredHistoryRecord[];
   total: number;
 }
 
@@ -284,4 +309,51 @@ export interface UserTwoFactorSummary {
   activeKinds: FactorKind[];
   /** The account's second-factor lockout row, if it has one. */
   lockout?: LockoutRecord | undefined;
+}
+
+/**
+ * One security key or passkey of a user (the `webauthn` factor holds any number of them, up to
+ * the cap). The public key is not a secret: a copy of it lets no one sign in.
+ */
+export interface WebAuthnCredentialRecord {
+  id: string;
+  userId: string;
+  /** The `webauthn` factor this credential belongs to. */
+  factorId: string;
+  /** The authenticator's credential id, base64url: what the browser sends back in an assertion. */
+  credentialId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The signature counter last seen; an assertion with a counter not above it is refused (a clone). */
+  signCount: number;
+  /** Transports the browser reported (`usb`, `nfc`, `internal`, `hybrid`, …). */
+  transports: string[];
+  /** The authenticator model's AAGUID (all zeros when the authenticator does not say). */
+  aaguid: string;
+  /** Whether the credential may be synced to other devices (a synced passkey), and whether it is. */
+  backupEligible: boolean;
+  backedUp: boolean;
+  /** Registered as a discoverable credential (a passkey): it can sign in without a username. */
+  discoverable: boolean;
+  /** Whether the authenticator verified the user (PIN, biometrics) at registration. */
+  userVerified: boolean;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** A WebAuthn challenge handed to a browser: single use, expiring, bound to its flow and purpose. */
+export interface WebAuthnChallengeRecord {
+  id: string;
+  /** base64url of the random bytes the authenticator signs. */
+  challenge: string;
+  /** `registration`, `second_factor`, `passkey`, `step_up`, `disable`. */
+  purpose: string;
+  /** The flow it belongs to; null for a passwordless sign-in (no flow: no user known yet). */
+  flowId: string | null;
+  /** The user it was issued for; null for a passwordless sign-in. */
+  userId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
 }

@@ -12,11 +12,14 @@ import type {
   LockoutRecord,
   RefreshTokenRecord,
   SessionFamilyRecord,
+  StoredHistoryRecord,
   SuccessTokenRecord,
   ThrottleRecord,
   TrustedDeviceRecord,
   UserRecord,
   UserTwoFactorSummary,
+  WebAuthnChallengeRecord,
+  WebAuthnCredentialRecord,
 } from './records.js';
 
 /**
@@ -66,8 +69,16 @@ export interface UserRepository {
    * stored before phones were sealed (the core seals them at start-up).
    */
   listUnsealedPhones(sealedPrefix: string, limit: number): Promise<{ id: string; phone: string }[]>;
-  /** Users ordered by username with the kinds of their active factors and lockout, and the total count. */
-  listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
+  /**
+   * Users ordered by username with the kinds of their active factors and lockout, and the total
+   * count; with `search`, only those whose username, e-mail address or externalId contains it
+   * (case-insensitive; phones are sealed, so they cannot be searched), and the total of those.
+   */
+  listWithFactors(
+    limit: number,
+    offset: number,
+    search?: string,
+  ): Promise<{ items: UserTwoFactorSummary[]; total: number }>;
   /**
    * Up to `limit` top-level accounts (no owner) with the kinds of their active factors, ordered by
    * username, starting after `afterUsername` (keyset paging: each page costs the same however
@@ -197,8 +208,10 @@ export interface SuccessTokenRepository {
 }
 
 export interface HistoryRepository {
-  insert(entry: HistoryRecord): Promise<void>;
-  findById(id: string): Promise<HistoryRecord | undefined>;
+  /** Stores the entry and returns the number the database gave it. */
+  insert(entry: HistoryRecord): Promise<number>;
+  findById(id: string): Promise<StoredHistoryRecord | undefined>;
+  findByNumber(number: number): Promise<StoredHistoryRecord | undefined>;
   /** Filtered page ordered by createdAt (then id) in the given direction, with the filtered total. */
   list(filter: HistoryFilter, order: 'asc' | 'desc', limit: number, offset: number): Promise<HistoryPage>;
   /**
@@ -249,13 +262,21 @@ export interface ApiTokenRepository {
   insert(token: ApiTokenRecord): Promise<void>;
   findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
   /** A token that is not revoked with its owner, in one lookup (every API-token request does this). */
-  findWithOwnerByHash(
-    tokenHash: string,
-  ): Promise<
-    { tokenId: string; scope: ApiTokenRecord['scope']; lastUsedAt: Date | null; owner: UserRecord } | undefined
+  findWithOwnerByHash(tokenHash: string): Promise<
+    | {
+        tokenId: string;
+        scope: ApiTokenRecord['scope'];
+        /** See ApiTokenRecord.passwordOnly. */
+        passwordOnly: boolean;
+        lastUsedAt: Date | null;
+        owner: UserRecord;
+      }
+    | undefined
   >;
   /** Sets last_used_at to `now` unless it is already `since` or later: one conditional UPDATE. */
   recordUse(id: string, now: Date, since: Date): Promise<void>;
+  /** Replaces the stored hash if it is still `from` (a re-hash under the current key); whether it did. */
+  replaceHash(id: string, from: string, to: string): Promise<boolean>;
   listByUser(userId: string): Promise<ApiTokenRecord[]>;
   revoke(id: string, userId: string, now: Date): Promise<boolean>;
 }
@@ -315,6 +336,83 @@ export interface SettingsRepository {
   set(key: string, value: string): Promise<void>;
 }
 
+/** Columns that hold values sealed by SecretBox, each bound to its row id (see SecretKeyRotation). */
+export type SealedColumn = 'totp_secret' | 'sms_phone' | 'user_phone';
+
+/** Tables whose rows are found by a keyed hash of a value only its holder has. */
+export type HashedTable =
+  | 'api_tokens'
+  | 'refresh_tokens'
+  | 'backup_codes'
+  | 'trusted_devices'
+  | 'success_tokens'
+  | 'delivered_codes';
+
+export interface KeyCount<C extends string> {
+  column: C;
+  /** The id of the key; for a hash, null when it was stored before hashes were tagged. */
+  keyId: string | null;
+  count: number;
+}
+
+/**
+ * What `tessera secret status` counts and `tessera secret rotate` rewrites: the values that
+ * depend on the secret key, by the id of the key each one names. Every rewrite is a
+ * compare-and-set, so a value changed meanwhile by a request is left as that request wrote it.
+ */
+export interface SecretKeyRepository {
+  /** Sealed values per column and key id. */
+  countSealed(): Promise<KeyCount<SealedColumn>[]>;
+  /** Up to `limit` sealed values of `column` not sealed under `keyId`, with ids after `after`, in id order. */
+  listSealedNotUnder(
+    column: SealedColumn,
+    keyId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ id: string; sealed: string }[]>;
+  /** Writes `next` if the row still holds `expected`; whether it did. */
+  replaceSealed(column: SealedColumn, id: string, expected: string, next: string): Promise<boolean>;
+  /** Keyed hashes that can still be used (not revoked, used or expired at `now`) per table and key id. */
+  countHashes(now: Date): Promise<KeyCount<HashedTable>[]>;
+  /** Tags every untagged keyed hash with `keyId` (`<key id>.<digest>`); returns how many rows changed. */
+  tagUntaggedHashes(keyId: string): Promise<number>;
+  /** The flows of `kind` that have not expired at `now`, with their data. */
+  listLiveFlows(kind: string, now: Date): Promise<{ id: string; data: string }[]>;
+  /** Writes the flow's data if it is still `expected` (its version and state left alone); whether it did. */
+  replaceFlowData(id: string, expected: string, next: string): Promise<boolean>;
+  /** Writes the setting if it is still `expected`; whether it did. */
+  replaceSetting(key: string, expected: string, next: string): Promise<boolean>;
+}
+
+export interface WebAuthnCredentialRepository {
+  /** False when the credential id is registered already (to anyone): a credential belongs to one account. */
+  insert(credential: WebAuthnCredentialRecord): Promise<boolean>;
+  listByUser(userId: string): Promise<WebAuthnCredentialRecord[]>;
+  countByUser(userId: string): Promise<number>;
+  findByCredentialId(credentialId: string): Promise<WebAuthnCredentialRecord | undefined>;
+  /**
+   * Records an accepted assertion: the new counter and backup state, and the time of use. One
+   * conditional UPDATE that succeeds only while the stored counter is still `expectedSignCount`,
+   * so two assertions read with the same counter cannot both pass.
+   */
+  recordUse(
+    id: string,
+    expectedSignCount: number,
+    next: { signCount: number; backedUp: boolean; lastUsedAt: Date },
+  ): Promise<boolean>;
+  rename(id: string, userId: string, name: string): Promise<boolean>;
+  delete(id: string, userId: string): Promise<boolean>;
+}
+
+export interface WebAuthnChallengeRepository {
+  insert(challenge: WebAuthnChallengeRecord): Promise<void>;
+  /**
+   * Uses the challenge if it is unused, unexpired and of this purpose: one conditional UPDATE, so
+   * of concurrent callers only one gets it back.
+   */
+  consume(id: string, purpose: string, now: Date): Promise<WebAuthnChallengeRecord | undefined>;
+}
+
 export interface Repositories {
   users: UserRepository;
   factors: FactorRepository;
@@ -329,6 +427,8 @@ export interface Repositories {
   successTokens: SuccessTokenRepository;
   history: HistoryRepository;
   trustedDevices: TrustedDeviceRepository;
+  webauthnCredentials: WebAuthnCredentialRepository;
+  webauthnChallenges: WebAuthnChallengeRepository;
 }
 
 /**
@@ -345,5 +445,7 @@ export interface UnitOfWork {
 /** A database the core can use: repositories, transactions, and a way to close it. */
 export interface Storage extends Repositories, UnitOfWork {
   readonly dialect: 'sqlite' | 'postgres';
+  /** The values that depend on the secret key, for its rotation. */
+  readonly secretKeys: SecretKeyRepository;
   close(): Promise<void>;
 }

@@ -5,7 +5,8 @@ import type { ApiTokenRepository, NewUser, Repositories, Storage, UserRepository
 /** Every value SecretBox seals starts with its version; an E.164 number starts with `+`. */
 const SEALED_PREFIX = 'v1.';
 
-function phoneContext(userId: string): string {
+/** What an account's phone number is bound to when sealed (also used by the key rotation). */
+export function phoneContext(userId: string): string {
   return `user:phone:${userId}`;
 }
 
@@ -23,6 +24,7 @@ function phoneContext(userId: string): string {
 export function withSealedPhones(storage: Storage, box: SecretBox): Storage {
   return {
     dialect: storage.dialect,
+    secretKeys: storage.secretKeys,
     ...sealing(storage, box),
     transaction: (work) => storage.transaction((repositories) => work(sealing(repositories, box))),
     close: () => storage.close(),
@@ -88,8 +90,8 @@ function sealedUsers(users: UserRepository, box: SecretBox): UserRepository {
     updatePhone: (id, phone) => users.updatePhone(id, phone === null ? null : sealPhone(box, id, phone)),
     updateEmail: (id, email) => users.updateEmail(id, email),
     listUnsealedPhones: (prefix, limit) => users.listUnsealedPhones(prefix, limit),
-    listWithFactors: async (limit, offset) => {
-      const page = await users.listWithFactors(limit, offset);
+    listWithFactors: async (limit, offset, search) => {
+      const page = await users.listWithFactors(limit, offset, search);
       const items: UserTwoFactorSummary[] = page.items.map((item) => ({ ...item, user: opened(box, item.user) }));
       return { items, total: page.total };
     },
@@ -111,5 +113,6 @@ function sealedOwners(tokens: ApiTokenRepository, box: SecretBox): ApiTokenRepos
     listByUser: (userId) => tokens.listByUser(userId),
     revoke: (id, userId, now) => tokens.revoke(id, userId, now),
     recordUse: (id, now, since) => tokens.recordUse(id, now, since),
+    replaceHash: (id, from, to) => tokens.replaceHash(id, from, to),
   };
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { KeyedHasher } from '../crypto/keyed-hash.js';
+import { findByKeyedHash, type KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { SuccessTokenRepository } from '../storage/repositories.js';
@@ -14,6 +14,8 @@ export const SUCCESS_TOKEN_OPERATIONS = [
   'regenerate_backup_codes',
   'change_phone',
   'change_email',
+  /** Removing one security key or passkey; the target is the credential's id. */
+  'remove_webauthn_credential',
 ] as const;
 export type SuccessTokenOperation = (typeof SUCCESS_TOKEN_OPERATIONS)[number];
 
@@ -56,7 +58,9 @@ export class SuccessTokenService {
   /** Uses the token for this operation and target; returns its user. Throws SUCCESS_TOKEN_INVALID otherwise. */
   async consume(successToken: string, operation: SuccessTokenOperation, target: string | null): Promise<string> {
     const { tokens, hasher, clock } = this.deps;
-    const userId = await tokens.consume(hasher.hash(successToken), operation, target, clock.now());
+    const now = clock.now();
+    const userId = (await findByKeyedHash(hasher, successToken, (hash) => tokens.consume(hash, operation, target, now)))
+      ?.found;
     if (userId === undefined) throw new TesseraError('SUCCESS_TOKEN_INVALID');
     return userId;
   }
@@ -71,7 +75,10 @@ export class SuccessTokenService {
     tokens: SuccessTokenRepository = this.deps.tokens,
   ): Promise<void> {
     const { hasher, clock } = this.deps;
-    const owner = await tokens.consume(hasher.hash(successToken), operation, target, clock.now(), userId);
+    const now = clock.now();
+    const owner = (
+      await findByKeyedHash(hasher, successToken, (hash) => tokens.consume(hash, operation, target, now, userId))
+    )?.found;
     if (owner === undefined) throw new TesseraError('SUCCESS_TOKEN_INVALID');
   }
 }

@@ -49,7 +49,12 @@ describe('delivery configuration', () => {
           TESSERA_SMS_WEBHOOK_URL: 'https://gateway.example.com/sms',
           TESSERA_SMS_WEBHOOK_SECRET: '0123456789abcdef',
         }).sms,
-      ).toEqual({ provider: 'webhook', url: 'https://gateway.example.com/sms', secret: '0123456789abcdef' });
+      ).toEqual({
+        provider: 'webhook',
+        timeoutMs: 5000,
+        url: 'https://gateway.example.com/sms',
+        secret: '0123456789abcdef',
+      });
     });
 
     it('requires both settings', () => {
@@ -87,6 +92,12 @@ describe('delivery configuration', () => {
       TESSERA_TWILIO_AUTH_TOKEN: 'token',
     };
 
+    it('bounds the wait on Twilio as TESSERA_SMS_TIMEOUT_MS says', () => {
+      expect(
+        loadDeliveryConfig({ ...twilio, TESSERA_TWILIO_FROM: '+14155550100', TESSERA_SMS_TIMEOUT_MS: '1500' }).sms,
+      ).toMatchObject({ timeoutMs: 1500 });
+    });
+
     it('reads the account, token and sender, with the public API as the default base URL', () => {
       expect(loadDeliveryConfig({ ...twilio, TESSERA_TWILIO_FROM: '+14155550100' }).sms).toEqual({
         provider: 'twilio',
@@ -94,6 +105,7 @@ describe('delivery configuration', () => {
         authToken: 'token',
         from: '+14155550100',
         baseUrl: 'https://api.twilio.com',
+        timeoutMs: 5000,
       });
       expect(
         loadDeliveryConfig({
@@ -137,6 +149,11 @@ describe('delivery configuration', () => {
       TESSERA_EMAIL_FROM: 'no-reply@example.com',
     };
 
+    it('bounds the wait on the SMTP server as TESSERA_SMTP_TIMEOUT_MS says, and refuses a bound below 100 ms', () => {
+      expect(loadDeliveryConfig({ ...smtp, TESSERA_SMTP_TIMEOUT_MS: '2500' }).email).toMatchObject({ timeoutMs: 2500 });
+      expect(problemsOf({ ...smtp, TESSERA_SMTP_TIMEOUT_MS: '5' }).join('\n')).toContain('TESSERA_SMTP_TIMEOUT_MS');
+    });
+
     it('reads the server with the usual port for each mode', () => {
       expect(loadDeliveryConfig(smtp).email).toEqual({
         provider: 'smtp',
@@ -144,6 +161,7 @@ describe('delivery configuration', () => {
         port: 587,
         secure: false,
         from: 'no-reply@example.com',
+        timeoutMs: 10_000,
       });
       expect(loadDeliveryConfig({ ...smtp, TESSERA_SMTP_SECURE: 'true' }).email).toMatchObject({
         port: 465,
@@ -165,6 +183,7 @@ describe('delivery configuration', () => {
         secure: false,
         auth: { user: 'mailer', pass: ' pass with spaces ' },
         from: 'Tessera <no-reply@example.com>',
+        timeoutMs: 10_000,
       });
     });
 

@@ -36,19 +36,19 @@ export interface DeliveryConfig {
 export function loadDeliveryConfig(env: Environment): DeliveryConfig {
   const reader = new SettingsReader(env);
   const providers = reader.read(PROVIDER_SETTINGS);
-  const sms = readSms(reader, providers.TESSERA_SMS_PROVIDER);
+  const sms = readSms(reader, providers.TESSERA_SMS_PROVIDER, providers.TESSERA_SMS_TIMEOUT_MS);
   const email = readEmail(reader, providers.TESSERA_EMAIL_PROVIDER);
   reader.finish();
   return { sms, email };
 }
 
-function readSms(reader: SettingsReader, provider: SmsProviderName): SmsConfig {
+function readSms(reader: SettingsReader, provider: SmsProviderName, timeoutMs: number): SmsConfig {
   switch (provider) {
     case 'console':
       return { provider };
     case 'webhook': {
       const webhook = reader.read(WEBHOOK_SETTINGS);
-      return { provider, url: webhook.TESSERA_SMS_WEBHOOK_URL, secret: webhook.TESSERA_SMS_WEBHOOK_SECRET };
+      return { provider, url: webhook.TESSERA_SMS_WEBHOOK_URL, secret: webhook.TESSERA_SMS_WEBHOOK_SECRET, timeoutMs };
     }
     case 'twilio': {
       const twilio = reader.read(TWILIO_SETTINGS);
@@ -58,6 +58,7 @@ function readSms(reader: SettingsReader, provider: SmsProviderName): SmsConfig {
         authToken: twilio.TESSERA_TWILIO_AUTH_TOKEN,
         from: twilio.TESSERA_TWILIO_FROM,
         baseUrl: twilio.TESSERA_TWILIO_BASE_URL,
+        timeoutMs,
       };
     }
   }
@@ -77,6 +78,7 @@ function readEmail(reader: SettingsReader, provider: EmailProviderName): EmailCo
     port: smtp.TESSERA_SMTP_PORT ?? (secure ? 465 : 587),
     secure,
     from: smtp.TESSERA_EMAIL_FROM,
+    timeoutMs: smtp.TESSERA_SMTP_TIMEOUT_MS,
     ...(user !== undefined && pass !== undefined ? { auth: { user, pass } } : {}),
   };
 }

@@ -1,4 +1,6 @@
 import { Setting, settingsGroup } from '@tessera/core';
+import { DEFAULT_SMTP_TIMEOUT_MS } from '../email/smtp-email-sender.js';
+import { DEFAULT_TIMEOUT_MS } from '../http/post.js';
 import { TWILIO_DEFAULT_BASE_URL } from '../sms/twilio-sms-sender.js';
 
 export const SMS_PROVIDERS = ['console', 'webhook', 'twilio'] as const;
@@ -30,6 +32,13 @@ export const PROVIDER_SETTINGS = settingsGroup(
     TESSERA_EMAIL_PROVIDER: Setting.oneOf(EMAIL_PROVIDERS, {
       description: 'service that sends e-mail; `console` only writes each message to the log: development only',
       default: 'console',
+    }),
+    TESSERA_SMS_TIMEOUT_MS: Setting.integer({
+      description:
+        'milliseconds the `webhook` or `twilio` SMS provider may take to answer; past it the send fails (502 `DELIVERY_FAILED`) and no code counts as sent',
+      default: DEFAULT_TIMEOUT_MS,
+      minimum: 100,
+      maximum: 120_000,
     }),
   },
 );
@@ -98,6 +107,13 @@ export const SMTP_SETTINGS = settingsGroup(
         setTogetherWith: 'TESSERA_SMTP_USER',
       }),
     ),
+    TESSERA_SMTP_TIMEOUT_MS: Setting.integer({
+      description:
+        'milliseconds the SMTP server may take to accept the connection, to greet, and for each later answer; past it the send fails (502 `DELIVERY_FAILED`) and no code counts as sent',
+      default: DEFAULT_SMTP_TIMEOUT_MS,
+      minimum: 100,
+      maximum: 120_000,
+    }),
     TESSERA_EMAIL_FROM: Setting.text({
       description: 'sender address',
       match: {

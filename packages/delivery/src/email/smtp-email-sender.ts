@@ -18,7 +18,7 @@ export interface SmtpOptions {
   timeoutMs?: number;
 }
 
-const DEFAULT_SMTP_TIMEOUT_MS = 10_000;
+export const DEFAULT_SMTP_TIMEOUT_MS = 10_000;
 
 /** Sends plain-text e-mail through an SMTP server with nodemailer. */
 export function createSmtpEmailSender(options: SmtpOptions): EmailSender {

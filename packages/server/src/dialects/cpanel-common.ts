@@ -21,14 +21,45 @@ import { SESSION_PREFIX } from './dialect-auth.js';
 /** A value of a cPanel parameter: text from a query or form; a number or text from a JSON body. */
 export type CpanelParams = Record<string, unknown>;
 
+/** A form body larger than this is refused (413), as the app's body limit refuses any other. */
+const FORM_BODY_LIMIT_BYTES = 16 * 1024;
+
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
+
+function formFields(text: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
 /**
- * Parses `application/x-www-form-urlencoded` bodies in this context only (cPanel clients POST
+ * Parses `application/x-www-form-urlencoded` bodies in this context only (cPanel clients send
  * forms); the native API and the other dialects keep refusing anything but JSON.
+ *
+ * cPanel's server reads a form body on GET as well as on POST, and scripts rely on it: the
+ * `cpanel-api` npm client sends every call, and its `/login`, as a GET with a form body. Fastify
+ * parses no body on GET, so a GET with a form body is read here, before validation, within the
+ * same limit.
  */
 export function acceptFormBodies(app: DialectApp): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
+    done(null, formFields(typeof body === 'string' ? body : body.toString('utf8')));
   });
+  app.addHook('preValidation', async (request) => {
+    if (request.method !== 'GET' || request.body !== undefined) return;
+    if (!FORM_TYPE.test(request.headers['content-type'] ?? '')) return;
+    request.body = formFields(await readText(request.raw, FORM_BODY_LIMIT_BYTES));
+  });
+}
+
+/** The rest of a request's body as UTF-8 text; BODY_TOO_LARGE past `limit` bytes. */
+async function readText(stream: AsyncIterable<Buffer>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > limit) throw new TesseraError('BODY_TOO_LARGE');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The call's parameters: the query string, and the form or JSON body's top-level fields over it. */
@@ -125,7 +156,11 @@ export function cpanelRouteSets(security: Record<string, string[]>[]) {
   ];
 }
 
-/** cPanel's 2FA is an authenticator app: `is_enabled` means an active TOTP factor. */
+/**
+ * cPanel's 2FA is an authenticator app: `is_enabled` means an active TOTP factor, or a security key
+ * (which no cPanel client can answer, but an account that has one has 2FA on and signs in with it
+ * only through the native API).
+ */
 export function totpFlag(account: Pick<UserTwoFactorState, 'methods'>): 0 | 1 {
-  return account.methods.includes('totp') ? 1 : 0;
+  return account.methods.includes('totp') || account.methods.includes('webauthn') ? 1 : 0;
 }

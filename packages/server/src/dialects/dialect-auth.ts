@@ -1,6 +1,13 @@
-import { type Actor, anonymousActor, type Core } from '@tessera/core';
+import { type Actor, anonymousActor, type Core, TesseraError } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
-import { type AuthScheme, authenticate, authenticateCookieSession } from '../http/authenticate.js';
+import {
+  type AuthScheme,
+  authenticate,
+  authenticateCookieSession,
+  CPANEL_SESSION_COOKIE,
+  cookieValue,
+  securityTokenInPath,
+} from '../http/authenticate.js';
 import '../http/request-actor.js';
 import type { DialectApp } from './dialect.js';
 
@@ -11,15 +18,24 @@ export const SESSION_PREFIX = `/:${SESSION_PREFIX_PARAM}`;
 
 /**
  * Every route of this context needs a caller, in one of `schemes`; routes read it with actorOf.
- * A route under SESSION_PREFIX takes the cPanel session's cookie instead.
+ * A route under SESSION_PREFIX takes the cPanel session's cookie; without a cookie, a request
+ * that brings its own credentials (scripts such as the `cpanel-api` client keep the prefix their
+ * login was redirected to and send HTTP Basic, with no cookie jar) is authenticated by them, as
+ * the same call without the prefix is: the prefix then proves nothing and grants nothing.
  */
 export function requireCaller(app: DialectApp, core: Core, schemes: readonly AuthScheme[]): void {
   app.addHook('onRequest', async (request) => {
     const params = request.params;
     const underSession = typeof params === 'object' && params !== null && SESSION_PREFIX_PARAM in params;
-    request.actor = underSession
-      ? await authenticateCookieSession(core, request)
-      : await authenticate(core, request, schemes);
+    const byHeader =
+      underSession &&
+      request.headers.authorization !== undefined &&
+      cookieValue(request.headers.cookie, CPANEL_SESSION_COOKIE) === undefined;
+    if (byHeader && securityTokenInPath(request.url) === undefined) throw new TesseraError('ROUTE_NOT_FOUND');
+    request.actor =
+      underSession && !byHeader
+        ? await authenticateCookieSession(core, request)
+        : await authenticate(core, request, schemes);
   });
 }
 

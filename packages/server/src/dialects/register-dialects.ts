@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type Core, type DialectName, TesseraError } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 import { b2coreDialect } from './b2core/b2core.plugin.js';
-import { registerCpanelLogin, registerCpanelLogout } from './cpanel-login.js';
+import { registerCpanelLogin, registerCpanelLogout, registerCpanelSessionHome } from './cpanel-login.js';
 import type { Dialect, DialectOptions } from './dialect.js';
 import { mudbaseDialect } from './mudbase/mudbase.plugin.js';
 import { type DescribedRoute, describedRoute, openApiDocument } from './openapi-document.js';
@@ -72,6 +72,7 @@ export async function registerDialects(
       });
       await registerCpanelLogin(scoped.withTypeProvider<TypeBoxTypeProvider>(), core);
       await registerCpanelLogout(scoped.withTypeProvider<TypeBoxTypeProvider>(), core);
+      await registerCpanelSessionHome(scoped.withTypeProvider<TypeBoxTypeProvider>(), core);
     });
   }
 }

@@ -1,13 +1,16 @@
 import rateLimitPlugin, { normalizeIP } from '@fastify/rate-limit';
-import { DEFAULT_RATE_LIMITS, type RateLimits } from '@tessera/core';
+import { DEFAULT_RATE_LIMITS, type RateLimits, TesseraError } from '@tessera/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
-import type { Redis } from 'ioredis';
+import { CountsUnavailableError, failoverStore } from './failover-store.js';
+import { RedisLink } from './redis-link.js';
 
 /*
  * Per-address rate limits, by group of routes. Each group has one count per client address,
  * shared by every route of the group: ten sign-ups an hour means ten, whichever route they
  * come through. The counts are kept in memory, or in Redis when a URL is given, so that every
- * Tessera process behind one address shares them.
+ * Tessera process behind one address shares them. While that Redis is out of reach, the counts
+ * are kept in each process's memory, or the limited routes answer 503 RATE_LIMITS_UNAVAILABLE,
+ * as `whenRedisDown` says (see failover-store.ts).
  */
 
 export const RATE_LIMIT_GROUPS = ['sign_up', 'sign_in', 'recovery', 'code_sends', 'verify', 'other'] as const;
@@ -83,7 +86,14 @@ export interface RateLimitOptions {
   redisUrl?: string;
   /** Prefix of the keys in Redis. @default 'tessera:rate-limit:' */
   keyPrefix?: string;
+  /** While Redis is out of reach: count in each process's memory, or refuse with 503. @default 'memory' */
+  whenRedisDown?: 'memory' | 'refuse';
+  /** How long a Redis command or connection attempt may take. @default 500 */
+  redisTimeoutMs?: number;
 }
+
+/** Seconds a caller refused for want of the counts is asked to wait: about a reconnect or two. */
+const COUNTS_UNAVAILABLE_RETRY_SECONDS = 5;
 
 /** A request refused by a rate limit; each API shape renders it as RATE_LIMITED. */
 export class RateLimitedError extends Error {
@@ -107,12 +117,26 @@ type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
  * request draws on the counts of its route's groups, in order, and the first group that is
  * exhausted refuses it with RateLimitedError, before authentication or parsing.
  */
-export async function installRateLimits(app: FastifyInstance, options: RateLimitOptions = {}): Promise<void> {
-  const redis = options.redisUrl === undefined ? undefined : await connectRedis(options.redisUrl, app);
-  if (redis) app.addHook('onClose', async () => redis.disconnect());
+export async function installRateLimits(
+  app: FastifyInstance,
+  options: RateLimitOptions = {},
+): Promise<{ redis: RedisLink | undefined }> {
+  const whenDown = options.whenRedisDown ?? 'memory';
+  const redis =
+    options.redisUrl === undefined
+      ? undefined
+      : await RedisLink.open({
+          url: options.redisUrl,
+          timeoutMs: options.redisTimeoutMs ?? 500,
+          logger: app.log,
+          whenDown,
+        });
+  if (redis) app.addHook('onClose', async () => redis.close());
   await app.register(rateLimitPlugin, {
     global: false,
-    ...(redis ? { redis, nameSpace: options.keyPrefix ?? 'tessera:rate-limit:' } : {}),
+    ...(redis
+      ? { store: failoverStore(redis, { keyPrefix: options.keyPrefix ?? 'tessera:rate-limit:', whenDown }) }
+      : {}),
   });
 
   const limits = groupLimits(options.limits ?? DEFAULT_RATE_LIMITS);
@@ -137,6 +161,7 @@ export async function installRateLimits(app: FastifyInstance, options: RateLimit
     // First, so a refused request costs no authentication or parsing.
     route.onRequest = [hook, ...(route.onRequest === undefined ? [] : [route.onRequest].flat())];
   });
+  return { redis };
 }
 
 function groupsOf(route: RouteOptions): readonly RateLimitGroup[] {
@@ -158,10 +183,13 @@ function limitHook(limiters: readonly Limiter[]): onRequestAsyncHookHandler {
       try {
         result = await limiter(request);
       } catch (error) {
-        // The counts are out of reach (Redis is down): serve rather than refuse everyone; the
-        // per-account lockout and send limits, kept in the database, still hold.
-        request.log.warn({ err: error }, 'rate limit not checked: the counts are out of reach');
-        return;
+        // Redis is down and the operator chose to refuse meanwhile (TESSERA_REDIS_DOWN=refuse).
+        if (error instanceof CountsUnavailableError) {
+          reply.header('retry-after', String(COUNTS_UNAVAILABLE_RETRY_SECONDS));
+          const retryAt = new Date(Date.now() + COUNTS_UNAVAILABLE_RETRY_SECONDS * 1000).toISOString();
+          throw new TesseraError('RATE_LIMITS_UNAVAILABLE', { meta: { retryAt } });
+        }
+        throw error;
       }
       if (result.isAllowed) continue;
       const ttlInSeconds = Math.max(1, result.ttlInSeconds);
@@ -182,20 +210,4 @@ function setHeaders(reply: FastifyReply, state: { max: number; remaining: number
   reply.header('ratelimit-limit', String(state.max));
   reply.header('ratelimit-remaining', String(state.remaining));
   reply.header('ratelimit-reset', String(state.ttlInSeconds));
-}
-
-/** ioredis is loaded only when a Redis URL is set. */
-async function connectRedis(url: string, app: FastifyInstance): Promise<Redis> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, {
-    // A request waits for Redis a short while at most, then is served without the limit.
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    commandTimeout: 1_000,
-  });
-  // It reconnects by itself; meanwhile every request is served unchecked (and says so).
-  redis.on('error', (error: Error) =>
-    app.log.warn({ err: error }, 'the Redis server of the rate limits is out of reach'),
-  );
-  return redis;
 }

@@ -23,6 +23,7 @@ import { registerPasswordRoutes } from './routes/password.routes.js';
 import { registerSessionRoutes } from './routes/sessions.routes.js';
 import { registerTrustedDeviceRoutes } from './routes/trusted-devices.routes.js';
 import { registerTwoFactorStatusRoutes } from './routes/two-factor-status.routes.js';
+import { registerWebAuthnRoutes } from './routes/webauthn.routes.js';
 
 export const NATIVE_PREFIX = '/api/v1';
 
@@ -42,6 +43,7 @@ export function nativeApiPlugin(core: Core) {
     registerDisableRoutes(app, core);
     registerChallengeRoutes(app, core);
     registerBackupCodeRoutes(app, core);
+    registerWebAuthnRoutes(app, core);
     registerHistoryRoutes(app, core);
     registerTrustedDeviceRoutes(app, core);
     registerPasswordRoutes(app, core);

@@ -12,6 +12,9 @@ import * as accountAdmin from './2026_11_25_000031_account_admin.js';
 import * as selfService from './2026_11_25_000040_self_service.js';
 import * as scaleIndexes from './2026_11_25_000070_scale_indexes.js';
 import * as historyUserCounts from './2026_11_25_000080_history_user_counts.js';
+import * as webauthn from './2026_12_04_000901_webauthn.js';
+import * as historyNumbers from './2026_12_04_000401_history_numbers.js';
+import * as passwordOnlyTokens from './2026_12_04_000601_password_only_tokens.js';
 
 /**
  * Every migration, keyed by the name recorded in the database (never rename one). Names sort
@@ -32,5 +35,8 @@ export function listMigrations(dialect: StorageDialect): Record<string, Migratio
     '2026_11_25_000040_self_service': { up: (db) => selfService.up(db, dialect) },
     '2026_11_25_000070_scale_indexes': { up: (db) => scaleIndexes.up(db, dialect) },
     '2026_11_25_000080_history_user_counts': { up: (db) => historyUserCounts.up(db, dialect) },
+    '2026_12_04_000401_history_numbers': { up: (db) => historyNumbers.up(db, dialect) },
+    '2026_12_04_000601_password_only_tokens': { up: (db) => passwordOnlyTokens.up(db) },
+    '2026_12_04_000901_webauthn': { up: (db) => webauthn.up(db, dialect) },
   };
 }

@@ -6,7 +6,7 @@ import { toDate, toMillis, toNullableDate, toNullableMillis } from './time-colum
 
 /*
  * A factor is its generic `factors` row plus one row in the table of its kind. Reads left-join
- * all four details tables on their primary key, so one query returns factors of any kind; only
+ * every details table on their primary key, so one query returns factors of any kind; only
  * the table of the factor's kind has a row, the other columns come back null.
  */
 
@@ -22,6 +22,7 @@ export const DETAIL_COLUMNS = [
   'factor_email.masked_email as email_masked_email',
   'factor_backup_codes.count as backup_codes_count',
   'factor_backup_codes.digits as backup_codes_digits',
+  'factor_webauthn.rp_id as webauthn_rp_id',
 ] as const;
 
 type TotpDetails = FactorDetailsByKind['totp'];
@@ -38,6 +39,7 @@ export interface FactorDetailColumns {
   email_masked_email: string | null;
   backup_codes_count: number | null;
   backup_codes_digits: number | null;
+  webauthn_rp_id: string | null;
 }
 
 export type FactorWithDetailsRow = FactorRow & FactorDetailColumns;
@@ -50,6 +52,7 @@ export function selectFactors(db: Kysely<Database>) {
     .leftJoin('factor_sms', 'factor_sms.factor_id', 'factors.id')
     .leftJoin('factor_email', 'factor_email.factor_id', 'factors.id')
     .leftJoin('factor_backup_codes', 'factor_backup_codes.factor_id', 'factors.id')
+    .leftJoin('factor_webauthn', 'factor_webauthn.factor_id', 'factors.id')
     .selectAll('factors')
     .select(DETAIL_COLUMNS);
 }
@@ -104,6 +107,9 @@ export async function insertFactorDetails(db: Kysely<Database>, factor: FactorRe
       await db.insertInto('factor_backup_codes').values({ factor_id: factor.id, count, digits }).execute();
       return;
     }
+    case 'webauthn':
+      await db.insertInto('factor_webauthn').values({ factor_id: factor.id, rp_id: factor.details.rpId }).execute();
+      return;
     default:
       throw unknownKind(id, kind);
   }
@@ -151,6 +157,8 @@ export function toFactorRecord(row: FactorWithDetailsRow): FactorRecord {
           digits: need(row, row.backup_codes_digits, 'factor_backup_codes'),
         },
       };
+    case 'webauthn':
+      return { ...base, kind: 'webauthn', details: { rpId: need(row, row.webauthn_rp_id, 'factor_webauthn') } };
     default:
       throw unknownKind(row.id, row.kind);
   }

@@ -28,6 +28,7 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
           created_at: toMillis(token.createdAt),
           last_used_at: toNullableMillis(token.lastUsedAt),
           revoked_at: toNullableMillis(token.revokedAt),
+          password_only: token.passwordOnly ? 1 : 0,
         })
         .execute(),
     );
@@ -49,17 +50,23 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
     return this.ownerQueryCompiled;
   }
 
-  async findWithOwnerByHash(
-    tokenHash: string,
-  ): Promise<
-    { tokenId: string; scope: ApiTokenRecord['scope']; lastUsedAt: Date | null; owner: UserRecord } | undefined
+  async findWithOwnerByHash(tokenHash: string): Promise<
+    | {
+        tokenId: string;
+        scope: ApiTokenRecord['scope'];
+        passwordOnly: boolean;
+        lastUsedAt: Date | null;
+        owner: UserRecord;
+      }
+    | undefined
   > {
     const [row] = (await this.ownerQuery({ tokenHash })).rows;
     if (!row) return undefined;
-    const { token_id, token_scope, token_last_used_at, ...user } = row;
+    const { token_id, token_scope, token_password_only, token_last_used_at, ...user } = row;
     return {
       tokenId: token_id,
       scope: token_scope,
+      passwordOnly: token_password_only === 1,
       lastUsedAt: toNullableDate(token_last_used_at),
       owner: toUserRecord(user),
     };
@@ -73,6 +80,16 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
       .where('id', '=', id)
       .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', toMillis(since))]))
       .execute();
+  }
+
+  async replaceHash(id: string, from: string, to: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_tokens')
+      .set({ token_hash: to })
+      .where('id', '=', id)
+      .where('token_hash', '=', from)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async listByUser(userId: string): Promise<ApiTokenRecord[]> {
@@ -114,6 +131,7 @@ function toApiTokenRecord(row: ApiTokenRow): ApiTokenRecord {
     createdAt: toDate(row.created_at),
     lastUsedAt: toNullableDate(row.last_used_at),
     revokedAt: toNullableDate(row.revoked_at),
+    passwordOnly: row.password_only === 1,
   };
 }
 
@@ -121,6 +139,7 @@ function buildOwnerQuery(db: Kysely<Database>) {
   type OwnerRow = UserRow & {
     token_id: string;
     token_scope: ApiTokenRow['scope'];
+    token_password_only: ApiTokenRow['password_only'];
     token_last_used_at: ApiTokenRow['last_used_at'];
   };
   return preparedQuery<OwnerRow, 'tokenHash'>(db, (value) =>
@@ -131,6 +150,7 @@ function buildOwnerQuery(db: Kysely<Database>) {
       .select([
         'api_tokens.id as token_id',
         'api_tokens.scope as token_scope',
+        'api_tokens.password_only as token_password_only',
         'api_tokens.last_used_at as token_last_used_at',
       ])
       .where('api_tokens.token_hash', '=', value('tokenHash'))

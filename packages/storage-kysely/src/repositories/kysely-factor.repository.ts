@@ -349,6 +349,7 @@ function buildActiveByOwnerQuery(db: Kysely<Database>, column: 'users.username' 
       .leftJoin('factor_sms', 'factor_sms.factor_id', 'factors.id')
       .leftJoin('factor_email', 'factor_email.factor_id', 'factors.id')
       .leftJoin('factor_backup_codes', 'factor_backup_codes.factor_id', 'factors.id')
+      .leftJoin('factor_webauthn', 'factor_webauthn.factor_id', 'factors.id')
       // The lockout row too: the check that follows starts its compare-and-set from it.
       .leftJoin('lockouts', 'lockouts.user_id', 'users.id')
       .select(['users.id as owner_id', 'users.disabled_at as owner_disabled_at'])

@@ -1,5 +1,5 @@
-import type { HistoryFilter, HistoryPage, HistoryRecord, HistoryRepository } from '@tessera/core';
-import type { Kysely } from 'kysely';
+import type { HistoryFilter, HistoryPage, HistoryRecord, HistoryRepository, StoredHistoryRecord } from '@tessera/core';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
 import type { StorageDialect } from '../storage-dialect.js';
@@ -19,13 +19,17 @@ export class KyselyHistoryRepository implements HistoryRepository {
     private readonly dialect: StorageDialect,
   ) {}
 
-  async insert(entry: HistoryRecord): Promise<void> {
+  async insert(entry: HistoryRecord): Promise<number> {
     // Durable: the record of a change must not be lost while the change itself is kept.
-    await durableWrite(this.db, this.dialect, async (trx) => {
-      await trx
+    return durableWrite(this.db, this.dialect, async (trx) => {
+      const inserted = await trx
         .insertInto('history')
         .values({
           id: entry.id,
+          // PostgreSQL's identity column numbers the entry; SQLite's single writer makes this safe.
+          ...(this.dialect === 'postgres'
+            ? {}
+            : { number: sql<number>`(select coalesce(max(number), 0) + 1 from history)` }),
           user_id: entry.userId,
           user_pseudonym: entry.userPseudonym,
           method: entry.method,
@@ -37,13 +41,20 @@ export class KyselyHistoryRepository implements HistoryRepository {
           details: entry.details,
           created_at: toMillis(entry.createdAt),
         })
-        .execute();
+        .returning('number')
+        .executeTakeFirstOrThrow();
       await countEntry(trx, entry.userId, entry.method, entry.enabled ? 1 : 0);
+      return Number(inserted.number);
     });
   }
 
-  async findById(id: string): Promise<HistoryRecord | undefined> {
+  async findById(id: string): Promise<StoredHistoryRecord | undefined> {
     const row = await this.db.selectFrom('history').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toHistoryRecord(row);
+  }
+
+  async findByNumber(number: number): Promise<StoredHistoryRecord | undefined> {
+    const row = await this.db.selectFrom('history').selectAll().where('number', '=', number).executeTakeFirst();
     return row && toHistoryRecord(row);
   }
 
@@ -82,9 +93,10 @@ export class KyselyHistoryRepository implements HistoryRepository {
   }
 }
 
-function toHistoryRecord(row: HistoryRow): HistoryRecord {
+function toHistoryRecord(row: HistoryRow): StoredHistoryRecord {
   return {
     id: row.id,
+    number: Number(row.number),
     userId: row.user_id,
     userPseudonym: row.user_pseudonym,
     method: row.method,

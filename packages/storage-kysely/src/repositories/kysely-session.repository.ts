@@ -25,6 +25,7 @@ export class KyselySessionRepository implements SessionRepository {
         last_used_at: toNullableMillis(family.lastUsedAt),
         client_ip: family.clientIp,
         user_agent: family.userAgent,
+        second_factor: family.secondFactor ? 1 : 0,
       })
       .execute();
   }
@@ -173,6 +174,7 @@ function toSessionFamilyRecord(row: SessionFamilyRow): SessionFamilyRecord {
     lastUsedAt: toNullableDate(row.last_used_at),
     clientIp: row.client_ip,
     userAgent: row.user_agent,
+    secondFactor: row.second_factor === 1,
   };
 }
 

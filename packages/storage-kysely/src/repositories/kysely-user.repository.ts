@@ -155,15 +155,34 @@ export class KyselyUserRepository implements UserRepository {
     return rows.flatMap((row) => (row.phone === null ? [] : [{ id: row.id, phone: row.phone }]));
   }
 
-  async listWithFactors(limit: number, offset: number): Promise<{ items: UserTwoFactorSummary[]; total: number }> {
+  async listWithFactors(
+    limit: number,
+    offset: number,
+    search?: string,
+  ): Promise<{ items: UserTwoFactorSummary[]; total: number }> {
     // Three plain queries rather than one with a per-dialect string aggregate of the kinds.
     // Username order is byte order on SQLite and the database collation on PostgreSQL; paging
     // is stable on either, since usernames are unique.
-    const [users, total] = await Promise.all([
-      this.db.selectFrom('users').selectAll().orderBy('username').limit(limit).offset(offset).execute(),
-      this.count(),
+    if (search === undefined) {
+      const [users, total] = await Promise.all([
+        this.db.selectFrom('users').selectAll().orderBy('username').limit(limit).offset(offset).execute(),
+        this.count(),
+      ]);
+      return { items: await this.withActiveKinds(users), total };
+    }
+    // LIKE with its wildcards escaped, so that a `_` or `%` searched for matches only itself;
+    // lower() on both sides, because SQLite's LIKE and PostgreSQL's differ in case-sensitivity.
+    const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const contains = (column: 'username' | 'email' | 'external_id') =>
+      sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+    const matching = this.db
+      .selectFrom('users')
+      .where((eb) => eb.or([contains('username'), contains('email'), contains('external_id')]));
+    const [users, counted] = await Promise.all([
+      matching.selectAll().orderBy('username').limit(limit).offset(offset).execute(),
+      matching.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
     ]);
-    return { items: await this.withActiveKinds(users), total };
+    return { items: await this.withActiveKinds(users), total: Number(counted.count) };
   }
 
   async listTopLevelWithFactors(afterUsername: string | null, limit: number): Promise<UserTwoFactorSummary[]> {

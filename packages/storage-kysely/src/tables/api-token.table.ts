@@ -11,6 +11,8 @@ export interface ApiTokenTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** 1 for a token made by a session that passed no second factor: held to the 2FA policy. */
+  password_only: 0 | 1;
 }
 
 export type ApiTokenRow = Selectable<ApiTokenTable>;

@@ -1,5 +1,5 @@
 import type { HistoryAction, HistoryActor } from '@tessera/core';
-import type { Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * The 2FA change history. `enabled` is 0 or 1 on both dialects (SQLite has no boolean).
@@ -7,6 +7,8 @@ import type { Insertable, Selectable } from 'kysely';
  */
 export interface HistoryTable {
   id: string;
+  /** 1, 2, 3, … in the order written (migration 2026_12_04_000401); bigint on PostgreSQL, read as text. */
+  number: Generated<number | string>;
   user_id: string | null;
   user_pseudonym: string | null;
   method: string;

@@ -10,6 +10,8 @@ export interface SessionFamilyTable {
   last_used_at: number | null;
   client_ip: string | null;
   user_agent: string | null;
+  /** 1 when the sign-in passed a second factor (or a remembered device standing for one). */
+  second_factor: 0 | 1;
 }
 
 export type SessionFamilyRow = Selectable<SessionFamilyTable>;

@@ -56,6 +56,7 @@ export const FACTOR_DETAILS: FactorDetailsByKind = {
   sms: { sealedPhone: 'v1.sealed-phone', maskedPhone: '+1555****100' },
   email: { maskedEmail: 'a***@example.test' },
   backup_codes: { count: 10, digits: 8 },
+  webauthn: { rpId: 'tessera.test' },
 };
 
 /** Fields of a factor to override; `details` are merged into the kind's defaults. */
@@ -93,6 +94,7 @@ export function aSessionFamily(userId: string, overrides: Partial<SessionFamilyR
     lastUsedAt: null,
     clientIp: null,
     userAgent: null,
+    secondFactor: false,
     ...overrides,
   };
 }
@@ -123,6 +125,7 @@ export function anApiToken(userId: string, overrides: Partial<ApiTokenRecord> = 
     createdAt: T0,
     lastUsedAt: null,
     revokedAt: null,
+    passwordOnly: false,
     ...overrides,
   };
 }

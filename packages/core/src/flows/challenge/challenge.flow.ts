@@ -1,11 +1,13 @@
 import { type Actor, clientIpOf } from '../../auth/actor.js';
 import type { Authorizer } from '../../auth/authorizer.js';
+import { newId } from '../../crypto/random.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
 import { accountAddress } from '../../methods/email/email.method.js';
 import type { MethodRegistry } from '../../methods/method-registry.js';
-import { codeProof } from '../../methods/second-factor-method.js';
+import { assertionProof, codeProof, type Proof } from '../../methods/second-factor-method.js';
+import type { IssuedWebAuthnChallenge } from '../../methods/webauthn/webauthn-ceremonies.js';
 import type { FactorKind, FlowRecord } from '../../storage/records.js';
 import type { Storage } from '../../storage/repositories.js';
 import type {
@@ -42,6 +44,8 @@ export interface ChallengeView {
   attempts: number;
   expiresAt: string;
   delivery?: SentCode;
+  /** WebAuthn: options for `navigator.credentials.get()`; confirm with the assertion. */
+  webauthn?: IssuedWebAuthnChallenge;
 }
 
 interface ChallengeData {
@@ -49,6 +53,7 @@ interface ChallengeData {
   target: string | null;
   method: FactorKind;
   deliveredCodeId?: string;
+  challengeId?: string;
 }
 
 const CHALLENGE_PURPOSE = 'challenge';
@@ -90,7 +95,11 @@ export class ChallengeFlow {
       });
     }
     let delivery: SentCode | undefined;
-    if (method.channel !== null) {
+    let webauthn: IssuedWebAuthnChallenge | undefined;
+    const flowId = newId();
+    if (factor && method.issueChallenge) {
+      webauthn = await methods.of(factor).issueChallenge?.(factor, { purpose: CHALLENGE_PURPOSE, flowId });
+    } else if (method.channel !== null) {
       const destination = factor && method.destination ? method.destination(factor, user) : accountAddress(user);
       delivery = await messenger.send(user, {
         channel: method.channel,
@@ -105,25 +114,43 @@ export class ChallengeFlow {
       target: input.target ?? null,
       method: kind,
       ...(delivery ? { deliveredCodeId: delivery.id } : {}),
+      ...(webauthn ? { challengeId: webauthn.challengeId } : {}),
     };
-    const flow = await flows.create(challengeMachine, userId, CHALLENGE_TTL_SECONDS, data);
-    return challengeView(flow, data, delivery);
+    const flow = await flows.createWithId(challengeMachine, flowId, userId, CHALLENGE_TTL_SECONDS, data);
+    return { ...challengeView(flow, data, delivery), ...(webauthn ? { webauthn } : {}) };
+  }
+
+  /** Confirms a challenge begun with a security key by the key's assertion. */
+  async confirmAssertion(
+    actor: Actor,
+    challengeId: string,
+    assertion: Readonly<Record<string, unknown>>,
+  ): Promise<IssuedSuccessToken> {
+    return this.confirmProof(actor, challengeId, assertionProof(assertion));
   }
 
   async confirm(actor: Actor, challengeId: string, code: string): Promise<IssuedSuccessToken> {
+    return this.confirmProof(actor, challengeId, codeProof(code));
+  }
+
+  private async confirmProof(actor: Actor, challengeId: string, proof: Proof): Promise<IssuedSuccessToken> {
     const userId = await this.deps.authorizer.own(actor, 'own.manage');
     const { flows, verifier } = this.deps;
     const flow = await flows.load(challengeMachine, challengeId, userId);
     await flows.assertOpen(challengeMachine, flow, 'EXPIRE');
     const data = flowData<ChallengeData>(flow);
-    const context = { purposes: [CHALLENGE_PURPOSE] };
+    const context = {
+      purposes: [CHALLENGE_PURPOSE],
+      ...(data.challengeId ? { challengeId: data.challengeId, flowId: flow.id } : {}),
+    };
+    const code = proof.type === 'code' ? proof.code : '';
     await flows.countedCheck(
       challengeMachine,
       flow,
       () =>
         data.deliveredCodeId
           ? verifier.verifySentCode(userId, code, { ...context, deliveredCodeId: data.deliveredCodeId })
-          : verifier.verify(userId, data.method, codeProof(code), context),
+          : verifier.verify(userId, data.method, proof, context),
       { failEvent: 'VERIFY_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: CHALLENGE_MAX_ATTEMPTS },
     );
     await flows.advance(challengeMachine, flow, 'VERIFY_OK');

@@ -101,7 +101,7 @@ export class ContactChangeFlow {
     });
     const data: ContactChangeData = {
       field: input.field,
-      sealedValue: secretBox.seal(Buffer.from(value, 'utf8'), sealContext(changeId)),
+      sealedValue: secretBox.seal(Buffer.from(value, 'utf8'), contactChangeSealContext(changeId)),
       deliveredCodeId: delivery.id,
       delivery,
     };
@@ -127,7 +127,7 @@ export class ContactChangeFlow {
       () => deliveredCodes.check(data.deliveredCodeId, userId, [PURPOSE], code),
       { failEvent: 'VERIFY_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: CONTACT_CHANGE_MAX_ATTEMPTS },
     );
-    const value = secretBox.open(data.sealedValue, sealContext(flow.id)).toString('utf8');
+    const value = secretBox.open(data.sealedValue, contactChangeSealContext(flow.id)).toString('utf8');
     const before = await storage.users.findById(userId);
     if (!before) throw new TesseraError('USER_NOT_FOUND');
     const after = await storage.transaction(async (tx) => {
@@ -197,7 +197,8 @@ function previousMasked(user: UserRecord, field: ContactField): string | null {
   return previous === null ? null : maskDestination(CHANNEL[field], previous);
 }
 
-function sealContext(changeId: string): string {
+/** What the new value of a contact change is bound to when sealed (also used by the key rotation). */
+export function contactChangeSealContext(changeId: string): string {
   return `contact-change:${changeId}`;
 }
 

@@ -1,6 +1,7 @@
 import type { AccountService } from '../../accounts/account-service.js';
 import { type Actor, clientIpOf } from '../../auth/actor.js';
 import type { Authorizer } from '../../auth/authorizer.js';
+import { newId } from '../../crypto/random.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { FactorChanges } from '../../factors/factor-changes.js';
@@ -9,6 +10,7 @@ import { type ChangeContext, changeContextFor } from '../../history/history-serv
 import type { Logger } from '../../logger.js';
 import type { MethodRegistry } from '../../methods/method-registry.js';
 import type { Proof } from '../../methods/second-factor-method.js';
+import type { IssuedWebAuthnChallenge } from '../../methods/webauthn/webauthn-ceremonies.js';
 import type { DeliveryChannel, FactorKind, FactorRecord, UserRecord } from '../../storage/records.js';
 import type { Repositories, Storage } from '../../storage/repositories.js';
 import type { SuccessTokenService } from '../../success-tokens/success-token-service.js';
@@ -19,6 +21,8 @@ import { DISABLE_MAX_ATTEMPTS, DISABLE_TTL_SECONDS, disableMachine } from './dis
 
 export interface DisableStart extends ProcedureView {
   delivery?: SentCode;
+  /** WebAuthn: options for `navigator.credentials.get()`; confirm with the assertion. */
+  webauthn?: IssuedWebAuthnChallenge;
 }
 
 /** Proof for turning a method off: a current proof of that method, or a success token for it. */
@@ -35,6 +39,7 @@ export interface DisableNowInput {
 interface DisableData {
   factorId: string;
   deliveredCodeId?: string;
+  challengeId?: string;
 }
 
 const DISABLE_PURPOSE = 'disable';
@@ -135,9 +140,15 @@ export class DisableFlow {
     const user = await storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     const delivery = options.sendCode ? await this.sendCode(user, factor, options.clientIp) : undefined;
-    const data: DisableData = { factorId: factor.id, ...(delivery ? { deliveredCodeId: delivery.id } : {}) };
-    const flow = await flows.create(disableMachine, userId, DISABLE_TTL_SECONDS, data);
-    return { ...view(flow, kind), ...(delivery ? { delivery } : {}) };
+    const flowId = newId();
+    const webauthn = await this.deps.methods.of(factor).issueChallenge?.(factor, { purpose: DISABLE_PURPOSE, flowId });
+    const data: DisableData = {
+      factorId: factor.id,
+      ...(delivery ? { deliveredCodeId: delivery.id } : {}),
+      ...(webauthn ? { challengeId: webauthn.challengeId } : {}),
+    };
+    const flow = await flows.createWithId(disableMachine, flowId, userId, DISABLE_TTL_SECONDS, data);
+    return { ...view(flow, kind), ...(delivery ? { delivery } : {}), ...(webauthn ? { webauthn } : {}) };
   }
 
   private async confirmOwn(
@@ -162,6 +173,7 @@ export class DisableFlow {
           verifier.verifyFactor(factor, proof.proof, {
             purposes: [DISABLE_PURPOSE],
             ...(data.deliveredCodeId ? { deliveredCodeId: data.deliveredCodeId } : {}),
+            ...(data.challengeId ? { challengeId: data.challengeId, flowId: flow.id } : {}),
           }),
         { failEvent: 'CONFIRM_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: DISABLE_MAX_ATTEMPTS },
       );

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeProof, numericCodeProof } from '../../methods/second-factor-method.js';
+import { decodeBase32, totpAt } from '../../otp/index.js';
 import { type CoreUnderTest, coreUnderTest, errorCode, totpCode } from '../../test-support/core-under-test.js';
 
 describe('EnableFlow', () => {
@@ -117,5 +118,57 @@ describe('EnableFlow', () => {
     expect(await errorCode(t.core.enable.start(readOnly, { method: 'backup_codes' }))).toBe('FORBIDDEN');
     expect(t.delivery.emailsSent.filter((m) => m.to === `${user.username}@example.test`)).toEqual([]);
     expect((await t.core.factors.list(readOnly)).map((f) => f.status)).toEqual(['pending']);
+  });
+
+  describe('an authenticator app that ignored the settings the enrollment asked for', () => {
+    const asked = { algorithm: 'SHA256', digits: 8, period: 60 } as const;
+
+    it('is told so, without a try counted, and the enrollment moves to the defaults and confirms', async () => {
+      const user = await t.newUser();
+      const started = await t.core.enable.start(user, { method: 'totp', totp: asked });
+      const secret = started.totp?.secret ?? '';
+      const defaultCode = codeProof(totpCode(secret, t.clock.now()));
+      expect(await errorCode(t.core.enable.confirm(user, started.flowId, defaultCode))).toBe('TOTP_SETTINGS_IGNORED');
+      expect(await t.core.enable.status(user, started.flowId)).toMatchObject({ state: 'awaiting_code', attempts: 0 });
+
+      const moved = await t.core.enable.useDefaultTotpSettings(user, started.factorId);
+      expect(moved).toMatchObject({
+        factorId: started.factorId,
+        totp: { secret, params: { algorithm: 'SHA1', digits: 6, period: 30 } },
+      });
+      expect(moved.totp?.otpauthUri).not.toContain('algorithm=SHA256');
+      // The code the app showed is right now: the key did not change.
+      const result = await t.core.enable.confirmFactor(user, started.factorId, defaultCode);
+      expect(result).toMatchObject({
+        state: 'enabled',
+        factor: { status: 'active', details: { algorithm: 'SHA1', digits: 6, period: 30 } },
+      });
+    });
+
+    it('accepts a code made under the settings asked for, and keeps them', async () => {
+      const user = await t.newUser();
+      const started = await t.core.enable.start(user, { method: 'totp', totp: asked });
+      const code = totpAt(decodeBase32(started.totp?.secret ?? ''), Math.floor(t.clock.now().getTime() / 1000), asked);
+      const result = await t.core.enable.confirm(user, started.flowId, codeProof(code));
+      expect(result.factor.details).toMatchObject(asked);
+    });
+
+    it('answers a wrong code as wrong, never as ignored settings', async () => {
+      const user = await t.newUser();
+      const started = await t.core.enable.start(user, { method: 'totp', totp: { algorithm: 'SHA512' } });
+      const right = totpCode(started.totp?.secret ?? '', t.clock.now());
+      const wrong = codeProof(String((Number(right) + 1) % 1_000_000).padStart(6, '0'));
+      expect(await errorCode(t.core.enable.confirm(user, started.flowId, wrong))).toBe('CODE_INVALID');
+    });
+
+    it('lets no one move an enrollment that is not theirs or not pending', async () => {
+      const owner = await t.newUser();
+      const other = await t.newUser();
+      const started = await t.core.enable.start(owner, { method: 'totp', totp: asked });
+      expect(await errorCode(t.core.enable.useDefaultTotpSettings(other, started.factorId))).toBe('FACTOR_NOT_FOUND');
+      const code = totpAt(decodeBase32(started.totp?.secret ?? ''), Math.floor(t.clock.now().getTime() / 1000), asked);
+      await t.core.enable.confirm(owner, started.flowId, codeProof(code));
+      expect(await errorCode(t.core.enable.useDefaultTotpSettings(owner, started.factorId))).toBe('FACTOR_NOT_PENDING');
+    });
   });
 });

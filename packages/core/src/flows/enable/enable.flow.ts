@@ -14,12 +14,20 @@ import type { Logger } from '../../logger.js';
 import type { BackupCodeService, BackupCodeSet } from '../../methods/backup-codes/backup-code-service.js';
 import type { MethodRegistry } from '../../methods/method-registry.js';
 import type { Proof } from '../../methods/second-factor-method.js';
-import { issuedSecretMatches, type TotpEnrollmentDisplay } from '../../methods/totp/totp.method.js';
-import type { TotpParams, TotpSecretBits } from '../../otp/index.js';
+import { asksForNonDefaultSettings, codeShowsIgnoredSettings } from '../../methods/totp/ignored-settings.js';
+import {
+  issuedSecretMatches,
+  openTotpKey,
+  type TotpEnrollmentDisplay,
+  totpEnrollmentDisplay,
+  totpParams,
+} from '../../methods/totp/totp.method.js';
+import type { IssuedWebAuthnChallenge } from '../../methods/webauthn/webauthn-ceremonies.js';
+import { DEFAULT_TOTP_PARAMS, type TotpParams, type TotpSecretBits } from '../../otp/index.js';
 import type { PolicyService } from '../../policy/policy-service.js';
 import type { IssuerSettings } from '../../settings/issuer-settings.js';
 import { newFactor } from '../../storage/new-factor.js';
-import type { DeliveryChannel, FactorKind, FactorRecord, FlowRecord } from '../../storage/records.js';
+import type { DeliveryChannel, FactorKind, FactorOf, FactorRecord, FlowRecord } from '../../storage/records.js';
 import type { Storage } from '../../storage/repositories.js';
 import type { DisableState } from '../disable/disable.machine.js';
 import { type FlowStore, flowData } from '../flow-store.js';
@@ -62,6 +70,8 @@ export interface EnableStart extends ProcedureView {
   delivery?: SentCode;
   /** Backup codes are active at once: the set is shown here, once. */
   backupCodes?: BackupCodeSet;
+  /** WebAuthn: options for `navigator.credentials.create()`; confirm with the browser's response. */
+  webauthn?: IssuedWebAuthnChallenge;
 }
 
 export interface EnableResult extends ProcedureView {
@@ -73,6 +83,8 @@ interface EnableData {
   deliveredCodeId?: string;
   /** Keyed hashes of a backup-code set to install on confirmation; never the codes. */
   backupCodeHashes?: string[];
+  /** WebAuthn: the registration challenge issued for this flow. */
+  challengeId?: string;
 }
 
 const ENABLE_ACTION: Record<DeliveryChannel, string> = {
@@ -117,12 +129,15 @@ export class EnableFlow {
     await policy.assertMethodAllowed(input.method);
     const user = await storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
-    if (await storage.factors.findActive(userId, input.method)) throw alreadyActive(input.method);
+    // A method that holds several credentials (WebAuthn) adds one to its active factor.
+    const active = await storage.factors.findActive(userId, input.method);
+    if (active && !method.addsToActive) throw alreadyActive(input.method);
 
     const factorId = newId();
     const begun = await method.begin({
       factorId,
       user,
+      ...(active ? { addingTo: active } : {}),
       issuer: await issuers.issuerFor(user),
       ...(input.phone === undefined ? {} : { phone: input.phone }),
       ...(input.successToken === undefined ? {} : { successToken: input.successToken }),
@@ -151,26 +166,31 @@ export class EnableFlow {
         : undefined;
     const now = clock.now();
     const expiresAt = new Date(now.getTime() + ENABLE_TTL_SECONDS * 1000);
-    const factor = newFactor(
-      { id: factorId, userId, status: 'pending', createdAt: now, expiresAt, activatedAt: null },
-      input.method,
-      begun.details,
-    );
-    await storage.factors.insertPending(factor);
+    const factor =
+      active ??
+      newFactor(
+        { id: factorId, userId, status: 'pending', createdAt: now, expiresAt, activatedAt: null },
+        input.method,
+        begun.details,
+      );
+    if (!active) await storage.factors.insertPending(factor);
     const backupCodes = input.withBackupCodes ? this.deps.backupCodes.prepare(userId) : undefined;
     const data: EnableData = {
-      factorId,
+      factorId: factor.id,
       ...(delivery ? { deliveredCodeId: delivery.id } : {}),
       ...(backupCodes ? { backupCodeHashes: backupCodes.hashes } : {}),
+      ...(begun.webauthn ? { challengeId: begun.webauthn.challengeId } : {}),
     };
+    // The flow has the id the method was given, which its challenge is bound to.
     const flow = await this.deps.flows.createWithId(enableMachine, factorId, userId, ENABLE_TTL_SECONDS, data);
     return {
       ...view(flow, input.method),
-      factorId,
+      factorId: factor.id,
       factor: toFactorView(factor, method.describe(factor)),
       ...(begun.totp ? { totp: begun.totp } : {}),
       ...(delivery ? { delivery } : {}),
       ...(backupCodes ? { backupCodes: backupCodes.set } : {}),
+      ...(begun.webauthn ? { webauthn: begun.webauthn } : {}),
     };
   }
 
@@ -221,6 +241,43 @@ export class EnableFlow {
     return this.confirmOwn(userId, pending.id, proof, changeContextFor(actor, userId));
   }
 
+  /**
+   * Moves the caller's pending authenticator enrollment `factorId` to SHA1, 6 digits and 30 s,
+   * keeping its key: what to do when a confirm was refused with TOTP_SETTINGS_IGNORED, since the
+   * app already holds the key and makes codes under those settings. The enrollment keeps its id,
+   * its expiry and its count of tries; the answer carries the key's new URI and QR code.
+   */
+  async useDefaultTotpSettings(actor: Actor, factorId: string): Promise<EnableStart> {
+    const userId = await this.deps.authorizer.own(actor, 'own.enroll');
+    const { storage, secretBox, issuers, flows, methods, clock } = this.deps;
+    const factor = await storage.factors.findById(factorId);
+    if (!factor || factor.userId !== userId || factor.kind !== 'totp') throw new TesseraError('FACTOR_NOT_FOUND');
+    if (factor.status !== 'pending') throw new TesseraError('FACTOR_NOT_PENDING');
+    if (factor.expiresAt !== null && factor.expiresAt <= clock.now()) throw new TesseraError('ENROLLMENT_EXPIRED');
+    const flow = await flows.load(enableMachine, factorId, userId);
+    await flows.assertOpen(enableMachine, flow, 'EXPIRE');
+    const user = await storage.users.findById(userId);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    const moved: FactorOf<'totp'> = { ...factor, details: { ...factor.details, ...DEFAULT_TOTP_PARAMS } };
+    if (asksForNonDefaultSettings(totpParams(factor))) {
+      // The same id: the sealed key stays bound to it; insertPending replaces the earlier row.
+      await storage.factors.insertPending(moved);
+    }
+    const key = openTotpKey(secretBox, moved);
+    const totp = await totpEnrollmentDisplay(
+      key,
+      { issuer: await issuers.issuerFor(user), accountName: user.username },
+      DEFAULT_TOTP_PARAMS,
+    );
+    key.fill(0);
+    return {
+      ...view(flow, 'totp'),
+      factorId,
+      factor: toFactorView(moved, methods.of(moved).describe(moved)),
+      totp,
+    };
+  }
+
   /** Sends a fresh code for an SMS or e-mail enrollment (after the resend cooldown). */
   async resend(actor: Actor, flowId: string): Promise<SentCode> {
     const userId = await this.deps.authorizer.own(actor, 'own.enroll');
@@ -264,8 +321,9 @@ export class EnableFlow {
     const flow = await flows.load(enableMachine, flowId, userId);
     await flows.assertOpen(enableMachine, flow, 'EXPIRE');
     const data = flowData<EnableData>(flow);
-    const factor = await this.pendingFactor(data.factorId);
+    const factor = await this.pendingFactor(data.factorId, true);
     const method = methods.of(factor);
+    if (factor.kind === 'totp') this.assertSettingsHonoured(factor, proof);
     const purposes = method.channel === null ? [] : [enablePurpose(method.channel)];
     const check = await flows.countedCheck(
       enableMachine,
@@ -274,6 +332,7 @@ export class EnableFlow {
         verifier.verifyFactor(factor, proof, {
           purposes,
           ...(data.deliveredCodeId ? { deliveredCodeId: data.deliveredCodeId } : {}),
+          ...(data.challengeId ? { challengeId: data.challengeId, flowId: flow.id } : {}),
         }),
       { failEvent: 'CONFIRM_FAIL', exhaustedEvent: 'ATTEMPTS_EXHAUSTED', maxAttempts: ENABLE_MAX_ATTEMPTS },
     );
@@ -281,11 +340,16 @@ export class EnableFlow {
     // Flow, factor, the method's own writes and the history entry commit together or not at all.
     const { done, notify } = await storage.transaction(async (tx) => {
       const done = await flows.advance(enableMachine, flow, 'CONFIRM_OK', {}, tx.flows);
-      if (!(await tx.factors.activate(factor.id, now, check.usedStep ?? null))) {
-        if (await tx.factors.findActive(userId, factor.kind)) throw alreadyActive(factor.kind);
-        throw new TesseraError('FACTOR_NOT_PENDING');
+      if (factor.status === 'pending') {
+        if (!(await tx.factors.activate(factor.id, now, check.usedStep ?? null))) {
+          if (await tx.factors.findActive(userId, factor.kind)) throw alreadyActive(factor.kind);
+          throw new TesseraError('FACTOR_NOT_PENDING');
+        }
+        await method.onActivate?.(factor, tx);
+      } else if (!(await tx.factors.findActive(userId, factor.kind))) {
+        throw new TesseraError('FLOW_FINISHED', { message: 'The method was turned off meanwhile; start again.' });
       }
-      await method.onActivate?.(factor, tx);
+      if (check.enrolled) await method.onEnrolled?.(factor, check.enrolled, tx);
       const notices = [
         await changes.recordIn(tx.history, { userId, method: factor.kind, action: 'enable', enabled: true }, context),
       ];
@@ -302,14 +366,47 @@ export class EnableFlow {
     });
     await notify();
     logger.info({ userId, factorId: factor.id, kind: factor.kind }, 'factor enabled');
-    const active: FactorRecord = { ...factor, status: 'active', activatedAt: now, expiresAt: null };
+    const active: FactorRecord =
+      factor.status === 'active' ? factor : { ...factor, status: 'active', activatedAt: now, expiresAt: null };
     return { ...view(done, factor.kind), factor: toFactorView(active, method.describe(active)) };
   }
 
-  private async pendingFactor(factorId: string): Promise<FactorRecord> {
+  /**
+   * Refuses, with TOTP_SETTINGS_IGNORED, a confirming code that is right only under SHA1/6/30
+   * when the enrollment asked for other settings (see ignored-settings.ts). It is checked before
+   * the code's shape, since such an app shows 6 digits where 8 were asked for. It counts no try
+   * and touches no lockout: only someone holding the newly issued key can make such a code.
+   */
+  private assertSettingsHonoured(factor: FactorOf<'totp'>, proof: Proof): void {
+    const params = totpParams(factor);
+    if (!asksForNonDefaultSettings(params) || proof.type !== 'code' || !/^\d{6}$/.test(proof.code)) return;
+    const key = openTotpKey(this.deps.secretBox, factor);
+    const ignored = codeShowsIgnoredSettings(
+      key,
+      proof.code,
+      Math.floor(this.deps.clock.now().getTime() / 1000),
+      params,
+    );
+    key.fill(0);
+    if (ignored) {
+      throw new TesseraError('TOTP_SETTINGS_IGNORED', {
+        message:
+          `The code fits the standard settings, not the ${params.algorithm}, ${params.digits}-digit, ` +
+          `${params.period}-second ones this enrollment asked for: the app ignored them. Switch the enrollment ` +
+          'to the standard settings and confirm again.',
+      });
+    }
+  }
+
+  /**
+   * The factor an enrollment confirms: a pending one, or (`orAdding`, for a method that adds
+   * credentials to its active factor) the active one.
+   */
+  private async pendingFactor(factorId: string, orAdding = false): Promise<FactorRecord> {
     const factor = await this.deps.storage.factors.findById(factorId);
     if (!factor) throw new TesseraError('FLOW_FINISHED', { message: 'The enrollment was replaced or removed.' });
-    if (factor.status !== 'pending') throw new TesseraError('FACTOR_NOT_PENDING');
+    const adding = orAdding && factor.status === 'active' && this.deps.methods.of(factor).addsToActive === true;
+    if (factor.status !== 'pending' && !adding) throw new TesseraError('FACTOR_NOT_PENDING');
     return factor;
   }
 }

@@ -93,7 +93,7 @@ export class RecoveryFlow {
    */
   private async holdCooldown(login: string, now: Date): Promise<void> {
     const { throttles, hasher, deliveredCodes } = this.deps;
-    const key = `recovery:login:${hasher.hash(`recovery-login:${login.toLowerCase()}`)}`;
+    const key = `recovery:login:${hasher.digest(`recovery-login:${login.toLowerCase()}`)}`;
     const cooldownMs = deliveredCodes.policy.resendCooldownSeconds * 1000;
     for (let i = 0; i < 100; i++) {
       const state = await throttles.find(key);

@@ -5,10 +5,11 @@ import type { IssuedDeviceToken, TrustedDeviceService } from '../../devices/trus
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
 import type { MethodRegistry } from '../../methods/method-registry.js';
-import { codeProof } from '../../methods/second-factor-method.js';
+import { assertionProof, codeProof, type Proof } from '../../methods/second-factor-method.js';
+import type { IssuedWebAuthnChallenge } from '../../methods/webauthn/webauthn-ceremonies.js';
 import type { PolicyService } from '../../policy/policy-service.js';
 import { type SessionService, sessionClientOf, type TokenPair } from '../../sessions/session-service.js';
-import type { FactorKind, UserRecord } from '../../storage/records.js';
+import type { FactorKind, FlowRecord, UserRecord } from '../../storage/records.js';
 import type { FactorRepository } from '../../storage/repositories.js';
 import { type FlowStore, flowData } from '../flow-store.js';
 import type { CodeMessenger } from '../shared/code-messenger.js';
@@ -49,6 +50,15 @@ interface SignInData {
   methods: FactorKind[];
   chosen?: FactorKind;
   deliveredCodeId?: string;
+  /** WebAuthn: the challenge issued when the method was chosen. */
+  challengeId?: string;
+}
+
+/** A security key's answer in the second-factor step. */
+export interface AssertionAnswer {
+  assertion: Readonly<Record<string, unknown>>;
+  rememberDevice?: boolean;
+  deviceLabel?: string;
 }
 
 const SIGN_IN_PURPOSE = 'sign_in';
@@ -77,7 +87,9 @@ export class SignInFlow {
   async start(actor: Actor, username: string, password: string, deviceToken?: string): Promise<SignInResult> {
     const { accounts, factors, sessions, flows } = this.deps;
     const user = await accounts.checkPassword(username, password, clientIpOf(actor));
-    const methods = await factors.activeKinds(user.id);
+    const policy = await this.deps.policy.get();
+    // An admin held to phishing-resistant factors signs in with a security key alone.
+    const methods = this.deps.policy.signInMethods(policy, user, await factors.activeKinds(user.id));
     if (methods.length === 0)
       return {
         status: 'signed_in',
@@ -85,10 +97,11 @@ export class SignInFlow {
         ...whoFor(user, methods),
       };
 
-    if (deviceToken && this.deps.policy.rememberDeviceAllowed(await this.deps.policy.get(), user)) {
+    if (deviceToken && this.deps.policy.rememberDeviceAllowed(policy, user)) {
       const device = await this.deps.devices.redeem(user.id, deviceToken);
       if (device) {
-        const tokens = await sessions.start(user, sessionClientOf(actor));
+        // The device was remembered after a second factor, and stands for one.
+        const tokens = await sessions.start(user, sessionClientOf(actor), { secondFactor: true });
         return { status: 'signed_in', tokens, ...whoFor(user, methods), device };
       }
     }
@@ -108,15 +121,20 @@ export class SignInFlow {
     actor: Actor,
     flowId: string,
     method: FactorKind,
-  ): Promise<{ method: FactorKind; delivery?: SentCode }> {
+  ): Promise<{ method: FactorKind; delivery?: SentCode; webauthn?: IssuedWebAuthnChallenge }> {
     const { flows, factors, accounts, methods, messenger } = this.deps;
     const flow = await flows.load(signInMachine, flowId);
     await flows.assertOpen(signInMachine, flow, 'EXPIRE');
     const data = flowData<SignInData>(flow);
     if (!data.methods.includes(method)) throw new TesseraError('METHOD_NOT_ACTIVE');
     let delivery: SentCode | undefined;
+    let webauthn: IssuedWebAuthnChallenge | undefined;
     const chosen = methods.get(method);
-    if (chosen.channel !== null && chosen.destination) {
+    if (chosen.issueChallenge) {
+      const factor = await factors.findActive(flow.userId, method);
+      if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
+      webauthn = await methods.of(factor).issueChallenge?.(factor, { purpose: SIGN_IN_PURPOSE, flowId: flow.id });
+    } else if (chosen.channel !== null && chosen.destination) {
       const factor = await factors.findActive(flow.userId, method);
       if (!factor) throw new TesseraError('METHOD_NOT_ACTIVE');
       const user = await accounts.get(flow.userId);
@@ -129,9 +147,9 @@ export class SignInFlow {
       });
     }
     await flows.advance(signInMachine, flow, 'SELECT_METHOD', {
-      data: { ...data, chosen: method, deliveredCodeId: delivery?.id },
+      data: { ...data, chosen: method, deliveredCodeId: delivery?.id, challengeId: webauthn?.challengeId },
     });
-    return { method, ...(delivery ? { delivery } : {}) };
+    return { method, ...(delivery ? { delivery } : {}), ...(webauthn ? { webauthn } : {}) };
   }
 
   /**
@@ -182,7 +200,7 @@ export class SignInFlow {
   }
 
   async submitCode(actor: Actor, flowId: string, answer: SecondFactorAnswer): Promise<SignedIn> {
-    const { accounts, sessions, flows, verifier } = this.deps;
+    const { flows } = this.deps;
     const flow = await flows.load(signInMachine, flowId);
     await flows.assertOpen(signInMachine, flow, 'EXPIRE');
     const data = flowData<SignInData>(flow);
@@ -198,14 +216,48 @@ export class SignInFlow {
     if (!data.methods.includes(method)) throw new TesseraError('METHOD_NOT_ACTIVE');
     const deliveredCodeId = method === data.chosen ? data.deliveredCodeId : undefined;
     if (this.deps.methods.get(method).channel !== null && !deliveredCodeId) throw new TesseraError('METHOD_REQUIRED');
+    return this.finish(actor, flow, data, method, codeProof(answer.code), { deliveredCodeId }, answer);
+  }
 
+  /** The second-factor step answered by a security key, to the challenge issued when it was chosen. */
+  async submitAssertion(actor: Actor, flowId: string, answer: AssertionAnswer): Promise<SignedIn> {
+    const flow = await this.deps.flows.load(signInMachine, flowId);
+    await this.deps.flows.assertOpen(signInMachine, flow, 'EXPIRE');
+    const data = flowData<SignInData>(flow);
+    if (!data.methods.includes('webauthn')) throw new TesseraError('METHOD_NOT_ACTIVE');
+    if (data.chosen !== 'webauthn' || !data.challengeId) throw new TesseraError('METHOD_REQUIRED');
+    return this.finish(
+      actor,
+      flow,
+      data,
+      'webauthn',
+      assertionProof(answer.assertion),
+      { challengeId: data.challengeId },
+      answer,
+      ['pwd', 'hwk', 'mfa'],
+    );
+  }
+
+  private async finish(
+    actor: Actor,
+    flow: FlowRecord,
+    data: SignInData,
+    method: FactorKind,
+    proof: Proof,
+    context: { deliveredCodeId?: string | undefined; challengeId?: string },
+    answer: { rememberDevice?: boolean; deviceLabel?: string },
+    amr?: string[],
+  ): Promise<SignedIn> {
+    const { accounts, sessions, flows, verifier } = this.deps;
+    const { deliveredCodeId, challengeId } = context;
     await flows.countedCheck(
       signInMachine,
       flow,
       () =>
-        verifier.verify(flow.userId, method, codeProof(answer.code), {
+        verifier.verify(flow.userId, method, proof, {
           purposes: [SIGN_IN_PURPOSE],
           ...(deliveredCodeId ? { deliveredCodeId } : {}),
+          ...(challengeId ? { challengeId, flowId: flow.id } : {}),
         }),
       {
         failEvent: 'VERIFY_FAIL',
@@ -218,7 +270,7 @@ export class SignInFlow {
     const user = await accounts.get(flow.userId);
     const signedIn: SignedIn = {
       status: 'signed_in',
-      tokens: await sessions.start(user, sessionClientOf(actor)),
+      tokens: await sessions.start(user, sessionClientOf(actor), { secondFactor: true, amr }),
       ...whoFor(user, data.methods),
     };
     if (!answer.rememberDevice) return signedIn;

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import type { KeyedHasher } from '../../crypto/keyed-hash.js';
+import { findByKeyedHash, type KeyedHasher } from '../../crypto/keyed-hash.js';
 import { newNumericCode } from '../../crypto/numeric-code.js';
 import { newId } from '../../crypto/random.js';
 import { TesseraError } from '../../errors/tessera-error.js';
@@ -108,7 +108,13 @@ export class BackupCodeService {
   /** Uses a code: one conditional UPDATE, so it counts at most once. */
   async use(userId: string, code: string): Promise<BackupCodeUse> {
     const { codes, clock } = this.deps;
-    if (!(await codes.consume(userId, this.hash(userId, compactCode(code)), clock.now()))) return { ok: false };
+    // A code hashed under a previous secret key is tried only after a miss under the current
+    // one; each try is the one conditional UPDATE, so a code still counts at most once.
+    const now = clock.now();
+    const used = await findByKeyedHash(this.deps.hasher, backupInput(userId, compactCode(code)), (hash) =>
+      codes.consume(userId, hash, now),
+    );
+    if (!used) return { ok: false };
     return { ok: true, remaining: await codes.countRemaining(userId) };
   }
 
@@ -118,7 +124,7 @@ export class BackupCodeService {
 
   /** Bound to the user, so one leaked hash list cannot be matched across accounts. */
   private hash(userId: string, code: string): string {
-    return this.deps.hasher.hash(`backup:${userId}:${code}`);
+    return this.deps.hasher.hash(backupInput(userId, code));
   }
 }
 
@@ -131,4 +137,8 @@ function uniqueCodes(count: number, digits: number): string[] {
   const codes = new Set<string>();
   while (codes.size < count) codes.add(newNumericCode(digits));
   return [...codes];
+}
+
+function backupInput(userId: string, code: string): string {
+  return `backup:${userId}:${code}`;
 }

@@ -66,9 +66,14 @@ export function smsMethod(deps: {
 
 /** The phone number is personal data: sealed at rest like a TOTP key, bound to its factor. */
 function sealPhone(box: SecretBox, factorId: string, phone: string): string {
-  return box.seal(Buffer.from(phone, 'utf8'), `factor:sms:${factorId}`);
+  return box.seal(Buffer.from(phone, 'utf8'), smsPhoneSealContext(factorId));
 }
 
 function openPhone(box: SecretBox, factor: FactorOf<'sms'>): string {
-  return box.open(factor.details.sealedPhone, `factor:sms:${factor.id}`).toString('utf8');
+  return box.open(factor.details.sealedPhone, smsPhoneSealContext(factor.id)).toString('utf8');
+}
+
+/** What an SMS factor's number is bound to when sealed (also used by the key rotation). */
+export function smsPhoneSealContext(factorId: string): string {
+  return `factor:sms:${factorId}`;
 }

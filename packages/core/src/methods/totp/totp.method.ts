@@ -42,15 +42,13 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
     async begin({ factorId, user, issuer, totp, totpSecretBits }) {
       const params: TotpParams = { ...DEFAULT_TOTP_PARAMS, ...totp };
       const key = generateTotpSecret(totpSecretBits);
-      const secret = encodeBase32(key);
-      const otpauthUri = buildOtpauthUri({ issuer, accountName: user.username, secret, ...params });
-      const [png, svg] = await Promise.all([qrPngDataUrl(otpauthUri), qrSvg(otpauthUri)]);
-      const sealedSecret = secretBox.seal(key, sealContext(factorId));
+      const display = await totpEnrollmentDisplay(key, { issuer, accountName: user.username }, params);
+      const sealedSecret = secretBox.seal(key, totpSealContext(factorId));
       key.fill(0);
       return {
         activation: 'confirm',
         details: { sealedSecret, ...params, lastUsedStep: null },
-        totp: { secret, otpauthUri, qrPngDataUrl: png, qrSvg: svg, params },
+        totp: display,
       };
     },
 
@@ -89,6 +87,18 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
   };
 }
 
+/** What a person sees to set up an app with `key`: the key in base32, its otpauth URI and QR code. */
+export async function totpEnrollmentDisplay(
+  key: Uint8Array,
+  names: { issuer: string; accountName: string },
+  params: TotpParams,
+): Promise<TotpEnrollmentDisplay> {
+  const secret = encodeBase32(key);
+  const otpauthUri = buildOtpauthUri({ ...names, secret, ...params });
+  const [png, svg] = await Promise.all([qrPngDataUrl(otpauthUri), qrSvg(otpauthUri)]);
+  return { secret, otpauthUri, qrPngDataUrl: png, qrSvg: svg, params };
+}
+
 export function totpParams(factor: TotpFactor): TotpParams {
   const { algorithm, digits, period } = factor.details;
   return { algorithm, digits, period };
@@ -114,14 +124,15 @@ export function issuedSecretMatches(secretBox: SecretBox, factor: TotpFactor, se
 
 /** Seals a key brought from another system (an admin's migration import). */
 export function sealTotpKey(secretBox: SecretBox, factorId: string, key: Uint8Array): string {
-  return secretBox.seal(key, sealContext(factorId));
+  return secretBox.seal(key, totpSealContext(factorId));
 }
 
 /** The raw key: for checking codes, and for an admin's migration export (recorded in the history). */
 export function openTotpKey(secretBox: SecretBox, factor: TotpFactor): Buffer {
-  return secretBox.open(factor.details.sealedSecret, sealContext(factor.id));
+  return secretBox.open(factor.details.sealedSecret, totpSealContext(factor.id));
 }
 
-function sealContext(factorId: string): string {
+/** What a TOTP key is bound to when sealed: its factor (also used by the key rotation). */
+export function totpSealContext(factorId: string): string {
   return `factor:${factorId}`;
 }

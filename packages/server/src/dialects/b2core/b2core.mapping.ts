@@ -12,6 +12,14 @@ export function b2coreTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }
 
+/**
+ * The time format of B2Core's confirmation records (the SMS step's `expiredAt` and `sentAt`):
+ * to the microsecond, in UTC with `Z` (2022-12-28T12:50:58.000000Z), as the seed's example has it.
+ */
+export function b2coreConfirmationTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
 /** The token pair as B2Core's `{accessToken, refreshToken}`, each `{token, createdAt, expiresAt}`. */
 export function b2coreTokens(tokens: TokenPair, now: Date) {
   const at = (seconds: number) => b2coreTime(new Date(now.getTime() + seconds * 1000));
@@ -55,6 +63,9 @@ export function secondFactorWorkflow(methods: readonly FactorKind[]): '2fa' | '2
 /** B2Core's captions (seed 002). */
 export const CAPTIONS: Record<B2CoreType, string> = { google: 'Google Authenticator', sms: 'SMS Confirmation' };
 
+/** Listed beside B2Core's two when the account has security keys (usable only through the native API). */
+export const SECURITY_KEY_STATUS = { caption: 'Security key', isEnabled: true, name: 'webauthn' };
+
 export function methodStatus(type: B2CoreType, active: readonly FactorKind[]) {
   return { caption: CAPTIONS[type], isEnabled: active.includes(B2CORE_TYPES[type]), name: type };
 }
@@ -67,8 +78,8 @@ export function phoneStepData(delivery: SentCode) {
   return {
     status: 0,
     sent: 1,
-    expiredAt: b2coreTime(new Date(delivery.expiresAt)),
-    sentAt: b2coreTime(new Date(delivery.sentAt)),
+    expiredAt: b2coreConfirmationTime(new Date(delivery.expiresAt)),
+    sentAt: b2coreConfirmationTime(new Date(delivery.sentAt)),
     recipient: {
       class: 'B2B\\TCA\\Confirmations\\Recipients\\PhoneRecipient',
       phone: delivery.destination,
@@ -83,7 +94,8 @@ export function phoneStepData(delivery: SentCode) {
 /** A history entry as B2Core's change: the authenticator app is `google`, other methods keep their names. */
 export function b2coreChange(entry: HistoryEntryView) {
   return {
-    id: entry.id,
+    // B2Core's ids are integers; the native API's UUID stays the native API's.
+    id: entry.number,
     provider: entry.method === 'totp' ? 'google' : entry.method,
     isEnabled: entry.enabled,
     time: b2coreTime(new Date(entry.createdAt)),

@@ -26,6 +26,7 @@ import {
   filterTime,
   methodStatus,
   phoneStepData,
+  SECURITY_KEY_STATUS,
   secondFactorWorkflow,
   TERMINATE_WORKFLOW,
 } from './b2core.mapping.js';
@@ -293,7 +294,11 @@ async function registerWizards(app: DialectApp, core: Core): Promise<void> {
     },
     async (request) => {
       const { methods } = await core.factors.status(callerOf(request));
-      const data = (['sms', 'google'] as const).map((type) => methodStatus(type, methods));
+      const data: { caption: string; isEnabled: boolean; name: string }[] = (['sms', 'google'] as const).map((type) =>
+        methodStatus(type, methods),
+      );
+      // B2Core knows no security keys; an account whose keys are its 2FA must not look unprotected.
+      if (methods.includes('webauthn')) data.push(SECURITY_KEY_STATUS);
       return { total: data.length, data };
     },
   );
@@ -508,7 +513,12 @@ async function registerHistory(app: DialectApp, core: Core): Promise<void> {
         response: { 200: Change, ...errors(401, 404) },
       },
     },
-    async (request) => b2coreChange(await core.history.getOwn(callerOf(request), request.params.changeId)),
+    async (request) => {
+      // Anything but a change number names no change: 404, as an unknown number does.
+      const changeId = request.params.changeId;
+      if (!/^[1-9]\d{0,15}$/.test(changeId)) throw new TesseraError('HISTORY_ENTRY_NOT_FOUND');
+      return b2coreChange(await core.history.getOwnByNumber(callerOf(request), Number(changeId)));
+    },
   );
 }
 

@@ -147,7 +147,11 @@ export const ChangesQuery = Type.Object(
 );
 
 export const Change = Type.Object({
-  id: Type.String(),
+  id: Type.Integer({
+    minimum: 1,
+    description:
+      "The change's number (1, 2, 3, … in the order changes are recorded); GET /2fa/changes/{changeId} takes it.",
+  }),
   provider: Type.String({
     description: 'google, sms, or the name of a method B2Core does not know (email, backup_codes).',
   }),

@@ -20,6 +20,15 @@ import {
 
 const SECURITY = [{ BearerToken: [] }];
 
+const REFUSED_CODE = { status: 401, vendorCode: 'INVALID_2FA_TOKEN' };
+/** A login's `totpToken` refused, for whatever reason: 401, as the vendor answers a failed login. */
+const LOGIN_CODE_REFUSED = {
+  CODE_INVALID: REFUSED_CODE,
+  CODE_MALFORMED: REFUSED_CODE,
+  CODE_EXPIRED: REFUSED_CODE,
+  CODE_ATTEMPTS_EXHAUSTED: REFUSED_CODE,
+};
+
 function errors(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, MudbaseError]));
 }
@@ -29,8 +38,10 @@ async function registerAuth(app: DialectApp, core: Core): Promise<void> {
   app.post(
     '/api/auth/login',
     {
-      // A password and, for an account with 2FA, a code: both budgets.
-      config: rateLimitGroups('sign_in', 'verify'),
+      // A password and, for an account with 2FA, a code: both budgets. The vendor documents 200
+      // and 401 only, and its clients branch on 401: a wrong, replayed or malformed code refuses
+      // the login as a wrong password does.
+      config: { ...rateLimitGroups('sign_in', 'verify'), errorOverrides: LOGIN_CODE_REFUSED },
       schema: {
         operationId: 'login',
         summary: 'Sign in with e-mail and password (and, for an account with 2FA, its code in totpToken)',
@@ -62,7 +73,7 @@ async function registerAuth(app: DialectApp, core: Core): Promise<void> {
         async (userId) => (await core.accounts.get(userId)).role,
         sessionClientOf(anonymousCaller(request)),
       );
-      return { message: 'Token refreshed', ...tokenFields(tokens) };
+      return { message: 'Token refreshed successfully', ...tokenFields(tokens) };
     },
   );
 }
@@ -148,7 +159,8 @@ async function register(app: DialectApp, core: Core): Promise<void> {
   installDialectErrors(app, MUDBASE_ERRORS, (failure, request) => ({
     error: failure.message,
     code: failure.vendorCode ?? failure.code,
-    details: null,
+    // The vendor's `details` is a string or an object, never null: absent when there is nothing to say.
+    ...(failure.field === undefined ? {} : { details: { field: failure.field } }),
     timestamp: new Date().toISOString(),
     path: request.url.split('?')[0] ?? request.url,
     requestId: String(request.id),

@@ -4,7 +4,12 @@ import { Type } from 'typebox';
 export const MudbaseError = Type.Object({
   error: Type.String(),
   code: Type.String(),
-  details: Type.Union([Type.String(), Type.Null()]),
+  details: Type.Optional(
+    Type.Object(
+      { field: Type.String({ description: 'The request field at fault (`body.token`).' }) },
+      { description: 'What the failure concerns, where Tessera knows it; absent otherwise (never null).' },
+    ),
+  ),
   timestamp: Type.String({ format: 'date-time' }),
   path: Type.String(),
   requestId: Type.String(),
@@ -24,10 +29,11 @@ export const MudbaseLoginBody = Type.Object({
 });
 
 const MudbaseUser = Type.Object({
-  id: Type.String(),
-  email: Type.Union([Type.String(), Type.Null()]),
-  username: Type.String(),
-  role: Type.String(),
+  _id: Type.String({ description: "The account's id." }),
+  email: Type.Optional(Type.String({ description: 'Absent for an account without an e-mail address.' })),
+  role: Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member'), Type.Literal('viewer')], {
+    description: "Tessera's `admin` is `admin`, its `user` is `member`; `owner` and `viewer` are never sent.",
+  }),
   twoFactorEnabled: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
 });

@@ -7,7 +7,7 @@ export interface UapiEnvelope {
   func: string;
   module: 'TwoFactorAuth';
   result: {
-    data: unknown;
+    data?: unknown;
     errors: string[] | null;
     messages: null;
     metadata: Record<string, never>;
@@ -20,18 +20,23 @@ export function uapiSuccess(func: string, data: unknown): UapiEnvelope {
   return envelope(func, { data, errors: null, status: 1 });
 }
 
-/** A failure: status 0, the messages in `errors`, data null. */
+/**
+ * A failure: status 0, the messages in `errors`, and no `data`. cPanel's server writes `data:
+ * null` there, but its published UAPI document types every function's `data` as an object, not
+ * nullable, and a client generated from it refuses null; an absent key it accepts, and a script
+ * reading `result.data` finds nothing there either way.
+ */
 export function uapiFailure(func: string, errors: string[]): UapiEnvelope {
-  return envelope(func, { data: null, errors, status: 0 });
+  return envelope(func, { errors, status: 0 });
 }
 
-function envelope(func: string, outcome: { data: unknown; errors: string[] | null; status: 0 | 1 }): UapiEnvelope {
+function envelope(func: string, outcome: { data?: unknown; errors: string[] | null; status: 0 | 1 }): UapiEnvelope {
   return {
     apiversion: 3,
     func,
     module: 'TwoFactorAuth',
     result: {
-      data: outcome.data,
+      ...(outcome.data === undefined ? {} : { data: outcome.data }),
       errors: outcome.errors,
       messages: null,
       metadata: {},

@@ -57,7 +57,7 @@ const FUNCTIONS: Record<string, UapiFunctionSpec> = {
     summary: 'Whether the caller has 2FA, and (when on) the issuer their authenticator shows',
     async run(core, actor) {
       const status = await core.factors.status(actor);
-      if (!status.methods.includes('totp')) return { is_enabled: 0 };
+      if (totpFlag(status) === 0) return { is_enabled: 0 };
       return { is_enabled: 1, issuer: (await core.issuers.readOwn(actor)).effectiveIssuer };
     },
   },

@@ -166,23 +166,30 @@ const FUNCTIONS: Record<string, WhmFunctionSpec> = {
       return { failed, users_modified: usernames.filter((username) => modified.has(username)) };
     },
   },
+  // cPanel's "Two-factor authentication" security policy makes 2FA available: on, users may set
+  // up an authenticator and those who did must use it; it never forces anyone to enroll. Its
+  // counterpart in the core is whether the authenticator method may be enrolled. Off stops new
+  // authenticator enrollments only: factors people already have are still checked, through every
+  // API (cPanel stops asking for them; a switch that turns checks off is not one Tessera offers).
+  // The core's "2FA required" rule (native API, CLI) is left as it is. docs/dialects.md.
   twofactorauth_policy_status: {
-    summary: 'Whether the server requires 2FA of every account',
+    summary: 'Whether the two-factor security policy is on: whether users may set up an authenticator',
     async run(core, actor) {
-      return { is_enabled: (await core.policy.read(actor)).required ? 1 : 0 };
+      return { is_enabled: (await core.policy.read(actor)).methods.totp ? 1 : 0 };
     },
   },
   twofactorauth_enable_policy: {
-    summary: 'Requires 2FA of every account, with no grace period; admins only',
+    summary: 'Turns the two-factor security policy on: users may set up an authenticator; admins only',
     async run(core, actor) {
-      await core.policy.update(actor, { required: true, gracePeriodDays: 0 });
+      await core.policy.update(actor, { methods: { totp: true } });
       return undefined;
     },
   },
   twofactorauth_disable_policy: {
-    summary: 'Stops requiring 2FA; admins only',
+    summary:
+      'Turns the two-factor security policy off: no new authenticator setups; existing ones are still checked; admins only',
     async run(core, actor) {
-      await core.policy.update(actor, { required: false, gracePeriodDays: 0 });
+      await core.policy.update(actor, { methods: { totp: false } });
       return undefined;
     },
   },

@@ -54,7 +54,7 @@ const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   423: 'Suspended: an admin must unlock the second factor.',
   429: 'Too many attempts or requests: see retryAt, lockedUntil or Retry-After.',
   502: 'The code could not be sent: the SMS or e-mail provider failed.',
-  503: 'The database is unavailable for a moment (retry after Retry-After), or, on /ready, not ready.',
+  503: 'Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again.',
 };
 
 /** The code an error example shows for a status: the first code in the error table with that status. */

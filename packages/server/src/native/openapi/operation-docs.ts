@@ -158,14 +158,79 @@ const POLICY = {
   required: true,
   gracePeriodDays: 7,
   requiredSince: NOW,
-  methods: { totp: true, sms: false, email: true, backup_codes: true },
+  methods: { totp: true, sms: false, email: true, backup_codes: true, webauthn: true },
   rememberDeviceForAdmins: false,
+  phishingResistantForAdmins: true,
   restrictedMethods: ['sms', 'email'],
 };
 const BACKUP_CODES = {
   codes: ['3985-7367', '1204-5583', '7731-0926', '4410-8857', '6092-3318'],
   remaining: 10,
   createdAt: NOW,
+};
+
+const CREDENTIAL_ID = 'e4d3c2b1-a0f9-4e8d-9c7b-6a5f4e3d2c1b';
+const WEBAUTHN_CHALLENGE = 'cTJzZ0JxV3ZkVlY5bE1wU1lxT2hrZ2Zva3FlN3R6Q2U';
+const KEY_ID = 'kX7cE0m1qY2bZ3vN4wL5pR6s';
+const REGISTRATION_OPTIONS = {
+  challengeId: CHALLENGE_ID,
+  options: {
+    challenge: WEBAUTHN_CHALLENGE,
+    rp: { name: 'Tessera', id: 'example.com' },
+    user: { id: 'MGI2ZjNjNTI', name: 'alice', displayName: 'alice' },
+    pubKeyCredParams: [{ alg: -7, type: 'public-key' }],
+    timeout: 300000,
+    attestation: 'none',
+    excludeCredentials: [],
+    authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred', requireResidentKey: false },
+    extensions: { credProps: true },
+  },
+};
+const ASSERTION_OPTIONS = {
+  challengeId: CHALLENGE_ID,
+  options: {
+    challenge: WEBAUTHN_CHALLENGE,
+    rpId: 'example.com',
+    timeout: 300000,
+    userVerification: 'preferred',
+    allowCredentials: [{ id: KEY_ID, type: 'public-key', transports: ['usb', 'nfc'] }],
+  },
+};
+const ATTESTATION = {
+  id: KEY_ID,
+  rawId: KEY_ID,
+  type: 'public-key',
+  response: {
+    clientDataJSON: 'eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0',
+    attestationObject: 'o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVg',
+    transports: ['usb', 'nfc'],
+  },
+  clientExtensionResults: { credProps: { rk: true } },
+  authenticatorAttachment: 'cross-platform',
+};
+const ASSERTION = {
+  id: KEY_ID,
+  rawId: KEY_ID,
+  type: 'public-key',
+  response: {
+    clientDataJSON: 'eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0',
+    authenticatorData: 'SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ',
+    signature: 'MEUCIQDx7k2mQ9vB3nL8pR4sT6wY1zC5hJ0dGfA2eK7uV9iXjAIgMz',
+    userHandle: 'MGI2ZjNjNTI',
+  },
+  clientExtensionResults: {},
+  authenticatorAttachment: 'cross-platform',
+};
+const WEBAUTHN_CREDENTIAL = {
+  id: CREDENTIAL_ID,
+  name: 'YubiKey 5 Series with NFC',
+  passkey: true,
+  aaguid: 'fa2b99dc-9e39-4257-8f92-4a30d23c4118',
+  transports: ['usb', 'nfc'],
+  backupEligible: false,
+  backedUp: false,
+  createdAt: NOW,
+  lastUsedAt: null,
 };
 
 export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
@@ -270,6 +335,11 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     response: { factor: PENDING_TOTP, ...TOTP_KEY },
   },
   confirmFactor: { ok: 'The factor is active.', request: { code: '492039' }, response: TOTP_FACTOR },
+  useDefaultTotpSettings: {
+    ok: 'The enrollment now asks for SHA1, 6 digits and 30 s, with the same key: its URI and QR code.',
+    request: {},
+    response: { factor: PENDING_TOTP, ...TOTP_KEY },
+  },
   deleteFactor: { ok: 'The factor was removed.', request: { code: '492039' } },
   verifyCode: { ok: 'Whether the code was right.', request: { code: '492039' }, response: { valid: true } },
   listApiTokens: { ok: 'Your API tokens, revoked ones included.', response: { apiTokens: [API_TOKEN] } },
@@ -494,4 +564,64 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     response: { items: [ACCOUNT_HISTORY_ENTRY, HISTORY_ENTRY], total: 2, limit: 20, offset: 0 },
   },
   adminGetHistoryEntry: { ok: 'The entry.', response: HISTORY_ENTRY },
+  startWebAuthnRegistration: {
+    ok: 'Options for navigator.credentials.create(); answer within the ceremony timeout.',
+    response: { flowId: FLOW_ID, factorId: FACTOR_ID, expiresAt: IN_10_MIN, webauthn: REGISTRATION_OPTIONS },
+  },
+  finishWebAuthnRegistration: {
+    ok: 'The key is registered: your keys, the new one with its default name.',
+    request: { credential: ATTESTATION },
+    response: { credentials: [WEBAUTHN_CREDENTIAL] },
+  },
+  listWebAuthnCredentials: { ok: 'Your keys and passkeys.', response: { credentials: [WEBAUTHN_CREDENTIAL] } },
+  renameWebAuthnCredential: {
+    ok: 'The key with its new name.',
+    request: { name: 'Blue key' },
+    response: { ...WEBAUTHN_CREDENTIAL, name: 'Blue key' },
+  },
+  removeWebAuthnCredential: {
+    ok: 'The key is removed; whether the method is still on.',
+    request: { successToken: SUCCESS_TOKEN.successToken },
+    response: { methodActive: true },
+  },
+  startWebAuthnSignInStep: {
+    ok: "Options for navigator.credentials.get() listing the account's keys.",
+    response: ASSERTION_OPTIONS,
+  },
+  completeWebAuthnSignInStep: { ok: 'Signed in.', request: { credential: ASSERTION }, response: TOKENS },
+  startPasskeySignIn: {
+    ok: 'Options without a username, requiring user verification.',
+    response: {
+      challengeId: CHALLENGE_ID,
+      options: { challenge: WEBAUTHN_CHALLENGE, rpId: 'example.com', timeout: 300000, userVerification: 'required' },
+    },
+  },
+  completePasskeySignIn: {
+    ok: 'Signed in with the passkey alone.',
+    request: { challengeId: CHALLENGE_ID, credential: ASSERTION },
+    response: TOKENS,
+  },
+  startWebAuthnChallenge: {
+    ok: 'The challenge started: options for navigator.credentials.get().',
+    request: { operation: 'remove_webauthn_credential', target: CREDENTIAL_ID },
+    response: {
+      challengeId: CHALLENGE_ID,
+      operation: 'remove_webauthn_credential',
+      expiresAt: IN_10_MIN,
+      webauthn: ASSERTION_OPTIONS,
+    },
+  },
+  confirmWebAuthnChallenge: {
+    ok: 'The key answered: a success token for that operation only.',
+    request: { credential: ASSERTION },
+    response: { ...SUCCESS_TOKEN, operation: 'remove_webauthn_credential', target: CREDENTIAL_ID },
+  },
+  adminListWebAuthnCredentials: {
+    ok: "The user's keys and passkeys.",
+    response: { credentials: [WEBAUTHN_CREDENTIAL] },
+  },
+  adminRemoveWebAuthnCredential: {
+    ok: 'The key is removed; whether the user has keys left.',
+    response: { methodActive: false },
+  },
 };

@@ -83,7 +83,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
       schema: {
         operationId: 'confirmFactor',
         description:
-          'For a factor begun with POST /me/factors/totp: the code the app shows now. Wrong codes count towards the account lockout; an enrollment older than 10 minutes is 410.',
+          'For a factor begun with POST /me/factors/totp: the code the app shows now. Wrong codes count towards the account lockout; an enrollment older than 10 minutes is 410. A code right only under SHA1, 6 digits and 30 s when the enrollment asked for other settings is 422 TOTP_SETTINGS_IGNORED (no try counted): see use-default-settings.',
         tags: ['factors'],
         summary: 'Confirm a pending factor with a code from the app: it becomes active',
         security: BEARER,
@@ -94,6 +94,32 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
     },
     async (request) =>
       (await core.enable.confirmFactor(actorOf(request), request.params.factorId, codeProof(request.body.code))).factor,
+  );
+
+  app.post(
+    '/me/factors/:factorId/use-default-settings',
+    {
+      onRequest: auth,
+      preValidation: emptyBodyAsObject,
+      schema: {
+        operationId: 'useDefaultTotpSettings',
+        description:
+          'After a confirm answered 422 TOTP_SETTINGS_IGNORED (the code fits SHA1, 6 digits and 30 s, not the ' +
+          'settings the enrollment asked for, as Google Authenticator and other apps that ignore them show): ' +
+          'the pending enrollment keeps its key, id, expiry and tries and asks for the defaults; confirm it again ' +
+          'with the code the app shows.',
+        tags: ['factors'],
+        summary: 'Switch a pending authenticator enrollment to the standard settings',
+        security: BEARER,
+        params: FactorIdParams,
+        body: Type.Object({}, { additionalProperties: false }),
+        response: { 200: TotpEnrollment, ...errorResponses(400, 401, 404, 409, 410, 413, 415) },
+      },
+    },
+    async (request) => {
+      const moved = await core.enable.useDefaultTotpSettings(actorOf(request), request.params.factorId);
+      return { factor: moved.factor!, ...moved.totp! };
+    },
   );
 
   app.delete(

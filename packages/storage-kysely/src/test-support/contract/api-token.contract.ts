@@ -20,9 +20,16 @@ export function describeApiTokenContract(ctx: ContractContext): void {
       expect(await ctx.storage.apiTokens.findWithOwnerByHash(token.tokenHash)).toEqual({
         tokenId: token.id,
         scope: 'read',
+        passwordOnly: false,
         lastUsedAt: null,
         owner: user,
       });
+      const passwordOnly = anApiToken(user.id, { passwordOnly: true });
+      await ctx.storage.apiTokens.insert(passwordOnly);
+      expect(await ctx.storage.apiTokens.findWithOwnerByHash(passwordOnly.tokenHash)).toMatchObject({
+        passwordOnly: true,
+      });
+      expect(await ctx.storage.apiTokens.findByHash(passwordOnly.tokenHash)).toEqual(passwordOnly);
       expect(await ctx.storage.apiTokens.findWithOwnerByHash('unknown')).toBeUndefined();
       expect(await ctx.storage.apiTokens.revoke(token.id, user.id, at(5))).toBe(true);
       expect(await ctx.storage.apiTokens.findWithOwnerByHash(token.tokenHash)).toBeUndefined();

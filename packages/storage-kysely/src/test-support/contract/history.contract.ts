@@ -1,4 +1,4 @@
-import type { HistoryFilter, HistoryRecord } from '@tessera/core';
+import type { HistoryFilter, HistoryRecord, StoredHistoryRecord } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { aHistoryEntry, at } from '../record-factories.js';
 import type { ContractContext } from './context.js';
@@ -24,11 +24,28 @@ export function describeHistoryContract(ctx: ContractContext): void {
         actorId: null,
         clientIp: null,
       });
-      await ctx.storage.history.insert(entry);
-      await ctx.storage.history.insert(policy);
-      expect(await ctx.storage.history.findById(entry.id)).toEqual(entry);
-      expect(await ctx.storage.history.findById(policy.id)).toEqual(policy);
+      const entryNumber = await ctx.storage.history.insert(entry);
+      const policyNumber = await ctx.storage.history.insert(policy);
+      expect(await ctx.storage.history.findById(entry.id)).toEqual({ ...entry, number: entryNumber });
+      expect(await ctx.storage.history.findById(policy.id)).toEqual({ ...policy, number: policyNumber });
       expect(await ctx.storage.history.findById('not a uuid')).toBeUndefined();
+    });
+
+    it('numbers the entries 1, 2, 3, … in the order written: found by number, never repeated, also when written at once', async () => {
+      const user = await ctx.createdUser();
+      const first = await ctx.storage.history.insert(aHistoryEntry(user.id, { createdAt: at(1) }));
+      const second = await ctx.storage.history.insert(aHistoryEntry(user.id, { createdAt: at(2) }));
+      expect(Number.isSafeInteger(first) && first > 0).toBe(true);
+      expect(second).toBeGreaterThan(first);
+      const concurrent = await Promise.all(
+        Array.from({ length: 8 }, () => ctx.storage.history.insert(aHistoryEntry(user.id, { createdAt: at(3) }))),
+      );
+      expect(new Set([first, second, ...concurrent]).size).toBe(10);
+      const found = await ctx.storage.history.findByNumber(second);
+      expect(found).toMatchObject({ number: second, userId: user.id });
+      expect(await ctx.storage.history.findByNumber(Math.max(...concurrent) + 1000)).toBeUndefined();
+      const listed = await ctx.storage.history.list({ userId: user.id }, 'asc', 20, 0);
+      expect(listed.items.map((item) => item.number).slice(0, 2)).toEqual([first, second]);
     });
 
     it('counts the entries of a change that commits, and not those of one rolled back', async () => {
@@ -187,6 +204,11 @@ export function describeHistoryContract(ctx: ContractContext): void {
       return { alice, bob, entries };
     }
 
+    /** Listed entries as they were written: their numbers are the database's, checked apart. */
+    function unnumbered(items: StoredHistoryRecord[]): HistoryRecord[] {
+      return items.map(({ number: _number, ...entry }) => entry);
+    }
+
     function expected(entries: HistoryRecord[], keep: (entry: HistoryRecord) => boolean, order: 'asc' | 'desc') {
       const sorted = entries
         .filter(keep)
@@ -199,7 +221,7 @@ export function describeHistoryContract(ctx: ContractContext): void {
       for (const order of ['asc', 'desc'] as const) {
         const page = await ctx.storage.history.list({}, order, 100, 0);
         expect(page.total).toBe(40);
-        expect(page.items).toEqual(expected(entries, () => true, order));
+        expect(unnumbered(page.items)).toEqual(expected(entries, () => true, order));
       }
     });
 
@@ -211,7 +233,7 @@ export function describeHistoryContract(ctx: ContractContext): void {
           const page = await ctx.storage.history.list({}, order, 7, offset);
           expect(page.total).toBe(40);
           expect(page.items.length).toBe(Math.max(0, Math.min(7, 40 - offset)));
-          seen.push(...page.items);
+          seen.push(...unnumbered(page.items));
         }
         expect(seen).toEqual(expected(entries, () => true, order));
       }
@@ -253,7 +275,7 @@ export function describeHistoryContract(ctx: ContractContext): void {
         const all = expected(entries, keep, 'desc');
         const page = await ctx.storage.history.list(filter, 'desc', 3, 1);
         expect({ filter, total: page.total }).toEqual({ filter, total: all.length });
-        expect(page.items).toEqual(all.slice(1, 4));
+        expect(unnumbered(page.items)).toEqual(all.slice(1, 4));
       }
       // The range boundaries, pinned down on their own.
       const range = await ctx.storage.history.list({ from: at(2_000), to: at(6_000) }, 'asc', 100, 0);

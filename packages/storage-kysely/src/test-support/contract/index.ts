@@ -8,6 +8,7 @@ import { describeFlowContract } from './flow.contract.js';
 import { describeHistoryContract } from './history.contract.js';
 import { describeLockoutContract } from './lockout.contract.js';
 import { describeSchemaContract } from './schema.contract.js';
+import { describeSecretKeyContract } from './secret-key.contract.js';
 import { describeSessionContract } from './session.contract.js';
 import { describeSettingsContract } from './settings.contract.js';
 import { describeSuccessTokenContract } from './success-token.contract.js';
@@ -42,6 +43,7 @@ export function describeStorageContract(kind: DatabaseKind): void {
     describeHistoryContract(ctx);
     describeTrustedDeviceContract(ctx);
     describeUnitOfWorkContract(ctx);
+    describeSecretKeyContract(ctx);
     describeSchemaContract(ctx);
   });
 }

@@ -15,6 +15,9 @@ export function describeSessionContract(ctx: ContractContext): void {
       expect(await ctx.storage.sessions.findFamily(family.id)).toEqual({ ...family, revokedAt: at(1_001) });
       await expect(ctx.storage.sessions.revokeFamily('nobody', at(1))).resolves.toBeUndefined();
       expect(await ctx.storage.sessions.findFamily('nobody')).toBeUndefined();
+      const second = aSessionFamily(user.id, { secondFactor: true });
+      await ctx.storage.sessions.createFamily(second);
+      expect(await ctx.storage.sessions.findFamily(second.id)).toEqual(second);
     });
 
     it("revokes all of a user's live families but the one kept, and no one else's", async () => {

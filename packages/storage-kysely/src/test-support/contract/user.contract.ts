@@ -161,6 +161,22 @@ export function describeUserContract(ctx: ContractContext): void {
       expect(page.items.map((item) => item.user.username)).toEqual(['bob', 'carol']);
       expect(await ctx.storage.users.listWithFactors(10, 4)).toEqual({ items: [], total: 4 });
     });
+
+    it('searches usernames, e-mail addresses and externalIds, in any case, wildcards taken literally', async () => {
+      await ctx.createdUser({ username: 'alice', email: 'Alice@Example.com' });
+      await ctx.createdUser({ username: 'bob', externalId: 'platform-B_7' });
+      await ctx.createdUser({ username: 'carol_x' });
+      await ctx.createdUser({ username: 'carolyx' });
+      const names = async (search: string, limit = 10, offset = 0) => {
+        const page = await ctx.storage.users.listWithFactors(limit, offset, search);
+        return { names: page.items.map((item) => item.user.username), total: page.total };
+      };
+      expect(await names('EXAMPLE.COM')).toEqual({ names: ['alice'], total: 1 });
+      expect(await names('b_7')).toEqual({ names: ['bob'], total: 1 });
+      expect(await names('carol_')).toEqual({ names: ['carol_x'], total: 1 });
+      expect(await names('%')).toEqual({ names: [], total: 0 });
+      expect(await names('ROL', 1, 1)).toEqual({ names: ['carolyx'], total: 2 });
+    });
   });
   describe('users: accounts an admin manages', () => {
     it('keeps an account without a password, its externalId and its disabled time', async () => {

@@ -1,0 +1,270 @@
+import type { Method, SentCode } from '@tessera/client';
+import { useState } from 'preact/hooks';
+import { Notice } from '../../components/notice.js';
+import { OneTimeCodeField } from '../../components/one-time-code-field.js';
+import { TextField } from '../../components/text-field.js';
+import { useI18n } from '../../i18n/i18n.js';
+import { client } from '../../services/client.js';
+import { errorText, isStartAgain } from '../../services/errors.js';
+import { navigate, pathOf } from '../../services/router.js';
+import { useSession } from '../../services/session.js';
+import { deviceTokenFor, rememberDeviceToken } from '../../services/token-storage.js';
+import { byResistance, isSent } from './method-order.js';
+
+/** At or below this many unused backup codes, a sign-in ends by offering a new set. */
+export const LOW_BACKUP_CODES = 2;
+
+type Step =
+  | { name: 'password' }
+  | { name: 'second-factor'; flowId: string; methods: Method[]; method: Method; delivery?: SentCode; choosing: boolean }
+  | { name: 'low-codes'; remaining: number };
+
+type Action = 'idle' | 'busy';
+
+export function SignInView() {
+  const i18n = useI18n();
+  const { reload } = useSession();
+  const [step, setStep] = useState<Step>({ name: 'password' });
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [remember, setRemember] = useState(false);
+  const [error, setError] = useState('');
+  const [info, setInfo] = useState('');
+  const [action, setAction] = useState<Action>('idle');
+
+  async function finish(): Promise<void> {
+    const session = await reload();
+    const remaining = session?.status.backupCodesRemaining ?? 0;
+    if (session?.status.methods.includes('backup_codes') && remaining <= LOW_BACKUP_CODES) {
+      setStep({ name: 'low-codes', remaining });
+      return;
+    }
+    navigate({ page: 'security' });
+  }
+
+  async function choose(flowId: string, methods: Method[], method: Method): Promise<void> {
+    setCode('');
+    setError('');
+    if (!isSent(method)) {
+      setStep({ name: 'second-factor', flowId, methods, method, choosing: false });
+      return;
+    }
+    const selected = await client.auth.selectMethod(flowId, { method });
+    setStep({
+      name: 'second-factor',
+      flowId,
+      methods,
+      method,
+      choosing: false,
+      ...(selected.delivery ? { delivery: selected.delivery } : {}),
+    });
+    if (selected.delivery) setInfo(i18n.t('signIn.sent', { destination: selected.delivery.destination }));
+  }
+
+  async function run(task: () => Promise<void>): Promise<void> {
+    if (action === 'busy') return;
+    setAction('busy');
+    setError('');
+    try {
+      await task();
+    } catch (caught) {
+      if (isStartAgain(caught)) {
+        setStep({ name: 'password' });
+        setError(i18n.t('signIn.startAgain'));
+      } else {
+        setError(errorText(i18n, caught));
+      }
+    } finally {
+      setAction('idle');
+    }
+  }
+
+  const signIn = () =>
+    run(async () => {
+      setInfo('');
+      const deviceToken = deviceTokenFor(username);
+      const answer = await client.auth.signIn({ username, password, ...(deviceToken ? { deviceToken } : {}) });
+      setPassword('');
+      if (answer.status === 'signed_in') return finish();
+      const methods = byResistance(answer.methods);
+      const first = methods[0];
+      if (!first) throw new Error('no method');
+      await choose(answer.flowId, methods, first);
+    });
+
+  const submitCode = (value: string) =>
+    run(async () => {
+      if (step.name !== 'second-factor') return;
+      const tokens = await client.auth.secondFactor(step.flowId, {
+        code: value,
+        method: step.method,
+        ...(remember ? { rememberDevice: true, deviceLabel: navigator.userAgent.slice(0, 200) } : {}),
+      });
+      if (tokens.device) rememberDeviceToken(username, tokens.device.deviceToken);
+      setCode('');
+      await finish();
+    }).finally(() => setCode(''));
+
+  if (step.name === 'low-codes') {
+    return (
+      <section class="card narrow" aria-labelledby="low-codes-title">
+        <h1 id="low-codes-title">{i18n.t('lowCodes.title')}</h1>
+        <p>{i18n.t('lowCodes.body', { remaining: step.remaining })}</p>
+        <div class="actions">
+          <a
+            class="button"
+            href={`${pathOf({ page: 'security' })}#backup-codes`}
+            onClick={(event) => {
+              event.preventDefault();
+              navigate({ page: 'security' }, { hash: 'backup-codes' });
+            }}
+          >
+            {i18n.t('lowCodes.makeNew')}
+          </a>
+          <button type="button" class="secondary" onClick={() => navigate({ page: 'security' })}>
+            {i18n.t('lowCodes.later')}
+          </button>
+        </div>
+      </section>
+    );
+  }
+
+  if (step.name === 'second-factor') {
+    return (
+      <section class="card narrow" aria-labelledby="second-factor-title">
+        <h1 id="second-factor-title">{i18n.t('signIn.secondFactorTitle')}</h1>
+        {step.choosing ? <Notice kind="error">{error}</Notice> : null}
+        <Notice kind="info">{info}</Notice>
+        {step.choosing ? (
+          <fieldset class="method-chooser">
+            <legend>{i18n.t('signIn.chooseMethod')}</legend>
+            <ul>
+              {step.methods.map((method) => (
+                <li key={method}>
+                  <button
+                    type="button"
+                    class="method"
+                    aria-pressed={method === step.method ? 'true' : 'false'}
+                    onClick={() => run(() => choose(step.flowId, step.methods, method))}
+                  >
+                    {i18n.t(`method.${method}.use`)}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </fieldset>
+        ) : (
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              submitCode(code);
+            }}
+          >
+            <OneTimeCodeField
+              key={step.method}
+              label={i18n.t(`method.${step.method}.codeLabel`)}
+              hint={i18n.t(`method.${step.method}.codeHint`)}
+              value={code}
+              onInput={setCode}
+              {...(step.method === 'backup_codes' ? {} : { submitAtLength: 6 })}
+              onComplete={submitCode}
+              error={error || undefined}
+              disabled={action === 'busy'}
+            />
+            <div class="field checkbox">
+              <input
+                id="remember-device"
+                type="checkbox"
+                checked={remember}
+                onChange={(event) => setRemember(event.currentTarget.checked)}
+              />
+              <label for="remember-device">{i18n.t('signIn.rememberDevice')}</label>
+            </div>
+            <div class="actions">
+              <button type="submit" disabled={action === 'busy'}>
+                {i18n.t('signIn.verify')}
+              </button>
+              {isSent(step.method) ? (
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => run(() => choose(step.flowId, step.methods, step.method))}
+                >
+                  {i18n.t('signIn.resend')}
+                </button>
+              ) : null}
+            </div>
+          </form>
+        )}
+        {step.methods.length > 1 ? (
+          <button
+            type="button"
+            class="link"
+            aria-expanded={step.choosing ? 'true' : 'false'}
+            onClick={() => setStep({ ...step, choosing: !step.choosing })}
+          >
+            {i18n.t('signIn.tryAnother')}
+          </button>
+        ) : null}
+      </section>
+    );
+  }
+
+  return (
+    <section class="card narrow" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">{i18n.t('signIn.title')}</h1>
+      <Notice kind="error">{error}</Notice>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          signIn();
+        }}
+      >
+        <TextField
+          label={i18n.t('signIn.username')}
+          name="username"
+          autoComplete="username"
+          value={username}
+          onInput={setUsername}
+          required
+          autoFocus
+        />
+        <TextField
+          label={i18n.t('signIn.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onInput={setPassword}
+          required
+        />
+        <div class="actions">
+          <button type="submit" disabled={action === 'busy'}>
+            {i18n.t('signIn.submit')}
+          </button>
+        </div>
+      </form>
+      <p class="links">
+        <a
+          href={pathOf({ page: 'recover' })}
+          onClick={(event) => {
+            event.preventDefault();
+            navigate({ page: 'recover' });
+          }}
+        >
+          {i18n.t('signIn.forgot')}
+        </a>
+        <a
+          href={pathOf({ page: 'sign-up' })}
+          onClick={(event) => {
+            event.preventDefault();
+            navigate({ page: 'sign-up' });
+          }}
+        >
+          {i18n.t('signIn.createAccount')}
+        </a>
+      </p>
+    </section>
+  );
+}
