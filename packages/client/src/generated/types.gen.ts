@@ -447,7 +447,7 @@ export type EnableStart = ProcedureView & {
 export type ErrorBody = {
   error: {
     /**
-     * Stable code: program against it. Every code, its status and its meaning: /docs/errors.md.
+     * Stable code: program against it. Every code, its status and its meaning: docs/errors.md.
      */
     code:
       | 'VALIDATION_FAILED'
@@ -521,8 +521,7 @@ export type ErrorBody = {
       | 'WEBAUTHN_CREDENTIAL_LIMIT'
       | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
       | 'WEBAUTHN_CREDENTIAL_EXISTS'
-      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED'
-      | 'HTTP_METHOD_NOT_ALLOWED';
+      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED';
     /**
      * A human sentence; may change between versions.
      */
@@ -707,7 +706,7 @@ export type NotReady = {
   checks: ReadinessChecks;
   error: {
     /**
-     * Stable code: program against it. Every code, its status and its meaning: /docs/errors.md.
+     * Stable code: program against it. Every code, its status and its meaning: docs/errors.md.
      */
     code:
       | 'VALIDATION_FAILED'
@@ -781,8 +780,7 @@ export type NotReady = {
       | 'WEBAUTHN_CREDENTIAL_LIMIT'
       | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
       | 'WEBAUTHN_CREDENTIAL_EXISTS'
-      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED'
-      | 'HTTP_METHOD_NOT_ALLOWED';
+      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED';
     /**
      * A human sentence; may change between versions.
      */
@@ -1364,10 +1362,6 @@ export type TwoFactorStatus = {
      */
     enforcedFrom?: string;
   };
-  /**
-   * The issuer name authenticator apps show for this account (the account's own, or the system's).
-   */
-  issuer: string;
 };
 
 /**
@@ -1632,7 +1626,7 @@ export type GetReadinessData = {
 
 export type GetReadinessErrors = {
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: docs/errors.md.
    */
   503: NotReady;
 };
@@ -1673,23 +1667,23 @@ export type SignUpData = {
 
 export type SignUpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -1714,15 +1708,15 @@ export type SignInData = {
 
 export type SignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1749,27 +1743,27 @@ export type SelectSignInMethodData = {
 
 export type SelectSignInMethodErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -1796,31 +1790,31 @@ export type CompleteSignInData = {
 
 export type CompleteSignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1845,11 +1839,11 @@ export type StartRecoveryData = {
 
 export type StartRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1876,11 +1870,11 @@ export type ConfirmRecoveryData = {
 
 export type ConfirmRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
 };
@@ -1905,11 +1899,11 @@ export type ResetPasswordData = {
 
 export type ResetPasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -1934,11 +1928,11 @@ export type RefreshTokensData = {
 
 export type RefreshTokensErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -1963,15 +1957,15 @@ export type IntrospectTokenData = {
 
 export type IntrospectTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -1996,7 +1990,7 @@ export type SignOutData = {
 
 export type SignOutErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2021,11 +2015,11 @@ export type GetAccountData = {
 
 export type GetAccountErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2053,7 +2047,7 @@ export type ListFactorsData = {
 
 export type ListFactorsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2083,23 +2077,23 @@ export type BeginTotpEnrollmentData = {
 
 export type BeginTotpEnrollmentErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -2126,31 +2120,31 @@ export type ConfirmFactorData = {
 
 export type ConfirmFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2179,31 +2173,31 @@ export type UseDefaultTotpSettingsData = {
 
 export type UseDefaultTotpSettingsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -2230,23 +2224,23 @@ export type DeleteFactorData = {
 
 export type DeleteFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2271,19 +2265,19 @@ export type VerifyCodeData = {
 
 export type VerifyCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2308,7 +2302,7 @@ export type ListApiTokensData = {
 
 export type ListApiTokensErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2335,11 +2329,11 @@ export type CreateApiTokenData = {
 
 export type CreateApiTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2366,11 +2360,11 @@ export type RevokeApiTokenData = {
 
 export type RevokeApiTokenErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2398,27 +2392,27 @@ export type VerifyUserCodeData = {
 
 export type VerifyUserCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2443,7 +2437,7 @@ export type GetTwoFactorStatusData = {
 
 export type GetTwoFactorStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2468,27 +2462,27 @@ export type StartEnableData = {
 
 export type StartEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2515,15 +2509,15 @@ export type GetEnableData = {
 
 export type GetEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2550,31 +2544,31 @@ export type ConfirmEnableData = {
 
 export type ConfirmEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2601,31 +2595,31 @@ export type ResendEnableCodeData = {
 
 export type ResendEnableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2650,23 +2644,23 @@ export type StartDisableData = {
 
 export type StartDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2693,35 +2687,35 @@ export type ConfirmDisableData = {
 
 export type ConfirmDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2748,31 +2742,31 @@ export type ResendDisableCodeData = {
 
 export type ResendDisableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2797,23 +2791,23 @@ export type StartChallengeData = {
 
 export type StartChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2840,15 +2834,15 @@ export type GetChallengeData = {
 
 export type GetChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2875,31 +2869,31 @@ export type ConfirmChallengeData = {
 
 export type ConfirmChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2924,7 +2918,7 @@ export type GetBackupCodeStatusData = {
 
 export type GetBackupCodeStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2949,19 +2943,19 @@ export type RegenerateBackupCodesData = {
 
 export type RegenerateBackupCodesErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -2986,19 +2980,19 @@ export type StartWebAuthnRegistrationData = {
 
 export type StartWebAuthnRegistrationErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3026,35 +3020,35 @@ export type FinishWebAuthnRegistrationData = {
 
 export type FinishWebAuthnRegistrationErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3080,11 +3074,11 @@ export type ListWebAuthnCredentialsData = {
 
 export type ListWebAuthnCredentialsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3111,19 +3105,19 @@ export type RemoveWebAuthnCredentialData = {
 
 export type RemoveWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3151,19 +3145,19 @@ export type RenameWebAuthnCredentialData = {
 
 export type RenameWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3191,19 +3185,19 @@ export type StartWebAuthnSignInStepData = {
 
 export type StartWebAuthnSignInStepErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
 };
@@ -3230,31 +3224,31 @@ export type CompleteWebAuthnSignInStepData = {
 
 export type CompleteWebAuthnSignInStepErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3280,15 +3274,15 @@ export type StartPasskeySignInData = {
 
 export type StartPasskeySignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3313,27 +3307,27 @@ export type CompletePasskeySignInData = {
 
 export type CompletePasskeySignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3358,19 +3352,19 @@ export type StartWebAuthnChallengeData = {
 
 export type StartWebAuthnChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3397,31 +3391,31 @@ export type ConfirmWebAuthnChallengeData = {
 
 export type ConfirmWebAuthnChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3452,19 +3446,19 @@ export type AdminListWebAuthnCredentialsData = {
 
 export type AdminListWebAuthnCredentialsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3497,19 +3491,19 @@ export type AdminRemoveWebAuthnCredentialData = {
 
 export type AdminRemoveWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3553,11 +3547,11 @@ export type ListHistoryData = {
 
 export type ListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3584,15 +3578,15 @@ export type GetHistoryEntryData = {
 
 export type GetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3617,7 +3611,7 @@ export type ListTrustedDevicesData = {
 
 export type ListTrustedDevicesErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3646,15 +3640,15 @@ export type ForgetTrustedDeviceData = {
 
 export type ForgetTrustedDeviceErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3679,23 +3673,23 @@ export type ChangePasswordData = {
 
 export type ChangePasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3720,7 +3714,7 @@ export type ListMySessionsData = {
 
 export type ListMySessionsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3747,15 +3741,15 @@ export type RevokeMySessionData = {
 
 export type RevokeMySessionErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3780,11 +3774,11 @@ export type RevokeAllMySessionsData = {
 
 export type RevokeAllMySessionsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3809,27 +3803,27 @@ export type StartEmailChangeData = {
 
 export type StartEmailChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -3854,27 +3848,27 @@ export type StartPhoneChangeData = {
 
 export type StartPhoneChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -3901,15 +3895,15 @@ export type GetContactChangeData = {
 
 export type GetContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3936,31 +3930,31 @@ export type ConfirmContactChangeData = {
 
 export type ConfirmContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. The body's code says which; every code: docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Understood but refused. The body's code says which; every code: docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3985,11 +3979,11 @@ export type SetIssuerData = {
 
 export type SetIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -4017,15 +4011,15 @@ export type AdminListUsersData = {
 
 export type AdminListUsersErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4050,19 +4044,19 @@ export type AdminCreateUserData = {
 
 export type AdminCreateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -4092,19 +4086,19 @@ export type AdminListUserFactorsData = {
 
 export type AdminListUserFactorsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4136,19 +4130,19 @@ export type AdminResetTwoFactorData = {
 
 export type AdminResetTwoFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4178,19 +4172,19 @@ export type AdminUnlockSecondFactorData = {
 
 export type AdminUnlockSecondFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4221,19 +4215,19 @@ export type AdminLookUpUserData = {
 
 export type AdminLookUpUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4263,23 +4257,23 @@ export type AdminDeleteUserData = {
 
 export type AdminDeleteUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -4309,19 +4303,19 @@ export type AdminGetUserData = {
 
 export type AdminGetUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4351,23 +4345,23 @@ export type AdminUpdateUserData = {
 
 export type AdminUpdateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -4397,19 +4391,19 @@ export type AdminDisableUserData = {
 
 export type AdminDisableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4439,19 +4433,19 @@ export type AdminEnableUserData = {
 
 export type AdminEnableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4481,23 +4475,23 @@ export type AdminExportTotpData = {
 
 export type AdminExportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -4527,23 +4521,23 @@ export type AdminImportTotpData = {
 
 export type AdminImportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -4573,19 +4567,19 @@ export type AdminSetUserIssuerData = {
 
 export type AdminSetUserIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4610,11 +4604,11 @@ export type AdminGetSystemIssuerData = {
 
 export type AdminGetSystemIssuerErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4639,15 +4633,15 @@ export type AdminSetSystemIssuerData = {
 
 export type AdminSetSystemIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4672,11 +4666,11 @@ export type AdminRotateSigningKeyData = {
 
 export type AdminRotateSigningKeyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4703,11 +4697,11 @@ export type AdminGetPolicyData = {
 
 export type AdminGetPolicyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4732,15 +4726,15 @@ export type AdminUpdatePolicyData = {
 
 export type AdminUpdatePolicyErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4783,15 +4777,15 @@ export type AdminListHistoryData = {
 
 export type AdminListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4818,19 +4812,19 @@ export type AdminGetHistoryEntryData = {
 
 export type AdminGetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
    */
   404: ErrorBody;
 };
