@@ -1051,6 +1051,7 @@ describe('2FA policy', () => {
       methods: [],
       backupCodesRemaining: 0,
       requirement: { status: 'grace', enforcedFrom },
+      issuer: 'Tessera Test',
     });
     expect((await call('GET', '/me/api-tokens', user.accessToken)).statusCode).toBe(200);
 

@@ -68,7 +68,8 @@ describe('an account whose only second factor is a security key', () => {
       url: '/api/auth/login',
       payload: { email: user.email, password: user.password, totpToken: '123456' },
     });
-    expect(withCode.statusCode).toBe(400);
+    // A refused login code is 401, as the vendor documents login (200 or 401).
+    expect(withCode.statusCode).toBe(401);
     expect(json<{ code: string }>(withCode).code).toBe('INVALID_2FA_TOKEN');
   });
 

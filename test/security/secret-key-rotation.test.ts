@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { KeyRing, SecretKeyMismatchError, type SecretKeyStatus, SYSTEM_ACTOR } from '@tessera/core';
+import { anonymousActor, KeyRing, SecretKeyMismatchError, type SecretKeyStatus, SYSTEM_ACTOR } from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStorage, type TestStorage } from '../../packages/storage-kysely/src/test-support/index.js';
 import { bearer, createHarness, type Harness, json, uniquePhone } from '../support/harness.js';
@@ -33,6 +33,8 @@ const clock = new MutableClock();
 let server: Harness | undefined;
 let adminToken: string;
 const accounts: Account[] = [];
+/** A cPanel `/login` session of the first account, opened under the old key. */
+let cookieSession: { token: string; securityToken: string };
 
 async function startServer(secretKey: Uint8Array, previousSecretKeys: Uint8Array[] = []): Promise<Harness> {
   await server?.close();
@@ -56,6 +58,13 @@ beforeAll(async () => {
   });
   adminToken = (await h.core.apiTokens.issue(admin.id, 'ops', 'write')).token;
   for (let i = 0; i < 6; i += 1) accounts.push(await createAccount(h));
+  const first = accounts[0] as Account;
+  h.clock.advanceSeconds(30);
+  cookieSession = await h.core.cookieSessions.login(anonymousActor('127.0.0.1'), {
+    username: first.username,
+    password: first.password,
+    otp: first.codeAt(h.clock.now()),
+  });
 });
 
 afterAll(async () => {
@@ -172,6 +181,15 @@ async function refresh(h: Harness, account: Account): Promise<number> {
   return response.statusCode;
 }
 
+async function cookieSessionOpens(h: Harness): Promise<boolean> {
+  try {
+    await h.core.cookieSessions.authenticate(cookieSession.token, cookieSession.securityToken, '127.0.0.1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function accountPhone(h: Harness, account: Account): Promise<string | null> {
   return (await h.core.userAdmin.get(SYSTEM_ACTOR, account.id)).phone;
 }
@@ -212,6 +230,8 @@ describe('rotating the secret key', () => {
     expect(await apiTokenStatus(h, first.apiToken)).toBe(200);
     expect(await backupCodeSignIn(h, first, first.backupCodes.shift() ?? '')).toBe(200);
     expect(await refresh(h, first)).toBe(200);
+    // The cPanel session and its URL token, both derived under the old key.
+    expect(await cookieSessionOpens(h)).toBe(true);
 
     const status = await h.core.secretKeys.status();
     expect(status).toMatchObject({ currentKeyId: newKeyId, previousKeyIds: [oldKeyId] });
@@ -293,7 +313,13 @@ describe('rotating the secret key', () => {
     const sessionsOnOldKey = hashedUnder(listed, oldKeyId, 'refresh_tokens');
     expect(sealedUnder(listed, oldKeyId)).toBe(0);
 
+    const accessTokenBefore = second.accessToken;
     const dropped = await startServer(newKey);
+    // An access token signed before the old key was dropped still opens: the signing keys are
+    // their own (re-sealed, not replaced), so no access token ends with a secret-key rotation.
+    expect(
+      (await dropped.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(accessTokenBefore) })).statusCode,
+    ).toBe(200);
     // Every factor and sealed phone, of accounts made before and after the rotation.
     for (const account of accounts) {
       expect(await totpVerifies(dropped, account)).toBe(true);
@@ -314,7 +340,9 @@ describe('rotating the secret key', () => {
     expect(oldApiTokens).toHaveLength(apiTokensOnOldKey);
     const oldSessions = [third, fourth, ...accounts.slice(4, 6)];
     for (const account of oldSessions) expect(await refresh(dropped, account)).toBe(401);
-    expect(oldSessions).toHaveLength(sessionsOnOldKey);
+    // The cPanel cookie session is a refresh token too, extended rather than rotated: listed, and ended.
+    expect(await cookieSessionOpens(dropped)).toBe(false);
+    expect(oldSessions.length + 1).toBe(sessionsOnOldKey);
     expect(await backupCodeSignIn(dropped, third, third.backupCodes[0] ?? '')).toBe(422);
     expect(backupCodesOnOldKey).toBe(
       accounts.slice(0, 6).reduce((sum, account) => sum + account.backupCodes.length, 0),

@@ -1,3 +1,4 @@
+import { TesseraError } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { describeStartupFailure } from './startup-failure.js';
 
@@ -44,5 +45,21 @@ describe('start-up failures in one line', () => {
   it('leaves anything else to be reported in full', () => {
     expect(describeStartupFailure(new Error('a bug'), {})).toBeUndefined();
     expect(describeStartupFailure('not an error', {})).toBeUndefined();
+  });
+
+  it('names HOST for a host name that does not resolve', () => {
+    const unresolved = failure('x', { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: 'bogus.invalid' });
+    expect(describeStartupFailure(unresolved, { HOST: 'bogus.invalid' })).toMatch(
+      /^HOST "bogus\.invalid" is not a name/,
+    );
+    // Another name failing to resolve (the database's, say) is not HOST's fault.
+    expect(describeStartupFailure(unresolved, { HOST: '0.0.0.0' })).toBeUndefined();
+  });
+
+  it('looks through DATABASE_UNAVAILABLE to the connection failure under it', () => {
+    const refused = new TesseraError('DATABASE_UNAVAILABLE', { cause: failure('x', { code: 'ECONNREFUSED' }) });
+    expect(describeStartupFailure(refused, { TESSERA_DATABASE_URL: 'postgres://db/x' })).toMatch(
+      /cannot reach the PostgreSQL server \(ECONNREFUSED\)/,
+    );
   });
 });

@@ -1,10 +1,24 @@
+import { isTesseraError } from '@tessera/core';
+
 /**
  * Turns the usual reasons a start fails into one line that names the cause and the setting to
  * change; anything else is not recognised (undefined) and is reported with its stack.
  */
 export function describeStartupFailure(error: unknown, env: Record<string, string | undefined>): string | undefined {
   if (!(error instanceof Error)) return undefined;
-  const { code, syscall, address, port, path } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  // A connection refused or lost is reported by the storage as DATABASE_UNAVAILABLE; its cause
+  // says which (a refused port, an unknown host).
+  if (isTesseraError(error) && error.code === 'DATABASE_UNAVAILABLE' && error.cause instanceof Error) {
+    return describeStartupFailure(error.cause, env);
+  }
+  const { code, syscall, address, port, path, hostname } = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+    hostname?: string;
+  };
+  if (syscall === 'getaddrinfo' && hostname !== undefined && hostname === env.HOST) {
+    return `HOST "${hostname}" is not a name this machine can resolve (${code}): set HOST to an address of this machine, or 0.0.0.0 for all`;
+  }
   const where = address !== undefined && port !== undefined ? `${address}:${port}` : 'the address';
   if (syscall === 'listen') {
     if (code === 'EADDRINUSE') return `${where} is already in use: set PORT (or HOST) to a free one`;

@@ -118,10 +118,10 @@ export class TesseraClient {
       /** POST /api/v1/me/factors/{factorId}/confirm: the first code activates the factor. */
       confirm: (factorId: string, body: BodyOf<'confirmFactor'>) => call('confirmFactor', { path: { factorId }, body }),
       /**
-       * POST /api/v1/me/factors/{factorId}/use-default-settings: after a confirm refused with
-       * TOTP_SETTINGS_IGNORED, the pending enrollment keeps its key and asks for SHA1/6/30.
+       * POST /api/v1/me/factors/{factorId}/use-default-settings: a pending authenticator whose app
+       * ignored the asked-for settings (TOTP_SETTINGS_IGNORED) moves to SHA1/6/30, same key.
        */
-      useDefaultSettings: (factorId: string) => call('useDefaultTotpSettings', { path: { factorId }, body: {} }),
+      useDefaultSettings: (factorId: string) => call('useDefaultTotpSettings', { path: { factorId } }),
       /** DELETE /api/v1/me/factors/{factorId} (an active factor needs a code). */
       delete: (factorId: string, body: BodyOf<'deleteFactor'> = {}) =>
         call('deleteFactor', { path: { factorId }, body }),

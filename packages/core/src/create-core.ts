@@ -290,6 +290,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       verifier,
       policy,
       authorizer,
+      issuers,
+      users: storage.users,
       clock,
     }),
     signIn: new SignInFlow({

@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { type Config, ConfigError } from '@tessera/core';
@@ -19,6 +20,8 @@ export async function startServer(
   logStream?: NodeJS.WritableStream,
   env: Record<string, string | undefined> = process.env,
 ): Promise<RunningServer> {
+  // Before anything is opened or written: a HOST that names no address is a setting to fix.
+  await assertHostResolves(config.host);
   // Checked before anything is opened: a wrong path or a key that does not fit fails the start.
   const tls = config.tls ? readTlsFiles(config.tls) : undefined;
   const logger = createLogger(config.logLevel, logStream);
@@ -45,6 +48,27 @@ export async function startServer(
   app.addHook('onClose', async () => runtime.close());
   const url = await app.listen({ port: config.port, host: config.host });
   return { app, url, close: () => app.close() };
+}
+
+/**
+ * Fastify resolves a host name itself when it listens, and a name that does not resolve is then
+ * thrown from a DNS callback, out of reach of the caller: the process dies with a stack trace
+ * instead of a line naming HOST. Resolving it first turns that into an ordinary rejection.
+ */
+async function assertHostResolves(host: string): Promise<void> {
+  try {
+    await lookup(host);
+  } catch (cause) {
+    const { code } = cause as NodeJS.ErrnoException;
+    throw Object.assign(
+      new Error(`HOST "${host}" does not resolve to an address (${code ?? 'lookup failed'})`, { cause }),
+      {
+        code,
+        syscall: 'getaddrinfo',
+        hostname: host,
+      },
+    );
+  }
 }
 
 /** The certificate and key files, or a ConfigError naming the setting whose file cannot be read. */

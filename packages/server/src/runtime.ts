@@ -1,7 +1,16 @@
-import { type Config, type Core, createCore, type Delivery, type Logger } from '@tessera/core';
+import {
+  type Config,
+  type Core,
+  createCore,
+  type Delivery,
+  KeyRing,
+  type Logger,
+  SecretKeyMismatchError,
+  sealedCheckKeyId,
+} from '@tessera/core';
 import { createDelivery, loadDeliveryConfig } from '@tessera/delivery';
 import { type KyselyStorage, openStorage } from '@tessera/storage-kysely';
-import { resolveSecretKey } from './secret-key-file.js';
+import { loadSecretKey } from './secret-key-file.js';
 
 export interface Runtime {
   storage: KyselyStorage;
@@ -24,20 +33,35 @@ export async function openRuntime(
   const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger, {
     announceConsole: options.announceConsoleDelivery ?? true,
   });
-  const secretKey = resolveSecretKey(config, logger);
+  const startKey = loadSecretKey(config, logger);
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     // The request that used the connection (if any) was answered DATABASE_UNAVAILABLE.
     onConnectionError: (error) =>
       logger.warn({ reason: error.message }, 'database connection lost; the pool opens a new one on demand'),
+    // Every write meanwhile is answered STORAGE_UNWRITABLE; reads still work.
+    onStorageFault: (fault) =>
+      logger.error(
+        { file: fault.file, code: fault.code, reason: fault.message },
+        'the database file cannot take writes (disk full, read-only or failing): writes answer 503 until it can',
+      ),
   });
   try {
     const { applied } = await storage.migrate();
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    if (startKey.generated) {
+      // A key made just now cannot open what an earlier key sealed: refuse before writing it.
+      const sealedUnder = await sealedCheckKeyId(storage.settings);
+      if (sealedUnder !== undefined) {
+        throw new SecretKeyMismatchError([{ keyId: sealedUnder, holds: [] }], [new KeyRing(startKey.key).current.id]);
+      }
+      // Written before anything is sealed under it, so a crash in between loses nothing.
+      startKey.save();
+    }
     const core = await createCore({
       storage,
-      secretKey,
+      secretKey: startKey.key,
       previousSecretKeys: config.previousSecretKeys,
       config,
       logger,

@@ -14,3 +14,4 @@ export {
   sqliteFile,
 } from './sqlite-backup.js';
 export type { StorageDialect } from './storage-dialect.js';
+export { isStorageUnwritableError, type StorageFault } from './storage-unwritable.js';

@@ -66,7 +66,7 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect, group
     sessions: new KyselySessionRepository(db, dialect),
     apiTokens: new KyselyApiTokenRepository(db, dialect),
     flows: new KyselyFlowRepository(db),
-    lockouts: new KyselyLockoutRepository(db, groupCommit),
+    lockouts: new KyselyLockoutRepository(db, dialect, groupCommit),
     throttles: new KyselyThrottleRepository(db),
     settings: new KyselySettingsRepository(db, dialect),
     backupCodes: new KyselyBackupCodeRepository(db, dialect),

@@ -2,6 +2,7 @@ import { Kysely } from 'kysely';
 import type { Database } from './database.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
+import type { StorageFault } from './storage-unwritable.js';
 
 export interface OpenStorageOptions {
   /** A `postgres://` or `postgresql://` URL selects PostgreSQL; without one, SQLite is used. */
@@ -12,6 +13,8 @@ export interface OpenStorageOptions {
   searchPath?: string | undefined;
   /** PostgreSQL: told of each connection lost (see PostgresDialectOptions.onConnectionError). */
   onConnectionError?: ((error: Error) => void) | undefined;
+  /** SQLite: told (at most once a minute) of writes the disk refuses: full, read-only, I/O error. */
+  onStorageFault?: ((fault: StorageFault) => void) | undefined;
 }
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
@@ -38,7 +41,8 @@ export async function openStorage(options: OpenStorageOptions): Promise<KyselySt
     });
     return createKyselyStorage(new Kysely<Database>({ dialect }), 'postgres');
   }
-  return createKyselyStorage(new Kysely<Database>({ dialect: createSqliteDialect(options.dataDir) }), 'sqlite');
+  const dialect = createSqliteDialect(options.dataDir, { onStorageFault: options.onStorageFault });
+  return createKyselyStorage(new Kysely<Database>({ dialect }), 'sqlite');
 }
 
 /** Error messages end up in logs; a password in the URL must not. */

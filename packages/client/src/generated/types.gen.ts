@@ -1347,6 +1347,10 @@ export type TwoFactorStatus = {
      */
     enforcedFrom?: string;
   };
+  /**
+   * The issuer name authenticator apps show for this account (the account's own, or the system's).
+   */
+  issuer: string;
 };
 
 /**

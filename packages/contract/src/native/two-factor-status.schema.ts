@@ -16,4 +16,7 @@ export const TwoFactorStatus = Type.Object({
   methods: Type.Array(Method),
   backupCodesRemaining: Type.Integer(),
   requirement: Requirement,
+  issuer: Type.String({
+    description: "The issuer name authenticator apps show for this account (the account's own, or the system's).",
+  }),
 });

@@ -48,12 +48,56 @@ describe('configuration', () => {
     expect(loadConfig({ TESSERA_SECRET_KEY: key.toString('base64') }).secretKey).toEqual(new Uint8Array(key));
   });
 
+  it('keeps WebAuthn off until the RP ID and origins are set, and names the one missing', () => {
+    expect(loadConfig({}).webauthn).toBeUndefined();
+    expect(problemsOf({ TESSERA_WEBAUTHN_RP_ID: 'example.com' }).join('\n')).toMatch(
+      /TESSERA_WEBAUTHN_ORIGINS.*set together|set together.*TESSERA_WEBAUTHN_ORIGINS/,
+    );
+    expect(problemsOf({ TESSERA_WEBAUTHN_ORIGINS: 'https://app.example.com' }).join('\n')).toContain(
+      'TESSERA_WEBAUTHN_RP_ID',
+    );
+    const bad = problemsOf({ TESSERA_WEBAUTHN_RP_ID: 'https://example.com', TESSERA_WEBAUTHN_ORIGINS: 'x' }).join('\n');
+    expect(bad).toContain('TESSERA_WEBAUTHN_RP_ID');
+    expect(bad).toContain('TESSERA_WEBAUTHN_ORIGINS');
+    const config = loadConfig({
+      TESSERA_WEBAUTHN_RP_ID: 'example.com',
+      TESSERA_WEBAUTHN_ORIGINS: 'https://app.example.com, https://login.example.com',
+      TESSERA_WEBAUTHN_BLOCKED_AAGUIDS: 'CB69481E-8FF7-4039-93EC-0A2729A154A8',
+    });
+    expect(config.webauthn).toMatchObject({
+      rpId: 'example.com',
+      origins: ['https://app.example.com', 'https://login.example.com'],
+      attestation: 'none',
+      maxCredentials: 10,
+      allowedAaguids: undefined,
+      blockedAaguids: ['cb69481e-8ff7-4039-93ec-0a2729a154a8'],
+    });
+  });
+
   it('serves every dialect by default, the ones named, or none; a bad name stops the start by name', () => {
     expect(loadConfig({}).dialects).toEqual(['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core']);
     expect(loadConfig({ TESSERA_DIALECTS: ' mudbase ' }).dialects).toEqual(['mudbase']);
     expect(loadConfig({ TESSERA_DIALECTS: 'whm, uapi' }).dialects).toEqual(['whm', 'uapi']);
     expect(loadConfig({ TESSERA_DIALECTS: 'none' }).dialects).toEqual([]);
     expect(problemsOf({ TESSERA_DIALECTS: 'vpsbg,cpanel' }).join('\n')).toContain('TESSERA_DIALECTS');
+  });
+
+  it('names the wrong items of a list, and never echoes a value that may be a secret', () => {
+    expect(problemsOf({ TESSERA_DIALECTS: 'vpsbg,foo' })).toEqual([
+      'TESSERA_DIALECTS must be a comma list of vpsbg, mudbase, whm, uapi, b2core, or none ("foo" is not one)',
+    ]);
+    expect(problemsOf({ TESSERA_DIALECTS: 'foo, whm, bar' }).join('\n')).toContain('("foo", "bar" are not one)');
+    expect(problemsOf({ TESSERA_CORS_ORIGINS: 'https://app.example.com,app.example.com' }).join('\n')).toContain(
+      '"app.example.com" is not one',
+    );
+    const secret = 'not-a-key-but-secret';
+    const problems = problemsOf({
+      TESSERA_SECRET_KEY: secret,
+      TESSERA_SECRET_KEY_PREVIOUS: `${randomBytes(32).toString('base64')},${secret}`,
+      TESSERA_DATABASE_URL: `mysql://admin:${secret}@db`,
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).not.toContain(secret);
   });
 
   it('reads the CORS origins as an exact list, off by default, and refuses what is not an origin', () => {

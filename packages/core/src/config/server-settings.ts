@@ -49,7 +49,11 @@ export const HTTP_SETTINGS = settingsGroup(
         description:
           'web origins whose pages may call the API from a browser, with credentials (exact matches, e.g. `https://app.example.com`)',
         whenUnset: 'none: no cross-origin calls',
-        match: { pattern: CORS_ORIGINS_PATTERN, allowed: 'http(s)://host[:port] origins, comma-separated' },
+        match: {
+          pattern: CORS_ORIGINS_PATTERN,
+          allowed: 'http(s)://host[:port] origins, comma-separated',
+          namesRefusedItems: true,
+        },
       }),
     ),
     TESSERA_WEB_UI: Setting.oneOf(WEB_UI_MODES, {
@@ -60,7 +64,11 @@ export const HTTP_SETTINGS = settingsGroup(
     TESSERA_DIALECTS: Setting.text({
       description: 'vendor APIs to serve beside the native one (see docs/dialects.md)',
       default: DIALECT_NAMES.join(','),
-      match: { pattern: DIALECT_LIST, allowed: `a comma list of ${DIALECT_NAMES.join(', ')}, or none` },
+      match: {
+        pattern: DIALECT_LIST,
+        allowed: `a comma list of ${DIALECT_NAMES.join(', ')}, or none`,
+        namesRefusedItems: true,
+      },
     }),
   },
 );
@@ -218,7 +226,11 @@ export const DELIVERED_CODE_SETTINGS = settingsGroup(
         description:
           'calling codes SMS numbers may start with, comma-separated (`+359,+44`); other numbers are refused at enrollment',
         whenUnset: 'every country',
-        match: { pattern: SMS_COUNTRIES_PATTERN, allowed: 'a comma-separated list of calling codes like +359,+44' },
+        match: {
+          pattern: SMS_COUNTRIES_PATTERN,
+          allowed: 'a comma-separated list of calling codes like +359,+44',
+          namesRefusedItems: true,
+        },
       }),
     ),
   },
@@ -353,7 +365,6 @@ export const WEBAUTHN_SETTINGS = settingsGroup(
           'the relying party ID: the domain the keys are bound to (`example.com` serves `app.example.com` and `login.example.com`); a key registered under one RP ID never signs for another',
         whenUnset: 'WebAuthn is off',
         match: { pattern: WEBAUTHN_RP_ID_PATTERN, allowed: 'a lower-case domain name, or localhost' },
-        setTogetherWith: 'TESSERA_WEBAUTHN_ORIGINS',
       }),
     ),
     TESSERA_WEBAUTHN_ORIGINS: Setting.optional(
@@ -361,7 +372,11 @@ export const WEBAUTHN_SETTINGS = settingsGroup(
         description:
           'the exact web origins whose pages run the ceremonies (the origin the browser signs into each response), comma-separated, e.g. `https://app.example.com`',
         whenUnset: 'WebAuthn is off',
-        match: { pattern: WEBAUTHN_ORIGINS_PATTERN, allowed: 'http(s)://host[:port] origins, comma-separated' },
+        match: {
+          pattern: WEBAUTHN_ORIGINS_PATTERN,
+          allowed: 'http(s)://host[:port] origins, comma-separated',
+          namesRefusedItems: true,
+        },
         setTogetherWith: 'TESSERA_WEBAUTHN_RP_ID',
       }),
     ),
@@ -523,7 +538,11 @@ export const CONNECTION_SETTINGS = settingsGroup(
           'reverse proxies whose `X-Forwarded-For` names the client (for the rate limits and the history): ' +
           'their addresses or CIDR ranges, comma-separated',
         whenUnset: 'none: the client is the peer address',
-        match: { pattern: TRUST_PROXY_PATTERN, allowed: 'IPv4 or IPv6 addresses or CIDR ranges, comma-separated' },
+        match: {
+          pattern: TRUST_PROXY_PATTERN,
+          allowed: 'IPv4 or IPv6 addresses or CIDR ranges, comma-separated',
+          namesRefusedItems: true,
+        },
       }),
     ),
     TESSERA_TLS_CERT: Setting.optional(

@@ -33,7 +33,9 @@ export function checkSetting(name: string, raw: string, schema: TSchema): Checke
       }
       if (keywords.format === 'http-url' && !isHttpUrl(raw)) return refused(`${name} must be ${HTTP_URL}`);
       if (keywords.pattern !== undefined && !new RegExp(keywords.pattern).test(raw)) {
-        return refused(`${name} must be ${keywords.allowed ?? `text matching ${keywords.pattern}`}`);
+        const allowed = keywords.allowed ?? `text matching ${keywords.pattern}`;
+        const wrong = keywords.namesRefusedItems ? refusedItems(raw, new RegExp(keywords.pattern)) : undefined;
+        return refused(`${name} must be ${allowed}${wrong ? ` (${wrong})` : ''}`);
       }
       return { ok: true, value: raw };
   }
@@ -71,6 +73,19 @@ const HTTP_URL = 'an http:// or https:// URL';
 function integerBounds(schema: TSchema): { min: number; max: number } {
   const { minimum, maximum } = settingKeywords(schema);
   return { min: minimum ?? 0, max: maximum ?? Number.MAX_SAFE_INTEGER };
+}
+
+/**
+ * The items of a refused comma list that fail alone (`"foo" is not one`): its pattern accepts
+ * one item as a list of one. Undefined when every item passes alone (a doubled comma, say).
+ */
+function refusedItems(raw: string, pattern: RegExp): string | undefined {
+  const failing = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => !pattern.test(part));
+  if (failing.length === 0) return undefined;
+  return `${failing.map((part) => JSON.stringify(part)).join(', ')} ${failing.length > 1 ? 'are' : 'is'} not one`;
 }
 
 function refused(problem: string): Checked {

@@ -38,6 +38,11 @@ export interface SettingKeywords {
   allowed?: string;
   /** What applies when the variable is unset and no fixed default does, e.g. "generated". */
   whenUnset?: string;
+  /**
+   * A comma list of public values (names, origins, addresses): a refusal names the items that
+   * are wrong. Never set on a list that may hold a secret, since the message is logged.
+   */
+  namesRefusedItems?: boolean;
   /** Taken exactly as given: surrounding spaces are kept (they may belong to a password). */
   verbatim?: boolean;
   /** An integer refused when it is less than this other variable, read earlier. */
@@ -63,13 +68,20 @@ export const Setting = {
       default?: string;
       minLength?: number;
       format?: 'http-url';
-      match?: { pattern: RegExp; allowed: string };
+      match?: { pattern: RegExp; allowed: string; namesRefusedItems?: boolean };
       verbatim?: boolean;
       setTogetherWith?: string;
     },
   ): TString {
     const { match, ...rest } = options;
-    return Type.String(match ? { ...rest, pattern: match.pattern.source, allowed: match.allowed } : rest);
+    if (!match) return Type.String(rest);
+    const { pattern, allowed, namesRefusedItems } = match;
+    return Type.String({
+      ...rest,
+      pattern: pattern.source,
+      allowed,
+      ...(namesRefusedItems ? { namesRefusedItems } : {}),
+    });
   },
 
   oneOf<const Values extends string[]>(

@@ -5,18 +5,21 @@ import { TesseraError } from '../errors/tessera-error.js';
 import type { MethodRegistry } from '../methods/method-registry.js';
 import { codeProof } from '../methods/second-factor-method.js';
 import type { PolicyService, Requirement } from '../policy/policy-service.js';
+import type { IssuerSettings } from '../settings/issuer-settings.js';
 import type { FactorKind, FactorRecord, LockoutRecord } from '../storage/records.js';
-import type { BackupCodeRepository, FactorRepository } from '../storage/repositories.js';
+import type { BackupCodeRepository, FactorRepository, UserRepository } from '../storage/repositories.js';
 import { type FactorView, toFactorView } from './factor-view.js';
 import type { SecondFactorVerifier } from './second-factor-verifier.js';
 
 export type CodeCheck = { ok: true; factor: FactorView } | { ok: false };
 
-/** Where an account stands: its active methods, backup codes left, and the policy. */
+/** Where an account stands: its active methods, backup codes left, the policy, and its issuer name. */
 export interface TwoFactorStatus {
   methods: FactorKind[];
   backupCodesRemaining: number;
   requirement: Requirement;
+  /** What authenticator apps call the account's service (a backup-code file is named after it). */
+  issuer: string;
 }
 
 /**
@@ -36,6 +39,8 @@ export class FactorService {
       verifier: SecondFactorVerifier;
       policy: PolicyService;
       authorizer: Authorizer;
+      issuers: Pick<IssuerSettings, 'issuerFor'>;
+      users: Pick<UserRepository, 'findById'>;
       clock: Clock;
     },
   ) {}
@@ -57,7 +62,13 @@ export class FactorService {
     const backupCodesRemaining = methods.includes('backup_codes')
       ? await this.deps.backupCodes.countRemaining(userId)
       : 0;
-    return { methods, backupCodesRemaining, requirement: await this.deps.policy.requirementOf(userId) };
+    const user = await this.deps.users.findById(userId);
+    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    const [requirement, issuer] = await Promise.all([
+      this.deps.policy.requirementOf(userId),
+      this.deps.issuers.issuerFor(user),
+    ]);
+    return { methods, backupCodesRemaining, requirement, issuer };
   }
 
   /**

@@ -112,6 +112,7 @@ describe('SecondFactorGuard', () => {
       },
       compareAndSet: (version, next) => t.storage.lockouts.compareAndSet(version, next),
       reset: (userId) => t.storage.lockouts.reset(userId),
+      updateSerialized: (userId, decide) => t.storage.lockouts.updateSerialized(userId, decide),
     };
     const guard = new SecondFactorGuard(
       counted,

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { PerKeyQueue } from '../concurrency/per-key-queue.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { LockoutRecord } from '../storage/records.js';
 import type { LockoutRepository } from '../storage/repositories.js';
@@ -11,8 +12,12 @@ import {
   type LockoutPolicy,
 } from './lockout-policy.js';
 
-/** Enough for any real contention; past it something is wrong and we fail closed. */
-const MAX_CAS_RETRIES = 100;
+/**
+ * Compare-and-set tries before an attempt waits for the account's lock instead. Without
+ * contention the first try wins; under a burst for one account (many requests at once) most
+ * tries lose, and waiting in turn costs less than trying again and again.
+ */
+const OPTIMISTIC_TRIES = 3;
 
 /** What this very failure did to the account, for the owner's notice. */
 export type LockEvent = { type: 'locked'; failures: number } | { type: 'suspended'; failures: number };
@@ -39,6 +44,13 @@ export interface SecondFactorLockState {
 }
 
 export class SecondFactorGuard {
+  /**
+   * This process's writes of one account's row, in turn: a burst of attempts for one account
+   * then costs the database one writer at a time instead of a crowd of losing compare-and-sets
+   * (and, past them, a queue of connections each waiting for the row lock).
+   */
+  private readonly writes = new PerKeyQueue();
+
   constructor(
     private readonly lockouts: LockoutRepository,
     private readonly policy: LockoutPolicy,
@@ -58,12 +70,14 @@ export class SecondFactorGuard {
     onLock?: (event: LockEvent) => void,
     lastRead?: { state: LockoutRecord | undefined },
   ): Promise<T> {
-    const { before, reserved } = await this.reserveAttempt(userId, lastRead);
+    // A row read before waiting behind other writes of it is stale by the time this one's turn comes.
+    const fresh = this.writes.busy(userId) ? undefined : lastRead;
+    const { before, reserved } = await this.writes.run(userId, () => this.reserveAttempt(userId, fresh));
     const result = await check();
     if (result.ok) {
       await this.lockouts.reset(userId);
     } else if (result.reason === 'replayed') {
-      await this.refund(userId, before, reserved);
+      await this.writes.run(userId, () => this.refund(userId, before, reserved));
     } else if (isSuspended(this.policy, reserved)) {
       onLock?.({ type: 'suspended', failures: reserved.totalFailures });
       throw suspendedError();
@@ -99,27 +113,49 @@ export class SecondFactorGuard {
     userId: string,
     lastRead: { state: LockoutRecord | undefined } | undefined,
   ): Promise<{ before: LockoutRecord; reserved: LockoutRecord }> {
-    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const now = this.clock.now();
+    for (let i = 0; i < OPTIMISTIC_TRIES; i++) {
       const read = i === 0 && lastRead ? lastRead.state : await this.lockouts.find(userId);
-      const state = read ?? emptyLockout(userId);
-      if (isSuspended(this.policy, state)) throw suspendedError();
-      if (isLocked(state, now)) throw lockedError(state.lockedUntil);
-      const next = afterFailure(this.policy, state, now);
-      if (await this.lockouts.compareAndSet(state.version, next)) return { before: state, reserved: next };
+      const { before, reserved } = this.reserveFrom(userId, read);
+      if (await this.lockouts.compareAndSet(before.version, reserved)) return { before, reserved };
     }
-    throw new TesseraError('SECOND_FACTOR_LOCKED', { detail: 'lockout compare-and-set kept losing' });
+    // Contended: every attempt is still decided and counted, one after the other. Giving up here
+    // would tell a user "locked" only because others tried at the same moment.
+    return this.lockouts.updateSerialized(userId, (current) => {
+      const reservation = this.reserveFrom(userId, current);
+      return { next: reservation.reserved, result: reservation };
+    });
+  }
+
+  /** The failure this attempt reserves from the row as read; throws when codes are refused now. */
+  private reserveFrom(
+    userId: string,
+    read: LockoutRecord | undefined,
+  ): { before: LockoutRecord; reserved: LockoutRecord } {
+    const state = read ?? emptyLockout(userId);
+    if (isSuspended(this.policy, state)) throw suspendedError();
+    const now = this.clock.now();
+    if (isLocked(state, now)) throw lockedError(state.lockedUntil);
+    return { before: state, reserved: afterFailure(this.policy, state, now) };
   }
 
   private async refund(userId: string, before: LockoutRecord, reserved: LockoutRecord): Promise<void> {
-    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+    for (let i = 0; i < OPTIMISTIC_TRIES; i++) {
       const current = await this.lockouts.find(userId);
-      // Reset meanwhile (a success elsewhere): there is nothing left to give back.
-      if (!current || (current.failedCount === 0 && current.totalFailures === 0 && current.lockedUntil === null))
-        return;
+      if (!current || wasReset(current)) return;
       if (await this.lockouts.compareAndSet(current.version, afterRefund(current, before, reserved))) return;
     }
+    // Contended: the failure is given back all the same, in turn, so a double-submit never counts.
+    await this.lockouts.updateSerialized(userId, (current) =>
+      !current || wasReset(current)
+        ? { result: undefined }
+        : { next: afterRefund(current, before, reserved), result: undefined },
+    );
   }
+}
+
+/** Reset meanwhile (a success elsewhere): there is nothing left to give back. */
+function wasReset(current: LockoutRecord): boolean {
+  return current.failedCount === 0 && current.totalFailures === 0 && current.lockedUntil === null;
 }
 
 function lockedError(lockedUntil: Date | null): TesseraError {

@@ -307,6 +307,17 @@ export interface LockoutRepository {
    */
   compareAndSet(expectedVersion: number, next: LockoutRecord): Promise<boolean>;
   reset(userId: string): Promise<void>;
+  /**
+   * Reads the account's row under a lock that every other writer of it waits for (a row lock on
+   * PostgreSQL, the database's write lock on SQLite), writes the `next` that `decide` returns
+   * (nothing when it returns none) and resolves to its `result`; what `decide` throws is thrown,
+   * with nothing written. For the attempts whose compare-and-set keeps losing to concurrent ones:
+   * each waits its turn and is decided, instead of giving up.
+   */
+  updateSerialized<R>(
+    userId: string,
+    decide: (current: LockoutRecord | undefined) => { next?: LockoutRecord; result: R },
+  ): Promise<R>;
 }
 
 /** Failure budgets by key (throttle/): the same compare-and-set as the lockouts. */

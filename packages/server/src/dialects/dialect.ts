@@ -35,6 +35,16 @@ export interface Dialect {
    * method a path does not take, is answered 404 in this dialect's error shape, not the native one.
    */
   prefixes: readonly string[];
+  /**
+   * The example of an error answer with this status for its OpenAPI document, rendered as the
+   * dialect renders errors; undefined where the status is not an error.
+   */
+  errorExample?(status: number): unknown;
+  /**
+   * Descriptions and examples by operationId, for a dialect that keeps them beside its routes
+   * rather than in each route's schema (a route's own `description` and `'x-examples'` win).
+   */
+  operationDocs?: Record<string, { description: string } & import('./openapi-document.js').OperationExamples>;
   /** Registers routes and error handling on a context of its own. */
   register(app: DialectApp, core: Core, options: DialectOptions): Promise<void>;
 }

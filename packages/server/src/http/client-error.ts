@@ -33,14 +33,66 @@ export function frameworkErrorCode(error: FastifyError): { code: ErrorCode; mess
   return undefined;
 }
 
-function describeValidation(error: FastifyError): string {
-  const first = error.validation?.[0];
+type ValidationError = NonNullable<FastifyError['validation']>[number] & { parentSchema?: unknown; data?: unknown };
+
+/**
+ * The first problem of a request that failed its schema, in words a caller can act on: the field,
+ * and what it may be. A union of constants (a method, an order) lists its values; a missing field
+ * is named with every other required field that is missing too; a choice between bodies names
+ * the fields of each. The validators run with `verbose` so that each error carries its schema
+ * and data.
+ */
+export function describeValidation(error: Pick<FastifyError, 'validation' | 'validationContext'>): string {
+  const errors = (error.validation ?? []) as ValidationError[];
+  const first = errors[0];
   const where = `${error.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
   if (!first) return `${where} is not valid.`;
-  const extra = first.params as { additionalProperty?: unknown };
-  if (typeof extra.additionalProperty === 'string')
+  const extra = first.params as { additionalProperty?: unknown; missingProperty?: unknown };
+  if (typeof extra.additionalProperty === 'string') {
     return `${where} has an unknown field "${extra.additionalProperty}".`;
+  }
+  const atSamePath = errors.filter((item) => item.instancePath === first.instancePath);
+  const choice = atSamePath.find((item) => item.keyword === 'anyOf' || item.keyword === 'oneOf');
+  const branches = choice ? atSamePath.slice(0, atSamePath.indexOf(choice)) : [first];
+  const allowed = branches.flatMap((item) => allowedValues(item) ?? []);
+  if (allowed.length > 0 && branches.every((item) => allowedValues(item) !== undefined)) {
+    return `${where} must be one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}${received(first)}.`;
+  }
+  if (branches.every((item) => item.keyword === 'required')) {
+    const missing = branches.map((item) => missingFields(item));
+    if (choice && missing.length > 1) {
+      return `${where} needs one of: ${missing.map((fields) => fields.join(' and ')).join('; or ')}.`;
+    }
+    const fields = missing[0] ?? [];
+    return `${where} is missing the required field${fields.length > 1 ? 's' : ''} ${fields.join(', ')}.`;
+  }
   return `${where} ${first.message ?? 'is not valid'}.`;
+}
+
+/** The values a `const` or `enum` failure allows, or undefined for any other failure. */
+function allowedValues(item: ValidationError): unknown[] | undefined {
+  const params = item.params as { allowedValue?: unknown; allowedValues?: unknown };
+  if (item.keyword === 'const') return [params.allowedValue];
+  if (item.keyword === 'enum' && Array.isArray(params.allowedValues)) return params.allowedValues;
+  return undefined;
+}
+
+/** `(got "foo")` for a short scalar the caller sent, so a typo shows. */
+function received(item: ValidationError): string {
+  const value = item.data;
+  if (typeof value === 'string' && value.length <= 40) return ` (got ${JSON.stringify(value)})`;
+  if (typeof value === 'number' || typeof value === 'boolean') return ` (got ${String(value)})`;
+  return '';
+}
+
+/** Every required field of the failed object's schema that the object lacks, in schema order. */
+function missingFields(item: ValidationError): string[] {
+  const schema = item.parentSchema as { required?: unknown } | undefined;
+  const data = item.data;
+  const required = Array.isArray(schema?.required) ? (schema.required as string[]) : [];
+  const absent = required.filter((name) => typeof data !== 'object' || data === null || !(name in data));
+  const named = (item.params as { missingProperty?: unknown }).missingProperty;
+  return absent.length > 0 ? absent : typeof named === 'string' ? [named] : [];
 }
 
 /**

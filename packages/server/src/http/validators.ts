@@ -27,7 +27,15 @@ function representableDateTime(text: string): boolean {
  * which are text by nature, are coerced.
  */
 function createAjv(options: Options): Ajv {
-  const ajv = new Ajv({ allErrors: false, strict: false, removeAdditional: false, useDefaults: true, ...options });
+  // verbose: each error carries its schema and data, for messages that name the allowed values.
+  const ajv = new Ajv({
+    allErrors: false,
+    strict: false,
+    removeAdditional: false,
+    useDefaults: true,
+    verbose: true,
+    ...options,
+  });
   addFormats.default(ajv);
   ajv.addFormat('date-time', { type: 'string', validate: representableDateTime });
   return ajv;

@@ -1,5 +1,6 @@
 import type { SqliteDialectConfig } from 'kysely';
 import { CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, SqliteDriver } from 'kysely';
+import { TranslatingConnection } from './translating-driver.js';
 
 /**
  * SQLite begins a plain BEGIN's write lock only at the first write. A transaction that reads and
@@ -11,19 +12,50 @@ import { CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, Sql
  */
 export class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #translate: (error: unknown) => unknown;
 
-  constructor(config: SqliteDialectConfig) {
+  /** `translate` turns what the driver throws into what callers see (storage-unwritable.ts). */
+  constructor(config: SqliteDialectConfig, translate: (error: unknown) => unknown = (error) => error) {
     super(config);
     this.#config = config;
+    this.#translate = translate;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#translate);
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #translate: (error: unknown) => unknown;
+
+  constructor(config: SqliteDialectConfig, translate: (error: unknown) => unknown) {
+    super(config);
+    this.#translate = translate;
+  }
+
+  /**
+   * The one connection, with its statements' errors translated. The transaction statements below
+   * run on this same object, so they are translated (and logged by Kysely) like any other.
+   */
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return new TranslatingConnection(await super.acquireConnection(), this.#translate);
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /**
+   * On a full disk or an I/O error SQLite may already have rolled the whole transaction back;
+   * the ROLLBACK that follows would then fail and hide the error that matters.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (error) {
+      if (error instanceof Error && /no transaction is active/.test(error.message)) return;
+      throw error;
+    }
   }
 }

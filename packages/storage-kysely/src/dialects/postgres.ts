@@ -18,8 +18,8 @@ export interface PostgresDialectOptions {
   /** Pool size; several requests of one process run their queries in parallel. */
   maxConnections?: number | undefined;
   /**
-   * How long a request waits for a connection (a new one, or a turn at a busy pool) before it
-   * is answered DATABASE_UNAVAILABLE. @default 5000
+   * How long opening a connection may take before the request that needed it is answered
+   * DATABASE_UNAVAILABLE. @default 5000
    */
   connectionTimeoutMs?: number | undefined;
   /**
@@ -31,6 +31,13 @@ export interface PostgresDialectOptions {
 
 /** Long enough for a connect across a data centre; short enough that a request fails fast. */
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
+
+/**
+ * How long a request waits for its turn at a pool whose connections are all busy. That is load,
+ * not an outage (a burst of a thousand requests queues for seconds on a pool of ten), so it is
+ * far longer than a connect may take; past it the database is as good as unavailable.
+ */
+const POOL_WAIT_TIMEOUT_MS = 30_000;
 
 /**
  * A Kysely dialect over a pg Pool of its own.
@@ -49,14 +56,31 @@ export function createPostgresDialect(options: PostgresDialectOptions): Postgres
     max: options.maxConnections ?? 10,
     ...(searchPath !== undefined ? { options: `-c search_path=${searchPath}` } : {}),
     types: { getTypeParser: int8AsNumberTypeParser },
-    // Without a bound, a request waits for an unreachable server as long as the OS lets a
-    // connect hang; with one, it gets DATABASE_UNAVAILABLE and the load balancer can retry.
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+    // pg-pool's one timeout bounds both the wait for a turn and a connect; the connect gets its
+    // own, shorter bound from the client (BoundedConnectClient below).
+    connectionTimeoutMillis: POOL_WAIT_TIMEOUT_MS,
+    Client: boundedConnectClient(options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS),
     // A server that vanished without closing the socket (a failover, a cut cable) is noticed.
     keepAlive: true,
   });
   listenForConnectionErrors(pool, options.onConnectionError ?? (() => {}));
   return new TranslatingPostgresDialect({ pool });
+}
+
+/**
+ * A client whose connect gives up after `timeoutMs`. Without a bound a request waits for an
+ * unreachable server as long as the OS lets a connect hang; with one it gets
+ * DATABASE_UNAVAILABLE, and the caller can retry.
+ */
+function boundedConnectClient(timeoutMs: number): typeof pg.Client {
+  return class BoundedConnectClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super({
+        ...(typeof config === 'string' ? { connectionString: config } : config),
+        connectionTimeoutMillis: timeoutMs,
+      });
+    }
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { SqliteDialect } from 'kysely';
+import { type StorageFault, storageUnwritableTranslator } from '../storage-unwritable.js';
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -35,8 +36,12 @@ function createPrivately(file: string): void {
  * - busy_timeout: another process (the CLI next to a running server) may hold the write lock
  *   briefly; wait for it instead of failing at once.
  * - transactions begin IMMEDIATE (see immediate-sqlite-dialect.ts).
+ * - a full disk, a read-only file system or an I/O error is STORAGE_UNWRITABLE (storage-unwritable.ts).
  */
-export function createSqliteDialect(dataDir: string): SqliteDialect {
+export function createSqliteDialect(
+  dataDir: string,
+  options: { onStorageFault?: ((fault: StorageFault) => void) | undefined } = {},
+): SqliteDialect {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE_NAME);
   createPrivately(file);
@@ -55,5 +60,9 @@ export function createSqliteDialect(dataDir: string): SqliteDialect {
     database.close();
     throw error;
   }
-  return new ImmediateSqliteDialect({ database: withStatementCache(database) });
+  // A write the disk refuses (full, read-only, I/O error) is answered STORAGE_UNWRITABLE.
+  return new ImmediateSqliteDialect(
+    { database: withStatementCache(database) },
+    storageUnwritableTranslator(file, options.onStorageFault),
+  );
 }

@@ -96,7 +96,8 @@ export class TranslatingDriver implements Driver {
   }
 }
 
-class TranslatingConnection implements DatabaseConnection {
+/** A connection whose statements' errors pass through `translate`. */
+export class TranslatingConnection implements DatabaseConnection {
   constructor(
     private readonly inner: DatabaseConnection,
     private readonly translate: (error: unknown) => unknown,

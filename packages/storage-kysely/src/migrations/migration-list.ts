@@ -12,9 +12,9 @@ import * as accountAdmin from './2026_11_25_000031_account_admin.js';
 import * as selfService from './2026_11_25_000040_self_service.js';
 import * as scaleIndexes from './2026_11_25_000070_scale_indexes.js';
 import * as historyUserCounts from './2026_11_25_000080_history_user_counts.js';
-import * as webauthn from './2026_12_04_000901_webauthn.js';
 import * as historyNumbers from './2026_12_04_000401_history_numbers.js';
 import * as passwordOnlyTokens from './2026_12_04_000601_password_only_tokens.js';
+import * as webauthn from './2026_12_04_000901_webauthn.js';
 
 /**
  * Every migration, keyed by the name recorded in the database (never rename one). Names sort

@@ -1,14 +1,17 @@
 import type { LockoutRecord, LockoutRepository } from '@tessera/core';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import type { GroupCommit } from '../group-commit.js';
 import { preparedQuery } from '../prepared-query.js';
+import type { StorageDialect } from '../storage-dialect.js';
 import type { LockoutRow } from '../tables/lockout.table.js';
+import { inTransaction } from '../transaction.js';
 import { toNullableDate, toNullableMillis } from './time-columns.js';
 
 export class KyselyLockoutRepository implements LockoutRepository {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: StorageDialect,
     /** Where the attempt's writes go: shared commits, unless bound to a unit of work. */
     private readonly groupCommit?: GroupCommit,
   ) {}
@@ -65,10 +68,57 @@ export class KyselyLockoutRepository implements LockoutRepository {
     return result.numAffectedRows === 1n;
   }
 
+  async updateSerialized<R>(
+    userId: string,
+    decide: (current: LockoutRecord | undefined) => { next?: LockoutRecord; result: R },
+  ): Promise<R> {
+    // SQLite: the transaction begins IMMEDIATE (immediate-sqlite-dialect.ts), so it holds the
+    // database's write lock from its first statement. PostgreSQL: the row lock of FOR UPDATE;
+    // a row that does not exist yet cannot be locked, so of two first writers one inserts and
+    // the other, finding the row there, locks it and decides again.
+    return inTransaction(this.db, async (trx) => {
+      for (;;) {
+        const current = await this.lockedRow(trx, userId);
+        const { next, result } = decide(current);
+        if (!next) return result;
+        if (current) {
+          await trx
+            .updateTable('lockouts')
+            .set(lockoutColumns(next))
+            .where('user_id', '=', userId)
+            .executeTakeFirstOrThrow();
+          return result;
+        }
+        const inserted = await trx
+          .insertInto('lockouts')
+          .values({ user_id: userId, ...lockoutColumns(next) })
+          .onConflict((oc) => oc.column('user_id').doNothing())
+          .executeTakeFirst();
+        if (inserted.numInsertedOrUpdatedRows === 1n) return result;
+      }
+    });
+  }
+
+  private async lockedRow(trx: Transaction<Database>, userId: string): Promise<LockoutRecord | undefined> {
+    const query = trx.selectFrom('lockouts').selectAll().where('user_id', '=', userId);
+    const row = await (this.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+    return row && toLockoutRecord(row);
+  }
+
   async reset(userId: string): Promise<void> {
     // Bumping the version makes a concurrent compare-and-set based on the old state lose.
     await this.resetQuery({ userId });
   }
+}
+
+function lockoutColumns(next: LockoutRecord): Omit<LockoutRow, 'user_id'> {
+  return {
+    failed_count: next.failedCount,
+    lock_level: next.lockLevel,
+    locked_until: toNullableMillis(next.lockedUntil),
+    total_failures: next.totalFailures,
+    version: next.version,
+  };
 }
 
 export function toLockoutRecord(row: LockoutRow): LockoutRecord {

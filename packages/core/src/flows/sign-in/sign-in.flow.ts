@@ -270,7 +270,7 @@ export class SignInFlow {
     const user = await accounts.get(flow.userId);
     const signedIn: SignedIn = {
       status: 'signed_in',
-      tokens: await sessions.start(user, sessionClientOf(actor), { secondFactor: true, amr }),
+      tokens: await sessions.start(user, sessionClientOf(actor), { secondFactor: true, ...(amr ? { amr } : {}) }),
       ...whoFor(user, data.methods),
     };
     if (!answer.rememberDevice) return signedIn;

@@ -16,6 +16,7 @@ import type { Dialect, DialectApp } from '../dialect.js';
 import { anonymousCaller, callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { B2CORE_ERRORS } from './b2core.errors.js';
+import { B2CORE_DOCS, b2coreErrorExample } from './b2core.examples.js';
 import {
   B2CORE_TYPES,
   type B2CoreType,
@@ -560,5 +561,7 @@ export const b2coreDialect: Dialect = {
     'credentials; the rest a Bearer access token. Errors: `{code, message, errors}` with `code` the HTTP status.',
   securitySchemes: { BearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
   prefixes: ['/api/v2/my'],
+  errorExample: b2coreErrorExample,
+  operationDocs: B2CORE_DOCS,
   register,
 };

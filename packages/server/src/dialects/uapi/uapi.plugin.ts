@@ -15,6 +15,7 @@ import type { Dialect, DialectApp, DialectOptions } from '../dialect.js';
 import { callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { UAPI_ERRORS } from './uapi.errors.js';
+import { IN_SESSION_NOTE, UAPI_DOCS, UAPI_LIMITED_ERROR, UAPI_UNAUTHENTICATED_ERROR } from './uapi.examples.js';
 import { uapiError, uapiFailure, uapiSuccess, unknownFunctionError } from './uapi.mapping.js';
 import { UapiEnvelope, uapiQuery } from './uapi.schemas.js';
 
@@ -110,10 +111,19 @@ async function register(app: DialectApp, core: Core, options: DialectOptions): P
         schema: {
           operationId: `${func}${at.operationSuffix}`,
           summary: spec.summary,
+          description: `${UAPI_DOCS[func]?.description ?? ''}${at.prefix === '' ? '' : IN_SESSION_NOTE}`,
           tags: ['TwoFactorAuth'],
           security: at.security,
           querystring: uapiQuery(spec.parameters ?? {}),
           response: { 200: UapiEnvelope, 401: UapiEnvelope, 429: UapiEnvelope },
+          'x-examples': {
+            ...(UAPI_DOCS[func]?.query ? { query: UAPI_DOCS[func].query } : {}),
+            responses: {
+              200: uapiSuccess(func, UAPI_DOCS[func]?.data),
+              401: uapiFailure(func, [UAPI_UNAUTHENTICATED_ERROR]),
+              429: uapiFailure(func, [UAPI_LIMITED_ERROR]),
+            },
+          },
         },
         handler: async (request) =>
           uapiSuccess(func, await spec.run(core, callerOf(request), cpanelParams(request), options)),
@@ -123,7 +133,22 @@ async function register(app: DialectApp, core: Core, options: DialectOptions): P
     app.route({
       method: ['GET', 'POST'],
       url: `${at.prefix}${PREFIX}/:function`,
-      schema: { summary: 'Any other function: status 0', tags: ['other'], security: at.security },
+      schema: {
+        summary: 'Any other function: status 0',
+        description:
+          'Tessera serves the TwoFactorAuth module only; any other function of it answers HTTP 200 with status 0 ' +
+          'and an error naming the function, after the credentials are checked.' +
+          (at.prefix === '' ? '' : IN_SESSION_NOTE),
+        tags: ['other'],
+        security: at.security,
+        response: { 200: UapiEnvelope, 401: UapiEnvelope },
+        'x-examples': {
+          responses: {
+            200: uapiFailure('list_users', [unknownFunctionError('list_users')]),
+            401: uapiFailure('list_users', [UAPI_UNAUTHENTICATED_ERROR]),
+          },
+        },
+      },
       handler: async (request) => {
         const func = functionOf(request);
         return uapiFailure(func, [unknownFunctionError(func)]);

@@ -36,10 +36,21 @@ async function register(app: DialectApp, core: Core): Promise<void> {
       schema: {
         operationId: 'getTwoFactorSecret',
         summary: 'Get 2FA secret key',
-        description: 'Each call issues a new secret, kept pending for 10 minutes until POST /v1/user/2fa confirms it.',
+        description:
+          'Each call issues a new secret, kept pending for 10 minutes until POST /v1/user/2fa confirms it. ' +
+          'Departure: the key is 160 bits (32 base32 characters; the seed shows 16).',
         tags: TAGS,
         security: SECURITY,
         response: { 200: VpsbgSecret, ...errors(401, 403, 409, 429, 500) },
+        'x-examples': {
+          responses: {
+            200: {
+              secret_key: 'QLLIU5WTY3UTJGNG5QNMHRLFNNCGTSMZ',
+              otp_auth_url:
+                'otpauth://totp/VPSBG:alice%40example.com?secret=QLLIU5WTY3UTJGNG5QNMHRLFNNCGTSMZ&issuer=VPSBG&algorithm=SHA1&digits=6&period=30',
+            },
+          },
+        },
       },
     },
     async (request) => {
@@ -56,10 +67,15 @@ async function register(app: DialectApp, core: Core): Promise<void> {
       schema: {
         operationId: 'enableTwoFactor',
         summary: 'Enable 2FA',
+        description:
+          'Confirms the secret of GET /v1/user/2fa with a current code. Only the secret issued to this caller is ' +
+          'taken (any other is 422). `otp` is an integer, as VPSBG types it (leading zeros it lost are restored), ' +
+          'or a string of digits; a replayed code is a wrong code (422).',
         tags: TAGS,
         security: SECURITY,
         body: VpsbgEnableBody,
         response: { 204: NO_CONTENT, ...errors(401, 403, 409, 422, 423, 429, 500) },
+        'x-examples': { request: { otp: 123456, secret_key: 'QLLIU5WTY3UTJGNG5QNMHRLFNNCGTSMZ' } },
       },
     },
     async (request, reply) => {
@@ -75,11 +91,15 @@ async function register(app: DialectApp, core: Core): Promise<void> {
       schema: {
         operationId: 'disableTwoFactor',
         summary: 'Disable 2FA',
-        description: 'Needs a current code of the authenticator app. Backup codes go too when no other factor remains.',
+        description:
+          'Needs a current code of the authenticator app. Backup codes go too when no other factor remains. ' +
+          'Departure: VPSBG documents no body or status here; Tessera takes `{otp}` and answers 204, 422 for a ' +
+          'wrong code or when 2FA is off.',
         tags: TAGS,
         security: SECURITY,
         body: VpsbgDisableBody,
         response: { 204: NO_CONTENT, ...errors(401, 403, 422, 423, 429, 500) },
+        'x-examples': { request: { otp: 123456 } },
       },
     },
     async (request, reply) => {
@@ -92,6 +112,17 @@ async function register(app: DialectApp, core: Core): Promise<void> {
   );
 }
 
+/** What each error status of this dialect says, for its document's examples. */
+const VPSBG_ERROR_EXAMPLES: Record<number, string> = {
+  401: 'Authentication is required. Use "Authorization: Bearer <token>".',
+  403: 'This API token may only read.',
+  409: 'Two-factor authentication is already enabled.',
+  422: 'The code is not valid.',
+  423: 'Too many wrong codes: the second factor is locked until 2026-12-04T10:15:00.000Z.',
+  429: 'Too many requests: retry after 30 seconds.',
+  500: 'Internal server error.',
+};
+
 export const vpsbgDialect: Dialect = {
   name: 'vpsbg',
   title: 'Tessera: VPSBG dialect',
@@ -100,5 +131,6 @@ export const vpsbgDialect: Dialect = {
     '401, 403, 409, 422 (wrong code, unknown secret, validation), 423 (second factor locked), 429.',
   securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
   prefixes: ['/v1'],
+  errorExample: (status) => (VPSBG_ERROR_EXAMPLES[status] ? { message: VPSBG_ERROR_EXAMPLES[status] } : undefined),
   register,
 };

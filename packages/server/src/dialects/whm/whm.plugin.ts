@@ -18,6 +18,7 @@ import type { Dialect, DialectApp, DialectOptions } from '../dialect.js';
 import { callerOf, requireCaller } from '../dialect-auth.js';
 import { installDialectErrors } from '../dialect-errors.js';
 import { WHM_ERRORS } from './whm.errors.js';
+import { IN_SESSION_NOTE, WHM_DOCS, WHM_LIMITED_REASON, WHM_UNAUTHENTICATED_REASON } from './whm.examples.js';
 import {
   addUserConfigs,
   notAccessible,
@@ -248,10 +249,19 @@ async function register(app: DialectApp, core: Core, options: DialectOptions): P
         schema: {
           operationId: `${command}${at.operationSuffix}`,
           summary: spec.summary,
+          description: `${WHM_DOCS[command]?.description ?? ''}${at.prefix === '' ? '' : IN_SESSION_NOTE}`,
           tags: ['TwoFactorAuth'],
           security: at.security,
           querystring: whmQuery(spec.parameters ?? {}),
           response: { 200: WhmEnvelope, 401: WhmEnvelope, 429: WhmEnvelope },
+          'x-examples': {
+            query: { 'api.version': '1', ...WHM_DOCS[command]?.query },
+            responses: {
+              200: whmSuccess(command, WHM_DOCS[command]?.data),
+              401: whmFailure(command, WHM_UNAUTHENTICATED_REASON),
+              429: whmFailure(command, WHM_LIMITED_REASON),
+            },
+          },
         },
         handler: async (request, reply) => {
           const data = await spec.run(core, callerOf(request), cpanelParams(request), request.body, options);
@@ -267,7 +277,22 @@ async function register(app: DialectApp, core: Core, options: DialectOptions): P
     app.route({
       method: ['GET', 'POST'],
       url: `${at.prefix}/json-api/:function`,
-      schema: { summary: 'Any other function: result 0, "Unknown app (…)"', tags: ['other'], security: at.security },
+      schema: {
+        summary: 'Any other function: result 0, "Unknown app (…)"',
+        description:
+          'Tessera serves the twofactorauth_* functions only; any other WHM API 1 function answers HTTP 200 with ' +
+          'result 0 and cPanel’s "Unknown app" reason, after the credentials are checked.' +
+          (at.prefix === '' ? '' : IN_SESSION_NOTE),
+        tags: ['other'],
+        security: at.security,
+        response: { 200: WhmEnvelope, 401: WhmEnvelope },
+        'x-examples': {
+          responses: {
+            200: whmFailure('createacct', unknownFunctionReason('createacct')),
+            401: whmFailure('createacct', WHM_UNAUTHENTICATED_REASON),
+          },
+        },
+      },
       handler: async (request) => {
         const command = functionOf(request);
         return whmFailure(command, unknownFunctionReason(command));

@@ -380,7 +380,12 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
   },
   getTwoFactorStatus: {
     ok: 'Your active methods, backup codes left, and where you stand against the policy.',
-    response: { methods: ['totp', 'backup_codes'], backupCodesRemaining: 9, requirement: { status: 'satisfied' } },
+    response: {
+      methods: ['totp', 'backup_codes'],
+      backupCodesRemaining: 9,
+      requirement: { status: 'satisfied' },
+      issuer: 'Acme Hosting',
+    },
   },
   startEnable: {
     ok: 'The procedure started: what to confirm it with.',

@@ -70,6 +70,36 @@ export function describeLockoutContract(ctx: ContractContext): void {
       expect(await ctx.storage.lockouts.compareAndSet(3, aLockout(user.id, { failedCount: 1, version: 4 }))).toBe(true);
     });
 
+    it('serialised updates of one row, all at once, are each applied: none lost, none refused', async () => {
+      const user = await ctx.createdUser();
+      const increments = Array.from({ length: 40 }, () =>
+        ctx.storage.lockouts.updateSerialized(user.id, (current) => {
+          const state = current ?? aLockout(user.id, { failedCount: 0, totalFailures: 0, version: 0 });
+          const next = { ...state, failedCount: state.failedCount + 1, version: state.version + 1 };
+          return { next, result: next.failedCount };
+        }),
+      );
+      const seen = await Promise.all(increments);
+      // Each saw the one before it: 1, 2, …, 40 in some order.
+      expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(await ctx.storage.lockouts.find(user.id)).toMatchObject({ failedCount: 40, version: 40 });
+    });
+
+    it('a serialised update that writes nothing, or throws, leaves the row as it was', async () => {
+      const user = await ctx.createdUser();
+      const first = aLockout(user.id, { failedCount: 3, version: 1 });
+      expect(await ctx.storage.lockouts.compareAndSet(0, first)).toBe(true);
+      expect(
+        await ctx.storage.lockouts.updateSerialized(user.id, (current) => ({ result: current?.failedCount })),
+      ).toBe(3);
+      await expect(
+        ctx.storage.lockouts.updateSerialized(user.id, () => {
+          throw new RangeError('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect(await ctx.storage.lockouts.find(user.id)).toEqual(first);
+    });
+
     it('reset of a user without a row does nothing', async () => {
       const user = await ctx.createdUser();
       await ctx.storage.lockouts.reset(user.id);

@@ -41,7 +41,6 @@ export function AdminUsersView() {
       <Notice kind="error">{error}</Notice>
       <form
         class="filters"
-        aria-label={i18n.t('admin.users.search')}
         onSubmit={async (event) => {
           event.preventDefault();
           if (!needle || shown.length > 0) return;

@@ -23,7 +23,6 @@ export function SecurityView(props: { session: Session }) {
   const { reload } = useSession();
   const { account, status } = props.session;
   const [factors, setFactors] = useState<Factor[]>([]);
-  const [issuer, setIssuer] = useState('Tessera');
   const [open, setOpen] = useState<Open>(null);
   const [error, setError] = useState('');
   const [done, setDone] = useState('');
@@ -32,8 +31,6 @@ export function SecurityView(props: { session: Session }) {
     try {
       const [me] = await Promise.all([client.me.get(), reload()]);
       setFactors(me.factors);
-      const uri = me.factors.find((f) => f.method === 'totp')?.details.issuer;
-      if (typeof uri === 'string') setIssuer(uri);
     } catch (caught) {
       setError(errorText(i18n, caught));
     }
@@ -177,7 +174,7 @@ export function SecurityView(props: { session: Session }) {
         <BackupCodesPanel
           active={active('backup_codes')}
           remaining={status.backupCodesRemaining}
-          issuer={issuer}
+          issuer={status.issuer}
           methods={status.methods}
           onChanged={load}
         />
