@@ -5,6 +5,7 @@ import { ERROR_CODES, type ErrorCode } from '@tessera/contract';
 import { isTesseraError } from '@tessera/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { connectionErrorCode, frameworkErrorCode } from '../http/client-error.js';
+import { noteRejection } from '../http/rejection-code.js';
 import { NATIVE_STATUS } from './native-status.js';
 
 function body(code: ErrorCode, message: string, meta: Readonly<Record<string, unknown>> = {}): ErrorBody {
@@ -42,14 +43,17 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
       if (typeof error.meta.retryAfterSeconds === 'number') {
         reply.header('retry-after', String(error.meta.retryAfterSeconds));
       }
+      noteRejection(request, error.code);
       return reply.status(NATIVE_STATUS[error.code]).send(body(error.code, error.message, error.meta));
     }
     const clientError = frameworkErrorCode(error);
     if (clientError) {
       const { code, message } = clientError;
+      noteRejection(request, code);
       return reply.status(NATIVE_STATUS[code]).send(body(code, message ?? ERROR_CODES[code]));
     }
     request.log.error({ err: error }, 'unexpected error');
+    noteRejection(request, 'INTERNAL');
     return reply.status(500).send(body('INTERNAL', ERROR_CODES.INTERNAL));
   });
   app.setNotFoundHandler((request, reply) => {
@@ -65,6 +69,8 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
         );
     }
     return reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${path}.`));
+    noteRejection(request, 'ROUTE_NOT_FOUND');
+    reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
 }
 
@@ -80,6 +86,7 @@ export function nativeFrameworkErrors(error: FastifyError, request: FastifyReque
     return;
   }
   const { code, message } = clientError;
+  noteRejection(request, code);
   reply.status(NATIVE_STATUS[code]).send(body(code, message ?? ERROR_CODES[code]));
 }
 
