@@ -447,7 +447,7 @@ export type EnableStart = ProcedureView & {
 export type ErrorBody = {
   error: {
     /**
-     * Stable code: program against it. Every code, its status and its meaning: docs/errors.md.
+     * Stable code: program against it. Every code, its status and its meaning: /docs/errors.md.
      */
     code:
       | 'VALIDATION_FAILED'
@@ -521,7 +521,8 @@ export type ErrorBody = {
       | 'WEBAUTHN_CREDENTIAL_LIMIT'
       | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
       | 'WEBAUTHN_CREDENTIAL_EXISTS'
-      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED';
+      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED'
+      | 'HTTP_METHOD_NOT_ALLOWED';
     /**
      * A human sentence; may change between versions.
      */
@@ -706,7 +707,7 @@ export type NotReady = {
   checks: ReadinessChecks;
   error: {
     /**
-     * Stable code: program against it. Every code, its status and its meaning: docs/errors.md.
+     * Stable code: program against it. Every code, its status and its meaning: /docs/errors.md.
      */
     code:
       | 'VALIDATION_FAILED'
@@ -780,7 +781,8 @@ export type NotReady = {
       | 'WEBAUTHN_CREDENTIAL_LIMIT'
       | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
       | 'WEBAUTHN_CREDENTIAL_EXISTS'
-      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED';
+      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED'
+      | 'HTTP_METHOD_NOT_ALLOWED';
     /**
      * A human sentence; may change between versions.
      */
@@ -1330,6 +1332,10 @@ export type TotpImportBody = {
   algorithm?: 'SHA1' | 'SHA256' | 'SHA512';
   digits?: 6 | 8;
   period?: number;
+  /**
+   * Replace an authenticator the user already has (removed in the same transaction). Without it, a user with one answers 409 FACTOR_ALREADY_ACTIVE.
+   */
+  replace?: boolean;
 };
 
 /**
@@ -1630,7 +1636,7 @@ export type GetReadinessData = {
 
 export type GetReadinessErrors = {
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: /docs/errors.md.
    */
   503: NotReady;
 };
@@ -1671,23 +1677,23 @@ export type SignUpData = {
 
 export type SignUpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -1712,15 +1718,15 @@ export type SignInData = {
 
 export type SignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1747,27 +1753,27 @@ export type SelectSignInMethodData = {
 
 export type SelectSignInMethodErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -1794,31 +1800,31 @@ export type CompleteSignInData = {
 
 export type CompleteSignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1843,11 +1849,11 @@ export type StartRecoveryData = {
 
 export type StartRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1874,11 +1880,11 @@ export type ConfirmRecoveryData = {
 
 export type ConfirmRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
 };
@@ -1903,11 +1909,11 @@ export type ResetPasswordData = {
 
 export type ResetPasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -1932,11 +1938,11 @@ export type RefreshTokensData = {
 
 export type RefreshTokensErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -1961,15 +1967,15 @@ export type IntrospectTokenData = {
 
 export type IntrospectTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -1994,7 +2000,7 @@ export type SignOutData = {
 
 export type SignOutErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2019,11 +2025,11 @@ export type GetAccountData = {
 
 export type GetAccountErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2051,7 +2057,7 @@ export type ListFactorsData = {
 
 export type ListFactorsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2081,23 +2087,23 @@ export type BeginTotpEnrollmentData = {
 
 export type BeginTotpEnrollmentErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -2124,31 +2130,31 @@ export type ConfirmFactorData = {
 
 export type ConfirmFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2177,31 +2183,31 @@ export type UseDefaultTotpSettingsData = {
 
 export type UseDefaultTotpSettingsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -2228,23 +2234,23 @@ export type DeleteFactorData = {
 
 export type DeleteFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2269,19 +2275,19 @@ export type VerifyCodeData = {
 
 export type VerifyCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2306,7 +2312,7 @@ export type ListApiTokensData = {
 
 export type ListApiTokensErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2333,11 +2339,11 @@ export type CreateApiTokenData = {
 
 export type CreateApiTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2364,11 +2370,11 @@ export type RevokeApiTokenData = {
 
 export type RevokeApiTokenErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2396,27 +2402,27 @@ export type VerifyUserCodeData = {
 
 export type VerifyUserCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2441,7 +2447,7 @@ export type GetTwoFactorStatusData = {
 
 export type GetTwoFactorStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2466,27 +2472,27 @@ export type StartEnableData = {
 
 export type StartEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2513,15 +2519,15 @@ export type GetEnableData = {
 
 export type GetEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2548,31 +2554,31 @@ export type ConfirmEnableData = {
 
 export type ConfirmEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2599,31 +2605,31 @@ export type ResendEnableCodeData = {
 
 export type ResendEnableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2648,23 +2654,23 @@ export type StartDisableData = {
 
 export type StartDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2691,35 +2697,35 @@ export type ConfirmDisableData = {
 
 export type ConfirmDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2746,31 +2752,31 @@ export type ResendDisableCodeData = {
 
 export type ResendDisableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2795,23 +2801,23 @@ export type StartChallengeData = {
 
 export type StartChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2838,15 +2844,15 @@ export type GetChallengeData = {
 
 export type GetChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2873,31 +2879,31 @@ export type ConfirmChallengeData = {
 
 export type ConfirmChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2922,7 +2928,7 @@ export type GetBackupCodeStatusData = {
 
 export type GetBackupCodeStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2947,19 +2953,19 @@ export type RegenerateBackupCodesData = {
 
 export type RegenerateBackupCodesErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -2984,19 +2990,19 @@ export type StartWebAuthnRegistrationData = {
 
 export type StartWebAuthnRegistrationErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3024,35 +3030,35 @@ export type FinishWebAuthnRegistrationData = {
 
 export type FinishWebAuthnRegistrationErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3078,11 +3084,11 @@ export type ListWebAuthnCredentialsData = {
 
 export type ListWebAuthnCredentialsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3109,19 +3115,19 @@ export type RemoveWebAuthnCredentialData = {
 
 export type RemoveWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3149,19 +3155,19 @@ export type RenameWebAuthnCredentialData = {
 
 export type RenameWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3189,19 +3195,19 @@ export type StartWebAuthnSignInStepData = {
 
 export type StartWebAuthnSignInStepErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
 };
@@ -3228,31 +3234,31 @@ export type CompleteWebAuthnSignInStepData = {
 
 export type CompleteWebAuthnSignInStepErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3278,15 +3284,15 @@ export type StartPasskeySignInData = {
 
 export type StartPasskeySignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3311,27 +3317,27 @@ export type CompletePasskeySignInData = {
 
 export type CompletePasskeySignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3356,19 +3362,19 @@ export type StartWebAuthnChallengeData = {
 
 export type StartWebAuthnChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3395,31 +3401,31 @@ export type ConfirmWebAuthnChallengeData = {
 
 export type ConfirmWebAuthnChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3450,19 +3456,19 @@ export type AdminListWebAuthnCredentialsData = {
 
 export type AdminListWebAuthnCredentialsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3495,19 +3501,19 @@ export type AdminRemoveWebAuthnCredentialData = {
 
 export type AdminRemoveWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3551,11 +3557,11 @@ export type ListHistoryData = {
 
 export type ListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3582,15 +3588,15 @@ export type GetHistoryEntryData = {
 
 export type GetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3615,7 +3621,7 @@ export type ListTrustedDevicesData = {
 
 export type ListTrustedDevicesErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3644,15 +3650,15 @@ export type ForgetTrustedDeviceData = {
 
 export type ForgetTrustedDeviceErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3677,23 +3683,23 @@ export type ChangePasswordData = {
 
 export type ChangePasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3718,7 +3724,7 @@ export type ListMySessionsData = {
 
 export type ListMySessionsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3745,15 +3751,15 @@ export type RevokeMySessionData = {
 
 export type RevokeMySessionErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3778,11 +3784,11 @@ export type RevokeAllMySessionsData = {
 
 export type RevokeAllMySessionsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3807,27 +3813,27 @@ export type StartEmailChangeData = {
 
 export type StartEmailChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -3852,27 +3858,27 @@ export type StartPhoneChangeData = {
 
 export type StartPhoneChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -3899,15 +3905,15 @@ export type GetContactChangeData = {
 
 export type GetContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3934,31 +3940,31 @@ export type ConfirmContactChangeData = {
 
 export type ConfirmContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3983,11 +3989,11 @@ export type SetIssuerData = {
 
 export type SetIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -4015,15 +4021,15 @@ export type AdminListUsersData = {
 
 export type AdminListUsersErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4048,19 +4054,19 @@ export type AdminCreateUserData = {
 
 export type AdminCreateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -4090,19 +4096,19 @@ export type AdminListUserFactorsData = {
 
 export type AdminListUserFactorsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4134,19 +4140,19 @@ export type AdminResetTwoFactorData = {
 
 export type AdminResetTwoFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4176,19 +4182,19 @@ export type AdminUnlockSecondFactorData = {
 
 export type AdminUnlockSecondFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4219,19 +4225,19 @@ export type AdminLookUpUserData = {
 
 export type AdminLookUpUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4261,23 +4267,23 @@ export type AdminDeleteUserData = {
 
 export type AdminDeleteUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -4307,19 +4313,19 @@ export type AdminGetUserData = {
 
 export type AdminGetUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4349,23 +4355,23 @@ export type AdminUpdateUserData = {
 
 export type AdminUpdateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -4395,19 +4401,19 @@ export type AdminDisableUserData = {
 
 export type AdminDisableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4437,19 +4443,19 @@ export type AdminEnableUserData = {
 
 export type AdminEnableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4479,23 +4485,23 @@ export type AdminExportTotpData = {
 
 export type AdminExportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -4525,23 +4531,23 @@ export type AdminImportTotpData = {
 
 export type AdminImportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -4571,19 +4577,19 @@ export type AdminSetUserIssuerData = {
 
 export type AdminSetUserIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -4608,11 +4614,11 @@ export type AdminGetSystemIssuerData = {
 
 export type AdminGetSystemIssuerErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4637,15 +4643,15 @@ export type AdminSetSystemIssuerData = {
 
 export type AdminSetSystemIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4670,11 +4676,11 @@ export type AdminRotateSigningKeyData = {
 
 export type AdminRotateSigningKeyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4701,11 +4707,11 @@ export type AdminGetPolicyData = {
 
 export type AdminGetPolicyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4730,15 +4736,15 @@ export type AdminUpdatePolicyData = {
 
 export type AdminUpdatePolicyErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4781,15 +4787,15 @@ export type AdminListHistoryData = {
 
 export type AdminListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4816,19 +4822,19 @@ export type AdminGetHistoryEntryData = {
 
 export type AdminGetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
