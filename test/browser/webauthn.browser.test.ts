@@ -1,7 +1,8 @@
 /*
  * Security keys and passkeys end to end in a real Chromium against a real Tessera, with the
  * DevTools WebAuthn domain's virtual authenticator standing in for the key: add a key on the
- * security page, rename it, sign out, sign in with the password and the key, remove the key
+ * security page, rename it, sign out, sign in with the password and the key, sign in with the passkey alone,
+ * remove the key
  * (the removal's step-up is answered by the key itself). WebAuthn needs a secure context and an
  * RP ID that is the page's host, so the page is served as http://localhost, the RP ID
  * `localhost`. The new section is checked with axe-core; the page must log no error and break
@@ -76,7 +77,7 @@ async function signInWithPassword(page: Page, username: string): Promise<void> {
 }
 
 describe('security keys and passkeys in the browser', () => {
-  it('adds a key, renames it, signs in with password and key, and removes it', async () => {
+  it('adds a key, renames it, signs in with password and key and with the passkey alone, and removes it', async () => {
     const { page, problems, context } = await openPage(browser);
     const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
     const username = `key${Date.now().toString(36)}`;
@@ -116,6 +117,12 @@ describe('security keys and passkeys in the browser', () => {
     await expect
       .poll(() => section.getByTestId('webauthn-keys').locator('tbody tr td').nth(2).textContent())
       .not.toBe('Never');
+
+    // A passkey (discoverable, user verified) signs in alone: no username, no password typed.
+    await page.getByRole('navigation').getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`${origin}/ui/sign-in`);
+    await page.getByRole('button', { name: 'Use a passkey instead of a password' }).click();
+    await page.getByRole('heading', { name: `Security of ${username}` }).waitFor();
 
     await section.getByRole('button', { name: 'Remove My laptop' }).click();
     await section.getByText('My laptop is removed.').waitFor();

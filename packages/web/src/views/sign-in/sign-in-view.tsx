@@ -131,6 +131,25 @@ export function SignInView() {
       await finish();
     });
 
+  /** A passkey alone, without a username or password: the browser offers the site's passkeys. */
+  const signInWithPasskey = () =>
+    run(async () => {
+      setInfo('');
+      const ceremony = await client.webauthn.passkeyOptions();
+      let assertion: AuthenticationResponseJSON;
+      try {
+        assertion = await startAuthentication({
+          optionsJSON: ceremony.options as unknown as PublicKeyCredentialRequestOptionsJSON,
+        });
+      } catch {
+        setError(i18n.t('webauthn.cancelled'));
+        return;
+      }
+      await client.webauthn.passkeySignIn({ challengeId: ceremony.challengeId, credential: asResponseBody(assertion) });
+      setPassword('');
+      await finish();
+    });
+
   const submitCode = (value: string) =>
     run(async () => {
       if (step.name !== 'second-factor') return;
@@ -289,6 +308,9 @@ export function SignInView() {
         <div class="actions">
           <button type="submit" disabled={action === 'busy'}>
             {i18n.t('signIn.submit')}
+          </button>
+          <button type="button" class="secondary" onClick={signInWithPasskey} disabled={action === 'busy'}>
+            {i18n.t('signIn.passkey')}
           </button>
         </div>
       </form>
