@@ -1,6 +1,7 @@
 import {
   type Config,
   type Core,
+  type CoreMetrics,
   createCore,
   type Delivery,
   KeyRing,
@@ -27,7 +28,7 @@ export async function openRuntime(
   logger: Logger,
   env: Record<string, string | undefined> = process.env,
   /** `announceConsoleDelivery: false` for a command that sends nothing (see createDelivery). */
-  options: { announceConsoleDelivery?: boolean } = {},
+  options: { announceConsoleDelivery?: boolean; metrics?: CoreMetrics } = {},
 ): Promise<Runtime> {
   // Delivery settings are checked before anything is opened: a bad SMTP port fails the start.
   const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger, {
@@ -66,6 +67,7 @@ export async function openRuntime(
       config,
       logger,
       delivery,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     });
     return {
       storage,
