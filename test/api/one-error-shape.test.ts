@@ -17,17 +17,10 @@ afterAll(async () => h.close());
 const NATIVE_404 = { error: { code: 'ROUTE_NOT_FOUND', message: expect.stringMatching(/^No route /) } };
 
 describe('one error shape for every route', () => {
-  it('unknown paths and wrong methods outside the dialects: 404 in the native shape', async () => {
+  it('unknown paths outside the dialects: 404 in the native shape', async () => {
     const cases: Array<[string, string]> = [
-      ['GET', '/'],
       ['GET', '/nope'],
       ['GET', '/api/v1/nope'],
-      ['PUT', '/api/v1/auth/sign-in'],
-      ['DELETE', '/health'],
-      ['POST', '/health'],
-      ['DELETE', '/ready'],
-      ['POST', '/openapi.json'],
-      ['POST', '/.well-known/jwks.json'],
       ['GET', '/api/v2/nope'],
       ['PATCH', '/api/nope'],
     ];
@@ -38,6 +31,28 @@ describe('one error shape for every route', () => {
         url,
         status: 404,
         body: NATIVE_404,
+      });
+    }
+  });
+
+  it('wrong methods outside the dialects: 405 in the native shape, with Allow', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['PUT', '/api/v1/auth/sign-in', 'POST'],
+      ['DELETE', '/health', 'GET, HEAD'],
+      ['POST', '/health', 'GET, HEAD'],
+      ['DELETE', '/ready', 'GET, HEAD'],
+      ['POST', '/openapi.json', 'GET, HEAD'],
+      ['POST', '/.well-known/jwks.json', 'GET, HEAD'],
+      ['DELETE', '/', 'GET, HEAD'],
+    ];
+    for (const [method, url, allow] of cases) {
+      const answer = await h.app.inject({ method: method as 'GET', url });
+      expect({ method, url, status: answer.statusCode, allow: answer.headers.allow, body: json(answer) }).toEqual({
+        method,
+        url,
+        status: 405,
+        allow,
+        body: { error: { code: 'HTTP_METHOD_NOT_ALLOWED', message: expect.stringContaining(allow) } },
       });
     }
   });

@@ -47,7 +47,8 @@ async function signInWithPassword(page: Page, username: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-describe('the authenticator app in the browser', () => {
+// A browser on a shared, busy machine: each test walks several pages and axe runs on each.
+describe('the authenticator app in the browser', { timeout: 90_000 }, () => {
   it('sign up, set up from the QR on screen, sign out, sign in with a code, see it in the history', async () => {
     const { page, problems, context } = await openPage(browser);
     const username = `ui${Date.now().toString(36)}`;

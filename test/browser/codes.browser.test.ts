@@ -60,7 +60,8 @@ async function spendBackupCode(username: string, code: string): Promise<void> {
   expect(done.statusCode, done.body).toBe(200);
 }
 
-describe('codes other than the app', () => {
+// A browser on a shared, busy machine: each test walks several pages and axe runs on each.
+describe('codes other than the app', { timeout: 90_000 }, () => {
   it('backup codes: shown once, downloaded, used in any grouping, and a new set offered when few are left', async () => {
     const user = await createSignedInUser(server.harness);
     const totp = await enrollTotp(server.harness.app, user.accessToken, server.harness.clock.now());

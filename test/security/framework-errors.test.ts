@@ -107,9 +107,10 @@ describe('errors of the router', () => {
     },
   );
 
-  it('a method a route does not have is a 404 ROUTE_NOT_FOUND', async () => {
+  it('a method a route does not have is a 405 HTTP_METHOD_NOT_ALLOWED with Allow', async () => {
     const response = await h.app.inject({ method: 'PATCH', url: '/api/v1/me' });
-    expect(response.statusCode).toBe(404);
-    expect(json<ErrorResponse>(response).error.code).toBe('ROUTE_NOT_FOUND');
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('GET, HEAD');
+    expect(json<ErrorResponse>(response).error.code).toBe('HTTP_METHOD_NOT_ALLOWED');
   });
 });

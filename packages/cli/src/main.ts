@@ -109,7 +109,16 @@ function failure(error: unknown, command: CommandSpec, json: boolean, io: CliIo)
     if (json) io.out(JSON.stringify({ error: { code: 'USAGE', message: error.message } }, null, 2));
     return EXIT.usage;
   }
-  // Before the generic TesseraError line: a database that does not answer names its setting.
+  // A database that does not answer at start names its setting (startup-failure.ts).
+  if (isTesseraError(error) && error.code === 'DATABASE_UNAVAILABLE') {
+    const known = describeStartupFailure(error, io.env);
+    if (known !== undefined) return report(EXIT.environment, 'ENVIRONMENT', known);
+  }
+  if (isTesseraError(error)) return report(EXIT.failed, error.code, error.message);
+  if (error instanceof BackupError) return report(EXIT.failed, 'BACKUP', error.message);
+  if (error instanceof ConfigError) return report(EXIT.environment, 'CONFIGURATION', error.message);
+  if (error instanceof SecretKeyMismatchError) return report(EXIT.environment, 'SECRET_KEY_MISMATCH', error.message);
+  if (error instanceof NewDatabaseRefused) return report(EXIT.environment, 'NO_DATABASE', error.message);
   const known = describeStartupFailure(error, io.env);
   if (known !== undefined) {
     const code = report(EXIT.environment, 'ENVIRONMENT', known);
@@ -117,11 +126,6 @@ function failure(error: unknown, command: CommandSpec, json: boolean, io: CliIo)
     if (io.env.TESSERA_LOG_LEVEL === 'debug' && error instanceof Error) io.err(error.stack ?? '');
     return code;
   }
-  if (isTesseraError(error)) return report(EXIT.failed, error.code, error.message);
-  if (error instanceof BackupError) return report(EXIT.failed, 'BACKUP', error.message);
-  if (error instanceof ConfigError) return report(EXIT.environment, 'CONFIGURATION', error.message);
-  if (error instanceof SecretKeyMismatchError) return report(EXIT.environment, 'SECRET_KEY_MISMATCH', error.message);
-  if (error instanceof NewDatabaseRefused) return report(EXIT.environment, 'NO_DATABASE', error.message);
   // A file that cannot be read (users import --file) is the caller's to fix, not a bug.
   const { code: errno, path } = error as NodeJS.ErrnoException;
   if ((errno === 'ENOENT' || errno === 'EACCES' || errno === 'EISDIR') && path !== undefined) {

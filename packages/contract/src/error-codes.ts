@@ -79,6 +79,7 @@ export const ERROR_CODES = {
   WEBAUTHN_CREDENTIAL_NOT_FOUND: 'No such security key.',
   WEBAUTHN_CREDENTIAL_EXISTS: 'That security key is registered already.',
   WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED: 'This model of security key may not be registered on this server.',
+  HTTP_METHOD_NOT_ALLOWED: 'The path exists, but not with this HTTP method: see the Allow header.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,6 +16,7 @@ import { capConnectionsPerAddress, httpServerOptions } from './http/connections.
 import { installCors } from './http/cors.js';
 import { ignoreContentTypeOfEmptyBodies } from './http/empty-body.js';
 import { useStrictJsonBodyParser } from './http/json-body-parser.js';
+import { registerLandingRoutes } from './http/landing.js';
 import { lazySerializers } from './http/lazy-compilers.js';
 import { OneLinePerRequest } from './http/logging.js';
 import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
@@ -122,6 +123,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           'Settings: docs/configuration.md.',
       },
       externalDocs: { description: 'Every error code and its meaning', url: ERROR_TABLE_DOC },
+      // Relative: the server that serves the document is the one it describes, whatever its address.
+      servers: [{ url: '/', description: 'The server this document was read from' }],
       tags: [
         {
           name: 'accounts',
@@ -173,6 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerLandingRoutes(app);
   const operations = ['operations'];
   // Load balancers poll it: never limited.
   app.get(

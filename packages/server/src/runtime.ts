@@ -4,10 +4,8 @@ import {
   type CoreMetrics,
   createCore,
   type Delivery,
-  KeyRing,
+  holdsSealedData,
   type Logger,
-  SecretKeyMismatchError,
-  sealedCheckKeyId,
 } from '@tessera/core';
 import { createDelivery, loadDeliveryConfig } from '@tessera/delivery';
 import { type KyselyStorage, openStorage } from '@tessera/storage-kysely';
@@ -51,15 +49,11 @@ export async function openRuntime(
   try {
     const { applied } = await storage.migrate();
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    if (startKey.generated) {
-      // A key made just now cannot open what an earlier key sealed: refuse before writing it.
-      const sealedUnder = await sealedCheckKeyId(storage.settings);
-      if (sealedUnder !== undefined) {
-        throw new SecretKeyMismatchError([{ keyId: sealedUnder, holds: [] }], [new KeyRing(startKey.key).current.id]);
-      }
-      // Written before anything is sealed under it, so a crash in between loses nothing.
-      startKey.save();
-    }
+    // A key made just now cannot open what an earlier key sealed: createCore then refuses the
+    // start, naming the key the data needs, and the new key is never written. Otherwise it is
+    // written before anything is sealed under it, so a crash in between loses nothing.
+    const sealedUnderAnother = startKey.generated && (await holdsSealedData(storage.settings));
+    if (startKey.generated && !sealedUnderAnother) startKey.save();
     const core = await createCore({
       storage,
       secretKey: startKey.key,
@@ -69,6 +63,7 @@ export async function openRuntime(
       delivery,
       ...(options.metrics ? { metrics: options.metrics } : {}),
     });
+    if (sealedUnderAnother) throw new Error('a generated secret key opened data sealed before it: refusing to start');
     return {
       storage,
       core,

@@ -41,6 +41,35 @@ export const OPERATIONS = {
   confirmChallenge: { method: 'POST', path: '/api/v1/me/2fa/challenges/{challengeId}/confirm', bearer: true },
   getBackupCodeStatus: { method: 'GET', path: '/api/v1/me/2fa/backup-codes', bearer: true },
   regenerateBackupCodes: { method: 'POST', path: '/api/v1/me/2fa/backup-codes/regenerate', bearer: true },
+  startWebAuthnRegistration: { method: 'POST', path: '/api/v1/me/2fa/webauthn/registration', bearer: true },
+  finishWebAuthnRegistration: { method: 'POST', path: '/api/v1/me/2fa/webauthn/registration/{flowId}', bearer: true },
+  listWebAuthnCredentials: { method: 'GET', path: '/api/v1/me/2fa/webauthn/credentials', bearer: true },
+  renameWebAuthnCredential: {
+    method: 'PATCH',
+    path: '/api/v1/me/2fa/webauthn/credentials/{credentialId}',
+    bearer: true,
+  },
+  removeWebAuthnCredential: {
+    method: 'DELETE',
+    path: '/api/v1/me/2fa/webauthn/credentials/{credentialId}',
+    bearer: true,
+  },
+  startWebAuthnSignInStep: { method: 'POST', path: '/api/v1/auth/sign-in/{flowId}/webauthn/options', bearer: false },
+  completeWebAuthnSignInStep: { method: 'POST', path: '/api/v1/auth/sign-in/{flowId}/webauthn', bearer: false },
+  startPasskeySignIn: { method: 'POST', path: '/api/v1/auth/passkey/options', bearer: false },
+  completePasskeySignIn: { method: 'POST', path: '/api/v1/auth/passkey', bearer: false },
+  startWebAuthnChallenge: { method: 'POST', path: '/api/v1/me/2fa/webauthn/challenges', bearer: true },
+  confirmWebAuthnChallenge: { method: 'POST', path: '/api/v1/me/2fa/webauthn/challenges/{challengeId}', bearer: true },
+  adminListWebAuthnCredentials: {
+    method: 'GET',
+    path: '/api/v1/admin/users/{userId}/webauthn/credentials',
+    bearer: true,
+  },
+  adminRemoveWebAuthnCredential: {
+    method: 'DELETE',
+    path: '/api/v1/admin/users/{userId}/webauthn/credentials/{credentialId}',
+    bearer: true,
+  },
   listHistory: { method: 'GET', path: '/api/v1/me/2fa/history', bearer: true },
   getHistoryEntry: { method: 'GET', path: '/api/v1/me/2fa/history/{entryId}', bearer: true },
   listTrustedDevices: { method: 'GET', path: '/api/v1/me/devices', bearer: true },
@@ -118,6 +147,31 @@ export interface OperationTypes {
   confirmChallenge: { data: T.ConfirmChallengeData; responses: T.ConfirmChallengeResponses };
   getBackupCodeStatus: { data: T.GetBackupCodeStatusData; responses: T.GetBackupCodeStatusResponses };
   regenerateBackupCodes: { data: T.RegenerateBackupCodesData; responses: T.RegenerateBackupCodesResponses };
+  startWebAuthnRegistration: { data: T.StartWebAuthnRegistrationData; responses: T.StartWebAuthnRegistrationResponses };
+  finishWebAuthnRegistration: {
+    data: T.FinishWebAuthnRegistrationData;
+    responses: T.FinishWebAuthnRegistrationResponses;
+  };
+  listWebAuthnCredentials: { data: T.ListWebAuthnCredentialsData; responses: T.ListWebAuthnCredentialsResponses };
+  renameWebAuthnCredential: { data: T.RenameWebAuthnCredentialData; responses: T.RenameWebAuthnCredentialResponses };
+  removeWebAuthnCredential: { data: T.RemoveWebAuthnCredentialData; responses: T.RemoveWebAuthnCredentialResponses };
+  startWebAuthnSignInStep: { data: T.StartWebAuthnSignInStepData; responses: T.StartWebAuthnSignInStepResponses };
+  completeWebAuthnSignInStep: {
+    data: T.CompleteWebAuthnSignInStepData;
+    responses: T.CompleteWebAuthnSignInStepResponses;
+  };
+  startPasskeySignIn: { data: T.StartPasskeySignInData; responses: T.StartPasskeySignInResponses };
+  completePasskeySignIn: { data: T.CompletePasskeySignInData; responses: T.CompletePasskeySignInResponses };
+  startWebAuthnChallenge: { data: T.StartWebAuthnChallengeData; responses: T.StartWebAuthnChallengeResponses };
+  confirmWebAuthnChallenge: { data: T.ConfirmWebAuthnChallengeData; responses: T.ConfirmWebAuthnChallengeResponses };
+  adminListWebAuthnCredentials: {
+    data: T.AdminListWebAuthnCredentialsData;
+    responses: T.AdminListWebAuthnCredentialsResponses;
+  };
+  adminRemoveWebAuthnCredential: {
+    data: T.AdminRemoveWebAuthnCredentialData;
+    responses: T.AdminRemoveWebAuthnCredentialResponses;
+  };
   listHistory: { data: T.ListHistoryData; responses: T.ListHistoryResponses };
   getHistoryEntry: { data: T.GetHistoryEntryData; responses: T.GetHistoryEntryResponses };
   listTrustedDevices: { data: T.ListTrustedDevicesData; responses: T.ListTrustedDevicesResponses };

@@ -447,7 +447,7 @@ export type EnableStart = ProcedureView & {
 export type ErrorBody = {
   error: {
     /**
-     * Stable code: program against it. Every code, its status and its meaning: docs/errors.md.
+     * Stable code: program against it. Every code, its status and its meaning: /docs/errors.md.
      */
     code:
       | 'VALIDATION_FAILED'
@@ -521,7 +521,8 @@ export type ErrorBody = {
       | 'WEBAUTHN_CREDENTIAL_LIMIT'
       | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
       | 'WEBAUTHN_CREDENTIAL_EXISTS'
-      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED';
+      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED'
+      | 'HTTP_METHOD_NOT_ALLOWED';
     /**
      * A human sentence; may change between versions.
      */
@@ -706,7 +707,7 @@ export type NotReady = {
   checks: ReadinessChecks;
   error: {
     /**
-     * Stable code: program against it. Every code, its status and its meaning: docs/errors.md.
+     * Stable code: program against it. Every code, its status and its meaning: /docs/errors.md.
      */
     code:
       | 'VALIDATION_FAILED'
@@ -780,7 +781,8 @@ export type NotReady = {
       | 'WEBAUTHN_CREDENTIAL_LIMIT'
       | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
       | 'WEBAUTHN_CREDENTIAL_EXISTS'
-      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED';
+      | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED'
+      | 'HTTP_METHOD_NOT_ALLOWED';
     /**
      * A human sentence; may change between versions.
      */
@@ -805,6 +807,14 @@ export type OptionalCodeBody = {
    * The current code, 6 or 8 digits.
    */
   code?: string;
+};
+
+/**
+ * PasskeySignInBody
+ */
+export type PasskeySignInBody = {
+  challengeId: string;
+  credential: WebAuthnResponse;
 };
 
 /**
@@ -881,8 +891,13 @@ export type Policy = {
     sms: boolean;
     email: boolean;
     backup_codes: boolean;
+    webauthn: boolean;
   };
   rememberDeviceForAdmins: boolean;
+  /**
+   * Admins must hold a security key or passkey: until they do they may only enroll one, and once they do they sign in with it alone.
+   */
+  phishingResistantForAdmins: boolean;
   /**
    * Allowed but "restricted" in NIST SP 800-63B.
    */
@@ -900,8 +915,10 @@ export type PolicyUpdateBody = {
     sms?: boolean;
     email?: boolean;
     backup_codes?: boolean;
+    webauthn?: boolean;
   };
   rememberDeviceForAdmins?: boolean;
+  phishingResistantForAdmins?: boolean;
 };
 
 /**
@@ -1315,6 +1332,10 @@ export type TotpImportBody = {
   algorithm?: 'SHA1' | 'SHA256' | 'SHA512';
   digits?: 6 | 8;
   period?: number;
+  /**
+   * Replace an authenticator the user already has (removed in the same transaction). Without it, a user with one answers 409 FACTOR_ALREADY_ACTIVE.
+   */
+  replace?: boolean;
 };
 
 /**
@@ -1412,6 +1433,184 @@ export type VerifyResult = {
   valid: boolean;
 };
 
+/**
+ * WebAuthnCeremony
+ */
+export type WebAuthnCeremony = {
+  challengeId: string;
+  options: WebAuthnOptions;
+};
+
+/**
+ * WebAuthnChallengeBody
+ */
+export type WebAuthnChallengeBody = {
+  operation: SuccessTokenOperation;
+  target?: string | null;
+};
+
+/**
+ * WebAuthnChallengeStart
+ */
+export type WebAuthnChallengeStart = {
+  challengeId: string;
+  operation: SuccessTokenOperation;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  expiresAt: string;
+  webauthn: WebAuthnCeremony;
+};
+
+/**
+ * WebAuthnCredential
+ */
+export type WebAuthnCredential = {
+  id: string;
+  name: string;
+  /**
+   * Registered as discoverable with user verification: it signs in without a password.
+   */
+  passkey: boolean;
+  /**
+   * The authenticator model (all zeros when it does not say).
+   */
+  aaguid: string;
+  transports: Array<string>;
+  /**
+   * May be synced to other devices (a synced passkey).
+   */
+  backupEligible: boolean;
+  backedUp: boolean;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  createdAt: string;
+  lastUsedAt: string | null;
+};
+
+/**
+ * WebAuthnCredentialBody
+ */
+export type WebAuthnCredentialBody = {
+  credential: WebAuthnResponse;
+};
+
+/**
+ * WebAuthnCredentialList
+ */
+export type WebAuthnCredentialList = {
+  credentials: Array<WebAuthnCredential>;
+};
+
+/**
+ * WebAuthnOptions
+ *
+ * Pass to `startRegistration({optionsJSON})` / `startAuthentication({optionsJSON})` of @simplewebauthn/browser.
+ */
+export type WebAuthnOptions = {
+  /**
+   * The challenge to sign: single use, valid for the ceremony timeout.
+   */
+  challenge: string;
+  [key: string]: unknown;
+};
+
+/**
+ * WebAuthnRegistrationStart
+ */
+export type WebAuthnRegistrationStart = {
+  flowId: string;
+  factorId: string;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  expiresAt: string;
+  webauthn: WebAuthnCeremony;
+};
+
+/**
+ * WebAuthnRemoveBody
+ */
+export type WebAuthnRemoveBody = {
+  /**
+   * From a challenge for `remove_webauthn_credential` with the key’s id as target.
+   */
+  successToken: string;
+};
+
+/**
+ * WebAuthnRemoved
+ */
+export type WebAuthnRemoved = {
+  /**
+   * Whether keys are left; removing the last one turns the method off.
+   */
+  methodActive: boolean;
+};
+
+/**
+ * WebAuthnRenameBody
+ */
+export type WebAuthnRenameBody = {
+  name: string;
+};
+
+/**
+ * WebAuthnResponse
+ *
+ * The browser’s PublicKeyCredential, as JSON.
+ */
+export type WebAuthnResponse = {
+  /**
+   * The credential id.
+   */
+  id: string;
+  /**
+   * The credential id again.
+   */
+  rawId: string;
+  type: 'public-key';
+  response: {
+    /**
+     * The client data the authenticator signed over.
+     */
+    clientDataJSON: string;
+    /**
+     * Registration: the attestation object.
+     */
+    attestationObject?: string;
+    /**
+     * Assertion: the authenticator data.
+     */
+    authenticatorData?: string;
+    /**
+     * Assertion: the signature.
+     */
+    signature?: string;
+    /**
+     * Assertion of a passkey: the account it belongs to.
+     */
+    userHandle?: string;
+    transports?: Array<string>;
+    [key: string]: unknown;
+  };
+  clientExtensionResults: {
+    [key: string]: unknown;
+  };
+  authenticatorAttachment?: string;
+  [key: string]: unknown;
+};
+
+/**
+ * WebAuthnSignInBody
+ */
+export type WebAuthnSignInBody = {
+  credential: WebAuthnResponse;
+  rememberDevice?: boolean;
+  deviceLabel?: string;
+};
+
 export type GetHealthData = {
   body?: never;
   path?: never;
@@ -1437,7 +1636,7 @@ export type GetReadinessData = {
 
 export type GetReadinessErrors = {
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: /docs/errors.md.
    */
   503: NotReady;
 };
@@ -1478,23 +1677,23 @@ export type SignUpData = {
 
 export type SignUpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -1519,15 +1718,15 @@ export type SignInData = {
 
 export type SignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1554,27 +1753,27 @@ export type SelectSignInMethodData = {
 
 export type SelectSignInMethodErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -1601,31 +1800,31 @@ export type CompleteSignInData = {
 
 export type CompleteSignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1650,11 +1849,11 @@ export type StartRecoveryData = {
 
 export type StartRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1681,11 +1880,11 @@ export type ConfirmRecoveryData = {
 
 export type ConfirmRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
 };
@@ -1710,11 +1909,11 @@ export type ResetPasswordData = {
 
 export type ResetPasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -1739,11 +1938,11 @@ export type RefreshTokensData = {
 
 export type RefreshTokensErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -1768,15 +1967,15 @@ export type IntrospectTokenData = {
 
 export type IntrospectTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -1801,7 +2000,7 @@ export type SignOutData = {
 
 export type SignOutErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -1826,11 +2025,11 @@ export type GetAccountData = {
 
 export type GetAccountErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -1858,7 +2057,7 @@ export type ListFactorsData = {
 
 export type ListFactorsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -1888,23 +2087,23 @@ export type BeginTotpEnrollmentData = {
 
 export type BeginTotpEnrollmentErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -1931,31 +2130,31 @@ export type ConfirmFactorData = {
 
 export type ConfirmFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -1984,31 +2183,31 @@ export type UseDefaultTotpSettingsData = {
 
 export type UseDefaultTotpSettingsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: docs/errors.md.
+   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: docs/errors.md.
+   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
    */
   415: ErrorBody;
 };
@@ -2035,23 +2234,23 @@ export type DeleteFactorData = {
 
 export type DeleteFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2076,19 +2275,19 @@ export type VerifyCodeData = {
 
 export type VerifyCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2113,7 +2312,7 @@ export type ListApiTokensData = {
 
 export type ListApiTokensErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2140,11 +2339,11 @@ export type CreateApiTokenData = {
 
 export type CreateApiTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2171,11 +2370,11 @@ export type RevokeApiTokenData = {
 
 export type RevokeApiTokenErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2203,27 +2402,27 @@ export type VerifyUserCodeData = {
 
 export type VerifyUserCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2248,7 +2447,7 @@ export type GetTwoFactorStatusData = {
 
 export type GetTwoFactorStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2273,27 +2472,27 @@ export type StartEnableData = {
 
 export type StartEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2320,15 +2519,15 @@ export type GetEnableData = {
 
 export type GetEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2355,31 +2554,31 @@ export type ConfirmEnableData = {
 
 export type ConfirmEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2406,31 +2605,31 @@ export type ResendEnableCodeData = {
 
 export type ResendEnableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2455,23 +2654,23 @@ export type StartDisableData = {
 
 export type StartDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2498,35 +2697,35 @@ export type ConfirmDisableData = {
 
 export type ConfirmDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2553,31 +2752,31 @@ export type ResendDisableCodeData = {
 
 export type ResendDisableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2602,23 +2801,23 @@ export type StartChallengeData = {
 
 export type StartChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -2645,15 +2844,15 @@ export type GetChallengeData = {
 
 export type GetChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2680,31 +2879,31 @@ export type ConfirmChallengeData = {
 
 export type ConfirmChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2729,7 +2928,7 @@ export type GetBackupCodeStatusData = {
 
 export type GetBackupCodeStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2754,19 +2953,19 @@ export type RegenerateBackupCodesData = {
 
 export type RegenerateBackupCodesErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -2781,6 +2980,556 @@ export type RegenerateBackupCodesResponses = {
 };
 
 export type RegenerateBackupCodesResponse = RegenerateBackupCodesResponses[keyof RegenerateBackupCodesResponses];
+
+export type StartWebAuthnRegistrationData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/registration';
+};
+
+export type StartWebAuthnRegistrationErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+};
+
+export type StartWebAuthnRegistrationError = StartWebAuthnRegistrationErrors[keyof StartWebAuthnRegistrationErrors];
+
+export type StartWebAuthnRegistrationResponses = {
+  /**
+   * Options for navigator.credentials.create(); answer within the ceremony timeout.
+   */
+  201: WebAuthnRegistrationStart;
+};
+
+export type StartWebAuthnRegistrationResponse =
+  StartWebAuthnRegistrationResponses[keyof StartWebAuthnRegistrationResponses];
+
+export type FinishWebAuthnRegistrationData = {
+  body: WebAuthnCredentialBody;
+  path: {
+    flowId: string;
+  };
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/registration/{flowId}';
+};
+
+export type FinishWebAuthnRegistrationErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   */
+  410: ErrorBody;
+  /**
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   */
+  422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+};
+
+export type FinishWebAuthnRegistrationError = FinishWebAuthnRegistrationErrors[keyof FinishWebAuthnRegistrationErrors];
+
+export type FinishWebAuthnRegistrationResponses = {
+  /**
+   * The key is registered: your keys, the new one with its default name.
+   */
+  200: WebAuthnCredentialList;
+};
+
+export type FinishWebAuthnRegistrationResponse =
+  FinishWebAuthnRegistrationResponses[keyof FinishWebAuthnRegistrationResponses];
+
+export type ListWebAuthnCredentialsData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/credentials';
+};
+
+export type ListWebAuthnCredentialsErrors = {
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+};
+
+export type ListWebAuthnCredentialsError = ListWebAuthnCredentialsErrors[keyof ListWebAuthnCredentialsErrors];
+
+export type ListWebAuthnCredentialsResponses = {
+  /**
+   * Your keys and passkeys.
+   */
+  200: WebAuthnCredentialList;
+};
+
+export type ListWebAuthnCredentialsResponse = ListWebAuthnCredentialsResponses[keyof ListWebAuthnCredentialsResponses];
+
+export type RemoveWebAuthnCredentialData = {
+  body: WebAuthnRemoveBody;
+  path: {
+    credentialId: string;
+  };
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/credentials/{credentialId}';
+};
+
+export type RemoveWebAuthnCredentialErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type RemoveWebAuthnCredentialError = RemoveWebAuthnCredentialErrors[keyof RemoveWebAuthnCredentialErrors];
+
+export type RemoveWebAuthnCredentialResponses = {
+  /**
+   * The key is removed; whether the method is still on.
+   */
+  200: WebAuthnRemoved;
+};
+
+export type RemoveWebAuthnCredentialResponse =
+  RemoveWebAuthnCredentialResponses[keyof RemoveWebAuthnCredentialResponses];
+
+export type RenameWebAuthnCredentialData = {
+  body: WebAuthnRenameBody;
+  path: {
+    credentialId: string;
+  };
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/credentials/{credentialId}';
+};
+
+export type RenameWebAuthnCredentialErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type RenameWebAuthnCredentialError = RenameWebAuthnCredentialErrors[keyof RenameWebAuthnCredentialErrors];
+
+export type RenameWebAuthnCredentialResponses = {
+  /**
+   * The key with its new name.
+   */
+  200: WebAuthnCredential;
+};
+
+export type RenameWebAuthnCredentialResponse =
+  RenameWebAuthnCredentialResponses[keyof RenameWebAuthnCredentialResponses];
+
+export type StartWebAuthnSignInStepData = {
+  body?: never;
+  path: {
+    flowId: string;
+  };
+  query?: never;
+  url: '/api/v1/auth/sign-in/{flowId}/webauthn/options';
+};
+
+export type StartWebAuthnSignInStepErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   */
+  410: ErrorBody;
+};
+
+export type StartWebAuthnSignInStepError = StartWebAuthnSignInStepErrors[keyof StartWebAuthnSignInStepErrors];
+
+export type StartWebAuthnSignInStepResponses = {
+  /**
+   * Options for navigator.credentials.get() listing the account's keys.
+   */
+  200: WebAuthnCeremony;
+};
+
+export type StartWebAuthnSignInStepResponse = StartWebAuthnSignInStepResponses[keyof StartWebAuthnSignInStepResponses];
+
+export type CompleteWebAuthnSignInStepData = {
+  body: WebAuthnSignInBody;
+  path: {
+    flowId: string;
+  };
+  query?: never;
+  url: '/api/v1/auth/sign-in/{flowId}/webauthn';
+};
+
+export type CompleteWebAuthnSignInStepErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   */
+  410: ErrorBody;
+  /**
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   */
+  422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+};
+
+export type CompleteWebAuthnSignInStepError = CompleteWebAuthnSignInStepErrors[keyof CompleteWebAuthnSignInStepErrors];
+
+export type CompleteWebAuthnSignInStepResponses = {
+  /**
+   * Signed in.
+   */
+  200: TokenResponse;
+};
+
+export type CompleteWebAuthnSignInStepResponse =
+  CompleteWebAuthnSignInStepResponses[keyof CompleteWebAuthnSignInStepResponses];
+
+export type StartPasskeySignInData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/api/v1/auth/passkey/options';
+};
+
+export type StartPasskeySignInErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+};
+
+export type StartPasskeySignInError = StartPasskeySignInErrors[keyof StartPasskeySignInErrors];
+
+export type StartPasskeySignInResponses = {
+  /**
+   * Options without a username, requiring user verification.
+   */
+  200: WebAuthnCeremony;
+};
+
+export type StartPasskeySignInResponse = StartPasskeySignInResponses[keyof StartPasskeySignInResponses];
+
+export type CompletePasskeySignInData = {
+  body: PasskeySignInBody;
+  path?: never;
+  query?: never;
+  url: '/api/v1/auth/passkey';
+};
+
+export type CompletePasskeySignInErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   */
+  422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+};
+
+export type CompletePasskeySignInError = CompletePasskeySignInErrors[keyof CompletePasskeySignInErrors];
+
+export type CompletePasskeySignInResponses = {
+  /**
+   * Signed in with the passkey alone.
+   */
+  200: TokenResponse;
+};
+
+export type CompletePasskeySignInResponse = CompletePasskeySignInResponses[keyof CompletePasskeySignInResponses];
+
+export type StartWebAuthnChallengeData = {
+  body: WebAuthnChallengeBody;
+  path?: never;
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/challenges';
+};
+
+export type StartWebAuthnChallengeErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+};
+
+export type StartWebAuthnChallengeError = StartWebAuthnChallengeErrors[keyof StartWebAuthnChallengeErrors];
+
+export type StartWebAuthnChallengeResponses = {
+  /**
+   * The challenge started: options for navigator.credentials.get().
+   */
+  201: WebAuthnChallengeStart;
+};
+
+export type StartWebAuthnChallengeResponse = StartWebAuthnChallengeResponses[keyof StartWebAuthnChallengeResponses];
+
+export type ConfirmWebAuthnChallengeData = {
+  body: WebAuthnCredentialBody;
+  path: {
+    challengeId: string;
+  };
+  query?: never;
+  url: '/api/v1/me/2fa/webauthn/challenges/{challengeId}';
+};
+
+export type ConfirmWebAuthnChallengeErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   */
+  410: ErrorBody;
+  /**
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   */
+  422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+};
+
+export type ConfirmWebAuthnChallengeError = ConfirmWebAuthnChallengeErrors[keyof ConfirmWebAuthnChallengeErrors];
+
+export type ConfirmWebAuthnChallengeResponses = {
+  /**
+   * The key answered: a success token for that operation only.
+   */
+  200: SuccessToken;
+};
+
+export type ConfirmWebAuthnChallengeResponse =
+  ConfirmWebAuthnChallengeResponses[keyof ConfirmWebAuthnChallengeResponses];
+
+export type AdminListWebAuthnCredentialsData = {
+  body?: never;
+  path: {
+    /**
+     * The account's id, or `ext:` and the platform's own id for it (`ext:4711`, percent-encoded).
+     */
+    userId: string | string;
+  };
+  query?: never;
+  url: '/api/v1/admin/users/{userId}/webauthn/credentials';
+};
+
+export type AdminListWebAuthnCredentialsErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type AdminListWebAuthnCredentialsError =
+  AdminListWebAuthnCredentialsErrors[keyof AdminListWebAuthnCredentialsErrors];
+
+export type AdminListWebAuthnCredentialsResponses = {
+  /**
+   * The user's keys and passkeys.
+   */
+  200: WebAuthnCredentialList;
+};
+
+export type AdminListWebAuthnCredentialsResponse =
+  AdminListWebAuthnCredentialsResponses[keyof AdminListWebAuthnCredentialsResponses];
+
+export type AdminRemoveWebAuthnCredentialData = {
+  body?: never;
+  path: {
+    /**
+     * The account's id, or `ext:` and the platform's own id for it (`ext:4711`, percent-encoded).
+     */
+    userId: string | string;
+    credentialId: string;
+  };
+  query?: never;
+  url: '/api/v1/admin/users/{userId}/webauthn/credentials/{credentialId}';
+};
+
+export type AdminRemoveWebAuthnCredentialErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type AdminRemoveWebAuthnCredentialError =
+  AdminRemoveWebAuthnCredentialErrors[keyof AdminRemoveWebAuthnCredentialErrors];
+
+export type AdminRemoveWebAuthnCredentialResponses = {
+  /**
+   * The key is removed; whether the user has keys left.
+   */
+  200: WebAuthnRemoved;
+};
+
+export type AdminRemoveWebAuthnCredentialResponse =
+  AdminRemoveWebAuthnCredentialResponses[keyof AdminRemoveWebAuthnCredentialResponses];
 
 export type ListHistoryData = {
   body?: never;
@@ -2808,11 +3557,11 @@ export type ListHistoryData = {
 
 export type ListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2839,15 +3588,15 @@ export type GetHistoryEntryData = {
 
 export type GetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2872,7 +3621,7 @@ export type ListTrustedDevicesData = {
 
 export type ListTrustedDevicesErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -2901,15 +3650,15 @@ export type ForgetTrustedDeviceData = {
 
 export type ForgetTrustedDeviceErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -2934,23 +3683,23 @@ export type ChangePasswordData = {
 
 export type ChangePasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -2975,7 +3724,7 @@ export type ListMySessionsData = {
 
 export type ListMySessionsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3002,15 +3751,15 @@ export type RevokeMySessionData = {
 
 export type RevokeMySessionErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3035,11 +3784,11 @@ export type RevokeAllMySessionsData = {
 
 export type RevokeAllMySessionsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3064,27 +3813,27 @@ export type StartEmailChangeData = {
 
 export type StartEmailChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -3109,27 +3858,27 @@ export type StartPhoneChangeData = {
 
 export type StartPhoneChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
    */
   502: ErrorBody;
 };
@@ -3156,15 +3905,15 @@ export type GetContactChangeData = {
 
 export type GetContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3191,31 +3940,31 @@ export type ConfirmContactChangeData = {
 
 export type ConfirmContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: docs/errors.md.
+   * Expired: start again. The body's code says which; every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: docs/errors.md.
+   * Understood but refused. The body's code says which; every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
    */
   429: ErrorBody;
 };
@@ -3240,11 +3989,11 @@ export type SetIssuerData = {
 
 export type SetIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
 };
@@ -3272,15 +4021,15 @@ export type AdminListUsersData = {
 
 export type AdminListUsersErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3305,19 +4054,19 @@ export type AdminCreateUserData = {
 
 export type AdminCreateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3347,19 +4096,19 @@ export type AdminListUserFactorsData = {
 
 export type AdminListUserFactorsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3391,19 +4140,19 @@ export type AdminResetTwoFactorData = {
 
 export type AdminResetTwoFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3433,19 +4182,19 @@ export type AdminUnlockSecondFactorData = {
 
 export type AdminUnlockSecondFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3476,19 +4225,19 @@ export type AdminLookUpUserData = {
 
 export type AdminLookUpUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3518,23 +4267,23 @@ export type AdminDeleteUserData = {
 
 export type AdminDeleteUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3564,19 +4313,19 @@ export type AdminGetUserData = {
 
 export type AdminGetUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3606,23 +4355,23 @@ export type AdminUpdateUserData = {
 
 export type AdminUpdateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3652,19 +4401,19 @@ export type AdminDisableUserData = {
 
 export type AdminDisableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3694,19 +4443,19 @@ export type AdminEnableUserData = {
 
 export type AdminEnableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3736,23 +4485,23 @@ export type AdminExportTotpData = {
 
 export type AdminExportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3782,23 +4531,23 @@ export type AdminImportTotpData = {
 
 export type AdminImportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
    */
   409: ErrorBody;
 };
@@ -3828,19 +4577,19 @@ export type AdminSetUserIssuerData = {
 
 export type AdminSetUserIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };
@@ -3865,11 +4614,11 @@ export type AdminGetSystemIssuerData = {
 
 export type AdminGetSystemIssuerErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3894,15 +4643,15 @@ export type AdminSetSystemIssuerData = {
 
 export type AdminSetSystemIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3927,11 +4676,11 @@ export type AdminRotateSigningKeyData = {
 
 export type AdminRotateSigningKeyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3958,11 +4707,11 @@ export type AdminGetPolicyData = {
 
 export type AdminGetPolicyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -3987,15 +4736,15 @@ export type AdminUpdatePolicyData = {
 
 export type AdminUpdatePolicyErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4038,15 +4787,15 @@ export type AdminListHistoryData = {
 
 export type AdminListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
 };
@@ -4073,19 +4822,19 @@ export type AdminGetHistoryEntryData = {
 
 export type AdminGetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: docs/errors.md.
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
    */
   404: ErrorBody;
 };

@@ -2,7 +2,11 @@ import { type Static, Type } from 'typebox';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
 
 /** Where every code is listed with its meaning and native status. */
-export const ERROR_TABLE_DOC = 'docs/errors.md';
+/**
+ * Where every error code is explained: docs/errors.md of the repository, which the server also
+ * serves at this path, so the link works from any running server's document.
+ */
+export const ERROR_TABLE_DOC = '/docs/errors.md';
 
 /** The one error body of the native API. */
 export const ErrorBody = Type.Object(

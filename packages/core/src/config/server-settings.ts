@@ -203,7 +203,9 @@ export const DELIVERED_CODE_SETTINGS = settingsGroup(
       maximum: 100,
     }),
     TESSERA_CODE_RESEND_SECONDS: Setting.integer({
-      description: 'seconds between two codes sent to one phone number or address',
+      description:
+        'seconds between two codes sent to one phone number or address for the same purpose (a sign-in, an ' +
+        'enrollment, a challenge, a recovery each wait on their own; `TESSERA_CODE_HOURLY_LIMIT` counts them all)',
       default: DEFAULT_DELIVERED_CODE_POLICY.resendCooldownSeconds,
       minimum: 0,
       maximum: 3600,

@@ -1,6 +1,6 @@
 import { KEY_CHECK_SETTING, SEALED_KIND_LABELS, type SealedKind, sealedCensus } from '../secret-keys/key-census.js';
 import type { Storage } from '../storage/repositories.js';
-import { SealOpenError, type SecretBox, sealedKeyId } from './secret-box.js';
+import { SealOpenError, type SecretBox } from './secret-box.js';
 
 const KEY_CHECK_CONTEXT = 'key-check';
 const KEY_CHECK_PLAINTEXT = 'tessera';
@@ -31,13 +31,12 @@ export class SecretKeyMismatchError extends Error {
 }
 
 /**
- * The id of the key the database's known value is sealed under, or undefined for a new
- * database: a key generated just now cannot be that key, so a start with one must be refused
- * before anything (a new key file) is written.
+ * Whether the database already holds data sealed under some key (the known value below): a key
+ * generated just now cannot be that key, so a start with one must be refused before anything
+ * (a new key file) is written.
  */
-export async function sealedCheckKeyId(settings: Storage['settings']): Promise<string | undefined> {
-  const stored = await settings.get(KEY_CHECK_SETTING);
-  return stored === undefined ? undefined : (sealedKeyId(stored) ?? 'unknown');
+export async function holdsSealedData(settings: Storage['settings']): Promise<boolean> {
+  return (await settings.get(KEY_CHECK_SETTING)) !== undefined;
 }
 
 /**

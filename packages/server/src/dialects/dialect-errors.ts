@@ -3,6 +3,7 @@ import { isTesseraError } from '@tessera/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { frameworkErrorCode } from '../http/client-error.js';
 import { isRateLimitedError } from '../http/rate-limit.js';
+import { noteRejection } from '../http/rejection-code.js';
 import type { DialectApp, DialectErrorTable } from './dialect.js';
 
 /** An error as a dialect renders it: the stable code, a message for people, what the core added. */
@@ -33,8 +34,10 @@ export function installDialectErrors(
     if (!failure) {
       request.log.error({ err: error }, 'unexpected error');
       const internal: DialectFailure = { code: 'INTERNAL', ...table.INTERNAL, message: ERROR_CODES.INTERNAL };
+      noteRejection(request, 'INTERNAL');
       return reply.status(internal.status).send(render(internal, request, reply));
     }
+    noteRejection(request, failure.code);
     if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
     return reply.status(failure.status).send(render(failure, request, reply));
   });

@@ -1,6 +1,7 @@
 import type { LogLevel } from '@tessera/core';
 import { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { destination, type Logger, pino } from 'pino';
+import { rejectionOf } from './rejection-code.js';
 
 /**
  * Request logs keep method, path, status and timing only. Bodies and headers are never
@@ -93,6 +94,8 @@ export class OneLinePerRequest extends LogController {
         reqId: request.id,
         req: loggedRequest(request),
         res: { statusCode: reply.statusCode },
+        // A refusal names its code beside the status (see rejection-code.ts).
+        ...(rejectionOf(request) === undefined ? {} : { errorCode: rejectionOf(request) }),
         responseTime: reply.elapsedTime,
       },
       'request completed',

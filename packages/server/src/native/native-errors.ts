@@ -5,6 +5,7 @@ import { ERROR_CODES, type ErrorCode } from '@tessera/contract';
 import { isTesseraError } from '@tessera/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { connectionErrorCode, frameworkErrorCode } from '../http/client-error.js';
+import { noteRejection } from '../http/rejection-code.js';
 import { NATIVE_STATUS } from './native-status.js';
 
 function body(code: ErrorCode, message: string, meta: Readonly<Record<string, unknown>> = {}): ErrorBody {
@@ -17,6 +18,15 @@ function body(code: ErrorCode, message: string, meta: Readonly<Record<string, un
 /** Seconds until `time`, at least one: the Retry-After of a lock or a throttle. */
 function secondsUntil(time: string): string {
   return String(Math.max(1, Math.ceil((Date.parse(time) - Date.now()) / 1000)));
+}
+
+/**
+ * The methods some route takes at this path. OPTIONS is left out: the CORS preflight route
+ * answers it on every path, so it says nothing about whether the path exists.
+ */
+const PROBED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+function allowedMethods(app: FastifyInstance, path: string): string[] {
+  return PROBED_METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
 }
 
 /** Every native failure leaves as `{"error":{"code","message"}}`; an unexpected one as INTERNAL, logged. */
@@ -33,17 +43,33 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
       if (typeof error.meta.retryAfterSeconds === 'number') {
         reply.header('retry-after', String(error.meta.retryAfterSeconds));
       }
+      noteRejection(request, error.code);
       return reply.status(NATIVE_STATUS[error.code]).send(body(error.code, error.message, error.meta));
     }
     const clientError = frameworkErrorCode(error);
     if (clientError) {
       const { code, message } = clientError;
+      noteRejection(request, code);
       return reply.status(NATIVE_STATUS[code]).send(body(code, message ?? ERROR_CODES[code]));
     }
     request.log.error({ err: error }, 'unexpected error');
+    noteRejection(request, 'INTERNAL');
     return reply.status(500).send(body('INTERNAL', ERROR_CODES.INTERNAL));
   });
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = allowedMethods(app, path);
+    if (allowed.length > 0) {
+      // RFC 9110 §15.5.6: a 405 says which methods the path does take.
+      reply.header('allow', allowed.join(', '));
+      return reply
+        .status(405)
+        .send(
+          body('HTTP_METHOD_NOT_ALLOWED', `${path} does not take ${request.method}; it takes ${allowed.join(', ')}.`),
+        );
+    }
+    return reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${path}.`));
+    noteRejection(request, 'ROUTE_NOT_FOUND');
     reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
 }
@@ -60,6 +86,7 @@ export function nativeFrameworkErrors(error: FastifyError, request: FastifyReque
     return;
   }
   const { code, message } = clientError;
+  noteRejection(request, code);
   reply.status(NATIVE_STATUS[code]).send(body(code, message ?? ERROR_CODES[code]));
 }
 

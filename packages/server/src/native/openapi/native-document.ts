@@ -1,5 +1,5 @@
 import * as contract from '@tessera/contract';
-import { ERROR_CODES, type ErrorCode } from '@tessera/contract';
+import { ERROR_CODES, ERROR_TABLE_DOC, type ErrorCode } from '@tessera/contract';
 import type { FastifySchema } from 'fastify';
 import { NATIVE_STATUS } from '../native-status.js';
 import { OPERATION_DOCS } from './operation-docs.js';
@@ -48,6 +48,7 @@ const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   404: 'No such resource (or not yours).',
   409: 'Conflicts with the current state: already active, not active, already finished.',
   410: 'Expired: start again.',
+  405: 'The path does not take this HTTP method: the Allow header lists the ones it takes.',
   413: 'The body is larger than 16 KiB.',
   415: 'The body is not JSON.',
   422: 'Understood but refused.',
@@ -68,7 +69,7 @@ function errorResponse(status: number, schema: JsonObject, example?: unknown): J
     example !== undefined ? [example] : code ? [{ error: { code, message: ERROR_CODES[code] } }] : undefined;
   return {
     ...schema,
-    'x-response-description': `${ERROR_MEANINGS[status] ?? 'An error.'} The body's code says which; every code: docs/errors.md.`,
+    'x-response-description': `${ERROR_MEANINGS[status] ?? 'An error.'} The body's code says which; every code: ${ERROR_TABLE_DOC}.`,
     ...(examples ? { examples } : {}),
   };
 }

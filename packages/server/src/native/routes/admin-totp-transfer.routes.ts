@@ -32,7 +32,9 @@ export function registerAdminTotpTransferRoutes(app: NativeApp, core: Core): voi
       schema: {
         operationId: 'adminImportTotp',
         description:
-          "Needs an admin token. Replaces any authenticator the user had; the user's app keeps working with the same key. Recorded in the history.",
+          "Needs an admin token. Installs the key as the user's authenticator; the user's app keeps working with the same key. " +
+          'A user who already has one answers 409 FACTOR_ALREADY_ACTIVE unless `replace` is true, which removes it in the ' +
+          'same transaction (for migrations run again). Recorded in the history.',
         tags,
         summary: "Install a TOTP key from another system as the user's active authenticator",
         security: BEARER,

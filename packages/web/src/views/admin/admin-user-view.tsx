@@ -32,8 +32,8 @@ export function AdminUserView(props: { userId: string }) {
     setConfirming(null);
     try {
       await task();
-      setDone(message);
       await load();
+      setDone(message);
     } catch (caught) {
       setError(errorText(i18n, caught));
     }
