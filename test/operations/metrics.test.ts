@@ -126,7 +126,12 @@ describe('TESSERA_METRICS_PORT', () => {
   afterAll(async () => rm(dataDir, { recursive: true, force: true }));
 
   it('is off unless set, and when set serves the metrics apart from the API', async () => {
-    const env = { TESSERA_DATA_DIR: dataDir, TESSERA_SECRET_KEY: randomBytes(32).toString('base64'), PORT: '0' };
+    const env = {
+      TESSERA_DATA_DIR: dataDir,
+      TESSERA_SECRET_KEY: randomBytes(32).toString('base64'),
+      PORT: '0',
+      TESSERA_WEB_UI: 'off',
+    };
     const off = await startServer(loadConfig(env), new LogCapture(), env);
     try {
       expect(off.metricsUrl).toBeUndefined();
