@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('the web UI at /ui/', () => {
   it('sends / and /ui to /ui/', async () => {
-    const root = await withUi.app.inject({ method: 'GET', url: '/' });
+    const root = await withUi.app.inject({ method: 'GET', url: '/', headers: { accept: 'text/html' } });
     expect(root.statusCode).toBe(302);
     expect(root.headers.location).toBe('/ui/');
     expect((await withUi.app.inject({ method: 'GET', url: '/ui' })).headers.location).toBe('/ui/');
@@ -66,7 +66,9 @@ describe('the web UI at /ui/', () => {
   });
 
   it('is not there on an API-only server', async () => {
-    expect((await apiOnly.app.inject({ method: 'GET', url: '/' })).statusCode).toBe(404);
+    // Without the UI, a browser at / is sent to the API's documentation instead.
+    const root = await apiOnly.app.inject({ method: 'GET', url: '/', headers: { accept: 'text/html' } });
+    expect(root.headers.location).toBe('/docs');
     expect((await apiOnly.app.inject({ method: 'GET', url: '/ui/' })).statusCode).toBe(404);
   });
 });

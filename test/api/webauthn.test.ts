@@ -418,6 +418,50 @@ describe('step-up and removal', () => {
     expect(notTheirs.statusCode).toBe(404);
   });
 
+  it('turns the method off through the disable procedure with a success token, and an admin reset removes every key', async () => {
+    const { user, authenticator } = await userWithKey();
+    const started = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/webauthn/challenges',
+      headers: bearer(user.accessToken),
+      payload: { operation: 'disable_factor', target: 'webauthn' },
+    });
+    const { challengeId, webauthn } = json<{ challengeId: string; webauthn: Ceremony }>(started);
+    const passed = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/2fa/webauthn/challenges/${challengeId}`,
+      headers: bearer(user.accessToken),
+      payload: { credential: authenticator.assert(webauthn.options) },
+    });
+    const { successToken } = json<{ successToken: string }>(passed);
+    const disable = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/disable',
+      headers: bearer(user.accessToken),
+      payload: { method: 'webauthn' },
+    });
+    expect(disable.statusCode, disable.body).toBe(201);
+    const confirmed = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/2fa/disable/${json<{ flowId: string }>(disable).flowId}/confirm`,
+      headers: bearer(user.accessToken),
+      payload: { successToken },
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(await h.storage.webauthnCredentials.countByUser(user.id)).toBe(0);
+
+    const admin = await createSignedInUser(h, { role: 'admin' });
+    const other = await userWithKey();
+    const reset = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/admin/users/${other.user.id}/2fa`,
+      headers: bearer(admin.accessToken),
+    });
+    expect(reset.statusCode, reset.body).toBe(200);
+    expect(json<{ removed: string[] }>(reset).removed).toContain('webauthn');
+    expect(await h.storage.webauthnCredentials.countByUser(other.user.id)).toBe(0);
+  });
+
   it("lets an admin list and remove a user's key", async () => {
     const admin = await createSignedInUser(h, { role: 'admin' });
     const { user, credentials } = await userWithKey();

@@ -140,6 +140,48 @@ export class TesseraClient {
 
     this.verify = (body: BodyOf<'verifyUserCode'>) => call('verifyUserCode', { body });
 
+    this.webauthn = {
+      /** POST /api/v1/me/2fa/webauthn/registration: options for `navigator.credentials.create()`. */
+      startRegistration: () => call('startWebAuthnRegistration'),
+      /** POST /api/v1/me/2fa/webauthn/registration/{flowId}: the browser's answer; your keys after. */
+      finishRegistration: (flowId: string, body: BodyOf<'finishWebAuthnRegistration'>) =>
+        call('finishWebAuthnRegistration', { path: { flowId }, body }),
+      /** GET /api/v1/me/2fa/webauthn/credentials: your security keys and passkeys. */
+      list: () => call('listWebAuthnCredentials'),
+      /** PATCH /api/v1/me/2fa/webauthn/credentials/{credentialId}. */
+      rename: (credentialId: string, body: BodyOf<'renameWebAuthnCredential'>) =>
+        call('renameWebAuthnCredential', { path: { credentialId }, body }),
+      /** DELETE /api/v1/me/2fa/webauthn/credentials/{credentialId}, with a success token for it. */
+      remove: (credentialId: string, body: BodyOf<'removeWebAuthnCredential'>) =>
+        call('removeWebAuthnCredential', { path: { credentialId }, body }),
+      /** POST /api/v1/me/2fa/webauthn/challenges: a step-up answered by a key. */
+      startChallenge: (body: BodyOf<'startWebAuthnChallenge'>) => call('startWebAuthnChallenge', { body }),
+      /** POST /api/v1/me/2fa/webauthn/challenges/{challengeId}: the assertion; a success token. */
+      confirmChallenge: (challengeId: string, body: BodyOf<'confirmWebAuthnChallenge'>) =>
+        call('confirmWebAuthnChallenge', { path: { challengeId }, body }),
+      /** POST /api/v1/auth/sign-in/{flowId}/webauthn/options: the second-factor step with a key. */
+      signInOptions: (flowId: string) => call('startWebAuthnSignInStep', { path: { flowId } }),
+      /** POST /api/v1/auth/sign-in/{flowId}/webauthn: the assertion; the tokens are kept. */
+      signIn: async (flowId: string, body: BodyOf<'completeWebAuthnSignInStep'>) => {
+        const result = await call('completeWebAuthnSignInStep', { path: { flowId }, body });
+        await keep(result);
+        return result;
+      },
+      /** POST /api/v1/auth/passkey/options: options for a passkey sign-in without a username. */
+      passkeyOptions: () => call('startPasskeySignIn'),
+      /** POST /api/v1/auth/passkey: signs in with the passkey alone; the tokens are kept. */
+      passkeySignIn: async (body: BodyOf<'completePasskeySignIn'>) => {
+        const result = await call('completePasskeySignIn', { body });
+        await keep(result);
+        return result;
+      },
+      /** GET /api/v1/admin/users/{userId}/webauthn/credentials (admins). */
+      listFor: (userId: string) => call('adminListWebAuthnCredentials', { path: { userId } }),
+      /** DELETE /api/v1/admin/users/{userId}/webauthn/credentials/{credentialId} (admins). */
+      removeFor: (userId: string, credentialId: string) =>
+        call('adminRemoveWebAuthnCredential', { path: { userId, credentialId } }),
+    };
+
     this.twoFactor = {
       /** GET /api/v1/me/2fa: which methods are active, allowed and required. */
       status: () => call('getTwoFactorStatus'),
@@ -277,6 +319,8 @@ export class TesseraClient {
   /** POST /api/v1/verify: server to server, with an API token: checks a user's code. */
   readonly verify;
   readonly twoFactor;
+  /** Security keys and passkeys: registration, sign-in, step-up, each key; admins' view. */
+  readonly webauthn;
   readonly challenges;
   readonly backupCodes;
   readonly history;

@@ -29,7 +29,7 @@ import type { ServerMetrics } from './metrics/server-metrics.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 import { documentRoute, finishDocument } from './native/openapi/native-document.js';
-import { installWebUi } from './web-ui/web-ui.plugin.js';
+import { installWebUi, WEB_UI_PREFIX } from './web-ui/web-ui.plugin.js';
 
 export interface BuildAppOptions {
   core: Core;
@@ -176,7 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  registerLandingRoutes(app);
+  registerLandingRoutes(app, options.webUiRoot === undefined ? undefined : WEB_UI_PREFIX);
   const operations = ['operations'];
   // Load balancers poll it: never limited.
   app.get(

@@ -16,14 +16,15 @@ export const LANDING_LINKS = {
 } as const;
 
 /**
- * `GET /` points to the documentation: a browser is sent to /docs, a program gets the links as
- * JSON. `GET /docs/errors.md` serves the table of error codes the document links to, so the
- * link works on every running server.
+ * `GET /` points a browser to the web UI (or to /docs where the UI is off), and gives a program
+ * the links as JSON. `GET /docs/errors.md` serves the table of error codes the document links
+ * to, so the link works on every running server.
  */
-export function registerLandingRoutes(app: FastifyInstance): void {
+export function registerLandingRoutes(app: FastifyInstance, webUi: string | undefined): void {
+  const links = webUi === undefined ? LANDING_LINKS : { ui: webUi, ...LANDING_LINKS };
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
-    if ((request.headers.accept ?? '').includes('text/html')) return reply.redirect(DOCS_PREFIX, 302);
-    return { name: 'Tessera', links: LANDING_LINKS };
+    if ((request.headers.accept ?? '').includes('text/html')) return reply.redirect(webUi ?? DOCS_PREFIX, 302);
+    return { name: 'Tessera', links };
   });
   let errorsTable: Promise<string | undefined> | undefined;
   app.get(ERROR_TABLE_DOC, { schema: { hide: true } }, async (_request, reply) => {

@@ -69,6 +69,5 @@ export async function installWebUi(app: FastifyInstance, root: string): Promise<
     ui.get(WEB_UI_PREFIX, { schema: { hide: true } }, (_request, reply) => page(reply));
     ui.get(`${WEB_UI_PREFIX}*`, { schema: { hide: true } }, (_request, reply) => page(reply));
   });
-  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect(WEB_UI_PREFIX, 302));
   app.get('/ui', { schema: { hide: true } }, (_request, reply) => reply.redirect(WEB_UI_PREFIX, 301));
 }

@@ -12,6 +12,7 @@ import { DeliveredMethodSetup } from './delivered-method-panel.js';
 import { RemoveMethod } from './remove-method.js';
 import { SessionsPanel } from './sessions-panel.js';
 import { TotpWizard } from './totp-wizard.js';
+import { WebAuthnPanel } from './webauthn-panel.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -167,7 +168,10 @@ export function SecurityView(props: { session: Session }) {
         </section>
       ))}
 
-      {/* Security keys and passkeys (WebAuthn) take their own section here, beside the other methods. */}
+      <section class="card" id="security-keys" aria-labelledby="webauthn-title">
+        <h2 id="webauthn-title">{i18n.t('webauthn.title')}</h2>
+        <WebAuthnPanel onChanged={load} />
+      </section>
 
       <section class="card" id="backup-codes" aria-labelledby="backup-title">
         <h2 id="backup-title">{i18n.t('backup.title')}</h2>

@@ -1,3 +1,8 @@
+import {
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  startAuthentication,
+} from '@simplewebauthn/browser';
 import type { Method, SentCode } from '@tessera/client';
 import { useState } from 'preact/hooks';
 import { Notice } from '../../components/notice.js';
@@ -9,6 +14,7 @@ import { errorText, isStartAgain } from '../../services/errors.js';
 import { navigate, pathOf } from '../../services/router.js';
 import { useSession } from '../../services/session.js';
 import { deviceTokenFor, rememberDeviceToken } from '../../services/token-storage.js';
+import { asResponseBody } from '../security/webauthn-panel.js';
 import { byResistance, isSent } from './method-order.js';
 
 /** At or below this many unused backup codes, a sign-in ends by offering a new set. */
@@ -32,6 +38,8 @@ export function SignInView() {
   const [error, setError] = useState('');
   const [info, setInfo] = useState('');
   const [action, setAction] = useState<Action>('idle');
+  /** The account has a security key or passkey: "Use a security key or passkey" tops the step. */
+  const [hasKey, setHasKey] = useState(false);
 
   async function finish(): Promise<void> {
     const session = await reload();
@@ -88,9 +96,39 @@ export function SignInView() {
       setPassword('');
       if (answer.status === 'signed_in') return finish();
       const methods = byResistance(answer.methods);
+      setHasKey(answer.methods.includes('webauthn'));
       const first = methods[0];
+      // A key is the only second factor: its button is the whole step, with no code to type.
+      if (!first && answer.methods.includes('webauthn')) {
+        setStep({ name: 'second-factor', flowId: answer.flowId, methods, method: 'webauthn', choosing: false });
+        return;
+      }
       if (!first) throw new Error('no method');
       await choose(answer.flowId, methods, first);
+    });
+
+  /** The second factor with a security key or passkey: the browser's prompt, then the assertion. */
+  const useKey = () =>
+    run(async () => {
+      if (step.name !== 'second-factor') return;
+      setInfo('');
+      const ceremony = await client.webauthn.signInOptions(step.flowId);
+      let assertion: AuthenticationResponseJSON;
+      try {
+        assertion = await startAuthentication({
+          optionsJSON: ceremony.options as unknown as PublicKeyCredentialRequestOptionsJSON,
+        });
+      } catch {
+        // Closed, timed out or no matching key: nothing was sent, the step stays as it was.
+        setError(i18n.t('webauthn.cancelled'));
+        return;
+      }
+      const tokens = await client.webauthn.signIn(step.flowId, {
+        credential: asResponseBody(assertion),
+        ...(remember ? { rememberDevice: true, deviceLabel: navigator.userAgent.slice(0, 200) } : {}),
+      });
+      if (tokens.device) rememberDeviceToken(username, tokens.device.deviceToken);
+      await finish();
     });
 
   const submitCode = (value: string) =>
@@ -136,7 +174,16 @@ export function SignInView() {
         <h1 id="second-factor-title">{i18n.t('signIn.secondFactorTitle')}</h1>
         {step.choosing ? <Notice kind="error">{error}</Notice> : null}
         <Notice kind="info">{info}</Notice>
-        {step.choosing ? (
+        {hasKey ? (
+          <div class="actions">
+            <button type="button" onClick={useKey} disabled={action === 'busy'}>
+              {i18n.t('method.webauthn.use')}
+            </button>
+          </div>
+        ) : null}
+        {step.method === 'webauthn' ? (
+          <Notice kind="error">{error}</Notice>
+        ) : step.choosing ? (
           <fieldset class="method-chooser">
             <legend>{i18n.t('signIn.chooseMethod')}</legend>
             <ul>
