@@ -20,7 +20,7 @@ import {
   totpAt,
   type WebAuthnSettings,
 } from '@tessera/core';
-import { buildApp, createLogger, type RateLimitOptions } from '@tessera/server';
+import { buildApp, createLogger, type RateLimitOptions, type ServerMetrics } from '@tessera/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { openTestStorage, type TestStorage } from '../../packages/storage-kysely/src/test-support/index.js';
 import { createFastPasswordHasher, type PasswordHasher } from './fast-password-hasher.js';
@@ -96,6 +96,8 @@ export interface HarnessOptions {
   signUp?: 'open' | 'closed';
   /** TESSERA_WEBAUTHN_*: the relying party; WebAuthn is off without it, as on a server without the settings. */
   webauthn?: WebAuthnSettings;
+  /** Counts into these Prometheus metrics, as a server with TESSERA_METRICS_PORT does. */
+  metrics?: ServerMetrics;
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -139,6 +141,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     clock,
     delivery: { sms: options.sms ?? outbox.sms, email: options.email ?? outbox.email },
     passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const app = await buildApp({
     core,
@@ -150,6 +153,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.cpanelSecretBits ? { cpanelSecretBits: options.cpanelSecretBits } : {}),
     ...(options.webUiRoot ? { webUiRoot: options.webUiRoot } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await app.ready();
   return {

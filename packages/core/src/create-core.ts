@@ -42,6 +42,7 @@ import { totpMethod } from './methods/totp/totp.method.js';
 import { webauthnMethod } from './methods/webauthn/webauthn.method.js';
 import { WebAuthnCeremonies } from './methods/webauthn/webauthn-ceremonies.js';
 import { WebAuthnCredentialService } from './methods/webauthn/webauthn-credential-service.js';
+import { type CoreMetrics, noCoreMetrics } from './metrics/core-metrics.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { PolicyService } from './policy/policy-service.js';
 import { SecretKeyService } from './secret-keys/secret-key-service.js';
@@ -72,6 +73,8 @@ export interface CoreDeps {
   clock?: Clock;
   logger?: Logger;
   passwordHasher?: PasswordHasher;
+  /** Where the core reports what it decides (second-factor outcomes, lockouts). @default none kept */
+  metrics?: CoreMetrics;
 }
 
 /**
@@ -231,6 +234,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     notifications,
     clock,
     logger,
+    metrics: deps.metrics ?? noCoreMetrics,
   });
   const accounts = new AccountService({
     users: storage.users,

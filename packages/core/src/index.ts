@@ -47,6 +47,7 @@ export * from './methods/sms/phone-number.js';
 export * from './methods/webauthn/webauthn-ceremonies.js';
 export * from './methods/webauthn/webauthn-credential-service.js';
 export * from './methods/webauthn/webauthn-settings.js';
+export * from './metrics/core-metrics.js';
 export * from './notifications/notification-service.js';
 export * from './otp/index.js';
 export * from './policy/policy-service.js';

@@ -24,6 +24,8 @@ import { checkReadiness, databaseCheck, type ReadinessCheck } from './http/readi
 import type { RedisLink } from './http/redis-link.js';
 import { DOCS_PREFIX, installSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validators.js';
+import { installHttpMetrics } from './metrics/http-metrics.js';
+import type { ServerMetrics } from './metrics/server-metrics.js';
 import { NATIVE_PREFIX, nativeApiPlugin } from './native/native.plugin.js';
 import { installNativeErrorHandling, nativeClientErrorHandler, nativeFrameworkErrors } from './native/native-errors.js';
 import { documentRoute, finishDocument } from './native/openapi/native-document.js';
@@ -60,6 +62,8 @@ export interface BuildAppOptions {
   redisRequired?: boolean;
   /** The built web UI's folder, served at /ui/ (TESSERA_WEB_UI); absent: no UI. @default none */
   webUiRoot?: string;
+  /** Where requests and rate-limit refusals are counted (TESSERA_METRICS_PORT). @default not counted */
+  metrics?: ServerMetrics;
 }
 
 /** Requests beyond this are refused (413): every legitimate body is a few hundred bytes. */
@@ -99,8 +103,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await installSecurityHeaders(app);
   await installCors(app, options.corsOrigins ?? []);
+  const metrics = options.metrics;
+  if (metrics) installHttpMetrics(app, metrics);
   // Before any route: the limits attach to the routes as they are registered.
-  const { redis } = await installRateLimits(app, options.rateLimit);
+  const { redis } = await installRateLimits(app, {
+    ...options.rateLimit,
+    ...(metrics ? { onRefused: (group) => metrics.rateLimitRefused(group) } : {}),
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -1,16 +1,21 @@
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createSecureContext } from 'node:tls';
 import { type Config, ConfigError } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './build-app.js';
 import { createLogger } from './http/logging.js';
+import { listenForMetrics, type MetricsListener } from './metrics/metrics-listener.js';
+import { ServerMetrics } from './metrics/server-metrics.js';
 import { openRuntime } from './runtime.js';
 import { builtWebUiRoot } from './web-ui/web-ui.plugin.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
+  /** The Prometheus scrape address (TESSERA_METRICS_PORT); undefined when it is off. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -25,7 +30,8 @@ export async function startServer(
   // Checked before anything is opened: a wrong path or a key that does not fit fails the start.
   const tls = config.tls ? readTlsFiles(config.tls) : undefined;
   const logger = createLogger(config.logLevel, logStream);
-  const runtime = await openRuntime(config, logger, env);
+  const metrics = config.metrics ? new ServerMetrics({ version: serverVersion() }) : undefined;
+  const runtime = await openRuntime(config, logger, env, metrics ? { metrics } : {});
   const app = await buildApp({
     core: runtime.core,
     logger,
@@ -44,10 +50,26 @@ export async function startServer(
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     ...(tls ? { tls } : {}),
     ...(config.webUi ? { webUiRoot: builtWebUiRoot() } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   app.addHook('onClose', async () => runtime.close());
+  let metricsListener: MetricsListener | undefined;
+  try {
+    if (metrics && config.metrics) metricsListener = await listenForMetrics(metrics, config.metrics);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const listener = metricsListener;
+  if (listener) app.addHook('onClose', async () => listener.close());
   const url = await app.listen({ port: config.port, host: config.host });
-  return { app, url, close: () => app.close() };
+  return { app, url, metricsUrl: listener?.url, close: () => app.close() };
+}
+
+/** The version in the server package's manifest, for tessera_build_info. */
+function serverVersion(): string {
+  const manifest = createRequire(import.meta.url)('../package.json') as { version: string };
+  return manifest.version;
 }
 
 /**

@@ -1,4 +1,12 @@
-import { type Config, type Core, createCore, type Delivery, holdsSealedData, type Logger } from '@tessera/core';
+import {
+  type Config,
+  type Core,
+  type CoreMetrics,
+  createCore,
+  type Delivery,
+  holdsSealedData,
+  type Logger,
+} from '@tessera/core';
 import { createDelivery, loadDeliveryConfig } from '@tessera/delivery';
 import { type KyselyStorage, openStorage } from '@tessera/storage-kysely';
 import { loadSecretKey } from './secret-key-file.js';
@@ -18,7 +26,7 @@ export async function openRuntime(
   logger: Logger,
   env: Record<string, string | undefined> = process.env,
   /** `announceConsoleDelivery: false` for a command that sends nothing (see createDelivery). */
-  options: { announceConsoleDelivery?: boolean } = {},
+  options: { announceConsoleDelivery?: boolean; metrics?: CoreMetrics } = {},
 ): Promise<Runtime> {
   // Delivery settings are checked before anything is opened: a bad SMTP port fails the start.
   const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger, {
@@ -53,6 +61,7 @@ export async function openRuntime(
       config,
       logger,
       delivery,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     });
     if (sealedUnderAnother) throw new Error('a generated secret key opened data sealed before it: refusing to start');
     return {

@@ -72,6 +72,8 @@ export interface Config {
   webUi: boolean;
   /** `HOST`: address to listen on. */
   host: string;
+  /** `TESSERA_METRICS_PORT` and `TESSERA_METRICS_HOST`: the Prometheus listener; undefined: none. */
+  metrics: { port: number; host: string } | undefined;
   /**
    * `TESSERA_WORKERS`: server processes sharing the port. Unset: one per CPU with PostgreSQL;
    * one with SQLite, whose writers take turns on one file anyway.
@@ -144,6 +146,10 @@ export function loadConfig(env: Environment): Config {
   return {
     port: http.PORT,
     host: http.HOST,
+    metrics:
+      http.TESSERA_METRICS_PORT === undefined
+        ? undefined
+        : { port: http.TESSERA_METRICS_PORT, host: http.TESSERA_METRICS_HOST },
     workers: http.TESSERA_WORKERS ?? (storage.TESSERA_DATABASE_URL === undefined ? 1 : availableParallelism()),
     dialects: parseDialects(http.TESSERA_DIALECTS),
     webUi: http.TESSERA_WEB_UI === 'on',

@@ -36,6 +36,19 @@ export const HTTP_SETTINGS = settingsGroup(
   {
     PORT: Setting.integer({ description: 'TCP port', default: 8080, minimum: 0, maximum: 65535 }),
     HOST: Setting.text({ description: 'address to listen on (`0.0.0.0` for all)', default: '127.0.0.1' }),
+    TESSERA_METRICS_PORT: Setting.optional(
+      Setting.integer({
+        description:
+          'TCP port of a separate listener serving Prometheus metrics at `/metrics` (see docs/operations.md)',
+        whenUnset: 'no metrics listener',
+        minimum: 0,
+        maximum: 65535,
+      }),
+    ),
+    TESSERA_METRICS_HOST: Setting.text({
+      description: 'address the metrics listener listens on',
+      default: '127.0.0.1',
+    }),
     TESSERA_WORKERS: Setting.optional(
       Setting.integer({
         description: 'server processes sharing the port (node:cluster); `tessera serve` only',

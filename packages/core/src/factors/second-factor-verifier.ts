@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { MethodRegistry } from '../methods/method-registry.js';
 import type { Proof, RefusalReason, Verification } from '../methods/second-factor-method.js';
 import type { EnrolledCredential } from '../methods/webauthn/webauthn-ceremonies.js';
+import type { CoreMetrics, VerificationOutcome } from '../metrics/core-metrics.js';
 import type { NotificationService, SecurityEvent } from '../notifications/notification-service.js';
 import type { FactorKind, FactorRecord, LockoutRecord } from '../storage/records.js';
 import type { FactorRepository } from '../storage/repositories.js';
@@ -47,6 +48,7 @@ export class SecondFactorVerifier {
       notifications: NotificationService;
       clock: Clock;
       logger: Logger;
+      metrics: CoreMetrics;
     },
   ) {}
 
@@ -71,11 +73,13 @@ export class SecondFactorVerifier {
     const method = methods.of(factor);
     method.assertWellFormed(factor, proof);
     const userId = factor.userId;
-    const verification: Verification = await guard.attempt(
-      userId,
-      () => method.verify(factor, proof, { ...context, now: clock.now() }),
-      (event) => this.notifyLock(userId, event, 'second_factor_failures'),
-      lastRead,
+    const verification: Verification = await this.counted(factor.kind, () =>
+      guard.attempt(
+        userId,
+        () => method.verify(factor, proof, { ...context, now: clock.now() }),
+        (event) => this.notifyLock(userId, event, 'second_factor_failures'),
+        lastRead,
+      ),
     );
     if (verification.notice) this.notify(userId, verification.notice);
     if (!verification.ok) {
@@ -107,11 +111,37 @@ export class SecondFactorVerifier {
   ): Promise<{ ok: true } | { ok: false; reason: RefusalReason }> {
     const { deliveredCodes, guard } = this.deps;
     deliveredCodes.assertWellFormed(code);
-    return guard.attempt(
-      userId,
-      () => deliveredCodes.check(context.deliveredCodeId, userId, context.purposes, code),
-      (event) => this.notifyLock(userId, event, lockNotice),
+    return this.counted('sent_code', () =>
+      guard.attempt(
+        userId,
+        () => deliveredCodes.check(context.deliveredCodeId, userId, context.purposes, code),
+        (event) => this.notifyLock(userId, event, lockNotice),
+      ),
     );
+  }
+
+  /**
+   * Every answer of every method passes here, inside or outside the budget, so its outcome is
+   * counted once: accepted, refused, refused as a replay, or refused because the account is (or
+   * just became) locked or suspended. Anything else thrown (a malformed proof, a database
+   * fault) decided nothing and is not counted.
+   */
+  private async counted<T extends { ok: boolean; reason?: string }>(
+    method: FactorKind | 'sent_code',
+    attempt: () => Promise<T>,
+  ): Promise<T> {
+    let outcome: VerificationOutcome;
+    try {
+      const result = await attempt();
+      outcome = result.ok ? 'ok' : result.reason === 'replayed' ? 'replayed' : 'wrong';
+      this.deps.metrics.secondFactorVerified(method, outcome);
+      return result;
+    } catch (error) {
+      const code = error instanceof TesseraError ? error.code : undefined;
+      if (code === 'SECOND_FACTOR_LOCKED') this.deps.metrics.secondFactorVerified(method, 'locked');
+      else if (code === 'SECOND_FACTOR_SUSPENDED') this.deps.metrics.secondFactorVerified(method, 'suspended');
+      throw error;
+    }
   }
 
   private notifyLock(
@@ -119,6 +149,7 @@ export class SecondFactorVerifier {
     event: LockEvent,
     lockNotice: 'second_factor_failures' | 'recovery_failures',
   ): void {
+    this.deps.metrics.lockoutStarted(event.type);
     if (event.type === 'suspended') this.notify(userId, { type: 'second_factor_suspended', failures: event.failures });
     else this.notify(userId, { type: lockNotice, failures: event.failures });
   }

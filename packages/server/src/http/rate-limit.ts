@@ -90,6 +90,8 @@ export interface RateLimitOptions {
   whenRedisDown?: 'memory' | 'refuse';
   /** How long a Redis command or connection attempt may take. @default 500 */
   redisTimeoutMs?: number;
+  /** Told of each request a group's exhausted count refused (the metrics). @default nothing */
+  onRefused?: (group: RateLimitGroup) => void;
 }
 
 /** Seconds a caller refused for want of the counts is asked to wait: about a reconnect or two. */
@@ -157,7 +159,10 @@ export async function installRateLimits(
   app.addHook('onRoute', (route) => {
     const groups = groupsOf(route);
     if (groups.length === 0) return;
-    const hook = limitHook(groups.map((group) => limiters[group]));
+    const hook = limitHook(
+      groups.map((group) => ({ group, limiter: limiters[group] })),
+      options.onRefused,
+    );
     // First, so a refused request costs no authentication or parsing.
     route.onRequest = [hook, ...(route.onRequest === undefined ? [] : [route.onRequest].flat())];
   });
@@ -175,10 +180,13 @@ function groupsOf(route: RouteOptions): readonly RateLimitGroup[] {
   return ['other'];
 }
 
-function limitHook(limiters: readonly Limiter[]): onRequestAsyncHookHandler {
+function limitHook(
+  limiters: readonly { group: RateLimitGroup; limiter: Limiter }[],
+  onRefused: ((group: RateLimitGroup) => void) | undefined,
+): onRequestAsyncHookHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     let tightest: { max: number; remaining: number; ttlInSeconds: number } | undefined;
-    for (const limiter of limiters) {
+    for (const { group, limiter } of limiters) {
       let result: Awaited<ReturnType<Limiter>>;
       try {
         result = await limiter(request);
@@ -196,6 +204,7 @@ function limitHook(limiters: readonly Limiter[]): onRequestAsyncHookHandler {
       if (result.isExceeded) {
         setHeaders(reply, { max: result.max, remaining: 0, ttlInSeconds });
         reply.header('retry-after', String(ttlInSeconds));
+        onRefused?.(group);
         throw new RateLimitedError(ttlInSeconds);
       }
       if (tightest === undefined || result.remaining < tightest.remaining) {

@@ -62,15 +62,15 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
     if (allowed.length > 0) {
       // RFC 9110 §15.5.6: a 405 says which methods the path does take.
       reply.header('allow', allowed.join(', '));
+      noteRejection(request, 'HTTP_METHOD_NOT_ALLOWED');
       return reply
         .status(405)
         .send(
           body('HTTP_METHOD_NOT_ALLOWED', `${path} does not take ${request.method}; it takes ${allowed.join(', ')}.`),
         );
     }
-    return reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${path}.`));
     noteRejection(request, 'ROUTE_NOT_FOUND');
-    reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
+    return reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${path}.`));
   });
 }
 

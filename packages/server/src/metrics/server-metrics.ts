@@ -1,0 +1,94 @@
+import type { CoreMetrics, LockoutKind, VerificationOutcome } from '@tessera/core';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { RateLimitGroup } from '../http/rate-limit.js';
+
+/** Request latency buckets, in seconds: a 2FA call is milliseconds; the tail is Argon2 and SMTP. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Every Prometheus metric of one server process, in its own registry (never prom-client's global
+ * one, so two apps in one process, as in tests, do not share counts). It backs the core's
+ * CoreMetrics port; the HTTP layer records requests and rate-limit refusals into it.
+ */
+export class ServerMetrics implements CoreMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'route' | 'method' | 'status_class'>;
+  private readonly requestDuration: Histogram<'route' | 'method' | 'status_class'>;
+  private readonly verifications: Counter<'method' | 'outcome'>;
+  private readonly lockouts: Counter<'kind'>;
+  private readonly rateLimited: Counter<'group'>;
+
+  constructor(build: { version: string }) {
+    const registers = [this.registry];
+    // Node's own figures (CPU, memory, GC, handles, event-loop lag), under the same prefix.
+    collectDefaultMetrics({ register: this.registry, prefix: 'tessera_' });
+    new Gauge({
+      name: 'tessera_build_info',
+      help: 'Always 1; the labels name the running build.',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }).set({ version: build.version, node_version: process.version }, 1);
+    this.requests = new Counter({
+      name: 'tessera_http_requests_total',
+      help: 'HTTP requests answered, by route pattern, method and status class (2xx, 4xx, ...).',
+      labelNames: ['route', 'method', 'status_class'],
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: 'tessera_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by route pattern, method and status class.',
+      labelNames: ['route', 'method', 'status_class'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.verifications = new Counter({
+      name: 'tessera_second_factor_verifications_total',
+      help: 'Second-factor answers decided, by method and outcome (ok, wrong, replayed, locked, suspended).',
+      labelNames: ['method', 'outcome'],
+      registers,
+    });
+    this.lockouts = new Counter({
+      name: 'tessera_lockouts_started_total',
+      help: 'Failures that locked (timed) or suspended (until an admin unlocks) an account.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: 'tessera_rate_limit_refusals_total',
+      help: 'Requests refused by a rate limit, by route group.',
+      labelNames: ['group'],
+      registers,
+    });
+  }
+
+  secondFactorVerified(method: string, outcome: VerificationOutcome): void {
+    this.verifications.inc({ method, outcome });
+  }
+
+  lockoutStarted(kind: LockoutKind): void {
+    this.lockouts.inc({ kind });
+  }
+
+  rateLimitRefused(group: RateLimitGroup): void {
+    this.rateLimited.inc({ group });
+  }
+
+  /**
+   * `route` is the pattern the router matched (`/v1/users/:id`), never the URL asked for: ids in
+   * paths would make a series per user. A request no route matched counts under `unmatched`.
+   */
+  requestAnswered(request: { route: string | undefined; method: string; statusCode: number; seconds: number }): void {
+    const labels = {
+      route: request.route ?? 'unmatched',
+      method: request.method,
+      status_class: `${Math.floor(request.statusCode / 100)}xx`,
+    };
+    this.requests.inc(labels);
+    this.requestDuration.observe(labels, request.seconds);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
