@@ -88,7 +88,8 @@ describe('the authenticator app in the browser', { timeout: 90_000 }, () => {
     await signInWithPassword(page, username);
     const codeField = page.getByLabel('Code from your authenticator app');
     await codeField.waitFor();
-    expect(await page.evaluate('document.activeElement.id')).toBe(await codeField.getAttribute('id'));
+    const fieldId = await codeField.getAttribute('id');
+    await expect.poll(() => page.evaluate('document.activeElement.id')).toBe(fieldId);
     expect(await codeField.getAttribute('autocomplete')).toBe('one-time-code');
     expect(await codeField.getAttribute('inputmode')).toBe('numeric');
     await expectAccessibleInBothThemes(page, 'second-factor');

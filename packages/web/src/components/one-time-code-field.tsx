@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef } from 'preact/hooks';
 
 export interface OneTimeCodeFieldProps {
   label: string;
@@ -21,8 +21,9 @@ export interface OneTimeCodeFieldProps {
 export function OneTimeCodeField(props: OneTimeCodeFieldProps) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
-  // Focused on arrival, and again once a check is over (a wrong code: type the next one).
-  useEffect(() => {
+  // Focused on arrival, and again once a check is over (a wrong code: type the next one). Before
+  // the field is painted, so that keys typed as soon as it shows go into it.
+  useLayoutEffect(() => {
     if (props.autoFocus !== false && !props.disabled) input.current?.focus();
   }, [props.autoFocus, props.disabled]);
   const described = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
