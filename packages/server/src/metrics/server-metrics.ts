@@ -1,4 +1,12 @@
-import type { CoreMetrics, LockoutKind, VerificationOutcome } from '@tessera/core';
+import type {
+  CodeSendOutcome,
+  CoreMetrics,
+  DeliveryChannel,
+  LockoutKind,
+  PasswordCheckOutcome,
+  PasswordThrottleBudget,
+  VerificationOutcome,
+} from '@tessera/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RateLimitGroup } from '../http/rate-limit.js';
 
@@ -17,6 +25,9 @@ export class ServerMetrics implements CoreMetrics {
   private readonly verifications: Counter<'method' | 'outcome'>;
   private readonly lockouts: Counter<'kind'>;
   private readonly rateLimited: Counter<'group'>;
+  private readonly codesSent: Counter<'channel' | 'provider' | 'outcome'>;
+  private readonly passwordChecks: Counter<'outcome'>;
+  private readonly passwordThrottled: Counter<'budget'>;
 
   constructor(build: { version: string }) {
     const registers = [this.registry];
@@ -59,6 +70,24 @@ export class ServerMetrics implements CoreMetrics {
       labelNames: ['group'],
       registers,
     });
+    this.codesSent = new Counter({
+      name: 'tessera_codes_sent_total',
+      help: 'One-time codes handed to a delivery provider, by channel (sms, email), provider and outcome (sent, failed).',
+      labelNames: ['channel', 'provider', 'outcome'],
+      registers,
+    });
+    this.passwordChecks = new Counter({
+      name: 'tessera_password_checks_total',
+      help: 'Password tries (sign-in, HTTP Basic, re-confirmation), by outcome (ok, wrong, throttled).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.passwordThrottled = new Counter({
+      name: 'tessera_password_throttled_total',
+      help: 'Password tries refused unchecked, by the failure budget that refused them (account, address).',
+      labelNames: ['budget'],
+      registers,
+    });
   }
 
   secondFactorVerified(method: string, outcome: VerificationOutcome): void {
@@ -67,6 +96,15 @@ export class ServerMetrics implements CoreMetrics {
 
   lockoutStarted(kind: LockoutKind): void {
     this.lockouts.inc({ kind });
+  }
+
+  codeSent(channel: DeliveryChannel, provider: string, outcome: CodeSendOutcome): void {
+    this.codesSent.inc({ channel, provider, outcome });
+  }
+
+  passwordChecked(outcome: PasswordCheckOutcome, throttledBy?: PasswordThrottleBudget): void {
+    this.passwordChecks.inc({ outcome });
+    if (throttledBy) this.passwordThrottled.inc({ budget: throttledBy });
   }
 
   rateLimitRefused(group: RateLimitGroup): void {
