@@ -37,6 +37,8 @@ export class ServerMetrics implements CoreMetrics {
       name: 'tessera_build_info',
       help: 'Always 1; the labels name the running build.',
       labelNames: ['version', 'node_version'],
+      // Summed over the workers of a cluster it would count them: every worker runs one build.
+      aggregator: 'first',
       registers,
     }).set({ version: build.version, node_version: process.version }, 1);
     this.requests = new Counter({
