@@ -127,6 +127,8 @@ describe('TESSERA_METRICS_PORT', () => {
       await fetch(`${on.url}/health`);
       const text = await scrape(on.metricsUrl ?? '');
       expect(sample(text, 'tessera_http_requests_total', { route: '/health', status_class: '2xx' })).toBe(1);
+      // The storage is measured too: the start's migration check ran selects.
+      expect(sample(text, 'tessera_db_statement_duration_seconds_count', { kind: 'select' })).toBeGreaterThan(0);
     } finally {
       await on.close();
     }

@@ -44,7 +44,7 @@ export async function startServer(
   const metrics = config.metrics ? new ServerMetrics({ version: serverVersion() }) : undefined;
   const ownListener = (options.metricsScrapedBy ?? 'own-listener') === 'own-listener';
   if (metrics && !ownListener) reportMetricsToPrimary(metrics);
-  const runtime = await openRuntime(config, logger, env, metrics ? { metrics } : {});
+  const runtime = await openRuntime(config, logger, env, metrics ? { metrics, storageMetrics: metrics } : {});
   const app = await buildApp({
     core: runtime.core,
     logger,
