@@ -39,6 +39,7 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
   private readonly statementDuration: Histogram<'kind'>;
   private readonly statementErrors: Counter<'kind'>;
   private readonly groupCommitBatches: Histogram;
+  private readPool: (() => ConnectionPoolFigures) | undefined;
 
   constructor(build: { version: string }) {
     const registers = [this.registry];
@@ -148,16 +149,23 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
     this.groupCommitBatches.observe(writes);
   }
 
-  /** Registers the pool gauges, read at each scrape; a storage without a pool (SQLite) has none. */
+  /**
+   * Registers the pool gauges, read at each scrape; a storage without a pool (SQLite) has none.
+   * Told again (another storage on the same metrics), the newer read replaces the older.
+   */
   watchConnectionPool(read: () => ConnectionPoolFigures): void {
+    const watched = this.readPool !== undefined;
+    this.readPool = read;
+    if (watched) return;
     const registers = [this.registry];
+    const readPool = () => this.readPool?.() ?? { total: 0, idle: 0, waiting: 0 };
     const gauge = (name: string, help: string, figure: keyof ConnectionPoolFigures) =>
       new Gauge({
         name,
         help,
         registers,
         collect() {
-          this.set(read()[figure]);
+          this.set(readPool()[figure]);
         },
       });
     gauge('tessera_db_pool_connections', 'PostgreSQL connections open in the pool, idle or in use.', 'total');
