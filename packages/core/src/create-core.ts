@@ -179,6 +179,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     storage.throttles,
     config.passwordThrottle ?? DEFAULT_PASSWORD_THROTTLE_POLICY,
     clock,
+    deps.metrics ?? noCoreMetrics,
   );
   const changes = new FactorChanges({ history, notifications, users: storage.users });
   const guard = new SecondFactorGuard(storage.lockouts, config.lockout, clock);
@@ -196,6 +197,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     clock,
     logger,
     policy: config.deliveredCodes,
+    metrics: deps.metrics ?? noCoreMetrics,
   });
   const successTokens = new SuccessTokenService({ tokens: storage.successTokens, hasher, clock });
   const webauthnCeremonies = config.webauthn

@@ -21,6 +21,7 @@ import { KyselyUserRepository } from './repositories/kysely-user.repository.js';
 import { KyselyWebAuthnChallengeRepository } from './repositories/kysely-webauthn-challenge.repository.js';
 import { KyselyWebAuthnCredentialRepository } from './repositories/kysely-webauthn-credential.repository.js';
 import type { StorageDialect } from './storage-dialect.js';
+import type { StorageMetrics } from './storage-metrics.js';
 
 /** The core's Storage over Kysely, plus what only this implementation has. */
 export interface KyselyStorage extends Storage {
@@ -37,9 +38,15 @@ export interface KyselyStorage extends Storage {
  * Wires the repositories over an open Kysely instance. openStorage is the usual way in; this is
  * for callers that build the Kysely instance themselves (for example to log every query).
  */
-export function createKyselyStorage(db: Kysely<Database>, dialect: StorageDialect): KyselyStorage {
+export function createKyselyStorage(
+  db: Kysely<Database>,
+  dialect: StorageDialect,
+  /** `metrics`: where the group commit's batch sizes go (statement times come from the Kysely instance's log). */
+  options: { metrics?: StorageMetrics | undefined } = {},
+): KyselyStorage {
   // The writes of every second-factor attempt, grouped into shared commits (group-commit.ts).
-  const groupCommit = new GroupCommit(db);
+  const { metrics } = options;
+  const groupCommit = new GroupCommit(db, metrics && ((writes) => metrics.groupCommitted(writes)));
   return {
     db,
     dialect,
