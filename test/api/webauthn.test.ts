@@ -211,6 +211,12 @@ describe('second-factor sign-in', () => {
     expect(done.statusCode, done.body).toBe(200);
     const { accessToken } = json<{ accessToken: string }>(done);
     expect(claims(accessToken).amr).toEqual(['pwd', 'hwk', 'mfa']);
+    const refreshed = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refreshToken: json<{ refreshToken: string }>(done).refreshToken },
+    });
+    expect(claims(json<{ accessToken: string }>(refreshed).accessToken).amr).toEqual(['pwd', 'hwk', 'mfa']);
     const [credential] = await h.storage.webauthnCredentials.listByUser(user.id);
     expect(credential?.lastUsedAt).not.toBeNull();
     expect(credential?.signCount).toBe(1);
@@ -314,9 +320,25 @@ describe('passkey sign-in', () => {
       payload: { challengeId, credential: authenticator.assert(options) },
     });
     expect(done.statusCode, done.body).toBe(200);
-    const payload = claims(json<{ accessToken: string }>(done).accessToken);
+    const tokens = json<{ accessToken: string; refreshToken: string }>(done);
+    const payload = claims(tokens.accessToken);
     expect(payload.sub).toBe(user.id);
     expect(payload.amr).toEqual(['hwk', 'mfa']);
+    // Every access token of the session says so, refreshed ones too.
+    const refreshed = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refreshToken: tokens.refreshToken },
+    });
+    expect(refreshed.statusCode, refreshed.body).toBe(200);
+    const again = json<{ accessToken: string; refreshToken: string }>(refreshed);
+    expect(claims(again.accessToken)).toMatchObject({ sub: user.id, amr: ['hwk', 'mfa'] });
+    const twice = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refreshToken: again.refreshToken },
+    });
+    expect(claims(json<{ accessToken: string }>(twice).accessToken).amr).toEqual(['hwk', 'mfa']);
   });
 
   it('refuses a passkey answer without user verification, and a replay', async () => {
