@@ -511,6 +511,107 @@ describe('step-up and removal', () => {
   });
 });
 
+describe('the generic step-up and disable with a key', () => {
+  async function startChallenge(user: SignedInUser, operation: string) {
+    const started = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/challenges',
+      headers: bearer(user.accessToken),
+      payload: { operation, method: 'webauthn' },
+    });
+    expect(started.statusCode, started.body).toBe(201);
+    return json<{ challengeId: string; method: string; webauthn: Ceremony }>(started);
+  }
+
+  function confirmChallenge(user: SignedInUser, challengeId: string, payload: Json) {
+    return h.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/2fa/challenges/${challengeId}/confirm`,
+      headers: bearer(user.accessToken),
+      payload,
+    });
+  }
+
+  it('lets a key-only user step up through /me/2fa/challenges with the assertion', async () => {
+    const { user, authenticator } = await userWithKey();
+    const { challengeId, method, webauthn } = await startChallenge(user, 'change_password');
+    expect(method).toBe('webauthn');
+    expect((webauthn.options.allowCredentials as { id: string }[]).map((c) => c.id)).toEqual(
+      authenticator.credentialIds,
+    );
+    const passed = await confirmChallenge(user, challengeId, { credential: authenticator.assert(webauthn.options) });
+    expect(passed.statusCode, passed.body).toBe(200);
+    expect(json(passed)).toMatchObject({ operation: 'change_password', target: null });
+    const state = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/me/2fa/challenges/${challengeId}`,
+      headers: bearer(user.accessToken),
+    });
+    expect(json(state)).toMatchObject({ state: 'passed', method: 'webauthn' });
+  });
+
+  it('refuses a wrong signature there, counting it on the lockout, and a replay of a good answer', async () => {
+    const { user, authenticator } = await userWithKey();
+    const first = await startChallenge(user, 'change_password');
+    const forged = await confirmChallenge(user, first.challengeId, {
+      credential: authenticator.assert(first.webauthn.options, { badSignature: true }),
+    });
+    expect(forged.statusCode).toBe(422);
+    expect(errorCode(forged)).toBe('CODE_INVALID');
+    expect((await h.storage.lockouts.find(user.id))?.failedCount).toBe(1);
+    const second = await startChallenge(user, 'change_password');
+    const answer = authenticator.assert(second.webauthn.options);
+    expect((await confirmChallenge(user, second.challengeId, { credential: answer })).statusCode).toBe(200);
+    const replayed = await confirmChallenge(user, second.challengeId, { credential: answer });
+    expect([replayed.statusCode, errorCode(replayed)]).toEqual([409, 'FLOW_FINISHED']);
+  });
+
+  it('turns the method off through /me/2fa/disable with the assertion, and refuses a bad one first', async () => {
+    const { user, authenticator } = await userWithKey();
+    const disable = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/disable',
+      headers: bearer(user.accessToken),
+      payload: { method: 'webauthn' },
+    });
+    expect(disable.statusCode, disable.body).toBe(201);
+    const { flowId, webauthn } = json<{ flowId: string; webauthn: Ceremony }>(disable);
+    expect((webauthn.options.allowCredentials as { id: string }[]).map((c) => c.id)).toEqual(
+      authenticator.credentialIds,
+    );
+    const confirm = (payload: Json) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/v1/me/2fa/disable/${flowId}/confirm`,
+        headers: bearer(user.accessToken),
+        payload,
+      });
+    const wrongOrigin = await confirm({
+      credential: authenticator.assert(webauthn.options, { origin: 'https://evil.example' }),
+    });
+    expect(wrongOrigin.statusCode).toBe(422);
+    expect(await h.storage.webauthnCredentials.countByUser(user.id)).toBe(1);
+    // The refused answer spent the challenge: a new procedure issues a new one.
+    const again = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/disable',
+      headers: bearer(user.accessToken),
+      payload: { method: 'webauthn' },
+    });
+    const retry = json<{ flowId: string; webauthn: Ceremony }>(again);
+    const confirmed = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/2fa/disable/${retry.flowId}/confirm`,
+      headers: bearer(user.accessToken),
+      payload: { credential: authenticator.assert(retry.webauthn.options) },
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(json(confirmed)).toMatchObject({ method: 'webauthn', state: 'disabled' });
+    expect(await h.storage.webauthnCredentials.countByUser(user.id)).toBe(0);
+    expect(await h.storage.factors.activeKinds(user.id)).toEqual([]);
+  });
+});
+
 describe('phishing-resistant factors for admins', () => {
   it('holds an admin without a key to enrolling one, and signs in one with a key by the key alone', async () => {
     await h.core.policy.update(SYSTEM_ACTOR, { phishingResistantForAdmins: true });

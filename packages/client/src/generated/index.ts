@@ -132,6 +132,7 @@ export type {
   BeginTotpEnrollmentResponse,
   BeginTotpEnrollmentResponses,
   ChallengeBody,
+  ChallengeConfirmBody,
   ChallengeView,
   ChangePasswordData,
   ChangePasswordError,

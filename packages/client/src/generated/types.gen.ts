@@ -171,6 +171,17 @@ export type ChallengeBody = {
 };
 
 /**
+ * ChallengeConfirmBody
+ */
+export type ChallengeConfirmBody =
+  | {
+      code: AnyCode;
+    }
+  | {
+      credential: WebAuthnResponse;
+    };
+
+/**
  * ChallengeView
  */
 export type ChallengeView = {
@@ -201,6 +212,10 @@ export type ChallengeView = {
      * Masked phone number or address.
      */
     destination: string;
+  };
+  webauthn?: {
+    challengeId: string;
+    options: WebAuthnOptions;
   };
 };
 
@@ -314,6 +329,9 @@ export type DisableConfirmBody =
     }
   | {
       successToken: string;
+    }
+  | {
+      credential: WebAuthnResponse;
     };
 
 /**
@@ -335,6 +353,10 @@ export type DisableStart = ProcedureView & {
      * Masked phone number or address.
      */
     destination: string;
+  };
+  webauthn?: {
+    challengeId: string;
+    options: WebAuthnOptions;
   };
 };
 
@@ -2869,7 +2891,7 @@ export type GetChallengeResponses = {
 export type GetChallengeResponse = GetChallengeResponses[keyof GetChallengeResponses];
 
 export type ConfirmChallengeData = {
-  body: CodeOnlyBody;
+  body: ChallengeConfirmBody;
   path: {
     challengeId: string;
   };
