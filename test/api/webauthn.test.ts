@@ -123,7 +123,22 @@ describe('registration', () => {
   it('turns the method on with a named key, and reports 2FA on', async () => {
     const { user, credentials } = await userWithKey(key({ aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }));
     expect(credentials).toHaveLength(1);
-    expect(credentials[0]).toMatchObject({ name: 'YubiKey 5 Series', passkey: true, lastUsedAt: null });
+    expect(credentials[0]).toMatchObject({
+      name: 'YubiKey 5 Series',
+      model: 'YubiKey 5 Series',
+      passkey: true,
+      lastUsedAt: null,
+    });
+    // The model's name stays when the key is renamed; a model not in the table has none.
+    const renamed = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/me/2fa/webauthn/credentials/${credentials[0]?.id}`,
+      headers: bearer(user.accessToken),
+      payload: { name: 'Blue key' },
+    });
+    expect(json(renamed)).toMatchObject({ name: 'Blue key', model: 'YubiKey 5 Series' });
+    const { credentials: unknownModel } = await userWithKey(key({ aaguid: '12345678-1234-4234-8234-123456789abc' }));
+    expect(unknownModel[0]).toMatchObject({ model: null });
     const status = await h.app.inject({ method: 'GET', url: '/api/v1/me/2fa', headers: bearer(user.accessToken) });
     expect(json<{ methods: string[] }>(status).methods).toEqual(['webauthn']);
     const history = await h.core.history.listAll(SYSTEM_ACTOR, { userId: user.id });

@@ -3,15 +3,18 @@
  * DevTools WebAuthn domain's virtual authenticator standing in for the key: add a key on the
  * security page, rename it, sign out, sign in with the password and the key, sign in with the passkey alone,
  * remove the key
- * (the removal's step-up is answered by the key itself). WebAuthn needs a secure context and an
+ * (the removal's step-up is answered by the key itself); and an admin who sees a user's keys on
+ * the user's page and removes one. WebAuthn needs a secure context and an
  * RP ID that is the page's host, so the page is served as http://localhost, the RP ID
  * `localhost`. The new section is checked with axe-core; the page must log no error and break
  * no CSP rule.
  */
 import { createServer } from 'node:net';
-import type { WebAuthnSettings } from '@tessera/core';
+import { SYSTEM_ACTOR, type WebAuthnSettings } from '@tessera/core';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createSignedInUser } from '../support/harness.js';
+import { SoftwareAuthenticator } from '../support/software-authenticator.js';
 import { launchBrowser, openPage, seriousAccessibilityProblems } from './fixtures/browser.js';
 import { startUiServer, type UiServer } from './fixtures/ui-server.js';
 
@@ -133,6 +136,68 @@ describe('security keys and passkeys in the browser', () => {
     await signInWithPassword(page, username);
     await page.getByRole('heading', { name: `Security of ${username}` }).waitFor();
 
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("an admin sees a user's keys on the user's page, with model and last use, and removes one", async () => {
+    const { harness } = server;
+    const admin = await createSignedInUser(harness, { role: 'admin' });
+    const user = await createSignedInUser(harness);
+    // The user's key is registered through the API by a software authenticator of a known model.
+    const yubikey = new SoftwareAuthenticator({ origin, aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' });
+    const started = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/webauthn/registration',
+      headers: bearer(user.accessToken),
+    });
+    const { flowId, webauthn } = started.json() as { flowId: string; webauthn: { options: Record<string, unknown> } };
+    const registered = await harness.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/2fa/webauthn/registration/${flowId}`,
+      headers: bearer(user.accessToken),
+      payload: { credential: yubikey.register(webauthn.options) },
+    });
+    expect(registered.statusCode, registered.body).toBe(200);
+    const renamed = await harness.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/me/2fa/webauthn/credentials/${(registered.json() as { credentials: { id: string }[] }).credentials[0]?.id}`,
+      headers: bearer(user.accessToken),
+      payload: { name: 'Blue key' },
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+
+    const { page, problems, context } = await openPage(browser);
+    await signInWithPassword(page, admin.username);
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Search by name, e-mail or platform id').fill(user.username);
+    await page
+      .getByRole('row', { name: new RegExp(user.username) })
+      .getByRole('link', { name: user.username })
+      .click();
+    await page.getByRole('heading', { name: `User ${user.username}` }).waitFor();
+    const section = page.getByRole('region', { name: 'Security keys and passkeys' });
+    const row = section.getByTestId('admin-webauthn-keys').locator('tbody tr');
+    await expect.poll(() => row.count()).toBe(1);
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 2)).toEqual(['Blue key (passkey)', 'YubiKey 5 Series']);
+    expect(cells[3]).toBe('Never');
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+
+    await section.getByRole('button', { name: 'Remove Blue key' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Remove Blue key?' });
+    await dialog.waitFor();
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('Blue key is removed.').waitFor();
+    await expect.poll(() => page.getByTestId('user-methods').textContent()).toBe('None');
+    expect(await harness.storage.webauthnCredentials.countByUser(user.id)).toBe(0);
+    const history = await harness.core.history.listAll(SYSTEM_ACTOR, { userId: user.id });
+    expect(history.items.map((entry) => [entry.method, entry.action, entry.enabled])).toContainEqual([
+      'webauthn',
+      'disable',
+      false,
+    ]);
     expect(problems).toEqual([]);
     await context.close();
   });

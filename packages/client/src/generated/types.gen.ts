@@ -1498,6 +1498,10 @@ export type WebAuthnCredential = {
    * The authenticator model (all zeros when it does not say).
    */
   aaguid: string;
+  /**
+   * The model’s name when the AAGUID is a well-known one (it stays when the key is renamed); null otherwise.
+   */
+  model: string | null;
   transports: Array<string>;
   /**
    * May be synced to other devices (a synced passkey).
