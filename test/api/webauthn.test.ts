@@ -387,11 +387,16 @@ describe('passkey sign-in', () => {
     expect(refused.statusCode).toBe(422);
   });
 
-  it('is refused while the policy forbids webauthn', async () => {
+  it('is refused while the policy forbids webauthn, and a sign-in page is told so beforehand', async () => {
+    const availability = () => h.app.inject({ method: 'GET', url: '/api/v1/auth/passkey' });
+    expect(json(await availability())).toEqual({ available: true });
     await h.core.policy.update(SYSTEM_ACTOR, { methods: { webauthn: false } });
     const refused = await h.app.inject({ method: 'POST', url: '/api/v1/auth/passkey/options' });
     expect(refused.statusCode).toBe(403);
     expect(errorCode(refused)).toBe('METHOD_NOT_ALLOWED');
+    const told = await availability();
+    expect(told.statusCode).toBe(200);
+    expect(json(told)).toEqual({ available: false });
   });
 });
 

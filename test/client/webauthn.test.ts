@@ -148,6 +148,10 @@ describe('security keys and passkeys', () => {
     expect(fresh.tokens?.accessToken).toEqual(expect.any(String));
   });
 
+  forOperation('getPasskeyAvailability', 'says passkeys sign in where WebAuthn is set up', async () => {
+    expect(await server.client().webauthn.passkeyAvailability()).toEqual({ available: true });
+  });
+
   forOperation('startPasskeySignIn', 'answers options without a username', async () => {
     const options = await server.client().webauthn.passkeyOptions();
     expect(options.options).toMatchObject({ userVerification: 'required' });

@@ -832,6 +832,16 @@ export type OptionalCodeBody = {
 };
 
 /**
+ * PasskeyAvailability
+ */
+export type PasskeyAvailability = {
+  /**
+   * Passkeys sign in here: the relying party is configured and the policy allows webauthn. Says nothing about any account.
+   */
+  available: boolean;
+};
+
+/**
  * PasskeySignInBody
  */
 export type PasskeySignInBody = {
@@ -3301,38 +3311,21 @@ export type CompleteWebAuthnSignInStepResponses = {
 export type CompleteWebAuthnSignInStepResponse =
   CompleteWebAuthnSignInStepResponses[keyof CompleteWebAuthnSignInStepResponses];
 
-export type StartPasskeySignInData = {
+export type GetPasskeyAvailabilityData = {
   body?: never;
   path?: never;
   query?: never;
-  url: '/api/v1/auth/passkey/options';
+  url: '/api/v1/auth/passkey';
 };
 
-export type StartPasskeySignInErrors = {
+export type GetPasskeyAvailabilityResponses = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * Whether passkeys sign in here.
    */
-  400: ErrorBody;
-  /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
-   */
-  403: ErrorBody;
-  /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
-   */
-  409: ErrorBody;
+  200: PasskeyAvailability;
 };
 
-export type StartPasskeySignInError = StartPasskeySignInErrors[keyof StartPasskeySignInErrors];
-
-export type StartPasskeySignInResponses = {
-  /**
-   * Options without a username, requiring user verification.
-   */
-  200: WebAuthnCeremony;
-};
-
-export type StartPasskeySignInResponse = StartPasskeySignInResponses[keyof StartPasskeySignInResponses];
+export type GetPasskeyAvailabilityResponse = GetPasskeyAvailabilityResponses[keyof GetPasskeyAvailabilityResponses];
 
 export type CompletePasskeySignInData = {
   body: PasskeySignInBody;
@@ -3378,6 +3371,39 @@ export type CompletePasskeySignInResponses = {
 };
 
 export type CompletePasskeySignInResponse = CompletePasskeySignInResponses[keyof CompletePasskeySignInResponses];
+
+export type StartPasskeySignInData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/api/v1/auth/passkey/options';
+};
+
+export type StartPasskeySignInErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+};
+
+export type StartPasskeySignInError = StartPasskeySignInErrors[keyof StartPasskeySignInErrors];
+
+export type StartPasskeySignInResponses = {
+  /**
+   * Options without a username, requiring user verification.
+   */
+  200: WebAuthnCeremony;
+};
+
+export type StartPasskeySignInResponse = StartPasskeySignInResponses[keyof StartPasskeySignInResponses];
 
 export type StartWebAuthnChallengeData = {
   body: WebAuthnChallengeBody;

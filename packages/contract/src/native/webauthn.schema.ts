@@ -132,3 +132,10 @@ export const WebAuthnChallengeStart = Type.Object({
   expiresAt: DateTime,
   webauthn: WebAuthnCeremony,
 });
+
+export const PasskeyAvailability = Type.Object({
+  available: Type.Boolean({
+    description:
+      'Passkeys sign in here: the relying party is configured and the policy allows webauthn. Says nothing about any account.',
+  }),
+});

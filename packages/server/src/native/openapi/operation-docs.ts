@@ -607,6 +607,10 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     request: { challengeId: CHALLENGE_ID, credential: ASSERTION },
     response: TOKENS,
   },
+  getPasskeyAvailability: {
+    ok: 'Whether passkeys sign in here.',
+    response: { available: true },
+  },
   startWebAuthnChallenge: {
     ok: 'The challenge started: options for navigator.credentials.get().',
     request: { operation: 'remove_webauthn_credential', target: CREDENTIAL_ID },
