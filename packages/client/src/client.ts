@@ -167,6 +167,8 @@ export class TesseraClient {
         await keep(result);
         return result;
       },
+      /** GET /api/v1/auth/passkey: whether passkeys sign in here (before offering them or autofill). */
+      passkeyAvailability: () => call('getPasskeyAvailability'),
       /** POST /api/v1/auth/passkey/options: options for a passkey sign-in without a username. */
       passkeyOptions: () => call('startPasskeySignIn'),
       /** POST /api/v1/auth/passkey: signs in with the passkey alone; the tokens are kept. */

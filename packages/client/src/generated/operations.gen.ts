@@ -56,8 +56,9 @@ export const OPERATIONS = {
   },
   startWebAuthnSignInStep: { method: 'POST', path: '/api/v1/auth/sign-in/{flowId}/webauthn/options', bearer: false },
   completeWebAuthnSignInStep: { method: 'POST', path: '/api/v1/auth/sign-in/{flowId}/webauthn', bearer: false },
-  startPasskeySignIn: { method: 'POST', path: '/api/v1/auth/passkey/options', bearer: false },
+  getPasskeyAvailability: { method: 'GET', path: '/api/v1/auth/passkey', bearer: false },
   completePasskeySignIn: { method: 'POST', path: '/api/v1/auth/passkey', bearer: false },
+  startPasskeySignIn: { method: 'POST', path: '/api/v1/auth/passkey/options', bearer: false },
   startWebAuthnChallenge: { method: 'POST', path: '/api/v1/me/2fa/webauthn/challenges', bearer: true },
   confirmWebAuthnChallenge: { method: 'POST', path: '/api/v1/me/2fa/webauthn/challenges/{challengeId}', bearer: true },
   adminListWebAuthnCredentials: {
@@ -160,8 +161,9 @@ export interface OperationTypes {
     data: T.CompleteWebAuthnSignInStepData;
     responses: T.CompleteWebAuthnSignInStepResponses;
   };
-  startPasskeySignIn: { data: T.StartPasskeySignInData; responses: T.StartPasskeySignInResponses };
+  getPasskeyAvailability: { data: T.GetPasskeyAvailabilityData; responses: T.GetPasskeyAvailabilityResponses };
   completePasskeySignIn: { data: T.CompletePasskeySignInData; responses: T.CompletePasskeySignInResponses };
+  startPasskeySignIn: { data: T.StartPasskeySignInData; responses: T.StartPasskeySignInResponses };
   startWebAuthnChallenge: { data: T.StartWebAuthnChallengeData; responses: T.StartWebAuthnChallengeResponses };
   confirmWebAuthnChallenge: { data: T.ConfirmWebAuthnChallengeData; responses: T.ConfirmWebAuthnChallengeResponses };
   adminListWebAuthnCredentials: {

@@ -171,6 +171,17 @@ export type ChallengeBody = {
 };
 
 /**
+ * ChallengeConfirmBody
+ */
+export type ChallengeConfirmBody =
+  | {
+      code: AnyCode;
+    }
+  | {
+      credential: WebAuthnResponse;
+    };
+
+/**
  * ChallengeView
  */
 export type ChallengeView = {
@@ -201,6 +212,10 @@ export type ChallengeView = {
      * Masked phone number or address.
      */
     destination: string;
+  };
+  webauthn?: {
+    challengeId: string;
+    options: WebAuthnOptions;
   };
 };
 
@@ -314,6 +329,9 @@ export type DisableConfirmBody =
     }
   | {
       successToken: string;
+    }
+  | {
+      credential: WebAuthnResponse;
     };
 
 /**
@@ -335,6 +353,10 @@ export type DisableStart = ProcedureView & {
      * Masked phone number or address.
      */
     destination: string;
+  };
+  webauthn?: {
+    challengeId: string;
+    options: WebAuthnOptions;
   };
 };
 
@@ -807,6 +829,16 @@ export type OptionalCodeBody = {
    * The current code, 6 or 8 digits.
    */
   code?: string;
+};
+
+/**
+ * PasskeyAvailability
+ */
+export type PasskeyAvailability = {
+  /**
+   * Passkeys sign in here: the relying party is configured and the policy allows webauthn. Says nothing about any account.
+   */
+  available: boolean;
 };
 
 /**
@@ -1476,6 +1508,10 @@ export type WebAuthnCredential = {
    * The authenticator model (all zeros when it does not say).
    */
   aaguid: string;
+  /**
+   * The model’s name when the AAGUID is a well-known one (it stays when the key is renamed); null otherwise.
+   */
+  model: string | null;
   transports: Array<string>;
   /**
    * May be synced to other devices (a synced passkey).
@@ -2869,7 +2905,7 @@ export type GetChallengeResponses = {
 export type GetChallengeResponse = GetChallengeResponses[keyof GetChallengeResponses];
 
 export type ConfirmChallengeData = {
-  body: CodeOnlyBody;
+  body: ChallengeConfirmBody;
   path: {
     challengeId: string;
   };
@@ -3275,38 +3311,21 @@ export type CompleteWebAuthnSignInStepResponses = {
 export type CompleteWebAuthnSignInStepResponse =
   CompleteWebAuthnSignInStepResponses[keyof CompleteWebAuthnSignInStepResponses];
 
-export type StartPasskeySignInData = {
+export type GetPasskeyAvailabilityData = {
   body?: never;
   path?: never;
   query?: never;
-  url: '/api/v1/auth/passkey/options';
+  url: '/api/v1/auth/passkey';
 };
 
-export type StartPasskeySignInErrors = {
+export type GetPasskeyAvailabilityResponses = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * Whether passkeys sign in here.
    */
-  400: ErrorBody;
-  /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
-   */
-  403: ErrorBody;
-  /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
-   */
-  409: ErrorBody;
+  200: PasskeyAvailability;
 };
 
-export type StartPasskeySignInError = StartPasskeySignInErrors[keyof StartPasskeySignInErrors];
-
-export type StartPasskeySignInResponses = {
-  /**
-   * Options without a username, requiring user verification.
-   */
-  200: WebAuthnCeremony;
-};
-
-export type StartPasskeySignInResponse = StartPasskeySignInResponses[keyof StartPasskeySignInResponses];
+export type GetPasskeyAvailabilityResponse = GetPasskeyAvailabilityResponses[keyof GetPasskeyAvailabilityResponses];
 
 export type CompletePasskeySignInData = {
   body: PasskeySignInBody;
@@ -3352,6 +3371,39 @@ export type CompletePasskeySignInResponses = {
 };
 
 export type CompletePasskeySignInResponse = CompletePasskeySignInResponses[keyof CompletePasskeySignInResponses];
+
+export type StartPasskeySignInData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/api/v1/auth/passkey/options';
+};
+
+export type StartPasskeySignInErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+};
+
+export type StartPasskeySignInError = StartPasskeySignInErrors[keyof StartPasskeySignInErrors];
+
+export type StartPasskeySignInResponses = {
+  /**
+   * Options without a username, requiring user verification.
+   */
+  200: WebAuthnCeremony;
+};
+
+export type StartPasskeySignInResponse = StartPasskeySignInResponses[keyof StartPasskeySignInResponses];
 
 export type StartWebAuthnChallengeData = {
   body: WebAuthnChallengeBody;

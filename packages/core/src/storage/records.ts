@@ -122,6 +122,8 @@ export interface SessionFamilyRecord {
    * "2FA required" policy.
    */
   secondFactor?: boolean;
+  /** How the sign-in was made (RFC 8176 `amr`), carried by every access token of the session. */
+  amr?: readonly string[];
 }
 
 export interface ApiTokenRecord {

@@ -7,6 +7,7 @@ import type { FactorOf, WebAuthnCredentialRecord } from '../../storage/records.j
 import type { Repositories, Storage } from '../../storage/repositories.js';
 import type { SuccessTokenService } from '../../success-tokens/success-token-service.js';
 import type { MethodRegistry } from '../method-registry.js';
+import { authenticatorModel } from './aaguid-names.js';
 
 /** What the security page and the admin page show of a key: nothing that signs anything. */
 export interface WebAuthnCredentialView {
@@ -15,6 +16,8 @@ export interface WebAuthnCredentialView {
   /** A passkey: discoverable, registered with user verification; it can sign in without a password. */
   passkey: boolean;
   aaguid: string;
+  /** The model's name from the AAGUID when it is a well-known one (null otherwise), whatever the key's name. */
+  model: string | null;
   transports: string[];
   /** May be synced to the user's other devices (a synced passkey), and is. */
   backupEligible: boolean;
@@ -144,6 +147,7 @@ export function toCredentialView(credential: WebAuthnCredentialRecord): WebAuthn
     name: credential.name,
     passkey: credential.discoverable && credential.userVerified,
     aaguid: credential.aaguid,
+    model: authenticatorModel(credential.aaguid),
     transports: credential.transports,
     backupEligible: credential.backupEligible,
     backedUp: credential.backedUp,

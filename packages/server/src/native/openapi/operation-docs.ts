@@ -226,6 +226,7 @@ const WEBAUTHN_CREDENTIAL = {
   name: 'YubiKey 5 Series with NFC',
   passkey: true,
   aaguid: 'fa2b99dc-9e39-4257-8f92-4a30d23c4118',
+  model: 'YubiKey 5 Series with NFC',
   transports: ['usb', 'nfc'],
   backupEligible: false,
   backedUp: false,
@@ -605,6 +606,10 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     ok: 'Signed in with the passkey alone.',
     request: { challengeId: CHALLENGE_ID, credential: ASSERTION },
     response: TOKENS,
+  },
+  getPasskeyAvailability: {
+    ok: 'Whether passkeys sign in here.',
+    response: { available: true },
   },
   startWebAuthnChallenge: {
     ok: 'The challenge started: options for navigator.credentials.get().',

@@ -16,6 +16,7 @@ import { describeThrottleContract } from './throttle.contract.js';
 import { describeTrustedDeviceContract } from './trusted-device.contract.js';
 import { describeUnitOfWorkContract } from './unit-of-work.contract.js';
 import { describeUserContract } from './user.contract.js';
+import { describeWebAuthnContract } from './webauthn.contract.js';
 
 /**
  * The behaviour every storage must have, one file per repository, run unchanged against each
@@ -44,6 +45,7 @@ export function describeStorageContract(kind: DatabaseKind): void {
     describeTrustedDeviceContract(ctx);
     describeUnitOfWorkContract(ctx);
     describeSecretKeyContract(ctx);
+    describeWebAuthnContract(ctx);
     describeSchemaContract(ctx);
   });
 }

@@ -16,6 +16,7 @@ import { useSession } from '../../services/session.js';
 import { deviceTokenFor, rememberDeviceToken } from '../../services/token-storage.js';
 import { asResponseBody } from '../security/webauthn-panel.js';
 import { byResistance, isSent } from './method-order.js';
+import { cancelAutofill, type PickedPasskey, usePasskeyAutofill } from './passkey-autofill.js';
 
 /** At or below this many unused backup codes, a sign-in ends by offering a new set. */
 export const LOW_BACKUP_CODES = 2;
@@ -40,6 +41,11 @@ export function SignInView() {
   const [action, setAction] = useState<Action>('idle');
   /** The account has a security key or passkey: "Use a security key or passkey" tops the step. */
   const [hasKey, setHasKey] = useState(false);
+  /** Bumped to open a fresh autofill ceremony after one was spent or cancelled. */
+  const [autofillRound, setAutofillRound] = useState(0);
+  const { available: passkeysAvailable } = usePasskeyAutofill(step.name === 'password', autofillRound, (picked) =>
+    signInWithPickedPasskey(picked),
+  );
 
   async function finish(): Promise<void> {
     const session = await reload();
@@ -90,6 +96,8 @@ export function SignInView() {
 
   const signIn = () =>
     run(async () => {
+      // Signing in with the password: the passkey autofill is not wanted any more.
+      cancelAutofill();
       setInfo('');
       const deviceToken = deviceTokenFor(username);
       const answer = await client.auth.signIn({ username, password, ...(deviceToken ? { deviceToken } : {}) });
@@ -105,7 +113,7 @@ export function SignInView() {
       }
       if (!first) throw new Error('no method');
       await choose(answer.flowId, methods, first);
-    });
+    }).finally(() => setAutofillRound((round) => round + 1));
 
   /** The second factor with a security key or passkey: the browser's prompt, then the assertion. */
   const useKey = () =>
@@ -148,7 +156,19 @@ export function SignInView() {
       await client.webauthn.passkeySignIn({ challengeId: ceremony.challengeId, credential: asResponseBody(assertion) });
       setPassword('');
       await finish();
-    });
+    }).finally(() => setAutofillRound((round) => round + 1));
+
+  /** A passkey the browser offered in the username field's autofill and the person picked. */
+  const signInWithPickedPasskey = (picked: PickedPasskey) =>
+    run(async () => {
+      setInfo('');
+      await client.webauthn.passkeySignIn({
+        challengeId: picked.challengeId,
+        credential: asResponseBody(picked.assertion),
+      });
+      setPassword('');
+      await finish();
+    }).finally(() => setAutofillRound((round) => round + 1));
 
   const submitCode = (value: string) =>
     run(async () => {
@@ -290,7 +310,7 @@ export function SignInView() {
         <TextField
           label={i18n.t('signIn.username')}
           name="username"
-          autoComplete="username"
+          autoComplete="username webauthn"
           value={username}
           onInput={setUsername}
           required
@@ -309,9 +329,11 @@ export function SignInView() {
           <button type="submit" disabled={action === 'busy'}>
             {i18n.t('signIn.submit')}
           </button>
-          <button type="button" class="secondary" onClick={signInWithPasskey} disabled={action === 'busy'}>
-            {i18n.t('signIn.passkey')}
-          </button>
+          {passkeysAvailable ? (
+            <button type="button" class="secondary" onClick={signInWithPasskey} disabled={action === 'busy'}>
+              {i18n.t('signIn.passkey')}
+            </button>
+          ) : null}
         </div>
       </form>
       <p class="links">
