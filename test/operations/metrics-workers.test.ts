@@ -2,7 +2,8 @@
  * TESSERA_WORKERS=2 with TESSERA_METRICS_PORT: `tessera serve` itself as a child process, known
  * traffic spread over both workers (one connection a request, which node:cluster hands to the
  * workers in turn), and each scrape of the one metrics port counts all of it, not one worker's
- * share. On SQLite, and on PostgreSQL when the suite is pointed at it.
+ * share. A worker killed with SIGKILL is replaced and the scrapes go on, without its counts. On
+ * SQLite, and on PostgreSQL when the suite is pointed at it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -96,6 +97,26 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
       }
       // The API port does not serve them.
       expect((await fetch(`${apiUrl}/metrics`)).status).toBe(404);
+    });
+
+    it('a worker killed with SIGKILL is replaced; the scrape then counts what the live workers answered', async () => {
+      const entries = () =>
+        log.lines.map((line) => JSON.parse(line) as { pid: number; msg: string; req?: { url: string } });
+      const listening = () => entries().filter((entry) => entry.msg.startsWith('Server listening'));
+      const [victim, survivor] = listening().map((entry) => entry.pid);
+      if (victim === undefined || survivor === undefined) throw new Error('two workers expected');
+      process.kill(victim, 'SIGKILL');
+      await log.until(() => listening().length === 3);
+
+      const text = await scrape(metricsUrl);
+      const answeredBySurvivor = entries().filter(
+        (entry) => entry.pid === survivor && entry.msg === 'request completed' && entry.req?.url === '/health',
+      ).length;
+      expect(answeredBySurvivor).toBeGreaterThan(0);
+      // The killed worker's counts went with it; its replacement starts from zero.
+      const health = { route: '/health', method: 'GET', status_class: '2xx' };
+      expect(sample(text, 'tessera_http_requests_total', health)).toBe(answeredBySurvivor);
+      expect(sample(text, 'tessera_build_info')).toBe(1);
     });
 
     it('SIGTERM stops the workers and the metrics listener with them', async () => {
