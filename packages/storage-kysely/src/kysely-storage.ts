@@ -20,6 +20,7 @@ import { KyselyTrustedDeviceRepository } from './repositories/kysely-trusted-dev
 import { KyselyUserRepository } from './repositories/kysely-user.repository.js';
 import { KyselyWebAuthnChallengeRepository } from './repositories/kysely-webauthn-challenge.repository.js';
 import { KyselyWebAuthnCredentialRepository } from './repositories/kysely-webauthn-credential.repository.js';
+import { KyselyWebhookRepository } from './repositories/kysely-webhook.repository.js';
 import type { StorageDialect } from './storage-dialect.js';
 
 /** The core's Storage over Kysely, plus what only this implementation has. */
@@ -76,5 +77,6 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect, group
     trustedDevices: new KyselyTrustedDeviceRepository(db, dialect),
     webauthnCredentials: new KyselyWebAuthnCredentialRepository(db),
     webauthnChallenges: new KyselyWebAuthnChallengeRepository(db),
+    webhooks: new KyselyWebhookRepository(db, dialect),
   };
 }
