@@ -25,6 +25,9 @@ export const DEFAULT_WEBHOOK_DISPATCHER_SETTINGS: WebhookDispatcherSettings = {
   batchSize: 20,
 };
 
+/** How long a lease lasts beyond the attempt's timeout: time to record the outcome. */
+export const LEASE_MARGIN_MS = 5_000;
+
 /** What the attempt did to its delivery. */
 interface Outcome {
   status: WebhookDeliveryStatus;
@@ -65,8 +68,9 @@ export class WebhookDispatcher {
   async runOnce(): Promise<number> {
     const { webhooks, clock, settings } = this.deps;
     const now = clock.now();
-    // The lease outlasts the attempt's timeout with room to record its outcome.
-    const leaseUntil = new Date(now.getTime() + settings.timeoutMs + 30_000);
+    // The lease outlasts the attempt's timeout with room to record its outcome; a process that
+    // dies holding it delays those deliveries by this long, no more.
+    const leaseUntil = new Date(now.getTime() + settings.timeoutMs + LEASE_MARGIN_MS);
     const claimed = await webhooks.claimDue(now, leaseUntil, this.owner, settings.batchSize);
     // Each claimed delivery is of a different account or endpoint (claimDue takes only the first
     // pending one of each): sending them at once keeps each account's order.
