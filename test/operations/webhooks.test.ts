@@ -27,14 +27,17 @@ const TIMEOUT_MS = 400;
 let h: Harness;
 let receiver: WebhookReceiver;
 /** An admin API token: unlike an access token it outlives the hours the tests move the clock by. */
-let admin: { accessToken: string };
+let admin: { accessToken: string; userId: string };
 
 beforeAll(async () => {
   receiver = await new WebhookReceiver().start();
   // random() = 0.5 puts the jitter at zero: each retry is due exactly after its documented delay.
   h = await createHarness({ webhooks: { dispatcher: { timeoutMs: TIMEOUT_MS }, random: () => 0.5 } });
   const account = await createSignedInUser(h, { role: 'admin' });
-  admin = { accessToken: (await h.core.apiTokens.issue(account.id, 'webhook admin', 'write')).token };
+  admin = {
+    accessToken: (await h.core.apiTokens.issue(account.id, 'webhook admin', 'write')).token,
+    userId: account.id,
+  };
 });
 
 afterAll(async () => {
@@ -280,6 +283,69 @@ describe('signed webhooks', () => {
       { userId: user.id, actor: 'admin' },
       { userId: user.id, actor: 'admin', methods: ['totp'] },
     ]);
+  });
+
+  it('reports backup codes running low, a new remembered device and a removed factor', async () => {
+    const { path } = await createEndpoint(['backup_codes.low', 'signin.new_device', 'factor.removed']);
+    const user = await createSignedInUser(h);
+    const started = await call('POST', '/me/2fa/enable', user.accessToken, { method: 'backup_codes' });
+    const codes = json<{ backupCodes: { codes: string[] } }>(started).backupCodes.codes;
+    const signIn = async (code: string, rememberDevice = false) => {
+      const flow = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sign-in',
+        payload: { username: user.username, password: user.password },
+      });
+      const { flowId } = json<{ flowId: string }>(flow);
+      const answered = await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/auth/sign-in/${flowId}/second-factor`,
+        payload: { code, method: 'backup_codes', rememberDevice, deviceLabel: 'Firefox on Linux' },
+      });
+      expect(answered.statusCode, answered.body).toBe(200);
+      return json<{ accessToken: string }>(answered).accessToken;
+    };
+    // Ten codes: the seventh use leaves three, the eighth two; both say so.
+    for (const code of codes.slice(0, 6)) await signIn(code);
+    await runOnce();
+    expect(receiver.at(path)).toHaveLength(0);
+    await signIn(codes[6] ?? '');
+    const token = await signIn(codes[7] ?? '', true);
+    const disabling = await call('POST', '/me/2fa/disable', token, { method: 'backup_codes' });
+    expect(disabling.statusCode, disabling.body).toBeLessThan(300);
+    const { flowId } = json<{ flowId: string }>(disabling);
+    const removed = await call('POST', `/me/2fa/disable/${flowId}/confirm`, token, { code: codes[8] });
+    expect(removed.statusCode, removed.body).toBeLessThan(300);
+    for (let i = 0; i < 5; i++) await runOnce();
+    const received = receiver.at(path).map((r) => [r.payload.type, r.payload.data]);
+    expect(received).toEqual([
+      ['backup_codes.low', { userId: user.id, remaining: 3 }],
+      ['backup_codes.low', { userId: user.id, remaining: 2 }],
+      ['signin.new_device', { userId: user.id, deviceId: expect.any(String), label: 'Firefox on Linux' }],
+      // The code that confirms the removal is a use too.
+      ['backup_codes.low', { userId: user.id, remaining: 1 }],
+      ['factor.removed', { userId: user.id, method: 'backup_codes', actor: 'self', stillEnabled: false }],
+    ]);
+  });
+
+  it('two dispatchers over one database send each event once', async () => {
+    const { path } = await createEndpoint();
+    const second = await createHarness({ storage: h.storage, secretKey: h.secretKey, clock: h.clock });
+    try {
+      for (let i = 0; i < 6; i++) await h.core.admin.unlockSecondFactor(SYSTEM_ACTOR, admin.userId);
+      const users = await Promise.all(Array.from({ length: 6 }, () => createSignedInUser(h)));
+      for (const user of users) await h.core.admin.unlockSecondFactor(SYSTEM_ACTOR, user.id);
+      for (let round = 0; round < 8; round++)
+        await Promise.all([runOnce(), second.core.webhookDispatcher.runOnce(), runOnce()]);
+      const ids = receiver.at(path).map((r) => r.headers['webhook-id']);
+      expect(ids).toHaveLength(12);
+      expect(new Set(ids).size).toBe(12);
+      // The admin's six events came in the order they were written.
+      const own = receiver.at(path).filter((r) => r.payload.data.userId === admin.userId);
+      expect(own.map((r) => r.payload.timestamp)).toEqual(own.map((r) => r.payload.timestamp).sort());
+    } finally {
+      await second.close();
+    }
   });
 
   it('refuses bad endpoints and unknown ids in the API shape, and is for admins only', async () => {
