@@ -7,7 +7,15 @@
  * (`runOnce`) on the harness's clock: no real waiting but the one timeout under test.
  */
 import { randomBytes } from 'node:crypto';
-import { SYSTEM_ACTOR, WEBHOOK_RETRY_DELAYS_SECONDS } from '@tessera/core';
+import {
+  DEFAULT_WEBHOOK_DISPATCHER_SETTINGS,
+  fetchWebhookTransport,
+  SecretBox,
+  SYSTEM_ACTOR,
+  silentLogger,
+  WEBHOOK_RETRY_DELAYS_SECONDS,
+  WebhookDispatcher,
+} from '@tessera/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -330,22 +338,25 @@ describe('signed webhooks', () => {
 
   it('two dispatchers over one database send each event once', async () => {
     const { path } = await createEndpoint();
-    const second = await createHarness({ storage: h.storage, secretKey: h.secretKey, clock: h.clock });
-    try {
-      for (let i = 0; i < 6; i++) await h.core.admin.unlockSecondFactor(SYSTEM_ACTOR, admin.userId);
-      const users = await Promise.all(Array.from({ length: 6 }, () => createSignedInUser(h)));
-      for (const user of users) await h.core.admin.unlockSecondFactor(SYSTEM_ACTOR, user.id);
-      for (let round = 0; round < 8; round++)
-        await Promise.all([runOnce(), second.core.webhookDispatcher.runOnce(), runOnce()]);
-      const ids = receiver.at(path).map((r) => r.headers['webhook-id']);
-      expect(ids).toHaveLength(12);
-      expect(new Set(ids).size).toBe(12);
-      // The admin's six events came in the order they were written.
-      const own = receiver.at(path).filter((r) => r.payload.data.userId === admin.userId);
-      expect(own.map((r) => r.payload.timestamp)).toEqual(own.map((r) => r.payload.timestamp).sort());
-    } finally {
-      await second.close();
-    }
+    // Another server process's dispatcher: its own lease owner, the same tables.
+    const other = new WebhookDispatcher({
+      webhooks: h.storage.webhooks,
+      transport: fetchWebhookTransport,
+      secretBox: new SecretBox(h.secretKey),
+      clock: h.clock,
+      logger: silentLogger,
+      settings: { ...DEFAULT_WEBHOOK_DISPATCHER_SETTINGS, timeoutMs: TIMEOUT_MS },
+    });
+    for (let i = 0; i < 6; i++) await h.core.admin.unlockSecondFactor(SYSTEM_ACTOR, admin.userId);
+    const users = await Promise.all(Array.from({ length: 6 }, () => createSignedInUser(h)));
+    for (const user of users) await h.core.admin.unlockSecondFactor(SYSTEM_ACTOR, user.id);
+    for (let round = 0; round < 8; round++) await Promise.all([runOnce(), other.runOnce(), runOnce(), other.runOnce()]);
+    const ids = receiver.at(path).map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(12);
+    expect(new Set(ids).size).toBe(12);
+    // The admin's six events came in the order they were written.
+    const own = receiver.at(path).filter((r) => r.payload.data.userId === admin.userId);
+    expect(own.map((r) => r.payload.timestamp)).toEqual(own.map((r) => r.payload.timestamp).sort());
   });
 
   it('refuses bad endpoints and unknown ids in the API shape, and is for admins only', async () => {
