@@ -18,8 +18,9 @@ export const fetchWebhookTransport: WebhookTransport = {
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
-      // Read (and drop) the body so the connection is released; its content is the receiver's.
-      await response.arrayBuffer();
+      // Only the status counts: the body is dropped unread (cancelling it releases the
+      // connection), so an endpoint cannot make the server hold a large answer in memory.
+      await response.body?.cancel();
       return { kind: 'answered', status: response.status, durationMs: elapsed() };
     } catch (error) {
       return { kind: 'failed', error: describeError(error, timeoutMs), durationMs: elapsed() };
