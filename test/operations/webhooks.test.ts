@@ -287,7 +287,7 @@ describe('signed webhooks', () => {
     await runOnce();
     expect(receiver.at(path).map((r) => r.payload.type)).toEqual(['lockout.started', 'user.unlocked', 'admin.reset']);
     expect(receiver.at(path).map((r) => r.payload.data)).toEqual([
-      { userId: user.id, suspended: false, failures: 5 },
+      { userId: user.id, suspended: false, failures: 5, lockedUntil: expect.any(String) },
       { userId: user.id, actor: 'admin' },
       { userId: user.id, actor: 'admin', methods: ['totp'] },
     ]);

@@ -169,7 +169,16 @@ export class SecondFactorVerifier {
     const suspended = event.type === 'suspended';
     await storage
       .transaction((tx) =>
-        outbox.enqueue(tx, { type: 'lockout.started', userId, data: { suspended, failures: event.failures } }),
+        outbox.enqueue(tx, {
+          type: 'lockout.started',
+          userId,
+          // A timed lock ends by itself at lockedUntil (no event then); a suspension only by an unlock.
+          data: {
+            suspended,
+            failures: event.failures,
+            lockedUntil: event.type === 'locked' ? (event.lockedUntil?.toISOString() ?? null) : null,
+          },
+        }),
       )
       .catch((error: unknown) =>
         logger.warn({ reason: (error as Error).message }, 'the lockout.started webhook event could not be written'),

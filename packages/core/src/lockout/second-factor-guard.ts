@@ -20,7 +20,9 @@ import {
 const OPTIMISTIC_TRIES = 3;
 
 /** What this very failure did to the account, for the owner's notice. */
-export type LockEvent = { type: 'locked'; failures: number } | { type: 'suspended'; failures: number };
+export type LockEvent =
+  | { type: 'locked'; failures: number; lockedUntil: Date | null }
+  | { type: 'suspended'; failures: number };
 
 /**
  * Runs a second-factor check under the account's failure budget.
@@ -83,7 +85,7 @@ export class SecondFactorGuard {
       throw suspendedError();
     } else if (isLocked(reserved, this.clock.now())) {
       // This failure was the one that used up the budget: say so now, not on the next try.
-      await onLock?.({ type: 'locked', failures: this.policy.maxFailures });
+      await onLock?.({ type: 'locked', failures: this.policy.maxFailures, lockedUntil: reserved.lockedUntil });
       throw lockedError(reserved.lockedUntil);
     }
     return result;

@@ -51,7 +51,7 @@ export const WEBHOOK_EVENT_DESCRIPTIONS: Record<WebhookEventType, string> = {
   'backup_codes.regenerated': 'a new set of backup codes replaced the old one: `actor`',
   'backup_codes.low': 'a backup code was used and few are left: `remaining`',
   'lockout.started':
-    'failed second-factor attempts locked the account (`suspended`: until an admin unlocks it): `failures`, `suspended`',
+    'failed second-factor attempts locked the account until `lockedUntil` (null with `suspended`: until an admin unlocks it): `failures`, `suspended`, `lockedUntil`',
   'user.unlocked': "an admin cleared the account's second-factor lockout: `actor`",
   'signin.new_device': 'a sign-in remembered a new device ("remember this device"): `deviceId`, `label`',
   'webauthn.clone_warning':
