@@ -1,8 +1,9 @@
 /**
  * kill -9 of a server with webhook events in its outbox, on each database: the deliveries it
  * was sending when it died (leased, unanswered) and those still waiting behind them are all
- * delivered by the server started after it. Spawns the built CLI (`npm run build` first), as
- * kill-9.test.ts does.
+ * delivered by the server started after it. And two worker processes (TESSERA_WORKERS=2), each
+ * with its dispatcher, share one outbox without sending an event twice. Spawns the built CLI
+ * (`npm run build` first), as kill-9.test.ts does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -129,6 +130,71 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
         expect(page.items.map((d) => d.status)).toEqual(Array(2 * USERS).fill('delivered'));
       } finally {
         await runtime.close();
+      }
+    }, 90_000);
+  },
+);
+
+describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres' as const }] : [])])(
+  'two worker processes sharing the outbox on $kind',
+  ({ kind }) => {
+    const receiver = new WebhookReceiver();
+    let dataDir: string;
+    let server: ChildProcess | undefined;
+    let dropSchema: (() => Promise<void>) | undefined;
+
+    afterAll(async () => {
+      if (server && server.exitCode === null) server.kill('SIGKILL');
+      await receiver.close();
+      await dropSchema?.();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('send every event exactly once between them, each account in order', async () => {
+      await receiver.start();
+      dataDir = await mkdtemp(join(tmpdir(), 'tessera-webhook-workers-'));
+      let databaseUrl = '';
+      if (kind === 'postgres') {
+        const schema = `t_${randomBytes(6).toString('hex')}`;
+        await adminStatement(`create schema ${schema}`);
+        dropSchema = () => adminStatement(`drop schema ${schema} cascade`);
+        const withSchema = new URL(postgresUrl ?? '');
+        withSchema.searchParams.set('options', `-c search_path=${schema}`);
+        databaseUrl = withSchema.toString();
+      }
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        TESSERA_DATA_DIR: dataDir,
+        TESSERA_SECRET_KEY: randomBytes(32).toString('base64'),
+        TESSERA_WORKERS: '2',
+        TESSERA_WEBHOOK_POLL_MS: '50',
+        PORT: String(await freePort()),
+        TESSERA_DATABASE_URL: databaseUrl,
+      };
+      const runtime = await openRuntime(loadConfig(env), createLogger('silent'), env);
+      const accounts = 10;
+      try {
+        await runtime.core.webhooks.create(SYSTEM_ACTOR, { url: receiver.url('/workers') });
+        for (let i = 0; i < accounts; i++) {
+          const user = await runtime.core.accounts.create(SYSTEM_ACTOR, {
+            username: `worker${i}`,
+            password: 'correct horse',
+          });
+          for (let j = 0; j < 3; j++) await runtime.core.admin.unlockSecondFactor(SYSTEM_ACTOR, user.id);
+        }
+      } finally {
+        await runtime.close();
+      }
+      server = await start(env);
+      await until(() => receiver.at('/workers').length >= 3 * accounts);
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server?.once('exit', resolve));
+      const ids = receiver.at('/workers').map((r) => String(r.headers['webhook-id']));
+      expect(ids).toHaveLength(3 * accounts);
+      expect(new Set(ids).size).toBe(3 * accounts);
+      for (const request of receiver.at('/workers')) {
+        const mine = receiver.at('/workers').filter((r) => r.payload.data.userId === request.payload.data.userId);
+        expect(mine.map((r) => r.payload.timestamp)).toEqual(mine.map((r) => r.payload.timestamp).sort());
       }
     }, 90_000);
   },
