@@ -283,7 +283,11 @@ describe('second-factor sign-in', () => {
     expect(errorCode(late)).toBe('WEBAUTHN_CHALLENGE_INVALID');
   });
 
-  it('refuses a counter that went backwards, records it and tells the owner', async () => {
+  it('refuses a counter that went backwards, records it, tells the owner and the webhooks', async () => {
+    const { endpoint } = await h.core.webhooks.create(SYSTEM_ACTOR, {
+      url: 'http://127.0.0.1:9/clones',
+      events: ['webauthn.clone_warning'],
+    });
     const { user, authenticator } = await userWithKey();
     const first = await startSignIn(user);
     expect(
@@ -304,6 +308,12 @@ describe('second-factor sign-in', () => {
     const entry = history.items.find((e) => e.method === 'webauthn' && e.action === 'update');
     expect(entry?.details).toMatchObject({ event: 'sign_count_regressed' });
     expect((await h.storage.webauthnCredentials.listByUser(user.id))[0]?.signCount).toBe(10);
+    // The warning is in the webhook outbox, written with the history entry.
+    const { items } = await h.core.webhooks.deliveries(SYSTEM_ACTOR, endpoint.id, {});
+    expect(items.map((d) => [d.eventType, d.userId, d.status])).toEqual([
+      ['webauthn.clone_warning', user.id, 'pending'],
+    ]);
+    await h.core.webhooks.delete(SYSTEM_ACTOR, endpoint.id);
   });
 
   it('locks the account after failed assertions, whatever the method', async () => {

@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import {
   type ConnectionLimits,
   type Core,
+  type CoreDeps,
   createCore,
   DEFAULT_BACKUP_CODE_POLICY,
   DEFAULT_DELIVERED_CODE_POLICY,
@@ -98,6 +99,8 @@ export interface HarnessOptions {
   webauthn?: WebAuthnSettings;
   /** Counts into these Prometheus metrics, as a server with TESSERA_METRICS_PORT does. */
   metrics?: ServerMetrics;
+  /** How webhooks are sent (the dispatcher is not started: a test calls `core.webhookDispatcher.runOnce()`). */
+  webhooks?: CoreDeps['webhooks'];
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -142,6 +145,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     delivery: { sms: options.sms ?? outbox.sms, email: options.email ?? outbox.email },
     passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   const app = await buildApp({
     core,

@@ -65,7 +65,12 @@ export async function startServer(
     ...(config.webUi ? { webUiRoot: builtWebUiRoot() } : {}),
     ...(metrics ? { metrics } : {}),
   });
-  app.addHook('onClose', async () => runtime.close());
+  // Every server process sends the webhook outbox's due deliveries; leases keep them from sending one twice.
+  runtime.core.webhookDispatcher.start();
+  app.addHook('onClose', async () => {
+    await runtime.core.webhookDispatcher.stop();
+    await runtime.close();
+  });
   let metricsListener: MetricsListener | undefined;
   try {
     if (metrics && config.metrics && ownListener) metricsListener = await listenForMetrics(metrics, config.metrics);

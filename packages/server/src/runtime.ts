@@ -62,6 +62,10 @@ export async function openRuntime(
       config,
       logger,
       delivery,
+      webhooks: {
+        dispatcher: { timeoutMs: config.webhooks.timeoutMs, pollMs: config.webhooks.pollMs },
+        secretOverlapSeconds: config.webhooks.secretOverlapSeconds,
+      },
       ...(options.metrics ? { metrics: options.metrics } : {}),
     });
     if (sealedUnderAnother) throw new Error('a generated secret key opened data sealed before it: refusing to start');

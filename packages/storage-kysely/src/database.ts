@@ -21,6 +21,13 @@ import type { TrustedDeviceTable } from './tables/trusted-device.table.js';
 import type { UserTable } from './tables/user.table.js';
 import type { WebAuthnChallengeTable } from './tables/webauthn-challenge.table.js';
 import type { WebAuthnCredentialTable } from './tables/webauthn-credential.table.js';
+import type {
+  WebhookAttemptTable,
+  WebhookDeliveryTable,
+  WebhookEndpointTable,
+  WebhookEventTable,
+  WebhookSecretTable,
+} from './tables/webhook.tables.js';
 
 /**
  * The schema as Kysely sees it: the single source of row types for every query.
@@ -54,4 +61,9 @@ export interface Database {
   trusted_devices: TrustedDeviceTable;
   webauthn_credentials: WebAuthnCredentialTable;
   webauthn_challenges: WebAuthnChallengeTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_secrets: WebhookSecretTable;
+  webhook_events: WebhookEventTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }

@@ -20,6 +20,7 @@ import { KyselyTrustedDeviceRepository } from './repositories/kysely-trusted-dev
 import { KyselyUserRepository } from './repositories/kysely-user.repository.js';
 import { KyselyWebAuthnChallengeRepository } from './repositories/kysely-webauthn-challenge.repository.js';
 import { KyselyWebAuthnCredentialRepository } from './repositories/kysely-webauthn-credential.repository.js';
+import { KyselyWebhookRepository } from './repositories/kysely-webhook.repository.js';
 import type { StorageDialect } from './storage-dialect.js';
 import type { StorageMetrics } from './storage-metrics.js';
 
@@ -83,5 +84,6 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect, group
     trustedDevices: new KyselyTrustedDeviceRepository(db, dialect),
     webauthnCredentials: new KyselyWebAuthnCredentialRepository(db),
     webauthnChallenges: new KyselyWebAuthnChallengeRepository(db),
+    webhooks: new KyselyWebhookRepository(db, dialect),
   };
 }

@@ -17,6 +17,7 @@ import { describeTrustedDeviceContract } from './trusted-device.contract.js';
 import { describeUnitOfWorkContract } from './unit-of-work.contract.js';
 import { describeUserContract } from './user.contract.js';
 import { describeWebAuthnContract } from './webauthn.contract.js';
+import { describeWebhookContract } from './webhook.contract.js';
 
 /**
  * The behaviour every storage must have, one file per repository, run unchanged against each
@@ -47,5 +48,6 @@ export function describeStorageContract(kind: DatabaseKind): void {
     describeSecretKeyContract(ctx);
     describeWebAuthnContract(ctx);
     describeSchemaContract(ctx);
+    describeWebhookContract(ctx);
   });
 }
