@@ -213,6 +213,10 @@ export type ChallengeView = {
      */
     destination: string;
   };
+  /**
+   * How many digits the code has (TOTP, SMS and e-mail).
+   */
+  codeDigits?: number;
   webauthn?: {
     challengeId: string;
     options: WebAuthnOptions;
@@ -1241,6 +1245,14 @@ export type SignInResponse =
        * The account's active methods; backup_codes is always accepted.
        */
       methods: Array<Method>;
+      /**
+       * How many digits a code of each method has (methods whose codes all have one length).
+       */
+      codeDigits?: {
+        totp?: number;
+        sms?: number;
+        email?: number;
+      };
     };
 
 /**

@@ -84,6 +84,7 @@ const CHALLENGE = {
   attempts: 0,
   expiresAt: IN_10_MIN,
   delivery: SMS_SENT,
+  codeDigits: 6,
 };
 const HISTORY_ENTRY = {
   id: ENTRY_ID,
@@ -276,6 +277,7 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
       state: 'awaiting_code',
       expiresAt: IN_5_MIN,
       methods: ['totp', 'backup_codes'],
+      codeDigits: { totp: 6 },
     },
   },
   selectSignInMethod: {

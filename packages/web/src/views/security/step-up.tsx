@@ -34,6 +34,8 @@ export function StepUp(props: StepUpProps) {
   const [method, setMethod] = useState<Method | undefined>(methods[0]);
   const [challengeId, setChallengeId] = useState<string | null>(null);
   const [sentTo, setSentTo] = useState('');
+  /** How many digits the challenge's code has, as the server said: the field submits on the last. */
+  const [codeDigits, setCodeDigits] = useState<number | undefined>(undefined);
   const [code, setCode] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -48,6 +50,7 @@ export function StepUp(props: StepUpProps) {
         return;
       }
       setChallengeId(challenge.challengeId);
+      setCodeDigits(challenge.codeDigits);
       setSentTo(challenge.delivery?.destination ?? '');
     } catch (caught) {
       setError(errorText(i18n, caught));
@@ -127,7 +130,7 @@ export function StepUp(props: StepUpProps) {
             label={i18n.t(`method.${method ?? 'totp'}.codeLabel`)}
             value={code}
             onInput={setCode}
-            {...(method === 'backup_codes' ? {} : { submitAtLength: 6 })}
+            {...(codeDigits ? { submitAtLength: codeDigits } : {})}
             onComplete={confirm}
             error={error || undefined}
             disabled={busy}
