@@ -322,4 +322,27 @@ describe('security keys and passkeys in the browser', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it("opens a fresh autofill ceremony shortly before the open one's challenge expires", async () => {
+    const { page, problems, context } = await openPage(browser);
+    await watchCredentialRequests(page);
+    // The page's timers on a clock the test moves; no authenticator, so the request stays open.
+    await page.clock.install();
+    await page.goto(`${origin}/ui/sign-in`);
+    await expect
+      .poll(() => credentialRequests(page))
+      .toEqual([{ mediation: 'conditional', aborted: false, settled: false }]);
+    // The ceremony times out after 60 s here; 45 s in, the page replaces it.
+    await page.clock.runFor(44_000);
+    expect(await credentialRequests(page)).toHaveLength(1);
+    await page.clock.runFor(2_000);
+    await expect
+      .poll(() => credentialRequests(page))
+      .toEqual([
+        { mediation: 'conditional', aborted: true, settled: true },
+        { mediation: 'conditional', aborted: false, settled: false },
+      ]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
