@@ -212,6 +212,10 @@ export type ChallengeView = {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
   };
   /**
    * How many digits the code has (TOTP, SMS and e-mail).
@@ -357,6 +361,10 @@ export type DisableStart = ProcedureView & {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
   };
   webauthn?: {
     challengeId: string;
@@ -451,6 +459,10 @@ export type EnableStart = ProcedureView & {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
   };
   backupCodes?: {
     /**
@@ -1143,6 +1155,10 @@ export type SelectMethodResult = {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
   };
 };
 
@@ -1164,6 +1180,10 @@ export type SentCode = {
    * Masked phone number or address.
    */
   destination: string;
+  /**
+   * How many digits the code has.
+   */
+  digits: number;
 };
 
 /**

@@ -62,6 +62,7 @@ const SMS_SENT = {
   sentAt: NOW,
   expiresAt: IN_10_MIN,
   destination: '+359*****456',
+  digits: 6,
 };
 const TOTP_KEY = {
   secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
