@@ -3,7 +3,8 @@
  * DevTools WebAuthn domain's virtual authenticator standing in for the key: add a key on the
  * security page, rename it, sign out, sign in with the password and the key, sign in with the passkey alone,
  * remove the key
- * (the removal's step-up is answered by the key itself); an admin who sees a user's keys on the
+ * (the removal's step-up is answered by the key itself); a password change whose step-up a key
+ * answers, for an account with no other factor; an admin who sees a user's keys on the
  * user's page and removes one; and passkey autofill (conditional mediation) on the sign-in form,
  * which the virtual authenticator answers at once with its passkey, and which a password sign-in
  * cancels (shown without an authenticator, where the request stays open until then). WebAuthn needs a secure context and an
@@ -240,6 +241,38 @@ describe('security keys and passkeys in the browser', () => {
     await context.close();
   });
 
+  it('lets an account whose only factor is a key confirm a password change with the key', async () => {
+    const { page, problems, context } = await openPage(browser);
+    await addVirtualAuthenticator(page);
+    const username = `step${Date.now().toString(36)}`;
+    await page.goto(`${origin}/ui/sign-up`);
+    await page.getByLabel('Username', { exact: true }).fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const section = page.getByRole('region', { name: 'Security keys and passkeys' });
+    await section.getByRole('button', { name: 'Add a security key or passkey' }).click();
+    await section.getByText('The security key or passkey is registered.').waitFor();
+
+    await page.getByRole('button', { name: 'Change the password' }).click();
+    const stepUp = page.getByRole('region', { name: 'Confirm it is you' });
+    expect(await stepUp.getByLabel('Confirm with').locator('option').allTextContents()).toEqual([
+      'Security key or passkey',
+    ]);
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+    await stepUp.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('New password').fill('a brand new passphrase');
+    await page.getByRole('button', { name: 'Change the password' }).click();
+    await page.getByText('The password was changed; your other sessions ended.').waitFor();
+    const signedIn = await server.harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { username, password: 'a brand new passphrase' },
+    });
+    expect(signedIn.json()).toMatchObject({ status: 'second_factor_required', methods: ['webauthn'] });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it("signs in with a passkey picked from the username field's autofill (conditional mediation)", async () => {
     const { page, problems, context } = await openPage(browser);
     await watchCredentialRequests(page);
@@ -286,6 +319,29 @@ describe('security keys and passkeys in the browser', () => {
     await expect
       .poll(() => credentialRequests(page))
       .toEqual([{ mediation: 'conditional', aborted: true, settled: true }]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("opens a fresh autofill ceremony shortly before the open one's challenge expires", async () => {
+    const { page, problems, context } = await openPage(browser);
+    await watchCredentialRequests(page);
+    // The page's timers on a clock the test moves; no authenticator, so the request stays open.
+    await page.clock.install();
+    await page.goto(`${origin}/ui/sign-in`);
+    await expect
+      .poll(() => credentialRequests(page))
+      .toEqual([{ mediation: 'conditional', aborted: false, settled: false }]);
+    // The ceremony times out after 60 s here; 45 s in, the page replaces it.
+    await page.clock.runFor(44_000);
+    expect(await credentialRequests(page)).toHaveLength(1);
+    await page.clock.runFor(2_000);
+    await expect
+      .poll(() => credentialRequests(page))
+      .toEqual([
+        { mediation: 'conditional', aborted: true, settled: true },
+        { mediation: 'conditional', aborted: false, settled: false },
+      ]);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -233,12 +233,18 @@ export async function enrollTotp(
   app: FastifyInstance,
   accessToken: string,
   confirmAt: Date = new Date(),
+  params: { digits?: 6 | 8 } = {},
 ): Promise<EnrolledTotp> {
-  const begun = await app.inject({ method: 'POST', url: '/api/v1/me/factors/totp', headers: bearer(accessToken) });
+  const begun = await app.inject({
+    method: 'POST',
+    url: '/api/v1/me/factors/totp',
+    headers: bearer(accessToken),
+    ...(params.digits ? { payload: { digits: params.digits } } : {}),
+  });
   if (begun.statusCode !== 201) throw new Error(`enroll failed: ${begun.body}`);
   const { factor, secret } = json<{ factor: { id: string }; secret: string }>(begun);
   const key = decodeBase32(secret);
-  const codeAt = (date: Date) => totpAt(key, Math.floor(date.getTime() / 1000), DEFAULT_TOTP_PARAMS);
+  const codeAt = (date: Date) => totpAt(key, Math.floor(date.getTime() / 1000), { ...DEFAULT_TOTP_PARAMS, ...params });
   const confirmed = await app.inject({
     method: 'POST',
     url: `/api/v1/me/factors/${factor.id}/confirm`,

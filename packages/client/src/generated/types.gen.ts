@@ -212,7 +212,15 @@ export type ChallengeView = {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
   };
+  /**
+   * How many digits the code has (TOTP, SMS and e-mail).
+   */
+  codeDigits?: number;
   webauthn?: {
     challengeId: string;
     options: WebAuthnOptions;
@@ -379,6 +387,10 @@ export type DisableStart = ProcedureView & {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
   };
   webauthn?: {
     challengeId: string;
@@ -473,6 +485,10 @@ export type EnableStart = ProcedureView & {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
   };
   backupCodes?: {
     /**
@@ -1183,6 +1199,10 @@ export type SelectMethodResult = {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
   };
 };
 
@@ -1204,6 +1224,10 @@ export type SentCode = {
    * Masked phone number or address.
    */
   destination: string;
+  /**
+   * How many digits the code has.
+   */
+  digits: number;
 };
 
 /**
@@ -1285,6 +1309,14 @@ export type SignInResponse =
        * The account's active methods; backup_codes is always accepted.
        */
       methods: Array<Method>;
+      /**
+       * How many digits a code of each method has (methods whose codes all have one length).
+       */
+      codeDigits?: {
+        totp?: number;
+        sms?: number;
+        email?: number;
+      };
     };
 
 /**

@@ -23,6 +23,9 @@ export const ChallengeView = Type.Object({
   attempts: Type.Integer(),
   expiresAt: DateTime,
   delivery: Type.Optional(SentCode),
+  codeDigits: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'How many digits the code has (TOTP, SMS and e-mail).' }),
+  ),
   webauthn: Type.Optional(WebAuthnCeremony),
 });
 

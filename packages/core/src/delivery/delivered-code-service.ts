@@ -62,6 +62,8 @@ export interface SentCode {
   sentAt: string;
   expiresAt: string;
   destination: string;
+  /** How many digits the code has, so a form can submit on the last one. */
+  digits: number;
 }
 
 export type DeliveredCodeCheck = { ok: true } | { ok: false; reason: 'wrong_code' | 'expired' | 'exhausted' | 'used' };
@@ -134,6 +136,7 @@ export class DeliveredCodeService {
       sentAt: record.sentAt.toISOString(),
       expiresAt: record.expiresAt.toISOString(),
       destination: maskDestination(request.channel, request.destination),
+      digits: code.length,
     };
   }
 

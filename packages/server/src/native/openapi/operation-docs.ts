@@ -98,6 +98,7 @@ const SMS_SENT = {
   sentAt: NOW,
   expiresAt: IN_10_MIN,
   destination: '+359*****456',
+  digits: 6,
 };
 const TOTP_KEY = {
   secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
@@ -120,6 +121,7 @@ const CHALLENGE = {
   attempts: 0,
   expiresAt: IN_10_MIN,
   delivery: SMS_SENT,
+  codeDigits: 6,
 };
 const HISTORY_ENTRY = {
   id: ENTRY_ID,
@@ -312,6 +314,7 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
       state: 'awaiting_code',
       expiresAt: IN_5_MIN,
       methods: ['totp', 'backup_codes'],
+      codeDigits: { totp: 6 },
     },
   },
   selectSignInMethod: {

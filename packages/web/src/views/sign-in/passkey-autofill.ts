@@ -18,7 +18,9 @@ export interface PickedPasskey {
  * without WebAuthn is never sent a ceremony), and while `active` keeps a conditional-mediation
  * ceremony open: the browser then lists the site's passkeys in the username field's autofill
  * (`autocomplete="username webauthn"`), and picking one hands its assertion to `onPicked`.
- * A new `round` starts a fresh ceremony (after the previous one was spent or cancelled); leaving
+ * A new `round` starts a fresh ceremony (after the previous one was spent or cancelled), and so
+ * does the ceremony's own timeout drawing near: its challenge expires on the server then, and a
+ * passkey picked from a page left open would be refused (and counted as a failure). Leaving
  * the form, or `cancelAutofill` when the person signs in otherwise, aborts the open one, whose
  * rejection is expected and shown to no one.
  */
@@ -28,6 +30,8 @@ export function usePasskeyAutofill(
   onPicked: (picked: PickedPasskey) => void,
 ): { available: boolean } {
   const [available, setAvailable] = useState(false);
+  /** Bumped shortly before the open ceremony's challenge expires, to open a fresh one. */
+  const [renewal, setRenewal] = useState(0);
   const picked = useRef(onPicked);
   picked.current = onPicked;
 
@@ -48,10 +52,13 @@ export function usePasskeyAutofill(
   useEffect(() => {
     if (!active || !available) return;
     let ended = false;
+    let renew: ReturnType<typeof setTimeout> | undefined;
     (async () => {
       if (!(await browserSupportsWebAuthnAutofill())) return;
       const ceremony = await client.webauthn.passkeyOptions();
       if (ended) return;
+      const timeout = Number(ceremony.options.timeout);
+      if (timeout > 0) renew = setTimeout(() => setRenewal((n) => n + 1), renewalDelay(timeout));
       const assertion = await startAuthentication({
         optionsJSON: ceremony.options as unknown as PublicKeyCredentialRequestOptionsJSON,
         useBrowserAutofill: true,
@@ -63,11 +70,19 @@ export function usePasskeyAutofill(
     });
     return () => {
       ended = true;
+      clearTimeout(renew);
       cancelAutofill();
     };
-  }, [active, available, round]);
+  }, [active, available, round, renewal]);
 
   return { available };
+}
+
+/** Renew this long before the challenge expires (a person may be picking a passkey just then). */
+const RENEWAL_MARGIN_MS = 15_000;
+
+function renewalDelay(timeoutMs: number): number {
+  return Math.max(timeoutMs - RENEWAL_MARGIN_MS, timeoutMs / 2);
 }
 
 /** Ends the open autofill ceremony, if any: the browser stops offering passkeys in the field. */

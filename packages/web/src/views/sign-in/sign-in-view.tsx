@@ -23,10 +23,20 @@ export const LOW_BACKUP_CODES = 2;
 
 type Step =
   | { name: 'password' }
-  | { name: 'second-factor'; flowId: string; methods: Method[]; method: Method; delivery?: SentCode; choosing: boolean }
+  | {
+      name: 'second-factor';
+      flowId: string;
+      methods: Method[];
+      method: Method;
+      delivery?: SentCode;
+      choosing: boolean;
+      /** How many digits each method's codes have, as the server said: the field submits on the last. */
+      codeDigits: CodeDigits;
+    }
   | { name: 'low-codes'; remaining: number };
 
 type Action = 'idle' | 'busy';
+type CodeDigits = Partial<Record<Method, number>>;
 
 export function SignInView() {
   const i18n = useI18n();
@@ -57,11 +67,11 @@ export function SignInView() {
     navigate({ page: 'security' });
   }
 
-  async function choose(flowId: string, methods: Method[], method: Method): Promise<void> {
+  async function choose(flowId: string, methods: Method[], method: Method, codeDigits: CodeDigits): Promise<void> {
     setCode('');
     setError('');
     if (!isSent(method)) {
-      setStep({ name: 'second-factor', flowId, methods, method, choosing: false });
+      setStep({ name: 'second-factor', flowId, methods, method, choosing: false, codeDigits });
       return;
     }
     const selected = await client.auth.selectMethod(flowId, { method });
@@ -71,6 +81,7 @@ export function SignInView() {
       methods,
       method,
       choosing: false,
+      codeDigits,
       ...(selected.delivery ? { delivery: selected.delivery } : {}),
     });
     if (selected.delivery) setInfo(i18n.t('signIn.sent', { destination: selected.delivery.destination }));
@@ -106,13 +117,21 @@ export function SignInView() {
       const methods = byResistance(answer.methods);
       setHasKey(answer.methods.includes('webauthn'));
       const first = methods[0];
+      const codeDigits: CodeDigits = answer.codeDigits ?? {};
       // A key is the only second factor: its button is the whole step, with no code to type.
       if (!first && answer.methods.includes('webauthn')) {
-        setStep({ name: 'second-factor', flowId: answer.flowId, methods, method: 'webauthn', choosing: false });
+        setStep({
+          name: 'second-factor',
+          flowId: answer.flowId,
+          methods,
+          method: 'webauthn',
+          choosing: false,
+          codeDigits,
+        });
         return;
       }
       if (!first) throw new Error('no method');
-      await choose(answer.flowId, methods, first);
+      await choose(answer.flowId, methods, first, codeDigits);
     }).finally(() => setAutofillRound((round) => round + 1));
 
   /** The second factor with a security key or passkey: the browser's prompt, then the assertion. */
@@ -232,7 +251,7 @@ export function SignInView() {
                     type="button"
                     class="method"
                     aria-pressed={method === step.method ? 'true' : 'false'}
-                    onClick={() => run(() => choose(step.flowId, step.methods, method))}
+                    onClick={() => run(() => choose(step.flowId, step.methods, method, step.codeDigits))}
                   >
                     {i18n.t(`method.${method}.use`)}
                   </button>
@@ -253,7 +272,7 @@ export function SignInView() {
               hint={i18n.t(`method.${step.method}.codeHint`)}
               value={code}
               onInput={setCode}
-              {...(step.method === 'backup_codes' ? {} : { submitAtLength: 6 })}
+              {...(step.codeDigits[step.method] ? { submitAtLength: step.codeDigits[step.method] } : {})}
               onComplete={submitCode}
               error={error || undefined}
               disabled={action === 'busy'}
@@ -275,7 +294,7 @@ export function SignInView() {
                 <button
                   type="button"
                   class="secondary"
-                  onClick={() => run(() => choose(step.flowId, step.methods, step.method))}
+                  onClick={() => run(() => choose(step.flowId, step.methods, step.method, step.codeDigits))}
                 >
                   {i18n.t('signIn.resend')}
                 </button>
