@@ -5,6 +5,7 @@ import { AccountAdminService } from './admin/account-admin-service.js';
 import { AccountImportService } from './admin/account-import.js';
 import { AdminService } from './admin/admin-service.js';
 import { ApiTokenService } from './api-tokens/api-token-service.js';
+import { AUDIT_SIGNING_KEYS, AuditTrail } from './audit/audit-trail.js';
 import { Authorizer } from './auth/authorizer.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/config.js';
@@ -67,7 +68,12 @@ export interface CoreDeps {
   previousSecretKeys?: readonly Uint8Array[];
   config: Pick<Config, 'issuer' | 'lockout' | 'deliveredCodes' | 'backupCodes'> &
     /** The defaults when left out (WebAuthn: off). */
-    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds' | 'signUp' | 'webauthn'>>;
+    Partial<
+      Pick<
+        Config,
+        'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds' | 'signUp' | 'webauthn' | 'audit'
+      >
+    >;
   /** Where SMS and e-mail go (codes and security notices). */
   delivery: Delivery;
   clock?: Clock;
@@ -121,6 +127,8 @@ export interface Core {
   authorizer: Authorizer;
   /** The secret key ring's census and re-sealing (`tessera secret status` and `secret rotate`). */
   secretKeys: SecretKeyService;
+  /** The hash-chained audit trail of security events, its signed checkpoints and its listing. */
+  audit: AuditTrail;
   clock: Clock;
 }
 
@@ -160,7 +168,22 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   });
   const sessions = new SessionService(storage.sessions, hasher, clock, signingKeys);
   const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer, authorizer);
-  const history: HistoryService = new HistoryService({ history: storage.history, clock, authorizer });
+  const audit = new AuditTrail({
+    audit: storage.audit,
+    clock,
+    // Kept for ever once retired: a checkpoint signed years ago must still verify.
+    keys: new SigningKeys({
+      settings: storage.settings,
+      secretBox,
+      clock,
+      keepRetiredSeconds: Number.POSITIVE_INFINITY,
+      purpose: AUDIT_SIGNING_KEYS,
+    }),
+    authorizer,
+    logger,
+    retentionDays: config.audit?.retentionDays,
+  });
+  const history: HistoryService = new HistoryService({ history: storage.history, clock, authorizer, audit, storage });
   const policy: PolicyService = new PolicyService({
     settings: storage.settings,
     factors: storage.factors,
@@ -399,6 +422,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     notifications,
     authorizer,
     secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger }),
+    audit,
     clock,
   };
 }

@@ -1,4 +1,5 @@
 import type { ApiTokenTable } from './tables/api-token.table.js';
+import type { AuditCheckpointTable, AuditEntryTable, AuditHeadTable } from './tables/audit.table.js';
 import type { BackupCodeTable } from './tables/backup-code.table.js';
 import type { DeliveredCodeTable } from './tables/delivered-code.table.js';
 import type { FactorTable } from './tables/factor.table.js';
@@ -54,4 +55,7 @@ export interface Database {
   trusted_devices: TrustedDeviceTable;
   webauthn_credentials: WebAuthnCredentialTable;
   webauthn_challenges: WebAuthnChallengeTable;
+  audit_entries: AuditEntryTable;
+  audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointTable;
 }

@@ -8,6 +8,7 @@ import type { PasswordThrottlePolicy } from '../throttle/password-throttle-polic
 import { ConfigError } from './config-error.js';
 import {
   ACCOUNT_SETTINGS,
+  AUDIT_SETTINGS,
   BACKUP_CODE_SETTINGS,
   CONNECTION_SETTINGS,
   CPANEL_SETTINGS,
@@ -123,6 +124,13 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | undefined;
   /** `TESSERA_WEBAUTHN_*`: undefined (WebAuthn off) until the RP ID and the origins are set. */
   webauthn: WebAuthnSettings | undefined;
+  /** `TESSERA_AUDIT_*`: checkpoint interval, and retention in days (undefined: for ever). */
+  audit: AuditSettings;
+}
+
+export interface AuditSettings {
+  checkpointSeconds: number;
+  retentionDays: number | undefined;
 }
 
 /** Reads and validates the configuration; every bad value is reported at once, in one ConfigError. */
@@ -141,6 +149,7 @@ export function loadConfig(env: Environment): Config {
   const rate = reader.read(RATE_LIMIT_SETTINGS);
   const connections = reader.read(CONNECTION_SETTINGS);
   const webauthn = reader.read(WEBAUTHN_SETTINGS);
+  const audit = reader.read(AUDIT_SETTINGS);
   reader.finish();
 
   return {
@@ -239,6 +248,10 @@ export function loadConfig(env: Environment): Config {
             blockedAaguids: lowerCaseList(webauthn.TESSERA_WEBAUTHN_BLOCKED_AAGUIDS) ?? [],
             maxCredentials: webauthn.TESSERA_WEBAUTHN_MAX_CREDENTIALS,
           },
+    audit: {
+      checkpointSeconds: audit.TESSERA_AUDIT_CHECKPOINT_SECONDS,
+      retentionDays: audit.TESSERA_AUDIT_RETENTION_DAYS,
+    },
   };
 }
 

@@ -1,7 +1,7 @@
-import type { ChangeContext, HistoryService } from '../history/history-service.js';
+import type { ChangeContext, HistoryService, HistoryUnit } from '../history/history-service.js';
 import type { NotificationService, SecurityEvent } from '../notifications/notification-service.js';
 import type { HistoryAction } from '../storage/records.js';
-import type { HistoryRepository, UserRepository } from '../storage/repositories.js';
+import type { UserRepository } from '../storage/repositories.js';
 
 /**
  * Every 2FA change leaves two traces: an entry in the change history, and an e-mail to the
@@ -25,15 +25,15 @@ export class FactorChanges {
   }
 
   /**
-   * As record, in two steps: the entry inside a unit of work (`history` is its repository), the
+   * As record, in two steps: the entry inside a unit of work (`unit` is its repositories), the
    * notice only once that work has committed. Returns what sends the notice.
    */
   async recordIn(
-    history: HistoryRepository,
+    unit: HistoryUnit,
     change: { userId: string; method: string; action: HistoryAction; enabled: boolean },
     context: ChangeContext,
   ): Promise<() => Promise<void>> {
-    await this.deps.history.record(change, context, history);
+    await this.deps.history.record(change, context, unit);
     return () => this.notify(change.userId, noticeFor(change.method, change.action, change.enabled));
   }
 
@@ -42,7 +42,7 @@ export class FactorChanges {
    * each, and one notice sent by the returned function once the work has committed.
    */
   async recordAllIn(
-    history: HistoryRepository,
+    unit: HistoryUnit,
     change: { userId: string; methods: readonly string[]; action: HistoryAction; enabled: boolean },
     context: ChangeContext,
   ): Promise<() => Promise<void>> {
@@ -50,7 +50,7 @@ export class FactorChanges {
     // In one order whatever the caller's: each entry is counted under a lock of its kind until
     // the commit (storage's history_counts), and two resets must not take them in opposite orders.
     for (const method of [...methods].sort())
-      await this.deps.history.record({ userId, method, action, enabled }, context, history);
+      await this.deps.history.record({ userId, method, action, enabled }, context, unit);
     const first = methods[0];
     return async () => {
       if (first !== undefined) await this.notify(userId, noticeFor(first, action, enabled));

@@ -1,3 +1,4 @@
+import type { AuditRepository } from './audit-repository.js';
 import type {
   ApiTokenRecord,
   BackupCodeRecord,
@@ -429,6 +430,8 @@ export interface Repositories {
   trustedDevices: TrustedDeviceRepository;
   webauthnCredentials: WebAuthnCredentialRepository;
   webauthnChallenges: WebAuthnChallengeRepository;
+  /** The tamper-evident audit trail: appended inside the unit of work of the change it records. */
+  audit: AuditRepository;
 }
 
 /**

@@ -97,7 +97,7 @@ export class WebAuthnCredentialService {
       const left = await tx.webauthnCredentials.countByUser(userId);
       const notices = [
         await changes.recordIn(
-          tx.history,
+          tx,
           { userId, method: 'webauthn', action: left === 0 ? 'disable' : 'update', enabled: left > 0 },
           context,
         ),
@@ -110,11 +110,7 @@ export class WebAuthnCredentialService {
           await methods.of(orphaned).onRemove?.(orphaned, tx);
           await tx.factors.delete(orphaned.id);
           notices.push(
-            await changes.recordIn(
-              tx.history,
-              { userId, method: 'backup_codes', action: 'disable', enabled: false },
-              context,
-            ),
+            await changes.recordIn(tx, { userId, method: 'backup_codes', action: 'disable', enabled: false }, context),
           );
         }
       }
