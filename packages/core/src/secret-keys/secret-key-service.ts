@@ -1,3 +1,4 @@
+import { AUDIT_SIGNING_KEYS } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
 import { resealKeyCheck } from '../crypto/key-check.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -101,6 +102,11 @@ export class SecretKeyService {
       sealedSigningKeys(stored).every((sealed) => this.isCurrent(sealed))
         ? undefined
         : resealSigningKeys(stored, this.deps.secretBox),
+    );
+    await this.resealSetting('audit_keys', AUDIT_SIGNING_KEYS.setting, report, counted, (stored) =>
+      sealedSigningKeys(stored).every((sealed) => this.isCurrent(sealed))
+        ? undefined
+        : resealSigningKeys(stored, this.deps.secretBox, AUDIT_SIGNING_KEYS),
     );
     // Last: the check value moves once everything else has, so a start after a run that stopped
     // part-way still finds the old key needed (the census names it too).
