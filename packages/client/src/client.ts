@@ -48,6 +48,8 @@ export class TesseraClient {
       readiness: () => call('getReadiness'),
       /** GET /.well-known/jwks.json: the public keys that sign access tokens. */
       jwks: () => call('getJwks'),
+      /** GET /api/v1/audit/checkpoints: the audit trail's signed checkpoints and their public keys. */
+      auditCheckpoints: (query: QueryOf<'listAuditCheckpoints'> = {}) => call('listAuditCheckpoints', { query }),
     };
 
     this.auth = {
@@ -297,6 +299,10 @@ export class TesseraClient {
         list: (query: QueryOf<'adminListHistory'> = {}) => call('adminListHistory', { query }),
         /** GET /api/v1/admin/history/{entryId}. */
         get: (entryId: string) => call('adminGetHistoryEntry', { path: { entryId } }),
+      },
+      audit: {
+        /** GET /api/v1/admin/audit: the audit trail's security events, newest first; `before` pages on. */
+        list: (query: QueryOf<'adminListAudit'> = {}) => call('adminListAudit', { query }),
       },
     };
   }

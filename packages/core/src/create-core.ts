@@ -167,7 +167,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     keepRetiredSeconds: ACCESS_TOKEN_SECONDS,
   });
   const sessions = new SessionService(storage.sessions, hasher, clock, signingKeys);
-  const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer, authorizer);
   const audit = new AuditTrail({
     audit: storage.audit,
     clock,
@@ -184,6 +183,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     retentionDays: config.audit?.retentionDays,
   });
   const history: HistoryService = new HistoryService({ history: storage.history, clock, authorizer, audit, storage });
+  const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer, authorizer, audit);
   const policy: PolicyService = new PolicyService({
     settings: storage.settings,
     factors: storage.factors,
@@ -258,6 +258,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     clock,
     logger,
     metrics: deps.metrics ?? noCoreMetrics,
+    audit,
   });
   const accounts = new AccountService({
     users: storage.users,
@@ -269,6 +270,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     throttle: passwordThrottle,
     hasher,
     notifications,
+    audit,
     // Closed unless asked for: a server put on the internet does not take strangers' accounts.
     signUp: config.signUp ?? 'closed',
   });
@@ -284,7 +286,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     successTokens,
   });
 
-  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions);
+  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions, audit);
 
   return {
     accounts,
@@ -296,9 +298,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       reauthentication,
       authorizer,
       clock,
+      audit,
     }),
     sessions,
-    mySessions: new SessionManagement({ sessions: storage.sessions, devices, authorizer, clock }),
+    mySessions: new SessionManagement({ sessions: storage.sessions, devices, authorizer, clock, audit }),
     cookieSessions: new CookieSessionService({
       sessions: storage.sessions,
       users: storage.users,
@@ -308,7 +311,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       idleSeconds: config.cookieSessionIdleSeconds ?? DEFAULT_COOKIE_SESSION_IDLE_SECONDS,
     }),
     apiTokens,
-    signingKeys: new SigningKeyRotation({ keys: signingKeys, authorizer }),
+    signingKeys: new SigningKeyRotation({ keys: signingKeys, authorizer, audit }),
     introspection: new TokenIntrospection({ sessions, apiTokens, users: storage.users, authorizer }),
     factors: new FactorService({
       factors: storage.factors,
@@ -331,6 +334,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       messenger,
       devices,
       policy,
+      audit,
     }),
     enable: new EnableFlow({
       storage,
@@ -378,6 +382,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       accounts,
       sessions,
       policy,
+      audit,
     }),
     webauthnCredentials: new WebAuthnCredentialService({ storage, methods, successTokens, changes, authorizer }),
     challenges: new ChallengeFlow({ storage, flows, methods, verifier, messenger, successTokens, authorizer }),
@@ -421,7 +426,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     accountImport: new AccountImportService({ storage, accounts, history, authorizer, secretBox, clock }),
     notifications,
     authorizer,
-    secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger }),
+    secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger, audit }),
     audit,
     clock,
   };

@@ -18,7 +18,7 @@ export interface SecurityEventDetails {
   /** The second factor of a sign-in was refused (wrong, replayed or locked). */
   'sign_in.second_factor_failed': { method: string; reason: string };
   /** Too many wrong second factors: the account's second factor is locked until `until`. */
-  'lockout.started': { until: string; level: number };
+  'lockout.started': { kind: 'locked' | 'suspended'; failures: number };
   /** An admin or the operator lifted the account's second-factor lockout. */
   'lockout.cleared': Record<string, never>;
   /** The account's own password was changed (by its owner). */

@@ -161,6 +161,7 @@ function auditEventOfChange(entry: {
 }): SecurityEvent {
   const { userId, method, action, enabled } = entry;
   if (method === 'policy') return { action: 'settings.changed', userId: null, details: { setting: 'policy' } };
+  if (action === 'unlock') return { action: 'lockout.cleared', userId, details: {} };
   if (method === 'account') return { action: 'admin.account', userId, details: { change: action } };
   const details = (entry.details ?? {}) as { event?: unknown; credential?: unknown; name?: unknown };
   if (method === 'webauthn' && details.event === 'sign_count_regressed') {

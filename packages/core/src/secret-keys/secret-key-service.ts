@@ -1,3 +1,5 @@
+import { SYSTEM_AUDIT_CONTEXT } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import { AUDIT_SIGNING_KEYS } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
 import { resealKeyCheck } from '../crypto/key-check.js';
@@ -68,6 +70,8 @@ export class SecretKeyService {
       secretBox: SecretBox;
       clock: Clock;
       logger: Logger;
+      /** Where a rotation is recorded. */
+      audit?: AuditTrail;
     },
   ) {}
 
@@ -114,6 +118,10 @@ export class SecretKeyService {
       this.isCurrent(stored) ? undefined : resealKeyCheck(stored, this.deps.secretBox),
     );
     this.deps.logger.info({ ...report.resealed, changedMeanwhile: report.changedMeanwhile }, 'secret key rotation ran');
+    await this.deps.audit?.record(
+      { action: 'key.rotated', userId: null, details: { key: 'secret_key', kid: this.deps.secretBox.keyId } },
+      SYSTEM_AUDIT_CONTEXT,
+    );
     return report;
   }
 

@@ -1,4 +1,6 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { auditContextOf } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Actor } from '../auth/actor.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
@@ -184,11 +186,17 @@ export class SigningKeyRotation {
     private readonly deps: {
       keys: SigningKeys;
       authorizer: { admin(actor: Actor, operation: 'admin.manage'): Promise<unknown> };
+      audit?: AuditTrail;
     },
   ) {}
 
   async rotate(actor: Actor): Promise<{ kid: string }> {
     await this.deps.authorizer.admin(actor, 'admin.manage');
-    return { kid: await this.deps.keys.rotate() };
+    const kid = await this.deps.keys.rotate();
+    await this.deps.audit?.record(
+      { action: 'key.rotated', userId: null, details: { key: 'signing_key', kid } },
+      auditContextOf(actor),
+    );
+    return { kid };
   }
 }
