@@ -7,6 +7,7 @@ export * from './admin/account-import.js';
 export * from './admin/admin-service.js';
 export * from './api-tokens/api-token-service.js';
 export * from './audit/audit-chain.js';
+export * from './audit/audit-checkpoint.js';
 export * from './audit/audit-context.js';
 export * from './audit/audit-trail.js';
 export * from './audit/audit-verifier.js';

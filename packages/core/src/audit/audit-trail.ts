@@ -7,7 +7,9 @@ import type { SigningKeys } from '../sessions/signing-keys.js';
 import type { AuditCheckpointRecord, AuditEntryRecord, AuditFilter } from '../storage/audit-records.js';
 import type { AuditRepository } from '../storage/audit-repository.js';
 import { canonicalJson, entryHash } from './audit-chain.js';
+import { type AuditCheckpointView, checkpointPayload, toCheckpointView } from './audit-checkpoint.js';
 import { type AuditContext, SYSTEM_AUDIT_CONTEXT } from './audit-context.js';
+import { type AuditVerification, type KeptCheckpoint, verifyAuditChain } from './audit-verifier.js';
 import type { SecurityEvent, SecurityEventAction } from './events.js';
 
 export const AUDIT_SIGNING_KEYS = { setting: 'audit_signing_keys', sealContext: 'audit-signing-key' } as const;
@@ -23,16 +25,6 @@ export interface AuditEntryView {
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
-}
-
-/** A checkpoint as published and as an operator keeps it (optionally with the public key that signed it). */
-export interface AuditCheckpointView {
-  seq: number;
-  hash: string;
-  createdAt: string;
-  kid: string;
-  /** Compact JWS (EdDSA, Ed25519) whose payload is the canonical JSON of `{createdAt, hash, seq}`. */
-  signature: string;
 }
 
 export interface AuditQuery extends AuditFilter {
@@ -138,6 +130,12 @@ export class AuditTrail {
     return existing && toCheckpointView(existing);
   }
 
+  /** Walks the chain and checks its checkpoints (and `from`, one kept elsewhere): `tessera audit verify`. */
+  async verify(actor: Actor, from?: KeptCheckpoint | { seq: number }): Promise<AuditVerification> {
+    await this.deps.authorizer.admin(actor, 'admin.read');
+    return verifyAuditChain(this.deps.audit, { publicJwk: (kid) => this.publicJwk(kid), ...(from ? { from } : {}) });
+  }
+
   /** What anyone may fetch: the public keys and the newest checkpoints. */
   async published(limit = 20): Promise<{ keys: JWK[]; checkpoints: AuditCheckpointView[] }> {
     const [{ keys }, checkpoints] = await Promise.all([
@@ -178,21 +176,6 @@ export class AuditTrail {
     await this.checkpoint();
     await this.prune();
   }
-}
-
-/** What a checkpoint's signature covers: one text for one checkpoint. */
-export function checkpointPayload(checkpoint: { seq: number; hash: string; createdAt: string }): string {
-  return canonicalJson({ seq: checkpoint.seq, hash: checkpoint.hash, createdAt: checkpoint.createdAt });
-}
-
-export function toCheckpointView(record: AuditCheckpointRecord): AuditCheckpointView {
-  return {
-    seq: record.seq,
-    hash: record.hash,
-    createdAt: record.createdAt.toISOString(),
-    kid: record.kid,
-    signature: record.signature,
-  };
 }
 
 export function toAuditEntryView(record: AuditEntryRecord): AuditEntryView {

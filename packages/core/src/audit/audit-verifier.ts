@@ -2,7 +2,7 @@ import { compactVerify, importJWK, type JWK } from 'jose';
 import type { AuditEntryRecord } from '../storage/audit-records.js';
 import type { AuditRepository } from '../storage/audit-repository.js';
 import { entryHash, GENESIS_HASH } from './audit-chain.js';
-import { type AuditCheckpointView, checkpointPayload, toCheckpointView } from './audit-trail.js';
+import { type AuditCheckpointView, checkpointPayload, toCheckpointView } from './audit-checkpoint.js';
 
 export type AuditProblemKind =
   /** An entry's fields no longer give its hash: it was edited. */
