@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { createSecureContext } from 'node:tls';
 import { type Config, ConfigError } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
+import { startAuditMaintenance } from './audit-maintenance.js';
 import { buildApp } from './build-app.js';
 import { createLogger } from './http/logging.js';
 import { listenForMetrics, type MetricsListener } from './metrics/metrics-listener.js';
@@ -52,7 +53,12 @@ export async function startServer(
     ...(config.webUi ? { webUiRoot: builtWebUiRoot() } : {}),
     ...(metrics ? { metrics } : {}),
   });
-  app.addHook('onClose', async () => runtime.close());
+  const auditMaintenance = startAuditMaintenance(runtime.core, config.audit.checkpointSeconds, logger);
+  app.addHook('onClose', async () => {
+    // A checkpoint under way finishes before the database closes.
+    await auditMaintenance.stop();
+    await runtime.close();
+  });
   let metricsListener: MetricsListener | undefined;
   try {
     if (metrics && config.metrics) metricsListener = await listenForMetrics(metrics, config.metrics);
