@@ -141,6 +141,19 @@ describe('security events in the audit trail', () => {
     expect(JSON.stringify(actions)).not.toContain(token);
   });
 
+  it('records a session ended because its rotated refresh token came back', async () => {
+    const user = await createSignedInUser(h);
+    const refresh = () =>
+      h.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: user.refreshToken } });
+    expect((await refresh()).statusCode).toBe(200);
+    expect((await refresh()).statusCode).toBe(401);
+    expect((await entriesAbout(user.id)).at(-1)).toMatchObject({
+      action: 'sessions.revoked',
+      actorKind: 'anonymous',
+      details: { count: 1, reason: 'refresh_token_reused' },
+    });
+  });
+
   it('records system-wide changes and key rotations, and the chain of all of it verifies', async () => {
     const issuer = await h.app.inject({
       method: 'PUT',

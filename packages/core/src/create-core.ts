@@ -166,7 +166,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     clock,
     keepRetiredSeconds: ACCESS_TOKEN_SECONDS,
   });
-  const sessions = new SessionService(storage.sessions, hasher, clock, signingKeys);
   const audit = new AuditTrail({
     audit: storage.audit,
     clock,
@@ -182,6 +181,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     logger,
     retentionDays: config.audit?.retentionDays,
   });
+  const sessions = new SessionService(storage.sessions, hasher, clock, signingKeys, audit);
   const history: HistoryService = new HistoryService({ history: storage.history, clock, authorizer, audit, storage });
   const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer, authorizer, audit);
   const policy: PolicyService = new PolicyService({

@@ -30,7 +30,7 @@ export interface SecurityEventDetails {
   'api_token.first_used': { tokenId: string };
   'api_token.revoked': { tokenId: string };
   /** One session ended by its owner or an admin, or all of an account's (`count`). */
-  'sessions.revoked': { count: number; sessionId?: string };
+  'sessions.revoked': { count: number; sessionId?: string; reason?: 'refresh_token_reused' };
   /** An admin acted on an account (created, disabled, enabled, deleted, contact details set). */
   'admin.account': { change: string };
   /** A system-wide setting changed (the issuer, the 2FA policy). */
