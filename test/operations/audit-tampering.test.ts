@@ -180,6 +180,11 @@ describe('the audit chain', () => {
     const old = await keptCheckpoint();
     t.clock.advanceSeconds(40 * 86_400);
     await append(3);
+    // Many checkpoints since, more than one page of them: the old one is still found.
+    for (let i = 0; i < 205; i += 1) {
+      await append(1);
+      await keptCheckpoint();
+    }
     expect(await t.core.audit.prune()).toEqual({ throughSeq: old.seq, removed: old.seq });
     expect((await t.storage.audit.head()).prunedThrough).toBe(6);
     expect(await verify()).toMatchObject({ ok: true, firstSeq: 7, prunedThrough: 6 });

@@ -157,12 +157,10 @@ export class AuditTrail {
   async prune(): Promise<{ throughSeq: number; removed: number } | undefined> {
     const days = this.deps.retentionDays;
     if (days === undefined || days <= 0) return undefined;
-    const cutoff = this.deps.clock.now().getTime() - days * 86_400_000;
+    const cutoff = new Date(this.deps.clock.now().getTime() - days * 86_400_000);
     const head = await this.deps.audit.head();
-    const anchor = (await this.deps.audit.listCheckpoints(AUDIT_MAX_LIMIT)).find(
-      (checkpoint) => checkpoint.createdAt.getTime() <= cutoff && checkpoint.seq > head.prunedThrough,
-    );
-    if (!anchor) return undefined;
+    const anchor = await this.deps.audit.latestCheckpointAtOrBefore(cutoff);
+    if (!anchor || anchor.seq <= head.prunedThrough) return undefined;
     const removed = await this.deps.audit.prune(anchor.seq);
     if (removed === 0) return undefined;
     const outcome = { throughSeq: anchor.seq, removed };

@@ -56,6 +56,7 @@ export interface VerifyOptions {
 }
 
 const MAX_PROBLEMS = 50;
+const MAX_STORED_CHECKED = 10_000;
 
 /**
  * Walks the chain from its start (or its pruning anchor) to its head, and checks every stored
@@ -67,14 +68,17 @@ export async function verifyAuditChain(audit: AuditRepository, options: VerifyOp
     if (problems.length < MAX_PROBLEMS) problems.push({ kind, seq, message });
   };
   const head = await audit.head();
-  const stored = (await audit.listCheckpoints(10_000)).map(toCheckpointView);
+  // The newest stored checkpoints are checked (at most MAX_STORED_CHECKED); the anchor and a seq
+  // asked for are looked up by seq, however old.
+  const stored = (await audit.listCheckpoints(MAX_STORED_CHECKED)).map(toCheckpointView);
 
   // The kept checkpoint: the file's, or the stored one at the seq asked for.
   let kept: KeptCheckpoint | undefined;
   if (options.from && 'hash' in options.from) kept = options.from;
   else if (options.from) {
     const seq = options.from.seq;
-    kept = stored.find((checkpoint) => checkpoint.seq === seq);
+    const found = await audit.findCheckpoint(seq);
+    kept = found && toCheckpointView(found);
     if (!kept) report('checkpoint_mismatch', seq, `there is no checkpoint at seq ${seq} in the database`);
   }
   const toCheck: { checkpoint: KeptCheckpoint; label: string }[] = stored.map((checkpoint) => ({
@@ -93,7 +97,7 @@ export async function verifyAuditChain(audit: AuditRepository, options: VerifyOp
   let expectedSeq = 1;
   let expectedPrev = GENESIS_HASH;
   if (head.prunedThrough > 0) {
-    const anchor = stored.find((checkpoint) => checkpoint.seq === head.prunedThrough);
+    const anchor = await audit.findCheckpoint(head.prunedThrough);
     if (anchor) expectedPrev = anchor.hash;
     else
       report('anchor_missing', head.prunedThrough, `pruned through seq ${head.prunedThrough}, but no checkpoint there`);

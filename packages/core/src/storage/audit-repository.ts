@@ -19,6 +19,8 @@ export interface AuditRepository {
   /** Newest first. */
   listCheckpoints(limit: number): Promise<AuditCheckpointRecord[]>;
   findCheckpoint(seq: number): Promise<AuditCheckpointRecord | undefined>;
+  /** The newest checkpoint made at or before `time` (what pruning may prune to). */
+  latestCheckpointAtOrBefore(time: Date): Promise<AuditCheckpointRecord | undefined>;
   /**
    * Deletes the entries with seq ≤ `throughSeq` and records it as the anchor (a checkpoint at that
    * seq must exist); returns how many were deleted. Never moves the anchor back.

@@ -108,6 +108,17 @@ export class KyselyAuditRepository implements AuditRepository {
     return row && toCheckpoint(row);
   }
 
+  async latestCheckpointAtOrBefore(time: Date): Promise<AuditCheckpointRecord | undefined> {
+    const row = await this.db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('created_at', '<=', toMillis(time))
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toCheckpoint(row);
+  }
+
   async prune(throughSeq: number): Promise<number> {
     return durableWrite(this.db, this.dialect, async (trx) => {
       let query = trx.selectFrom('audit_head').selectAll().where('id', '=', HEAD_ID);

@@ -80,6 +80,8 @@ export function describeAuditContract(ctx: ContractContext): void {
       expect(await audit.insertCheckpoint({ ...checkpoint, signature: 'other' })).toBe(false);
       expect(await audit.findCheckpoint(3)).toEqual(checkpoint);
       expect(await audit.listCheckpoints(10)).toEqual([checkpoint]);
+      expect(await audit.latestCheckpointAtOrBefore(at(5000))).toEqual(checkpoint);
+      expect(await audit.latestCheckpointAtOrBefore(at(4999))).toBeUndefined();
       await expect(audit.prune(2)).rejects.toThrow(/no audit checkpoint/);
       expect(await audit.prune(3)).toBe(3);
       expect(await audit.head()).toEqual({ seq: 4, hash: 'hash-4', prunedThrough: 3 });
