@@ -89,6 +89,8 @@ describe('OpenAPI and /docs', () => {
       ['put', '/api/v1/admin/policy'],
       ['get', '/api/v1/admin/history'],
       ['get', '/api/v1/admin/history/{entryId}'],
+      ['get', '/api/v1/admin/audit'],
+      ['get', '/api/v1/audit/checkpoints'],
       ['post', '/api/v1/me/2fa/webauthn/registration'],
       ['post', '/api/v1/me/2fa/webauthn/registration/{flowId}'],
       ['get', '/api/v1/me/2fa/webauthn/credentials'],

@@ -189,3 +189,26 @@ describe('admin settings, policy and history', () => {
     expect(await admin.admin.history.get(entry?.id ?? '')).toEqual(entry);
   });
 });
+
+describe('admin audit trail', () => {
+  forOperation('adminListAudit', 'lists security events newest first, filtered and paged', async () => {
+    const user = await signedInClient(server);
+    const mine = await admin.admin.audit.list({ userId: user.id });
+    expect(mine.items.length).toBeGreaterThan(0);
+    expect(mine.items.every((entry) => entry.targetUserId === user.id)).toBe(true);
+    expect(mine.items.map((entry) => entry.action)).toContain('sign_in.password_ok');
+    const first = await admin.admin.audit.list({ limit: 1 });
+    expect(first.items).toHaveLength(1);
+    expect(first.next).toBe(first.items[0]?.seq);
+    const second = await admin.admin.audit.list({ limit: 1, before: first.next ?? 0 });
+    expect(second.items[0]?.seq).toBeLessThan(first.items[0]?.seq ?? 0);
+    expect(await rejection(user.client.admin.audit.list())).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+  });
+
+  forOperation('listAuditCheckpoints', 'publishes the signed checkpoints and their keys', async () => {
+    await server.h.core.audit.checkpoint();
+    const published = await admin.system.auditCheckpoints({ limit: 1 });
+    expect(published.checkpoints).toHaveLength(1);
+    expect(published.keys.map((key) => key.kid)).toContain(published.checkpoints[0]?.kid);
+  });
+});

@@ -1,4 +1,5 @@
 import type { CommandSpec } from './command.js';
+import { auditCheckpoint, auditList, auditVerify } from './commands/audit.commands.js';
 import { backup, restore } from './commands/backup.command.js';
 import { history } from './commands/history.command.js';
 import { secretRotate, secretStatus } from './commands/secret.command.js';
@@ -56,6 +57,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   tokensList,
   tokensRevoke,
   history,
+  auditList,
+  auditVerify,
+  auditCheckpoint,
   issuerShow,
   issuerSet,
   policyShow,

@@ -48,6 +48,8 @@ export class TesseraClient {
       readiness: () => call('getReadiness'),
       /** GET /.well-known/jwks.json: the public keys that sign access tokens. */
       jwks: () => call('getJwks'),
+      /** GET /api/v1/audit/checkpoints: the audit trail's signed checkpoints and their public keys. */
+      auditCheckpoints: (query: QueryOf<'listAuditCheckpoints'> = {}) => call('listAuditCheckpoints', { query }),
     };
 
     this.auth = {
@@ -320,6 +322,10 @@ export class TesseraClient {
         /** POST /api/v1/admin/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver. */
         redeliver: (webhookId: string, deliveryId: string) =>
           call('adminRedeliverWebhook', { path: { webhookId, deliveryId } }),
+      },
+      audit: {
+        /** GET /api/v1/admin/audit: the audit trail's security events, newest first; `before` pages on. */
+        list: (query: QueryOf<'adminListAudit'> = {}) => call('adminListAudit', { query }),
       },
     };
   }

@@ -5,6 +5,7 @@ import { AccountAdminService } from './admin/account-admin-service.js';
 import { AccountImportService } from './admin/account-import.js';
 import { AdminService } from './admin/admin-service.js';
 import { ApiTokenService } from './api-tokens/api-token-service.js';
+import { AUDIT_SIGNING_KEYS, AuditTrail } from './audit/audit-trail.js';
 import { Authorizer } from './auth/authorizer.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/config.js';
@@ -76,7 +77,12 @@ export interface CoreDeps {
   previousSecretKeys?: readonly Uint8Array[];
   config: Pick<Config, 'issuer' | 'lockout' | 'deliveredCodes' | 'backupCodes'> &
     /** The defaults when left out (WebAuthn: off). */
-    Partial<Pick<Config, 'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds' | 'signUp' | 'webauthn'>>;
+    Partial<
+      Pick<
+        Config,
+        'passwordThrottle' | 'recoveryLockout' | 'cookieSessionIdleSeconds' | 'signUp' | 'webauthn' | 'audit'
+      >
+    >;
   /** Where SMS and e-mail go (codes and security notices). */
   delivery: Delivery;
   clock?: Clock;
@@ -145,6 +151,8 @@ export interface Core {
   webhookOutbox: WebhookOutbox;
   /** Sends the outbox's due deliveries; each server process starts one. */
   webhookDispatcher: WebhookDispatcher;
+  /** The hash-chained audit trail of security events, its signed checkpoints and its listing. */
+  audit: AuditTrail;
   clock: Clock;
 }
 
@@ -182,9 +190,24 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     clock,
     keepRetiredSeconds: ACCESS_TOKEN_SECONDS,
   });
-  const sessions = new SessionService(storage.sessions, hasher, clock, signingKeys);
-  const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer, authorizer);
-  const history: HistoryService = new HistoryService({ history: storage.history, clock, authorizer });
+  const audit = new AuditTrail({
+    audit: storage.audit,
+    clock,
+    // Kept for ever once retired: a checkpoint signed years ago must still verify.
+    keys: new SigningKeys({
+      settings: storage.settings,
+      secretBox,
+      clock,
+      keepRetiredSeconds: Number.POSITIVE_INFINITY,
+      purpose: AUDIT_SIGNING_KEYS,
+    }),
+    authorizer,
+    logger,
+    retentionDays: config.audit?.retentionDays,
+  });
+  const sessions = new SessionService(storage.sessions, hasher, clock, signingKeys, audit);
+  const history: HistoryService = new HistoryService({ history: storage.history, clock, authorizer, audit, storage });
+  const issuers = new IssuerSettings(storage.settings, storage.users, config.issuer, authorizer, audit);
   const policy: PolicyService = new PolicyService({
     settings: storage.settings,
     factors: storage.factors,
@@ -252,7 +275,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
               details: { event: 'sign_count_regressed', credential: credential.id, name: credential.name },
             },
             { actor: 'system', actorId: null, clientIp: null },
-            tx.history,
+            tx,
           );
           await webhookOutbox.enqueue(tx, {
             type: 'webauthn.clone_warning',
@@ -274,6 +297,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     metrics: deps.metrics ?? noCoreMetrics,
     storage,
     outbox: webhookOutbox,
+    audit,
   });
   const accounts = new AccountService({
     users: storage.users,
@@ -285,6 +309,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     throttle: passwordThrottle,
     hasher,
     notifications,
+    audit,
     // Closed unless asked for: a server put on the internet does not take strangers' accounts.
     signUp: config.signUp ?? 'closed',
   });
@@ -307,7 +332,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     successTokens,
   });
 
-  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions);
+  const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions, audit);
 
   return {
     accounts,
@@ -319,9 +344,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       reauthentication,
       authorizer,
       clock,
+      audit,
     }),
     sessions,
-    mySessions: new SessionManagement({ sessions: storage.sessions, devices, authorizer, clock }),
+    mySessions: new SessionManagement({ sessions: storage.sessions, devices, authorizer, clock, audit }),
     cookieSessions: new CookieSessionService({
       sessions: storage.sessions,
       users: storage.users,
@@ -331,7 +357,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       idleSeconds: config.cookieSessionIdleSeconds ?? DEFAULT_COOKIE_SESSION_IDLE_SECONDS,
     }),
     apiTokens,
-    signingKeys: new SigningKeyRotation({ keys: signingKeys, authorizer }),
+    signingKeys: new SigningKeyRotation({ keys: signingKeys, authorizer, audit }),
     introspection: new TokenIntrospection({ sessions, apiTokens, users: storage.users, authorizer }),
     factors: new FactorService({
       factors: storage.factors,
@@ -354,6 +380,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       messenger,
       devices,
       policy,
+      audit,
     }),
     enable: new EnableFlow({
       storage,
@@ -401,6 +428,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       accounts,
       sessions,
       policy,
+      audit,
     }),
     webauthnCredentials: new WebAuthnCredentialService({ storage, methods, successTokens, changes, authorizer }),
     challenges: new ChallengeFlow({ storage, flows, methods, verifier, messenger, successTokens, authorizer }),
@@ -444,7 +472,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     accountImport: new AccountImportService({ storage, accounts, history, authorizer, secretBox, clock }),
     notifications,
     authorizer,
-    secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger }),
+    secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger, audit }),
     webhooks: new WebhookAdminService({
       webhooks: storage.webhooks,
       secretBox,
@@ -462,6 +490,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       settings: { ...DEFAULT_WEBHOOK_DISPATCHER_SETTINGS, ...deps.webhooks?.dispatcher },
       ...(deps.webhooks?.random ? { random: deps.webhooks.random } : {}),
     }),
+    audit,
     clock,
   };
 }

@@ -6,6 +6,19 @@ export * from './admin/account-admin-service.js';
 export * from './admin/account-import.js';
 export * from './admin/admin-service.js';
 export * from './api-tokens/api-token-service.js';
+export * from './audit/audit-chain.js';
+export * from './audit/audit-checkpoint.js';
+export * from './audit/audit-context.js';
+export * from './audit/audit-trail.js';
+export * from './audit/audit-verifier.js';
+// The notices' SecurityEvent keeps its name; the audit trail's is exported under its own.
+export {
+  type AuditActorKind,
+  SECURITY_EVENT_ACTIONS,
+  type SecurityEvent as AuditSecurityEvent,
+  type SecurityEventAction,
+  type SecurityEventDetails,
+} from './audit/events.js';
 export * from './auth/actor.js';
 export * from './auth/authorizer.js';
 export * from './auth/operations.js';

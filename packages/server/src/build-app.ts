@@ -153,6 +153,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
             "Accounts a platform manages (create, look up, change, disable, enable, delete), other users' 2FA, " +
             'the policy, the issuer and signing keys: admin tokens only.',
         },
+        {
+          name: 'audit',
+          description: 'The signed checkpoints of the audit trail and their public keys, for anyone to keep and check.',
+        },
         { name: 'operations', description: 'Liveness, readiness and the public keys of the access tokens.' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { createSecureContext } from 'node:tls';
 import { type Config, ConfigError } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
+import { startAuditMaintenance } from './audit-maintenance.js';
 import { buildApp } from './build-app.js';
 import { createLogger } from './http/logging.js';
 import { reportMetricsToPrimary } from './metrics/cluster-metrics.js';
@@ -67,8 +68,11 @@ export async function startServer(
   });
   // Every server process sends the webhook outbox's due deliveries; leases keep them from sending one twice.
   runtime.core.webhookDispatcher.start();
+  const auditMaintenance = startAuditMaintenance(runtime.core, config.audit.checkpointSeconds, logger);
   app.addHook('onClose', async () => {
     await runtime.core.webhookDispatcher.stop();
+    // A checkpoint under way finishes before the database closes.
+    await auditMaintenance.stop();
     await runtime.close();
   });
   let metricsListener: MetricsListener | undefined;

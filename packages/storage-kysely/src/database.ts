@@ -1,4 +1,5 @@
 import type { ApiTokenTable } from './tables/api-token.table.js';
+import type { AuditCheckpointTable, AuditEntryTable, AuditHeadTable } from './tables/audit.table.js';
 import type { BackupCodeTable } from './tables/backup-code.table.js';
 import type { DeliveredCodeTable } from './tables/delivered-code.table.js';
 import type { FactorTable } from './tables/factor.table.js';
@@ -66,4 +67,7 @@ export interface Database {
   webhook_events: WebhookEventTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  audit_entries: AuditEntryTable;
+  audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointTable;
 }

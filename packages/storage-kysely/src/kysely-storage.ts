@@ -5,6 +5,7 @@ import { durableWrite } from './durable-write.js';
 import { GroupCommit } from './group-commit.js';
 import { type MigrationOutcome, migrateToLatest, pendingMigrations } from './migrate.js';
 import { KyselyApiTokenRepository } from './repositories/kysely-api-token.repository.js';
+import { KyselyAuditRepository } from './repositories/kysely-audit.repository.js';
 import { KyselyBackupCodeRepository } from './repositories/kysely-backup-code.repository.js';
 import { KyselyDeliveredCodeRepository } from './repositories/kysely-delivered-code.repository.js';
 import { KyselyFactorRepository } from './repositories/kysely-factor.repository.js';
@@ -85,5 +86,6 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect, group
     webauthnCredentials: new KyselyWebAuthnCredentialRepository(db),
     webauthnChallenges: new KyselyWebAuthnChallengeRepository(db),
     webhooks: new KyselyWebhookRepository(db, dialect),
+    audit: new KyselyAuditRepository(db, dialect),
   };
 }

@@ -10,6 +10,9 @@ import { openTestStorage, type TestStorage } from './test-support/test-storage.j
 
 const TABLES = [
   'api_tokens',
+  'audit_checkpoints',
+  'audit_entries',
+  'audit_head',
   'backup_codes',
   'delivered_codes',
   'factor_backup_codes',

@@ -4,6 +4,7 @@ import { I18nContext, initialLocale, type Locale, makeI18n, saveLocale } from '.
 import { client, resumeSession } from './services/client.js';
 import { BASE, navigate, type Route, useRoute } from './services/router.js';
 import { type Session, SessionContext, type SessionControl } from './services/session.js';
+import { AdminAuditView } from './views/admin/admin-audit-view.js';
 import { AdminHistoryView } from './views/admin/admin-history-view.js';
 import { AdminSettingsView } from './views/admin/admin-settings-view.js';
 import { AdminUserView } from './views/admin/admin-user-view.js';
@@ -106,5 +107,7 @@ function Page(props: { route: Route; session: Session | null }) {
       return <AdminHistoryView />;
     case 'admin-webhooks':
       return <AdminWebhooksView />;
+    case 'admin-audit':
+      return <AdminAuditView />;
   }
 }

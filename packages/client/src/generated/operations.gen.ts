@@ -117,6 +117,8 @@ export const OPERATIONS = {
   adminUpdatePolicy: { method: 'PUT', path: '/api/v1/admin/policy', bearer: true },
   adminListHistory: { method: 'GET', path: '/api/v1/admin/history', bearer: true },
   adminGetHistoryEntry: { method: 'GET', path: '/api/v1/admin/history/{entryId}', bearer: true },
+  adminListAudit: { method: 'GET', path: '/api/v1/admin/audit', bearer: true },
+  listAuditCheckpoints: { method: 'GET', path: '/api/v1/audit/checkpoints', bearer: false },
 } as const;
 
 export type OperationId = keyof typeof OPERATIONS;
@@ -231,4 +233,6 @@ export interface OperationTypes {
   adminUpdatePolicy: { data: T.AdminUpdatePolicyData; responses: T.AdminUpdatePolicyResponses };
   adminListHistory: { data: T.AdminListHistoryData; responses: T.AdminListHistoryResponses };
   adminGetHistoryEntry: { data: T.AdminGetHistoryEntryData; responses: T.AdminGetHistoryEntryResponses };
+  adminListAudit: { data: T.AdminListAuditData; responses: T.AdminListAuditResponses };
+  listAuditCheckpoints: { data: T.ListAuditCheckpointsData; responses: T.ListAuditCheckpointsResponses };
 }

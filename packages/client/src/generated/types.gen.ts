@@ -125,6 +125,131 @@ export type ApiToken = {
 };
 
 /**
+ * AuditAction
+ *
+ * What happened (see docs/operations.md).
+ */
+export type AuditAction =
+  | 'sign_in.password_ok'
+  | 'sign_in.password_failed'
+  | 'sign_in.second_factor_ok'
+  | 'sign_in.second_factor_failed'
+  | 'lockout.started'
+  | 'lockout.cleared'
+  | 'password.changed'
+  | 'password.reset'
+  | 'api_token.created'
+  | 'api_token.first_used'
+  | 'api_token.revoked'
+  | 'sessions.revoked'
+  | 'admin.account'
+  | 'settings.changed'
+  | 'key.rotated'
+  | 'webauthn.clone_warning'
+  | 'factor.changed'
+  | 'audit.pruned';
+
+/**
+ * AuditCheckpoint
+ */
+export type AuditCheckpoint = {
+  seq: number;
+  /**
+   * SHA-256, hex.
+   */
+  hash: string;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  createdAt: string;
+  /**
+   * The key that signed it (one of `keys`).
+   */
+  kid: string;
+  /**
+   * Compact JWS (EdDSA, Ed25519) whose payload is the JSON {"createdAt","hash","seq"} with keys sorted.
+   */
+  signature: string;
+};
+
+/**
+ * AuditCheckpoints
+ */
+export type AuditCheckpoints = {
+  /**
+   * The public keys (JWK, Ed25519) that sign checkpoints.
+   */
+  keys: Array<AuditJwk>;
+  /**
+   * Newest first.
+   */
+  checkpoints: Array<AuditCheckpoint>;
+};
+
+/**
+ * AuditEntry
+ */
+export type AuditEntry = {
+  /**
+   * The place in the chain: 1, 2, 3, … with no gap.
+   */
+  seq: number;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  createdAt: string;
+  /**
+   * user: a signed-in account (actorId); anonymous: not signed in; system: the command line or the server.
+   */
+  actorKind: 'user' | 'anonymous' | 'system';
+  actorId: string | null;
+  action: AuditAction;
+  /**
+   * The account the event is about.
+   */
+  targetUserId: string | null;
+  clientIp: string | null;
+  /**
+   * Small details; never a secret or a code.
+   */
+  details: {
+    [key: string]: unknown;
+  };
+  /**
+   * SHA-256, hex.
+   */
+  prevHash: string;
+  /**
+   * SHA-256, hex.
+   */
+  hash: string;
+};
+
+/**
+ * AuditJwk
+ */
+export type AuditJwk = {
+  kty: string;
+  crv?: string;
+  x?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  [key: string]: unknown;
+};
+
+/**
+ * AuditPage
+ */
+export type AuditPage = {
+  items: Array<AuditEntry>;
+  /**
+   * Pass as `before` for the next (older) page; null on the last page.
+   */
+  next: number | null;
+};
+
+/**
  * BackupCodeSet
  */
 export type BackupCodeSet = {
@@ -5413,3 +5538,104 @@ export type AdminGetHistoryEntryResponses = {
 };
 
 export type AdminGetHistoryEntryResponse = AdminGetHistoryEntryResponses[keyof AdminGetHistoryEntryResponses];
+
+export type AdminListAuditData = {
+  body?: never;
+  path?: never;
+  query?: {
+    actorId?: string;
+    /**
+     * The account the events are about.
+     */
+    userId?: string;
+    /**
+     * What happened (see docs/operations.md).
+     */
+    action?:
+      | 'sign_in.password_ok'
+      | 'sign_in.password_failed'
+      | 'sign_in.second_factor_ok'
+      | 'sign_in.second_factor_failed'
+      | 'lockout.started'
+      | 'lockout.cleared'
+      | 'password.changed'
+      | 'password.reset'
+      | 'api_token.created'
+      | 'api_token.first_used'
+      | 'api_token.revoked'
+      | 'sessions.revoked'
+      | 'admin.account'
+      | 'settings.changed'
+      | 'key.rotated'
+      | 'webauthn.clone_warning'
+      | 'factor.changed'
+      | 'audit.pruned';
+    /**
+     * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+     */
+    since?: string;
+    /**
+     * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+     */
+    until?: string;
+    limit?: number;
+    /**
+     * A page’s `next`: the entries older than it.
+     */
+    before?: number;
+  };
+  url: '/api/v1/admin/audit';
+};
+
+export type AdminListAuditErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+};
+
+export type AdminListAuditError = AdminListAuditErrors[keyof AdminListAuditErrors];
+
+export type AdminListAuditResponses = {
+  /**
+   * A page of the audit trail, newest first; `next` continues it.
+   */
+  200: AuditPage;
+};
+
+export type AdminListAuditResponse = AdminListAuditResponses[keyof AdminListAuditResponses];
+
+export type ListAuditCheckpointsData = {
+  body?: never;
+  path?: never;
+  query?: {
+    limit?: number;
+  };
+  url: '/api/v1/audit/checkpoints';
+};
+
+export type ListAuditCheckpointsErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+};
+
+export type ListAuditCheckpointsError = ListAuditCheckpointsErrors[keyof ListAuditCheckpointsErrors];
+
+export type ListAuditCheckpointsResponses = {
+  /**
+   * The public keys and the newest checkpoints.
+   */
+  200: AuditCheckpoints;
+};
+
+export type ListAuditCheckpointsResponse = ListAuditCheckpointsResponses[keyof ListAuditCheckpointsResponses];

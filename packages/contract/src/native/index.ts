@@ -3,6 +3,7 @@ export * from './admin-policy.schema.js';
 export * from './admin-totp-transfer.schema.js';
 export * from './admin-users.schema.js';
 export * from './api-token.schema.js';
+export * from './audit.schema.js';
 export * from './backup-codes.schema.js';
 export * from './challenges.schema.js';
 export * from './contact-change.schema.js';

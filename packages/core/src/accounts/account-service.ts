@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../audit/audit-trail.js';
 import { type Actor, clientIpOf, type UserActor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
@@ -56,6 +57,8 @@ export class AccountService {
       clock: Clock;
       authorizer: Authorizer;
       throttle: PasswordThrottle;
+      /** Where a wrong password for a known account is recorded. */
+      audit: AuditTrail;
       /** Keys the throttle of usernames that have no account. */
       hasher: KeyedHasher;
       notifications: NotificationService;
@@ -175,6 +178,16 @@ export class AccountService {
     const ok = await this.deps.throttle.attempt(key, clientIp, async () => {
       return this.matchesPassword(user, password);
     });
+    if (!ok && user) {
+      await this.deps.audit.record(
+        { action: 'sign_in.password_failed', userId: user.id, details: {} },
+        {
+          actorKind: 'anonymous',
+          actorId: null,
+          clientIp,
+        },
+      );
+    }
     if (!ok || !user) throw new TesseraError('INVALID_CREDENTIALS');
     // Only once the password is right: a disabled account is not told apart by a wrong guess.
     assertEnabled(user);

@@ -1,3 +1,6 @@
+import { type AuditContext, auditContextOf } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { SecurityEvent } from '../audit/events.js';
 import type { Actor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
@@ -29,6 +32,7 @@ export class PasswordService {
       reauthentication: Reauthentication;
       authorizer: Authorizer;
       clock: Clock;
+      audit: AuditTrail;
     },
   ) {}
 
@@ -43,17 +47,37 @@ export class PasswordService {
     await this.deps.reauthentication.confirm(actor, userId, 'change_password', proof);
     const keep =
       actor.kind === 'user' && actor.authentication.method === 'session' ? actor.authentication.sessionId : undefined;
-    await this.set(userId, newPassword, keep);
+    await this.set(
+      userId,
+      newPassword,
+      keep,
+      { action: 'password.changed', userId, details: {} },
+      auditContextOf(actor),
+    );
   }
 
   /** For someone not signed in who passed password recovery: the success token says whose. */
-  async reset(_actor: Actor, successToken: string, newPassword: string): Promise<void> {
+  async reset(actor: Actor, successToken: string, newPassword: string): Promise<void> {
     assertPassword(newPassword);
     const userId = await this.deps.successTokens.consume(successToken, 'reset_password', null);
-    await this.set(userId, newPassword, undefined);
+    const by = { ...auditContextOf(actor), actorKind: 'user' as const, actorId: userId };
+    await this.set(
+      userId,
+      newPassword,
+      undefined,
+      { action: 'password.reset', userId, details: { by: 'recovery' } },
+      by,
+    );
   }
 
-  private async set(userId: string, newPassword: string, keepSessionId: string | undefined): Promise<void> {
+  /** The password, the sessions and devices it ends, and its audit entry, in one transaction. */
+  private async set(
+    userId: string,
+    newPassword: string,
+    keepSessionId: string | undefined,
+    event: SecurityEvent,
+    by: AuditContext,
+  ): Promise<void> {
     const { storage, passwords, notifications, clock } = this.deps;
     const passwordHash = await passwords.hash(newPassword);
     const result = await storage.transaction(async (tx) => {
@@ -67,6 +91,7 @@ export class PasswordService {
       const devicesForgotten = await tx.trustedDevices.revokeAllForUser(userId, now);
       await tx.flows.expireAllForUser(userId, now);
       await tx.throttles.reset(passwordAccountKey(userId));
+      await this.deps.audit.record(event, by, tx.audit);
       return { user: await tx.users.findById(userId), sessionsEnded, devicesForgotten };
     });
     if (result.user) {

@@ -238,9 +238,9 @@ export class AccountAdminService {
     const context: ChangeContext = changeContextFor(actor, userId);
     await this.deps.storage.transaction(async (tx) => {
       const entry = { userId, method: 'account', action, enabled, details };
-      if (action === 'delete') await this.deps.history.record(entry, context, tx.history);
+      if (action === 'delete') await this.deps.history.record(entry, context, tx);
       await write(tx);
-      if (action !== 'delete') await this.deps.history.record(entry, context, tx.history);
+      if (action !== 'delete') await this.deps.history.record(entry, context, tx);
     });
   }
 

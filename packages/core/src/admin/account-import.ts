@@ -65,10 +65,10 @@ export class AccountImportService {
       if (created === 'email_taken') throw new TesseraError('EMAIL_TAKEN');
       if (created === 'external_id_taken') throw new TesseraError('EXTERNAL_ID_TAKEN');
       const entry = { userId: user.id, method: 'account', action: 'create' as const, enabled: true };
-      await history.record({ ...entry, details: { passwordSet: false, imported: true } }, context, tx.history);
+      await history.record({ ...entry, details: { passwordSet: false, imported: true } }, context, tx);
       if (factor) {
         await tx.factors.insertActive(factor);
-        await history.record({ userId: user.id, method: 'totp', action: 'import', enabled: true }, context, tx.history);
+        await history.record({ userId: user.id, method: 'totp', action: 'import', enabled: true }, context, tx);
       }
       return 'imported' as const;
     });

@@ -1,5 +1,7 @@
 import { assertEnabled } from '../accounts/account-service.js';
-import type { Actor, ApiTokenScope, UserActor } from '../auth/actor.js';
+import { auditContextOf } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { type Actor, type ApiTokenScope, SYSTEM_ACTOR, type UserActor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { BoundedCache } from '../cache/bounded-cache.js';
 import type { Clock } from '../clock.js';
@@ -57,6 +59,8 @@ export class ApiTokenService {
     private readonly clock: Clock,
     private readonly authorizer: Authorizer,
     private readonly sessions: Pick<SessionRepository, 'findFamily'>,
+    /** Where tokens made, first used and revoked are recorded. */
+    private readonly audit?: AuditTrail,
   ) {}
 
   async create(
@@ -64,7 +68,7 @@ export class ApiTokenService {
     input: { name: string; scope?: ApiTokenScope },
   ): Promise<{ token: string; view: ApiTokenView }> {
     const userId = await this.authorizer.own(actor, 'own.create_api_token');
-    return this.issue(userId, input.name, input.scope ?? 'write', await this.madeByPasswordAlone(actor));
+    return this.issue(userId, input.name, input.scope ?? 'write', await this.madeByPasswordAlone(actor), actor);
   }
 
   /**
@@ -90,6 +94,7 @@ export class ApiTokenService {
     name: string,
     scope: ApiTokenScope,
     passwordOnly = false,
+    actor: Actor = SYSTEM_ACTOR,
   ): Promise<{ token: string; view: ApiTokenView }> {
     const token = newOpaqueToken('tsa');
     const record: ApiTokenRecord = {
@@ -104,6 +109,10 @@ export class ApiTokenService {
       passwordOnly,
     };
     await this.tokens.insert(record);
+    await this.audit?.record(
+      { action: 'api_token.created', userId, details: { tokenId: record.id, scope } },
+      auditContextOf(actor),
+    );
     return { token, view: toApiTokenView(record) };
   }
 
@@ -121,7 +130,7 @@ export class ApiTokenService {
     }
     // The token stays (enabling the account again brings it back); it opens nothing meanwhile.
     assertEnabled(found.owner);
-    this.noteUse(found);
+    this.noteUse(found, clientIp);
     return {
       kind: 'user',
       userId: found.owner.id,
@@ -141,8 +150,18 @@ export class ApiTokenService {
    * minute ago or more is written, and the request does not wait for it (a lost update only
    * makes the time a minute older).
    */
-  private noteUse(found: FoundToken): void {
+  private noteUse(found: FoundToken, clientIp: string | null): void {
     const now = this.clock.now();
+    // Its first use ever is an audit event (a token that leaked is often first used elsewhere);
+    // like the time of use, recorded without holding the request.
+    if (found.lastUsedAt === null) {
+      this.audit
+        ?.record(
+          { action: 'api_token.first_used', userId: found.owner.id, details: { tokenId: found.tokenId } },
+          { actorKind: 'user', actorId: found.owner.id, clientIp },
+        )
+        .catch(() => undefined);
+    }
     const since = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
     if (found.lastUsedAt !== null && found.lastUsedAt >= since) return;
     // The remembered entry is updated too, so that it does not ask for the write again.
@@ -185,6 +204,7 @@ export class ApiTokenService {
     const userId = await this.authorizer.own(actor, 'own.manage');
     if (!(await this.tokens.revoke(tokenId, userId, this.clock.now()))) throw new TesseraError('API_TOKEN_NOT_FOUND');
     this.recent.deleteWhere((found) => found.tokenId === tokenId);
+    await this.recordRevoked(actor, userId, tokenId);
   }
 
   /** Another user's tokens, for an admin or the operator (`tessera tokens list`). */
@@ -198,6 +218,11 @@ export class ApiTokenService {
     await this.authorizer.admin(actor, 'admin.manage');
     if (!(await this.tokens.revoke(tokenId, userId, this.clock.now()))) throw new TesseraError('API_TOKEN_NOT_FOUND');
     this.recent.deleteWhere((found) => found.tokenId === tokenId);
+    await this.recordRevoked(actor, userId, tokenId);
+  }
+
+  private async recordRevoked(actor: Actor, userId: string, tokenId: string): Promise<void> {
+    await this.audit?.record({ action: 'api_token.revoked', userId, details: { tokenId } }, auditContextOf(actor));
   }
 
   /**

@@ -8,6 +8,7 @@ import type { PasswordThrottlePolicy } from '../throttle/password-throttle-polic
 import { ConfigError } from './config-error.js';
 import {
   ACCOUNT_SETTINGS,
+  AUDIT_SETTINGS,
   BACKUP_CODE_SETTINGS,
   CONNECTION_SETTINGS,
   CPANEL_SETTINGS,
@@ -126,6 +127,13 @@ export interface Config {
   webauthn: WebAuthnSettings | undefined;
   /** `TESSERA_WEBHOOK_*`: how deliveries are sent, and how long a rotated secret keeps signing. */
   webhooks: { timeoutMs: number; pollMs: number; secretOverlapSeconds: number };
+  /** `TESSERA_AUDIT_*`: checkpoint interval, and retention in days (undefined: for ever). */
+  audit: AuditSettings;
+}
+
+export interface AuditSettings {
+  checkpointSeconds: number;
+  retentionDays: number | undefined;
 }
 
 /** Reads and validates the configuration; every bad value is reported at once, in one ConfigError. */
@@ -145,6 +153,7 @@ export function loadConfig(env: Environment): Config {
   const connections = reader.read(CONNECTION_SETTINGS);
   const webauthn = reader.read(WEBAUTHN_SETTINGS);
   const webhooks = reader.read(WEBHOOK_SETTINGS);
+  const audit = reader.read(AUDIT_SETTINGS);
   reader.finish();
 
   return {
@@ -248,6 +257,10 @@ export function loadConfig(env: Environment): Config {
             blockedAaguids: lowerCaseList(webauthn.TESSERA_WEBAUTHN_BLOCKED_AAGUIDS) ?? [],
             maxCredentials: webauthn.TESSERA_WEBAUTHN_MAX_CREDENTIALS,
           },
+    audit: {
+      checkpointSeconds: audit.TESSERA_AUDIT_CHECKPOINT_SECONDS,
+      retentionDays: audit.TESSERA_AUDIT_RETENTION_DAYS,
+    },
   };
 }
 

@@ -639,6 +639,32 @@ export const WEBHOOK_SETTINGS = settingsGroup(
   },
 );
 
+export const AUDIT_SETTINGS = settingsGroup(
+  {
+    title: 'Audit trail',
+    description:
+      'The hash-chained audit trail and its signed checkpoints; see [operations.md](operations.md#the-audit-trail).',
+  },
+  {
+    TESSERA_AUDIT_CHECKPOINT_SECONDS: Setting.integer({
+      description:
+        'seconds between two signed checkpoints of the audit chain head (none is written while nothing was added)',
+      default: 3600,
+      minimum: 10,
+      maximum: 604_800,
+    }),
+    TESSERA_AUDIT_RETENTION_DAYS: Setting.optional(
+      Setting.integer({
+        description:
+          'days audit entries are kept; older ones are pruned up to a checkpoint, which stays as the anchor the chain is verified from',
+        whenUnset: 'kept for ever',
+        minimum: 1,
+        maximum: 36_500,
+      }),
+    ),
+  },
+);
+
 /** The server's settings in the order they are checked and documented. */
 export const SERVER_SETTINGS = [
   HTTP_SETTINGS,
@@ -655,4 +681,5 @@ export const SERVER_SETTINGS = [
   WEBHOOK_SETTINGS,
   RATE_LIMIT_SETTINGS,
   CONNECTION_SETTINGS,
+  AUDIT_SETTINGS,
 ] as const;

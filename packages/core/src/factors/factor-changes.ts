@@ -1,12 +1,15 @@
-import type { ChangeContext, HistoryService } from '../history/history-service.js';
+import type { ChangeContext, HistoryService, HistoryUnit } from '../history/history-service.js';
 import type { NotificationService, SecurityEvent } from '../notifications/notification-service.js';
 import type { HistoryAction } from '../storage/records.js';
 import type { Repositories, UnitOfWork, UserRepository } from '../storage/repositories.js';
 import { eventOfChange } from '../webhooks/change-events.js';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 
-/** The repositories of a unit of work a change is recorded through: its history and the webhook outbox. */
-export type ChangeRecorder = Pick<Repositories, 'history' | 'webhooks'>;
+/**
+ * The repositories of a unit of work a change is recorded through: its history, the audit
+ * trail the history entry joins, and the webhook outbox.
+ */
+export type ChangeRecorder = HistoryUnit & Pick<Repositories, 'webhooks'>;
 
 /**
  * Every 2FA change leaves three traces: an entry in the change history, its webhook event in
@@ -33,7 +36,7 @@ export class FactorChanges {
     details?: object,
   ): Promise<void> {
     await this.deps.storage.transaction(async (tx) => {
-      await this.deps.history.record({ userId, method, action, enabled, details }, context, tx.history);
+      await this.deps.history.record({ userId, method, action, enabled, details }, context, tx);
       await this.enqueue(tx, { userId, methods: [method], action, enabled }, context);
     });
     await this.notify(userId, noticeFor(method, action, enabled));
@@ -48,7 +51,7 @@ export class FactorChanges {
     change: { userId: string; method: string; action: HistoryAction; enabled: boolean },
     context: ChangeContext,
   ): Promise<() => Promise<void>> {
-    await this.deps.history.record(change, context, tx.history);
+    await this.deps.history.record(change, context, tx);
     await this.enqueue(tx, { ...change, methods: [change.method] }, context);
     return () => this.notify(change.userId, noticeFor(change.method, change.action, change.enabled));
   }
@@ -66,7 +69,7 @@ export class FactorChanges {
     // In one order whatever the caller's: each entry is counted under a lock of its kind until
     // the commit (storage's history_counts), and two resets must not take them in opposite orders.
     for (const method of [...methods].sort())
-      await this.deps.history.record({ userId, method, action, enabled }, context, tx.history);
+      await this.deps.history.record({ userId, method, action, enabled }, context, tx);
     await this.enqueue(tx, { userId, methods, action, enabled }, context);
     const first = methods[0];
     return async () => {

@@ -1,3 +1,5 @@
+import { SYSTEM_AUDIT_CONTEXT } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
 import type { DeliveredCodeService } from '../delivery/delivered-code-service.js';
 import { TesseraError } from '../errors/tessera-error.js';
@@ -52,6 +54,8 @@ export class SecondFactorVerifier {
       metrics: CoreMetrics;
       storage: UnitOfWork;
       outbox: WebhookOutbox;
+      /** Where a lockout's start is recorded. */
+      audit: AuditTrail;
     },
   ) {}
 
@@ -76,12 +80,14 @@ export class SecondFactorVerifier {
     const method = methods.of(factor);
     method.assertWellFormed(factor, proof);
     const userId = factor.userId;
-    const verification: Verification = await this.counted(factor.kind, () =>
-      guard.attempt(
-        userId,
-        () => method.verify(factor, proof, { ...context, now: clock.now() }),
-        (event) => this.notifyLock(userId, event, 'second_factor_failures'),
-        lastRead,
+    const verification: Verification = await this.audited(userId, (onLock) =>
+      this.counted(factor.kind, () =>
+        guard.attempt(
+          userId,
+          () => method.verify(factor, proof, { ...context, now: clock.now() }),
+          (event) => onLock(event, 'second_factor_failures'),
+          lastRead,
+        ),
       ),
     );
     if (verification.notice) this.notify(userId, verification.notice);
@@ -114,13 +120,42 @@ export class SecondFactorVerifier {
   ): Promise<{ ok: true } | { ok: false; reason: RefusalReason }> {
     const { deliveredCodes, guard } = this.deps;
     deliveredCodes.assertWellFormed(code);
-    return this.counted('sent_code', () =>
-      guard.attempt(
-        userId,
-        () => deliveredCodes.check(context.deliveredCodeId, userId, context.purposes, code),
-        (event) => this.notifyLock(userId, event, lockNotice),
+    return this.audited(userId, (onLock) =>
+      this.counted('sent_code', () =>
+        guard.attempt(
+          userId,
+          () => deliveredCodes.check(context.deliveredCodeId, userId, context.purposes, code),
+          (event) => onLock(event, lockNotice),
+        ),
       ),
     );
+  }
+
+  /**
+   * Runs a check whose failure may start a lockout, and records that start in the audit trail.
+   * Only a start is recorded, not every wrong code: the hot path writes nothing more for a wrong
+   * or right code (see docs/security.md). The lockout has committed by then; the entry is its own
+   * commit, awaited before the answer, and a failure to write it is logged, not answered as an
+   * error: the caller is told of the lockout either way.
+   */
+  private async audited<T>(
+    userId: string,
+    check: (onLock: (event: LockEvent, notice: 'second_factor_failures' | 'recovery_failures') => void) => Promise<T>,
+  ): Promise<T> {
+    let recording: Promise<unknown> | undefined;
+    try {
+      return await check((event, notice) => {
+        this.notifyLock(userId, event, notice);
+        recording = this.deps.audit
+          .record(
+            { action: 'lockout.started', userId, details: { kind: event.type, failures: event.failures } },
+            SYSTEM_AUDIT_CONTEXT,
+          )
+          .catch((error: unknown) => this.deps.logger.error({ err: error, userId }, 'could not audit a lockout'));
+      });
+    } finally {
+      if (recording) await recording;
+    }
   }
 
   /**

@@ -1,3 +1,6 @@
+import { auditContextOfChange } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { SecurityEvent } from '../audit/events.js';
 import { type Actor, clientIpOf } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
@@ -10,7 +13,10 @@ import type {
   HistoryRecord,
   StoredHistoryRecord,
 } from '../storage/records.js';
-import type { HistoryRepository } from '../storage/repositories.js';
+import type { HistoryRepository, Repositories, UnitOfWork } from '../storage/repositories.js';
+
+/** Where an entry is written: the history and the audit trail of one unit of work. */
+export type HistoryUnit = Pick<Repositories, 'history' | 'audit'>;
 
 /** Who did it and from where: every change names its actor and client IP. */
 export interface ChangeContext {
@@ -59,7 +65,16 @@ export interface HistoryListing {
 
 /** The 2FA change history: who enabled, disabled, reset or regenerated what, when and from where. */
 export class HistoryService {
-  constructor(private readonly deps: { history: HistoryRepository; clock: Clock; authorizer: Authorizer }) {}
+  constructor(
+    private readonly deps: {
+      history: HistoryRepository;
+      clock: Clock;
+      authorizer: Authorizer;
+      /** Every change recorded here is a security event of the audit trail too, in the same transaction. */
+      audit: AuditTrail;
+      storage: UnitOfWork;
+    },
+  ) {}
 
   /** The caller's own entries. */
   async listOwn(actor: Actor, query: Omit<HistoryQuery, 'userId'>): Promise<HistoryListing> {
@@ -93,9 +108,10 @@ export class HistoryService {
   async record(
     entry: { userId: string | null; method: string; action: HistoryAction; enabled: boolean; details?: object },
     context: ChangeContext,
-    /** The history of a unit of work, when the entry belongs with the change's other writes. */
-    history: HistoryRepository = this.deps.history,
+    /** The repositories of a unit of work, when the entry belongs with the change's other writes. */
+    unit?: HistoryUnit,
   ): Promise<HistoryEntryView> {
+    if (!unit) return this.deps.storage.transaction((tx) => this.record(entry, context, tx));
     const record: HistoryRecord = {
       id: newId(),
       userId: entry.userId,
@@ -109,7 +125,8 @@ export class HistoryService {
       details: JSON.stringify(entry.details ?? {}),
       createdAt: this.deps.clock.now(),
     };
-    const number = await history.insert(record);
+    const number = await unit.history.insert(record);
+    await this.deps.audit.record(auditEventOfChange(entry), auditContextOfChange(context), unit.audit);
     return toHistoryView({ ...record, number });
   }
 
@@ -132,6 +149,29 @@ export class HistoryService {
       throw new TesseraError('HISTORY_ENTRY_NOT_FOUND');
     return toHistoryView(record);
   }
+}
+
+/** The audit trail's name for a change the history records. */
+function auditEventOfChange(entry: {
+  userId: string | null;
+  method: string;
+  action: HistoryAction;
+  enabled: boolean;
+  details?: object;
+}): SecurityEvent {
+  const { userId, method, action, enabled } = entry;
+  if (method === 'policy') return { action: 'settings.changed', userId: null, details: { setting: 'policy' } };
+  if (action === 'unlock') return { action: 'lockout.cleared', userId, details: {} };
+  if (method === 'account') return { action: 'admin.account', userId, details: { change: action } };
+  const details = (entry.details ?? {}) as { event?: unknown; credential?: unknown; name?: unknown };
+  if (method === 'webauthn' && details.event === 'sign_count_regressed') {
+    return {
+      action: 'webauthn.clone_warning',
+      userId,
+      details: { credentialId: String(details.credential), name: String(details.name) },
+    };
+  }
+  return { action: 'factor.changed', userId, details: { method, change: action, enabled } };
 }
 
 export function toHistoryView(record: StoredHistoryRecord): HistoryEntryView {

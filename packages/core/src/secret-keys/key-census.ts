@@ -1,10 +1,11 @@
+import { AUDIT_SIGNING_KEYS } from '../audit/audit-trail.js';
 import { sealedKeyId } from '../crypto/secret-box.js';
 import { contactChangeMachine } from '../flows/contact-change/contact-change.machine.js';
 import { SIGNING_KEYS_SETTING, sealedSigningKeys } from '../sessions/signing-keys.js';
 import type { KeyCount, SealedColumn, Storage } from '../storage/repositories.js';
 
 /** Where sealed values live: the storage's sealed columns, and those inside settings and flows. */
-export type SealedKind = SealedColumn | 'signing_keys' | 'key_check' | 'contact_changes';
+export type SealedKind = SealedColumn | 'signing_keys' | 'audit_keys' | 'key_check' | 'contact_changes';
 
 /** The setting every start opens to check the key (crypto/key-check.ts). */
 export const KEY_CHECK_SETTING = 'key_check';
@@ -16,6 +17,7 @@ export const SEALED_KIND_LABELS: Record<SealedKind, string> = {
   user_phone: 'account phone numbers',
   webhook_secret: 'webhook signing secrets',
   signing_keys: 'access-token signing keys',
+  audit_keys: 'audit checkpoint signing keys',
   key_check: 'database key check',
   contact_changes: 'pending contact changes',
 };
@@ -36,6 +38,8 @@ export async function sealedCensus(storage: Storage, now: Date): Promise<KeyCoun
   add('key_check', await storage.settings.get(KEY_CHECK_SETTING));
   const signingKeys = await storage.settings.get(SIGNING_KEYS_SETTING);
   for (const sealed of signingKeys === undefined ? [] : sealedSigningKeys(signingKeys)) add('signing_keys', sealed);
+  const auditKeys = await storage.settings.get(AUDIT_SIGNING_KEYS.setting);
+  for (const sealed of auditKeys === undefined ? [] : sealedSigningKeys(auditKeys)) add('audit_keys', sealed);
   for (const flow of await storage.secretKeys.listLiveFlows(contactChangeMachine.name, now)) {
     add('contact_changes', contactChangeSealedValue(flow.data));
   }

@@ -1,3 +1,6 @@
+import { SYSTEM_AUDIT_CONTEXT } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { AUDIT_SIGNING_KEYS } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
 import { resealKeyCheck } from '../crypto/key-check.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -69,6 +72,8 @@ export class SecretKeyService {
       secretBox: SecretBox;
       clock: Clock;
       logger: Logger;
+      /** Where a rotation is recorded. */
+      audit?: AuditTrail;
     },
   ) {}
 
@@ -104,12 +109,21 @@ export class SecretKeyService {
         ? undefined
         : resealSigningKeys(stored, this.deps.secretBox),
     );
+    await this.resealSetting('audit_keys', AUDIT_SIGNING_KEYS.setting, report, counted, (stored) =>
+      sealedSigningKeys(stored).every((sealed) => this.isCurrent(sealed))
+        ? undefined
+        : resealSigningKeys(stored, this.deps.secretBox, AUDIT_SIGNING_KEYS),
+    );
     // Last: the check value moves once everything else has, so a start after a run that stopped
     // part-way still finds the old key needed (the census names it too).
     await this.resealSetting('key_check', KEY_CHECK_SETTING, report, counted, (stored) =>
       this.isCurrent(stored) ? undefined : resealKeyCheck(stored, this.deps.secretBox),
     );
     this.deps.logger.info({ ...report.resealed, changedMeanwhile: report.changedMeanwhile }, 'secret key rotation ran');
+    await this.deps.audit?.record(
+      { action: 'key.rotated', userId: null, details: { key: 'secret_key', kid: this.deps.secretBox.keyId } },
+      SYSTEM_AUDIT_CONTEXT,
+    );
     return report;
   }
 

@@ -1,3 +1,5 @@
+import { auditContextOf } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Actor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
@@ -42,6 +44,7 @@ export class SessionManagement {
       devices: TrustedDeviceService;
       authorizer: Authorizer;
       clock: Clock;
+      audit: AuditTrail;
     },
   ) {}
 
@@ -60,6 +63,10 @@ export class SessionManagement {
     if (!(await this.deps.sessions.revokeOwned(sessionId, userId, this.deps.clock.now()))) {
       throw new TesseraError('SESSION_NOT_FOUND');
     }
+    await this.deps.audit.record(
+      { action: 'sessions.revoked', userId, details: { count: 1, sessionId } },
+      auditContextOf(actor),
+    );
   }
 
   async revokeAll(
@@ -74,6 +81,10 @@ export class SessionManagement {
     await this.deps.sessions.revokeAllForUser(userId, now, keep);
     const sessionsRevoked = live.filter((session) => session.id !== keep).length;
     const devicesForgotten = input.forgetDevices ? await this.deps.devices.revokeAll(userId) : 0;
+    await this.deps.audit.record(
+      { action: 'sessions.revoked', userId, details: { count: sessionsRevoked } },
+      auditContextOf(actor),
+    );
     return { sessionsRevoked, devicesForgotten };
   }
 }

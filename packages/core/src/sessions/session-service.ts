@@ -1,4 +1,5 @@
 import { type JWTHeaderParameters, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Actor, UserActor } from '../auth/actor.js';
 import { BoundedCache } from '../cache/bounded-cache.js';
 import type { Clock } from '../clock.js';
@@ -69,6 +70,8 @@ export class SessionService {
     private readonly hasher: KeyedHasher,
     private readonly clock: Clock,
     private readonly signingKeys: SigningKeys,
+    /** Where a session ended for a reused refresh token is recorded. */
+    private readonly audit?: AuditTrail,
   ) {}
 
   /** The public keys that verify access tokens (`/.well-known/jwks.json`). */
@@ -121,6 +124,15 @@ export class SessionService {
     }
     if (!(await this.sessions.markRotated(stored.id, now))) {
       await this.sessions.revokeFamily(stored.familyId, now);
+      // A rotated token presented again: someone holds a copy. The session ends, and that is audited.
+      await this.audit?.record(
+        {
+          action: 'sessions.revoked',
+          userId: stored.userId,
+          details: { count: 1, sessionId: stored.familyId, reason: 'refresh_token_reused' },
+        },
+        { actorKind: 'anonymous', actorId: null, clientIp: client?.clientIp ?? null },
+      );
       throw new TesseraError('REFRESH_TOKEN_REUSED');
     }
     if (client) await this.sessions.recordUse(stored.familyId, now, client);

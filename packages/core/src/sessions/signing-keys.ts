@@ -1,4 +1,6 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { auditContextOf } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Actor } from '../auth/actor.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
@@ -20,6 +22,14 @@ interface StoredKey {
   /** The private JWK, sealed by SecretBox: a copy of the database signs nothing. */
   sealedPrivateJwk: string;
 }
+
+/** A set of Ed25519 keys kept in one setting; each private key sealed under `sealContext`. */
+export interface SigningKeyPurpose {
+  setting: string;
+  sealContext: string;
+}
+
+export const ACCESS_TOKEN_KEYS: SigningKeyPurpose = { setting: SIGNING_KEYS_SETTING, sealContext: 'jwt-signing-key' };
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -44,8 +54,14 @@ export class SigningKeys {
       clock: Clock;
       /** How long a retired key keeps verifying: the access tokens' lifetime. */
       keepRetiredSeconds: number;
+      /** Where the keys are kept and what their sealing is bound to (another key set: the audit trail's). @default the access tokens' */
+      purpose?: SigningKeyPurpose;
     },
   ) {}
+
+  private get purpose(): SigningKeyPurpose {
+    return this.deps.purpose ?? ACCESS_TOKEN_KEYS;
+  }
 
   /** The key new tokens are signed with (made on first use). */
   async current(): Promise<{ kid: string; privateKey: SigningKey }> {
@@ -53,7 +69,9 @@ export class SigningKeys {
     const newest = keys.find((key) => key.stored.retiredAt === null) ?? keys[0];
     if (!newest) throw new Error('no signing key');
     const jwk = JSON.parse(
-      this.deps.secretBox.open(newest.stored.sealedPrivateJwk, context(newest.stored.kid)).toString('utf8'),
+      this.deps.secretBox
+        .open(newest.stored.sealedPrivateJwk, context(newest.stored.kid, this.purpose))
+        .toString('utf8'),
     ) as JWK;
     return { kid: newest.stored.kid, privateKey: await importJWK(jwk, SIGNING_ALGORITHM) };
   }
@@ -84,7 +102,7 @@ export class SigningKeys {
       .filter((stored) => this.verifies(stored))
       .map((stored) => ({ ...stored, retiredAt: stored.retiredAt ?? now.toISOString() }));
     const fresh = await this.generate(now);
-    await this.deps.settings.set(SIGNING_KEYS_SETTING, JSON.stringify([fresh, ...kept]));
+    await this.deps.settings.set(this.purpose.setting, JSON.stringify([fresh, ...kept]));
     // Stale, so the next use reloads; the keys imported so far are kept.
     if (this.loaded) this.loaded = { at: Number.NEGATIVE_INFINITY, keys: this.loaded.keys };
     return fresh.kid;
@@ -99,11 +117,11 @@ export class SigningKeys {
   private async keys(reload = false): Promise<LoadedKey[]> {
     const now = this.deps.clock.now().getTime();
     if (!reload && this.loaded && now - this.loaded.at < RELOAD_MS) return this.loaded.keys;
-    let stored = await this.deps.settings.get(SIGNING_KEYS_SETTING);
+    let stored = await this.deps.settings.get(this.purpose.setting);
     // Two processes starting together both generate; setIfAbsent keeps the first, and both use it.
     if (stored === undefined) {
       stored = await this.deps.settings.setIfAbsent(
-        SIGNING_KEYS_SETTING,
+        this.purpose.setting,
         JSON.stringify([await this.generate(new Date(now))]),
       );
     }
@@ -129,13 +147,16 @@ export class SigningKeys {
       createdAt: now.toISOString(),
       retiredAt: null,
       publicJwk: await exportJWK(publicKey),
-      sealedPrivateJwk: this.deps.secretBox.seal(Buffer.from(JSON.stringify(privateJwk), 'utf8'), context(kid)),
+      sealedPrivateJwk: this.deps.secretBox.seal(
+        Buffer.from(JSON.stringify(privateJwk), 'utf8'),
+        context(kid, this.purpose),
+      ),
     };
   }
 }
 
-function context(kid: string): string {
-  return `jwt-signing-key:${kid}`;
+function context(kid: string, purpose: SigningKeyPurpose = ACCESS_TOKEN_KEYS): string {
+  return `${purpose.sealContext}:${kid}`;
 }
 
 /**
@@ -143,10 +164,14 @@ function context(kid: string): string {
  * (the key rotation's step for them). The signing keys themselves stay: tokens they signed
  * keep verifying, and the published key set does not change.
  */
-export function resealSigningKeys(stored: string, box: SecretBox): string {
+export function resealSigningKeys(
+  stored: string,
+  box: SecretBox,
+  purpose: SigningKeyPurpose = ACCESS_TOKEN_KEYS,
+): string {
   const keys = JSON.parse(stored) as StoredKey[];
   return JSON.stringify(
-    keys.map((key) => ({ ...key, sealedPrivateJwk: box.reseal(key.sealedPrivateJwk, context(key.kid)) })),
+    keys.map((key) => ({ ...key, sealedPrivateJwk: box.reseal(key.sealedPrivateJwk, context(key.kid, purpose)) })),
   );
 }
 
@@ -161,11 +186,17 @@ export class SigningKeyRotation {
     private readonly deps: {
       keys: SigningKeys;
       authorizer: { admin(actor: Actor, operation: 'admin.manage'): Promise<unknown> };
+      audit?: AuditTrail;
     },
   ) {}
 
   async rotate(actor: Actor): Promise<{ kid: string }> {
     await this.deps.authorizer.admin(actor, 'admin.manage');
-    return { kid: await this.deps.keys.rotate() };
+    const kid = await this.deps.keys.rotate();
+    await this.deps.audit?.record(
+      { action: 'key.rotated', userId: null, details: { key: 'signing_key', kid } },
+      auditContextOf(actor),
+    );
+    return { kid };
   }
 }

@@ -1,3 +1,5 @@
+import { auditContextOf } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Actor } from '../auth/actor.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { ISSUER_PATTERN } from '../config/config.js';
@@ -17,6 +19,8 @@ export class IssuerSettings {
     private readonly users: UserRepository,
     private readonly configuredDefault: string,
     private readonly authorizer: Authorizer,
+    /** Where a change of the system-wide issuer is recorded. */
+    private readonly audit?: AuditTrail,
   ) {}
 
   /** The system-wide issuer, as an admin reads it. */
@@ -28,6 +32,10 @@ export class IssuerSettings {
   async change(actor: Actor, issuer: string): Promise<string> {
     await this.authorizer.admin(actor, 'admin.manage');
     await this.setSystemIssuer(issuer);
+    await this.audit?.record(
+      { action: 'settings.changed', userId: null, details: { setting: 'issuer' } },
+      auditContextOf(actor),
+    );
     return this.systemIssuer();
   }
 

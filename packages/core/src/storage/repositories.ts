@@ -1,3 +1,4 @@
+import type { AuditRepository } from './audit-repository.js';
 import type {
   ApiTokenRecord,
   BackupCodeRecord,
@@ -496,6 +497,8 @@ export interface Repositories {
   webauthnCredentials: WebAuthnCredentialRepository;
   webauthnChallenges: WebAuthnChallengeRepository;
   webhooks: WebhookRepository;
+  /** The tamper-evident audit trail: appended inside the unit of work of the change it records. */
+  audit: AuditRepository;
 }
 
 /**

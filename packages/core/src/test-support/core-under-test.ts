@@ -4,6 +4,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { openTestStorage, type TestStorage } from '../../../storage-kysely/src/test-support/index.js';
 import { type Actor, SYSTEM_ACTOR, type UserActor } from '../auth/actor.js';
 import type { Clock } from '../clock.js';
+import type { AuditSettings } from '../config/config.js';
 import { type Core, createCore } from '../create-core.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { DEFAULT_DELIVERED_CODE_POLICY, type DeliveredCodePolicy } from '../delivery/delivered-code-service.js';
@@ -67,7 +68,11 @@ export interface CoreUnderTest {
 }
 
 export async function coreUnderTest(
-  options: { deliveredCodes?: Partial<DeliveredCodePolicy>; lockout?: Partial<LockoutPolicy> } = {},
+  options: {
+    deliveredCodes?: Partial<DeliveredCodePolicy>;
+    lockout?: Partial<LockoutPolicy>;
+    audit?: AuditSettings;
+  } = {},
 ): Promise<CoreUnderTest> {
   const storage = await openTestStorage();
   const clock = new ManualClock();
@@ -80,6 +85,7 @@ export async function coreUnderTest(
       lockout: { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout },
       deliveredCodes: { ...DEFAULT_DELIVERED_CODE_POLICY, ...options.deliveredCodes },
       backupCodes: DEFAULT_BACKUP_CODE_POLICY,
+      ...(options.audit ? { audit: options.audit } : {}),
     },
     delivery,
     clock,

@@ -4,6 +4,7 @@ import type { NativeApp } from './native-app.js';
 import { installNativeErrorHandling } from './native-errors.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
 import { registerAdminAccountRoutes } from './routes/admin-accounts.routes.js';
+import { registerAuditRoutes } from './routes/admin-audit.routes.js';
 import { registerAdminHistoryRoutes } from './routes/admin-history.routes.js';
 import { registerAdminIssuerRoutes } from './routes/admin-issuer.routes.js';
 import { registerAdminPolicyRoutes } from './routes/admin-policy.routes.js';
@@ -59,5 +60,6 @@ export function nativeApiPlugin(core: Core) {
     registerAdminWebhookRoutes(app, core);
     registerAdminPolicyRoutes(app, core);
     registerAdminHistoryRoutes(app, core);
+    registerAuditRoutes(app, core);
   };
 }

@@ -43,6 +43,7 @@ export function Layout(props: { children: ComponentChildren }) {
                 <NavLink route={{ page: 'admin-settings' }}>{i18n.t('layout.adminSettings')}</NavLink>
                 <NavLink route={{ page: 'admin-history' }}>{i18n.t('layout.adminHistory')}</NavLink>
                 <NavLink route={{ page: 'admin-webhooks' }}>{i18n.t('layout.adminWebhooks')}</NavLink>
+                <NavLink route={{ page: 'admin-audit' }}>{i18n.t('layout.adminAudit')}</NavLink>
               </>
             ) : null}
             <button type="button" class="link" onClick={() => signOut()}>

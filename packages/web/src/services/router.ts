@@ -12,7 +12,8 @@ export type Route =
   | { page: 'admin-user'; userId: string }
   | { page: 'admin-settings' }
   | { page: 'admin-history' }
-  | { page: 'admin-webhooks' };
+  | { page: 'admin-webhooks' }
+  | { page: 'admin-audit' };
 
 export function routeOf(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : '';
@@ -29,6 +30,7 @@ export function routeOf(pathname: string): Route {
       if (parts[1] === 'settings') return { page: 'admin-settings' };
       if (parts[1] === 'history') return { page: 'admin-history' };
       if (parts[1] === 'webhooks') return { page: 'admin-webhooks' };
+      if (parts[1] === 'audit') return { page: 'admin-audit' };
       return { page: 'admin-users' };
     default:
       return { page: 'sign-in' };
@@ -47,6 +49,8 @@ export function pathOf(route: Route): string {
       return `${BASE}admin/history`;
     case 'admin-webhooks':
       return `${BASE}admin/webhooks`;
+    case 'admin-audit':
+      return `${BASE}admin/audit`;
     default:
       return `${BASE}${route.page}`;
   }

@@ -153,7 +153,7 @@ export class ContactChangeFlow {
           },
         },
         changeContextFor(actor, userId),
-        tx.history,
+        tx,
       );
       return tx.users.findById(userId);
     });

@@ -1,4 +1,6 @@
 import { type AccountService, assertEnabled, toAccountView } from '../../accounts/account-service.js';
+import { signingInContext } from '../../audit/audit-context.js';
+import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { Actor } from '../../auth/actor.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import { refusal, type SecondFactorVerifier } from '../../factors/second-factor-verifier.js';
@@ -33,6 +35,7 @@ export class PasskeySignIn {
       accounts: AccountService;
       sessions: SessionService;
       policy: PolicyService;
+      audit: AuditTrail;
     },
   ) {}
 
@@ -84,8 +87,19 @@ export class PasskeySignIn {
       flowId: null,
       requireUserVerification: true,
     });
-    if (!check.ok) throw refusal(check);
-    if (check.userVerified !== true) throw new TesseraError('CODE_INVALID');
+    const by = signingInContext(actor, user.id);
+    if (!check.ok || check.userVerified !== true) {
+      const reason = check.ok ? 'not_user_verified' : check.reason;
+      await this.deps.audit.record(
+        { action: 'sign_in.second_factor_failed', userId: user.id, details: { method: 'passkey', reason } },
+        by,
+      );
+      throw check.ok ? new TesseraError('CODE_INVALID') : refusal(check);
+    }
+    await this.deps.audit.record(
+      { action: 'sign_in.second_factor_ok', userId: user.id, details: { method: 'passkey' } },
+      by,
+    );
     const methods = await factors.activeKinds(user.id);
     // User verification on a discoverable credential is both factors (a possession and a PIN or biometric).
     const tokens = await sessions.start(user, sessionClientOf(actor), { secondFactor: true, amr: ['hwk', 'mfa'] });

@@ -1,4 +1,6 @@
 import { type AccountService, type AccountView, toAccountView } from '../../accounts/account-service.js';
+import { signingInContext } from '../../audit/audit-context.js';
+import type { AuditTrail } from '../../audit/audit-trail.js';
 import { type Actor, clientIpOf } from '../../auth/actor.js';
 import type { SentCode } from '../../delivery/delivered-code-service.js';
 import type { IssuedDeviceToken, TrustedDeviceService } from '../../devices/trusted-device-service.js';
@@ -82,6 +84,7 @@ export class SignInFlow {
       messenger: CodeMessenger;
       devices: TrustedDeviceService;
       policy: PolicyService;
+      audit: AuditTrail;
     },
   ) {}
 
@@ -89,6 +92,10 @@ export class SignInFlow {
   async start(actor: Actor, username: string, password: string, deviceToken?: string): Promise<SignInResult> {
     const { accounts, factors, sessions, flows } = this.deps;
     const user = await accounts.checkPassword(username, password, clientIpOf(actor));
+    await this.deps.audit.record(
+      { action: 'sign_in.password_ok', userId: user.id, details: {} },
+      signingInContext(actor, user.id),
+    );
     const policy = await this.deps.policy.get();
     // An admin held to phishing-resistant factors signs in with a security key alone.
     const methods = this.deps.policy.signInMethods(policy, user, await factors.activeKinds(user.id));
@@ -252,6 +259,30 @@ export class SignInFlow {
     );
   }
 
+  /** The second factor of a sign-in, accepted or refused (wrong, replayed, locked), in the audit trail. */
+  private async auditedCheck<T extends { ok: boolean; reason?: string }>(
+    actor: Actor,
+    userId: string,
+    method: FactorKind,
+    check: () => Promise<T>,
+  ): Promise<T> {
+    const by = signingInContext(actor, userId);
+    const failed = (reason: string) =>
+      this.deps.audit.record({ action: 'sign_in.second_factor_failed', userId, details: { method, reason } }, by);
+    let result: T;
+    try {
+      result = await check();
+    } catch (error) {
+      if (error instanceof TesseraError && error.code.startsWith('SECOND_FACTOR_'))
+        await failed(error.code.toLowerCase());
+      throw error;
+    }
+    if (result.ok)
+      await this.deps.audit.record({ action: 'sign_in.second_factor_ok', userId, details: { method } }, by);
+    else await failed(result.reason ?? 'wrong');
+    return result;
+  }
+
   private async finish(
     actor: Actor,
     flow: FlowRecord,
@@ -268,11 +299,13 @@ export class SignInFlow {
       signInMachine,
       flow,
       () =>
-        verifier.verify(flow.userId, method, proof, {
-          purposes: [SIGN_IN_PURPOSE],
-          ...(deliveredCodeId ? { deliveredCodeId } : {}),
-          ...(challengeId ? { challengeId, flowId: flow.id } : {}),
-        }),
+        this.auditedCheck(actor, flow.userId, method, () =>
+          verifier.verify(flow.userId, method, proof, {
+            purposes: [SIGN_IN_PURPOSE],
+            ...(deliveredCodeId ? { deliveredCodeId } : {}),
+            ...(challengeId ? { challengeId, flowId: flow.id } : {}),
+          }),
+        ),
       {
         failEvent: 'VERIFY_FAIL',
         exhaustedEvent: 'ATTEMPTS_EXHAUSTED',

@@ -136,6 +136,25 @@ const HISTORY_ENTRY = {
   details: {},
   createdAt: NOW,
 };
+const AUDIT_ENTRY = {
+  seq: 42,
+  createdAt: NOW,
+  actorKind: 'user',
+  actorId: USER_ID,
+  action: 'sign_in.second_factor_ok',
+  targetUserId: USER_ID,
+  clientIp: '203.0.113.7',
+  details: { method: 'totp' },
+  prevHash: '9f2c1e4b7a8d6c5b3e2f1a0d9c8b7a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b',
+  hash: '3a1f5e7c9b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a',
+};
+const AUDIT_CHECKPOINT = {
+  seq: 42,
+  hash: AUDIT_ENTRY.hash,
+  createdAt: NOW,
+  kid: '6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e',
+  signature: 'eyJhbGciOiJFZERTQSIsImtpZCI6IjZiN2M4ZDllIn0.eyJjcmVhdGVkQXQiOiIyMDI2LTA2LTMwIn0.c2lnbmF0dXJl',
+};
 /** An admin's account change, as the admin history shows it: `account`, with the fields changed. */
 const ACCOUNT_HISTORY_ENTRY = {
   ...HISTORY_ENTRY,
@@ -609,6 +628,26 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     response: { items: [ACCOUNT_HISTORY_ENTRY, HISTORY_ENTRY], total: 2, limit: 20, offset: 0 },
   },
   adminGetHistoryEntry: { ok: 'The entry.', response: HISTORY_ENTRY },
+  adminListAudit: {
+    ok: 'A page of the audit trail, newest first; `next` continues it.',
+    response: { items: [AUDIT_ENTRY], next: 41 },
+  },
+  listAuditCheckpoints: {
+    ok: 'The public keys and the newest checkpoints.',
+    response: {
+      keys: [
+        {
+          kty: 'OKP',
+          crv: 'Ed25519',
+          x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+          kid: AUDIT_CHECKPOINT.kid,
+          alg: 'EdDSA',
+          use: 'sig',
+        },
+      ],
+      checkpoints: [AUDIT_CHECKPOINT],
+    },
+  },
   startWebAuthnRegistration: {
     ok: 'Options for navigator.credentials.create(); answer within the ceremony timeout.',
     response: { flowId: FLOW_ID, factorId: FACTOR_ID, expiresAt: IN_10_MIN, webauthn: REGISTRATION_OPTIONS },

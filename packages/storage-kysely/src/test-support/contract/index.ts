@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeApiTokenContract } from './api-token.contract.js';
+import { describeAuditContract } from './audit.contract.js';
 import { describeBackupCodeContract } from './backup-code.contract.js';
 import { contractContext, type DatabaseKind } from './context.js';
 import { describeDeliveredCodeContract } from './delivered-code.contract.js';
@@ -49,5 +50,6 @@ export function describeStorageContract(kind: DatabaseKind): void {
     describeWebAuthnContract(ctx);
     describeSchemaContract(ctx);
     describeWebhookContract(ctx);
+    describeAuditContract(ctx);
   });
 }
