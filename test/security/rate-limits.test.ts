@@ -9,7 +9,15 @@ import { NATIVE_ROUTE_GROUPS } from '@tessera/server';
 import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, GENEROUS_RATE_LIMITS, type Harness, json } from '../support/harness.js';
+import {
+  bearer,
+  createHarness,
+  createSignedInUser,
+  GENEROUS_RATE_LIMITS,
+  type Harness,
+  json,
+  uniquePhone,
+} from '../support/harness.js';
 
 const SMALL_LIMITS: RateLimits = {
   signUpPerHour: 3,
@@ -39,7 +47,16 @@ function signUp(h: Harness, remoteAddress: string): Promise<LightMyRequestRespon
 
 function expectRateLimited(response: LightMyRequestResponse, limit: number, windowSeconds: number): void {
   expect(response.statusCode).toBe(429);
-  expect(json(response)).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/try again/) } });
+  expect(json(response)).toEqual({
+    error: {
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/group [a-z_]+ .*set by TESSERA_RATE_LIMIT_[A-Z_]+\); try again/),
+      details: [
+        expect.stringMatching(/^group=[a-z_]+$/),
+        expect.stringMatching(/^setting=TESSERA_RATE_LIMIT_[A-Z_]+$/),
+      ],
+    },
+  });
   const retryAfter = Number(response.headers['retry-after']);
   expect(retryAfter).toBeGreaterThan(0);
   expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
@@ -108,6 +125,32 @@ describe('rate limits, counted in memory', () => {
       h.app.inject({ method: 'POST', url: '/api/v1/me/2fa/challenges', payload: {}, remoteAddress: address });
     expect((await challenge()).statusCode).toBe(401);
     expectRateLimited(await challenge(), SMALL_LIMITS.codeSendsPerHour, 3600);
+  });
+
+  it('counts enabling TOTP, which sends nothing, outside the code sends; a refusal names its group and setting', async () => {
+    const address = freshAddress();
+    const user = await createSignedInUser(h);
+    const enable = (payload: object) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/2fa/enable',
+        payload,
+        headers: bearer(user.accessToken),
+        remoteAddress: address,
+      });
+    for (let i = 0; i < SMALL_LIMITS.codeSendsPerHour + 2; i++) {
+      expect((await enable({ method: 'totp' })).statusCode).toBe(201);
+    }
+    for (let i = 0; i < SMALL_LIMITS.codeSendsPerHour; i++) {
+      expect((await enable({ method: 'sms', phone: uniquePhone() })).statusCode).toBe(201);
+    }
+    const refused = await enable({ method: 'sms', phone: uniquePhone() });
+    expectRateLimited(refused, SMALL_LIMITS.codeSendsPerHour, 3600);
+    const { error } = json<{ error: { message: string; details: string[] } }>(refused);
+    expect(error.details).toEqual(['group=code_sends', 'setting=TESSERA_RATE_LIMIT_CODE_SENDS_PER_HOUR']);
+    expect(error.message).toContain(`group code_sends (${SMALL_LIMITS.codeSendsPerHour} an hour`);
+    // TOTP still goes through: it draws on the other routes' count, not on the code sends.
+    expect((await enable({ method: 'totp' })).statusCode).toBe(201);
   });
 
   it('holds the second-factor checks of an address to the verify limit', async () => {

@@ -535,6 +535,9 @@ export type ErrorBody = {
      * When to try again: PASSWORD_THROTTLED, and the 503s of a dependency out of reach.
      */
     retryAt?: string;
+    /**
+     * RATE_LIMITED: `group=<rate-limit group>` and `setting=<the setting that governs its limit>`.
+     */
     details?: Array<string>;
   };
 };
@@ -795,6 +798,9 @@ export type NotReady = {
      * When to try again: PASSWORD_THROTTLED, and the 503s of a dependency out of reach.
      */
     retryAt?: string;
+    /**
+     * RATE_LIMITED: `group=<rate-limit group>` and `setting=<the setting that governs its limit>`.
+     */
     details?: Array<string>;
   };
 };

@@ -5,6 +5,7 @@ import { ERROR_CODES, type ErrorCode } from '@tessera/contract';
 import { isTesseraError } from '@tessera/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { connectionErrorCode, frameworkErrorCode } from '../http/client-error.js';
+import { isRateLimitedError } from '../http/rate-limit.js';
 import { noteRejection } from '../http/rejection-code.js';
 import { NATIVE_STATUS } from './native-status.js';
 
@@ -12,6 +13,7 @@ function body(code: ErrorCode, message: string, meta: Readonly<Record<string, un
   const error: ErrorBody['error'] = { code, message };
   if (typeof meta.lockedUntil === 'string') error.lockedUntil = meta.lockedUntil;
   if (typeof meta.retryAt === 'string') error.retryAt = meta.retryAt;
+  if (Array.isArray(meta.details)) error.details = meta.details.map(String);
   return { error };
 }
 
@@ -50,7 +52,9 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
     if (clientError) {
       const { code, message } = clientError;
       noteRejection(request, code);
-      return reply.status(NATIVE_STATUS[code]).send(body(code, message ?? ERROR_CODES[code]));
+      // A rate limit names its group and the setting that governs it.
+      const meta = isRateLimitedError(error) ? { details: error.details } : {};
+      return reply.status(NATIVE_STATUS[code]).send(body(code, message ?? ERROR_CODES[code], meta));
     }
     request.log.error({ err: error }, 'unexpected error');
     noteRejection(request, 'INTERNAL');

@@ -8,6 +8,7 @@ import {
   SentCode,
 } from '@tessera/contract';
 import { type Core, codeProof } from '@tessera/core';
+import type { Static } from 'typebox';
 import { actorOf, BEARER, emptyBodyAsObject, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Enabling a method: start, state, confirm, resend. */
@@ -19,6 +20,12 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
     '/me/2fa/enable',
     {
       onRequest: auth,
+      // Only a method that sends a code draws on the code-send limit: TOTP, backup codes and
+      // keys send nothing, so they count as any other request.
+      config: {
+        rateLimitGroupsOf: (request) =>
+          core.enable.sendsCode((request.body as Static<typeof EnableBody>).method) ? ['code_sends'] : ['other'],
+      },
       schema: {
         operationId: 'startEnable',
         tags,
