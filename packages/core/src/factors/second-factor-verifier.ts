@@ -19,6 +19,12 @@ export interface ProofContext {
   challengeId?: string;
   flowId?: string | null;
   requireUserVerification?: boolean;
+  /**
+   * The answer follows a password checked just before (a sign-in, a password with its code): the
+   * lockout notice may then tell the owner that their password is known. Otherwise (a signed-in
+   * session, a server asking /verify, a passkey) no password came with the attempts.
+   */
+  afterPassword?: boolean;
 }
 
 export type ProofCheck =
@@ -77,7 +83,7 @@ export class SecondFactorVerifier {
       guard.attempt(
         userId,
         () => method.verify(factor, proof, { ...context, now: clock.now() }),
-        (event) => this.notifyLock(userId, event, 'second_factor_failures'),
+        (event) => this.notifyLock(userId, event, 'second_factor_failures', context.afterPassword === true),
         lastRead,
       ),
     );
@@ -115,7 +121,7 @@ export class SecondFactorVerifier {
       guard.attempt(
         userId,
         () => deliveredCodes.check(context.deliveredCodeId, userId, context.purposes, code),
-        (event) => this.notifyLock(userId, event, lockNotice),
+        (event) => this.notifyLock(userId, event, lockNotice, context.afterPassword === true),
       ),
     );
   }
@@ -148,10 +154,12 @@ export class SecondFactorVerifier {
     userId: string,
     event: LockEvent,
     lockNotice: 'second_factor_failures' | 'recovery_failures',
+    afterPassword: boolean,
   ): void {
     this.deps.metrics.lockoutStarted(event.type);
     if (event.type === 'suspended') this.notify(userId, { type: 'second_factor_suspended', failures: event.failures });
-    else this.notify(userId, { type: lockNotice, failures: event.failures });
+    else if (lockNotice === 'recovery_failures') this.notify(userId, { type: lockNotice, failures: event.failures });
+    else this.notify(userId, { type: lockNotice, failures: event.failures, afterPassword });
   }
 
   private notify(userId: string, event: SecurityEvent): void {

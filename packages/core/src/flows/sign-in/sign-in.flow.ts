@@ -256,6 +256,7 @@ export class SignInFlow {
       () =>
         verifier.verify(flow.userId, method, proof, {
           purposes: [SIGN_IN_PURPOSE],
+          afterPassword: true,
           ...(deliveredCodeId ? { deliveredCodeId } : {}),
           ...(challengeId ? { challengeId, flowId: flow.id } : {}),
         }),
