@@ -5,6 +5,7 @@ export * from './http/readiness.js';
 export * from './main.js';
 export * from './metrics/metrics-listener.js';
 export * from './metrics/server-metrics.js';
+export { routeErrorCodes, UNDECLARED_ERROR_CODE } from './native/declared-errors.js';
 export * from './runtime.js';
 export * from './secret-key-file.js';
 export * from './web-ui/web-ui.plugin.js';

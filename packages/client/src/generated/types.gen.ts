@@ -1642,7 +1642,7 @@ export type GetReadinessData = {
 
 export type GetReadinessErrors = {
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again.
    */
   503: NotReady;
 };
@@ -1683,25 +1683,33 @@ export type SignUpData = {
 
 export type SignUpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `SIGN_UP_CLOSED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `USERNAME_TAKEN`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
    */
   415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type SignUpError = SignUpErrors[keyof SignUpErrors];
@@ -1724,17 +1732,33 @@ export type SignInData = {
 
 export type SignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `INVALID_CREDENTIALS`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `PASSWORD_THROTTLED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type SignInError = SignInErrors[keyof SignInErrors];
@@ -1759,29 +1783,41 @@ export type SelectSignInMethodData = {
 
 export type SelectSignInMethodErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type SelectSignInMethodError = SelectSignInMethodErrors[keyof SelectSignInMethodErrors];
@@ -1806,33 +1842,49 @@ export type CompleteSignInData = {
 
 export type CompleteSignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
-  401: ErrorBody;
+  403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `METHOD_NOT_ACTIVE`, `METHOD_REQUIRED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type CompleteSignInError = CompleteSignInErrors[keyof CompleteSignInErrors];
@@ -1855,13 +1907,29 @@ export type StartRecoveryData = {
 
 export type StartRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
+   */
+  502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartRecoveryError = StartRecoveryErrors[keyof StartRecoveryErrors];
@@ -1886,13 +1954,41 @@ export type ConfirmRecoveryData = {
 
 export type ConfirmRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
+   */
+  410: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmRecoveryError = ConfirmRecoveryErrors[keyof ConfirmRecoveryErrors];
@@ -1915,13 +2011,29 @@ export type ResetPasswordData = {
 
 export type ResetPasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `SUCCESS_TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ResetPasswordError = ResetPasswordErrors[keyof ResetPasswordErrors];
@@ -1944,13 +2056,33 @@ export type RefreshTokensData = {
 
 export type RefreshTokensErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `REFRESH_TOKEN_INVALID`, `REFRESH_TOKEN_REUSED`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RefreshTokensError = RefreshTokensErrors[keyof RefreshTokensErrors];
@@ -1973,17 +2105,33 @@ export type IntrospectTokenData = {
 
 export type IntrospectTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type IntrospectTokenError = IntrospectTokenErrors[keyof IntrospectTokenErrors];
@@ -2006,9 +2154,33 @@ export type SignOutData = {
 
 export type SignOutErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type SignOutError = SignOutErrors[keyof SignOutErrors];
@@ -2031,13 +2203,25 @@ export type GetAccountData = {
 
 export type GetAccountErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetAccountError = GetAccountErrors[keyof GetAccountErrors];
@@ -2063,9 +2247,21 @@ export type ListFactorsData = {
 
 export type ListFactorsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListFactorsError = ListFactorsErrors[keyof ListFactorsErrors];
@@ -2093,25 +2289,37 @@ export type BeginTotpEnrollmentData = {
 
 export type BeginTotpEnrollmentErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `METHOD_NOT_ALLOWED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FACTOR_ALREADY_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
    */
   415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type BeginTotpEnrollmentError = BeginTotpEnrollmentErrors[keyof BeginTotpEnrollmentErrors];
@@ -2136,33 +2344,53 @@ export type ConfirmFactorData = {
 
 export type ConfirmFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FACTOR_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FACTOR_NOT_PENDING`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `ENROLLMENT_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `TOTP_SETTINGS_IGNORED`, `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmFactorError = ConfirmFactorErrors[keyof ConfirmFactorErrors];
@@ -2189,33 +2417,45 @@ export type UseDefaultTotpSettingsData = {
 
 export type UseDefaultTotpSettingsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FACTOR_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FACTOR_NOT_PENDING`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `ENROLLMENT_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
    */
   415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type UseDefaultTotpSettingsError = UseDefaultTotpSettingsErrors[keyof UseDefaultTotpSettingsErrors];
@@ -2240,25 +2480,45 @@ export type DeleteFactorData = {
 
 export type DeleteFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FACTOR_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type DeleteFactorError = DeleteFactorErrors[keyof DeleteFactorErrors];
@@ -2281,21 +2541,41 @@ export type VerifyCodeData = {
 
 export type VerifyCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `NO_ACTIVE_FACTOR`, `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type VerifyCodeError = VerifyCodeErrors[keyof VerifyCodeErrors];
@@ -2318,9 +2598,21 @@ export type ListApiTokensData = {
 
 export type ListApiTokensErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListApiTokensError = ListApiTokensErrors[keyof ListApiTokensErrors];
@@ -2345,13 +2637,33 @@ export type CreateApiTokenData = {
 
 export type CreateApiTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type CreateApiTokenError = CreateApiTokenErrors[keyof CreateApiTokenErrors];
@@ -2376,13 +2688,37 @@ export type RevokeApiTokenData = {
 
 export type RevokeApiTokenErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `API_TOKEN_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RevokeApiTokenError = RevokeApiTokenErrors[keyof RevokeApiTokenErrors];
@@ -2408,29 +2744,45 @@ export type VerifyUserCodeData = {
 
 export type VerifyUserCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `NO_ACTIVE_FACTOR`, `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type VerifyUserCodeError = VerifyUserCodeErrors[keyof VerifyUserCodeErrors];
@@ -2453,9 +2805,21 @@ export type GetTwoFactorStatusData = {
 
 export type GetTwoFactorStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetTwoFactorStatusError = GetTwoFactorStatusErrors[keyof GetTwoFactorStatusErrors];
@@ -2478,29 +2842,45 @@ export type StartEnableData = {
 
 export type StartEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `PHONE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `METHOD_NOT_ALLOWED`, `PHONE_CHANGE_NEEDS_PROOF`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FACTOR_ALREADY_ACTIVE`, `EMAIL_REQUIRED`, `WEBAUTHN_NOT_CONFIGURED`, `WEBAUTHN_CREDENTIAL_LIMIT`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `PHONE_COUNTRY_NOT_ALLOWED`. Every code: /docs/errors.md.
+   */
+  422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartEnableError = StartEnableErrors[keyof StartEnableErrors];
@@ -2525,17 +2905,29 @@ export type GetEnableData = {
 
 export type GetEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetEnableError = GetEnableErrors[keyof GetEnableErrors];
@@ -2560,33 +2952,53 @@ export type ConfirmEnableData = {
 
 export type ConfirmEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmEnableError = ConfirmEnableErrors[keyof ConfirmEnableErrors];
@@ -2611,33 +3023,49 @@ export type ResendEnableCodeData = {
 
 export type ResendEnableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ResendEnableCodeError = ResendEnableCodeErrors[keyof ResendEnableCodeErrors];
@@ -2660,25 +3088,41 @@ export type StartDisableData = {
 
 export type StartDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartDisableError = StartDisableErrors[keyof StartDisableErrors];
@@ -2703,37 +3147,53 @@ export type ConfirmDisableData = {
 
 export type ConfirmDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmDisableError = ConfirmDisableErrors[keyof ConfirmDisableErrors];
@@ -2758,33 +3218,49 @@ export type ResendDisableCodeData = {
 
 export type ResendDisableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ResendDisableCodeError = ResendDisableCodeErrors[keyof ResendDisableCodeErrors];
@@ -2807,25 +3283,41 @@ export type StartChallengeData = {
 
 export type StartChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `METHOD_NOT_ACTIVE`, `NO_ACTIVE_FACTOR`, `EMAIL_REQUIRED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartChallengeError = StartChallengeErrors[keyof StartChallengeErrors];
@@ -2850,17 +3342,29 @@ export type GetChallengeData = {
 
 export type GetChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetChallengeError = GetChallengeErrors[keyof GetChallengeErrors];
@@ -2885,33 +3389,53 @@ export type ConfirmChallengeData = {
 
 export type ConfirmChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmChallengeError = ConfirmChallengeErrors[keyof ConfirmChallengeErrors];
@@ -2934,9 +3458,21 @@ export type GetBackupCodeStatusData = {
 
 export type GetBackupCodeStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetBackupCodeStatusError = GetBackupCodeStatusErrors[keyof GetBackupCodeStatusErrors];
@@ -2959,21 +3495,37 @@ export type RegenerateBackupCodesData = {
 
 export type RegenerateBackupCodesErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `BACKUP_CODES_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RegenerateBackupCodesError = RegenerateBackupCodesErrors[keyof RegenerateBackupCodesErrors];
@@ -2996,21 +3548,37 @@ export type StartWebAuthnRegistrationData = {
 
 export type StartWebAuthnRegistrationErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `METHOD_NOT_ALLOWED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `WEBAUTHN_NOT_CONFIGURED`, `WEBAUTHN_CREDENTIAL_LIMIT`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartWebAuthnRegistrationError = StartWebAuthnRegistrationErrors[keyof StartWebAuthnRegistrationErrors];
@@ -3036,37 +3604,53 @@ export type FinishWebAuthnRegistrationData = {
 
 export type FinishWebAuthnRegistrationErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `WEBAUTHN_CHALLENGE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `WEBAUTHN_CREDENTIAL_EXISTS`, `WEBAUTHN_CREDENTIAL_LIMIT`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type FinishWebAuthnRegistrationError = FinishWebAuthnRegistrationErrors[keyof FinishWebAuthnRegistrationErrors];
@@ -3090,13 +3674,21 @@ export type ListWebAuthnCredentialsData = {
 
 export type ListWebAuthnCredentialsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListWebAuthnCredentialsError = ListWebAuthnCredentialsErrors[keyof ListWebAuthnCredentialsErrors];
@@ -3121,21 +3713,37 @@ export type RemoveWebAuthnCredentialData = {
 
 export type RemoveWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `WEBAUTHN_CREDENTIAL_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RemoveWebAuthnCredentialError = RemoveWebAuthnCredentialErrors[keyof RemoveWebAuthnCredentialErrors];
@@ -3161,21 +3769,37 @@ export type RenameWebAuthnCredentialData = {
 
 export type RenameWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `WEBAUTHN_CREDENTIAL_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RenameWebAuthnCredentialError = RenameWebAuthnCredentialErrors[keyof RenameWebAuthnCredentialErrors];
@@ -3201,21 +3825,37 @@ export type StartWebAuthnSignInStepData = {
 
 export type StartWebAuthnSignInStepErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `METHOD_NOT_ACTIVE`, `WEBAUTHN_NOT_CONFIGURED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartWebAuthnSignInStepError = StartWebAuthnSignInStepErrors[keyof StartWebAuthnSignInStepErrors];
@@ -3240,33 +3880,49 @@ export type CompleteWebAuthnSignInStepData = {
 
 export type CompleteWebAuthnSignInStepErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `WEBAUTHN_CHALLENGE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
-  401: ErrorBody;
+  403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type CompleteWebAuthnSignInStepError = CompleteWebAuthnSignInStepErrors[keyof CompleteWebAuthnSignInStepErrors];
@@ -3290,17 +3946,33 @@ export type StartPasskeySignInData = {
 
 export type StartPasskeySignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `METHOD_NOT_ALLOWED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `WEBAUTHN_NOT_CONFIGURED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartPasskeySignInError = StartPasskeySignInErrors[keyof StartPasskeySignInErrors];
@@ -3323,29 +3995,41 @@ export type CompletePasskeySignInData = {
 
 export type CompletePasskeySignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `WEBAUTHN_CHALLENGE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
-   */
-  401: ErrorBody;
-  /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `METHOD_NOT_ALLOWED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `WEBAUTHN_NOT_CONFIGURED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type CompletePasskeySignInError = CompletePasskeySignInErrors[keyof CompletePasskeySignInErrors];
@@ -3368,21 +4052,37 @@ export type StartWebAuthnChallengeData = {
 
 export type StartWebAuthnChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `METHOD_NOT_ACTIVE`, `WEBAUTHN_NOT_CONFIGURED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartWebAuthnChallengeError = StartWebAuthnChallengeErrors[keyof StartWebAuthnChallengeErrors];
@@ -3407,33 +4107,53 @@ export type ConfirmWebAuthnChallengeData = {
 
 export type ConfirmWebAuthnChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `WEBAUTHN_CHALLENGE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmWebAuthnChallengeError = ConfirmWebAuthnChallengeErrors[keyof ConfirmWebAuthnChallengeErrors];
@@ -3462,21 +4182,29 @@ export type AdminListWebAuthnCredentialsData = {
 
 export type AdminListWebAuthnCredentialsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListWebAuthnCredentialsError =
@@ -3507,21 +4235,37 @@ export type AdminRemoveWebAuthnCredentialData = {
 
 export type AdminRemoveWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`, `WEBAUTHN_CREDENTIAL_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminRemoveWebAuthnCredentialError =
@@ -3563,13 +4307,25 @@ export type ListHistoryData = {
 
 export type ListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListHistoryError = ListHistoryErrors[keyof ListHistoryErrors];
@@ -3594,17 +4350,29 @@ export type GetHistoryEntryData = {
 
 export type GetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `HISTORY_ENTRY_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetHistoryEntryError = GetHistoryEntryErrors[keyof GetHistoryEntryErrors];
@@ -3627,9 +4395,21 @@ export type ListTrustedDevicesData = {
 
 export type ListTrustedDevicesErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListTrustedDevicesError = ListTrustedDevicesErrors[keyof ListTrustedDevicesErrors];
@@ -3656,17 +4436,37 @@ export type ForgetTrustedDeviceData = {
 
 export type ForgetTrustedDeviceErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `TRUSTED_DEVICE_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ForgetTrustedDeviceError = ForgetTrustedDeviceErrors[keyof ForgetTrustedDeviceErrors];
@@ -3689,25 +4489,41 @@ export type ChangePasswordData = {
 
 export type ChangePasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `INVALID_CREDENTIALS`, `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `REAUTHENTICATION_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `PASSWORD_THROTTLED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ChangePasswordError = ChangePasswordErrors[keyof ChangePasswordErrors];
@@ -3730,9 +4546,21 @@ export type ListMySessionsData = {
 
 export type ListMySessionsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListMySessionsError = ListMySessionsErrors[keyof ListMySessionsErrors];
@@ -3757,17 +4585,37 @@ export type RevokeMySessionData = {
 
 export type RevokeMySessionErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `SESSION_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RevokeMySessionError = RevokeMySessionErrors[keyof RevokeMySessionErrors];
@@ -3790,13 +4638,33 @@ export type RevokeAllMySessionsData = {
 
 export type RevokeAllMySessionsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RevokeAllMySessionsError = RevokeAllMySessionsErrors[keyof RevokeAllMySessionsErrors];
@@ -3819,29 +4687,49 @@ export type StartEmailChangeData = {
 
 export type StartEmailChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `INVALID_CREDENTIALS`, `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `REAUTHENTICATION_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `EMAIL_TAKEN`. Every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `PASSWORD_THROTTLED`, `SECOND_FACTOR_LOCKED`, `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartEmailChangeError = StartEmailChangeErrors[keyof StartEmailChangeErrors];
@@ -3864,29 +4752,45 @@ export type StartPhoneChangeData = {
 
 export type StartPhoneChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `PHONE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `INVALID_CREDENTIALS`, `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `REAUTHENTICATION_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`, `PHONE_COUNTRY_NOT_ALLOWED`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `PASSWORD_THROTTLED`, `SECOND_FACTOR_LOCKED`, `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartPhoneChangeError = StartPhoneChangeErrors[keyof StartPhoneChangeErrors];
@@ -3911,17 +4815,29 @@ export type GetContactChangeData = {
 
 export type GetContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetContactChangeError = GetContactChangeErrors[keyof GetContactChangeErrors];
@@ -3946,33 +4862,49 @@ export type ConfirmContactChangeData = {
 
 export type ConfirmContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `EMAIL_TAKEN`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmContactChangeError = ConfirmContactChangeErrors[keyof ConfirmContactChangeErrors];
@@ -3995,13 +4927,33 @@ export type SetIssuerData = {
 
 export type SetIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type SetIssuerError = SetIssuerErrors[keyof SetIssuerErrors];
@@ -4027,17 +4979,25 @@ export type AdminListUsersData = {
 
 export type AdminListUsersErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListUsersError = AdminListUsersErrors[keyof AdminListUsersErrors];
@@ -4060,21 +5020,37 @@ export type AdminCreateUserData = {
 
 export type AdminCreateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `PHONE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `USERNAME_TAKEN`, `EMAIL_TAKEN`, `EXTERNAL_ID_TAKEN`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminCreateUserError = AdminCreateUserErrors[keyof AdminCreateUserErrors];
@@ -4102,21 +5078,29 @@ export type AdminListUserFactorsData = {
 
 export type AdminListUserFactorsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListUserFactorsError = AdminListUserFactorsErrors[keyof AdminListUserFactorsErrors];
@@ -4146,21 +5130,37 @@ export type AdminResetTwoFactorData = {
 
 export type AdminResetTwoFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminResetTwoFactorError = AdminResetTwoFactorErrors[keyof AdminResetTwoFactorErrors];
@@ -4188,21 +5188,37 @@ export type AdminUnlockSecondFactorData = {
 
 export type AdminUnlockSecondFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminUnlockSecondFactorError = AdminUnlockSecondFactorErrors[keyof AdminUnlockSecondFactorErrors];
@@ -4231,21 +5247,29 @@ export type AdminLookUpUserData = {
 
 export type AdminLookUpUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminLookUpUserError = AdminLookUpUserErrors[keyof AdminLookUpUserErrors];
@@ -4273,25 +5297,41 @@ export type AdminDeleteUserData = {
 
 export type AdminDeleteUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `ACCOUNT_OWNS_ACCOUNTS`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminDeleteUserError = AdminDeleteUserErrors[keyof AdminDeleteUserErrors];
@@ -4319,21 +5359,29 @@ export type AdminGetUserData = {
 
 export type AdminGetUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminGetUserError = AdminGetUserErrors[keyof AdminGetUserErrors];
@@ -4361,25 +5409,41 @@ export type AdminUpdateUserData = {
 
 export type AdminUpdateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `PHONE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `EMAIL_TAKEN`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminUpdateUserError = AdminUpdateUserErrors[keyof AdminUpdateUserErrors];
@@ -4407,21 +5471,37 @@ export type AdminDisableUserData = {
 
 export type AdminDisableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminDisableUserError = AdminDisableUserErrors[keyof AdminDisableUserErrors];
@@ -4449,21 +5529,37 @@ export type AdminEnableUserData = {
 
 export type AdminEnableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminEnableUserError = AdminEnableUserErrors[keyof AdminEnableUserErrors];
@@ -4491,25 +5587,41 @@ export type AdminExportTotpData = {
 
 export type AdminExportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminExportTotpError = AdminExportTotpErrors[keyof AdminExportTotpErrors];
@@ -4537,25 +5649,41 @@ export type AdminImportTotpData = {
 
 export type AdminImportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FACTOR_ALREADY_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminImportTotpError = AdminImportTotpErrors[keyof AdminImportTotpErrors];
@@ -4583,21 +5711,37 @@ export type AdminSetUserIssuerData = {
 
 export type AdminSetUserIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminSetUserIssuerError = AdminSetUserIssuerErrors[keyof AdminSetUserIssuerErrors];
@@ -4620,13 +5764,21 @@ export type AdminGetSystemIssuerData = {
 
 export type AdminGetSystemIssuerErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminGetSystemIssuerError = AdminGetSystemIssuerErrors[keyof AdminGetSystemIssuerErrors];
@@ -4649,17 +5801,33 @@ export type AdminSetSystemIssuerData = {
 
 export type AdminSetSystemIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminSetSystemIssuerError = AdminSetSystemIssuerErrors[keyof AdminSetSystemIssuerErrors];
@@ -4682,13 +5850,33 @@ export type AdminRotateSigningKeyData = {
 
 export type AdminRotateSigningKeyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminRotateSigningKeyError = AdminRotateSigningKeyErrors[keyof AdminRotateSigningKeyErrors];
@@ -4713,13 +5901,21 @@ export type AdminGetPolicyData = {
 
 export type AdminGetPolicyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminGetPolicyError = AdminGetPolicyErrors[keyof AdminGetPolicyErrors];
@@ -4742,17 +5938,33 @@ export type AdminUpdatePolicyData = {
 
 export type AdminUpdatePolicyErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminUpdatePolicyError = AdminUpdatePolicyErrors[keyof AdminUpdatePolicyErrors];
@@ -4793,17 +6005,25 @@ export type AdminListHistoryData = {
 
 export type AdminListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListHistoryError = AdminListHistoryErrors[keyof AdminListHistoryErrors];
@@ -4828,21 +6048,29 @@ export type AdminGetHistoryEntryData = {
 
 export type AdminGetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `HISTORY_ENTRY_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminGetHistoryEntryError = AdminGetHistoryEntryErrors[keyof AdminGetHistoryEntryErrors];

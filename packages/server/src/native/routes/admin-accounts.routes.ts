@@ -35,7 +35,14 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         body: AdminCreateUserBody,
         response: {
           201: AdminUser,
-          ...errorResponses(400, 401, 403, 409),
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'USERNAME_TAKEN',
+            'EMAIL_TAKEN',
+            'EXTERNAL_ID_TAKEN',
+            'PHONE_INVALID',
+          ),
         },
       },
     },
@@ -60,7 +67,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         querystring: AdminUserLookupQuery,
         response: {
           200: AdminUserLookup,
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
         },
       },
     },
@@ -85,7 +92,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         params: UserIdParams,
         response: {
           200: AdminUser,
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
         },
       },
     },
@@ -108,7 +115,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         body: AdminUpdateUserBody,
         response: {
           200: AdminUser,
-          ...errorResponses(400, 401, 403, 404, 409),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND', 'EMAIL_TAKEN', 'PHONE_INVALID'),
         },
       },
     },
@@ -131,7 +138,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         params: UserIdParams,
         response: {
           200: AdminUser,
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
         },
       },
     },
@@ -151,7 +158,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         params: UserIdParams,
         response: {
           200: AdminUser,
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
         },
       },
     },
@@ -175,7 +182,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         params: UserIdParams,
         response: {
           200: DeletedUser,
-          ...errorResponses(400, 401, 403, 404, 409),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND', 'ACCOUNT_OWNS_ACCOUNTS'),
         },
       },
     },
