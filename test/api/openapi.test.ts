@@ -45,6 +45,7 @@ describe('OpenAPI and /docs', () => {
       ['patch', '/api/v1/admin/users/{userId}'],
       ['delete', '/api/v1/admin/users/{userId}'],
       ['post', '/api/v1/admin/users/{userId}/disable'],
+      ['post', '/api/v1/admin/users/{userId}/password'],
       ['post', '/api/v1/admin/users/{userId}/enable'],
       ['post', '/api/v1/auth/sign-in/{flowId}/method'],
       ['post', '/api/v1/auth/recovery'],

@@ -272,6 +272,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       notifications,
       reauthentication,
       authorizer,
+      history,
       clock,
     }),
     sessions,

@@ -47,6 +47,13 @@ export type AdminCreateUserBody = {
 };
 
 /**
+ * AdminSetPasswordBody
+ */
+export type AdminSetPasswordBody = {
+  password: Password;
+};
+
+/**
  * AdminUpdateUserBody
  */
 export type AdminUpdateUserBody = {
@@ -58,6 +65,14 @@ export type AdminUpdateUserBody = {
    * A new number, or null to clear it.
    */
   phone?: string | null;
+  /**
+   * A new username, of the account's kind (a sub-account's stays name@domain).
+   */
+  username?: Username | string;
+  /**
+   * A new role; ends the account's sessions. Not for your own account.
+   */
+  role?: 'user' | 'admin';
 };
 
 /**
@@ -5425,7 +5440,7 @@ export type AdminUpdateUserErrors = {
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. On this operation: `EMAIL_TAKEN`. Every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `EMAIL_TAKEN`, `USERNAME_TAKEN`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
@@ -5456,6 +5471,64 @@ export type AdminUpdateUserResponses = {
 };
 
 export type AdminUpdateUserResponse = AdminUpdateUserResponses[keyof AdminUpdateUserResponses];
+
+export type AdminSetUserPasswordData = {
+  body: AdminSetPasswordBody;
+  path: {
+    /**
+     * The account's id, or `ext:` and the platform's own id for it (`ext:4711`, percent-encoded).
+     */
+    userId: string | string;
+  };
+  query?: never;
+  url: '/api/v1/admin/users/{userId}/password';
+};
+
+export type AdminSetUserPasswordErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
+};
+
+export type AdminSetUserPasswordError = AdminSetUserPasswordErrors[keyof AdminSetUserPasswordErrors];
+
+export type AdminSetUserPasswordResponses = {
+  /**
+   * The password is set; the account was signed out everywhere.
+   */
+  204: void;
+};
+
+export type AdminSetUserPasswordResponse = AdminSetUserPasswordResponses[keyof AdminSetUserPasswordResponses];
 
 export type AdminDisableUserData = {
   body?: never;

@@ -14,7 +14,14 @@ export type SecurityEvent =
   | { type: 'recovery_failures'; failures: number }
   | { type: 'second_factor_suspended'; failures: number }
   | { type: 'second_factor_unlocked' }
-  | { type: 'password_changed'; sessionsEnded: number; devicesForgotten: number; keptCurrentSession: boolean }
+  | {
+      type: 'password_changed';
+      sessionsEnded: number;
+      devicesForgotten: number;
+      keptCurrentSession: boolean;
+      /** An admin set it (`POST /admin/users/{id}/password`), not the owner. */
+      byAdmin?: boolean;
+    }
   | { type: 'sign_up_with_your_address' }
   /** `what`: "e-mail address" or "phone number"; `to`: the new one, masked. */
   | { type: 'contact_changed'; what: string; to: string }
@@ -186,7 +193,7 @@ function passwordChangedText(event: Extract<SecurityEvent, { type: 'password_cha
     ? `Every other session of your account was signed out (${count(event.sessionsEnded, 'session')} ended); the one that changed it stays signed in.`
     : `Every session of your account was signed out (${count(event.sessionsEnded, 'session')} ended).`;
   return (
-    `Your password was changed. ${sessions} Remembered devices must pass the second factor again ` +
+    `${event.byAdmin ? 'An administrator set a new password for your account.' : 'Your password was changed.'} ${sessions} Remembered devices must pass the second factor again ` +
     `(${count(event.devicesForgotten, 'device')} forgotten).`
   );
 }
