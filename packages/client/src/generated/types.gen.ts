@@ -1722,7 +1722,7 @@ export type SignUpErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -1771,7 +1771,7 @@ export type SignInErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -1830,7 +1830,7 @@ export type SelectSignInMethodErrors = {
    */
   502: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -1897,7 +1897,7 @@ export type CompleteSignInErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -1942,7 +1942,7 @@ export type StartRecoveryErrors = {
    */
   502: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2001,7 +2001,7 @@ export type ConfirmRecoveryErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2046,7 +2046,7 @@ export type ResetPasswordErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2095,7 +2095,7 @@ export type RefreshTokensErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2144,7 +2144,7 @@ export type IntrospectTokenErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2193,7 +2193,7 @@ export type SignOutErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2234,7 +2234,7 @@ export type GetAccountErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2274,7 +2274,7 @@ export type ListFactorsErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2332,7 +2332,7 @@ export type BeginTotpEnrollmentErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2403,7 +2403,7 @@ export type ConfirmFactorErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2468,7 +2468,7 @@ export type UseDefaultTotpSettingsErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2531,7 +2531,7 @@ export type DeleteFactorErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2588,7 +2588,7 @@ export type VerifyCodeErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2625,7 +2625,7 @@ export type ListApiTokensErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2676,7 +2676,7 @@ export type CreateApiTokenErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2731,7 +2731,7 @@ export type RevokeApiTokenErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2795,7 +2795,7 @@ export type VerifyUserCodeErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2832,7 +2832,7 @@ export type GetTwoFactorStatusErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2893,7 +2893,7 @@ export type StartEnableErrors = {
    */
   502: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -2940,7 +2940,7 @@ export type GetEnableErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3011,7 +3011,7 @@ export type ConfirmEnableErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3078,7 +3078,7 @@ export type ResendEnableCodeErrors = {
    */
   502: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3135,7 +3135,7 @@ export type StartDisableErrors = {
    */
   502: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3206,7 +3206,7 @@ export type ConfirmDisableErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3273,7 +3273,7 @@ export type ResendDisableCodeErrors = {
    */
   502: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3330,7 +3330,7 @@ export type StartChallengeErrors = {
    */
   502: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3377,7 +3377,7 @@ export type GetChallengeErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3448,7 +3448,7 @@ export type ConfirmChallengeErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3485,7 +3485,7 @@ export type GetBackupCodeStatusErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3538,7 +3538,7 @@ export type RegenerateBackupCodesErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3591,7 +3591,7 @@ export type StartWebAuthnRegistrationErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3663,7 +3663,7 @@ export type FinishWebAuthnRegistrationErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3701,7 +3701,7 @@ export type ListWebAuthnCredentialsErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3756,7 +3756,7 @@ export type RemoveWebAuthnCredentialErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3812,7 +3812,7 @@ export type RenameWebAuthnCredentialErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3868,7 +3868,7 @@ export type StartWebAuthnSignInStepErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3935,7 +3935,7 @@ export type CompleteWebAuthnSignInStepErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -3985,7 +3985,7 @@ export type StartPasskeySignInErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4042,7 +4042,7 @@ export type CompletePasskeySignInErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4095,7 +4095,7 @@ export type StartWebAuthnChallengeErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4166,7 +4166,7 @@ export type ConfirmWebAuthnChallengeErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4217,7 +4217,7 @@ export type AdminListWebAuthnCredentialsErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4278,7 +4278,7 @@ export type AdminRemoveWebAuthnCredentialErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4338,7 +4338,7 @@ export type ListHistoryErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4385,7 +4385,7 @@ export type GetHistoryEntryErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4422,7 +4422,7 @@ export type ListTrustedDevicesErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4479,7 +4479,7 @@ export type ForgetTrustedDeviceErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4536,7 +4536,7 @@ export type ChangePasswordErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4573,7 +4573,7 @@ export type ListMySessionsErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4628,7 +4628,7 @@ export type RevokeMySessionErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4677,7 +4677,7 @@ export type RevokeAllMySessionsErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4742,7 +4742,7 @@ export type StartEmailChangeErrors = {
    */
   502: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4803,7 +4803,7 @@ export type StartPhoneChangeErrors = {
    */
   502: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4850,7 +4850,7 @@ export type GetContactChangeErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4917,7 +4917,7 @@ export type ConfirmContactChangeErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -4966,7 +4966,7 @@ export type SetIssuerErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5010,7 +5010,7 @@ export type AdminListUsersErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5063,7 +5063,7 @@ export type AdminCreateUserErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5113,7 +5113,7 @@ export type AdminListUserFactorsErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5173,7 +5173,7 @@ export type AdminResetTwoFactorErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5231,7 +5231,7 @@ export type AdminUnlockSecondFactorErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5282,7 +5282,7 @@ export type AdminLookUpUserErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5344,7 +5344,7 @@ export type AdminDeleteUserErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5394,7 +5394,7 @@ export type AdminGetUserErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5456,7 +5456,7 @@ export type AdminUpdateUserErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5514,7 +5514,7 @@ export type AdminSetUserPasswordErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5572,7 +5572,7 @@ export type AdminDisableUserErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5630,7 +5630,7 @@ export type AdminEnableUserErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5692,7 +5692,7 @@ export type AdminExportTotpErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5754,7 +5754,7 @@ export type AdminImportTotpErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5812,7 +5812,7 @@ export type AdminSetUserIssuerErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5849,7 +5849,7 @@ export type AdminGetSystemIssuerErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5898,7 +5898,7 @@ export type AdminSetSystemIssuerErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5947,7 +5947,7 @@ export type AdminRotateSigningKeyErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -5986,7 +5986,7 @@ export type AdminGetPolicyErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -6035,7 +6035,7 @@ export type AdminUpdatePolicyErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -6094,7 +6094,7 @@ export type AdminListHistoryErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };
@@ -6141,7 +6141,7 @@ export type AdminGetHistoryEntryErrors = {
    */
   429: ErrorBody;
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
    */
   503: ErrorBody;
 };

@@ -69,7 +69,7 @@ export function declaredOn(schema: unknown): readonly ErrorCode[] | undefined {
  * route with a path, query or body schema, or a method that takes a body), a body that is not
  * JSON or too large, a missing or
  * dead token (routes that need one), the per-address rate limit, and a database or Redis out of
- * reach.
+ * reach or a database that cannot take writes.
  */
 export function impliedCodes(route: RouteErrorShape): ErrorCode[] {
   const codes: ErrorCode[] = [];
@@ -80,7 +80,8 @@ export function impliedCodes(route: RouteErrorShape): ErrorCode[] {
   if (route.security !== undefined && route.security.length > 0) {
     codes.push('UNAUTHENTICATED', 'TOKEN_INVALID', 'ACCOUNT_DISABLED');
   }
-  codes.push('RATE_LIMITED', 'DATABASE_UNAVAILABLE', 'RATE_LIMITS_UNAVAILABLE');
+  // Any route may write (a session's last use, a lockout), so any may meet a database that cannot.
+  codes.push('RATE_LIMITED', 'DATABASE_UNAVAILABLE', 'STORAGE_UNWRITABLE', 'RATE_LIMITS_UNAVAILABLE');
   return codes;
 }
 
