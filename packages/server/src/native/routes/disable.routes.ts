@@ -7,6 +7,7 @@ import {
   SentCode,
 } from '@tessera/contract';
 import { type Core, codeProof, type DisableProof } from '@tessera/core';
+import type { Static } from 'typebox';
 import { actorOf, BEARER, emptyBodyAsObject, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Disabling a method: start, confirm, resend. */
@@ -18,6 +19,11 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
     '/me/2fa/disable',
     {
       onRequest: auth,
+      // As for enabling: only SMS and e-mail send a code when disabling starts.
+      config: {
+        rateLimitGroupsOf: (request) =>
+          core.enable.sendsCode((request.body as Static<typeof DisableBody>).method) ? ['code_sends'] : ['other'],
+      },
       schema: {
         operationId: 'startDisable',
         tags,
