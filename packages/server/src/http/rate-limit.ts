@@ -22,8 +22,9 @@ declare module 'fastify' {
     rateLimitGroups?: readonly RateLimitGroup[];
     /**
      * For a route whose groups depend on what is asked (enabling TOTP sends nothing, enabling SMS
-     * sends a code): the groups of a validated request. Counted after authentication and
-     * validation, so such a route's refusal costs them; every other route is counted first.
+     * sends a code): the further groups of a validated request, counted after authentication and
+     * validation. Every request to such a route is first counted in `other`, before anything, so
+     * one that fails authentication or validation is still counted.
      */
     rateLimitGroupsOf?: (request: FastifyRequest) => readonly RateLimitGroup[];
   }
@@ -200,9 +201,8 @@ export async function installRateLimits(
           options.onRefused,
         );
       route.preHandler = [hook, ...(route.preHandler === undefined ? [] : [route.preHandler].flat())];
-      return;
     }
-    const groups = groupsOf(route);
+    const groups = chooseGroups === undefined ? groupsOf(route) : (['other'] as const);
     if (groups.length === 0) return;
     const chosen = groups.map((group) => limiters[group]);
     const hook = async (request: FastifyRequest, reply: FastifyReply) =>

@@ -22,7 +22,7 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
       // As for enabling: only SMS and e-mail send a code when disabling starts.
       config: {
         rateLimitGroupsOf: (request) =>
-          core.enable.sendsCode((request.body as Static<typeof DisableBody>).method) ? ['code_sends'] : ['other'],
+          core.enable.sendsCode((request.body as Static<typeof DisableBody>).method) ? ['code_sends'] : [],
       },
       schema: {
         operationId: 'startDisable',

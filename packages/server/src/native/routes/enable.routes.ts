@@ -20,11 +20,11 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
     '/me/2fa/enable',
     {
       onRequest: auth,
-      // Only a method that sends a code draws on the code-send limit: TOTP, backup codes and
-      // keys send nothing, so they count as any other request.
+      // Only a method that sends a code draws on the code-send limit, once the body says which:
+      // TOTP, backup codes and keys send nothing. Every request counts among the others first.
       config: {
         rateLimitGroupsOf: (request) =>
-          core.enable.sendsCode((request.body as Static<typeof EnableBody>).method) ? ['code_sends'] : ['other'],
+          core.enable.sendsCode((request.body as Static<typeof EnableBody>).method) ? ['code_sends'] : [],
       },
       schema: {
         operationId: 'startEnable',
