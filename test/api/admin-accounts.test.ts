@@ -201,7 +201,8 @@ describe('changing contact details', () => {
       [user.id, { phone: '0888 123' }, 400, 'PHONE_INVALID'],
       [user.id, { email: other.email ?? '' }, 409, 'EMAIL_TAKEN'],
       [user.id, {}, 400, 'VALIDATION_FAILED'],
-      [user.id, { username: 'renamed' }, 400, 'VALIDATION_FAILED'],
+      [user.id, { externalId: 'x-1' }, 400, 'VALIDATION_FAILED'],
+      [user.id, { role: 'owner' }, 400, 'VALIDATION_FAILED'],
       ['00000000-0000-4000-8000-000000000000', { email: 'x@example.test' }, 404, 'USER_NOT_FOUND'],
     ];
     for (const [id, body, status, code] of refusals) {
@@ -626,5 +627,71 @@ describe("the owner hears of an admin's change", () => {
     expect(h.outbox.notices(address)).toEqual([]);
     expect(await h.storage.users.findById(user.id)).toMatchObject({ email: 'notice-fails-new@example.test' });
     expect(h.outbox.notices('notice-fails-new@example.test')).toHaveLength(1);
+  });
+});
+
+describe('username, role and password set by an admin', () => {
+  it('renames an account and changes its role, recorded by field; a role change ends its sessions', async () => {
+    const user = await createUser({ username: 'rename-me', password: 'old long password', email: 'r@example.test' });
+    const signedIn = json<{ accessToken: string }>(await signIn('rename-me', 'old long password'));
+    const changed = await call('PATCH', `/admin/users/${user.id}`, { username: 'renamed', role: 'admin' });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(json(changed)).toMatchObject({ id: user.id, username: 'renamed', role: 'admin' });
+    // The access token carried role user: it ends with its session.
+    const me = await h.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(signedIn.accessToken) });
+    expect(me.statusCode).toBe(401);
+    expect((await signIn('renamed', 'old long password')).statusCode).toBe(200);
+    const entry = (await historyOf(`userId=${user.id}`)).find((item) => item.action === 'update');
+    expect(entry).toMatchObject({ method: 'account', action: 'update', actor: 'admin', actorId: adminId });
+    expect(entry?.details).toEqual({ changed: ['username', 'role'] });
+    expect(JSON.stringify(entry)).not.toContain('renamed');
+  });
+
+  it('refuses a username another account has, a malformed one, and a change of the own role', async () => {
+    const user = await createUser({ username: 'second-name' });
+    await createUser({ username: 'taken-name' });
+    const taken = await call('PATCH', `/admin/users/${user.id}`, { username: 'taken-name', role: 'admin' });
+    expect(json(taken)).toMatchObject({ error: { code: 'USERNAME_TAKEN' } });
+    // Nothing of the refused change was written, the role included.
+    expect(json(await call('GET', `/admin/users/${user.id}`))).toMatchObject({ username: 'second-name', role: 'user' });
+    expect((await call('PATCH', `/admin/users/${user.id}`, { username: 'a b' })).statusCode).toBe(400);
+    const own = await call('PATCH', `/admin/users/${adminId}`, { role: 'user' });
+    expect(own.statusCode).toBe(403);
+    expect(json(own)).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    const readOnly = await call('PATCH', `/admin/users/${user.id}`, { role: 'admin' }, readToken);
+    expect(readOnly.statusCode).toBe(403);
+  });
+
+  it('sets a new password: recorded, the owner told, every session ended, the old password refused', async () => {
+    const user = await createUser({ username: 'forgot-it', password: 'old long password', email: 'f@example.test' });
+    const signedIn = json<{ accessToken: string }>(await signIn('forgot-it', 'old long password'));
+    const set = await call('POST', `/admin/users/${user.id}/password`, { password: 'brand new passphrase' });
+    expect(set.statusCode, set.body).toBe(204);
+    const me = await h.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(signedIn.accessToken) });
+    expect(me.statusCode).toBe(401);
+    expect((await signIn('forgot-it', 'old long password')).statusCode).toBe(401);
+    expect((await signIn('forgot-it', 'brand new passphrase')).statusCode).toBe(200);
+    const entry = (await historyOf(`userId=${user.id}`)).find((item) => item.action === 'update');
+    expect(entry).toMatchObject({ actor: 'admin', actorId: adminId, details: { changed: ['password'] } });
+    await h.core.notifications.settle();
+    const notice = h.outbox.notices('f@example.test').find((mail) => mail.subject.includes('password changed'));
+    expect(notice?.text).toContain('An administrator set a new password');
+    expect(notice?.text).toContain('1 session ended');
+    expect(notice?.text).not.toContain('brand new passphrase');
+  });
+
+  it('gives an account made without a password its first, and refuses a short one and the own account', async () => {
+    const user = await createUser({ username: 'no-password-yet' });
+    expect((await call('POST', `/admin/users/${user.id}/password`, { password: 'short' })).statusCode).toBe(400);
+    expect((await call('POST', `/admin/users/${user.id}/password`, { password: 'first passphrase' })).statusCode).toBe(
+      204,
+    );
+    expect(json(await call('GET', `/admin/users/${user.id}`))).toMatchObject({ hasPassword: true });
+    const own = await call('POST', `/admin/users/${adminId}/password`, { password: 'my own passphrase' });
+    expect(json(own)).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    const nobody = await call('POST', '/admin/users/00000000-0000-4000-8000-000000000000/password', {
+      password: 'first passphrase',
+    });
+    expect(json(nobody)).toMatchObject({ error: { code: 'USER_NOT_FOUND' } });
   });
 });

@@ -45,6 +45,7 @@ describe('OpenAPI and /docs', () => {
       ['patch', '/api/v1/admin/users/{userId}'],
       ['delete', '/api/v1/admin/users/{userId}'],
       ['post', '/api/v1/admin/users/{userId}/disable'],
+      ['post', '/api/v1/admin/users/{userId}/password'],
       ['post', '/api/v1/admin/users/{userId}/enable'],
       ['post', '/api/v1/auth/sign-in/{flowId}/method'],
       ['post', '/api/v1/auth/recovery'],
@@ -231,6 +232,7 @@ describe('OpenAPI and /docs', () => {
 interface Media {
   schema?: unknown;
   example?: unknown;
+  examples?: Record<string, { value?: unknown }>;
 }
 interface Operation {
   operationId?: string;
@@ -275,8 +277,14 @@ function problemsOf(doc: Document): string[] {
   const check = (at: string, media: Media) => {
     const schema = JSON.parse(JSON.stringify(media.schema).replaceAll('"#/components/', '"openapi.json#/components/'));
     const validate = ajv.compile(schema);
-    if (!validate(media.example))
-      problems.push(`${at}: the example does not match (${ajv.errorsText(validate.errors)})`);
+    const examples =
+      media.examples === undefined
+        ? [['', media.example] as const]
+        : Object.entries(media.examples).map(([name, example]) => [` ${name}`, example.value] as const);
+    for (const [name, example] of examples) {
+      if (!validate(example))
+        problems.push(`${at}${name}: the example does not match (${ajv.errorsText(validate.errors)})`);
+    }
   };
   const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, operation]) => [`${method} ${path}`, operation as Operation] as const),
@@ -292,7 +300,8 @@ function problemsOf(doc: Document): string[] {
       if (!description.trim() || description === 'Default Response')
         problems.push(`${at} ${status}: no real description`);
       const media = mediaOf(response);
-      if (media && media.example === undefined) problems.push(`${at} ${status}: no response example`);
+      const exampled = media?.example !== undefined || Object.keys(media?.examples ?? {}).length > 0;
+      if (media && !exampled) problems.push(`${at} ${status}: no response example`);
       else if (media) check(`${at} ${status}`, media);
     }
     if (!Object.keys(operation.responses).some((status) => status.startsWith('2'))) problems.push(`${at}: no 2xx`);

@@ -316,6 +316,40 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
         expect((await run('users', 'update', '--external-id', 'p-7')).code).toBe(2);
         expect((await run('users', 'update', '--external-id', 'p-7', '--phone', '12')).code).toBe(1);
 
+        // A new username and role; the account is found by its platform id under either name.
+        const renamed = await json(
+          'users',
+          'update',
+          '--external-id',
+          'p-7',
+          '--new-username',
+          'platform-7b',
+          '--role',
+          'admin',
+        );
+        expect(renamed.code, renamed.err).toBe(0);
+        expect(renamed.json).toMatchObject({ username: 'platform-7b', role: 'admin', externalId: 'p-7' });
+        expect((await run('users', 'update', '--external-id', 'p-7', '--role', 'root')).code).toBe(2);
+        const back = await json(
+          'users',
+          'update',
+          '--username',
+          'platform-7b',
+          '--new-username',
+          'platform-7',
+          '--role',
+          'user',
+        );
+        expect(back.json).toMatchObject({ username: 'platform-7', role: 'user' });
+
+        // A first password for an account made without one: it signs in with it afterwards.
+        const set = await json('users', 'set-password', '--external-id', 'p-7', '--password', 'cli set passphrase');
+        expect(set.code, set.err).toBe(0);
+        expect(set.json).toEqual({ username: 'platform-7', passwordSet: true });
+        expect((await json('users', 'show', '--external-id', 'p-7')).json.account).toMatchObject({ hasPassword: true });
+        expect((await run('users', 'set-password', '--external-id', 'p-7')).code).toBe(2);
+        expect((await run('users', 'set-password', '--external-id', 'p-7', '--password', 'short')).code).toBe(1);
+
         expect((await json('users', 'disable', '--username', 'platform-7')).json).toMatchObject({ disabled: true });
         const listed = await run('users', 'list');
         expect(listed.code).toBe(0);
@@ -629,6 +663,7 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
         'users show': ['--username', 'sample'],
         'users list': [],
         'users update': ['--username', 'sample', '--phone', '+14155550100'],
+        'users set-password': ['--username', 'sample', '--password', 'sample passphrase'],
         'users disable': ['--username', 'sample'],
         'users enable': ['--username', 'sample'],
         'webhooks create': ['--url', 'http://127.0.0.1:9/hooks', '--events', 'user.unlocked,admin.reset'],

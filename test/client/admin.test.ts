@@ -1,5 +1,5 @@
 import type { TesseraClient } from '@tessera/client';
-import { beforeAll, describe, expect } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { wrongCode } from '../support/totp-user.js';
 import {
   enrollTotpWithSdk,
@@ -64,6 +64,33 @@ describe('admin users', () => {
     const { id } = await signedInClient(server);
     const updated = await admin.admin.users.update(id, { email: 'changed@example.test', phone: null });
     expect(updated).toMatchObject({ id, email: 'changed@example.test', phone: null });
+  });
+
+  it('changes the username and the role; a role change signs the account out', async () => {
+    const account = await signedInClient(server);
+    const username = `renamed-${account.username}`.slice(0, 64);
+    const updated = await admin.admin.users.update(account.id, { username, role: 'admin' });
+    expect(updated).toMatchObject({ id: account.id, username, role: 'admin' });
+    expect(await rejection(account.client.me.get())).toMatchObject({ status: 401 });
+    const signedIn = await server.client().auth.signIn({ username, password: PASSWORD });
+    expect(signedIn).toMatchObject({ status: 'signed_in' });
+    const other = await signedInClient(server);
+    expect(await rejection(admin.admin.users.update(other.id, { username }))).toMatchObject({
+      code: 'USERNAME_TAKEN',
+      status: 409,
+    });
+  });
+
+  forOperation('adminSetUserPassword', 'sets a new password: the old one and the sessions stop working', async () => {
+    const account = await signedInClient(server);
+    await admin.admin.users.setPassword(account.id, { password: 'a new long passphrase' });
+    expect(await rejection(account.client.me.get())).toMatchObject({ status: 401 });
+    expect(
+      await rejection(server.client().auth.signIn({ username: account.username, password: PASSWORD })),
+    ).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(
+      await server.client().auth.signIn({ username: account.username, password: 'a new long passphrase' }),
+    ).toMatchObject({ status: 'signed_in' });
   });
 
   forOperation('adminDisableUser', 'a disabled account cannot sign in', async () => {

@@ -9,7 +9,15 @@ import { NATIVE_ROUTE_GROUPS } from '@tessera/server';
 import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, GENEROUS_RATE_LIMITS, type Harness, json } from '../support/harness.js';
+import {
+  bearer,
+  createHarness,
+  createSignedInUser,
+  GENEROUS_RATE_LIMITS,
+  type Harness,
+  json,
+  uniquePhone,
+} from '../support/harness.js';
 
 const SMALL_LIMITS: RateLimits = {
   signUpPerHour: 3,
@@ -17,7 +25,7 @@ const SMALL_LIMITS: RateLimits = {
   recoveryPerHour: 2,
   codeSendsPerHour: 3,
   verifyPerMinute: 5,
-  otherPerMinute: 6,
+  otherPerMinute: 12,
 };
 
 let nextAddress = 0;
@@ -39,7 +47,16 @@ function signUp(h: Harness, remoteAddress: string): Promise<LightMyRequestRespon
 
 function expectRateLimited(response: LightMyRequestResponse, limit: number, windowSeconds: number): void {
   expect(response.statusCode).toBe(429);
-  expect(json(response)).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/try again/) } });
+  expect(json(response)).toEqual({
+    error: {
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/group [a-z_]+ .*set by TESSERA_RATE_LIMIT_[A-Z_]+\); try again/),
+      details: [
+        expect.stringMatching(/^group=[a-z_]+$/),
+        expect.stringMatching(/^setting=TESSERA_RATE_LIMIT_[A-Z_]+$/),
+      ],
+    },
+  });
   const retryAfter = Number(response.headers['retry-after']);
   expect(retryAfter).toBeGreaterThan(0);
   expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
@@ -110,6 +127,50 @@ describe('rate limits, counted in memory', () => {
     expectRateLimited(await challenge(), SMALL_LIMITS.codeSendsPerHour, 3600);
   });
 
+  it('counts enabling or disabling TOTP, which sends nothing, outside the code sends; a refusal names its group and setting', async () => {
+    const address = freshAddress();
+    const user = await createSignedInUser(h);
+    const enable = (payload: object) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/2fa/enable',
+        payload,
+        headers: bearer(user.accessToken),
+        remoteAddress: address,
+      });
+    // One more than the code sends allow; every request here also counts among the others (12).
+    for (let i = 0; i < SMALL_LIMITS.codeSendsPerHour + 1; i++) {
+      expect((await enable({ method: 'totp' })).statusCode).toBe(201);
+    }
+    for (let i = 0; i < SMALL_LIMITS.codeSendsPerHour; i++) {
+      expect((await enable({ method: 'sms', phone: uniquePhone() })).statusCode).toBe(201);
+    }
+    const refused = await enable({ method: 'sms', phone: uniquePhone() });
+    expectRateLimited(refused, SMALL_LIMITS.codeSendsPerHour, 3600);
+    const { error } = json<{ error: { message: string; details: string[] } }>(refused);
+    expect(error.details).toEqual(['group=code_sends', 'setting=TESSERA_RATE_LIMIT_CODE_SENDS_PER_HOUR']);
+    expect(error.message).toContain(`group code_sends (${SMALL_LIMITS.codeSendsPerHour} an hour`);
+    // TOTP still goes through: it draws on the other routes' count, not on the code sends.
+    expect((await enable({ method: 'totp' })).statusCode).toBe(201);
+    // Starting to disable is counted the same way: TOTP sends nothing, SMS sends a code.
+    const disable = (method: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/2fa/disable',
+        payload: { method },
+        headers: bearer(user.accessToken),
+        remoteAddress: address,
+      });
+    expect((await disable('totp')).statusCode).not.toBe(429);
+    expectRateLimited(await disable('sms'), SMALL_LIMITS.codeSendsPerHour, 3600);
+    // A request that fails authentication is counted too, among the others, before it is looked at.
+    const other = freshAddress();
+    const anonymous = () =>
+      h.app.inject({ method: 'POST', url: '/api/v1/me/2fa/enable', payload: { method: 'totp' }, remoteAddress: other });
+    for (let i = 0; i < SMALL_LIMITS.otherPerMinute; i++) expect((await anonymous()).statusCode).toBe(401);
+    expectRateLimited(await anonymous(), SMALL_LIMITS.otherPerMinute, 60);
+  });
+
   it('holds the second-factor checks of an address to the verify limit', async () => {
     const address = freshAddress();
     const urls = [
@@ -137,8 +198,16 @@ describe('rate limits, counted in memory', () => {
       const url = i % 2 === 0 ? '/openapi.json' : '/api/v1/me';
       expect((await h.app.inject({ method: 'GET', url, remoteAddress: address })).statusCode).not.toBe(429);
     }
-    expectRateLimited(await h.app.inject({ method: 'GET', url: '/api/v1/me', remoteAddress: address }), 6, 60);
-    expectRateLimited(await h.app.inject({ method: 'GET', url: '/openapi.json', remoteAddress: address }), 6, 60);
+    expectRateLimited(
+      await h.app.inject({ method: 'GET', url: '/api/v1/me', remoteAddress: address }),
+      SMALL_LIMITS.otherPerMinute,
+      60,
+    );
+    expectRateLimited(
+      await h.app.inject({ method: 'GET', url: '/openapi.json', remoteAddress: address }),
+      SMALL_LIMITS.otherPerMinute,
+      60,
+    );
     expect((await h.app.inject({ method: 'GET', url: '/health', remoteAddress: address })).statusCode).toBe(200);
   });
 

@@ -21,7 +21,13 @@ import {
   totpAt,
   type WebAuthnSettings,
 } from '@tessera/core';
-import { buildApp, createLogger, type RateLimitOptions, type ServerMetrics } from '@tessera/server';
+import {
+  buildApp,
+  createLogger,
+  type RateLimitOptions,
+  type ServerMetrics,
+  UNDECLARED_ERROR_CODE,
+} from '@tessera/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { openTestStorage, type TestStorage } from '../../packages/storage-kysely/src/test-support/index.js';
 import { createFastPasswordHasher, type PasswordHasher } from './fast-password-hasher.js';
@@ -186,8 +192,23 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await app.close();
       await core.notifications.settle();
       if (!options.storage) await storage.dispose();
+      assertDeclaredErrorsOnly(log);
     },
   };
+}
+
+/**
+ * Every error a native route answered in this file is one the route declares (and the API
+ * document shows): a code answered but not declared is logged by the server and fails the file.
+ */
+function assertDeclaredErrorsOnly(log: LogCapture): void {
+  const undeclared = log.lines
+    .map((line) => JSON.parse(line) as { msg?: string; code?: string; route?: string })
+    .filter((entry) => entry.msg === UNDECLARED_ERROR_CODE)
+    .map((entry) => `${entry.route} answered ${entry.code}`);
+  if (undeclared.length > 0) {
+    throw new Error(`error codes not declared by their routes: ${[...new Set(undeclared)].join('; ')}`);
+  }
 }
 
 let nextPhone = randomInt(0, 900_000);

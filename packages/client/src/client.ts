@@ -261,6 +261,9 @@ export class TesseraClient {
         /** PATCH /api/v1/admin/users/{userId}. */
         update: (userId: string, body: BodyOf<'adminUpdateUser'>) =>
           call('adminUpdateUser', { path: user(userId), body }),
+        /** POST /api/v1/admin/users/{userId}/password: a new password; the account is signed out everywhere. */
+        setPassword: (userId: string, body: BodyOf<'adminSetUserPassword'>) =>
+          call('adminSetUserPassword', { path: user(userId), body }),
         /** DELETE /api/v1/admin/users/{userId}. */
         delete: (userId: string) => call('adminDeleteUser', { path: user(userId) }),
         /** POST /api/v1/admin/users/{userId}/disable: no sign-in, no verify. */

@@ -343,6 +343,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       notifications,
       reauthentication,
       authorizer,
+      history,
       clock,
       audit,
     }),

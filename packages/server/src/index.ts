@@ -6,6 +6,7 @@ export * from './main.js';
 export * from './metrics/cluster-metrics.js';
 export * from './metrics/metrics-listener.js';
 export * from './metrics/server-metrics.js';
+export { routeErrorCodes, UNDECLARED_ERROR_CODE } from './native/declared-errors.js';
 export * from './runtime.js';
 export * from './secret-key-file.js';
 export * from './web-ui/web-ui.plugin.js';

@@ -1,7 +1,15 @@
-import { type AdminUserView, type ContactChange, SUB_ACCOUNT_KINDS, type SubAccountKind } from '@tessera/core';
+import {
+  type AccountChange,
+  type AdminUserView,
+  type Role,
+  SUB_ACCOUNT_KINDS,
+  type SubAccountKind,
+} from '@tessera/core';
 import { type CommandOutput, defineCommand, required, UsageError, wholeNumber } from '../command.js';
 import { cell, table } from '../output.js';
 import { findUser, LOOKUP_FLAGS, LOOKUP_SYNOPSIS, lockText, lookupOf, OPERATOR, userRecord } from './lookup.js';
+
+const ROLES: readonly Role[] = ['user', 'admin'];
 
 /** What a command that changes one account prints: the account as it is now. */
 function changed(user: AdminUserView): CommandOutput {
@@ -113,24 +121,57 @@ export const usersList = defineCommand({
 
 export const usersUpdate = defineCommand({
   name: 'users update',
-  summary: "change an account's e-mail address or phone number ('' clears one)",
-  synopsis: `${LOOKUP_SYNOPSIS} [--email E] [--phone +E164]`,
-  details: 'The owner is told at the address the account had; recorded in the history.',
+  summary: "change an account's e-mail address, phone number ('' clears one), username or role",
+  synopsis: `${LOOKUP_SYNOPSIS} [--email E] [--phone +E164] [--new-username U2] [--role user|admin]`,
+  details:
+    'The owner is told of a new address or number at the address the account had. A new role ends the\n' +
+    "account's sessions (their access tokens carry the old one). Recorded in the history.",
   sends: true,
   flags: {
     ...LOOKUP_FLAGS,
     email: { type: 'string', value: 'E', description: "the new address ('' clears it)" },
     phone: { type: 'string', value: '+E164', description: "the new number ('' clears it)" },
+    'new-username': { type: 'string', value: 'U2', description: 'the new username' },
+    role: { type: 'string', value: 'user|admin', description: 'the new role' },
   },
   async run({ withRuntime }, flags) {
     const by = lookupOf(flags);
-    const change: ContactChange = {};
+    const change: AccountChange = {};
     if (flags.email !== undefined) change.email = flags.email === '' ? null : flags.email;
     if (flags.phone !== undefined) change.phone = flags.phone === '' ? null : flags.phone;
-    if (Object.keys(change).length === 0) throw new UsageError('give --email, --phone or both');
+    if (flags['new-username'] !== undefined) change.username = flags['new-username'];
+    if (flags.role !== undefined) {
+      const role = ROLES.find((known) => known === flags.role);
+      if (!role) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      change.role = role;
+    }
+    if (Object.keys(change).length === 0) throw new UsageError('give --email, --phone, --new-username or --role');
     return withRuntime(async ({ core }) =>
-      changed(await core.userAdmin.updateContact(OPERATOR, (await findUser(core, by)).id, change)),
+      changed(await core.userAdmin.update(OPERATOR, (await findUser(core, by)).id, change)),
     );
+  },
+});
+
+export const usersSetPassword = defineCommand({
+  name: 'users set-password',
+  summary: 'set a new password for an account: its sessions end (recorded, the owner told)',
+  synopsis: `${LOOKUP_SYNOPSIS} --password P`,
+  details:
+    'For an owner who cannot recover their account, or an account made without a password. Every session,\n' +
+    'remembered device and pending flow of the account ends, as after a password reset.',
+  sends: true,
+  flags: {
+    ...LOOKUP_FLAGS,
+    password: { type: 'string', value: 'P', description: 'the new password (8-256 characters)' },
+  },
+  async run({ withRuntime }, flags) {
+    const by = lookupOf(flags);
+    const password = required(flags.password, 'password');
+    return withRuntime(async ({ core }) => {
+      const user = await findUser(core, by);
+      await core.passwords.setByAdmin(OPERATOR, user.id, password);
+      return { data: { username: user.username, passwordSet: true }, text: `new password set for ${user.username}` };
+    });
   },
 });
 

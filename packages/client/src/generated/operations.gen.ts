@@ -93,6 +93,7 @@ export const OPERATIONS = {
   adminGetUser: { method: 'GET', path: '/api/v1/admin/users/{userId}', bearer: true },
   adminUpdateUser: { method: 'PATCH', path: '/api/v1/admin/users/{userId}', bearer: true },
   adminDeleteUser: { method: 'DELETE', path: '/api/v1/admin/users/{userId}', bearer: true },
+  adminSetUserPassword: { method: 'POST', path: '/api/v1/admin/users/{userId}/password', bearer: true },
   adminDisableUser: { method: 'POST', path: '/api/v1/admin/users/{userId}/disable', bearer: true },
   adminEnableUser: { method: 'POST', path: '/api/v1/admin/users/{userId}/enable', bearer: true },
   adminExportTotp: { method: 'POST', path: '/api/v1/admin/users/{userId}/2fa/totp/export', bearer: true },
@@ -210,6 +211,7 @@ export interface OperationTypes {
   adminGetUser: { data: T.AdminGetUserData; responses: T.AdminGetUserResponses };
   adminUpdateUser: { data: T.AdminUpdateUserData; responses: T.AdminUpdateUserResponses };
   adminDeleteUser: { data: T.AdminDeleteUserData; responses: T.AdminDeleteUserResponses };
+  adminSetUserPassword: { data: T.AdminSetUserPasswordData; responses: T.AdminSetUserPasswordResponses };
   adminDisableUser: { data: T.AdminDisableUserData; responses: T.AdminDisableUserResponses };
   adminEnableUser: { data: T.AdminEnableUserData; responses: T.AdminEnableUserResponses };
   adminExportTotp: { data: T.AdminExportTotpData; responses: T.AdminExportTotpResponses };

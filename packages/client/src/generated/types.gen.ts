@@ -47,6 +47,13 @@ export type AdminCreateUserBody = {
 };
 
 /**
+ * AdminSetPasswordBody
+ */
+export type AdminSetPasswordBody = {
+  password: Password;
+};
+
+/**
  * AdminUpdateUserBody
  */
 export type AdminUpdateUserBody = {
@@ -58,6 +65,14 @@ export type AdminUpdateUserBody = {
    * A new number, or null to clear it.
    */
   phone?: string | null;
+  /**
+   * A new username, of the account's kind (a sub-account's stays name@domain).
+   */
+  username?: Username | string;
+  /**
+   * A new role; ends the account's sessions. Not for your own account.
+   */
+  role?: 'user' | 'admin';
 };
 
 /**
@@ -726,6 +741,9 @@ export type ErrorBody = {
      * When to try again: PASSWORD_THROTTLED, and the 503s of a dependency out of reach.
      */
     retryAt?: string;
+    /**
+     * RATE_LIMITED: `group=<rate-limit group>` and `setting=<the setting that governs its limit>`.
+     */
     details?: Array<string>;
   };
 };
@@ -988,6 +1006,9 @@ export type NotReady = {
      * When to try again: PASSWORD_THROTTLED, and the 503s of a dependency out of reach.
      */
     retryAt?: string;
+    /**
+     * RATE_LIMITED: `group=<rate-limit group>` and `setting=<the setting that governs its limit>`.
+     */
     details?: Array<string>;
   };
 };
@@ -2007,7 +2028,7 @@ export type GetReadinessData = {
 
 export type GetReadinessErrors = {
   /**
-   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. The body's code says which; every code: /docs/errors.md.
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again.
    */
   503: NotReady;
 };
@@ -2048,25 +2069,33 @@ export type SignUpData = {
 
 export type SignUpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `SIGN_UP_CLOSED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `USERNAME_TAKEN`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
    */
   415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type SignUpError = SignUpErrors[keyof SignUpErrors];
@@ -2089,17 +2118,33 @@ export type SignInData = {
 
 export type SignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `INVALID_CREDENTIALS`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `PASSWORD_THROTTLED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type SignInError = SignInErrors[keyof SignInErrors];
@@ -2124,29 +2169,41 @@ export type SelectSignInMethodData = {
 
 export type SelectSignInMethodErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type SelectSignInMethodError = SelectSignInMethodErrors[keyof SelectSignInMethodErrors];
@@ -2171,33 +2228,49 @@ export type CompleteSignInData = {
 
 export type CompleteSignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
-  401: ErrorBody;
+  403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `METHOD_NOT_ACTIVE`, `METHOD_REQUIRED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type CompleteSignInError = CompleteSignInErrors[keyof CompleteSignInErrors];
@@ -2220,13 +2293,29 @@ export type StartRecoveryData = {
 
 export type StartRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
+   */
+  502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartRecoveryError = StartRecoveryErrors[keyof StartRecoveryErrors];
@@ -2251,13 +2340,41 @@ export type ConfirmRecoveryData = {
 
 export type ConfirmRecoveryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
+   */
+  410: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmRecoveryError = ConfirmRecoveryErrors[keyof ConfirmRecoveryErrors];
@@ -2280,13 +2397,29 @@ export type ResetPasswordData = {
 
 export type ResetPasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `SUCCESS_TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ResetPasswordError = ResetPasswordErrors[keyof ResetPasswordErrors];
@@ -2309,13 +2442,33 @@ export type RefreshTokensData = {
 
 export type RefreshTokensErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `REFRESH_TOKEN_INVALID`, `REFRESH_TOKEN_REUSED`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RefreshTokensError = RefreshTokensErrors[keyof RefreshTokensErrors];
@@ -2338,17 +2491,33 @@ export type IntrospectTokenData = {
 
 export type IntrospectTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type IntrospectTokenError = IntrospectTokenErrors[keyof IntrospectTokenErrors];
@@ -2371,9 +2540,33 @@ export type SignOutData = {
 
 export type SignOutErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type SignOutError = SignOutErrors[keyof SignOutErrors];
@@ -2396,13 +2589,25 @@ export type GetAccountData = {
 
 export type GetAccountErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetAccountError = GetAccountErrors[keyof GetAccountErrors];
@@ -2428,9 +2633,21 @@ export type ListFactorsData = {
 
 export type ListFactorsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListFactorsError = ListFactorsErrors[keyof ListFactorsErrors];
@@ -2458,25 +2675,37 @@ export type BeginTotpEnrollmentData = {
 
 export type BeginTotpEnrollmentErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `METHOD_NOT_ALLOWED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FACTOR_ALREADY_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
    */
   415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type BeginTotpEnrollmentError = BeginTotpEnrollmentErrors[keyof BeginTotpEnrollmentErrors];
@@ -2501,33 +2730,53 @@ export type ConfirmFactorData = {
 
 export type ConfirmFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FACTOR_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FACTOR_NOT_PENDING`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `ENROLLMENT_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `TOTP_SETTINGS_IGNORED`, `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmFactorError = ConfirmFactorErrors[keyof ConfirmFactorErrors];
@@ -2554,33 +2803,45 @@ export type UseDefaultTotpSettingsData = {
 
 export type UseDefaultTotpSettingsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FACTOR_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FACTOR_NOT_PENDING`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `ENROLLMENT_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * The body is larger than 16 KiB. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
    */
   413: ErrorBody;
   /**
-   * The body is not JSON. The body's code says which; every code: /docs/errors.md.
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
    */
   415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type UseDefaultTotpSettingsError = UseDefaultTotpSettingsErrors[keyof UseDefaultTotpSettingsErrors];
@@ -2605,25 +2866,45 @@ export type DeleteFactorData = {
 
 export type DeleteFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FACTOR_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type DeleteFactorError = DeleteFactorErrors[keyof DeleteFactorErrors];
@@ -2646,21 +2927,41 @@ export type VerifyCodeData = {
 
 export type VerifyCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `NO_ACTIVE_FACTOR`, `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type VerifyCodeError = VerifyCodeErrors[keyof VerifyCodeErrors];
@@ -2683,9 +2984,21 @@ export type ListApiTokensData = {
 
 export type ListApiTokensErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListApiTokensError = ListApiTokensErrors[keyof ListApiTokensErrors];
@@ -2710,13 +3023,33 @@ export type CreateApiTokenData = {
 
 export type CreateApiTokenErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type CreateApiTokenError = CreateApiTokenErrors[keyof CreateApiTokenErrors];
@@ -2741,13 +3074,37 @@ export type RevokeApiTokenData = {
 
 export type RevokeApiTokenErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `API_TOKEN_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RevokeApiTokenError = RevokeApiTokenErrors[keyof RevokeApiTokenErrors];
@@ -2773,29 +3130,45 @@ export type VerifyUserCodeData = {
 
 export type VerifyUserCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `NO_ACTIVE_FACTOR`, `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type VerifyUserCodeError = VerifyUserCodeErrors[keyof VerifyUserCodeErrors];
@@ -2818,9 +3191,21 @@ export type GetTwoFactorStatusData = {
 
 export type GetTwoFactorStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetTwoFactorStatusError = GetTwoFactorStatusErrors[keyof GetTwoFactorStatusErrors];
@@ -2843,29 +3228,45 @@ export type StartEnableData = {
 
 export type StartEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `PHONE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `METHOD_NOT_ALLOWED`, `PHONE_CHANGE_NEEDS_PROOF`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FACTOR_ALREADY_ACTIVE`, `EMAIL_REQUIRED`, `WEBAUTHN_NOT_CONFIGURED`, `WEBAUTHN_CREDENTIAL_LIMIT`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `PHONE_COUNTRY_NOT_ALLOWED`. Every code: /docs/errors.md.
+   */
+  422: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartEnableError = StartEnableErrors[keyof StartEnableErrors];
@@ -2890,17 +3291,29 @@ export type GetEnableData = {
 
 export type GetEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetEnableError = GetEnableErrors[keyof GetEnableErrors];
@@ -2925,33 +3338,53 @@ export type ConfirmEnableData = {
 
 export type ConfirmEnableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmEnableError = ConfirmEnableErrors[keyof ConfirmEnableErrors];
@@ -2976,33 +3409,49 @@ export type ResendEnableCodeData = {
 
 export type ResendEnableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ResendEnableCodeError = ResendEnableCodeErrors[keyof ResendEnableCodeErrors];
@@ -3025,25 +3474,41 @@ export type StartDisableData = {
 
 export type StartDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartDisableError = StartDisableErrors[keyof StartDisableErrors];
@@ -3068,37 +3533,53 @@ export type ConfirmDisableData = {
 
 export type ConfirmDisableErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `WEBAUTHN_CHALLENGE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmDisableError = ConfirmDisableErrors[keyof ConfirmDisableErrors];
@@ -3123,33 +3604,49 @@ export type ResendDisableCodeData = {
 
 export type ResendDisableCodeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ResendDisableCodeError = ResendDisableCodeErrors[keyof ResendDisableCodeErrors];
@@ -3172,25 +3669,41 @@ export type StartChallengeData = {
 
 export type StartChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `METHOD_NOT_ACTIVE`, `NO_ACTIVE_FACTOR`, `EMAIL_REQUIRED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartChallengeError = StartChallengeErrors[keyof StartChallengeErrors];
@@ -3215,17 +3728,29 @@ export type GetChallengeData = {
 
 export type GetChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetChallengeError = GetChallengeErrors[keyof GetChallengeErrors];
@@ -3250,33 +3775,53 @@ export type ConfirmChallengeData = {
 
 export type ConfirmChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `WEBAUTHN_CHALLENGE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmChallengeError = ConfirmChallengeErrors[keyof ConfirmChallengeErrors];
@@ -3299,9 +3844,21 @@ export type GetBackupCodeStatusData = {
 
 export type GetBackupCodeStatusErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetBackupCodeStatusError = GetBackupCodeStatusErrors[keyof GetBackupCodeStatusErrors];
@@ -3324,21 +3881,37 @@ export type RegenerateBackupCodesData = {
 
 export type RegenerateBackupCodesErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `BACKUP_CODES_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RegenerateBackupCodesError = RegenerateBackupCodesErrors[keyof RegenerateBackupCodesErrors];
@@ -3361,21 +3934,37 @@ export type StartWebAuthnRegistrationData = {
 
 export type StartWebAuthnRegistrationErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `METHOD_NOT_ALLOWED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `WEBAUTHN_NOT_CONFIGURED`, `WEBAUTHN_CREDENTIAL_LIMIT`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartWebAuthnRegistrationError = StartWebAuthnRegistrationErrors[keyof StartWebAuthnRegistrationErrors];
@@ -3401,37 +3990,53 @@ export type FinishWebAuthnRegistrationData = {
 
 export type FinishWebAuthnRegistrationErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `WEBAUTHN_CHALLENGE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `WEBAUTHN_CREDENTIAL_EXISTS`, `WEBAUTHN_CREDENTIAL_LIMIT`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type FinishWebAuthnRegistrationError = FinishWebAuthnRegistrationErrors[keyof FinishWebAuthnRegistrationErrors];
@@ -3455,13 +4060,21 @@ export type ListWebAuthnCredentialsData = {
 
 export type ListWebAuthnCredentialsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListWebAuthnCredentialsError = ListWebAuthnCredentialsErrors[keyof ListWebAuthnCredentialsErrors];
@@ -3486,21 +4099,37 @@ export type RemoveWebAuthnCredentialData = {
 
 export type RemoveWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `WEBAUTHN_CREDENTIAL_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RemoveWebAuthnCredentialError = RemoveWebAuthnCredentialErrors[keyof RemoveWebAuthnCredentialErrors];
@@ -3526,21 +4155,37 @@ export type RenameWebAuthnCredentialData = {
 
 export type RenameWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `WEBAUTHN_CREDENTIAL_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RenameWebAuthnCredentialError = RenameWebAuthnCredentialErrors[keyof RenameWebAuthnCredentialErrors];
@@ -3566,21 +4211,37 @@ export type StartWebAuthnSignInStepData = {
 
 export type StartWebAuthnSignInStepErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `METHOD_NOT_ACTIVE`, `WEBAUTHN_NOT_CONFIGURED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartWebAuthnSignInStepError = StartWebAuthnSignInStepErrors[keyof StartWebAuthnSignInStepErrors];
@@ -3605,33 +4266,49 @@ export type CompleteWebAuthnSignInStepData = {
 
 export type CompleteWebAuthnSignInStepErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `WEBAUTHN_CHALLENGE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
-  401: ErrorBody;
+  403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type CompleteWebAuthnSignInStepError = CompleteWebAuthnSignInStepErrors[keyof CompleteWebAuthnSignInStepErrors];
@@ -3653,6 +4330,19 @@ export type GetPasskeyAvailabilityData = {
   url: '/api/v1/auth/passkey';
 };
 
+export type GetPasskeyAvailabilityErrors = {
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
+};
+
+export type GetPasskeyAvailabilityError = GetPasskeyAvailabilityErrors[keyof GetPasskeyAvailabilityErrors];
+
 export type GetPasskeyAvailabilityResponses = {
   /**
    * Whether passkeys sign in here.
@@ -3671,29 +4361,41 @@ export type CompletePasskeySignInData = {
 
 export type CompletePasskeySignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `WEBAUTHN_CHALLENGE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
-   */
-  401: ErrorBody;
-  /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `METHOD_NOT_ALLOWED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `WEBAUTHN_NOT_CONFIGURED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type CompletePasskeySignInError = CompletePasskeySignInErrors[keyof CompletePasskeySignInErrors];
@@ -3716,17 +4418,33 @@ export type StartPasskeySignInData = {
 
 export type StartPasskeySignInErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `METHOD_NOT_ALLOWED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `WEBAUTHN_NOT_CONFIGURED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartPasskeySignInError = StartPasskeySignInErrors[keyof StartPasskeySignInErrors];
@@ -3749,21 +4467,37 @@ export type StartWebAuthnChallengeData = {
 
 export type StartWebAuthnChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `METHOD_NOT_ACTIVE`, `WEBAUTHN_NOT_CONFIGURED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartWebAuthnChallengeError = StartWebAuthnChallengeErrors[keyof StartWebAuthnChallengeErrors];
@@ -3788,33 +4522,53 @@ export type ConfirmWebAuthnChallengeData = {
 
 export type ConfirmWebAuthnChallengeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `WEBAUTHN_CHALLENGE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmWebAuthnChallengeError = ConfirmWebAuthnChallengeErrors[keyof ConfirmWebAuthnChallengeErrors];
@@ -3843,21 +4597,29 @@ export type AdminListWebAuthnCredentialsData = {
 
 export type AdminListWebAuthnCredentialsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListWebAuthnCredentialsError =
@@ -3888,21 +4650,37 @@ export type AdminRemoveWebAuthnCredentialData = {
 
 export type AdminRemoveWebAuthnCredentialErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`, `WEBAUTHN_CREDENTIAL_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminRemoveWebAuthnCredentialError =
@@ -3944,13 +4722,25 @@ export type ListHistoryData = {
 
 export type ListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListHistoryError = ListHistoryErrors[keyof ListHistoryErrors];
@@ -3975,17 +4765,29 @@ export type GetHistoryEntryData = {
 
 export type GetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `HISTORY_ENTRY_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetHistoryEntryError = GetHistoryEntryErrors[keyof GetHistoryEntryErrors];
@@ -4008,9 +4810,21 @@ export type ListTrustedDevicesData = {
 
 export type ListTrustedDevicesErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListTrustedDevicesError = ListTrustedDevicesErrors[keyof ListTrustedDevicesErrors];
@@ -4037,17 +4851,37 @@ export type ForgetTrustedDeviceData = {
 
 export type ForgetTrustedDeviceErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `TRUSTED_DEVICE_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ForgetTrustedDeviceError = ForgetTrustedDeviceErrors[keyof ForgetTrustedDeviceErrors];
@@ -4070,25 +4904,41 @@ export type ChangePasswordData = {
 
 export type ChangePasswordErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `INVALID_CREDENTIALS`, `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `REAUTHENTICATION_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `PASSWORD_THROTTLED`, `SECOND_FACTOR_LOCKED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ChangePasswordError = ChangePasswordErrors[keyof ChangePasswordErrors];
@@ -4111,9 +4961,21 @@ export type ListMySessionsData = {
 
 export type ListMySessionsErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListMySessionsError = ListMySessionsErrors[keyof ListMySessionsErrors];
@@ -4138,17 +5000,37 @@ export type RevokeMySessionData = {
 
 export type RevokeMySessionErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `SESSION_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RevokeMySessionError = RevokeMySessionErrors[keyof RevokeMySessionErrors];
@@ -4171,13 +5053,33 @@ export type RevokeAllMySessionsData = {
 
 export type RevokeAllMySessionsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type RevokeAllMySessionsError = RevokeAllMySessionsErrors[keyof RevokeAllMySessionsErrors];
@@ -4200,29 +5102,49 @@ export type StartEmailChangeData = {
 
 export type StartEmailChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `INVALID_CREDENTIALS`, `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `REAUTHENTICATION_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `EMAIL_TAKEN`. Every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `PASSWORD_THROTTLED`, `SECOND_FACTOR_LOCKED`, `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartEmailChangeError = StartEmailChangeErrors[keyof StartEmailChangeErrors];
@@ -4245,29 +5167,45 @@ export type StartPhoneChangeData = {
 
 export type StartPhoneChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `PHONE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `INVALID_CREDENTIALS`, `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `REAUTHENTICATION_REQUIRED`, `SUCCESS_TOKEN_INVALID`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`, `PHONE_COUNTRY_NOT_ALLOWED`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Suspended: an admin must unlock the second factor. On this operation: `SECOND_FACTOR_SUSPENDED`. Every code: /docs/errors.md.
+   */
+  423: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `PASSWORD_THROTTLED`, `SECOND_FACTOR_LOCKED`, `RESEND_TOO_SOON`, `SEND_LIMIT_REACHED`, `SMS_DESTINATION_LIMIT`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
   /**
-   * The code could not be sent: the SMS or e-mail provider failed. The body's code says which; every code: /docs/errors.md.
+   * The code could not be sent: the SMS or e-mail provider failed. On this operation: `DELIVERY_FAILED`. Every code: /docs/errors.md.
    */
   502: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type StartPhoneChangeError = StartPhoneChangeErrors[keyof StartPhoneChangeErrors];
@@ -4292,17 +5230,29 @@ export type GetContactChangeData = {
 
 export type GetContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type GetContactChangeError = GetContactChangeErrors[keyof GetContactChangeErrors];
@@ -4327,33 +5277,49 @@ export type ConfirmContactChangeData = {
 
 export type ConfirmContactChangeErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `CODE_MALFORMED`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `FLOW_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FLOW_FINISHED`, `EMAIL_TAKEN`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
   /**
-   * Expired: start again. The body's code says which; every code: /docs/errors.md.
+   * Expired: start again. On this operation: `FLOW_EXPIRED`, `CODE_EXPIRED`. Every code: /docs/errors.md.
    */
   410: ErrorBody;
   /**
-   * Understood but refused. The body's code says which; every code: /docs/errors.md.
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Understood but refused. On this operation: `CODE_INVALID`. Every code: /docs/errors.md.
    */
   422: ErrorBody;
   /**
-   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. The body's code says which; every code: /docs/errors.md.
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `CODE_ATTEMPTS_EXHAUSTED`, `RATE_LIMITED`. Every code: /docs/errors.md.
    */
   429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ConfirmContactChangeError = ConfirmContactChangeErrors[keyof ConfirmContactChangeErrors];
@@ -4376,13 +5342,33 @@ export type SetIssuerData = {
 
 export type SetIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type SetIssuerError = SetIssuerErrors[keyof SetIssuerErrors];
@@ -4408,17 +5394,25 @@ export type AdminListUsersData = {
 
 export type AdminListUsersErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListUsersError = AdminListUsersErrors[keyof AdminListUsersErrors];
@@ -4441,21 +5435,37 @@ export type AdminCreateUserData = {
 
 export type AdminCreateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `PHONE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `USERNAME_TAKEN`, `EMAIL_TAKEN`, `EXTERNAL_ID_TAKEN`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminCreateUserError = AdminCreateUserErrors[keyof AdminCreateUserErrors];
@@ -4483,21 +5493,29 @@ export type AdminListUserFactorsData = {
 
 export type AdminListUserFactorsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListUserFactorsError = AdminListUserFactorsErrors[keyof AdminListUserFactorsErrors];
@@ -4527,21 +5545,37 @@ export type AdminResetTwoFactorData = {
 
 export type AdminResetTwoFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminResetTwoFactorError = AdminResetTwoFactorErrors[keyof AdminResetTwoFactorErrors];
@@ -4569,21 +5603,37 @@ export type AdminUnlockSecondFactorData = {
 
 export type AdminUnlockSecondFactorErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminUnlockSecondFactorError = AdminUnlockSecondFactorErrors[keyof AdminUnlockSecondFactorErrors];
@@ -4612,21 +5662,29 @@ export type AdminLookUpUserData = {
 
 export type AdminLookUpUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminLookUpUserError = AdminLookUpUserErrors[keyof AdminLookUpUserErrors];
@@ -4654,25 +5712,41 @@ export type AdminDeleteUserData = {
 
 export type AdminDeleteUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `ACCOUNT_OWNS_ACCOUNTS`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminDeleteUserError = AdminDeleteUserErrors[keyof AdminDeleteUserErrors];
@@ -4700,21 +5774,29 @@ export type AdminGetUserData = {
 
 export type AdminGetUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminGetUserError = AdminGetUserErrors[keyof AdminGetUserErrors];
@@ -4742,25 +5824,41 @@ export type AdminUpdateUserData = {
 
 export type AdminUpdateUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `PHONE_INVALID`, `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `EMAIL_TAKEN`, `USERNAME_TAKEN`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminUpdateUserError = AdminUpdateUserErrors[keyof AdminUpdateUserErrors];
@@ -4773,6 +5871,64 @@ export type AdminUpdateUserResponses = {
 };
 
 export type AdminUpdateUserResponse = AdminUpdateUserResponses[keyof AdminUpdateUserResponses];
+
+export type AdminSetUserPasswordData = {
+  body: AdminSetPasswordBody;
+  path: {
+    /**
+     * The account's id, or `ext:` and the platform's own id for it (`ext:4711`, percent-encoded).
+     */
+    userId: string | string;
+  };
+  query?: never;
+  url: '/api/v1/admin/users/{userId}/password';
+};
+
+export type AdminSetUserPasswordErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
+};
+
+export type AdminSetUserPasswordError = AdminSetUserPasswordErrors[keyof AdminSetUserPasswordErrors];
+
+export type AdminSetUserPasswordResponses = {
+  /**
+   * The password is set; the account was signed out everywhere.
+   */
+  204: void;
+};
+
+export type AdminSetUserPasswordResponse = AdminSetUserPasswordResponses[keyof AdminSetUserPasswordResponses];
 
 export type AdminDisableUserData = {
   body?: never;
@@ -4788,21 +5944,37 @@ export type AdminDisableUserData = {
 
 export type AdminDisableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminDisableUserError = AdminDisableUserErrors[keyof AdminDisableUserErrors];
@@ -4830,21 +6002,37 @@ export type AdminEnableUserData = {
 
 export type AdminEnableUserErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminEnableUserError = AdminEnableUserErrors[keyof AdminEnableUserErrors];
@@ -4872,25 +6060,41 @@ export type AdminExportTotpData = {
 
 export type AdminExportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `METHOD_NOT_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminExportTotpError = AdminExportTotpErrors[keyof AdminExportTotpErrors];
@@ -4918,25 +6122,41 @@ export type AdminImportTotpData = {
 
 export type AdminImportTotpErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
   /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   * Conflicts with the current state: already active, not active, already finished. On this operation: `FACTOR_ALREADY_ACTIVE`. Every code: /docs/errors.md.
    */
   409: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminImportTotpError = AdminImportTotpErrors[keyof AdminImportTotpErrors];
@@ -4964,21 +6184,37 @@ export type AdminSetUserIssuerData = {
 
 export type AdminSetUserIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `USER_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminSetUserIssuerError = AdminSetUserIssuerErrors[keyof AdminSetUserIssuerErrors];
@@ -5001,13 +6237,21 @@ export type AdminGetSystemIssuerData = {
 
 export type AdminGetSystemIssuerErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminGetSystemIssuerError = AdminGetSystemIssuerErrors[keyof AdminGetSystemIssuerErrors];
@@ -5030,17 +6274,33 @@ export type AdminSetSystemIssuerData = {
 
 export type AdminSetSystemIssuerErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminSetSystemIssuerError = AdminSetSystemIssuerErrors[keyof AdminSetSystemIssuerErrors];
@@ -5063,13 +6323,33 @@ export type AdminRotateSigningKeyData = {
 
 export type AdminRotateSigningKeyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminRotateSigningKeyError = AdminRotateSigningKeyErrors[keyof AdminRotateSigningKeyErrors];
@@ -5094,13 +6374,21 @@ export type AdminListWebhooksData = {
 
 export type AdminListWebhooksErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListWebhooksError = AdminListWebhooksErrors[keyof AdminListWebhooksErrors];
@@ -5123,17 +6411,33 @@ export type AdminCreateWebhookData = {
 
 export type AdminCreateWebhookErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminCreateWebhookError = AdminCreateWebhookErrors[keyof AdminCreateWebhookErrors];
@@ -5158,21 +6462,37 @@ export type AdminDeleteWebhookData = {
 
 export type AdminDeleteWebhookErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `WEBHOOK_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminDeleteWebhookError = AdminDeleteWebhookErrors[keyof AdminDeleteWebhookErrors];
@@ -5197,21 +6517,29 @@ export type AdminGetWebhookData = {
 
 export type AdminGetWebhookErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `WEBHOOK_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminGetWebhookError = AdminGetWebhookErrors[keyof AdminGetWebhookErrors];
@@ -5236,21 +6564,37 @@ export type AdminUpdateWebhookData = {
 
 export type AdminUpdateWebhookErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `WEBHOOK_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminUpdateWebhookError = AdminUpdateWebhookErrors[keyof AdminUpdateWebhookErrors];
@@ -5275,21 +6619,37 @@ export type AdminRotateWebhookSecretData = {
 
 export type AdminRotateWebhookSecretErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `WEBHOOK_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminRotateWebhookSecretError = AdminRotateWebhookSecretErrors[keyof AdminRotateWebhookSecretErrors];
@@ -5318,21 +6678,29 @@ export type AdminListWebhookDeliveriesData = {
 
 export type AdminListWebhookDeliveriesErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `WEBHOOK_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListWebhookDeliveriesError = AdminListWebhookDeliveriesErrors[keyof AdminListWebhookDeliveriesErrors];
@@ -5359,21 +6727,37 @@ export type AdminRedeliverWebhookData = {
 
 export type AdminRedeliverWebhookErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `WEBHOOK_NOT_FOUND`, `WEBHOOK_DELIVERY_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminRedeliverWebhookError = AdminRedeliverWebhookErrors[keyof AdminRedeliverWebhookErrors];
@@ -5396,13 +6780,21 @@ export type AdminGetPolicyData = {
 
 export type AdminGetPolicyErrors = {
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminGetPolicyError = AdminGetPolicyErrors[keyof AdminGetPolicyErrors];
@@ -5425,17 +6817,33 @@ export type AdminUpdatePolicyData = {
 
 export type AdminUpdatePolicyErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`, `MALFORMED_JSON`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * The body is larger than 16 KiB. On this operation: `BODY_TOO_LARGE`. Every code: /docs/errors.md.
+   */
+  413: ErrorBody;
+  /**
+   * The body is not JSON. On this operation: `UNSUPPORTED_MEDIA_TYPE`. Every code: /docs/errors.md.
+   */
+  415: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminUpdatePolicyError = AdminUpdatePolicyErrors[keyof AdminUpdatePolicyErrors];
@@ -5476,17 +6884,25 @@ export type AdminListHistoryData = {
 
 export type AdminListHistoryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListHistoryError = AdminListHistoryErrors[keyof AdminListHistoryErrors];
@@ -5511,21 +6927,29 @@ export type AdminGetHistoryEntryData = {
 
 export type AdminGetHistoryEntryErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
   /**
-   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   * No such resource (or not yours). On this operation: `HISTORY_ENTRY_NOT_FOUND`. Every code: /docs/errors.md.
    */
   404: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminGetHistoryEntryError = AdminGetHistoryEntryErrors[keyof AdminGetHistoryEntryErrors];
@@ -5589,17 +7013,25 @@ export type AdminListAuditData = {
 
 export type AdminListAuditErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
   /**
-   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. On this operation: `UNAUTHENTICATED`, `TOKEN_INVALID`. Every code: /docs/errors.md.
    */
   401: ErrorBody;
   /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. On this operation: `FORBIDDEN`, `TWO_FACTOR_REQUIRED`, `ACCOUNT_DISABLED`. Every code: /docs/errors.md.
    */
   403: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type AdminListAuditError = AdminListAuditErrors[keyof AdminListAuditErrors];
@@ -5624,9 +7056,17 @@ export type ListAuditCheckpointsData = {
 
 export type ListAuditCheckpointsErrors = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * The request is not valid: a field is missing, malformed or unknown. On this operation: `VALIDATION_FAILED`. Every code: /docs/errors.md.
    */
   400: ErrorBody;
+  /**
+   * Too many attempts or requests: see retryAt, lockedUntil or Retry-After. On this operation: `RATE_LIMITED`. Every code: /docs/errors.md.
+   */
+  429: ErrorBody;
+  /**
+   * Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again. On this operation: `DATABASE_UNAVAILABLE`, `STORAGE_UNWRITABLE`, `RATE_LIMITS_UNAVAILABLE`. Every code: /docs/errors.md.
+   */
+  503: ErrorBody;
 };
 
 export type ListAuditCheckpointsError = ListAuditCheckpointsErrors[keyof ListAuditCheckpointsErrors];

@@ -130,8 +130,23 @@ export const AdminUpdateUserBody = Type.Object(
   {
     email: Type.Optional(Type.Union([Email, Type.Null()], { description: 'A new address, or null to clear it.' })),
     phone: Type.Optional(Type.Union([Phone, Type.Null()], { description: 'A new number, or null to clear it.' })),
+    username: Type.Optional(
+      Type.Union([Username, SubAccountUsername], {
+        description: "A new username, of the account's kind (a sub-account's stays name@domain).",
+      }),
+    ),
+    role: Type.Optional(
+      Type.Union([Type.Literal('user'), Type.Literal('admin')], {
+        description: "A new role; ends the account's sessions. Not for your own account.",
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1, title: 'AdminUpdateUserBody' },
+);
+
+export const AdminSetPasswordBody = Type.Object(
+  { password: Password },
+  { additionalProperties: false, title: 'AdminSetPasswordBody' },
 );
 
 export const AdminUserLookupQuery = Type.Object(

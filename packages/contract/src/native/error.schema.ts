@@ -24,7 +24,11 @@ export const ErrorBody = Type.Object(
           description: 'When to try again: PASSWORD_THROTTLED, and the 503s of a dependency out of reach.',
         }),
       ),
-      details: Type.Optional(Type.Array(Type.String())),
+      details: Type.Optional(
+        Type.Array(Type.String(), {
+          description: 'RATE_LIMITED: `group=<rate-limit group>` and `setting=<the setting that governs its limit>`.',
+        }),
+      ),
     }),
   },
   {

@@ -231,7 +231,10 @@ export class AccountService {
         meta: { method: 'totp' },
       });
     }
-    const check = await this.deps.verifier.verify(user.id, 'totp', codeProof(otp), { purposes: [] });
+    const check = await this.deps.verifier.verify(user.id, 'totp', codeProof(otp), {
+      purposes: [],
+      afterPassword: true,
+    });
     if (!check.ok) throw refusal(check);
     return actor;
   }

@@ -6,8 +6,9 @@ import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { TesseraError } from '../errors/tessera-error.js';
+import { changeContextFor, type HistoryService } from '../history/history-service.js';
 import type { NotificationService } from '../notifications/notification-service.js';
-import type { Storage } from '../storage/repositories.js';
+import type { Repositories, Storage } from '../storage/repositories.js';
 import type { SuccessTokenService } from '../success-tokens/success-token-service.js';
 import { passwordAccountKey } from '../throttle/password-throttle.js';
 import { isValidPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './account-rules.js';
@@ -31,6 +32,7 @@ export class PasswordService {
       notifications: NotificationService;
       reauthentication: Reauthentication;
       authorizer: Authorizer;
+      history: Pick<HistoryService, 'record'>;
       clock: Clock;
       audit: AuditTrail;
     },
@@ -70,6 +72,40 @@ export class PasswordService {
     );
   }
 
+  /**
+   * An admin's new password for another account (one made without a password gets its first):
+   * as a reset, it ends every session, remembered device and pending flow of the account; the
+   * history records it (method `account`, action `update`, `changed: ["password"]`) in the same
+   * transaction, and the owner is told. An admin's own password goes through `change`, which
+   * asks for the current one.
+   */
+  async setByAdmin(actor: Actor, userId: string, newPassword: string): Promise<void> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    if (actor.kind === 'user' && actor.userId === userId) {
+      throw new TesseraError('FORBIDDEN', {
+        message: 'An admin changes their own password with POST /me/password, which asks for the current one.',
+      });
+    }
+    assertPassword(newPassword);
+    if (!(await this.deps.storage.users.findById(userId))) throw new TesseraError('USER_NOT_FOUND');
+    await this.set(
+      userId,
+      newPassword,
+      undefined,
+      { action: 'password.reset', userId, details: { by: 'admin' } },
+      auditContextOf(actor),
+      async (tx) => {
+        const entry = { userId, method: 'account', action: 'update' as const, enabled: true };
+        await this.deps.history.record(
+          { ...entry, details: { changed: ['password'] } },
+          changeContextFor(actor, userId),
+          tx,
+        );
+      },
+      true,
+    );
+  }
+
   /** The password, the sessions and devices it ends, and its audit entry, in one transaction. */
   private async set(
     userId: string,
@@ -77,11 +113,14 @@ export class PasswordService {
     keepSessionId: string | undefined,
     event: SecurityEvent,
     by: AuditContext,
+    alsoWrite?: (tx: Repositories) => Promise<void>,
+    byAdmin = false,
   ): Promise<void> {
     const { storage, passwords, notifications, clock } = this.deps;
     const passwordHash = await passwords.hash(newPassword);
     const result = await storage.transaction(async (tx) => {
       if (!(await tx.users.updatePasswordHash(userId, passwordHash))) throw new TesseraError('USER_NOT_FOUND');
+      await alsoWrite?.(tx);
       const now = clock.now();
       // Counted among the sessions still usable, not every old one never signed out: the notice
       // tells the owner how many were live.
@@ -100,6 +139,7 @@ export class PasswordService {
         sessionsEnded: result.sessionsEnded,
         devicesForgotten: result.devicesForgotten,
         keptCurrentSession: keepSessionId !== undefined,
+        ...(byAdmin ? { byAdmin } : {}),
       });
     }
   }

@@ -83,7 +83,10 @@ export class Reauthentication {
     }
     await this.deps.accounts.confirmPassword(actor, userId, proof.currentPassword);
     if (active.length === 0 || proof.code === undefined) return;
-    const check = await this.deps.verifier.verify(userId, method, codeProof(proof.code), { purposes: [] });
+    const check = await this.deps.verifier.verify(userId, method, codeProof(proof.code), {
+      purposes: [],
+      afterPassword: true,
+    });
     if (!check.ok) throw refusal(check);
   }
 }

@@ -1,4 +1,9 @@
-import { EMAIL_PATTERN, type NewAccountInput } from '../accounts/account-rules.js';
+import {
+  EMAIL_PATTERN,
+  type NewAccountInput,
+  SUB_ACCOUNT_USERNAME_PATTERN,
+  USERNAME_PATTERN,
+} from '../accounts/account-rules.js';
 import type { AccountService, CpanelAccountInput } from '../accounts/account-service.js';
 import type { ApiTokenService } from '../api-tokens/api-token-service.js';
 import type { Actor } from '../auth/actor.js';
@@ -45,6 +50,13 @@ export interface ContactChange {
   email?: string | null;
   /** A new E.164 number (spaces and dashes allowed), or null to clear it. */
   phone?: string | null;
+}
+
+/** What an admin may change of an account: its contact details, its username and its role. */
+export interface AccountChange extends ContactChange {
+  /** A new username, of the same kind as the old (a sub-account's stays name@domain). */
+  username?: string;
+  role?: Role;
 }
 
 /**
@@ -116,18 +128,26 @@ export class AccountAdminService {
   }
 
   /**
-   * New contact details, checked as at sign-up. The address cannot be cleared while the e-mail
-   * method is active: its codes go there. The owner hears of it, after the commit, at the
-   * address the account had (a phone change too); a new address is told it is now the account's.
+   * New contact details, username or role, checked as at sign-up, in one transaction with its
+   * history entry (which names the fields changed, not their values). The address cannot be
+   * cleared while the e-mail method is active: its codes go there. The owner hears of a contact
+   * change, after the commit, at the address the account had (a phone change too); a new address
+   * is told it is now the account's. A new role ends the account's sessions, whose access tokens
+   * carry the old one; an admin cannot change their own role (nor so leave the server without one).
    */
-  async updateContact(actor: Actor, userId: string, change: ContactChange): Promise<AdminUserView> {
+  async update(actor: Actor, userId: string, change: AccountChange): Promise<AdminUserView> {
     await this.deps.authorizer.admin(actor, 'admin.manage');
     const contact = checkedContact(change);
-    const changed = Object.keys(contact);
-    if (changed.length === 0) {
-      throw new TesseraError('VALIDATION_FAILED', { message: 'Give email, phone or both.' });
-    }
     const before = await this.user(userId);
+    const identity = checkedIdentity(before, change);
+    const changed = [...Object.keys(contact), ...Object.keys(identity)];
+    const given = (['email', 'phone', 'username', 'role'] as const).filter((field) => change[field] !== undefined);
+    if (given.length === 0) {
+      throw new TesseraError('VALIDATION_FAILED', { message: 'Give one of email, phone, username, role.' });
+    }
+    // The same username or role as now changes nothing and records nothing.
+    if (changed.length === 0) return this.view(before);
+    if (identity.role !== undefined) this.refuseOwnAccount(actor, userId, 'change the role of');
     await this.change(actor, userId, 'update', true, { changed }, async (tx) => {
       if (contact.email === null && (await tx.factors.findActive(userId, 'email'))) {
         throw new TesseraError('VALIDATION_FAILED', {
@@ -137,10 +157,25 @@ export class AccountAdminService {
       const outcome = await tx.users.updateContact(userId, contact);
       if (outcome === 'not_found') throw new TesseraError('USER_NOT_FOUND');
       if (outcome === 'email_taken') throw new TesseraError('EMAIL_TAKEN');
+      const renamed = await tx.users.updateIdentity(userId, identity);
+      if (renamed === 'not_found') throw new TesseraError('USER_NOT_FOUND');
+      if (renamed === 'username_taken') throw new TesseraError('USERNAME_TAKEN');
+      if (identity.role !== undefined) await tx.sessions.revokeAllForUser(userId, this.deps.clock.now());
     });
+    // API tokens act in their owner's role, cached for a few seconds: read it again.
+    if (identity.role !== undefined) this.deps.apiTokens.forgetOwner(userId);
     const after = await this.user(userId);
     this.noticeContactChange(before, after);
     return this.view(after);
+  }
+
+  /** As `update`, for contact details alone. */
+  async updateContact(actor: Actor, userId: string, change: ContactChange): Promise<AdminUserView> {
+    const { email, phone } = change;
+    return this.update(actor, userId, {
+      ...(email === undefined ? {} : { email }),
+      ...(phone === undefined ? {} : { phone }),
+    });
   }
 
   /**
@@ -283,6 +318,25 @@ export class AccountAdminService {
     if (!user) throw new TesseraError('USER_NOT_FOUND');
     return user;
   }
+}
+
+/** The username and role fields of a change that differ from the account's, checked as at creation. */
+function checkedIdentity(user: UserRecord, change: AccountChange): { username?: string; role?: Role } {
+  const identity: { username?: string; role?: Role } = {};
+  if (change.username !== undefined && change.username !== user.username) {
+    const pattern = user.ownerId === null ? USERNAME_PATTERN : SUB_ACCOUNT_USERNAME_PATTERN;
+    if (!pattern.test(change.username)) {
+      throw new TesseraError('VALIDATION_FAILED', {
+        message:
+          user.ownerId === null
+            ? 'username must be 3-64 letters, digits, ".", "_" or "-".'
+            : "a sub-account's username must be name@domain, like info@example.com.",
+      });
+    }
+    identity.username = change.username;
+  }
+  if (change.role !== undefined && change.role !== user.role) identity.role = change.role;
+  return identity;
 }
 
 function checkedContact(change: ContactChange): ContactChange {

@@ -24,7 +24,7 @@ export interface SecurityEventDetails {
   /** The account's own password was changed (by its owner). */
   'password.changed': Record<string, never>;
   /** The password was set through recovery or by an admin. */
-  'password.reset': { by: 'recovery' };
+  'password.reset': { by: 'recovery' | 'admin' };
   'api_token.created': { tokenId: string; scope: string };
   /** The first request ever made with the token. */
   'api_token.first_used': { tokenId: string };

@@ -22,6 +22,12 @@ export interface ProofContext {
   challengeId?: string;
   flowId?: string | null;
   requireUserVerification?: boolean;
+  /**
+   * The answer follows a password checked just before (a sign-in, a password with its code): the
+   * lockout notice may then tell the owner that their password is known. Otherwise (a signed-in
+   * session, a server asking /verify, a passkey) no password came with the attempts.
+   */
+  afterPassword?: boolean;
 }
 
 export type ProofCheck =
@@ -85,7 +91,7 @@ export class SecondFactorVerifier {
         guard.attempt(
           userId,
           () => method.verify(factor, proof, { ...context, now: clock.now() }),
-          (event) => onLock(event, 'second_factor_failures'),
+          (event) => onLock(event, 'second_factor_failures', context.afterPassword === true),
           lastRead,
         ),
       ),
@@ -125,7 +131,7 @@ export class SecondFactorVerifier {
         guard.attempt(
           userId,
           () => deliveredCodes.check(context.deliveredCodeId, userId, context.purposes, code),
-          (event) => onLock(event, lockNotice),
+          (event) => onLock(event, lockNotice, context.afterPassword === true),
         ),
       ),
     );
@@ -140,18 +146,25 @@ export class SecondFactorVerifier {
    */
   private async audited<T>(
     userId: string,
-    check: (onLock: (event: LockEvent, notice: 'second_factor_failures' | 'recovery_failures') => void) => Promise<T>,
+    check: (
+      onLock: (
+        event: LockEvent,
+        notice: 'second_factor_failures' | 'recovery_failures',
+        afterPassword: boolean,
+      ) => void,
+    ) => Promise<T>,
   ): Promise<T> {
     let recording: Promise<unknown> | undefined;
     try {
-      return await check((event, notice) => {
-        this.notifyLock(userId, event, notice);
-        recording = this.deps.audit
+      return await check((event, notice, afterPassword) => {
+        const webhookEvent = this.notifyLock(userId, event, notice, afterPassword);
+        const auditEntry = this.deps.audit
           .record(
             { action: 'lockout.started', userId, details: { kind: event.type, failures: event.failures } },
             SYSTEM_AUDIT_CONTEXT,
           )
           .catch((error: unknown) => this.deps.logger.error({ err: error, userId }, 'could not audit a lockout'));
+        recording = Promise.all([webhookEvent, auditEntry]);
       });
     } finally {
       if (recording) await recording;
@@ -186,11 +199,13 @@ export class SecondFactorVerifier {
     userId: string,
     event: LockEvent,
     lockNotice: 'second_factor_failures' | 'recovery_failures',
+    afterPassword: boolean,
   ): Promise<void> {
     this.deps.metrics.lockoutStarted(event.type);
     const written = this.enqueueLockout(userId, event);
     if (event.type === 'suspended') this.notify(userId, { type: 'second_factor_suspended', failures: event.failures });
-    else this.notify(userId, { type: lockNotice, failures: event.failures });
+    else if (lockNotice === 'recovery_failures') this.notify(userId, { type: lockNotice, failures: event.failures });
+    else this.notify(userId, { type: lockNotice, failures: event.failures, afterPassword });
     return written;
   }
 

@@ -9,11 +9,19 @@ export type SecurityEvent =
   | { type: 'backup_codes_regenerated' }
   | { type: 'last_backup_code_used' }
   | { type: 'replayed_code_refused' }
-  | { type: 'second_factor_failures'; failures: number }
+  /** `afterPassword`: the attempt that locked the account came with its right password. */
+  | { type: 'second_factor_failures'; failures: number; afterPassword: boolean }
   | { type: 'recovery_failures'; failures: number }
   | { type: 'second_factor_suspended'; failures: number }
   | { type: 'second_factor_unlocked' }
-  | { type: 'password_changed'; sessionsEnded: number; devicesForgotten: number; keptCurrentSession: boolean }
+  | {
+      type: 'password_changed';
+      sessionsEnded: number;
+      devicesForgotten: number;
+      keptCurrentSession: boolean;
+      /** An admin set it (`POST /admin/users/{id}/password`), not the owner. */
+      byAdmin?: boolean;
+    }
   | { type: 'sign_up_with_your_address' }
   /** `what`: "e-mail address" or "phone number"; `to`: the new one, masked. */
   | { type: 'contact_changed'; what: string; to: string }
@@ -100,10 +108,19 @@ function describe(event: SecurityEvent): { subject: string; text: string } {
         text: 'An authenticator code that had already been used was presented again and refused.',
       };
     case 'second_factor_failures':
-      return {
-        subject: 'failed sign-in attempts',
-        text: `Your password was entered correctly, but the second factor failed ${event.failures} times in a row.`,
-      };
+      // Only a sign-in with the password may say the password is known: an account locked through
+      // /verify, a session or a passkey may have no password at all.
+      return event.afterPassword
+        ? {
+            subject: 'failed sign-in attempts',
+            text: `Your password was entered correctly, but the second factor failed ${event.failures} times in a row.`,
+          }
+        : {
+            subject: 'failed second-factor attempts',
+            text:
+              `A second-factor code for your account was wrong ${event.failures} times in a row. No password came ` +
+              'with these attempts: they came from a signed-in session or from a service that checks codes for your account.',
+          };
     case 'recovery_failures':
       return {
         subject: 'failed password recovery',
@@ -176,7 +193,7 @@ function passwordChangedText(event: Extract<SecurityEvent, { type: 'password_cha
     ? `Every other session of your account was signed out (${count(event.sessionsEnded, 'session')} ended); the one that changed it stays signed in.`
     : `Every session of your account was signed out (${count(event.sessionsEnded, 'session')} ended).`;
   return (
-    `Your password was changed. ${sessions} Remembered devices must pass the second factor again ` +
+    `${event.byAdmin ? 'An administrator set a new password for your account.' : 'Your password was changed.'} ${sessions} Remembered devices must pass the second factor again ` +
     `(${count(event.devicesForgotten, 'device')} forgotten).`
   );
 }

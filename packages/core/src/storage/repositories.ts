@@ -13,6 +13,7 @@ import type {
   HistoryRecord,
   LockoutRecord,
   RefreshTokenRecord,
+  Role,
   SessionFamilyRecord,
   StoredHistoryRecord,
   SuccessTokenRecord,
@@ -58,6 +59,11 @@ export interface UserRepository {
     id: string,
     contact: { email?: string | null; phone?: string | null },
   ): Promise<'updated' | 'not_found' | 'email_taken'>;
+  /** Sets the username, the role or both; a username another account has is 'username_taken'. */
+  updateIdentity(
+    id: string,
+    identity: { username?: string; role?: Role },
+  ): Promise<'updated' | 'not_found' | 'username_taken'>;
   /** Disables the account (a time) or enables it again (null); false when there is no such user. */
   setDisabled(id: string, disabledAt: Date | null): Promise<boolean>;
   /** Removes the account and, by cascade, everything that belongs to it; false when there was none. */

@@ -82,6 +82,7 @@ function sealedUsers(users: UserRepository, box: SecretBox): UserRepository {
           ? {}
           : { phone: contact.phone === null ? null : sealPhone(box, id, contact.phone) }),
       }),
+    updateIdentity: (id, identity) => users.updateIdentity(id, identity),
     setDisabled: (id, disabledAt) => users.setDisabled(id, disabledAt),
     delete: (id) => users.delete(id),
     count: () => users.count(),

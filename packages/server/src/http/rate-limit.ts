@@ -1,6 +1,6 @@
 import rateLimitPlugin, { normalizeIP } from '@fastify/rate-limit';
 import { DEFAULT_RATE_LIMITS, type RateLimits, TesseraError } from '@tessera/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { CountsUnavailableError, failoverStore } from './failover-store.js';
 import { RedisLink } from './redis-link.js';
 
@@ -20,6 +20,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The rate-limit groups whose counts a request to this route draws on; [] for none. */
     rateLimitGroups?: readonly RateLimitGroup[];
+    /**
+     * For a route whose groups depend on what is asked (enabling TOTP sends nothing, enabling SMS
+     * sends a code): the further groups of a validated request, counted after authentication and
+     * validation. Every request to such a route is first counted in `other`, before anything, so
+     * one that fails authentication or validation is still counted.
+     */
+    rateLimitGroupsOf?: (request: FastifyRequest) => readonly RateLimitGroup[];
   }
 }
 
@@ -41,9 +48,9 @@ export const NATIVE_ROUTE_GROUPS: Readonly<Record<string, readonly RateLimitGrou
   'POST /api/v1/auth/recovery/:challengeId/confirm': ['recovery'],
   'POST /api/v1/auth/password-reset': ['recovery'],
   'POST /api/v1/auth/sign-in/:flowId/method': ['code_sends'],
-  'POST /api/v1/me/2fa/enable': ['code_sends'],
+  // 'POST /api/v1/me/2fa/enable' and '…/disable' draw on code_sends only for a method that sends
+  // a code: their routes say so with `rateLimitGroupsOf`.
   'POST /api/v1/me/2fa/enable/:flowId/resend': ['code_sends'],
-  'POST /api/v1/me/2fa/disable': ['code_sends'],
   'POST /api/v1/me/2fa/disable/:flowId/resend': ['code_sends'],
   'POST /api/v1/me/2fa/challenges': ['code_sends'],
   'POST /api/v1/me/email': ['code_sends'],
@@ -66,6 +73,16 @@ export interface GroupLimit {
   max: number;
   windowMs: number;
 }
+
+/** The setting that governs each group's limit, named in a refusal so an operator knows what to raise. */
+export const GROUP_SETTINGS: Readonly<Record<RateLimitGroup, string>> = {
+  sign_up: 'TESSERA_RATE_LIMIT_SIGN_UP_PER_HOUR',
+  sign_in: 'TESSERA_RATE_LIMIT_SIGN_IN_PER_MINUTE',
+  recovery: 'TESSERA_RATE_LIMIT_RECOVERY_PER_HOUR',
+  code_sends: 'TESSERA_RATE_LIMIT_CODE_SENDS_PER_HOUR',
+  verify: 'TESSERA_RATE_LIMIT_VERIFY_PER_MINUTE',
+  other: 'TESSERA_RATE_LIMIT_OTHER_PER_MINUTE',
+};
 
 /** What each group allows one address, from the settings. */
 export function groupLimits(limits: RateLimits): Record<RateLimitGroup, GroupLimit> {
@@ -101,10 +118,27 @@ const COUNTS_UNAVAILABLE_RETRY_SECONDS = 5;
 export class RateLimitedError extends Error {
   readonly code = 'RATE_LIMITED';
   readonly statusCode = 429;
+  /** The setting that governs the exhausted group's limit. */
+  readonly setting: string;
 
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many requests from this address; try again in ${retryAfterSeconds} seconds.`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly group: RateLimitGroup,
+    limit: GroupLimit,
+  ) {
+    const per = limit.windowMs === HOUR_MS ? 'an hour' : 'a minute';
+    const setting = GROUP_SETTINGS[group];
+    super(
+      `Too many requests from this address in the rate-limit group ${group} (${limit.max} ${per}, ` +
+        `set by ${setting}); try again in ${retryAfterSeconds} seconds.`,
+    );
     this.name = 'RateLimitedError';
+    this.setting = setting;
+  }
+
+  /** `group=…` and `setting=…`, for an error body's details. */
+  get details(): string[] {
+    return [`group=${this.group}`, `setting=${this.setting}`];
   }
 }
 
@@ -142,7 +176,7 @@ export async function installRateLimits(
   });
 
   const limits = groupLimits(options.limits ?? DEFAULT_RATE_LIMITS);
-  const limiters = {} as Record<RateLimitGroup, Limiter>;
+  const limiters = {} as Record<RateLimitGroup, GroupLimiter>;
   for (const group of RATE_LIMIT_GROUPS) {
     const { max, windowMs } = limits[group];
     const limiter = {
@@ -153,20 +187,36 @@ export async function installRateLimits(
       // recently seen address is forgotten.
       cache: MEMORY_ADDRESSES_PER_GROUP,
     };
-    limiters[group] = app.createRateLimit(limiter);
+    limiters[group] = { group, limit: limits[group], limiter: app.createRateLimit(limiter) };
   }
 
   app.addHook('onRoute', (route) => {
-    const groups = groupsOf(route);
+    const chooseGroups = route.config?.rateLimitGroupsOf;
+    if (chooseGroups !== undefined) {
+      const hook = async (request: FastifyRequest, reply: FastifyReply) =>
+        draw(
+          chooseGroups(request).map((group) => limiters[group]),
+          request,
+          reply,
+          options.onRefused,
+        );
+      route.preHandler = [hook, ...(route.preHandler === undefined ? [] : [route.preHandler].flat())];
+    }
+    const groups = chooseGroups === undefined ? groupsOf(route) : (['other'] as const);
     if (groups.length === 0) return;
-    const hook = limitHook(
-      groups.map((group) => ({ group, limiter: limiters[group] })),
-      options.onRefused,
-    );
+    const chosen = groups.map((group) => limiters[group]);
+    const hook = async (request: FastifyRequest, reply: FastifyReply) =>
+      draw(chosen, request, reply, options.onRefused);
     // First, so a refused request costs no authentication or parsing.
     route.onRequest = [hook, ...(route.onRequest === undefined ? [] : [route.onRequest].flat())];
   });
   return { redis };
+}
+
+interface GroupLimiter {
+  group: RateLimitGroup;
+  limit: GroupLimit;
+  limiter: Limiter;
 }
 
 function groupsOf(route: RouteOptions): readonly RateLimitGroup[] {
@@ -180,39 +230,43 @@ function groupsOf(route: RouteOptions): readonly RateLimitGroup[] {
   return ['other'];
 }
 
-function limitHook(
-  limiters: readonly { group: RateLimitGroup; limiter: Limiter }[],
+/**
+ * Draws on the counts of the groups, in order: the first group that is exhausted refuses the
+ * request with RateLimitedError; otherwise the tightest count is in the RateLimit-* headers.
+ */
+async function draw(
+  limiters: readonly GroupLimiter[],
+  request: FastifyRequest,
+  reply: FastifyReply,
   onRefused: ((group: RateLimitGroup) => void) | undefined,
-): onRequestAsyncHookHandler {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    let tightest: { max: number; remaining: number; ttlInSeconds: number } | undefined;
-    for (const { group, limiter } of limiters) {
-      let result: Awaited<ReturnType<Limiter>>;
-      try {
-        result = await limiter(request);
-      } catch (error) {
-        // Redis is down and the operator chose to refuse meanwhile (TESSERA_REDIS_DOWN=refuse).
-        if (error instanceof CountsUnavailableError) {
-          reply.header('retry-after', String(COUNTS_UNAVAILABLE_RETRY_SECONDS));
-          const retryAt = new Date(Date.now() + COUNTS_UNAVAILABLE_RETRY_SECONDS * 1000).toISOString();
-          throw new TesseraError('RATE_LIMITS_UNAVAILABLE', { meta: { retryAt } });
-        }
-        throw error;
+): Promise<void> {
+  let tightest: { max: number; remaining: number; ttlInSeconds: number } | undefined;
+  for (const { group, limit, limiter } of limiters) {
+    let result: Awaited<ReturnType<Limiter>>;
+    try {
+      result = await limiter(request);
+    } catch (error) {
+      // Redis is down and the operator chose to refuse meanwhile (TESSERA_REDIS_DOWN=refuse).
+      if (error instanceof CountsUnavailableError) {
+        reply.header('retry-after', String(COUNTS_UNAVAILABLE_RETRY_SECONDS));
+        const retryAt = new Date(Date.now() + COUNTS_UNAVAILABLE_RETRY_SECONDS * 1000).toISOString();
+        throw new TesseraError('RATE_LIMITS_UNAVAILABLE', { meta: { retryAt } });
       }
-      if (result.isAllowed) continue;
-      const ttlInSeconds = Math.max(1, result.ttlInSeconds);
-      if (result.isExceeded) {
-        setHeaders(reply, { max: result.max, remaining: 0, ttlInSeconds });
-        reply.header('retry-after', String(ttlInSeconds));
-        onRefused?.(group);
-        throw new RateLimitedError(ttlInSeconds);
-      }
-      if (tightest === undefined || result.remaining < tightest.remaining) {
-        tightest = { max: result.max, remaining: result.remaining, ttlInSeconds };
-      }
+      throw error;
     }
-    if (tightest) setHeaders(reply, tightest);
-  };
+    if (result.isAllowed) continue;
+    const ttlInSeconds = Math.max(1, result.ttlInSeconds);
+    if (result.isExceeded) {
+      setHeaders(reply, { max: result.max, remaining: 0, ttlInSeconds });
+      reply.header('retry-after', String(ttlInSeconds));
+      onRefused?.(group);
+      throw new RateLimitedError(ttlInSeconds, group, limit);
+    }
+    if (tightest === undefined || result.remaining < tightest.remaining) {
+      tightest = { max: result.max, remaining: result.remaining, ttlInSeconds };
+    }
+  }
+  if (tightest) setHeaders(reply, tightest);
 }
 
 function setHeaders(reply: FastifyReply, state: { max: number; remaining: number; ttlInSeconds: number }): void {

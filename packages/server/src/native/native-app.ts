@@ -1,5 +1,4 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorBody } from '@tessera/contract';
 import { type Actor, anonymousActor, type Core } from '@tessera/core';
 import type {
   FastifyBaseLogger,
@@ -21,10 +20,7 @@ export type NativeApp = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-/** Response schemas for the error statuses a route can produce (all share one body). */
-export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
-  return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
-}
+export { errorResponses } from './declared-errors.js';
 
 /** The schemes of the native API: a JWT access token or an API token, as a Bearer token. */
 export const NATIVE_SCHEMES: readonly AuthScheme[] = ['bearer'];

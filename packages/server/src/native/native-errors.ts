@@ -5,13 +5,16 @@ import { ERROR_CODES, type ErrorCode } from '@tessera/contract';
 import { isTesseraError } from '@tessera/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { connectionErrorCode, frameworkErrorCode } from '../http/client-error.js';
+import { isRateLimitedError } from '../http/rate-limit.js';
 import { noteRejection } from '../http/rejection-code.js';
+import { type RouteErrorShape, routeDeclares, UNDECLARED_ERROR_CODE } from './declared-errors.js';
 import { NATIVE_STATUS } from './native-status.js';
 
 function body(code: ErrorCode, message: string, meta: Readonly<Record<string, unknown>> = {}): ErrorBody {
   const error: ErrorBody['error'] = { code, message };
   if (typeof meta.lockedUntil === 'string') error.lockedUntil = meta.lockedUntil;
   if (typeof meta.retryAt === 'string') error.retryAt = meta.retryAt;
+  if (Array.isArray(meta.details)) error.details = meta.details.map(String);
   return { error };
 }
 
@@ -29,6 +32,17 @@ function allowedMethods(app: FastifyInstance, path: string): string[] {
   return PROBED_METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
 }
 
+/**
+ * An answer whose code its route does not declare is a gap in the API document: logged, so that
+ * the tests, which fail on such a line, find it (the answer itself goes out unchanged).
+ */
+function checkDeclared(request: FastifyRequest, code: ErrorCode): void {
+  const declared = request.routeOptions.schema as RouteErrorShape | undefined;
+  const schema = declared === undefined ? undefined : { ...declared, method: request.method };
+  if (routeDeclares(schema, code)) return;
+  request.log.warn({ code, route: `${request.method} ${request.routeOptions.url}` }, UNDECLARED_ERROR_CODE);
+}
+
 /** Every native failure leaves as `{"error":{"code","message"}}`; an unexpected one as INTERNAL, logged. */
 export function installNativeErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -44,13 +58,17 @@ export function installNativeErrorHandling(app: FastifyInstance): void {
         reply.header('retry-after', String(error.meta.retryAfterSeconds));
       }
       noteRejection(request, error.code);
+      checkDeclared(request, error.code);
       return reply.status(NATIVE_STATUS[error.code]).send(body(error.code, error.message, error.meta));
     }
     const clientError = frameworkErrorCode(error);
     if (clientError) {
       const { code, message } = clientError;
       noteRejection(request, code);
-      return reply.status(NATIVE_STATUS[code]).send(body(code, message ?? ERROR_CODES[code]));
+      checkDeclared(request, code);
+      // A rate limit names its group and the setting that governs it.
+      const meta = isRateLimitedError(error) ? { details: error.details } : {};
+      return reply.status(NATIVE_STATUS[code]).send(body(code, message ?? ERROR_CODES[code], meta));
     }
     request.log.error({ err: error }, 'unexpected error');
     noteRejection(request, 'INTERNAL');

@@ -3,6 +3,7 @@ import type {
   FactorStatus,
   LockoutRecord,
   NewUser,
+  Role,
   UserRecord,
   UserRepository,
   UserTwoFactorSummary,
@@ -81,6 +82,23 @@ export class KyselyUserRepository implements UserRepository {
       return (await this.update(id, values)) ? 'updated' : 'not_found';
     } catch (error) {
       if (isUniqueViolation(error, EMAIL_UNIQUE)) return 'email_taken';
+      throw error;
+    }
+  }
+
+  async updateIdentity(
+    id: string,
+    identity: { username?: string; role?: Role },
+  ): Promise<'updated' | 'not_found' | 'username_taken'> {
+    const values: Partial<Omit<UserTable, 'id'>> = {};
+    if (identity.username !== undefined) values.username = identity.username;
+    if (identity.role !== undefined) values.role = identity.role;
+    if (Object.keys(values).length === 0) return (await this.findById(id)) ? 'updated' : 'not_found';
+    try {
+      return (await this.update(id, values)) ? 'updated' : 'not_found';
+    } catch (error) {
+      // Decided by the unique index, as at create: two renames to one name cannot both pass.
+      if (isUniqueViolation(error, USERNAME_UNIQUE)) return 'username_taken';
       throw error;
     }
   }

@@ -122,6 +122,11 @@ export class EnableFlow {
     },
   ) {}
 
+  /** Whether starting to enable this method sends a code (SMS, e-mail) or sends nothing (TOTP, backup codes, keys). */
+  sendsCode(kind: FactorKind): boolean {
+    return this.deps.methods.get(kind).channel !== null;
+  }
+
   async start(actor: Actor, input: EnableStartInput): Promise<EnableStart> {
     const { storage, policy, methods, issuers, messenger, clock } = this.deps;
     const method = methods.get(input.method);

@@ -302,6 +302,7 @@ export class SignInFlow {
         this.auditedCheck(actor, flow.userId, method, () =>
           verifier.verify(flow.userId, method, proof, {
             purposes: [SIGN_IN_PURPOSE],
+            afterPassword: true,
             ...(deliveredCodeId ? { deliveredCodeId } : {}),
             ...(challengeId ? { challengeId, flowId: flow.id } : {}),
           }),

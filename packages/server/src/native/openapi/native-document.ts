@@ -1,7 +1,7 @@
 import * as contract from '@tessera/contract';
-import { ERROR_CODES, ERROR_TABLE_DOC, type ErrorCode } from '@tessera/contract';
+import { ERROR_CODES, ERROR_TABLE_DOC, ErrorBody, type ErrorCode } from '@tessera/contract';
 import type { FastifySchema } from 'fastify';
-import { NATIVE_STATUS } from '../native-status.js';
+import { declaredOn, type RouteErrorShape, routeErrorCodes } from '../declared-errors.js';
 import { OPERATION_DOCS } from './operation-docs.js';
 
 type JsonObject = Record<string, unknown>;
@@ -58,34 +58,83 @@ const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   503: 'Unavailable for now: the database does not answer, cannot take writes or is not migrated, or the rate-limit counts are out of reach. Retry-After says when to try again.',
 };
 
-/** The code an error example shows for a status: the first code in the error table with that status. */
-function exampleCode(status: number): ErrorCode | undefined {
-  return (Object.keys(NATIVE_STATUS) as ErrorCode[]).find((code) => NATIVE_STATUS[code] === status);
+/** What an example of a code carries beside its code and message, where the code always has more. */
+const EXAMPLE_EXTRAS: Partial<Record<ErrorCode, JsonObject>> = {
+  SECOND_FACTOR_LOCKED: { lockedUntil: '2026-01-15T09:31:00.000Z' },
+  PASSWORD_THROTTLED: { retryAt: '2026-01-15T09:40:00.000Z' },
+  RESEND_TOO_SOON: { retryAt: '2026-01-15T09:31:00.000Z' },
+  DATABASE_UNAVAILABLE: { retryAt: '2026-01-15T09:30:05.000Z' },
+  RATE_LIMITS_UNAVAILABLE: { retryAt: '2026-01-15T09:30:05.000Z' },
+  RATE_LIMITED: { details: ['group=other', 'setting=TESSERA_RATE_LIMIT_OTHER_PER_MINUTE'] },
+};
+
+/** One named example per code the route can answer with this status (OpenAPI's `examples` map). */
+function codeExamples(codes: readonly ErrorCode[]): Record<string, { summary: string; value: unknown }> {
+  return Object.fromEntries(
+    codes.map((code) => [
+      code,
+      { summary: ERROR_CODES[code], value: { error: { code, message: ERROR_CODES[code], ...EXAMPLE_EXTRAS[code] } } },
+    ]),
+  );
 }
 
-function errorResponse(status: number, schema: JsonObject, example?: unknown): JsonObject {
-  const code = exampleCode(status);
-  const examples =
-    example !== undefined ? [example] : code ? [{ error: { code, message: ERROR_CODES[code] } }] : undefined;
+function errorResponse(status: number, codes: readonly ErrorCode[], example?: unknown): JsonObject {
+  const named = codes.length > 0 ? ` On this operation: ${codes.map((code) => `\`${code}\``).join(', ')}.` : '';
   return {
-    ...schema,
-    'x-response-description': `${ERROR_MEANINGS[status] ?? 'An error.'} The body's code says which; every code: ${ERROR_TABLE_DOC}.`,
-    ...(examples ? { examples } : {}),
+    ...(titled(ErrorBody) as JsonObject),
+    'x-response-description': `${ERROR_MEANINGS[status] ?? 'An error.'}${named} Every code: ${ERROR_TABLE_DOC}.`,
+    ...(example !== undefined ? { examples: [example] } : { 'x-examples': codeExamples(codes) }),
   };
 }
 
 /** @fastify/swagger's per-route `transform`: names the schemas and adds the route's examples. */
-export function documentRoute({ schema, url }: { schema: FastifySchema; url: string }): {
+export function documentRoute({
+  schema,
+  url,
+  route,
+}: {
+  schema: FastifySchema;
+  url: string;
+  route?: { method?: string | string[] };
+}): {
   schema: FastifySchema;
   url: string;
 } {
   if (!schema || !(url.startsWith('/api/v1') || DOCUMENTED_OUTSIDE_API.has(url))) return { schema, url };
-  const named = titled(schema) as FastifySchema & { operationId?: string; response?: Record<string, JsonObject> };
+  const declared = schema as FastifySchema & RouteErrorShape & { operationId?: string };
+  const responses = (declared.response ?? {}) as Record<string, JsonObject>;
+  // The routes outside /api/v1 (health, readiness, keys) answer only what they declare.
+  const codes = routeErrorCodes(
+    { ...declared, ...(route?.method === undefined ? {} : { method: route.method }) },
+    { implied: url.startsWith('/api/v1') },
+  );
+  // An error status whose body is not the error shape (readiness's 503) keeps its own schema.
+  const ownShapes = Object.fromEntries(
+    Object.entries(responses).filter(
+      ([status, body]) => status.startsWith('2') || (body !== (ErrorBody as object) && declaredOn(body) === undefined),
+    ),
+  );
+  const named = titled({ ...declared, response: ownShapes }) as FastifySchema & {
+    operationId?: string;
+    response?: Record<string, JsonObject>;
+  };
   const docs = named.operationId === undefined ? undefined : OPERATION_DOCS[named.operationId];
   const response: Record<string, JsonObject> = {};
+  const errorStatuses = new Set([
+    ...Object.keys(responses).filter((status) => !status.startsWith('2') && !(status in ownShapes)),
+    ...[...codes.keys()].map(String),
+  ]);
+  for (const status of [...errorStatuses].sort()) {
+    response[status] = errorResponse(Number(status), codes.get(Number(status)) ?? [], docs?.errors?.[Number(status)]);
+  }
   for (const [status, body] of Object.entries(named.response ?? {})) {
     if (!status.startsWith('2')) {
-      response[status] = errorResponse(Number(status), body, docs?.errors?.[Number(status)]);
+      const example = docs?.errors?.[Number(status)];
+      response[status] = {
+        ...body,
+        'x-response-description': ERROR_MEANINGS[Number(status)] ?? 'An error.',
+        ...(example === undefined ? {} : { examples: [example] }),
+      };
     } else if (docs) {
       const example = 'response' in docs && body.type !== 'null' ? { examples: [docs.response] } : {};
       response[status] = { ...body, 'x-response-description': docs.ok, ...example };

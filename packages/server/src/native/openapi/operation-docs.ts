@@ -425,8 +425,12 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
   adminGetUser: { ok: 'The account.', response: ADMIN_USER },
   adminUpdateUser: {
     ok: 'The account as it is now.',
-    request: { email: 'ada@new.example', phone: null },
-    response: { ...ADMIN_USER, email: 'ada@new.example' },
+    request: { email: 'ada@new.example', phone: null, role: 'admin' },
+    response: { ...ADMIN_USER, email: 'ada@new.example', role: 'admin' },
+  },
+  adminSetUserPassword: {
+    ok: 'The password is set; the account was signed out everywhere.',
+    request: { password: 'a long new passphrase' },
   },
   adminDisableUser: {
     ok: 'The account, now disabled.',

@@ -1,5 +1,6 @@
 import {
   AdminCreateUserBody,
+  AdminSetPasswordBody,
   AdminUpdateUserBody,
   AdminUser,
   AdminUserLookup,
@@ -35,7 +36,14 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         body: AdminCreateUserBody,
         response: {
           201: AdminUser,
-          ...errorResponses(400, 401, 403, 409),
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'USERNAME_TAKEN',
+            'EMAIL_TAKEN',
+            'EXTERNAL_ID_TAKEN',
+            'PHONE_INVALID',
+          ),
         },
       },
     },
@@ -60,7 +68,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         querystring: AdminUserLookupQuery,
         response: {
           200: AdminUserLookup,
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
         },
       },
     },
@@ -85,7 +93,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         params: UserIdParams,
         response: {
           200: AdminUser,
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
         },
       },
     },
@@ -99,20 +107,56 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
       schema: {
         operationId: 'adminUpdateUser',
         tags,
-        summary: "Change an account's e-mail address or phone number",
+        summary: "Change an account's e-mail address, phone number, username or role",
         description:
           'Checked as at sign-up; null clears a value. The address cannot be cleared while the e-mail method is ' +
-          'active (its codes go there). The history records which fields changed, not their values.',
+          "active (its codes go there). A new role ends the account's sessions (their access tokens carry the " +
+          'old one); an admin cannot change their own. The history records which fields changed, not their values.',
         security: BEARER,
         params: UserIdParams,
         body: AdminUpdateUserBody,
         response: {
           200: AdminUser,
-          ...errorResponses(400, 401, 403, 404, 409),
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'USER_NOT_FOUND',
+            'EMAIL_TAKEN',
+            'USERNAME_TAKEN',
+            'PHONE_INVALID',
+          ),
         },
       },
     },
-    async (request) => core.userAdmin.updateContact(actorOf(request), request.params.userId, request.body),
+    async (request) => core.userAdmin.update(actorOf(request), request.params.userId, request.body),
+  );
+
+  app.post(
+    '/admin/users/:userId/password',
+    {
+      onRequest: auth,
+      schema: {
+        operationId: 'adminSetUserPassword',
+        tags,
+        summary: 'Set a new password for an account',
+        description:
+          'For an account whose owner cannot recover it, or one made without a password. As a password reset, ' +
+          'every session, remembered device and pending flow of the account ends; the owner is told by e-mail and ' +
+          'the history records it (method account, action update, details.changed ["password"]). Your own ' +
+          'password goes through POST /me/password.',
+        security: BEARER,
+        params: UserIdParams,
+        body: AdminSetPasswordBody,
+        response: {
+          204: { type: 'null' },
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
+        },
+      },
+    },
+    async (request, reply) => {
+      await core.passwords.setByAdmin(actorOf(request), request.params.userId, request.body.password);
+      return reply.status(204).send(null);
+    },
   );
 
   app.post(
@@ -131,7 +175,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         params: UserIdParams,
         response: {
           200: AdminUser,
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
         },
       },
     },
@@ -151,7 +195,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         params: UserIdParams,
         response: {
           200: AdminUser,
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
         },
       },
     },
@@ -175,7 +219,7 @@ export function registerAdminAccountRoutes(app: NativeApp, core: Core): void {
         params: UserIdParams,
         response: {
           200: DeletedUser,
-          ...errorResponses(400, 401, 403, 404, 409),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND', 'ACCOUNT_OWNS_ACCOUNTS'),
         },
       },
     },

@@ -16,7 +16,7 @@ export function registerAuditRoutes(app: NativeApp, core: Core): void {
         summary: 'The audit trail (filter by actor, account, action, time)',
         security: BEARER,
         querystring: AdminAuditQuery,
-        response: { 200: AuditPage, ...errorResponses(400, 401, 403) },
+        response: { 200: AuditPage, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => {
@@ -40,7 +40,7 @@ export function registerAuditRoutes(app: NativeApp, core: Core): void {
         tags: ['audit'],
         summary: 'Signed audit checkpoints and their public keys',
         querystring: AuditCheckpointsQuery,
-        response: { 200: AuditCheckpoints, ...errorResponses(400) },
+        response: { 200: AuditCheckpoints, ...errorResponses() },
       },
     },
     async (request) => {

@@ -19,7 +19,7 @@ export function registerAdminHistoryRoutes(app: NativeApp, core: Core): void {
         summary: 'The 2FA change history of every account (filter by userId, method, enabled, time)',
         security: BEARER,
         querystring: AdminHistoryQuery,
-        response: { 200: HistoryPage, ...errorResponses(400, 401, 403) },
+        response: { 200: HistoryPage, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => {
@@ -43,7 +43,10 @@ export function registerAdminHistoryRoutes(app: NativeApp, core: Core): void {
         summary: 'One history entry',
         security: BEARER,
         params: HistoryIdParams,
-        response: { 200: HistoryEntry, ...errorResponses(400, 401, 403, 404) },
+        response: {
+          200: HistoryEntry,
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'HISTORY_ENTRY_NOT_FOUND'),
+        },
       },
     },
     async (request) => {

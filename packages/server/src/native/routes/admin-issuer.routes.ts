@@ -21,7 +21,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: UserIdParams,
         body: UserIssuerBody,
-        response: { 200: UserIssuerView, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: UserIssuerView, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND') },
       },
     },
     async (request) => {
@@ -39,7 +39,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
         tags,
         summary: 'The system-wide issuer of new otpauth URIs',
         security: BEARER,
-        response: { 200: IssuerView, ...errorResponses(401, 403) },
+        response: { 200: IssuerView, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => {
@@ -59,7 +59,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
         summary: 'Change the system-wide issuer (users with their own override keep it)',
         security: BEARER,
         body: IssuerBody,
-        response: { 200: IssuerView, ...errorResponses(400, 401, 403) },
+        response: { 200: IssuerView, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => {
@@ -77,7 +77,7 @@ export function registerAdminIssuerRoutes(app: NativeApp, core: Core): void {
         summary: 'Sign new access tokens with a new key; the old one verifies until its tokens expire',
         description: 'The public keys are at /.well-known/jwks.json.',
         security: BEARER,
-        response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses(401, 403) },
+        response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => core.signingKeys.rotate(actorOf(request)),

@@ -18,7 +18,7 @@ export function registerAdminPolicyRoutes(app: NativeApp, core: Core): void {
         tags,
         summary: 'The 2FA policy',
         security: BEARER,
-        response: { 200: Policy, ...errorResponses(401, 403) },
+        response: { 200: Policy, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => {
@@ -39,7 +39,7 @@ export function registerAdminPolicyRoutes(app: NativeApp, core: Core): void {
           'enroll (403 TWO_FACTOR_REQUIRED elsewhere). methods: allow or forbid each method.',
         security: BEARER,
         body: PolicyUpdateBody,
-        response: { 200: Policy, ...errorResponses(400, 401, 403) },
+        response: { 200: Policy, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => policyView(await core.policy.update(actorOf(request), request.body)),

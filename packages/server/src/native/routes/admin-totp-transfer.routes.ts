@@ -19,7 +19,10 @@ export function registerAdminTotpTransferRoutes(app: NativeApp, core: Core): voi
         summary: "Export a user's TOTP key for migration (every export is recorded in the history)",
         security: BEARER,
         params: UserIdParams,
-        response: { 200: TotpExport, ...errorResponses(400, 401, 403, 404, 409) },
+        response: {
+          200: TotpExport,
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND', 'METHOD_NOT_ACTIVE'),
+        },
       },
     },
     async (request) => core.admin.exportTotp(actorOf(request), request.params.userId),
@@ -40,7 +43,10 @@ export function registerAdminTotpTransferRoutes(app: NativeApp, core: Core): voi
         security: BEARER,
         params: UserIdParams,
         body: TotpImportBody,
-        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404, 409) },
+        response: {
+          204: { type: 'null' },
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND', 'FACTOR_ALREADY_ACTIVE'),
+        },
       },
     },
     async (request, reply) => {

@@ -20,7 +20,7 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
         summary: 'Users with their 2FA state',
         security: BEARER,
         querystring: PagingQuery,
-        response: { 200: UserList, ...errorResponses(400, 401, 403) },
+        response: { 200: UserList, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => {
@@ -39,7 +39,10 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
         summary: "A user's factors",
         security: BEARER,
         params: UserIdParams,
-        response: { 200: Type.Object({ factors: Type.Array(Factor) }), ...errorResponses(400, 401, 403, 404) },
+        response: {
+          200: Type.Object({ factors: Type.Array(Factor) }),
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
+        },
       },
     },
     async (request) => {
@@ -60,7 +63,7 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
         summary: "Remove all of a user's factors (recorded as this admin's reset; the user is told by e-mail)",
         security: BEARER,
         params: UserIdParams,
-        response: { 200: ResetResult, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: ResetResult, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND') },
       },
     },
     async (request) => {
@@ -81,7 +84,7 @@ export function registerAdminUserRoutes(app: NativeApp, core: Core): void {
           "Clear a user's second-factor failures, lock and suspension (recorded as this admin's; the user is told by e-mail)",
         security: BEARER,
         params: UserIdParams,
-        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404) },
+        response: { 204: { type: 'null' }, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND') },
       },
     },
     async (request, reply) => {

@@ -20,7 +20,19 @@ export function registerAdminRoutes(app: NativeApp, core: Core): void {
           'one 403 ACCOUNT_DISABLED.',
         security: BEARER,
         body: ServerVerifyBody,
-        response: { 200: VerifyResult, ...errorResponses(400, 401, 403, 404, 409, 429) },
+        response: {
+          200: VerifyResult,
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'USER_NOT_FOUND',
+            'NO_ACTIVE_FACTOR',
+            'METHOD_NOT_ACTIVE',
+            'CODE_MALFORMED',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+          ),
+        },
       },
     },
     async (request) => {

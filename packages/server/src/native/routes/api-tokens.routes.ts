@@ -17,7 +17,7 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
         tags: ['api tokens'],
         summary: 'List your API tokens (never the tokens themselves)',
         security: BEARER,
-        response: { 200: Type.Object({ apiTokens: Type.Array(ApiToken) }), ...errorResponses(401) },
+        response: { 200: Type.Object({ apiTokens: Type.Array(ApiToken) }), ...errorResponses('TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => ({ apiTokens: await core.apiTokens.list(actorOf(request)) }),
@@ -34,7 +34,7 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
         description: "The token acts as you; an admin's token acts as admin.",
         security: BEARER,
         body: CreateApiTokenBody,
-        response: { 201: CreatedApiToken, ...errorResponses(400, 401) },
+        response: { 201: CreatedApiToken, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request, reply) => {
@@ -54,7 +54,10 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
         summary: 'Revoke an API token',
         security: BEARER,
         params: ApiTokenIdParams,
-        response: { 204: { type: 'null' }, ...errorResponses(401, 404) },
+        response: {
+          204: { type: 'null' },
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'API_TOKEN_NOT_FOUND'),
+        },
       },
     },
     async (request, reply) => {

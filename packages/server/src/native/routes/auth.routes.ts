@@ -35,7 +35,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
           'An e-mail address that already has an account gets the same 201 answer, but nothing is created ' +
           "and the address's owner is told by e-mail. A taken username is 409 USERNAME_TAKEN.",
         body: SignUpBody,
-        response: { 201: Account, ...errorResponses(400, 403, 409, 413, 415) },
+        response: { 201: Account, ...errorResponses('SIGN_UP_CLOSED', 'USERNAME_TAKEN') },
       },
     },
     async (request, reply) => {
@@ -56,7 +56,10 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
           '(POST /auth/sign-in/{flowId}/second-factor). Too many failed passwords for the account or from the ' +
           'address: 429 PASSWORD_THROTTLED with retryAt.',
         body: SignInBody,
-        response: { 200: SignInResponse, ...errorResponses(400, 401, 429) },
+        response: {
+          200: SignInResponse,
+          ...errorResponses('INVALID_CREDENTIALS', 'PASSWORD_THROTTLED', 'ACCOUNT_DISABLED'),
+        },
       },
     },
     async (request) => {
@@ -79,7 +82,19 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         summary: 'Choose the second-factor method of a sign-in (SMS and e-mail send their code now)',
         params: FlowIdParams,
         body: SelectMethodBody,
-        response: { 200: SelectMethodResult, ...errorResponses(400, 404, 409, 410, 429, 502) },
+        response: {
+          200: SelectMethodResult,
+          ...errorResponses(
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'METHOD_NOT_ACTIVE',
+            'RESEND_TOO_SOON',
+            'SEND_LIMIT_REACHED',
+            'SMS_DESTINATION_LIMIT',
+            'DELIVERY_FAILED',
+          ),
+        },
       },
     },
     async (request) => core.signIn.selectMethod(actorOf(request), request.params.flowId, request.body.method),
@@ -97,7 +112,23 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
           '`rememberDevice` returns a device token that skips the second factor for 30 days.',
         params: FlowIdParams,
         body: SecondFactorBody,
-        response: { 200: TokenResponse, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
+        response: {
+          200: TokenResponse,
+          ...errorResponses(
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'METHOD_NOT_ACTIVE',
+            'METHOD_REQUIRED',
+            'CODE_MALFORMED',
+            'CODE_INVALID',
+            'CODE_EXPIRED',
+            'CODE_ATTEMPTS_EXHAUSTED',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+            'ACCOUNT_DISABLED',
+          ),
+        },
       },
     },
     async (request) => {
@@ -119,7 +150,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
           'it was asked for (`sentAt`). A second request for the same login within the resend cooldown sends ' +
           'nothing and says so: 429 RESEND_TOO_SOON with retryAt, for an existing and an unknown login alike.',
         body: RecoveryBody,
-        response: { 202: RecoveryStart, ...errorResponses(400, 429) },
+        response: { 202: RecoveryStart, ...errorResponses('RESEND_TOO_SOON', 'SEND_LIMIT_REACHED', 'DELIVERY_FAILED') },
       },
     },
     async (request, reply) => reply.status(202).send(await core.recovery.start(actorOf(request), request.body.login)),
@@ -137,7 +168,18 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
           '422 CODE_INVALID.',
         params: ChallengeIdParams,
         body: CodeOnlyBody,
-        response: { 200: SuccessToken, ...errorResponses(400, 422) },
+        response: {
+          200: SuccessToken,
+          ...errorResponses(
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'CODE_MALFORMED',
+            'CODE_INVALID',
+            'CODE_EXPIRED',
+            'CODE_ATTEMPTS_EXHAUSTED',
+          ),
+        },
       },
     },
     async (request) => core.recovery.confirm(actorOf(request), request.params.challengeId, request.body.code),
@@ -153,7 +195,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         tags: ['sessions'],
         summary: 'Set a new password with a success token for reset_password',
         body: PasswordResetBody,
-        response: { 204: { type: 'null' }, ...errorResponses(400, 403) },
+        response: { 204: { type: 'null' }, ...errorResponses('SUCCESS_TOKEN_INVALID') },
       },
     },
     async (request, reply) => {
@@ -172,7 +214,10 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         tags: ['sessions'],
         summary: 'Exchange a refresh token for new tokens (the old refresh token stops working)',
         body: RefreshBody,
-        response: { 200: TokenResponse, ...errorResponses(400, 401) },
+        response: {
+          200: TokenResponse,
+          ...errorResponses('REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED', 'ACCOUNT_DISABLED'),
+        },
       },
     },
     async (request) =>
@@ -196,7 +241,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
           '`{"active": false}`. The body is JSON like every native route.',
         security: BEARER,
         body: IntrospectBody,
-        response: { 200: Introspection, ...errorResponses(400, 401, 403) },
+        response: { 200: Introspection, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => core.introspection.introspect(actorOf(request), request.body.token),
@@ -213,7 +258,7 @@ export function registerAuthRoutes(app: NativeApp, core: Core): void {
         tags: ['sessions'],
         summary: 'End this session: its access and refresh tokens stop working',
         security: BEARER,
-        response: { 204: { type: 'null' }, ...errorResponses(401) },
+        response: { 204: { type: 'null' }, ...errorResponses() },
       },
     },
     async (request, reply) => {

@@ -7,6 +7,7 @@ import {
   SentCode,
 } from '@tessera/contract';
 import { assertionProof, type Core, codeProof, type DisableProof } from '@tessera/core';
+import type { Static } from 'typebox';
 import { actorOf, BEARER, emptyBodyAsObject, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Disabling a method: start, confirm, resend. */
@@ -18,6 +19,11 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
     '/me/2fa/disable',
     {
       onRequest: auth,
+      // As for enabling: only SMS and e-mail send a code when disabling starts.
+      config: {
+        rateLimitGroupsOf: (request) =>
+          core.enable.sendsCode((request.body as Static<typeof DisableBody>).method) ? ['code_sends'] : [],
+      },
       schema: {
         operationId: 'startDisable',
         tags,
@@ -28,7 +34,18 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
           'or with a success token issued for `disable_factor` with the method as target.',
         security: BEARER,
         body: DisableBody,
-        response: { 201: DisableStart, ...errorResponses(400, 401, 409, 429, 502) },
+        response: {
+          201: DisableStart,
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'METHOD_NOT_ACTIVE',
+            'RESEND_TOO_SOON',
+            'SEND_LIMIT_REACHED',
+            'SMS_DESTINATION_LIMIT',
+            'DELIVERY_FAILED',
+          ),
+        },
       },
     },
     async (request, reply) => reply.status(201).send(await core.disable.start(actorOf(request), request.body.method)),
@@ -47,7 +64,24 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: FlowIdParams,
         body: DisableConfirmBody,
-        response: { 200: ProcedureView, ...errorResponses(400, 401, 403, 404, 409, 410, 422, 429) },
+        response: {
+          200: ProcedureView,
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'CODE_MALFORMED',
+            'CODE_INVALID',
+            'CODE_EXPIRED',
+            'CODE_ATTEMPTS_EXHAUSTED',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+            'SUCCESS_TOKEN_INVALID',
+            'WEBAUTHN_CHALLENGE_INVALID',
+          ),
+        },
       },
     },
     async (request) => core.disable.confirm(actorOf(request), request.params.flowId, disableProof(request.body)),
@@ -66,7 +100,20 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
         summary: 'Send a new code for an SMS or e-mail disable procedure',
         security: BEARER,
         params: FlowIdParams,
-        response: { 200: SentCode, ...errorResponses(400, 401, 404, 409, 410, 429, 502) },
+        response: {
+          200: SentCode,
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'RESEND_TOO_SOON',
+            'SEND_LIMIT_REACHED',
+            'SMS_DESTINATION_LIMIT',
+            'DELIVERY_FAILED',
+          ),
+        },
       },
     },
     async (request) => core.disable.resend(actorOf(request), request.params.flowId),

@@ -8,6 +8,7 @@ import {
   SentCode,
 } from '@tessera/contract';
 import { type Core, codeProof } from '@tessera/core';
+import type { Static } from 'typebox';
 import { actorOf, BEARER, emptyBodyAsObject, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Enabling a method: start, state, confirm, resend. */
@@ -19,6 +20,12 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
     '/me/2fa/enable',
     {
       onRequest: auth,
+      // Only a method that sends a code draws on the code-send limit, once the body says which:
+      // TOTP, backup codes and keys send nothing. Every request counts among the others first.
+      config: {
+        rateLimitGroupsOf: (request) =>
+          core.enable.sendsCode((request.body as Static<typeof EnableBody>).method) ? ['code_sends'] : [],
+      },
       schema: {
         operationId: 'startEnable',
         tags,
@@ -29,7 +36,24 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
           'codes (shown only here).',
         security: BEARER,
         body: EnableBody,
-        response: { 201: EnableStart, ...errorResponses(400, 401, 403, 409, 429, 502) },
+        response: {
+          201: EnableStart,
+          ...errorResponses(
+            'FORBIDDEN',
+            'METHOD_NOT_ALLOWED',
+            'FACTOR_ALREADY_ACTIVE',
+            'PHONE_INVALID',
+            'PHONE_COUNTRY_NOT_ALLOWED',
+            'PHONE_CHANGE_NEEDS_PROOF',
+            'EMAIL_REQUIRED',
+            'WEBAUTHN_NOT_CONFIGURED',
+            'WEBAUTHN_CREDENTIAL_LIMIT',
+            'RESEND_TOO_SOON',
+            'SEND_LIMIT_REACHED',
+            'SMS_DESTINATION_LIMIT',
+            'DELIVERY_FAILED',
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -50,7 +74,7 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
         summary: 'State of an enable procedure',
         security: BEARER,
         params: FlowIdParams,
-        response: { 200: ProcedureView, ...errorResponses(400, 401, 404) },
+        response: { 200: ProcedureView, ...errorResponses('FLOW_NOT_FOUND') },
       },
     },
     async (request) => core.enable.status(actorOf(request), request.params.flowId),
@@ -69,7 +93,21 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: FlowIdParams,
         body: CodeOnlyBody,
-        response: { 200: EnableResult, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
+        response: {
+          200: EnableResult,
+          ...errorResponses(
+            'FORBIDDEN',
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'CODE_MALFORMED',
+            'CODE_INVALID',
+            'CODE_EXPIRED',
+            'CODE_ATTEMPTS_EXHAUSTED',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+          ),
+        },
       },
     },
     async (request) => core.enable.confirm(actorOf(request), request.params.flowId, codeProof(request.body.code)),
@@ -88,7 +126,19 @@ export function registerEnableRoutes(app: NativeApp, core: Core): void {
         summary: 'Send a new code for an SMS or e-mail enable procedure (after a 60 s cooldown)',
         security: BEARER,
         params: FlowIdParams,
-        response: { 200: SentCode, ...errorResponses(400, 401, 404, 409, 410, 429, 502) },
+        response: {
+          200: SentCode,
+          ...errorResponses(
+            'FORBIDDEN',
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'RESEND_TOO_SOON',
+            'SEND_LIMIT_REACHED',
+            'SMS_DESTINATION_LIMIT',
+            'DELIVERY_FAILED',
+          ),
+        },
       },
     },
     async (request) => core.enable.resend(actorOf(request), request.params.flowId),

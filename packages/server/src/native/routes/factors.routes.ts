@@ -26,7 +26,10 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         tags: ['factors'],
         summary: 'The signed-in account and its factors',
         security: BEARER,
-        response: { 200: Type.Object({ account: Account, factors: Type.Array(Factor) }), ...errorResponses(401, 404) },
+        response: {
+          200: Type.Object({ account: Account, factors: Type.Array(Factor) }),
+          ...errorResponses('USER_NOT_FOUND'),
+        },
       },
     },
     async (request) => {
@@ -46,7 +49,7 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         tags: ['factors'],
         summary: 'List your factors (active, and pending ones not yet expired)',
         security: BEARER,
-        response: { 200: Type.Object({ factors: Type.Array(Factor) }), ...errorResponses(401) },
+        response: { 200: Type.Object({ factors: Type.Array(Factor) }), ...errorResponses() },
       },
     },
     async (request) => ({ factors: await core.factors.list(actorOf(request)) }),
@@ -66,7 +69,10 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
           'until confirmed with a code within 10 minutes. Beginning again replaces a pending enrollment.',
         security: BEARER,
         body: BeginTotpBody,
-        response: { 201: TotpEnrollment, ...errorResponses(400, 401, 409, 413, 415) },
+        response: {
+          201: TotpEnrollment,
+          ...errorResponses('FORBIDDEN', 'METHOD_NOT_ALLOWED', 'FACTOR_ALREADY_ACTIVE'),
+        },
       },
     },
     async (request, reply) => {
@@ -89,7 +95,22 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: FactorIdParams,
         body: CodeBody,
-        response: { 200: Factor, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
+        response: {
+          200: Factor,
+          ...errorResponses(
+            'FORBIDDEN',
+            'FACTOR_NOT_FOUND',
+            'FACTOR_NOT_PENDING',
+            'ENROLLMENT_EXPIRED',
+            'TOTP_SETTINGS_IGNORED',
+            'CODE_MALFORMED',
+            'CODE_INVALID',
+            'CODE_EXPIRED',
+            'CODE_ATTEMPTS_EXHAUSTED',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+          ),
+        },
       },
     },
     async (request) =>
@@ -113,7 +134,10 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: FactorIdParams,
         body: Type.Object({}, { additionalProperties: false }),
-        response: { 200: TotpEnrollment, ...errorResponses(400, 401, 404, 409, 410, 413, 415) },
+        response: {
+          200: TotpEnrollment,
+          ...errorResponses('FORBIDDEN', 'FACTOR_NOT_FOUND', 'FACTOR_NOT_PENDING', 'ENROLLMENT_EXPIRED'),
+        },
       },
     },
     async (request) => {
@@ -135,7 +159,18 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: FactorIdParams,
         body: OptionalCodeBody,
-        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 404, 422, 429) },
+        response: {
+          204: { type: 'null' },
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'FACTOR_NOT_FOUND',
+            'CODE_MALFORMED',
+            'CODE_INVALID',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -155,7 +190,18 @@ export function registerFactorRoutes(app: NativeApp, core: Core): void {
         description: 'A code is accepted once. Wrong codes count towards the account lockout (429 when locked).',
         security: BEARER,
         body: CodeBody,
-        response: { 200: VerifyResult, ...errorResponses(400, 401, 409, 429) },
+        response: {
+          200: VerifyResult,
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'NO_ACTIVE_FACTOR',
+            'METHOD_NOT_ACTIVE',
+            'CODE_MALFORMED',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+          ),
+        },
       },
     },
     async (request) => ({ valid: (await core.factors.verify(actorOf(request), request.body.code)).ok }),

@@ -18,7 +18,7 @@ export function registerHistoryRoutes(app: NativeApp, core: Core): void {
         description: 'Filter by method, enabled and time (from inclusive, to exclusive); newest first by default.',
         security: BEARER,
         querystring: HistoryQuery,
-        response: { 200: HistoryPage, ...errorResponses(400, 401) },
+        response: { 200: HistoryPage, ...errorResponses('TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => {
@@ -42,7 +42,7 @@ export function registerHistoryRoutes(app: NativeApp, core: Core): void {
         summary: 'One entry of your 2FA change history',
         security: BEARER,
         params: HistoryIdParams,
-        response: { 200: HistoryEntry, ...errorResponses(400, 401, 404) },
+        response: { 200: HistoryEntry, ...errorResponses('TWO_FACTOR_REQUIRED', 'HISTORY_ENTRY_NOT_FOUND') },
       },
     },
     async (request) => core.history.getOwn(actorOf(request), request.params.entryId),

@@ -19,7 +19,7 @@ export function registerIssuerRoutes(app: NativeApp, core: Core): void {
         summary: 'Set (or clear with null) the issuer name your new otpauth URIs carry',
         security: BEARER,
         body: UserIssuerBody,
-        response: { 200: UserIssuerView, ...errorResponses(400, 401) },
+        response: { 200: UserIssuerView, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => {

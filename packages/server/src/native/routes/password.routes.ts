@@ -23,7 +23,21 @@ export function registerPasswordRoutes(app: NativeApp, core: Core): void {
           'tokens) ends, remembered devices are forgotten, and the owner is told by e-mail how many.',
         security: BEARER,
         body: PasswordChangeBody,
-        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 422, 429) },
+        response: {
+          204: { type: 'null' },
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'REAUTHENTICATION_REQUIRED',
+            'INVALID_CREDENTIALS',
+            'PASSWORD_THROTTLED',
+            'SUCCESS_TOKEN_INVALID',
+            'CODE_MALFORMED',
+            'CODE_INVALID',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+          ),
+        },
       },
     },
     async (request, reply) => {

@@ -20,7 +20,7 @@ export function registerSessionRoutes(app: NativeApp, core: Core): void {
           'when it started and was last used (sign-in or refresh) and from which address and user agent; ' +
           '`current` marks the one of this request. `devices` lists the devices remembered at sign-in.',
         security: BEARER,
-        response: { 200: MySessions, ...errorResponses(401) },
+        response: { 200: MySessions, ...errorResponses('TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => core.mySessions.list(actorOf(request)),
@@ -39,7 +39,7 @@ export function registerSessionRoutes(app: NativeApp, core: Core): void {
           'current session is signing out. Another user’s session, or one already ended: 404 SESSION_NOT_FOUND.',
         security: BEARER,
         params: SessionIdParams,
-        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 404) },
+        response: { 204: { type: 'null' }, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'SESSION_NOT_FOUND') },
       },
     },
     async (request, reply) => {
@@ -62,7 +62,7 @@ export function registerSessionRoutes(app: NativeApp, core: Core): void {
           'forgets every remembered device, so each must pass the second factor again. Answers how many ended.',
         security: BEARER,
         body: RevokeSessionsBody,
-        response: { 200: RevokedSessions, ...errorResponses(400, 401) },
+        response: { 200: RevokedSessions, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => core.mySessions.revokeAll(actorOf(request), request.body),

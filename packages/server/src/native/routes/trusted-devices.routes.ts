@@ -19,7 +19,10 @@ export function registerTrustedDeviceRoutes(app: NativeApp, core: Core): void {
         tags,
         summary: 'Devices remembered at sign-in (they skip the second factor)',
         security: BEARER,
-        response: { 200: Type.Object({ devices: Type.Array(TrustedDevice) }), ...errorResponses(401) },
+        response: {
+          200: Type.Object({ devices: Type.Array(TrustedDevice) }),
+          ...errorResponses('TWO_FACTOR_REQUIRED'),
+        },
       },
     },
     async (request) => ({ devices: await core.devices.list(actorOf(request)) }),
@@ -36,7 +39,10 @@ export function registerTrustedDeviceRoutes(app: NativeApp, core: Core): void {
         summary: 'Forget a remembered device',
         security: BEARER,
         params: Type.Object({ deviceId: Type.String({ format: 'uuid' }) }),
-        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 404) },
+        response: {
+          204: { type: 'null' },
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'TRUSTED_DEVICE_NOT_FOUND'),
+        },
       },
     },
     async (request, reply) => {

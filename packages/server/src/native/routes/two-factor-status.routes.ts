@@ -18,7 +18,7 @@ export function registerTwoFactorStatusRoutes(app: NativeApp, core: Core): void 
         tags,
         summary: 'Your active methods, backup codes left, and where you stand against the 2FA policy',
         security: BEARER,
-        response: { 200: TwoFactorStatus, ...errorResponses(401) },
+        response: { 200: TwoFactorStatus, ...errorResponses() },
       },
     },
     async (request) => core.factors.status(actorOf(request)),

@@ -56,7 +56,10 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
           'webauthn method on; later ones are added to it, up to TESSERA_WEBAUTHN_MAX_CREDENTIALS (409 ' +
           'WEBAUTHN_CREDENTIAL_LIMIT). 409 WEBAUTHN_NOT_CONFIGURED when the server has no relying party set.',
         security: BEARER,
-        response: { 201: WebAuthnRegistrationStart, ...errorResponses(400, 401, 403, 409) },
+        response: {
+          201: WebAuthnRegistrationStart,
+          ...errorResponses('FORBIDDEN', 'METHOD_NOT_ALLOWED', 'WEBAUTHN_NOT_CONFIGURED', 'WEBAUTHN_CREDENTIAL_LIMIT'),
+        },
       },
     },
     async (request, reply) => {
@@ -86,7 +89,22 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: FlowIdParams,
         body: WebAuthnCredentialBody,
-        response: { 200: WebAuthnCredentialList, ...errorResponses(400, 401, 403, 404, 409, 410, 422, 429) },
+        response: {
+          200: WebAuthnCredentialList,
+          ...errorResponses(
+            'FORBIDDEN',
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'WEBAUTHN_CHALLENGE_INVALID',
+            'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED',
+            'WEBAUTHN_CREDENTIAL_EXISTS',
+            'WEBAUTHN_CREDENTIAL_LIMIT',
+            'CODE_INVALID',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+          ),
+        },
       },
     },
     async (request) => {
@@ -106,7 +124,7 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
         summary: 'Your security keys and passkeys',
         description: 'Name, whether it is a passkey, model (AAGUID), transports, sync state, when added and last used.',
         security: BEARER,
-        response: { 200: WebAuthnCredentialList, ...errorResponses(401, 403) },
+        response: { 200: WebAuthnCredentialList, ...errorResponses('TWO_FACTOR_REQUIRED') },
       },
     },
     async (request) => ({ credentials: await core.webauthnCredentials.list(actorOf(request)) }),
@@ -124,7 +142,10 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: WebAuthnCredentialIdParams,
         body: WebAuthnRenameBody,
-        response: { 200: WebAuthnCredential, ...errorResponses(400, 401, 403, 404) },
+        response: {
+          200: WebAuthnCredential,
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'WEBAUTHN_CREDENTIAL_NOT_FOUND'),
+        },
       },
     },
     async (request) =>
@@ -145,7 +166,15 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: WebAuthnCredentialIdParams,
         body: WebAuthnRemoveBody,
-        response: { 200: WebAuthnRemoved, ...errorResponses(400, 401, 403, 404) },
+        response: {
+          200: WebAuthnRemoved,
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'WEBAUTHN_CREDENTIAL_NOT_FOUND',
+            'SUCCESS_TOKEN_INVALID',
+          ),
+        },
       },
     },
     async (request) =>
@@ -164,7 +193,16 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
           'For a sign-in flow of an account with keys: options for `navigator.credentials.get()` listing its ' +
           'keys, with a challenge bound to this flow. A new request replaces the challenge.',
         params: FlowIdParams,
-        response: { 200: WebAuthnCeremony, ...errorResponses(400, 404, 409, 410) },
+        response: {
+          200: WebAuthnCeremony,
+          ...errorResponses(
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'METHOD_NOT_ACTIVE',
+            'WEBAUTHN_NOT_CONFIGURED',
+          ),
+        },
       },
     },
     async (request) => {
@@ -188,7 +226,20 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
           'in the history and told to the owner.',
         params: FlowIdParams,
         body: WebAuthnSignInBody,
-        response: { 200: TokenResponse, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
+        response: {
+          200: TokenResponse,
+          ...errorResponses(
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'METHOD_NOT_ACTIVE',
+            'WEBAUTHN_CHALLENGE_INVALID',
+            'CODE_INVALID',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+            'ACCOUNT_DISABLED',
+          ),
+        },
       },
     },
     async (request) => {
@@ -230,7 +281,7 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
           'Options for `navigator.credentials.get()` (or conditional mediation: an input with ' +
           '`autocomplete="username webauthn"`) that require user verification. The browser offers the ' +
           'passkeys it holds for this relying party.',
-        response: { 200: WebAuthnCeremony, ...errorResponses(400, 403, 409) },
+        response: { 200: WebAuthnCeremony, ...errorResponses('METHOD_NOT_ALLOWED', 'WEBAUTHN_NOT_CONFIGURED') },
       },
     },
     async (request) => core.passkeys.start(actorOf(request)),
@@ -248,7 +299,18 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
           'with user verification) signs in this way, and only when the user was verified again now; the ' +
           'access token then says `amr: ["hwk", "mfa"]`. Refusals count toward the account’s lockout.',
         body: PasskeySignInBody,
-        response: { 200: TokenResponse, ...errorResponses(400, 401, 403, 409, 422, 429) },
+        response: {
+          200: TokenResponse,
+          ...errorResponses(
+            'METHOD_NOT_ALLOWED',
+            'WEBAUTHN_NOT_CONFIGURED',
+            'WEBAUTHN_CHALLENGE_INVALID',
+            'CODE_INVALID',
+            'ACCOUNT_DISABLED',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+          ),
+        },
       },
     },
     async (request) => {
@@ -274,7 +336,10 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
           'assertion yields a success token for that one operation (and target).',
         security: BEARER,
         body: WebAuthnChallengeBody,
-        response: { 201: WebAuthnChallengeStart, ...errorResponses(400, 401, 403, 409) },
+        response: {
+          201: WebAuthnChallengeStart,
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'METHOD_NOT_ACTIVE', 'WEBAUTHN_NOT_CONFIGURED'),
+        },
       },
     },
     async (request, reply) => {
@@ -301,7 +366,20 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
         security: BEARER,
         params: ChallengeIdParams,
         body: WebAuthnCredentialBody,
-        response: { 200: SuccessToken, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
+        response: {
+          200: SuccessToken,
+          ...errorResponses(
+            'FORBIDDEN',
+            'TWO_FACTOR_REQUIRED',
+            'FLOW_NOT_FOUND',
+            'FLOW_EXPIRED',
+            'FLOW_FINISHED',
+            'WEBAUTHN_CHALLENGE_INVALID',
+            'CODE_INVALID',
+            'SECOND_FACTOR_LOCKED',
+            'SECOND_FACTOR_SUSPENDED',
+          ),
+        },
       },
     },
     async (request) =>
@@ -319,7 +397,10 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
         description: 'Needs an admin token. What the user sees of their keys; nothing that signs.',
         security: BEARER,
         params: UserIdParams,
-        response: { 200: WebAuthnCredentialList, ...errorResponses(400, 401, 403, 404) },
+        response: {
+          200: WebAuthnCredentialList,
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND'),
+        },
       },
     },
     async (request) => {
@@ -341,7 +422,10 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
           'by e-mail; the last key turns the method off.',
         security: BEARER,
         params: UserWebAuthnCredentialParams,
-        response: { 200: WebAuthnRemoved, ...errorResponses(400, 401, 403, 404) },
+        response: {
+          200: WebAuthnRemoved,
+          ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED', 'USER_NOT_FOUND', 'WEBAUTHN_CREDENTIAL_NOT_FOUND'),
+        },
       },
     },
     async (request) =>

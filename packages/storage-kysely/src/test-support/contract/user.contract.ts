@@ -126,6 +126,26 @@ export function describeUserContract(ctx: ContractContext): void {
       );
     });
 
+    it("renames an account and changes its role, refusing another account's username as username_taken", async () => {
+      const user = await ctx.createdUser();
+      const other = await ctx.createdUser();
+      const renamed = `renamed-${user.id.slice(0, 8)}`;
+      expect(await ctx.storage.users.updateIdentity(user.id, { username: renamed, role: 'admin' })).toBe('updated');
+      expect(await ctx.storage.users.findById(user.id)).toMatchObject({ username: renamed, role: 'admin' });
+      expect((await ctx.storage.users.findByUsername(renamed))?.id).toBe(user.id);
+      expect(await ctx.storage.users.updateIdentity(user.id, { username: other.username, role: 'user' })).toBe(
+        'username_taken',
+      );
+      // Nothing of a refused change is written: neither the name nor the role.
+      expect(await ctx.storage.users.findById(user.id)).toMatchObject({ username: renamed, role: 'admin' });
+      expect(await ctx.storage.users.findById(other.id)).toEqual(other);
+      expect(await ctx.storage.users.updateIdentity(user.id, { role: 'user' })).toBe('updated');
+      expect((await ctx.storage.users.findById(user.id))?.role).toBe('user');
+      expect(await ctx.storage.users.updateIdentity('00000000-0000-0000-0000-000000000000', { role: 'user' })).toBe(
+        'not_found',
+      );
+    });
+
     it('reports an unknown user on update', async () => {
       const nobody = '00000000-0000-0000-0000-000000000000';
       expect(await ctx.storage.users.updatePasswordHash(nobody, 'x')).toBe(false);
