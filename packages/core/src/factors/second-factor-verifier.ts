@@ -73,13 +73,12 @@ export class SecondFactorVerifier {
     const method = methods.of(factor);
     method.assertWellFormed(factor, proof);
     const userId = factor.userId;
+    const onLock = (event: LockEvent) => this.notifyLock(userId, event, 'second_factor_failures');
+    // An active factor whose check needs no write (TOTP): a valid code waits for one commit.
     const verification: Verification = await this.counted(factor.kind, () =>
-      guard.attempt(
-        userId,
-        () => method.verify(factor, proof, { ...context, now: clock.now() }),
-        (event) => this.notifyLock(userId, event, 'second_factor_failures'),
-        lastRead,
-      ),
+      method.match && factor.status === 'active'
+        ? guard.attemptMatched(userId, method.match(factor, proof, { ...context, now: clock.now() }), onLock, lastRead)
+        : guard.attempt(userId, () => method.verify(factor, proof, { ...context, now: clock.now() }), onLock, lastRead),
     );
     if (verification.notice) this.notify(userId, verification.notice);
     if (!verification.ok) {

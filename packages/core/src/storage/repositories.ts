@@ -126,6 +126,14 @@ export interface FactorRepository {
    * across processes.
    */
   recordUsedStep(id: string, step: number): Promise<boolean>;
+  /**
+   * A valid TOTP code's writes in one commit: the step recorded as recordUsedStep records it and,
+   * when `clearFailures` is given, the owner's failures reset if their lockout row is still at
+   * `expectedVersion` (the state the attempt was decided on). Both or neither: `replayed` when
+   * the step was not newer, `lockout_changed` when another attempt changed the row first (the
+   * caller reads it again and decides again).
+   */
+  recordUsedStepClearingFailures(id: string, step: number, clearFailures?: FailuresToClear): Promise<UsedStepOutcome>;
   delete(id: string): Promise<boolean>;
   /** Removes every factor (pending and active) of the user; returns the kinds that were active. */
   deleteAllForUser(userId: string): Promise<FactorKind[]>;
@@ -298,6 +306,14 @@ export interface FlowRepository {
   /** Removes the flow; false when there was none. */
   delete(id: string): Promise<boolean>;
 }
+
+/** An account's lockout row to reset, provided it is still the version an attempt read. */
+export interface FailuresToClear {
+  userId: string;
+  expectedVersion: number;
+}
+
+export type UsedStepOutcome = 'recorded' | 'replayed' | 'lockout_changed';
 
 export interface LockoutRepository {
   find(userId: string): Promise<LockoutRecord | undefined>;
