@@ -1,11 +1,14 @@
-// npm run bench: verify against a bare Fastify route, measured in the same run.
+// npm run bench: verify against the same work done plainly, a bare Fastify route and a peer,
+// measured in the same run.
 //
 // Seeds a fresh SQLite database with 10,000 users, each with an active authenticator (written
 // through the repositories: argon2 and QR rendering for 10,000 sign-ups would only measure the
-// seeding). Tessera and the bare route each run in a child process; autocannon runs here. The
-// cases run in interleaved rounds (bare, then each verify case, then again), so that every ratio
-// compares runs made under the same load from the rest of the machine; next to it the server's
-// own CPU time per request (process.cpuUsage of the child), which is steadier than requests/s.
+// seeding). Tessera, the bare route, the same-work reference (reference-server.child.mjs, the
+// same users, keys and token in its own database) and better-auth (better-auth-server.child.mjs)
+// each run in a child process; autocannon runs here. The cases run in interleaved rounds (bare,
+// then each case, then again), so that every ratio compares runs made under the same load from
+// the rest of the machine; next to it the server's own CPU time per request (process.cpuUsage of
+// the child), which is steadier than requests/s, and the targets' ratios of it.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -77,11 +80,11 @@ writeFileSync(
 );
 const children = [];
 try {
-  const bare = await startChild('bench/bare-server.child.mjs', env);
+  const bare = await startChild('bench/bare-server.child.mjs', env, ['--expose-gc']);
   children.push(bare.child);
-  const reference = await startChild('bench/reference-server.child.mjs', referenceEnv);
+  const reference = await startChild('bench/reference-server.child.mjs', referenceEnv, ['--expose-gc']);
   children.push(reference.child);
-  const peer = await startChild('bench/better-auth-server.child.mjs', referenceEnv);
+  const peer = await startChild('bench/better-auth-server.child.mjs', referenceEnv, ['--expose-gc']);
   children.push(peer.child);
   const peerUsers = JSON.parse(readFileSync(join(dataDir, 'better-auth-users.json'), 'utf8')).users;
   const tessera = await startChild('bench/tessera-server.child.mjs', env, ['--expose-gc', ...NODE_FLAGS]);
@@ -311,7 +314,10 @@ async function run(server, path, { duration, method = 'POST', fixed, next, list 
   let index = 0;
   const pick = list ? () => list[index++ % list.length] : next;
   const requestHeaders = ({ token, headers: extra }) => ({ ...headers(token), ...extra });
-  const before = server.cpuMicros ? { cpuMicros: server.cpuMicros() } : await usage(server.child);
+  // Each run pays for its own garbage, not for what the run before it left (a short valid-code
+  // run would otherwise meet the collection of the long wrong-code run before it): the child
+  // collects first, and its CPU is read after that.
+  const before = server.cpuMicros ? { cpuMicros: server.cpuMicros() } : await usage(server.child, 'usage-after-gc');
   const started = performance.now();
   const result = await autocannon({
     url: `${server.url}${path}`,
