@@ -54,13 +54,40 @@ describe('one commit per verification', () => {
     expect(await lastUsedStep(user.userId)).toBe(Math.floor(h.clock.now().getTime() / 30_000));
   });
 
-  it('a valid code with no failures to clear writes its step alone, and leaves the lockout row be', async () => {
+  it('a valid code of an account without a lockout row: its step and a cleared row in one commit', async () => {
     const user = await totpUser();
-    const before = await h.storage.lockouts.find(user.userId);
+    // Confirming the enrollment wrote one; an imported factor's account has none.
+    await h.storage.db.deleteFrom('lockouts').where('user_id', '=', user.userId).execute();
+    expect(await h.storage.lockouts.find(user.userId)).toBeUndefined();
     const valid = await counted(() => verifyCode(h.app, user.accessToken, user.codeAt(h.clock.now())));
     expect(json(valid.result)).toEqual({ valid: true });
     expect({ writes: valid.writes, commits: valid.commits }).toEqual({ writes: 1, commits: 1 });
-    expect(await h.storage.lockouts.find(user.userId)).toEqual(before);
+    // The "still no row" condition is an insert: a first failure committed meanwhile would win it.
+    expect(await h.storage.lockouts.find(user.userId)).toMatchObject({ failedCount: 0, version: 1 });
+  });
+
+  // The deterministic case (a right code decided on a row a locking failure changed since) is in
+  // packages/core/src/lockout/second-factor-guard.test.ts.
+  it('a right code among a burst of wrong ones is decided within the budget, never past the lock', async () => {
+    const user = await totpUser();
+    const code = user.codeAt(h.clock.now());
+    const burst = [...Array.from({ length: 20 }, () => wrongCode(code)), code];
+    const answers = await Promise.all(burst.map((c) => verifyCode(h.app, user.accessToken, c)));
+    const right = answers[20];
+    const wrongRefused = answers.slice(0, 20).filter((r) => r.statusCode === 200).length;
+    if (right?.statusCode === 200) {
+      // Accepted before the lock (at most four answered wrong before it); its reset lets four
+      // more be answered wrong, the fifth locks (429).
+      expect(json(right)).toEqual({ valid: true });
+      expect(wrongRefused).toBeLessThanOrEqual(8);
+    } else {
+      // The fifth failure locks and is answered 429, as every attempt after it, the right one too.
+      expect(right?.statusCode).toBe(429);
+      expect(wrongRefused).toBeLessThanOrEqual(4);
+    }
+    expect(answers.filter((r) => r.statusCode === 429).length).toBe(
+      21 - wrongRefused - (right?.statusCode === 200 ? 1 : 0),
+    );
   });
 
   it('a replayed code writes nothing and counts no failure', async () => {

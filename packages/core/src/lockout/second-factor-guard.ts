@@ -98,11 +98,11 @@ export class SecondFactorGuard {
    * commit), and nothing is answered before that commit. A matched code is accepted only by a
    * commit that records its step and, in the same transaction, resets the account's failures if
    * the lockout row is still the one the decision was made on (a compare-and-set on its
-   * version): a failure another request wrote meanwhile (one that may have locked the account)
-   * makes that commit lose, and the row is read and decided again. A row with nothing to reset (or
-   * no row) is left alone: the acceptance then depends on nothing a concurrent failure writes,
-   * and orders before it. A code matched but refused as a replay changes nothing, as attempt's
-   * reservation and refund of it did; a locked account is told it is locked, whatever the code.
+   * version, or "still no row"): a failure another request wrote meanwhile (one that may have
+   * locked the account) makes that commit lose, and the row is read and decided again. So of a
+   * burst of guesses no more are decided than the budget allows, the right one among them too. A
+   * code matched but refused as a replay changes nothing, as attempt's reservation and refund of
+   * it did; a locked account is told it is locked, whatever the code.
    */
   async attemptMatched(
     userId: string,
@@ -136,9 +136,9 @@ export class SecondFactorGuard {
       const read = i === 0 && lastRead ? lastRead.state : await this.lockouts.find(userId);
       this.assertOpen(read);
       if (!match.ok) return match;
-      const outcome = await match.spend(
-        read && !nothingToClear(read) ? { userId, expectedVersion: read.version } : undefined,
-      );
+      // Always on condition of the row as read (0: none), even one with nothing to clear: a
+      // failure committed since (in a burst of guesses, the one that locks) must make this lose.
+      const outcome = await match.spend({ userId, expectedVersion: read?.version ?? 0 });
       if (outcome === 'recorded') return { ok: true, usedStep: match.usedStep };
       if (outcome === 'replayed') {
         return { ok: false, reason: 'replayed', ...(match.replayNotice ? { notice: match.replayNotice } : {}) };
@@ -219,11 +219,6 @@ export class SecondFactorGuard {
 /** Reset meanwhile (a success elsewhere): there is nothing left to give back. */
 function wasReset(current: LockoutRecord): boolean {
   return current.failedCount === 0 && current.totalFailures === 0 && current.lockedUntil === null;
-}
-
-/** A row a success would leave as it is: what a reset writes, whatever its version. */
-function nothingToClear(current: LockoutRecord): boolean {
-  return wasReset(current) && current.lockLevel === 0;
 }
 
 function lockedError(lockedUntil: Date | null): TesseraError {

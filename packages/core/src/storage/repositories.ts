@@ -127,11 +127,12 @@ export interface FactorRepository {
    */
   recordUsedStep(id: string, step: number): Promise<boolean>;
   /**
-   * A valid TOTP code's writes in one commit: the step recorded as recordUsedStep records it and,
-   * when `clearFailures` is given, the owner's failures reset if their lockout row is still at
-   * `expectedVersion` (the state the attempt was decided on). Both or neither: `replayed` when
-   * the step was not newer, `lockout_changed` when another attempt changed the row first (the
-   * caller reads it again and decides again).
+   * A valid TOTP code's writes in one commit: the step recorded as recordUsedStep records it and
+   * the owner's failures reset, on condition that their lockout row is still `expectedVersion`
+   * (the state the attempt was decided on; 0: there was no row, and a cleared one is inserted).
+   * Both or neither: `replayed` when the step was not newer, `lockout_changed` when another
+   * attempt changed the row first (the caller reads it again and decides again). Without
+   * `clearFailures` (an attempt already reserved in turn) the step alone.
    */
   recordUsedStepClearingFailures(id: string, step: number, clearFailures?: FailuresToClear): Promise<UsedStepOutcome>;
   delete(id: string): Promise<boolean>;
@@ -307,7 +308,7 @@ export interface FlowRepository {
   delete(id: string): Promise<boolean>;
 }
 
-/** An account's lockout row to reset, provided it is still the version an attempt read. */
+/** An account's lockout row to reset, provided it is still the version an attempt read (0: no row). */
 export interface FailuresToClear {
   userId: string;
   expectedVersion: number;

@@ -27,7 +27,11 @@ import {
   toFactorRecord,
   toFactorRow,
 } from './factor-details.js';
-import { buildClearFailuresStatement, toLockoutRecord } from './kysely-lockout.repository.js';
+import {
+  buildClearFailuresStatement,
+  buildInsertClearedStatement,
+  toLockoutRecord,
+} from './kysely-lockout.repository.js';
 import { toMillis } from './time-columns.js';
 import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
 
@@ -215,6 +219,7 @@ export class KyselyFactorRepository implements FactorRepository {
 
   private usedStepStatementBuilt: ReturnType<typeof buildUsedStepStatement> | undefined;
   private clearFailuresStatementBuilt: ReturnType<typeof buildClearFailuresStatement> | undefined;
+  private insertClearedStatementBuilt: ReturnType<typeof buildInsertClearedStatement> | undefined;
 
   async recordUsedStepClearingFailures(
     id: string,
@@ -223,7 +228,11 @@ export class KyselyFactorRepository implements FactorRepository {
   ): Promise<UsedStepOutcome> {
     this.usedStepStatementBuilt ??= buildUsedStepStatement(this.db);
     const statements = [this.usedStepStatementBuilt({ id, step })];
-    if (clearFailures) {
+    if (clearFailures?.expectedVersion === 0) {
+      // No row was read: a cleared one goes in, unless a first failure has inserted one since.
+      this.insertClearedStatementBuilt ??= buildInsertClearedStatement(this.db);
+      statements.push(this.insertClearedStatementBuilt({ userId: clearFailures.userId }));
+    } else if (clearFailures) {
       this.clearFailuresStatementBuilt ??= buildClearFailuresStatement(this.db);
       statements.push(this.clearFailuresStatementBuilt(clearFailures));
     }

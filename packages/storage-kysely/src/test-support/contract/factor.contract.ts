@@ -319,6 +319,32 @@ export function describeFactorContract(ctx: ContractContext): void {
       expect(await lastUsedStep(factor.id)).toBe(201);
     });
 
+    it('recordUsedStepClearingFailures for an account that had no lockout row: a cleared row, unless one came since', async () => {
+      const { user, factor } = await ctx.activeTotp();
+      const noRow = { userId: user.id, expectedVersion: 0 };
+      expect(await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 400, noRow)).toBe('recorded');
+      expect(await ctx.storage.lockouts.find(user.id)).toMatchObject({ failedCount: 0, totalFailures: 0, version: 1 });
+      // A first failure of another account inserted since the read: the step is not kept.
+      const other = await ctx.activeTotp();
+      const failed = {
+        userId: other.user.id,
+        failedCount: 1,
+        lockLevel: 0,
+        lockedUntil: null,
+        totalFailures: 1,
+        version: 1,
+      };
+      expect(await ctx.storage.lockouts.compareAndSet(0, failed)).toBe(true);
+      expect(
+        await ctx.storage.factors.recordUsedStepClearingFailures(other.factor.id, 400, {
+          userId: other.user.id,
+          expectedVersion: 0,
+        }),
+      ).toBe('lockout_changed');
+      expect(await lastUsedStep(other.factor.id)).toBeNull();
+      expect(await ctx.storage.lockouts.find(other.user.id)).toEqual(failed);
+    });
+
     it('recordUsedStepClearingFailures writes nothing when the row changed since it was read, or the step is spent', async () => {
       const { user, factor } = await ctx.activeTotp();
       const failed = { userId: user.id, failedCount: 2, lockLevel: 0, lockedUntil: null, totalFailures: 2, version: 1 };
