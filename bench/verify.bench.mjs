@@ -314,10 +314,10 @@ async function run(server, path, { duration, method = 'POST', fixed, next, list 
   let index = 0;
   const pick = list ? () => list[index++ % list.length] : next;
   const requestHeaders = ({ token, headers: extra }) => ({ ...headers(token), ...extra });
-  // Each run pays for its own garbage, not for what the run before it left (a short valid-code
-  // run would otherwise meet the collection of the long wrong-code run before it): the child
-  // collects first, and its CPU is read after that.
-  const before = server.cpuMicros ? { cpuMicros: server.cpuMicros() } : await usage(server.child, 'usage-after-gc');
+  // No collection forced between runs: a full collection also drops compiled code and type
+  // feedback, and a short valid-code run then pays for warming up again (tried: it tripled the
+  // reference's figure). A run may meet the collection of garbage the run before it left.
+  const before = server.cpuMicros ? { cpuMicros: server.cpuMicros() } : await usage(server.child);
   const started = performance.now();
   const result = await autocannon({
     url: `${server.url}${path}`,
