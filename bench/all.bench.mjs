@@ -1,7 +1,8 @@
 // npm run bench: every benchmark of the performance targets, then one table of the targets.
 //
-// Runs bench/verify.bench.mjs (verify against a bare route, RSS, start-up, and 1 against 2
-// workers on PostgreSQL when TESSERA_BENCH_DATABASE_URL is set), then bench/scale.bench.mjs
+// Runs bench/verify.bench.mjs (verify against the same-work reference, a bare route and
+// better-auth, RSS, start-up, and 1 against 2 workers on PostgreSQL when
+// TESSERA_BENCH_DATABASE_URL is set), then bench/scale.bench.mjs
 // (10,000 against 1,000,000 users, history with 1,000,000 rows), each in its own process with
 // its own output, and prints what each measured against its target. Exits 1 when a bench
 // failed to run (an error, a refused request); a target not met is a row in the table.

@@ -6,6 +6,9 @@ app.post('/verify', async () => ({ ok: true }));
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(`${url}\n`);
 process.on('message', (message) => {
-  if (message === 'usage') process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss });
+  if (message !== 'usage' && message !== 'usage-after-gc') return;
+  // --expose-gc is given by the bench: "usage-after-gc" collects garbage first.
+  if (message === 'usage-after-gc') globalThis.gc?.();
+  process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss });
 });
 process.on('SIGTERM', () => app.close().then(() => process.exit(0)));

@@ -76,4 +76,42 @@ describe('group commit', () => {
       expect(factor?.kind === 'totp' && factor.details.lastUsedStep).toBe(61_000_000);
     }
   });
+
+  it('keeps an all-or-nothing write whole: one that loses after its first statement is undone, the rest committed', async () => {
+    const winner = await activeFactorId();
+    const loser = await activeFactorId();
+    const failed = (userId: string) => ({
+      userId,
+      failedCount: 1,
+      lockLevel: 0,
+      lockedUntil: null,
+      totalFailures: 1,
+      version: 1,
+    });
+    expect(await storage.lockouts.compareAndSet(0, failed(winner.userId))).toBe(true);
+    expect(await storage.lockouts.compareAndSet(0, failed(loser.userId))).toBe(true);
+    const before = { ...storage.groupCommit.stats };
+    const [won, lost, plain] = await Promise.all([
+      storage.factors.recordUsedStepClearingFailures(winner.factorId, 62_000_000, {
+        userId: winner.userId,
+        expectedVersion: 1,
+      }),
+      // Its step is new, but its lockout row is not at the version it names.
+      storage.factors.recordUsedStepClearingFailures(loser.factorId, 62_000_000, {
+        userId: loser.userId,
+        expectedVersion: 5,
+      }),
+      storage.factors.recordUsedStep(loser.factorId, 61_999_999),
+    ]);
+    expect([won, lost, plain]).toEqual(['recorded', 'lockout_changed', true]);
+    expect(storage.groupCommit.stats.writes - before.writes).toBe(3);
+    const step = async (id: string) => {
+      const factor = await storage.factors.findById(id);
+      return factor?.kind === 'totp' ? factor.details.lastUsedStep : undefined;
+    };
+    expect(await step(winner.factorId)).toBe(62_000_000);
+    expect(await step(loser.factorId)).toBe(61_999_999);
+    expect((await storage.lockouts.find(winner.userId))?.failedCount).toBe(0);
+    expect((await storage.lockouts.find(loser.userId))?.failedCount).toBe(1);
+  });
 });

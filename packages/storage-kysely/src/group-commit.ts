@@ -1,11 +1,24 @@
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './database.js';
+import { inTransaction } from './transaction.js';
 
 interface PendingWrite {
-  query: CompiledQuery;
-  resolve(result: QueryResult<unknown>): void;
+  queries: readonly CompiledQuery[];
+  /**
+   * All or nothing: each statement is a compare-and-set that must change one row; the first that
+   * changes none ends the write, and none of its statements is kept.
+   */
+  allOrNothing: boolean;
+  /** The results of the statements run (all of them, or up to and with the one that lost). */
+  resolve(results: QueryResult<unknown>[]): void;
   reject(error: unknown): void;
 }
+
+/** How an all-or-nothing write ended: every statement applied, or the first that changed no row. */
+export type UnitOutcome = { applied: true } | { applied: false; lostAt: number };
+
+/** A statement after the first of an all-or-nothing write lost: what the write did must be undone. */
+class UndoNeeded extends Error {}
 
 /**
  * Group commit for the small writes of every second-factor attempt (the lockout's
@@ -20,9 +33,15 @@ interface PendingWrite {
  * they would have one after the other. A write that arrives while a commit is under way waits
  * for the next one.
  *
+ * A write may be several compare-and-sets that hold together or not at all (a valid TOTP code's
+ * used step and the reset of its account's failures: one commit for a valid code). One whose
+ * first statement changes no row has written nothing and ends there; one that loses later must
+ * be undone, which is done by giving up the shared transaction (below). That takes a race with
+ * another process between a read and a commit, so it is rare.
+ *
  * Should the shared transaction fail (one statement fails, which on PostgreSQL aborts the
- * others with it), nothing of it was committed, and each write runs again on its own and
- * answers for itself.
+ * others with it, or a write must be undone), nothing of it was committed, and each write runs
+ * again on its own (several statements in a transaction of their own) and answers for itself.
  */
 export class GroupCommit {
   private pending: PendingWrite[] = [];
@@ -37,8 +56,24 @@ export class GroupCommit {
   ) {}
 
   execute<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
-    return new Promise<QueryResult<R>>((resolve, reject) => {
-      this.pending.push({ query, resolve: resolve as PendingWrite['resolve'], reject });
+    return this.enqueue([query], false).then(([result]) => result as QueryResult<R>);
+  }
+
+  /**
+   * Compare-and-sets that hold together or not at all, in the same shared commit as the other
+   * writes: a TOTP step used and the account's failures reset, say, so that a valid code waits
+   * for one commit. Each statement must change exactly one row; when one changes none, nothing of
+   * this write is kept and the outcome says which one lost.
+   */
+  async executeAllOrNothing(queries: readonly CompiledQuery[]): Promise<UnitOutcome> {
+    const results = await this.enqueue(queries, true);
+    const lostAt = results.findIndex((result) => result.numAffectedRows !== 1n);
+    return lostAt === -1 && results.length === queries.length ? { applied: true } : { applied: false, lostAt };
+  }
+
+  private enqueue(queries: readonly CompiledQuery[], allOrNothing: boolean): Promise<QueryResult<unknown>[]> {
+    return new Promise<QueryResult<unknown>[]>((resolve, reject) => {
+      this.pending.push({ queries, allOrNothing, resolve, reject });
       this.stats.writes++;
       if (this.flushing) return;
       this.flushing = true;
@@ -61,15 +96,17 @@ export class GroupCommit {
   }
 
   private async together(batch: PendingWrite[]): Promise<void> {
-    let results: QueryResult<unknown>[];
+    let results: QueryResult<unknown>[][];
     this.stats.commits++;
     try {
       results = await this.db.transaction().execute(async (trx) => {
-        const out: QueryResult<unknown>[] = [];
-        for (const write of batch) out.push(await trx.executeQuery(write.query));
+        const out: QueryResult<unknown>[][] = [];
+        for (const write of batch) out.push(await run(trx, write));
         return out;
       });
     } catch {
+      // A failed statement, or an all-or-nothing write to undo (rare: a compare-and-set after its
+      // first lost to another process): nothing was committed; each write runs again on its own.
       await this.alone(batch);
       return;
     }
@@ -84,10 +121,76 @@ export class GroupCommit {
     for (const write of batch) {
       this.stats.commits++;
       try {
-        write.resolve(await this.db.executeQuery(write.query));
+        write.resolve(await this.once(write));
       } catch (error) {
         write.reject(error);
       }
     }
   }
+
+  /** One write in a commit of its own (a single statement commits by itself). */
+  private async once(write: PendingWrite): Promise<QueryResult<unknown>[]> {
+    const [only] = write.queries;
+    if (only && write.queries.length === 1) return [await this.db.executeQuery(only)];
+    let undone: QueryResult<unknown>[] | undefined;
+    try {
+      return await this.db.transaction().execute((trx) =>
+        run(trx, write, (results) => {
+          undone = results;
+        }),
+      );
+    } catch (error) {
+      if (error instanceof UndoNeeded && undone) return undone;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Runs a write's statements in `trx`. An all-or-nothing write stops at the first statement that
+ * changes no row; if statements before it changed rows, they must be undone: `onUndo` is told the
+ * results and UndoNeeded is thrown, which rolls the transaction back.
+ */
+async function run(
+  trx: Kysely<Database>,
+  write: PendingWrite,
+  onUndo?: (results: QueryResult<unknown>[]) => void,
+): Promise<QueryResult<unknown>[]> {
+  const results: QueryResult<unknown>[] = [];
+  for (const query of write.queries) {
+    const result = await trx.executeQuery(query);
+    results.push(result);
+    if (write.allOrNothing && result.numAffectedRows !== 1n) {
+      if (results.length > 1) {
+        onUndo?.(results);
+        throw new UndoNeeded();
+      }
+      break;
+    }
+  }
+  return results;
+}
+
+/**
+ * An all-or-nothing write run directly on `db` (a repository bound to a unit of work: in a
+ * savepoint of its transaction), for where there is no GroupCommit.
+ */
+export async function executeAllOrNothing(
+  db: Kysely<Database>,
+  queries: readonly CompiledQuery[],
+): Promise<UnitOutcome> {
+  let undone: QueryResult<unknown>[] | undefined;
+  let results: QueryResult<unknown>[];
+  try {
+    results = await inTransaction(db, (trx) =>
+      run(trx, { queries, allOrNothing: true, resolve: () => {}, reject: () => {} }, (lost) => {
+        undone = lost;
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof UndoNeeded) || !undone) throw error;
+    results = undone;
+  }
+  const lostAt = results.findIndex((result) => result.numAffectedRows !== 1n);
+  return lostAt === -1 ? { applied: true } : { applied: false, lostAt };
 }

@@ -22,6 +22,14 @@ export function preparedQuery<Row, Name extends string>(
   /** Runs the query; the database itself unless given (a GroupCommit, say). */
   run: (query: CompiledQuery<Row>) => Promise<QueryResult<Row>> = (query) => db.executeQuery<Row>(query),
 ): (values: Record<Name, unknown>) => Promise<QueryResult<Row>> {
+  const withValues = preparedStatement(build);
+  return (values) => run(withValues(values));
+}
+
+/** As preparedQuery, handing back the compiled query with its values instead of running it. */
+export function preparedStatement<Row, Name extends string>(
+  build: (value: (name: Name) => never) => Compilable<Row>,
+): (values: Record<Name, unknown>) => CompiledQuery<Row> {
   const compiled = build((name) => new Placeholder(name) as never).compile();
   const names = new Set(compiled.parameters.filter((p) => p instanceof Placeholder).map((p) => p.name));
   return (values) => {
@@ -29,6 +37,6 @@ export function preparedQuery<Row, Name extends string>(
       if (!Object.hasOwn(values, name)) throw new Error(`prepared query is missing the value "${name}"`);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? values[p.name as Name] : p));
-    return run({ ...compiled, parameters });
+    return { ...compiled, parameters };
   };
 }

@@ -86,16 +86,15 @@ export class SecondFactorVerifier {
     const method = methods.of(factor);
     method.assertWellFormed(factor, proof);
     const userId = factor.userId;
-    const verification: Verification = await this.audited(userId, (onLock) =>
-      this.counted(factor.kind, () =>
-        guard.attempt(
-          userId,
-          () => method.verify(factor, proof, { ...context, now: clock.now() }),
-          (event) => onLock(event, 'second_factor_failures', context.afterPassword === true),
-          lastRead,
-        ),
-      ),
-    );
+    // An active factor whose check needs no write (TOTP): a valid code waits for one commit.
+    const verification: Verification = await this.audited(userId, (onLock) => {
+      const lock = (event: LockEvent) => onLock(event, 'second_factor_failures', context.afterPassword === true);
+      return this.counted(factor.kind, () =>
+        method.match && factor.status === 'active'
+          ? guard.attemptMatched(userId, method.match(factor, proof, { ...context, now: clock.now() }), lock, lastRead)
+          : guard.attempt(userId, () => method.verify(factor, proof, { ...context, now: clock.now() }), lock, lastRead),
+      );
+    });
     if (verification.notice) this.notify(userId, verification.notice);
     if (!verification.ok) {
       if (verification.reason === 'replayed')

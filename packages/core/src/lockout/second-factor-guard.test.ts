@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR, type UserActor } from '../auth/actor.js';
 import { TesseraError } from '../errors/tessera-error.js';
-import { codeProof } from '../methods/second-factor-method.js';
+import { codeProof, type Match } from '../methods/second-factor-method.js';
 import type { LockoutRepository } from '../storage/repositories.js';
 import { type CoreUnderTest, coreUnderTest, totpCode } from '../test-support/core-under-test.js';
 import { SecondFactorGuard } from './second-factor-guard.js';
@@ -136,6 +136,46 @@ describe('SecondFactorGuard', () => {
     await guard.attempt(user.userId, fail, undefined, { state: current });
     expect(reads).toBe(1);
     expect(await t.storage.lockouts.find(user.userId)).toMatchObject({ failedCount: 3, totalFailures: 3 });
+  });
+
+  it('accepts a matched code in one write; one decided on a row a locking failure has changed since is refused, and nothing spent', async () => {
+    const user = await totpUser();
+    const guard = new SecondFactorGuard(
+      t.storage.lockouts,
+      { maxFailures: 5, baseLockSeconds: 60, maxLockSeconds: 3600, failureCeiling: 15 },
+      t.clock,
+    );
+    const found = await t.storage.factors.findActiveToCheck(user.userId, 'totp');
+    if (!found) throw new Error('no active factor');
+    const step = Math.floor(t.clock.now().getTime() / 30_000);
+    const match = (usedStep: number): Match => ({
+      ok: true,
+      usedStep,
+      spend: (clearFailures) =>
+        t.storage.factors.recordUsedStepClearingFailures(found.factor.id, usedStep, clearFailures),
+    });
+    // Read before the other requests' failures: stale once they are committed.
+    const staleRead = { state: found.lockout };
+    for (let i = 0; i < 5; i++) {
+      expect(await outcome(t.core.factors.verify(user, wrong(totpCode(user.secret, t.clock.now()))))).not.toBe('valid');
+    }
+    await expect(guard.attemptMatched(user.userId, match(step), undefined, staleRead)).rejects.toMatchObject({
+      code: 'SECOND_FACTOR_LOCKED',
+    });
+    const spent = await t.storage.factors.findById(found.factor.id);
+    expect(spent?.kind === 'totp' && spent.details.lastUsedStep).not.toBe(step);
+
+    // After the lock: accepted, its step and the reset of the failures together.
+    t.clock.advanceSeconds(120);
+    const later = Math.floor(t.clock.now().getTime() / 30_000);
+    const locked = await t.storage.lockouts.find(user.userId);
+    expect(await guard.attemptMatched(user.userId, match(later), undefined, { state: locked })).toEqual({
+      ok: true,
+      usedStep: later,
+    });
+    expect(await t.storage.lockouts.find(user.userId)).toMatchObject({ failedCount: 0, totalFailures: 0 });
+    const used = await t.storage.factors.findById(found.factor.id);
+    expect(used?.kind === 'totp' && used.details.lastUsedStep).toBe(later);
   });
 
   it('an admin unlock of an unknown user is USER_NOT_FOUND', async () => {

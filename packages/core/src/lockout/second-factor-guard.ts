@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { PerKeyQueue } from '../concurrency/per-key-queue.js';
 import { TesseraError } from '../errors/tessera-error.js';
+import type { Match, Verification } from '../methods/second-factor-method.js';
 import type { LockoutRecord } from '../storage/records.js';
 import type { LockoutRepository } from '../storage/repositories.js';
 import {
@@ -92,6 +93,63 @@ export class SecondFactorGuard {
   }
 
   /**
+   * As attempt, for a proof already checked without a write (`match`, TOTP): a valid one waits for
+   * one commit instead of three in turn (reservation, used step, reset).
+   *
+   * A wrong code is counted exactly as attempt counts it (its reservation is its failure, one
+   * commit), and nothing is answered before that commit. A matched code is accepted only by a
+   * commit that records its step and, in the same transaction, resets the account's failures if
+   * the lockout row is still the one the decision was made on (a compare-and-set on its
+   * version, or "still no row"): a failure another request wrote meanwhile (one that may have
+   * locked the account) makes that commit lose, and the row is read and decided again. So of a
+   * burst of guesses no more are decided than the budget allows, the right one among them too. A
+   * code matched but refused as a replay changes nothing, as attempt's reservation and refund of
+   * it did; a locked account is told it is locked, whatever the code.
+   */
+  async attemptMatched(
+    userId: string,
+    match: Match,
+    onLock?: (event: LockEvent) => void,
+    lastRead?: { state: LockoutRecord | undefined },
+  ): Promise<Verification> {
+    if (!match.ok && match.reason !== 'replayed') return this.attempt(userId, async () => match, onLock, lastRead);
+    const fresh = this.writes.busy(userId) ? undefined : lastRead;
+    const decided = await this.writes.run(userId, () => this.acceptOptimistically(userId, match, fresh));
+    if (decided) return decided;
+    // Contended: the attempt is reserved in turn, as attempt does, and then spent and reset.
+    if (!match.ok) return match;
+    return this.attempt(
+      userId,
+      async (): Promise<Verification> =>
+        (await match.spend()) === 'recorded'
+          ? { ok: true, usedStep: match.usedStep }
+          : { ok: false, reason: 'replayed', ...(match.replayNotice ? { notice: match.replayNotice } : {}) },
+      onLock,
+    );
+  }
+
+  /** The matched attempt against the row as read, a few times; undefined when it kept losing. */
+  private async acceptOptimistically(
+    userId: string,
+    match: Match,
+    lastRead: { state: LockoutRecord | undefined } | undefined,
+  ): Promise<Verification | undefined> {
+    for (let i = 0; i < OPTIMISTIC_TRIES; i++) {
+      const read = i === 0 && lastRead ? lastRead.state : await this.lockouts.find(userId);
+      this.assertOpen(read);
+      if (!match.ok) return match;
+      // Always on condition of the row as read (0: none), even one with nothing to clear: a
+      // failure committed since (in a burst of guesses, the one that locks) must make this lose.
+      const outcome = await match.spend({ userId, expectedVersion: read?.version ?? 0 });
+      if (outcome === 'recorded') return { ok: true, usedStep: match.usedStep };
+      if (outcome === 'replayed') {
+        return { ok: false, reason: 'replayed', ...(match.replayNotice ? { notice: match.replayNotice } : {}) };
+      }
+    }
+    return undefined;
+  }
+
+  /**
    * What an admin listing shows of a lockout row: whether codes are refused now, until when (a
    * timed lock), and whether only an admin's unlock opens it again (the failure ceiling).
    */
@@ -134,10 +192,15 @@ export class SecondFactorGuard {
     read: LockoutRecord | undefined,
   ): { before: LockoutRecord; reserved: LockoutRecord } {
     const state = read ?? emptyLockout(userId);
+    this.assertOpen(state);
+    return { before: state, reserved: afterFailure(this.policy, state, this.clock.now()) };
+  }
+
+  /** Throws when the row as read refuses codes now (suspended, or a timed lock running). */
+  private assertOpen(state: LockoutRecord | undefined): void {
+    if (!state) return;
     if (isSuspended(this.policy, state)) throw suspendedError();
-    const now = this.clock.now();
-    if (isLocked(state, now)) throw lockedError(state.lockedUntil);
-    return { before: state, reserved: afterFailure(this.policy, state, now) };
+    if (isLocked(state, this.clock.now())) throw lockedError(state.lockedUntil);
   }
 
   private async refund(userId: string, before: LockoutRecord, reserved: LockoutRecord): Promise<void> {

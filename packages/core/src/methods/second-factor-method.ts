@@ -2,7 +2,7 @@ import type { SentCode } from '../delivery/delivered-code-service.js';
 import type { SecurityEvent } from '../notifications/notification-service.js';
 import type { TotpParams, TotpSecretBits } from '../otp/index.js';
 import type { DeliveryChannel, FactorDetailsByKind, FactorKind, FactorOf, UserRecord } from '../storage/records.js';
-import type { Repositories } from '../storage/repositories.js';
+import type { FailuresToClear, Repositories, UsedStepOutcome } from '../storage/repositories.js';
 import type { BackupCodeSet } from './backup-codes/backup-code-service.js';
 import type { TotpEnrollmentDisplay } from './totp/totp.method.js';
 import type { EnrolledCredential, IssuedWebAuthnChallenge } from './webauthn/webauthn-ceremonies.js';
@@ -73,6 +73,21 @@ export type Verification =
     }
   | { ok: false; reason: RefusalReason; notice?: SecurityEvent };
 
+/**
+ * A proof checked without spending it (TOTP: the key and the window, no write). When it matched,
+ * `spend` makes it single-use, together with the reset of the owner's failures when asked to: one
+ * commit for a valid code (SecondFactorGuard.attemptMatched).
+ */
+export type Match =
+  | { ok: false; reason: RefusalReason; notice?: SecurityEvent }
+  | {
+      ok: true;
+      usedStep: number;
+      /** What a refusal of the spending as a replay tells the owner. */
+      replayNotice?: SecurityEvent;
+      spend(clearFailures?: FailuresToClear): Promise<UsedStepOutcome>;
+    };
+
 /** What enrollment needs to know, whatever the method. */
 export interface EnrollmentRequest<K extends FactorKind = FactorKind> {
   factorId: string;
@@ -132,6 +147,12 @@ export interface SecondFactorMethod<K extends FactorKind> {
   assertWellFormed(factor: FactorOf<K>, proof: Proof): void;
   /** Checks a proof; whatever makes it single-use happens here. */
   verify(factor: FactorOf<K>, proof: Proof, context: VerifyContext): Promise<Verification>;
+  /**
+   * Methods whose check needs no write and whose spending is one conditional write (TOTP), for an
+   * active factor: the check alone, with the write handed back, so that a valid proof is spent
+   * and the owner's failures cleared in one commit.
+   */
+  match?(factor: FactorOf<K>, proof: Proof, context: VerifyContext): Match;
   /** Public, non-secret facts about the factor for listing. */
   describe(factor: FactorOf<K>): Record<string, string | number>;
   /**

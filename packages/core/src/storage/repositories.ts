@@ -140,6 +140,15 @@ export interface FactorRepository {
    * across processes.
    */
   recordUsedStep(id: string, step: number): Promise<boolean>;
+  /**
+   * A valid TOTP code's writes in one commit: the step recorded as recordUsedStep records it and
+   * the owner's failures reset, on condition that their lockout row is still `expectedVersion`
+   * (the state the attempt was decided on; 0: there was no row, and a cleared one is inserted).
+   * Both or neither: `replayed` when the step was not newer, `lockout_changed` when another
+   * attempt changed the row first (the caller reads it again and decides again). Without
+   * `clearFailures` (an attempt already reserved in turn) the step alone.
+   */
+  recordUsedStepClearingFailures(id: string, step: number, clearFailures?: FailuresToClear): Promise<UsedStepOutcome>;
   delete(id: string): Promise<boolean>;
   /** Removes every factor (pending and active) of the user; returns the kinds that were active. */
   deleteAllForUser(userId: string): Promise<FactorKind[]>;
@@ -312,6 +321,14 @@ export interface FlowRepository {
   /** Removes the flow; false when there was none. */
   delete(id: string): Promise<boolean>;
 }
+
+/** An account's lockout row to reset, provided it is still the version an attempt read (0: no row). */
+export interface FailuresToClear {
+  userId: string;
+  expectedVersion: number;
+}
+
+export type UsedStepOutcome = 'recorded' | 'replayed' | 'lockout_changed';
 
 export interface LockoutRepository {
   find(userId: string): Promise<LockoutRecord | undefined>;

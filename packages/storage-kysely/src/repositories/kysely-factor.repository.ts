@@ -5,13 +5,15 @@ import type {
   FactorRecord,
   FactorRepository,
   FactorStatus,
+  FailuresToClear,
   LockoutRecord,
+  UsedStepOutcome,
 } from '@tessera/core';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { durableWrite } from '../durable-write.js';
-import type { GroupCommit } from '../group-commit.js';
-import { preparedQuery } from '../prepared-query.js';
+import { executeAllOrNothing, type GroupCommit } from '../group-commit.js';
+import { preparedQuery, preparedStatement } from '../prepared-query.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { FactorRow } from '../tables/factor.table.js';
 import type { LockoutRow } from '../tables/lockout.table.js';
@@ -25,7 +27,11 @@ import {
   toFactorRecord,
   toFactorRow,
 } from './factor-details.js';
-import { toLockoutRecord } from './kysely-lockout.repository.js';
+import {
+  buildClearFailuresStatement,
+  buildInsertClearedStatement,
+  toLockoutRecord,
+} from './kysely-lockout.repository.js';
 import { toMillis } from './time-columns.js';
 import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
 
@@ -211,6 +217,33 @@ export class KyselyFactorRepository implements FactorRepository {
     return result.numAffectedRows === 1n;
   }
 
+  private usedStepStatementBuilt: ReturnType<typeof buildUsedStepStatement> | undefined;
+  private clearFailuresStatementBuilt: ReturnType<typeof buildClearFailuresStatement> | undefined;
+  private insertClearedStatementBuilt: ReturnType<typeof buildInsertClearedStatement> | undefined;
+
+  async recordUsedStepClearingFailures(
+    id: string,
+    step: number,
+    clearFailures?: FailuresToClear,
+  ): Promise<UsedStepOutcome> {
+    this.usedStepStatementBuilt ??= buildUsedStepStatement(this.db);
+    const statements = [this.usedStepStatementBuilt({ id, step })];
+    if (clearFailures?.expectedVersion === 0) {
+      // No row was read: a cleared one goes in, unless a first failure has inserted one since.
+      this.insertClearedStatementBuilt ??= buildInsertClearedStatement(this.db);
+      statements.push(this.insertClearedStatementBuilt({ userId: clearFailures.userId }));
+    } else if (clearFailures) {
+      this.clearFailuresStatementBuilt ??= buildClearFailuresStatement(this.db);
+      statements.push(this.clearFailuresStatementBuilt(clearFailures));
+    }
+    // Shared commits, unless bound to a unit of work (then in its transaction, all or nothing).
+    const outcome = this.groupCommit
+      ? await this.groupCommit.executeAllOrNothing(statements)
+      : await executeAllOrNothing(this.db, statements);
+    if (outcome.applied) return 'recorded';
+    return outcome.lostAt === 0 ? 'replayed' : 'lockout_changed';
+  }
+
   async delete(id: string): Promise<boolean> {
     const result = await durableWrite(this.db, this.dialect, (trx) =>
       trx.deleteFrom('factors').where('id', '=', id).executeTakeFirst(),
@@ -365,23 +398,27 @@ function buildActiveByOwnerQuery(db: Kysely<Database>, column: 'users.username' 
  * newer, and only for an active factor (a pending one is confirmed through activate).
  */
 function buildUsedStepQuery(db: Kysely<Database>, groupCommit: GroupCommit | undefined) {
-  return preparedQuery<never, 'id' | 'step'>(
-    db,
-    (value) =>
-      db
-        .updateTable('factor_totp')
-        .set({ last_used_step: value('step') })
-        .where('factor_id', '=', value('id'))
-        .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', value('step'))]))
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('factors')
-              .select(sql.lit(1).as('one'))
-              .where('factors.id', '=', value('id'))
-              .where('factors.status', '=', ACTIVE),
-          ),
+  const statement = buildUsedStepStatement(db);
+  return (values: { id: string; step: number }) =>
+    groupCommit ? groupCommit.execute(statement(values)) : db.executeQuery(statement(values));
+}
+
+/** The conditional UPDATE that records a used step: it changes a row only for a newer step. */
+function buildUsedStepStatement(db: Kysely<Database>) {
+  return preparedStatement<never, 'id' | 'step'>((value) =>
+    db
+      .updateTable('factor_totp')
+      .set({ last_used_step: value('step') })
+      .where('factor_id', '=', value('id'))
+      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', value('step'))]))
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('factors')
+            .select(sql.lit(1).as('one'))
+            .where('factors.id', '=', value('id'))
+            .where('factors.status', '=', ACTIVE),
         ),
-    groupCommit && ((query) => groupCommit.execute(query)),
+      ),
   );
 }

@@ -2,7 +2,7 @@ import type { LockoutRecord, LockoutRepository } from '@tessera/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import type { GroupCommit } from '../group-commit.js';
-import { preparedQuery } from '../prepared-query.js';
+import { preparedQuery, preparedStatement } from '../prepared-query.js';
 import type { StorageDialect } from '../storage-dialect.js';
 import type { LockoutRow } from '../tables/lockout.table.js';
 import { inTransaction } from '../transaction.js';
@@ -197,5 +197,42 @@ function buildResetQuery(db: Kysely<Database>, groupCommit: GroupCommit | undefi
         }))
         .where('user_id', '=', value('userId')),
     groupCommit && ((query) => groupCommit.execute(query)),
+  );
+}
+
+/**
+ * The reset a valid code brings, as a compare-and-set: only while the row is still the version
+ * the attempt was decided on (see FactorRepository.recordUsedStepClearingFailures).
+ */
+export function buildClearFailuresStatement(db: Kysely<Database>) {
+  return preparedStatement<never, 'userId' | 'expectedVersion'>((value) =>
+    db
+      .updateTable('lockouts')
+      .set((eb) => ({
+        failed_count: 0,
+        lock_level: 0,
+        locked_until: null,
+        total_failures: 0,
+        version: eb('version', '+', 1),
+      }))
+      .where('user_id', '=', value('userId'))
+      .where('version', '=', value('expectedVersion')),
+  );
+}
+
+/** The same for an account that had no row when the attempt read it: a cleared row, if still none. */
+export function buildInsertClearedStatement(db: Kysely<Database>) {
+  return preparedStatement<never, 'userId'>((value) =>
+    db
+      .insertInto('lockouts')
+      .values({
+        user_id: value('userId'),
+        failed_count: 0,
+        lock_level: 0,
+        locked_until: null,
+        total_failures: 0,
+        version: 1,
+      })
+      .onConflict((oc) => oc.column('user_id').doNothing()),
   );
 }

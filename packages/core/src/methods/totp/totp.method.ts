@@ -15,7 +15,7 @@ import {
 } from '../../otp/index.js';
 import type { FactorOf } from '../../storage/records.js';
 import type { FactorRepository } from '../../storage/repositories.js';
-import { isCodeShaped, proofCode, type SecondFactorMethod } from '../second-factor-method.js';
+import { isCodeShaped, type Proof, proofCode, type SecondFactorMethod } from '../second-factor-method.js';
 
 export interface TotpEnrollmentDisplay {
   /** Base32, for typing into an app by hand. Shown once, never again. */
@@ -60,24 +60,26 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
     },
 
     async verify(factor, proof, { now }) {
-      const code = proofCode(proof, factor.details.digits) ?? '';
-      const key = openTotpKey(secretBox, factor);
-      const steps = matchingSteps(key, code, Math.floor(now.getTime() / 1000), totpParams(factor), WINDOW);
-      key.fill(0);
-      // The earliest matching step newer than the last accepted one. Storage re-checks this in
-      // its conditional UPDATE, which is what settles races between processes.
-      const { lastUsedStep } = factor.details;
-      const step = steps.find((s) => lastUsedStep === null || s > lastUsedStep);
-      if (step === undefined) {
-        return steps.length > 0
-          ? { ok: false, reason: 'replayed', notice: { type: 'replayed_code_refused' } }
-          : { ok: false, reason: 'wrong_code' };
-      }
+      const found = newerStep(secretBox, factor, proof, now);
+      if (!found.ok) return found;
+      const { step } = found;
       // A pending factor records its step when it is activated, in the same write.
       if (factor.status === 'active' && !(await factors.recordUsedStep(factor.id, step))) {
-        return { ok: false, reason: 'replayed', notice: { type: 'replayed_code_refused' } };
+        return { ok: false, reason: 'replayed', notice: REPLAYED };
       }
       return { ok: true, usedStep: step };
+    },
+
+    match(factor, proof, { now }) {
+      const found = newerStep(secretBox, factor, proof, now);
+      if (!found.ok) return found;
+      const { step } = found;
+      return {
+        ok: true,
+        usedStep: step,
+        replayNotice: REPLAYED,
+        spend: (clearFailures) => factors.recordUsedStepClearingFailures(factor.id, step, clearFailures),
+      };
     },
 
     describe(factor) {
@@ -89,6 +91,29 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
       return factor.details.digits;
     },
   };
+}
+
+const REPLAYED = { type: 'replayed_code_refused' } as const;
+
+/**
+ * The earliest step of the window whose code is the proof and that is newer than the last
+ * accepted one; `replayed` when only older or equal steps match. Storage re-checks the step in
+ * its conditional UPDATE, which is what settles races between processes.
+ */
+function newerStep(
+  secretBox: SecretBox,
+  factor: TotpFactor,
+  proof: Proof,
+  now: Date,
+): { ok: true; step: number } | { ok: false; reason: 'replayed' | 'wrong_code'; notice?: typeof REPLAYED } {
+  const code = proofCode(proof, factor.details.digits) ?? '';
+  const key = openTotpKey(secretBox, factor);
+  const steps = matchingSteps(key, code, Math.floor(now.getTime() / 1000), totpParams(factor), WINDOW);
+  key.fill(0);
+  const { lastUsedStep } = factor.details;
+  const step = steps.find((s) => lastUsedStep === null || s > lastUsedStep);
+  if (step !== undefined) return { ok: true, step };
+  return steps.length > 0 ? { ok: false, reason: 'replayed', notice: REPLAYED } : { ok: false, reason: 'wrong_code' };
 }
 
 /** What a person sees to set up an app with `key`: the key in base32, its otpauth URI and QR code. */

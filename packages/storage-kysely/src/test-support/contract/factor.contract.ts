@@ -295,6 +295,82 @@ export function describeFactorContract(ctx: ContractContext): void {
       expect(await lastUsedStep(factor.id)).toBe(101);
     });
 
+    it('recordUsedStepClearingFailures records the step and resets failures still at the version read, in one write', async () => {
+      const { user, factor } = await ctx.activeTotp();
+      const failed = { userId: user.id, failedCount: 3, lockLevel: 1, lockedUntil: null, totalFailures: 7, version: 1 };
+      expect(await ctx.storage.lockouts.compareAndSet(0, failed)).toBe(true);
+      expect(
+        await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 200, {
+          userId: user.id,
+          expectedVersion: 1,
+        }),
+      ).toBe('recorded');
+      expect(await lastUsedStep(factor.id)).toBe(200);
+      expect(await ctx.storage.lockouts.find(user.id)).toEqual({
+        userId: user.id,
+        failedCount: 0,
+        lockLevel: 0,
+        lockedUntil: null,
+        totalFailures: 0,
+        version: 2,
+      });
+      // Without failures to clear: the step alone.
+      expect(await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 201)).toBe('recorded');
+      expect(await lastUsedStep(factor.id)).toBe(201);
+    });
+
+    it('recordUsedStepClearingFailures for an account that had no lockout row: a cleared row, unless one came since', async () => {
+      const { user, factor } = await ctx.activeTotp();
+      const noRow = { userId: user.id, expectedVersion: 0 };
+      expect(await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 400, noRow)).toBe('recorded');
+      expect(await ctx.storage.lockouts.find(user.id)).toMatchObject({ failedCount: 0, totalFailures: 0, version: 1 });
+      // A first failure of another account inserted since the read: the step is not kept.
+      const other = await ctx.activeTotp();
+      const failed = {
+        userId: other.user.id,
+        failedCount: 1,
+        lockLevel: 0,
+        lockedUntil: null,
+        totalFailures: 1,
+        version: 1,
+      };
+      expect(await ctx.storage.lockouts.compareAndSet(0, failed)).toBe(true);
+      expect(
+        await ctx.storage.factors.recordUsedStepClearingFailures(other.factor.id, 400, {
+          userId: other.user.id,
+          expectedVersion: 0,
+        }),
+      ).toBe('lockout_changed');
+      expect(await lastUsedStep(other.factor.id)).toBeNull();
+      expect(await ctx.storage.lockouts.find(other.user.id)).toEqual(failed);
+    });
+
+    it('recordUsedStepClearingFailures writes nothing when the row changed since it was read, or the step is spent', async () => {
+      const { user, factor } = await ctx.activeTotp();
+      const failed = { userId: user.id, failedCount: 2, lockLevel: 0, lockedUntil: null, totalFailures: 2, version: 1 };
+      expect(await ctx.storage.lockouts.compareAndSet(0, failed)).toBe(true);
+      const another = { ...failed, failedCount: 3, totalFailures: 3, version: 2 };
+      expect(await ctx.storage.lockouts.compareAndSet(1, another)).toBe(true);
+      // Decided on version 1; another failure came first: neither the step nor the reset is kept.
+      expect(
+        await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 300, {
+          userId: user.id,
+          expectedVersion: 1,
+        }),
+      ).toBe('lockout_changed');
+      expect(await lastUsedStep(factor.id)).toBeNull();
+      expect(await ctx.storage.lockouts.find(user.id)).toEqual(another);
+      expect(await ctx.storage.factors.recordUsedStep(factor.id, 300)).toBe(true);
+      // A spent step is a replay, and the failures stay.
+      expect(
+        await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 300, {
+          userId: user.id,
+          expectedVersion: 2,
+        }),
+      ).toBe('replayed');
+      expect(await ctx.storage.lockouts.find(user.id)).toEqual(another);
+    });
+
     it('recordUsedStep refuses the step that confirmed the factor', async () => {
       const user = await ctx.createdUser();
       const factor = aPendingFactor(user.id);

@@ -108,6 +108,23 @@ export function describeUnitOfWorkContract(ctx: ContractContext): void {
       expect((await ctx.storage.factors.findActive(user.id, 'totp'))?.details.lastUsedStep).toBe(7);
     });
 
+    it('keeps a used step with its failures reset all or nothing inside, and goes on', async () => {
+      const user = await ctx.createdUser();
+      const factor = anActiveFactor(user.id, { kind: 'totp' });
+      const failed = { userId: user.id, failedCount: 2, lockLevel: 0, lockedUntil: null, totalFailures: 2, version: 1 };
+      await ctx.storage.transaction(async (repos) => {
+        expect(await repos.factors.insertActive(factor)).toBe('inserted');
+        expect(await repos.lockouts.compareAndSet(0, failed)).toBe(true);
+        const stale = { userId: user.id, expectedVersion: 4 };
+        expect(await repos.factors.recordUsedStepClearingFailures(factor.id, 8, stale)).toBe('lockout_changed');
+        expect((await repos.factors.findActive(user.id, 'totp'))?.details.lastUsedStep).toBeNull();
+        const current = { userId: user.id, expectedVersion: 1 };
+        expect(await repos.factors.recordUsedStepClearingFailures(factor.id, 8, current)).toBe('recorded');
+      });
+      expect((await ctx.storage.factors.findActive(user.id, 'totp'))?.details.lastUsedStep).toBe(8);
+      expect((await ctx.storage.lockouts.find(user.id))?.failedCount).toBe(0);
+    });
+
     it('undoes a failed repository call alone, and the unit of work goes on', async () => {
       const { user, factor, flow } = await enrolling();
       const active = anActiveFactor(user.id);
