@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 describe('the webhook event catalogue', () => {
   it('documents every event type the core sends, and the API takes exactly those', async () => {
     const operations = await readFile(new URL('../../docs/operations.md', import.meta.url), 'utf8');
-    const section = operations.slice(operations.indexOf('### Event catalogue'));
+    const start = operations.indexOf('### Event catalogue');
+    // The catalogue runs to the next section of the document.
+    const end = operations.indexOf('\n## ', start);
+    const section = operations.slice(start, end === -1 ? undefined : end);
     const documented = [...section.matchAll(/^\| `([a-z_.]+)` +\|/gm)].map((match) => match[1]);
     expect(documented).toEqual([...WEBHOOK_EVENT_TYPES]);
     // Each has a payload example too.
