@@ -15,6 +15,8 @@ import { createArgon2PasswordHasher, type PasswordHasher } from './crypto/passwo
 import { SecretBox } from './crypto/secret-box.js';
 import { DeliveredCodeService } from './delivery/delivered-code-service.js';
 import type { Delivery } from './delivery/delivery-ports.js';
+import { DestinationVerifications } from './destination-verification/destination-verifications.js';
+import { VerifyServices } from './destination-verification/verify-services.js';
 import { TrustedDeviceService } from './devices/trusted-device-service.js';
 import { FactorChanges } from './factors/factor-changes.js';
 import { FactorService } from './factors/factor-service.js';
@@ -121,6 +123,10 @@ export interface Core {
   authorizer: Authorizer;
   /** The secret key ring's census and re-sealing (`tessera secret status` and `secret rotate`). */
   secretKeys: SecretKeyService;
+  /** Verify services: namespaces of destination verifications and TOTP defaults (Twilio Verify). */
+  verifyServices: VerifyServices;
+  /** Codes to phone numbers and e-mail addresses that belong to no account. */
+  destinationVerifications: DestinationVerifications;
   clock: Clock;
 }
 
@@ -261,6 +267,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     successTokens,
   });
 
+  const verifyServices = new VerifyServices({ services: storage.verifyServices, authorizer, clock });
+
   const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions);
 
   return {
@@ -399,6 +407,17 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     notifications,
     authorizer,
     secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger }),
+    verifyServices,
+    destinationVerifications: new DestinationVerifications({
+      verifications: storage.destinationVerifications,
+      services: verifyServices,
+      deliveredCodes,
+      history,
+      authorizer,
+      hasher,
+      secretBox,
+      clock,
+    }),
     clock,
   };
 }

@@ -24,6 +24,8 @@ export * from './crypto/keyed-hash.js';
 export * from './crypto/secret-box.js';
 export * from './delivery/delivered-code-service.js';
 export * from './delivery/delivery-ports.js';
+export * from './destination-verification/destination-verifications.js';
+export * from './destination-verification/verify-services.js';
 export * from './devices/trusted-device-service.js';
 export * from './errors/tessera-error.js';
 export * from './factors/factor-service.js';

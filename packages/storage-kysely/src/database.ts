@@ -19,6 +19,7 @@ import type { SuccessTokenTable } from './tables/success-token.table.js';
 import type { ThrottleTable } from './tables/throttle.table.js';
 import type { TrustedDeviceTable } from './tables/trusted-device.table.js';
 import type { UserTable } from './tables/user.table.js';
+import type { DestinationVerificationTable, VerifyServiceTable } from './tables/verify-service.table.js';
 import type { WebAuthnChallengeTable } from './tables/webauthn-challenge.table.js';
 import type { WebAuthnCredentialTable } from './tables/webauthn-credential.table.js';
 
@@ -54,4 +55,6 @@ export interface Database {
   trusted_devices: TrustedDeviceTable;
   webauthn_credentials: WebAuthnCredentialTable;
   webauthn_challenges: WebAuthnChallengeTable;
+  verify_services: VerifyServiceTable;
+  destination_verifications: DestinationVerificationTable;
 }

@@ -18,6 +18,10 @@ import { KyselySuccessTokenRepository } from './repositories/kysely-success-toke
 import { KyselyThrottleRepository } from './repositories/kysely-throttle.repository.js';
 import { KyselyTrustedDeviceRepository } from './repositories/kysely-trusted-device.repository.js';
 import { KyselyUserRepository } from './repositories/kysely-user.repository.js';
+import {
+  KyselyDestinationVerificationRepository,
+  KyselyVerifyServiceRepository,
+} from './repositories/kysely-verify-service.repository.js';
 import { KyselyWebAuthnChallengeRepository } from './repositories/kysely-webauthn-challenge.repository.js';
 import { KyselyWebAuthnCredentialRepository } from './repositories/kysely-webauthn-credential.repository.js';
 import type { StorageDialect } from './storage-dialect.js';
@@ -76,5 +80,7 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect, group
     trustedDevices: new KyselyTrustedDeviceRepository(db, dialect),
     webauthnCredentials: new KyselyWebAuthnCredentialRepository(db),
     webauthnChallenges: new KyselyWebAuthnChallengeRepository(db),
+    verifyServices: new KyselyVerifyServiceRepository(db),
+    destinationVerifications: new KyselyDestinationVerificationRepository(db),
   };
 }

@@ -154,6 +154,21 @@ export class AdminService {
     return this.reset(actor, userId);
   }
 
+  /**
+   * Removes one factor of another account, pending or active (Twilio Verify's factor delete):
+   * an active one is recorded in the history as removed by an admin, and the owner is told.
+   */
+  async removeFactor(actor: Actor, userId: string, factorId: string): Promise<void> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const { storage, changes } = this.deps;
+    const factor = await storage.factors.findById(factorId);
+    if (!factor || factor.userId !== userId) throw new TesseraError('FACTOR_NOT_FOUND');
+    if (!(await storage.factors.delete(factor.id))) throw new TesseraError('FACTOR_NOT_FOUND');
+    if (factor.status === 'active') {
+      await changes.record(userId, factor.kind, 'reset', false, changeContextFor(actor, userId));
+    }
+  }
+
   /** Resets several users (WHM); one user's failure does not stop the others and is reported. */
   async resetMany(actor: Actor, userIds: readonly string[]): Promise<BulkResetOutcome> {
     await this.deps.authorizer.admin(actor, 'admin.manage');

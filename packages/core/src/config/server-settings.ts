@@ -234,6 +234,20 @@ export const DELIVERED_CODE_SETTINGS = settingsGroup(
       minimum: 1,
       maximum: 100_000,
     }),
+    TESSERA_VERIFY_CLIENT_HOURLY_SMS_LIMIT: Setting.integer({
+      description:
+        'destination verifications (Twilio Verify) sent by SMS for one client account per rolling hour, whatever the numbers',
+      default: DEFAULT_DELIVERED_CODE_POLICY.verifyClientHourlySmsLimit,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+    TESSERA_VERIFY_CLIENT_DAILY_SMS_DESTINATIONS: Setting.integer({
+      description:
+        'different phone numbers one client account may send destination verifications (Twilio Verify) to per rolling day',
+      default: DEFAULT_DELIVERED_CODE_POLICY.verifyClientDailySmsDestinations,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
     TESSERA_SMS_COUNTRIES: Setting.optional(
       Setting.text({
         description:

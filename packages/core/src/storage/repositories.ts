@@ -2,6 +2,7 @@ import type {
   ApiTokenRecord,
   BackupCodeRecord,
   DeliveredCodeRecord,
+  DestinationVerificationRecord,
   FactorKind,
   FactorOf,
   FactorRecord,
@@ -18,6 +19,7 @@ import type {
   TrustedDeviceRecord,
   UserRecord,
   UserTwoFactorSummary,
+  VerifyServiceRecord,
   WebAuthnChallengeRecord,
   WebAuthnCredentialRecord,
 } from './records.js';
@@ -413,6 +415,39 @@ export interface WebAuthnChallengeRepository {
   consume(id: string, purpose: string, now: Date): Promise<WebAuthnChallengeRecord | undefined>;
 }
 
+export interface VerifyServiceRepository {
+  insert(service: VerifyServiceRecord): Promise<void>;
+  /** The owner's service with this id (another owner's is not found). */
+  findById(id: string, ownerId: string): Promise<VerifyServiceRecord | undefined>;
+  /** The owner's services, oldest first, a page at a time. */
+  list(ownerId: string, offset: number, limit: number): Promise<VerifyServiceRecord[]>;
+  /** Replaces the service's name, code length and settings; false when it is not the owner's. */
+  update(service: VerifyServiceRecord): Promise<boolean>;
+  /** Removes the service and its verifications; false when there was none of the owner's. */
+  delete(id: string, ownerId: string): Promise<boolean>;
+}
+
+export interface DestinationVerificationRepository {
+  insert(verification: DestinationVerificationRecord): Promise<void>;
+  findById(id: string): Promise<DestinationVerificationRecord | undefined>;
+  /** The latest verification of the service for the destination that is still pending and unexpired. */
+  findPending(
+    serviceId: string,
+    destinationHash: string,
+    now: Date,
+  ): Promise<DestinationVerificationRecord | undefined>;
+  /**
+   * Changes a verification only while it is still pending (one conditional UPDATE): of
+   * concurrent changes, one wins. True for the winner.
+   */
+  updatePending(
+    id: string,
+    change: Partial<Pick<DestinationVerificationRecord, 'status' | 'codeId' | 'sendAttempts' | 'expiresAt'>> & {
+      updatedAt: Date;
+    },
+  ): Promise<boolean>;
+}
+
 export interface Repositories {
   users: UserRepository;
   factors: FactorRepository;
@@ -429,6 +464,8 @@ export interface Repositories {
   trustedDevices: TrustedDeviceRepository;
   webauthnCredentials: WebAuthnCredentialRepository;
   webauthnChallenges: WebAuthnChallengeRepository;
+  verifyServices: VerifyServiceRepository;
+  destinationVerifications: DestinationVerificationRepository;
 }
 
 /**
