@@ -7,7 +7,7 @@ import { Setting, settingsGroup } from './setting-schema.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** The vendor API shapes served beside the native API (each under its vendor's own paths). */
-export const DIALECT_NAMES = ['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core'] as const;
+export const DIALECT_NAMES = ['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core', 'twilio'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 export const WEB_UI_MODES = ['on', 'off'] as const;
 const DIALECT_LIST = new RegExp(

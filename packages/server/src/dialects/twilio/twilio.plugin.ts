@@ -1,0 +1,568 @@
+import type { Core } from '@tessera/core';
+import { codeProof, isTesseraError, TesseraError } from '@tessera/core';
+import type { FastifyRequest } from 'fastify';
+import { rateLimitGroups } from '../../http/rate-limit.js';
+import { acceptFormBodies } from '../cpanel-common.js';
+import type { Dialect, DialectApp } from '../dialect.js';
+import { callerOf, requireCaller } from '../dialect-auth.js';
+import { type DialectFailure, installDialectErrors } from '../dialect-errors.js';
+import { TWILIO_ERRORS } from './twilio.errors.js';
+import { TWILIO_OPERATION_DOCS } from './twilio.examples.js';
+import {
+  type EntityRef,
+  factorBody,
+  formInteger,
+  idOfSid,
+  listBody,
+  serviceBody,
+  serviceInput,
+  sidOf,
+  VERIFY_BASE_PATH,
+  verificationBody,
+  verificationCheckBody,
+} from './twilio.mapping.js';
+import {
+  Challenge,
+  ChallengeBody,
+  EntityParams,
+  Factor,
+  FactorBody,
+  FactorList,
+  FactorParams,
+  FactorUpdateBody,
+  NewFactor,
+  PageQuery,
+  Service,
+  ServiceBody,
+  ServiceList,
+  ServiceParams,
+  ServiceSidParams,
+  TwilioError,
+  Verification,
+  VerificationBody,
+  VerificationCheck,
+  VerificationCheckBody,
+  VerificationParams,
+  VerificationUpdateBody,
+} from './twilio.schemas.js';
+
+const SECURITY = [{ accountSid_authToken: [] }];
+const DEFAULT_PAGE_SIZE = 50;
+/** How long a TOTP challenge's answer is said to be good for (Twilio's default expiration). */
+const CHALLENGE_TTL_SECONDS = 5 * 60;
+
+/** Channels Twilio Verify names that no Tessera provider carries: refused with Twilio's 60223. */
+const CARRIED_CHANNELS = new Set(['sms', 'email']);
+
+function errors(...statuses: number[]) {
+  return Object.fromEntries(statuses.map((status) => [status, TwilioError]));
+}
+
+function originOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+/** A field of Twilio's form Tessera refuses, with Twilio's invalid-parameter answer (60200). */
+function invalidParameter(field: string, message: string): TesseraError {
+  return new TesseraError('VALIDATION_FAILED', { message, meta: { field } });
+}
+
+/** The factor's entity: the account the platform knows by `Identity`, and the service it is under. */
+async function entityOf(core: Core, request: FastifyRequest, serviceSid: string, identity: string): Promise<EntityRef> {
+  const actor = callerOf(request);
+  const service = await core.verifyServices.get(actor, idOfSid('VA', serviceSid));
+  const account = await core.userAdmin.findOrCreateByExternalId(actor, identity);
+  return { serviceId: service.id, ownerId: service.ownerId, identity, userId: account.id };
+}
+
+async function registerServices(app: DialectApp, core: Core): Promise<void> {
+  app.post(
+    '/v2/Services',
+    {
+      schema: {
+        operationId: 'CreateService',
+        tags: ['services'],
+        security: SECURITY,
+        body: ServiceBody,
+        response: { 201: Service, ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const service = await core.verifyServices.create(callerOf(request), serviceInput(request.body));
+      return reply.status(201).send(serviceBody(service, originOf(request)));
+    },
+  );
+
+  app.get(
+    '/v2/Services',
+    {
+      schema: {
+        operationId: 'ListService',
+        tags: ['services'],
+        security: SECURITY,
+        querystring: PageQuery,
+        response: { 200: ServiceList, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const pageSize = request.query.PageSize ?? DEFAULT_PAGE_SIZE;
+      const page = request.query.Page ?? 0;
+      // One more than the page, to tell whether there is a next one.
+      const found = await core.verifyServices.list(callerOf(request), {
+        offset: page * pageSize,
+        limit: pageSize + 1,
+      });
+      const origin = originOf(request);
+      return listBody(
+        'services',
+        found.slice(0, pageSize).map((service) => serviceBody(service, origin)),
+        { page, pageSize, hasMore: found.length > pageSize },
+        `${origin}${VERIFY_BASE_PATH}/Services`,
+      );
+    },
+  );
+
+  app.get(
+    '/v2/Services/:Sid',
+    {
+      schema: {
+        operationId: 'FetchService',
+        tags: ['services'],
+        security: SECURITY,
+        params: ServiceParams,
+        response: { 200: Service, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) =>
+      serviceBody(
+        await core.verifyServices.get(callerOf(request), idOfSid('VA', request.params.Sid)),
+        originOf(request),
+      ),
+  );
+
+  app.post(
+    '/v2/Services/:Sid',
+    {
+      schema: {
+        operationId: 'UpdateService',
+        tags: ['services'],
+        security: SECURITY,
+        params: ServiceParams,
+        body: ServiceBody,
+        response: { 200: Service, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) =>
+      serviceBody(
+        await core.verifyServices.update(
+          callerOf(request),
+          idOfSid('VA', request.params.Sid),
+          serviceInput(request.body),
+        ),
+        originOf(request),
+      ),
+  );
+
+  app.delete(
+    '/v2/Services/:Sid',
+    {
+      schema: {
+        operationId: 'DeleteService',
+        tags: ['services'],
+        security: SECURITY,
+        params: ServiceParams,
+        response: { 204: { type: 'null', description: 'Deleted' }, ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await core.verifyServices.delete(callerOf(request), idOfSid('VA', request.params.Sid));
+      return reply.status(204).send(null);
+    },
+  );
+}
+
+async function registerVerifications(app: DialectApp, core: Core): Promise<void> {
+  app.post(
+    '/v2/Services/:ServiceSid/Verifications',
+    {
+      config: rateLimitGroups('code_sends'),
+      schema: {
+        operationId: 'CreateVerification',
+        tags: ['verifications'],
+        security: SECURITY,
+        params: ServiceSidParams,
+        body: VerificationBody,
+        response: { 201: Verification, ...errors(400, 401, 403, 404, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { To, Channel, CustomFriendlyName, CustomCode } = request.body;
+      if (!CARRIED_CHANNELS.has(Channel)) {
+        throw invalidParameter(
+          'Channel',
+          `Delivery channel disabled: ${Channel.toUpperCase()} (Tessera sends sms and email).`,
+        );
+      }
+      if (CustomCode !== undefined) {
+        throw invalidParameter('CustomCode', 'Custom codes are not enabled: Tessera always makes the code.');
+      }
+      const verification = await core.destinationVerifications.start(
+        callerOf(request),
+        idOfSid('VA', request.params.ServiceSid),
+        {
+          channel: Channel as 'sms' | 'email',
+          to: To,
+          ...(CustomFriendlyName === undefined ? {} : { friendlyName: CustomFriendlyName }),
+        },
+      );
+      return reply.status(201).send(verificationBody(verification, originOf(request)));
+    },
+  );
+
+  app.get(
+    '/v2/Services/:ServiceSid/Verifications/:Sid',
+    {
+      schema: {
+        operationId: 'FetchVerification',
+        tags: ['verifications'],
+        security: SECURITY,
+        params: VerificationParams,
+        response: { 200: Verification, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { ServiceSid, Sid } = request.params;
+      const verification = await core.destinationVerifications.get(
+        callerOf(request),
+        idOfSid('VA', ServiceSid),
+        idOfSid('VE', Sid),
+      );
+      return verificationBody(verification, originOf(request));
+    },
+  );
+
+  app.post(
+    '/v2/Services/:ServiceSid/Verifications/:Sid',
+    {
+      schema: {
+        operationId: 'UpdateVerification',
+        tags: ['verifications'],
+        security: SECURITY,
+        params: VerificationParams,
+        body: VerificationUpdateBody,
+        response: { 200: Verification, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { ServiceSid, Sid } = request.params;
+      const verification = await core.destinationVerifications.settle(
+        callerOf(request),
+        idOfSid('VA', ServiceSid),
+        idOfSid('VE', Sid),
+        request.body.Status,
+      );
+      return verificationBody(verification, originOf(request));
+    },
+  );
+
+  app.post(
+    '/v2/Services/:ServiceSid/VerificationCheck',
+    {
+      config: rateLimitGroups('verify'),
+      schema: {
+        operationId: 'CreateVerificationCheck',
+        tags: ['verifications'],
+        security: SECURITY,
+        params: ServiceSidParams,
+        body: VerificationCheckBody,
+        response: { 200: VerificationCheck, ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const { To, VerificationSid, Code } = request.body;
+      if (To === undefined && VerificationSid === undefined) {
+        throw invalidParameter('To', 'Either a To or a VerificationSid must be specified.');
+      }
+      const target =
+        VerificationSid !== undefined ? { verificationId: idOfSid('VE', VerificationSid) } : { to: To ?? '' };
+      const verification = await core.destinationVerifications.check(
+        callerOf(request),
+        idOfSid('VA', request.params.ServiceSid),
+        target,
+        Code,
+      );
+      return verificationCheckBody(verification);
+    },
+  );
+}
+
+async function registerFactors(app: DialectApp, core: Core): Promise<void> {
+  app.post(
+    '/v2/Services/:ServiceSid/Entities/:Identity/Factors',
+    {
+      schema: {
+        operationId: 'CreateNewFactor',
+        tags: ['factors'],
+        security: SECURITY,
+        params: EntityParams,
+        body: FactorBody,
+        response: { 201: NewFactor, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (body.FactorType !== 'totp') {
+        throw invalidParameter('FactorType', 'Tessera serves TOTP factors only: FactorType must be totp.');
+      }
+      if (body['Binding.Secret'] !== undefined) {
+        throw invalidParameter('Binding.Secret', 'Tessera makes the key: Binding.Secret cannot be given.');
+      }
+      if (body['Config.Alg'] !== undefined && body['Config.Alg'].toLowerCase() !== 'sha1') {
+        throw invalidParameter('Config.Alg', 'Authenticator apps make SHA1 codes: Config.Alg must be sha1.');
+      }
+      const skew = formInteger(body['Config.Skew']);
+      if (skew !== undefined && skew !== 1) {
+        throw invalidParameter('Config.Skew', 'Tessera accepts one time step either way: Config.Skew must be 1.');
+      }
+      const actor = callerOf(request);
+      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      const service = await core.verifyServices.get(actor, entity.serviceId);
+      const digits = formInteger(body['Config.CodeLength']) ?? service.settings.totpCodeLength ?? undefined;
+      const period = formInteger(body['Config.TimeStep']) ?? service.settings.totpTimeStep ?? undefined;
+      if (digits !== undefined && digits !== 6 && digits !== 8) {
+        throw invalidParameter('Config.CodeLength', 'Config.CodeLength must be 6 or 8.');
+      }
+      if (period !== undefined && (period < 20 || period > 60)) {
+        throw invalidParameter('Config.TimeStep', 'Config.TimeStep must be from 20 to 60 seconds.');
+      }
+      const started = await core.enable.startFor(actor, entity.userId, {
+        totp: { ...(digits === undefined ? {} : { digits }), ...(period === undefined ? {} : { period }) },
+        ...(service.settings.totpIssuer ? { issuer: service.settings.totpIssuer } : {}),
+      });
+      // A TOTP enrollment always shows its key and its pending factor.
+      const totp = started.totp!;
+      const factor = started.factor!;
+      return reply.status(201).send({
+        ...factorBody(factor, entity, body.FriendlyName, originOf(request)),
+        binding: { secret: totp.secret, uri: totp.otpauthUri },
+        options: null,
+      });
+    },
+  );
+
+  app.get(
+    '/v2/Services/:ServiceSid/Entities/:Identity/Factors',
+    {
+      schema: {
+        operationId: 'ListFactor',
+        tags: ['factors'],
+        security: SECURITY,
+        params: EntityParams,
+        querystring: PageQuery,
+        response: { 200: FactorList, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      const factors = (await core.factors.listFor(callerOf(request), entity.userId)).filter((f) => f.method === 'totp');
+      const origin = originOf(request);
+      const pageSize = request.query.PageSize ?? DEFAULT_PAGE_SIZE;
+      const page = request.query.Page ?? 0;
+      const slice = factors.slice(page * pageSize, (page + 1) * pageSize);
+      return listBody(
+        'factors',
+        slice.map((factor) => factorBody(factor, entity, entity.identity, origin)),
+        { page, pageSize, hasMore: factors.length > (page + 1) * pageSize },
+        `${origin}${VERIFY_BASE_PATH}/Services/${request.params.ServiceSid}/Entities/${encodeURIComponent(entity.identity)}/Factors`,
+      );
+    },
+  );
+
+  app.get(
+    '/v2/Services/:ServiceSid/Entities/:Identity/Factors/:Sid',
+    {
+      schema: {
+        operationId: 'FetchFactor',
+        tags: ['factors'],
+        security: SECURITY,
+        params: FactorParams,
+        response: { 200: Factor, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      const factorId = idOfSid('YF', request.params.Sid);
+      const factor = (await core.factors.listFor(callerOf(request), entity.userId)).find((f) => f.id === factorId);
+      if (!factor) throw new TesseraError('FACTOR_NOT_FOUND');
+      return factorBody(factor, entity, entity.identity, originOf(request));
+    },
+  );
+
+  app.post(
+    '/v2/Services/:ServiceSid/Entities/:Identity/Factors/:Sid',
+    {
+      config: rateLimitGroups('verify'),
+      schema: {
+        operationId: 'UpdateFactor',
+        description:
+          'Verifies an unverified TOTP factor with a code from the app in `AuthPayload`. A wrong code answers the ' +
+          'factor still `unverified` (as Twilio does); a verified factor is answered as it is.',
+        tags: ['factors'],
+        security: SECURITY,
+        params: FactorParams,
+        body: FactorUpdateBody,
+        response: { 200: Factor, ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const actor = callerOf(request);
+      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      const factorId = idOfSid('YF', request.params.Sid);
+      const name = request.body.FriendlyName ?? entity.identity;
+      const origin = originOf(request);
+      const payload = request.body.AuthPayload;
+      if (payload === undefined) {
+        const factor = (await core.factors.listFor(actor, entity.userId)).find((f) => f.id === factorId);
+        if (!factor) throw new TesseraError('FACTOR_NOT_FOUND');
+        return factorBody(factor, entity, name, origin);
+      }
+      try {
+        const confirmed = await core.enable.confirmFactorFor(actor, entity.userId, factorId, codeProof(payload));
+        return factorBody(confirmed.factor, entity, name, origin);
+      } catch (error) {
+        if (!isTesseraError(error) || (error.code !== 'CODE_INVALID' && error.code !== 'FACTOR_NOT_PENDING'))
+          throw error;
+        // Twilio answers a wrong code with the factor as it stands (unverified), and a verified one as it is.
+        const factor = (await core.factors.listFor(actor, entity.userId)).find((f) => f.id === factorId);
+        if (!factor) throw new TesseraError('FACTOR_NOT_FOUND');
+        return factorBody(factor, entity, name, origin);
+      }
+    },
+  );
+
+  app.delete(
+    '/v2/Services/:ServiceSid/Entities/:Identity/Factors/:Sid',
+    {
+      schema: {
+        operationId: 'DeleteFactor',
+        tags: ['factors'],
+        security: SECURITY,
+        params: FactorParams,
+        response: { 204: { type: 'null', description: 'Deleted' }, ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      await core.admin.removeFactor(callerOf(request), entity.userId, idOfSid('YF', request.params.Sid));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v2/Services/:ServiceSid/Entities/:Identity/Challenges',
+    {
+      config: rateLimitGroups('verify'),
+      schema: {
+        operationId: 'CreateChallenge',
+        description:
+          'A TOTP challenge answered at once: `AuthPayload` is checked against the factor (each code once, the ' +
+          'shared lockout counting wrong ones) and the challenge is `approved`, or `pending` for a wrong code. ' +
+          'Departure: challenges are not kept, so they cannot be fetched or listed afterwards.',
+        tags: ['challenges'],
+        security: SECURITY,
+        params: EntityParams,
+        body: ChallengeBody,
+        response: { 201: Challenge, ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const actor = callerOf(request);
+      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      const factorId = idOfSid('YF', request.body.FactorSid);
+      const payload = request.body.AuthPayload;
+      if (payload === undefined) throw invalidParameter('AuthPayload', 'AuthPayload is required for a TOTP challenge.');
+      const check = await core.factors.verifyForUser(actor, { externalId: entity.identity }, payload);
+      if (check.ok && check.factor.id !== factorId) throw new TesseraError('FACTOR_NOT_FOUND');
+      const now = core.clock.now();
+      const serviceSid = sidOf('VA', entity.serviceId);
+      const sid = `YC${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex')}`;
+      const url = `${originOf(request)}${VERIFY_BASE_PATH}/Services/${serviceSid}/Entities/${encodeURIComponent(entity.identity)}/Challenges/${sid}`;
+      return reply.status(201).send({
+        sid,
+        account_sid: sidOf('AC', entity.ownerId),
+        service_sid: serviceSid,
+        entity_sid: sidOf('YE', entity.userId),
+        identity: entity.identity,
+        factor_sid: request.body.FactorSid,
+        date_created: now.toISOString(),
+        date_updated: now.toISOString(),
+        date_responded: check.ok ? now.toISOString() : null,
+        expiration_date: new Date(now.getTime() + CHALLENGE_TTL_SECONDS * 1000).toISOString(),
+        status: check.ok ? 'approved' : 'pending',
+        responded_reason: 'none',
+        details: null,
+        hidden_details: null,
+        metadata: null,
+        factor_type: 'totp',
+        url,
+        links: { notifications: `${url}/Notifications` },
+      });
+    },
+  );
+}
+
+/** Twilio's numeric code for a failure: the table's, or 60223 for a channel no provider carries. */
+function twilioCode(failure: DialectFailure): number {
+  if (failure.code === 'VALIDATION_FAILED' && failure.field === 'Channel') return 60223;
+  return Number(failure.vendorCode ?? '20500');
+}
+
+export function twilioErrorBody(failure: Pick<DialectFailure, 'status' | 'message' | 'code' | 'vendorCode' | 'field'>) {
+  const code = twilioCode(failure as DialectFailure);
+  return {
+    code,
+    message: failure.message,
+    more_info: `https://www.twilio.com/docs/errors/${code}`,
+    status: failure.status,
+  };
+}
+
+async function register(app: DialectApp, core: Core): Promise<void> {
+  app.decorateRequest('actor', null);
+  acceptFormBodies(app);
+  installDialectErrors(app, TWILIO_ERRORS, (failure) => twilioErrorBody(failure));
+  await app.register(async (scoped) => {
+    const typed = scoped.withTypeProvider<import('@fastify/type-provider-typebox').TypeBoxTypeProvider>();
+    requireCaller(typed, core, ['twilio']);
+    await registerServices(typed, core);
+    await registerVerifications(typed, core);
+    await registerFactors(typed, core);
+  });
+}
+
+export const twilioDialect: Dialect = {
+  name: 'twilio',
+  title: 'Tessera: Twilio Verify v2 dialect',
+  description:
+    "Twilio Verify's v2 API (`/v2/Services/…`: Services, Verifications, VerificationCheck, TOTP Entities, Factors " +
+    'and Challenges) served by Tessera, so that applications written against Twilio’s SDKs change only the base ' +
+    'URL. HTTP Basic with an account SID (`AC…`) or API key SID (`SK…`) and an admin’s API token. Form-encoded ' +
+    'requests, JSON answers; errors `{code, message, more_info, status}` with Twilio’s codes.',
+  securitySchemes: { accountSid_authToken: { type: 'http', scheme: 'basic' } },
+  prefixes: ['/v2'],
+  errorExample: (status) =>
+    status >= 400
+      ? twilioErrorBody({
+          status,
+          code: 'INTERNAL',
+          vendorCode: String(
+            ({ 400: 60200, 401: 20003, 403: 20403, 404: 20404, 409: 20409, 429: 60203, 503: 20503 } as const)[
+              status as 400
+            ] ?? 20500,
+          ),
+          message: 'The requested resource was not found.',
+        })
+      : undefined,
+  operationDocs: TWILIO_OPERATION_DOCS,
+  register,
+};
