@@ -81,6 +81,7 @@ async function registerServices(app: DialectApp, core: Core): Promise<void> {
     {
       schema: {
         operationId: 'CreateService',
+        summary: 'Create a verification service',
         tags: ['services'],
         security: SECURITY,
         body: ServiceBody,
@@ -98,6 +99,7 @@ async function registerServices(app: DialectApp, core: Core): Promise<void> {
     {
       schema: {
         operationId: 'ListService',
+        summary: 'List the caller’s services',
         tags: ['services'],
         security: SECURITY,
         querystring: PageQuery,
@@ -127,6 +129,7 @@ async function registerServices(app: DialectApp, core: Core): Promise<void> {
     {
       schema: {
         operationId: 'FetchService',
+        summary: 'Fetch a service',
         tags: ['services'],
         security: SECURITY,
         params: ServiceParams,
@@ -145,6 +148,7 @@ async function registerServices(app: DialectApp, core: Core): Promise<void> {
     {
       schema: {
         operationId: 'UpdateService',
+        summary: 'Update a service',
         tags: ['services'],
         security: SECURITY,
         params: ServiceParams,
@@ -168,6 +172,7 @@ async function registerServices(app: DialectApp, core: Core): Promise<void> {
     {
       schema: {
         operationId: 'DeleteService',
+        summary: 'Delete a service',
         tags: ['services'],
         security: SECURITY,
         params: ServiceParams,
@@ -188,6 +193,7 @@ async function registerVerifications(app: DialectApp, core: Core): Promise<void>
       config: rateLimitGroups('code_sends'),
       schema: {
         operationId: 'CreateVerification',
+        summary: 'Send a code to a phone number (sms) or e-mail address (email)',
         tags: ['verifications'],
         security: SECURITY,
         params: ServiceSidParams,
@@ -224,6 +230,7 @@ async function registerVerifications(app: DialectApp, core: Core): Promise<void>
     {
       schema: {
         operationId: 'FetchVerification',
+        summary: 'Fetch a verification',
         tags: ['verifications'],
         security: SECURITY,
         params: VerificationParams,
@@ -246,6 +253,7 @@ async function registerVerifications(app: DialectApp, core: Core): Promise<void>
     {
       schema: {
         operationId: 'UpdateVerification',
+        summary: 'Cancel or approve a pending verification',
         tags: ['verifications'],
         security: SECURITY,
         params: VerificationParams,
@@ -271,6 +279,7 @@ async function registerVerifications(app: DialectApp, core: Core): Promise<void>
       config: rateLimitGroups('verify'),
       schema: {
         operationId: 'CreateVerificationCheck',
+        summary: 'Check a code against a pending verification',
         tags: ['verifications'],
         security: SECURITY,
         params: ServiceSidParams,
@@ -302,6 +311,7 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
     {
       schema: {
         operationId: 'CreateNewFactor',
+        summary: 'Enroll a TOTP factor for an entity',
         tags: ['factors'],
         security: SECURITY,
         params: EntityParams,
@@ -355,6 +365,7 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
     {
       schema: {
         operationId: 'ListFactor',
+        summary: 'List an entity’s factors',
         tags: ['factors'],
         security: SECURITY,
         params: EntityParams,
@@ -383,6 +394,7 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
     {
       schema: {
         operationId: 'FetchFactor',
+        summary: 'Fetch a factor',
         tags: ['factors'],
         security: SECURITY,
         params: FactorParams,
@@ -404,6 +416,7 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       config: rateLimitGroups('verify'),
       schema: {
         operationId: 'UpdateFactor',
+        summary: 'Verify a TOTP factor with a code',
         description:
           'Verifies an unverified TOTP factor with a code from the app in `AuthPayload`. A wrong code answers the ' +
           'factor still `unverified` (as Twilio does); a verified factor is answered as it is.',
@@ -445,6 +458,7 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
     {
       schema: {
         operationId: 'DeleteFactor',
+        summary: 'Delete a factor',
         tags: ['factors'],
         security: SECURITY,
         params: FactorParams,
@@ -464,6 +478,7 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       config: rateLimitGroups('verify'),
       schema: {
         operationId: 'CreateChallenge',
+        summary: 'Challenge a TOTP factor with a code',
         description:
           'A TOTP challenge answered at once: `AuthPayload` is checked against the factor (each code once, the ' +
           'shared lockout counting wrong ones) and the challenge is `approved`, or `pending` for a wrong code. ' +
