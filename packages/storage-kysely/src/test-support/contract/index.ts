@@ -16,6 +16,7 @@ import { describeThrottleContract } from './throttle.contract.js';
 import { describeTrustedDeviceContract } from './trusted-device.contract.js';
 import { describeUnitOfWorkContract } from './unit-of-work.contract.js';
 import { describeUserContract } from './user.contract.js';
+import { describeVerifyServiceContract } from './verify-service.contract.js';
 
 /**
  * The behaviour every storage must have, one file per repository, run unchanged against each
@@ -45,5 +46,6 @@ export function describeStorageContract(kind: DatabaseKind): void {
     describeUnitOfWorkContract(ctx);
     describeSecretKeyContract(ctx);
     describeSchemaContract(ctx);
+    describeVerifyServiceContract(ctx);
   });
 }
