@@ -248,6 +248,10 @@ export type CreateApiTokenBody = {
    * `read` tokens can read but change nothing. Default `write`.
    */
   scope?: 'write' | 'read';
+  /**
+   * Also answer the SIDs that present the token to the Twilio Verify dialect (`twilio` in the answer). Any token works there; this only shows how.
+   */
+  twilio?: boolean;
 };
 
 /**
@@ -259,6 +263,19 @@ export type CreatedApiToken = {
    */
   token: string;
   apiToken: ApiToken;
+  /**
+   * When asked for: HTTP Basic credentials for the Twilio Verify dialect (`/v2/…`), the token being the password. Only an admin’s token is served there.
+   */
+  twilio?: {
+    /**
+     * With the token as the auth token.
+     */
+    accountSid: string;
+    /**
+     * With the token as the API key secret.
+     */
+    apiKeySid: string;
+  };
 };
 
 /**
