@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, createSignedInUser, type Harness, json, uniquePhone } from '../support/harness.js';
+
+/**
+ * Twilio Verify's sends under Tessera's limits: a destination's hourly limit (Twilio's 60203),
+ * and the SMS-pumping protection sized for a client account, which verifies many people's
+ * numbers: its different destinations a day and its sends an hour (60410, Fraud Guard's code).
+ * Small limits here, so that each is reached in a few calls.
+ */
+describe('Twilio Verify send limits', () => {
+  let h: Harness;
+  let basic: Record<string, string>;
+  let serviceSid: string;
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+  beforeAll(async () => {
+    h = await createHarness({
+      deliveredCodes: {
+        resendCooldownSeconds: 0,
+        hourlyLimit: 3,
+        verifyClientDailySmsDestinations: 4,
+        verifyClientHourlySmsLimit: 1000,
+      },
+    });
+    const admin = await createSignedInUser(h, { role: 'admin' });
+    const { token } = await h.core.apiTokens.issue(admin.id, 'twilio', 'write');
+    basic = {
+      authorization: `Basic ${Buffer.from(`AC${admin.id.replaceAll('-', '')}:${token}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+    serviceSid = json<{ sid: string }>(
+      await h.app.inject({
+        method: 'POST',
+        url: '/v2/Services',
+        headers: basic,
+        payload: form({ FriendlyName: 'Shop' }),
+      }),
+    ).sid;
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const send = (to: string) =>
+    h.app.inject({
+      method: 'POST',
+      url: `/v2/Services/${serviceSid}/Verifications`,
+      headers: basic,
+      payload: form({ To: to, Channel: 'sms' }),
+    });
+
+  it('a destination gets at most its hourly sends: then 60203, and nothing more is sent', async () => {
+    const to = uniquePhone();
+    for (let i = 0; i < 3; i++) expect((await send(to)).statusCode).toBe(201);
+    const refused = await send(to);
+    expect(refused.statusCode).toBe(429);
+    expect(json(refused)).toMatchObject({
+      code: 60203,
+      status: 429,
+      more_info: 'https://www.twilio.com/docs/errors/60203',
+    });
+    expect(h.outbox.smsTo(to)).toHaveLength(3);
+    h.clock.advanceSeconds(3601);
+    expect((await send(to)).statusCode).toBe(201);
+  });
+
+  it('a client account reaches its different destinations of the day: a new number is 60410, a known one still goes', async () => {
+    h.clock.advanceSeconds(86_401);
+    const numbers = [uniquePhone(), uniquePhone(), uniquePhone(), uniquePhone()];
+    for (const to of numbers) expect((await send(to)).statusCode).toBe(201);
+    const blocked = await send(uniquePhone());
+    expect(blocked.statusCode).toBe(403);
+    expect(json(blocked)).toMatchObject({ code: 60410, status: 403 });
+    expect((await send(numbers[0] ?? '')).statusCode).toBe(201);
+  });
+});
