@@ -252,8 +252,21 @@ describe('Twilio Verify v2 through twilio-node', () => {
     const challenge = await entity.challenges.create({ factorSid: factor.sid, authPayload: code });
     expectConforms();
     expect(challenge).toMatchObject({ status: 'approved', factorSid: factor.sid });
-    // The same code again: replayed, so not approved.
-    expect((await entity.challenges.create({ factorSid: factor.sid, authPayload: code })).status).toBe('pending');
+    // The same code again: replayed, so not approved; answered later with the next code, it is.
+    const replayed = await entity.challenges.create({ factorSid: factor.sid, authPayload: code });
+    expect(replayed.status).toBe('pending');
+    h.clock.advanceSeconds(30);
+    const answered = await entity
+      .challenges(replayed.sid)
+      .update({ authPayload: oathtoolCode(binding.secret, h.clock.now()) });
+    expectConforms();
+    expect(answered).toMatchObject({ status: 'approved', sid: replayed.sid });
+    expect((await entity.challenges(challenge.sid).fetch()).status).toBe('approved');
+    expectConforms();
+    const challenges = await entity.challenges.list();
+    expectConforms();
+    expect(challenges.map((c) => c.sid).sort()).toEqual([challenge.sid, replayed.sid].sort());
+    expect(await refusal(entity.challenges(replayed.sid).update({ authPayload: code }))).toMatchObject({ code: 20404 });
 
     const fetched = await entity.factors(factor.sid).fetch();
     expectConforms();

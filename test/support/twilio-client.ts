@@ -58,6 +58,10 @@ export function specPathOf(path: string): string {
       '/v2/Services/{ServiceSid}/Entities/{Identity}/Factors/{Sid}',
     )
     .replace(
+      /^\/v2\/Services\/VA[0-9a-f]{32}\/Entities\/[^/]+\/Challenges\/YC[0-9a-f]{32}$/,
+      '/v2/Services/{ServiceSid}/Entities/{Identity}/Challenges/{Sid}',
+    )
+    .replace(
       /^\/v2\/Services\/VA[0-9a-f]{32}\/Entities\/[^/]+\/(Factors|Challenges)$/,
       '/v2/Services/{ServiceSid}/Entities/{Identity}/$1',
     )

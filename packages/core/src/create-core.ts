@@ -18,6 +18,7 @@ import type { Delivery } from './delivery/delivery-ports.js';
 import { DestinationVerifications } from './destination-verification/destination-verifications.js';
 import { VerifyServices } from './destination-verification/verify-services.js';
 import { TrustedDeviceService } from './devices/trusted-device-service.js';
+import { EntityChallenges } from './entity-challenges/entity-challenges.js';
 import { FactorChanges } from './factors/factor-changes.js';
 import { FactorService } from './factors/factor-service.js';
 import { SecondFactorVerifier } from './factors/second-factor-verifier.js';
@@ -127,6 +128,8 @@ export interface Core {
   verifyServices: VerifyServices;
   /** Codes to phone numbers and e-mail addresses that belong to no account. */
   destinationVerifications: DestinationVerifications;
+  /** Code checks of a platform user's TOTP factor, kept to be fetched and listed. */
+  entityChallenges: EntityChallenges;
   clock: Clock;
 }
 
@@ -269,6 +272,18 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
   const verifyServices = new VerifyServices({ services: storage.verifyServices, authorizer, clock });
 
+  const factors = new FactorService({
+    factors: storage.factors,
+    backupCodes: storage.backupCodes,
+    methods,
+    verifier,
+    policy,
+    authorizer,
+    issuers,
+    users: storage.users,
+    clock,
+  });
+
   const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions);
 
   return {
@@ -295,17 +310,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     apiTokens,
     signingKeys: new SigningKeyRotation({ keys: signingKeys, authorizer }),
     introspection: new TokenIntrospection({ sessions, apiTokens, users: storage.users, authorizer }),
-    factors: new FactorService({
-      factors: storage.factors,
-      backupCodes: storage.backupCodes,
-      methods,
-      verifier,
-      policy,
-      authorizer,
-      issuers,
-      users: storage.users,
-      clock,
-    }),
+    factors,
     signIn: new SignInFlow({
       accounts,
       factors: storage.factors,
@@ -408,12 +413,18 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     authorizer,
     secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger }),
     verifyServices,
+    entityChallenges: new EntityChallenges({
+      challenges: storage.entityChallenges,
+      users: storage.users,
+      factors,
+      authorizer,
+      clock,
+    }),
     destinationVerifications: new DestinationVerifications({
       verifications: storage.destinationVerifications,
       services: verifyServices,
       deliveredCodes,
       history,
-      authorizer,
       hasher,
       secretBox,
       clock,

@@ -27,6 +27,7 @@ export * from './delivery/delivery-ports.js';
 export * from './destination-verification/destination-verifications.js';
 export * from './destination-verification/verify-services.js';
 export * from './devices/trusted-device-service.js';
+export * from './entity-challenges/entity-challenges.js';
 export * from './errors/tessera-error.js';
 export * from './factors/factor-service.js';
 export * from './factors/factor-view.js';

@@ -1,6 +1,7 @@
 import type { ApiTokenTable } from './tables/api-token.table.js';
 import type { BackupCodeTable } from './tables/backup-code.table.js';
 import type { DeliveredCodeTable } from './tables/delivered-code.table.js';
+import type { EntityChallengeTable } from './tables/entity-challenge.table.js';
 import type { FactorTable } from './tables/factor.table.js';
 import type { FactorBackupCodesTable } from './tables/factor-backup-codes.table.js';
 import type { FactorEmailTable } from './tables/factor-email.table.js';
@@ -57,4 +58,5 @@ export interface Database {
   webauthn_challenges: WebAuthnChallengeTable;
   verify_services: VerifyServiceTable;
   destination_verifications: DestinationVerificationTable;
+  entity_challenges: EntityChallengeTable;
 }

@@ -7,6 +7,7 @@ import { type MigrationOutcome, migrateToLatest, pendingMigrations } from './mig
 import { KyselyApiTokenRepository } from './repositories/kysely-api-token.repository.js';
 import { KyselyBackupCodeRepository } from './repositories/kysely-backup-code.repository.js';
 import { KyselyDeliveredCodeRepository } from './repositories/kysely-delivered-code.repository.js';
+import { KyselyEntityChallengeRepository } from './repositories/kysely-entity-challenge.repository.js';
 import { KyselyFactorRepository } from './repositories/kysely-factor.repository.js';
 import { KyselyFlowRepository } from './repositories/kysely-flow.repository.js';
 import { KyselyHistoryRepository } from './repositories/kysely-history.repository.js';
@@ -82,5 +83,6 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect, group
     webauthnChallenges: new KyselyWebAuthnChallengeRepository(db),
     verifyServices: new KyselyVerifyServiceRepository(db),
     destinationVerifications: new KyselyDestinationVerificationRepository(db),
+    entityChallenges: new KyselyEntityChallengeRepository(db),
   };
 }

@@ -1,6 +1,5 @@
 import { EMAIL_PATTERN } from '../accounts/account-rules.js';
 import type { Actor } from '../auth/actor.js';
-import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId } from '../crypto/random.js';
@@ -16,7 +15,6 @@ import type {
   VerifyServiceRecord,
 } from '../storage/records.js';
 import type { DestinationVerificationRepository } from '../storage/repositories.js';
-import { clientAccountOf } from './client-account.js';
 import type { VerifyServices } from './verify-services.js';
 
 export interface StartVerificationInput {
@@ -73,7 +71,6 @@ export class DestinationVerifications {
       services: VerifyServices;
       deliveredCodes: DeliveredCodeService;
       history: Pick<HistoryService, 'record'>;
-      authorizer: Authorizer;
       hasher: KeyedHasher;
       secretBox: SecretBox;
       clock: Clock;

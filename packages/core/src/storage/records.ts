@@ -414,3 +414,19 @@ export interface DestinationVerificationRecord {
   updatedAt: Date;
   expiresAt: Date;
 }
+
+/**
+ * A code check of an entity's TOTP factor under a verify service (Twilio Verify's Challenge),
+ * kept so that it can be fetched and listed: `approved` once a right code answered it.
+ */
+export interface EntityChallengeRecord {
+  id: string;
+  serviceId: string;
+  userId: string;
+  factorId: string;
+  status: 'pending' | 'approved';
+  createdAt: Date;
+  updatedAt: Date;
+  respondedAt: Date | null;
+  expiresAt: Date;
+}

@@ -3,6 +3,7 @@ import type {
   BackupCodeRecord,
   DeliveredCodeRecord,
   DestinationVerificationRecord,
+  EntityChallengeRecord,
   FactorKind,
   FactorOf,
   FactorRecord,
@@ -448,6 +449,16 @@ export interface DestinationVerificationRepository {
   ): Promise<boolean>;
 }
 
+export interface EntityChallengeRepository {
+  insert(challenge: EntityChallengeRecord): Promise<void>;
+  /** The challenge of this service and account; another's is not found. */
+  findById(id: string, serviceId: string, userId: string): Promise<EntityChallengeRecord | undefined>;
+  /** The account's challenges under the service, newest first, a page at a time. */
+  list(serviceId: string, userId: string, offset: number, limit: number): Promise<EntityChallengeRecord[]>;
+  /** pending → approved while unexpired: one conditional UPDATE, true for the one caller that wins. */
+  approve(id: string, now: Date): Promise<boolean>;
+}
+
 export interface Repositories {
   users: UserRepository;
   factors: FactorRepository;
@@ -466,6 +477,7 @@ export interface Repositories {
   webauthnChallenges: WebAuthnChallengeRepository;
   verifyServices: VerifyServiceRepository;
   destinationVerifications: DestinationVerificationRepository;
+  entityChallenges: EntityChallengeRepository;
 }
 
 /**

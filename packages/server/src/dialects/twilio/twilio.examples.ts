@@ -1,6 +1,7 @@
-import type { FactorView, VerificationView, VerifyServiceView } from '@tessera/core';
+import type { EntityChallengeView, FactorView, VerificationView, VerifyServiceView } from '@tessera/core';
 import type { OperationExamples } from '../openapi-document.js';
 import {
+  challengeBody,
   type EntityRef,
   factorBody,
   listBody,
@@ -69,6 +70,19 @@ const verifiedFactor: FactorView = { ...factor, status: 'active', activatedAt: A
 const serviceExample = serviceBody(service, ORIGIN);
 const factorExample = factorBody(verifiedFactor, entity, 'user-4711', ORIGIN);
 const serviceForm = { FriendlyName: 'My App', CodeLength: '6', 'Totp.Issuer': 'My App' };
+
+const challenge: EntityChallengeView = {
+  id: '0193a8e0-af61-7083-8274-af9b3b5c6d74',
+  serviceId: SERVICE_ID,
+  userId: entity.userId,
+  factorId: factor.id,
+  status: 'approved',
+  createdAt: AT,
+  updatedAt: AT,
+  respondedAt: AT,
+  expiresAt: '2026-12-05T10:05:00.000Z',
+};
+const challengeExample = challengeBody(challenge, entity, ORIGIN);
 
 type Docs = Record<string, { description: string } & OperationExamples>;
 
@@ -165,29 +179,29 @@ export const TWILIO_OPERATION_DOCS: Docs = {
   CreateChallenge: {
     description: 'Checks a code of the factor.',
     request: { FactorSid: factorExample.sid, AuthPayload: '123456' },
+    responses: { 201: challengeExample },
+  },
+  ListChallenge: {
+    description: 'The entity’s challenges under the service, newest first, in `meta` pages.',
+    query: { PageSize: 50, Page: 0 },
     responses: {
-      201: {
-        sid: 'YC0193a8e0af6170830274af9b3b5c6d74',
-        account_sid: factorExample.account_sid,
-        service_sid: factorExample.service_sid,
-        entity_sid: factorExample.entity_sid,
-        identity: entity.identity,
-        factor_sid: factorExample.sid,
-        date_created: AT,
-        date_updated: AT,
-        date_responded: AT,
-        expiration_date: '2026-12-05T10:05:00.000Z',
-        status: 'approved',
-        responded_reason: 'none',
-        details: null,
-        hidden_details: null,
-        metadata: null,
-        factor_type: 'totp',
-        url: `${factorExample.url.replace(/\/Factors\/.*$/, '')}/Challenges/YC0193a8e0af6170830274af9b3b5c6d74`,
-        links: {
-          notifications: `${factorExample.url.replace(/\/Factors\/.*$/, '')}/Challenges/YC0193a8e0af6170830274af9b3b5c6d74/Notifications`,
-        },
-      },
+      200: listBody(
+        'challenges',
+        [challengeExample],
+        { page: 0, pageSize: 50, hasMore: false },
+        `${ORIGIN}${VERIFY_BASE_PATH}/Services/${serviceExample.sid}/Entities/user-4711/Challenges`,
+      ),
     },
+  },
+  FetchChallenge: {
+    description: 'One challenge; a pending one past its expiration is `expired`.',
+    responses: { 200: challengeExample },
+  },
+  UpdateChallenge: {
+    description:
+      'Answers a pending challenge with a code in `AuthPayload`: `approved` for a right one, still `pending` ' +
+      'otherwise; a challenge no longer pending is 20404.',
+    request: { AuthPayload: '123456' },
+    responses: { 200: challengeExample },
   },
 };

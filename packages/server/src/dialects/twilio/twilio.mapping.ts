@@ -1,4 +1,10 @@
-import type { FactorView, VerificationView, VerifyServiceInput, VerifyServiceView } from '@tessera/core';
+import type {
+  EntityChallengeView,
+  FactorView,
+  VerificationView,
+  VerifyServiceInput,
+  VerifyServiceView,
+} from '@tessera/core';
 import { TesseraError } from '@tessera/core';
 import { uuidOfHex } from '../../http/authenticate.js';
 
@@ -165,6 +171,32 @@ export function factorBody(factor: FactorView, entity: EntityRef, friendlyName: 
     },
     metadata: null,
     url: `${origin}${VERIFY_BASE_PATH}/Services/${serviceSid}/Entities/${encodeURIComponent(entity.identity)}/Factors/${sid}`,
+  };
+}
+
+export function challengeBody(challenge: EntityChallengeView, entity: EntityRef, origin: string) {
+  const serviceSid = sidOf('VA', entity.serviceId);
+  const sid = sidOf('YC', challenge.id);
+  const url = `${origin}${VERIFY_BASE_PATH}/Services/${serviceSid}/Entities/${encodeURIComponent(entity.identity)}/Challenges/${sid}`;
+  return {
+    sid,
+    account_sid: accountSid(entity.ownerId),
+    service_sid: serviceSid,
+    entity_sid: sidOf('YE', entity.userId),
+    identity: entity.identity,
+    factor_sid: sidOf('YF', challenge.factorId),
+    date_created: challenge.createdAt,
+    date_updated: challenge.updatedAt,
+    date_responded: challenge.respondedAt,
+    expiration_date: challenge.expiresAt,
+    status: challenge.status,
+    responded_reason: 'none' as const,
+    details: null,
+    hidden_details: null,
+    metadata: null,
+    factor_type: 'totp' as const,
+    url,
+    links: { notifications: `${url}/Notifications` },
   };
 }
 

@@ -9,6 +9,7 @@ import { type DialectFailure, installDialectErrors } from '../dialect-errors.js'
 import { TWILIO_ERRORS } from './twilio.errors.js';
 import { TWILIO_OPERATION_DOCS } from './twilio.examples.js';
 import {
+  challengeBody,
   type EntityRef,
   factorBody,
   formInteger,
@@ -16,7 +17,6 @@ import {
   listBody,
   serviceBody,
   serviceInput,
-  sidOf,
   VERIFY_BASE_PATH,
   verificationBody,
   verificationCheckBody,
@@ -24,6 +24,9 @@ import {
 import {
   Challenge,
   ChallengeBody,
+  ChallengeList,
+  ChallengeParams,
+  ChallengeUpdateBody,
   EntityParams,
   Factor,
   FactorBody,
@@ -48,8 +51,6 @@ import {
 
 const SECURITY = [{ accountSid_authToken: [] }];
 const DEFAULT_PAGE_SIZE = 50;
-/** How long a TOTP challenge's answer is said to be good for (Twilio's default expiration). */
-const CHALLENGE_TTL_SECONDS = 5 * 60;
 
 /** Channels Twilio Verify names that no Tessera provider carries: refused with Twilio's 60223. */
 const CARRIED_CHANNELS = new Set(['sms', 'email']);
@@ -480,9 +481,9 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
         operationId: 'CreateChallenge',
         summary: 'Challenge a TOTP factor with a code',
         description:
-          'A TOTP challenge answered at once: `AuthPayload` is checked against the factor (each code once, the ' +
-          'shared lockout counting wrong ones) and the challenge is `approved`, or `pending` for a wrong code. ' +
-          'Departure: challenges are not kept, so they cannot be fetched or listed afterwards.',
+          'A TOTP challenge answered with its creation: `AuthPayload` is checked against the factor `FactorSid` (each ' +
+          'code once, across every API; wrong ones count in the account’s lockout). `approved` for a right code, ' +
+          '`pending` otherwise, to be answered again within five minutes. Push challenges are not served.',
         tags: ['challenges'],
         security: SECURITY,
         params: EntityParams,
@@ -491,37 +492,99 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       },
     },
     async (request, reply) => {
-      const actor = callerOf(request);
-      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
-      const factorId = idOfSid('YF', request.body.FactorSid);
       const payload = request.body.AuthPayload;
       if (payload === undefined) throw invalidParameter('AuthPayload', 'AuthPayload is required for a TOTP challenge.');
-      const check = await core.factors.verifyForUser(actor, { externalId: entity.identity }, payload);
-      if (check.ok && check.factor.id !== factorId) throw new TesseraError('FACTOR_NOT_FOUND');
-      const now = core.clock.now();
-      const serviceSid = sidOf('VA', entity.serviceId);
-      const sid = `YC${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex')}`;
-      const url = `${originOf(request)}${VERIFY_BASE_PATH}/Services/${serviceSid}/Entities/${encodeURIComponent(entity.identity)}/Challenges/${sid}`;
-      return reply.status(201).send({
-        sid,
-        account_sid: sidOf('AC', entity.ownerId),
-        service_sid: serviceSid,
-        entity_sid: sidOf('YE', entity.userId),
-        identity: entity.identity,
-        factor_sid: request.body.FactorSid,
-        date_created: now.toISOString(),
-        date_updated: now.toISOString(),
-        date_responded: check.ok ? now.toISOString() : null,
-        expiration_date: new Date(now.getTime() + CHALLENGE_TTL_SECONDS * 1000).toISOString(),
-        status: check.ok ? 'approved' : 'pending',
-        responded_reason: 'none',
-        details: null,
-        hidden_details: null,
-        metadata: null,
-        factor_type: 'totp',
-        url,
-        links: { notifications: `${url}/Notifications` },
+      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      const challenge = await core.entityChallenges.create(
+        callerOf(request),
+        entity.serviceId,
+        entity.identity,
+        idOfSid('YF', request.body.FactorSid),
+        payload,
+      );
+      return reply.status(201).send(challengeBody(challenge, entity, originOf(request)));
+    },
+  );
+
+  app.get(
+    '/v2/Services/:ServiceSid/Entities/:Identity/Challenges',
+    {
+      schema: {
+        operationId: 'ListChallenge',
+        summary: 'List an entity’s challenges',
+        tags: ['challenges'],
+        security: SECURITY,
+        params: EntityParams,
+        querystring: PageQuery,
+        response: { 200: ChallengeList, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      const pageSize = request.query.PageSize ?? DEFAULT_PAGE_SIZE;
+      const page = request.query.Page ?? 0;
+      const found = await core.entityChallenges.list(callerOf(request), entity.serviceId, entity.identity, {
+        offset: page * pageSize,
+        limit: pageSize + 1,
       });
+      const origin = originOf(request);
+      return listBody(
+        'challenges',
+        found.slice(0, pageSize).map((challenge) => challengeBody(challenge, entity, origin)),
+        { page, pageSize, hasMore: found.length > pageSize },
+        `${origin}${VERIFY_BASE_PATH}/Services/${request.params.ServiceSid}/Entities/${encodeURIComponent(entity.identity)}/Challenges`,
+      );
+    },
+  );
+
+  app.get(
+    '/v2/Services/:ServiceSid/Entities/:Identity/Challenges/:Sid',
+    {
+      schema: {
+        operationId: 'FetchChallenge',
+        summary: 'Fetch a challenge',
+        tags: ['challenges'],
+        security: SECURITY,
+        params: ChallengeParams,
+        response: { 200: Challenge, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      const challenge = await core.entityChallenges.get(
+        callerOf(request),
+        entity.serviceId,
+        entity.identity,
+        idOfSid('YC', request.params.Sid),
+      );
+      return challengeBody(challenge, entity, originOf(request));
+    },
+  );
+
+  app.post(
+    '/v2/Services/:ServiceSid/Entities/:Identity/Challenges/:Sid',
+    {
+      config: rateLimitGroups('verify'),
+      schema: {
+        operationId: 'UpdateChallenge',
+        summary: 'Answer a pending challenge with a code',
+        tags: ['challenges'],
+        security: SECURITY,
+        params: ChallengeParams,
+        body: ChallengeUpdateBody,
+        response: { 200: Challenge, ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      const challenge = await core.entityChallenges.respond(
+        callerOf(request),
+        entity.serviceId,
+        entity.identity,
+        idOfSid('YC', request.params.Sid),
+        request.body.AuthPayload,
+      );
+      return challengeBody(challenge, entity, originOf(request));
     },
   );
 }

@@ -160,6 +160,13 @@ export const NewFactor = Type.Object({
 });
 export const FactorList = Type.Object({ factors: Type.Array(Factor), meta: Meta });
 
+export const ChallengeParams = Type.Object({
+  ServiceSid: Sid('VA'),
+  Identity: Type.String({ pattern: '^[\\x21-\\x7e]{1,128}$' }),
+  Sid: Sid('YC'),
+});
+export const ChallengeUpdateBody = Type.Object({ AuthPayload: Type.String({ minLength: 1, maxLength: 16 }) });
+
 export const ChallengeBody = Type.Object({
   FactorSid: Sid('YF'),
   AuthPayload: Type.Optional(Type.String({ maxLength: 16 })),
@@ -175,7 +182,7 @@ export const Challenge = Type.Object({
   date_updated: DateTime,
   date_responded: Type.Union([DateTime, Type.Null()]),
   expiration_date: DateTime,
-  status: Type.Union([Type.Literal('pending'), Type.Literal('approved')]),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('expired')]),
   responded_reason: Type.Literal('none'),
   details: Type.Null(),
   hidden_details: Type.Null(),
@@ -184,3 +191,4 @@ export const Challenge = Type.Object({
   url: Type.String(),
   links: Type.Record(Type.String(), Type.String()),
 });
+export const ChallengeList = Type.Object({ challenges: Type.Array(Challenge), meta: Meta });

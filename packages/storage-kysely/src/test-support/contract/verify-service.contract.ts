@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DestinationVerificationRecord, VerifyServiceRecord } from '@tessera/core';
+import type { DestinationVerificationRecord, EntityChallengeRecord, VerifyServiceRecord } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { at } from '../record-factories.js';
 import { CALLERS, type ContractContext } from './context.js';
@@ -126,6 +126,43 @@ export function describeVerifyServiceContract(ctx: ContractContext): void {
           updatedAt: at(90_000),
         }),
       ).toBe(false);
+    });
+
+    it('keeps entity challenges for their service and account; of concurrent approvals one wins, none once expired', async () => {
+      const owner = await ctx.createdUser();
+      const service = aService(owner.id);
+      await ctx.storage.verifyServices.insert(service);
+      const { user, factor } = await ctx.activeTotp();
+      const challenge = (overrides: Partial<EntityChallengeRecord> = {}): EntityChallengeRecord => ({
+        id: randomUUID(),
+        serviceId: service.id,
+        userId: user.id,
+        factorId: factor.id,
+        status: 'pending',
+        createdAt: at(0),
+        updatedAt: at(0),
+        respondedAt: null,
+        expiresAt: at(300_000),
+        ...overrides,
+      });
+      const first = challenge();
+      const second = challenge({ createdAt: at(1), status: 'approved', respondedAt: at(1) });
+      await ctx.storage.entityChallenges.insert(first);
+      await ctx.storage.entityChallenges.insert(second);
+      const repo = ctx.storage.entityChallenges;
+      expect(await repo.findById(first.id, service.id, user.id)).toEqual(first);
+      expect(await repo.findById(first.id, service.id, owner.id)).toBeUndefined();
+      expect((await repo.list(service.id, user.id, 0, 10)).map((c) => c.id)).toEqual([second.id, first.id]);
+      expect((await repo.list(service.id, user.id, 1, 10)).map((c) => c.id)).toEqual([first.id]);
+
+      expect(await repo.approve(first.id, at(400_000))).toBe(false);
+      const storages = await ctx.connections({ transactions: false });
+      const outcomes = await ctx.race(storages, (storage) => storage.entityChallenges.approve(first.id, at(10)));
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      expect(await repo.findById(first.id, service.id, user.id)).toMatchObject({
+        status: 'approved',
+        respondedAt: at(10),
+      });
     });
   });
 }
