@@ -1,3 +1,4 @@
+import { twilioSid } from '@tessera/contract';
 import type {
   EntityChallengeView,
   FactorView,
@@ -13,11 +14,9 @@ export const VERIFY_BASE_PATH = '/v2';
 
 /**
  * Twilio's SIDs for Tessera's ids: the two-letter prefix of the resource and the UUID's 32 hex
- * digits. No table maps them; the SID is the id.
+ * digits (as the credentials' SIDs are made). No table maps them; the SID is the id.
  */
-export function sidOf(prefix: string, uuid: string): string {
-  return `${prefix}${uuid.replaceAll('-', '')}`;
-}
+export const sidOf = twilioSid;
 
 /** The id a SID carries; a SID of another kind, or no SID, is "not found". */
 export function idOfSid(prefix: string, sid: string): string {
