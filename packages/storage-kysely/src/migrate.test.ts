@@ -12,6 +12,8 @@ const TABLES = [
   'api_tokens',
   'backup_codes',
   'delivered_codes',
+  'destination_verifications',
+  'entity_challenges',
   'factor_backup_codes',
   'factor_email',
   'factor_sms',
@@ -30,6 +32,7 @@ const TABLES = [
   'throttles',
   'trusted_devices',
   'users',
+  'verify_services',
   'webauthn_challenges',
   'webauthn_credentials',
 ];
