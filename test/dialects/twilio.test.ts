@@ -231,6 +231,10 @@ describe('Twilio Verify v2 through twilio-node', () => {
     const s = await service('Bank');
     const identity = `user-${Date.now()}`;
     const entity = client.verify.v2.services(s.sid).entities(identity);
+    // Reading an entity that does not exist makes nothing: its account is made by its first factor.
+    expect(await entity.factors.list()).toEqual([]);
+    expectConforms();
+    expect(await refusal(entity.factors(`YF${'0'.repeat(32)}`).fetch())).toMatchObject({ code: 20404 });
     const factor = await entity.newFactors.create({ friendlyName: 'Phone', factorType: 'totp' });
     expectConforms();
     expect(factor).toMatchObject({ status: 'unverified', factorType: 'totp', identity });

@@ -61,6 +61,7 @@ import { SuccessTokenService } from './success-tokens/success-token-service.js';
 import { KeyedLock } from './throttle/keyed-lock.js';
 import { PasswordThrottle } from './throttle/password-throttle.js';
 import { DEFAULT_PASSWORD_THROTTLE_POLICY } from './throttle/password-throttle-policy.js';
+import { VerifyEntities } from './verify-entities/verify-entities.js';
 
 export interface CoreDeps {
   storage: Storage;
@@ -128,6 +129,8 @@ export interface Core {
   verifyServices: VerifyServices;
   /** Codes to phone numbers and e-mail addresses that belong to no account. */
   destinationVerifications: DestinationVerifications;
+  /** A platform's users' authenticators under a verify service (Twilio Verify's entities and factors). */
+  verifyEntities: VerifyEntities;
   /** Code checks of a platform user's TOTP factor, kept to be fetched and listed. */
   entityChallenges: EntityChallenges;
   clock: Clock;
@@ -286,7 +289,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
   const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions);
 
-  return {
+  const core: Omit<Core, 'verifyEntities' | 'entityChallenges'> = {
     accounts,
     passwords: new PasswordService({
       storage,
@@ -413,13 +416,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     authorizer,
     secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger }),
     verifyServices,
-    entityChallenges: new EntityChallenges({
-      challenges: storage.entityChallenges,
-      users: storage.users,
-      factors,
-      authorizer,
-      clock,
-    }),
     destinationVerifications: new DestinationVerifications({
       verifications: storage.destinationVerifications,
       services: verifyServices,
@@ -430,5 +426,24 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       clock,
     }),
     clock,
+  };
+  const verifyEntities = new VerifyEntities({
+    services: verifyServices,
+    userAdmin: core.userAdmin,
+    users: storage.users,
+    enable: core.enable,
+    factors,
+    admin: core.admin,
+  });
+  return {
+    ...core,
+    verifyEntities,
+    entityChallenges: new EntityChallenges({
+      challenges: storage.entityChallenges,
+      entities: verifyEntities,
+      factors,
+      authorizer,
+      clock,
+    }),
   };
 }

@@ -65,3 +65,4 @@ export * from './settings/issuer-settings.js';
 export * from './storage/index.js';
 export * from './success-tokens/success-token-service.js';
 export * from './throttle/password-throttle-policy.js';
+export * from './verify-entities/verify-entities.js';

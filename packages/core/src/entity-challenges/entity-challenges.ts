@@ -5,7 +5,8 @@ import { newId } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { FactorService } from '../factors/factor-service.js';
 import type { EntityChallengeRecord } from '../storage/records.js';
-import type { EntityChallengeRepository, UserRepository } from '../storage/repositories.js';
+import type { EntityChallengeRepository } from '../storage/repositories.js';
+import type { VerifyEntities, VerifyEntity } from '../verify-entities/verify-entities.js';
 
 /** How long a pending challenge may still be answered (Twilio's default expiration). */
 export const ENTITY_CHALLENGE_TTL_SECONDS = 5 * 60;
@@ -32,7 +33,7 @@ export class EntityChallenges {
   constructor(
     private readonly deps: {
       challenges: EntityChallengeRepository;
-      users: Pick<UserRepository, 'findByExternalId'>;
+      entities: Pick<VerifyEntities, 'entity'>;
       factors: Pick<FactorService, 'verifyFactorOf'>;
       authorizer: Authorizer;
       clock: Clock;
@@ -42,18 +43,17 @@ export class EntityChallenges {
   async create(
     actor: Actor,
     serviceId: string,
-    externalId: string,
+    identity: string,
     factorId: string,
     code: string,
-  ): Promise<EntityChallengeView> {
-    const check = await this.deps.factors.verifyFactorOf(actor, externalId, factorId, code);
-    const user = await this.deps.users.findByExternalId(externalId);
-    if (!user) throw new TesseraError('USER_NOT_FOUND');
+  ): Promise<{ entity: VerifyEntity; challenge: EntityChallengeView }> {
+    const entity = await this.deps.entities.entity(actor, serviceId, identity);
+    const check = await this.deps.factors.verifyFactorOf(actor, identity, factorId, code);
     const now = this.deps.clock.now();
     const record: EntityChallengeRecord = {
       id: newId(),
-      serviceId,
-      userId: user.id,
+      serviceId: entity.service.id,
+      userId: entity.userId,
       factorId,
       status: check.ok ? 'approved' : 'pending',
       createdAt: now,
@@ -62,52 +62,63 @@ export class EntityChallenges {
       expiresAt: new Date(now.getTime() + ENTITY_CHALLENGE_TTL_SECONDS * 1000),
     };
     await this.deps.challenges.insert(record);
-    return viewOf(record, now);
+    return { entity, challenge: viewOf(record, now) };
   }
 
   /** Answers a pending challenge again with a code. */
   async respond(
     actor: Actor,
     serviceId: string,
-    externalId: string,
+    identity: string,
     id: string,
     code: string,
-  ): Promise<EntityChallengeView> {
-    const challenge = await this.find(actor, serviceId, externalId, id);
+  ): Promise<{ entity: VerifyEntity; challenge: EntityChallengeView }> {
+    const { entity, record } = await this.find(actor, serviceId, identity, id);
     const now = this.deps.clock.now();
-    if (challenge.status !== 'pending' || challenge.expiresAt <= now) {
+    if (record.status !== 'pending' || record.expiresAt <= now) {
       throw new TesseraError('FLOW_FINISHED', { message: 'The challenge is no longer pending.' });
     }
-    const check = await this.deps.factors.verifyFactorOf(actor, externalId, challenge.factorId, code);
-    if (check.ok && (await this.deps.challenges.approve(challenge.id, now))) {
-      return viewOf({ ...challenge, status: 'approved', respondedAt: now, updatedAt: now }, now);
+    const check = await this.deps.factors.verifyFactorOf(actor, identity, record.factorId, code);
+    if (check.ok && (await this.deps.challenges.approve(record.id, now))) {
+      return { entity, challenge: viewOf({ ...record, status: 'approved', respondedAt: now, updatedAt: now }, now) };
     }
-    return viewOf(challenge, now);
+    return { entity, challenge: viewOf(record, now) };
   }
 
-  async get(actor: Actor, serviceId: string, externalId: string, id: string): Promise<EntityChallengeView> {
-    return viewOf(await this.find(actor, serviceId, externalId, id), this.deps.clock.now());
+  async get(
+    actor: Actor,
+    serviceId: string,
+    identity: string,
+    id: string,
+  ): Promise<{ entity: VerifyEntity; challenge: EntityChallengeView }> {
+    const { entity, record } = await this.find(actor, serviceId, identity, id);
+    return { entity, challenge: viewOf(record, this.deps.clock.now()) };
   }
 
   async list(
     actor: Actor,
     serviceId: string,
-    externalId: string,
+    identity: string,
     page: { offset: number; limit: number },
-  ): Promise<EntityChallengeView[]> {
+  ): Promise<{ entity: VerifyEntity; challenges: EntityChallengeView[] }> {
     await this.deps.authorizer.admin(actor, 'admin.read');
-    const user = await this.deps.users.findByExternalId(externalId);
-    if (!user) throw new TesseraError('USER_NOT_FOUND');
+    const entity = await this.deps.entities.entity(actor, serviceId, identity);
     const now = this.deps.clock.now();
-    return (await this.deps.challenges.list(serviceId, user.id, page.offset, page.limit)).map((c) => viewOf(c, now));
+    const found = await this.deps.challenges.list(entity.service.id, entity.userId, page.offset, page.limit);
+    return { entity, challenges: found.map((challenge) => viewOf(challenge, now)) };
   }
 
-  private async find(actor: Actor, serviceId: string, externalId: string, id: string): Promise<EntityChallengeRecord> {
+  private async find(
+    actor: Actor,
+    serviceId: string,
+    identity: string,
+    id: string,
+  ): Promise<{ entity: VerifyEntity; record: EntityChallengeRecord }> {
     await this.deps.authorizer.admin(actor, 'admin.read');
-    const user = await this.deps.users.findByExternalId(externalId);
-    const found = user && (await this.deps.challenges.findById(id, serviceId, user.id));
-    if (!found) throw new TesseraError('FLOW_NOT_FOUND', { message: `No challenge ${id}.` });
-    return found;
+    const entity = await this.deps.entities.entity(actor, serviceId, identity);
+    const record = await this.deps.challenges.findById(id, entity.service.id, entity.userId);
+    if (!record) throw new TesseraError('FLOW_NOT_FOUND', { message: `No challenge ${id}.` });
+    return { entity, record };
   }
 }
 

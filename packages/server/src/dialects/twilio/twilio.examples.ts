@@ -51,8 +51,7 @@ const pending: VerificationView = {
 const approved: VerificationView = { ...pending, status: 'approved', valid: true };
 
 const entity: EntityRef = {
-  serviceId: SERVICE_ID,
-  ownerId: OWNER,
+  service: { id: SERVICE_ID, ownerId: OWNER },
   identity: 'user-4711',
   userId: '0193a8e0-8e4f-7f61-a052-7d9e1f3a4b52',
 };

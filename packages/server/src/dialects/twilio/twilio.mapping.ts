@@ -141,19 +141,19 @@ export function verificationCheckBody(verification: VerificationView) {
   return { ...verificationCommon(verification), sna_attempts_error_codes: [] };
 }
 
+/** The entity an answer is about: its service, the platform's id for it, its account. */
 export interface EntityRef {
-  serviceId: string;
-  ownerId: string;
+  service: { id: string; ownerId: string };
   identity: string;
   userId: string;
 }
 
 export function factorBody(factor: FactorView, entity: EntityRef, friendlyName: string, origin: string) {
-  const serviceSid = sidOf('VA', entity.serviceId);
+  const serviceSid = sidOf('VA', entity.service.id);
   const sid = sidOf('YF', factor.id);
   return {
     sid,
-    account_sid: accountSid(entity.ownerId),
+    account_sid: accountSid(entity.service.ownerId),
     service_sid: serviceSid,
     entity_sid: sidOf('YE', entity.userId),
     identity: entity.identity,
@@ -174,12 +174,12 @@ export function factorBody(factor: FactorView, entity: EntityRef, friendlyName: 
 }
 
 export function challengeBody(challenge: EntityChallengeView, entity: EntityRef, origin: string) {
-  const serviceSid = sidOf('VA', entity.serviceId);
+  const serviceSid = sidOf('VA', entity.service.id);
   const sid = sidOf('YC', challenge.id);
   const url = `${origin}${VERIFY_BASE_PATH}/Services/${serviceSid}/Entities/${encodeURIComponent(entity.identity)}/Challenges/${sid}`;
   return {
     sid,
-    account_sid: accountSid(entity.ownerId),
+    account_sid: accountSid(entity.service.ownerId),
     service_sid: serviceSid,
     entity_sid: sidOf('YE', entity.userId),
     identity: entity.identity,

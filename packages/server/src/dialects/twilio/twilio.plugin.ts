@@ -1,5 +1,5 @@
 import type { Core } from '@tessera/core';
-import { codeProof, isTesseraError, TesseraError } from '@tessera/core';
+import { TesseraError } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
 import { rateLimitGroups } from '../../http/rate-limit.js';
 import { acceptFormBodies } from '../cpanel-common.js';
@@ -10,7 +10,6 @@ import { TWILIO_ERRORS } from './twilio.errors.js';
 import { TWILIO_OPERATION_DOCS } from './twilio.examples.js';
 import {
   challengeBody,
-  type EntityRef,
   factorBody,
   formInteger,
   idOfSid,
@@ -66,14 +65,6 @@ function originOf(request: FastifyRequest): string {
 /** A field of Twilio's form Tessera refuses, with Twilio's invalid-parameter answer (60200). */
 function invalidParameter(field: string, message: string): TesseraError {
   return new TesseraError('VALIDATION_FAILED', { message, meta: { field } });
-}
-
-/** The factor's entity: the account the platform knows by `Identity`, and the service it is under. */
-async function entityOf(core: Core, request: FastifyRequest, serviceSid: string, identity: string): Promise<EntityRef> {
-  const actor = callerOf(request);
-  const service = await core.verifyServices.get(actor, idOfSid('VA', serviceSid));
-  const account = await core.userAdmin.findOrCreateByExternalId(actor, identity);
-  return { serviceId: service.id, ownerId: service.ownerId, identity, userId: account.id };
 }
 
 async function registerServices(app: DialectApp, core: Core): Promise<void> {
@@ -307,6 +298,9 @@ async function registerVerifications(app: DialectApp, core: Core): Promise<void>
 }
 
 async function registerFactors(app: DialectApp, core: Core): Promise<void> {
+  const factorsUrl = (request: FastifyRequest, serviceSid: string, identity: string) =>
+    `${originOf(request)}${VERIFY_BASE_PATH}/Services/${serviceSid}/Entities/${encodeURIComponent(identity)}`;
+
   app.post(
     '/v2/Services/:ServiceSid/Entities/:Identity/Factors',
     {
@@ -328,31 +322,18 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       if (body['Binding.Secret'] !== undefined) {
         throw invalidParameter('Binding.Secret', 'Tessera makes the key: Binding.Secret cannot be given.');
       }
-      if (body['Config.Alg'] !== undefined && body['Config.Alg'].toLowerCase() !== 'sha1') {
-        throw invalidParameter('Config.Alg', 'Authenticator apps make SHA1 codes: Config.Alg must be sha1.');
-      }
-      const skew = formInteger(body['Config.Skew']);
-      if (skew !== undefined && skew !== 1) {
-        throw invalidParameter('Config.Skew', 'Tessera accepts one time step either way: Config.Skew must be 1.');
-      }
-      const actor = callerOf(request);
-      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
-      const service = await core.verifyServices.get(actor, entity.serviceId);
-      const digits = formInteger(body['Config.CodeLength']) ?? service.settings.totpCodeLength ?? undefined;
-      const period = formInteger(body['Config.TimeStep']) ?? service.settings.totpTimeStep ?? undefined;
-      if (digits !== undefined && digits !== 6 && digits !== 8) {
-        throw invalidParameter('Config.CodeLength', 'Config.CodeLength must be 6 or 8.');
-      }
-      if (period !== undefined && (period < 20 || period > 60)) {
-        throw invalidParameter('Config.TimeStep', 'Config.TimeStep must be from 20 to 60 seconds.');
-      }
-      const started = await core.enable.startFor(actor, entity.userId, {
-        totp: { ...(digits === undefined ? {} : { digits }), ...(period === undefined ? {} : { period }) },
-        ...(service.settings.totpIssuer ? { issuer: service.settings.totpIssuer } : {}),
-      });
-      // A TOTP enrollment always shows its key and its pending factor.
-      const totp = started.totp!;
-      const factor = started.factor!;
+      const config = {
+        digits: formInteger(body['Config.CodeLength']),
+        period: formInteger(body['Config.TimeStep']),
+        skew: formInteger(body['Config.Skew']),
+        algorithm: body['Config.Alg'],
+      };
+      const { entity, factor, totp } = await core.verifyEntities.enrollTotp(
+        callerOf(request),
+        idOfSid('VA', request.params.ServiceSid),
+        request.params.Identity,
+        Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined)),
+      );
       return reply.status(201).send({
         ...factorBody(factor, entity, body.FriendlyName, originOf(request)),
         binding: { secret: totp.secret, uri: totp.otpauthUri },
@@ -375,17 +356,21 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       },
     },
     async (request) => {
-      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
-      const factors = (await core.factors.listFor(callerOf(request), entity.userId)).filter((f) => f.method === 'totp');
+      const { ServiceSid, Identity } = request.params;
+      const { entity, factors } = await core.verifyEntities.listTotp(
+        callerOf(request),
+        idOfSid('VA', ServiceSid),
+        Identity,
+      );
       const origin = originOf(request);
       const pageSize = request.query.PageSize ?? DEFAULT_PAGE_SIZE;
       const page = request.query.Page ?? 0;
-      const slice = factors.slice(page * pageSize, (page + 1) * pageSize);
+      const slice = entity ? factors.slice(page * pageSize, (page + 1) * pageSize) : [];
       return listBody(
         'factors',
-        slice.map((factor) => factorBody(factor, entity, entity.identity, origin)),
+        entity ? slice.map((factor) => factorBody(factor, entity, entity.identity, origin)) : [],
         { page, pageSize, hasMore: factors.length > (page + 1) * pageSize },
-        `${origin}${VERIFY_BASE_PATH}/Services/${request.params.ServiceSid}/Entities/${encodeURIComponent(entity.identity)}/Factors`,
+        `${factorsUrl(request, ServiceSid, Identity)}/Factors`,
       );
     },
   );
@@ -403,10 +388,13 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       },
     },
     async (request) => {
-      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
-      const factorId = idOfSid('YF', request.params.Sid);
-      const factor = (await core.factors.listFor(callerOf(request), entity.userId)).find((f) => f.id === factorId);
-      if (!factor) throw new TesseraError('FACTOR_NOT_FOUND');
+      const { ServiceSid, Identity, Sid } = request.params;
+      const { entity, factor } = await core.verifyEntities.getTotp(
+        callerOf(request),
+        idOfSid('VA', ServiceSid),
+        Identity,
+        idOfSid('YF', Sid),
+      );
       return factorBody(factor, entity, entity.identity, originOf(request));
     },
   );
@@ -420,7 +408,8 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
         summary: 'Verify a TOTP factor with a code',
         description:
           'Verifies an unverified TOTP factor with a code from the app in `AuthPayload`. A wrong code answers the ' +
-          'factor still `unverified` (as Twilio does); a verified factor is answered as it is.',
+          'factor still `unverified` (as Twilio does; it counts as a try of the enrollment, five in all); a ' +
+          'verified factor is answered as it is. Without `AuthPayload`, the factor as it stands.',
         tags: ['factors'],
         security: SECURITY,
         params: FactorParams,
@@ -429,28 +418,24 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       },
     },
     async (request) => {
-      const actor = callerOf(request);
-      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
-      const factorId = idOfSid('YF', request.params.Sid);
-      const name = request.body.FriendlyName ?? entity.identity;
-      const origin = originOf(request);
-      const payload = request.body.AuthPayload;
-      if (payload === undefined) {
-        const factor = (await core.factors.listFor(actor, entity.userId)).find((f) => f.id === factorId);
-        if (!factor) throw new TesseraError('FACTOR_NOT_FOUND');
-        return factorBody(factor, entity, name, origin);
-      }
-      try {
-        const confirmed = await core.enable.confirmFactorFor(actor, entity.userId, factorId, codeProof(payload));
-        return factorBody(confirmed.factor, entity, name, origin);
-      } catch (error) {
-        if (!isTesseraError(error) || (error.code !== 'CODE_INVALID' && error.code !== 'FACTOR_NOT_PENDING'))
-          throw error;
-        // Twilio answers a wrong code with the factor as it stands (unverified), and a verified one as it is.
-        const factor = (await core.factors.listFor(actor, entity.userId)).find((f) => f.id === factorId);
-        if (!factor) throw new TesseraError('FACTOR_NOT_FOUND');
-        return factorBody(factor, entity, name, origin);
-      }
+      const { ServiceSid, Identity, Sid } = request.params;
+      const { AuthPayload, FriendlyName } = request.body;
+      const { entity, factor } =
+        AuthPayload === undefined
+          ? await core.verifyEntities.getTotp(
+              callerOf(request),
+              idOfSid('VA', ServiceSid),
+              Identity,
+              idOfSid('YF', Sid),
+            )
+          : await core.verifyEntities.verifyTotp(
+              callerOf(request),
+              idOfSid('VA', ServiceSid),
+              Identity,
+              idOfSid('YF', Sid),
+              AuthPayload,
+            );
+      return factorBody(factor, entity, FriendlyName ?? entity.identity, originOf(request));
     },
   );
 
@@ -467,8 +452,8 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       },
     },
     async (request, reply) => {
-      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
-      await core.admin.removeFactor(callerOf(request), entity.userId, idOfSid('YF', request.params.Sid));
+      const { ServiceSid, Identity, Sid } = request.params;
+      await core.verifyEntities.removeTotp(callerOf(request), idOfSid('VA', ServiceSid), Identity, idOfSid('YF', Sid));
       return reply.status(204).send(null);
     },
   );
@@ -494,11 +479,10 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
     async (request, reply) => {
       const payload = request.body.AuthPayload;
       if (payload === undefined) throw invalidParameter('AuthPayload', 'AuthPayload is required for a TOTP challenge.');
-      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
-      const challenge = await core.entityChallenges.create(
+      const { entity, challenge } = await core.entityChallenges.create(
         callerOf(request),
-        entity.serviceId,
-        entity.identity,
+        idOfSid('VA', request.params.ServiceSid),
+        request.params.Identity,
         idOfSid('YF', request.body.FactorSid),
         payload,
       );
@@ -520,19 +504,21 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       },
     },
     async (request) => {
-      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
+      const { ServiceSid, Identity } = request.params;
       const pageSize = request.query.PageSize ?? DEFAULT_PAGE_SIZE;
       const page = request.query.Page ?? 0;
-      const found = await core.entityChallenges.list(callerOf(request), entity.serviceId, entity.identity, {
-        offset: page * pageSize,
-        limit: pageSize + 1,
-      });
+      const { entity, challenges } = await core.entityChallenges.list(
+        callerOf(request),
+        idOfSid('VA', ServiceSid),
+        Identity,
+        { offset: page * pageSize, limit: pageSize + 1 },
+      );
       const origin = originOf(request);
       return listBody(
         'challenges',
-        found.slice(0, pageSize).map((challenge) => challengeBody(challenge, entity, origin)),
-        { page, pageSize, hasMore: found.length > pageSize },
-        `${origin}${VERIFY_BASE_PATH}/Services/${request.params.ServiceSid}/Entities/${encodeURIComponent(entity.identity)}/Challenges`,
+        challenges.slice(0, pageSize).map((challenge) => challengeBody(challenge, entity, origin)),
+        { page, pageSize, hasMore: challenges.length > pageSize },
+        `${factorsUrl(request, ServiceSid, Identity)}/Challenges`,
       );
     },
   );
@@ -550,12 +536,12 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       },
     },
     async (request) => {
-      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
-      const challenge = await core.entityChallenges.get(
+      const { ServiceSid, Identity, Sid } = request.params;
+      const { entity, challenge } = await core.entityChallenges.get(
         callerOf(request),
-        entity.serviceId,
-        entity.identity,
-        idOfSid('YC', request.params.Sid),
+        idOfSid('VA', ServiceSid),
+        Identity,
+        idOfSid('YC', Sid),
       );
       return challengeBody(challenge, entity, originOf(request));
     },
@@ -576,12 +562,12 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
       },
     },
     async (request) => {
-      const entity = await entityOf(core, request, request.params.ServiceSid, request.params.Identity);
-      const challenge = await core.entityChallenges.respond(
+      const { ServiceSid, Identity, Sid } = request.params;
+      const { entity, challenge } = await core.entityChallenges.respond(
         callerOf(request),
-        entity.serviceId,
-        entity.identity,
-        idOfSid('YC', request.params.Sid),
+        idOfSid('VA', ServiceSid),
+        Identity,
+        idOfSid('YC', Sid),
         request.body.AuthPayload,
       );
       return challengeBody(challenge, entity, originOf(request));
