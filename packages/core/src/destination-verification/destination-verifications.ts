@@ -125,7 +125,7 @@ export class DestinationVerifications {
       updatedAt: now,
       expiresAt,
     };
-    record.sealedDestination = secretBox.seal(Buffer.from(to, 'utf8'), destinationContext(record.id));
+    record.sealedDestination = secretBox.seal(Buffer.from(to, 'utf8'), destinationSealContext(record.id));
     await verifications.insert(record);
     await this.record(actor, record, 'create');
     return viewOf(record, to);
@@ -275,7 +275,7 @@ export class DestinationVerifications {
 
   private destinationOf(verification: DestinationVerificationRecord): string {
     return this.deps.secretBox
-      .open(verification.sealedDestination, destinationContext(verification.id))
+      .open(verification.sealedDestination, destinationSealContext(verification.id))
       .toString('utf8');
   }
 }
@@ -284,7 +284,8 @@ function purposeOf(serviceId: string): string {
   return `verify:${serviceId}`;
 }
 
-function destinationContext(id: string): string {
+/** What a verification's sealed destination is bound to (the key rotation re-seals it so). */
+export function destinationSealContext(id: string): string {
   return `destination-verification:${id}`;
 }
 

@@ -340,7 +340,7 @@ export interface SettingsRepository {
 }
 
 /** Columns that hold values sealed by SecretBox, each bound to its row id (see SecretKeyRotation). */
-export type SealedColumn = 'totp_secret' | 'sms_phone' | 'user_phone';
+export type SealedColumn = 'totp_secret' | 'sms_phone' | 'user_phone' | 'verification_destination';
 
 /** Tables whose rows are found by a keyed hash of a value only its holder has. */
 export type HashedTable =
