@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, createSignedInUser, type Harness, json, uniquePhone } from '../support/harness.js';
 
 /**
- * Twilio Verify's sends under Tessera's limits: a destination's hourly limit (Twilio's 60203),
+ * Twilio Verify's rules that need a server of their own (small limits) or real concurrency. Sends under Tessera's limits: a destination's hourly limit (Twilio's 60203),
  * and the SMS-pumping protection sized for a client account, which verifies many people's
  * numbers: its different destinations a day and its sends an hour (60410, Fraud Guard's code).
  * Small limits here, so that each is reached in a few calls.
  */
-describe('Twilio Verify send limits', () => {
+describe('Twilio Verify send limits, single use and expiry', () => {
   let h: Harness;
   let basic: Record<string, string>;
   let serviceSid: string;
@@ -72,5 +72,41 @@ describe('Twilio Verify send limits', () => {
     expect(blocked.statusCode).toBe(403);
     expect(json(blocked)).toMatchObject({ code: 60410, status: 403 });
     expect((await send(numbers[0] ?? '')).statusCode).toBe(201);
+  });
+
+  const check = (to: string, code: string) =>
+    h.app.inject({
+      method: 'POST',
+      url: `/v2/Services/${serviceSid}/VerificationCheck`,
+      headers: basic,
+      payload: form({ To: to, Code: code }),
+    });
+
+  it('a right code checked by several at once approves one of them; the others find nothing pending', async () => {
+    // A new day: the destinations of the test before count no more.
+    h.clock.advanceSeconds(86_401);
+    const to = uniquePhone();
+    expect((await send(to)).statusCode).toBe(201);
+    const code = /\b(\d{6})\b/.exec(h.outbox.smsTo(to).at(-1)?.body ?? '')?.[1] ?? '';
+    const answers = await Promise.all(Array.from({ length: 8 }, () => check(to, code)));
+    const statuses = answers.map((answer) => answer.statusCode).sort();
+    expect(statuses).toEqual([200, 404, 404, 404, 404, 404, 404, 404]);
+    expect(json(answers.find((answer) => answer.statusCode === 200) ?? answers[0])).toMatchObject({
+      status: 'approved',
+    });
+  });
+
+  it('a verification expires with its code: checks find nothing, and a fetch says expired', async () => {
+    h.clock.advanceSeconds(86_401);
+    const to = uniquePhone();
+    const started = json<{ sid: string }>(await send(to));
+    const code = /\b(\d{6})\b/.exec(h.outbox.smsTo(to).at(-1)?.body ?? '')?.[1] ?? '';
+    h.clock.advanceSeconds(601);
+    expect(json(await check(to, code))).toMatchObject({ code: 20404, status: 404 });
+    const fetched = await h.app.inject({
+      url: `/v2/Services/${serviceSid}/Verifications/${started.sid}`,
+      headers: basic,
+    });
+    expect(json(fetched)).toMatchObject({ status: 'expired', valid: false });
   });
 });

@@ -175,7 +175,12 @@ export class DeliveredCodeService {
     // A code sent before a key rotation is matched under the previous key after a miss.
     if (await findByKeyedHash(hasher, `delivered:${code}`, (hash) => codes.consume(id, hash, now))) return { ok: true };
     const attempts = await codes.recordFailedAttempt(id);
-    return { ok: false, reason: attempts === undefined || attempts >= record.maxAttempts ? 'exhausted' : 'wrong_code' };
+    if (attempts === undefined) {
+      // Not counted: out of tries, or used meanwhile by a concurrent check with the right code,
+      // which must not read as out of tries.
+      return { ok: false, reason: (await codes.findById(id))?.consumedAt ? 'used' : 'exhausted' };
+    }
+    return { ok: false, reason: attempts >= record.maxAttempts ? 'exhausted' : 'wrong_code' };
   }
 
   /** Ends a code without using it (a new one replaced it, or what it was for was canceled). */
