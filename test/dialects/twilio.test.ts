@@ -250,6 +250,11 @@ describe('Twilio Verify v2 through twilio-node', () => {
       .update({ authPayload: oathtoolCode(binding.secret, h.clock.now()) });
     expectConforms();
     expect(verified.status).toBe('verified');
+    // One authenticator per entity: a second, while the first is verified, is refused.
+    expect(await refusal(entity.newFactors.create({ friendlyName: 'Tablet', factorType: 'totp' }))).toMatchObject({
+      code: 20409,
+      status: 409,
+    });
 
     h.clock.advanceSeconds(30);
     const code = oathtoolCode(binding.secret, h.clock.now());
