@@ -592,7 +592,7 @@ export type HistoryEntry = {
    */
   userPseudonym: string | null;
   /**
-   * A second-factor method (totp, sms, email, backup_codes), `second_factor` (an unlock), `policy`, `account` (an admin's change of the account) or `phone`; with action `contact_change`, `email` or `phone` says which contact detail changed.
+   * A second-factor method (totp, sms, email, backup_codes), `second_factor` (an unlock), `policy`, `account` (an admin's change of the account), `phone`, or `destination_verification` (a code sent to a number or address of no account, through the Twilio Verify dialect: `create` when sent, `update` with its outcome); with action `contact_change`, `email` or `phone` says which contact detail changed.
    */
   method: string;
   /**
