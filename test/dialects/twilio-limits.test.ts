@@ -109,4 +109,14 @@ describe('Twilio Verify send limits, single use and expiry', () => {
     });
     expect(json(fetched)).toMatchObject({ status: 'expired', valid: false });
   });
+
+  it('an unknown path under /v2 is 20404 in Twilio’s shape once the credentials check, 20003 before', async () => {
+    const unknown = await h.app.inject({ url: '/v2/Services/Nope/RateLimits', headers: basic });
+    expect(unknown.statusCode).toBe(404);
+    expect(json(unknown)).toMatchObject({ code: 20404, status: 404 });
+    const anonymous = await h.app.inject({ url: '/v2/Services/Nope/RateLimits' });
+    expect(json(anonymous)).toMatchObject({ code: 20003, status: 401 });
+    const bearer = await h.app.inject({ url: '/v2/Services', headers: { authorization: 'Bearer tsa_x' } });
+    expect(json(bearer)).toMatchObject({ code: 20003, status: 401 });
+  });
 });

@@ -595,13 +595,11 @@ async function register(app: DialectApp, core: Core): Promise<void> {
   app.decorateRequest('actor', null);
   acceptFormBodies(app);
   installDialectErrors(app, TWILIO_ERRORS, (failure) => twilioErrorBody(failure));
-  await app.register(async (scoped) => {
-    const typed = scoped.withTypeProvider<import('@fastify/type-provider-typebox').TypeBoxTypeProvider>();
-    requireCaller(typed, core, ['twilio']);
-    await registerServices(typed, core);
-    await registerVerifications(typed, core);
-    await registerFactors(typed, core);
-  });
+  // Every route of the dialect needs Twilio's credentials: an unknown path under /v2 too.
+  requireCaller(app, core, ['twilio']);
+  await registerServices(app, core);
+  await registerVerifications(app, core);
+  await registerFactors(app, core);
 }
 
 export const twilioDialect: Dialect = {
