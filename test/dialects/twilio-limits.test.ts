@@ -91,9 +91,8 @@ describe('Twilio Verify send limits, single use and expiry', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => check(to, code)));
     const statuses = answers.map((answer) => answer.statusCode).sort();
     expect(statuses).toEqual([200, 404, 404, 404, 404, 404, 404, 404]);
-    expect(json(answers.find((answer) => answer.statusCode === 200) ?? answers[0])).toMatchObject({
-      status: 'approved',
-    });
+    const approved = answers.find((answer) => answer.statusCode === 200);
+    expect(approved && json(approved)).toMatchObject({ status: 'approved' });
   });
 
   it('a verification expires with its code: checks find nothing, and a fetch says expired', async () => {
