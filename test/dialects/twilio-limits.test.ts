@@ -118,4 +118,15 @@ describe('Twilio Verify send limits, single use and expiry', () => {
     const bearer = await h.app.inject({ url: '/v2/Services', headers: { authorization: 'Bearer tsa_x' } });
     expect(json(bearer)).toMatchObject({ code: 20003, status: 401 });
   });
+
+  it('a send the provider refuses is 503 20503 and leaves no verification to check', async () => {
+    h.clock.advanceSeconds(86_401);
+    const to = uniquePhone();
+    h.outbox.failNext(1, to);
+    const refused = await send(to);
+    expect(refused.statusCode).toBe(503);
+    expect(json(refused)).toMatchObject({ code: 20503, status: 503 });
+    expect(json(await check(to, '123456'))).toMatchObject({ code: 20404 });
+    expect((await send(to)).statusCode).toBe(201);
+  });
 });
