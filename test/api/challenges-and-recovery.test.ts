@@ -315,6 +315,7 @@ describe('authorized step-up challenge', () => {
         sentAt: h.clock.now().toISOString(),
         expiresAt: inMinutes(10),
         destination: `${user.username[0]}***@example.test`,
+        digits: 6,
       },
     });
     expect(body.delivery?.destination).not.toContain(user.username);

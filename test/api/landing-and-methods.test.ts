@@ -27,6 +27,14 @@ describe('GET / and the docs a running server serves', () => {
     expect(forBrowser.headers.location).toBe('/docs');
   });
 
+  it('tells a sign-in page that passkeys do not sign in on a server without a relying party', async () => {
+    const told = await h.app.inject({ method: 'GET', url: '/api/v1/auth/passkey' });
+    expect(told.statusCode).toBe(200);
+    expect(json(told)).toEqual({ available: false });
+    const refused = await h.app.inject({ method: 'POST', url: '/api/v1/auth/passkey/options' });
+    expect(refused.statusCode).toBe(409);
+  });
+
   it('serves docs/errors.md where the document links to it, and names the server', async () => {
     const document = json<{ servers?: unknown; externalDocs: { url: string } }>(
       await h.app.inject({ method: 'GET', url: '/openapi.json' }),

@@ -258,3 +258,24 @@ describe('TOTP enrollment and sign-in (native API)', () => {
     expect(json(confirmed)).toMatchObject({ status: 'active', details: { algorithm: 'SHA1', digits: 6 } });
   });
 });
+
+describe('how long the codes are', () => {
+  it('the sign-in step and a step-up say how many digits the code has, 8 for an 8-digit app', async () => {
+    const user = await signUpAndSignIn(h.app, `digits${Date.now().toString(36)}`, 'correct horse battery');
+    await enrollTotp(h.app, user.accessToken, h.clock.now(), { digits: 8 });
+    const signIn = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { username: user.username, password: 'correct horse battery' },
+    });
+    expect(json(signIn)).toMatchObject({ status: 'second_factor_required', codeDigits: { totp: 8 } });
+    const challenge = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/challenges',
+      headers: bearer(user.accessToken),
+      payload: { operation: 'change_password', method: 'totp' },
+    });
+    expect(challenge.statusCode, challenge.body).toBe(201);
+    expect(json(challenge)).toMatchObject({ method: 'totp', codeDigits: 8 });
+  });
+});

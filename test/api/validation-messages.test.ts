@@ -43,10 +43,10 @@ describe('a refused request says which field and what it may be', () => {
     );
   });
 
-  it('a body that may take one of two shapes names the fields of each', async () => {
+  it('a body that may take one of several shapes names the fields of each', async () => {
     const flow = '00000000-0000-4000-8000-000000000000';
     expect(await refusal('POST', `/api/v1/me/2fa/disable/${flow}/confirm`, {})).toBe(
-      'body needs one of: code; or successToken.',
+      'body needs one of: code; or successToken; or credential.',
     );
   });
 });

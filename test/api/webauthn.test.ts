@@ -123,7 +123,22 @@ describe('registration', () => {
   it('turns the method on with a named key, and reports 2FA on', async () => {
     const { user, credentials } = await userWithKey(key({ aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8' }));
     expect(credentials).toHaveLength(1);
-    expect(credentials[0]).toMatchObject({ name: 'YubiKey 5 Series', passkey: true, lastUsedAt: null });
+    expect(credentials[0]).toMatchObject({
+      name: 'YubiKey 5 Series',
+      model: 'YubiKey 5 Series',
+      passkey: true,
+      lastUsedAt: null,
+    });
+    // The model's name stays when the key is renamed; a model not in the table has none.
+    const renamed = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/me/2fa/webauthn/credentials/${credentials[0]?.id}`,
+      headers: bearer(user.accessToken),
+      payload: { name: 'Blue key' },
+    });
+    expect(json(renamed)).toMatchObject({ name: 'Blue key', model: 'YubiKey 5 Series' });
+    const { credentials: unknownModel } = await userWithKey(key({ aaguid: '12345678-1234-4234-8234-123456789abc' }));
+    expect(unknownModel[0]).toMatchObject({ model: null });
     const status = await h.app.inject({ method: 'GET', url: '/api/v1/me/2fa', headers: bearer(user.accessToken) });
     expect(json<{ methods: string[] }>(status).methods).toEqual(['webauthn']);
     const history = await h.core.history.listAll(SYSTEM_ACTOR, { userId: user.id });
@@ -211,6 +226,12 @@ describe('second-factor sign-in', () => {
     expect(done.statusCode, done.body).toBe(200);
     const { accessToken } = json<{ accessToken: string }>(done);
     expect(claims(accessToken).amr).toEqual(['pwd', 'hwk', 'mfa']);
+    const refreshed = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refreshToken: json<{ refreshToken: string }>(done).refreshToken },
+    });
+    expect(claims(json<{ accessToken: string }>(refreshed).accessToken).amr).toEqual(['pwd', 'hwk', 'mfa']);
     const [credential] = await h.storage.webauthnCredentials.listByUser(user.id);
     expect(credential?.lastUsedAt).not.toBeNull();
     expect(credential?.signCount).toBe(1);
@@ -262,7 +283,11 @@ describe('second-factor sign-in', () => {
     expect(errorCode(late)).toBe('WEBAUTHN_CHALLENGE_INVALID');
   });
 
-  it('refuses a counter that went backwards, records it and tells the owner', async () => {
+  it('refuses a counter that went backwards, records it, tells the owner and the webhooks', async () => {
+    const { endpoint } = await h.core.webhooks.create(SYSTEM_ACTOR, {
+      url: 'http://127.0.0.1:9/clones',
+      events: ['webauthn.clone_warning'],
+    });
     const { user, authenticator } = await userWithKey();
     const first = await startSignIn(user);
     expect(
@@ -283,6 +308,12 @@ describe('second-factor sign-in', () => {
     const entry = history.items.find((e) => e.method === 'webauthn' && e.action === 'update');
     expect(entry?.details).toMatchObject({ event: 'sign_count_regressed' });
     expect((await h.storage.webauthnCredentials.listByUser(user.id))[0]?.signCount).toBe(10);
+    // The warning is in the webhook outbox, written with the history entry.
+    const { items } = await h.core.webhooks.deliveries(SYSTEM_ACTOR, endpoint.id, {});
+    expect(items.map((d) => [d.eventType, d.userId, d.status])).toEqual([
+      ['webauthn.clone_warning', user.id, 'pending'],
+    ]);
+    await h.core.webhooks.delete(SYSTEM_ACTOR, endpoint.id);
   });
 
   it('locks the account after failed assertions, whatever the method', async () => {
@@ -314,9 +345,25 @@ describe('passkey sign-in', () => {
       payload: { challengeId, credential: authenticator.assert(options) },
     });
     expect(done.statusCode, done.body).toBe(200);
-    const payload = claims(json<{ accessToken: string }>(done).accessToken);
+    const tokens = json<{ accessToken: string; refreshToken: string }>(done);
+    const payload = claims(tokens.accessToken);
     expect(payload.sub).toBe(user.id);
     expect(payload.amr).toEqual(['hwk', 'mfa']);
+    // Every access token of the session says so, refreshed ones too.
+    const refreshed = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refreshToken: tokens.refreshToken },
+    });
+    expect(refreshed.statusCode, refreshed.body).toBe(200);
+    const again = json<{ accessToken: string; refreshToken: string }>(refreshed);
+    expect(claims(again.accessToken)).toMatchObject({ sub: user.id, amr: ['hwk', 'mfa'] });
+    const twice = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refreshToken: again.refreshToken },
+    });
+    expect(claims(json<{ accessToken: string }>(twice).accessToken).amr).toEqual(['hwk', 'mfa']);
   });
 
   it('refuses a passkey answer without user verification, and a replay', async () => {
@@ -350,11 +397,16 @@ describe('passkey sign-in', () => {
     expect(refused.statusCode).toBe(422);
   });
 
-  it('is refused while the policy forbids webauthn', async () => {
+  it('is refused while the policy forbids webauthn, and a sign-in page is told so beforehand', async () => {
+    const availability = () => h.app.inject({ method: 'GET', url: '/api/v1/auth/passkey' });
+    expect(json(await availability())).toEqual({ available: true });
     await h.core.policy.update(SYSTEM_ACTOR, { methods: { webauthn: false } });
     const refused = await h.app.inject({ method: 'POST', url: '/api/v1/auth/passkey/options' });
     expect(refused.statusCode).toBe(403);
     expect(errorCode(refused)).toBe('METHOD_NOT_ALLOWED');
+    const told = await availability();
+    expect(told.statusCode).toBe(200);
+    expect(json(told)).toEqual({ available: false });
   });
 });
 
@@ -486,6 +538,107 @@ describe('step-up and removal', () => {
       headers: bearer(user.accessToken),
     });
     expect(byUser.statusCode).toBe(403);
+  });
+});
+
+describe('the generic step-up and disable with a key', () => {
+  async function startChallenge(user: SignedInUser, operation: string) {
+    const started = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/challenges',
+      headers: bearer(user.accessToken),
+      payload: { operation, method: 'webauthn' },
+    });
+    expect(started.statusCode, started.body).toBe(201);
+    return json<{ challengeId: string; method: string; webauthn: Ceremony }>(started);
+  }
+
+  function confirmChallenge(user: SignedInUser, challengeId: string, payload: Json) {
+    return h.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/2fa/challenges/${challengeId}/confirm`,
+      headers: bearer(user.accessToken),
+      payload,
+    });
+  }
+
+  it('lets a key-only user step up through /me/2fa/challenges with the assertion', async () => {
+    const { user, authenticator } = await userWithKey();
+    const { challengeId, method, webauthn } = await startChallenge(user, 'change_password');
+    expect(method).toBe('webauthn');
+    expect((webauthn.options.allowCredentials as { id: string }[]).map((c) => c.id)).toEqual(
+      authenticator.credentialIds,
+    );
+    const passed = await confirmChallenge(user, challengeId, { credential: authenticator.assert(webauthn.options) });
+    expect(passed.statusCode, passed.body).toBe(200);
+    expect(json(passed)).toMatchObject({ operation: 'change_password', target: null });
+    const state = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/me/2fa/challenges/${challengeId}`,
+      headers: bearer(user.accessToken),
+    });
+    expect(json(state)).toMatchObject({ state: 'passed', method: 'webauthn' });
+  });
+
+  it('refuses a wrong signature there, counting it on the lockout, and a replay of a good answer', async () => {
+    const { user, authenticator } = await userWithKey();
+    const first = await startChallenge(user, 'change_password');
+    const forged = await confirmChallenge(user, first.challengeId, {
+      credential: authenticator.assert(first.webauthn.options, { badSignature: true }),
+    });
+    expect(forged.statusCode).toBe(422);
+    expect(errorCode(forged)).toBe('CODE_INVALID');
+    expect((await h.storage.lockouts.find(user.id))?.failedCount).toBe(1);
+    const second = await startChallenge(user, 'change_password');
+    const answer = authenticator.assert(second.webauthn.options);
+    expect((await confirmChallenge(user, second.challengeId, { credential: answer })).statusCode).toBe(200);
+    const replayed = await confirmChallenge(user, second.challengeId, { credential: answer });
+    expect([replayed.statusCode, errorCode(replayed)]).toEqual([409, 'FLOW_FINISHED']);
+  });
+
+  it('turns the method off through /me/2fa/disable with the assertion, and refuses a bad one first', async () => {
+    const { user, authenticator } = await userWithKey();
+    const disable = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/disable',
+      headers: bearer(user.accessToken),
+      payload: { method: 'webauthn' },
+    });
+    expect(disable.statusCode, disable.body).toBe(201);
+    const { flowId, webauthn } = json<{ flowId: string; webauthn: Ceremony }>(disable);
+    expect((webauthn.options.allowCredentials as { id: string }[]).map((c) => c.id)).toEqual(
+      authenticator.credentialIds,
+    );
+    const confirm = (payload: Json) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/v1/me/2fa/disable/${flowId}/confirm`,
+        headers: bearer(user.accessToken),
+        payload,
+      });
+    const wrongOrigin = await confirm({
+      credential: authenticator.assert(webauthn.options, { origin: 'https://evil.example' }),
+    });
+    expect(wrongOrigin.statusCode).toBe(422);
+    expect(await h.storage.webauthnCredentials.countByUser(user.id)).toBe(1);
+    // The refused answer spent the challenge: a new procedure issues a new one.
+    const again = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/2fa/disable',
+      headers: bearer(user.accessToken),
+      payload: { method: 'webauthn' },
+    });
+    const retry = json<{ flowId: string; webauthn: Ceremony }>(again);
+    const confirmed = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/2fa/disable/${retry.flowId}/confirm`,
+      headers: bearer(user.accessToken),
+      payload: { credential: authenticator.assert(retry.webauthn.options) },
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(json(confirmed)).toMatchObject({ method: 'webauthn', state: 'disabled' });
+    expect(await h.storage.webauthnCredentials.countByUser(user.id)).toBe(0);
+    expect(await h.storage.factors.activeKinds(user.id)).toEqual([]);
   });
 });
 

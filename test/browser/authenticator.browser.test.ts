@@ -55,7 +55,8 @@ describe('the authenticator app in the browser', { timeout: 90_000 }, () => {
     await page.goto(`${server.origin}/`);
     await page.waitForURL(`${server.origin}/ui/sign-in`);
     await expect.poll(() => page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
-    expect(await page.getByLabel('Username or e-mail').getAttribute('autocomplete')).toBe('username');
+    // `webauthn` lets a browser list passkeys there too; on this server, without WebAuthn, none is asked for.
+    expect(await page.getByLabel('Username or e-mail').getAttribute('autocomplete')).toBe('username webauthn');
     expect(await page.getByLabel('Password').getAttribute('autocomplete')).toBe('current-password');
     await expectAccessibleInBothThemes(page, 'sign-in');
 
@@ -124,6 +125,33 @@ describe('the authenticator app in the browser', { timeout: 90_000 }, () => {
     await page.keyboard.press('Tab');
     const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
     expect(outline).not.toBe('none');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('waits for the eighth digit of an 8-digit app code before it submits', async () => {
+    const user = await signUpAndSignIn(server.harness.app, `eight${Date.now().toString(36)}`, PASSWORD);
+    const totp = await enrollTotp(server.harness.app, user.accessToken, server.harness.clock.now(), { digits: 8 });
+    server.harness.clock.advanceSeconds(30);
+    const { page, problems, context } = await openPage(browser);
+    const submitted: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/second-factor')) submitted.push(request.url());
+    });
+    await page.goto(`${server.origin}/ui/sign-in`);
+    await page.getByLabel('Username or e-mail').fill(user.username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const field = page.getByLabel('Code from your authenticator app');
+    await field.waitFor();
+    const code = totp.codeAt(server.harness.clock.now());
+    expect(code).toHaveLength(8);
+    // Typed key by key: six digits are not the whole code, so nothing is sent yet.
+    await page.keyboard.type(code.slice(0, 6));
+    expect(await field.inputValue()).toBe(code.slice(0, 6));
+    await page.keyboard.type(code.slice(6));
+    await page.getByRole('heading', { name: `Security of ${user.username}` }).waitFor();
+    expect(submitted).toHaveLength(1);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -604,6 +604,36 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
       });
     });
 
+    describe('webhooks', () => {
+      it('create prints the secret once; list, rotate-secret and deliveries; bad input refused', async () => {
+        const created = await run(
+          'webhooks',
+          'create',
+          '--url',
+          'https://platform.example/cli',
+          '--events',
+          'admin.reset',
+        );
+        expect(created.code).toBe(0);
+        expect(created.out).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+        const listed = await json('webhooks', 'list');
+        const endpoint = (listed.json as { id: string; url: string; events: string[] }[]).find(
+          (e) => e.url === 'https://platform.example/cli',
+        );
+        expect(endpoint?.events).toEqual(['admin.reset']);
+        expect((await run('webhooks', 'list')).out).not.toContain(created.out);
+        const rotated = await run('webhooks', 'rotate-secret', '--id', endpoint?.id ?? '');
+        expect(rotated.out).toMatch(/^whsec_/);
+        expect(rotated.out).not.toBe(created.out);
+        expect((await json('webhooks', 'deliveries', '--id', endpoint?.id ?? '')).json).toMatchObject({ total: 0 });
+        expect((await run('webhooks', 'create', '--url', 'ftp://platform.example')).code).toBe(1);
+        expect((await run('webhooks', 'create', '--url', 'https://x.example', '--events', 'nope')).code).toBe(1);
+        expect((await run('webhooks', 'create')).code).toBe(2);
+        expect((await run('webhooks', 'delete', '--id', endpoint?.id ?? '')).code).toBe(0);
+        expect((await run('webhooks', 'delete', '--id', endpoint?.id ?? '')).code).toBe(1);
+      });
+    });
+
     describe('output and exit codes', () => {
       /**
        * One run of every command with --json (serve aside: it runs until stopped). A command
@@ -618,6 +648,8 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
         'users update': ['--username', 'sample', '--phone', '+14155550100'],
         'users disable': ['--username', 'sample'],
         'users enable': ['--username', 'sample'],
+        'webhooks create': ['--url', 'http://127.0.0.1:9/hooks', '--events', 'user.unlocked,admin.reset'],
+        'webhooks list': [],
         'users unlock': ['--username', 'sample'],
         'users reset-2fa': ['--username', 'sample'],
         'users import': ['--file', 'SAMPLE_CSV'],
@@ -633,6 +665,10 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
         'keys rotate': [],
         'secret status': [],
         'secret rotate': [],
+        'webhooks rotate-secret': ['--id', 'SAMPLE_WEBHOOK'],
+        'webhooks deliveries': ['--id', 'SAMPLE_WEBHOOK'],
+        'webhooks redeliver': ['--id', 'SAMPLE_WEBHOOK', '--delivery', 'SAMPLE_DELIVERY'],
+        'webhooks delete': ['--id', 'SAMPLE_WEBHOOK'],
         backup: ['--out', 'SAMPLE_BACKUP'],
         restore: ['--from', 'SAMPLE_BACKUP', '--data-dir', 'SAMPLE_RESTORE_DIR'],
         'users delete': ['--username', 'sample'],
@@ -644,12 +680,16 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
         const sampleCsv = join(dataDir, 'sample.csv');
         await writeFile(sampleCsv, 'username\nsample-imported\n');
         let tokenId = '';
+        let webhookId = '';
+        let deliveryId = '';
         const names = COMMANDS.map((command) => command.name).filter((name) => name !== 'serve');
         expect(Object.keys(SAMPLES).sort()).toEqual([...names].sort());
         for (const [name, args] of Object.entries(SAMPLES)) {
           const samples: Record<string, string> = {
             SAMPLE_CSV: sampleCsv,
             SAMPLE_TOKEN: tokenId,
+            SAMPLE_WEBHOOK: webhookId,
+            SAMPLE_DELIVERY: deliveryId,
             SAMPLE_BACKUP: join(dataDir, 'sample-backup.db'),
             SAMPLE_RESTORE_DIR: join(dataDir, 'sample-restored'),
           };
@@ -659,6 +699,8 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
           expect(result.code, `${name}: ${result.err}`).toBe(expected);
           expect(() => JSON.parse(result.out), name).not.toThrow();
           if (name === 'tokens create') tokenId = JSON.parse(result.out).id;
+          if (name === 'webhooks create') webhookId = JSON.parse(result.out).endpoint.id;
+          if (name === 'webhooks deliveries') deliveryId = JSON.parse(result.out).items[0]?.id ?? '';
         }
       });
 

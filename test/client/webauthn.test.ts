@@ -97,6 +97,37 @@ describe('security keys and passkeys', () => {
     expect(await client.webauthn.remove(credentialId, { successToken })).toEqual({ methodActive: false });
   });
 
+  forOperation('confirmChallenge', 'a key-only account steps up through the generic challenge', async () => {
+    const { client } = await signedInClient(server);
+    const { authenticator } = await registerKey(client);
+    const started = await client.challenges.start({ operation: 'change_password', method: 'webauthn' });
+    if (!started.webauthn) throw new Error('expected WebAuthn options');
+    const token = await client.challenges.confirm(started.challengeId, {
+      credential: authenticator.assert(started.webauthn.options as Json) as never,
+    });
+    expect(token).toMatchObject({ operation: 'change_password', target: null });
+  });
+
+  forOperation('confirmDisable', 'a key-only account turns the method off with the assertion', async () => {
+    const { client } = await signedInClient(server);
+    const { authenticator } = await registerKey(client);
+    const started = await client.twoFactor.disable({ method: 'webauthn' });
+    if (!started.webauthn) throw new Error('expected WebAuthn options');
+    const refused = await rejection(
+      client.twoFactor.confirmDisable(started.flowId, {
+        credential: authenticator.assert(started.webauthn.options as Json, { badSignature: true }) as never,
+      }),
+    );
+    expect(refused).toMatchObject({ code: 'CODE_INVALID' });
+    const again = await client.twoFactor.disable({ method: 'webauthn' });
+    if (!again.webauthn) throw new Error('expected WebAuthn options');
+    const done = await client.twoFactor.confirmDisable(again.flowId, {
+      credential: authenticator.assert(again.webauthn.options as Json) as never,
+    });
+    expect(done.state).toBe('disabled');
+    expect((await client.twoFactor.status()).methods).toEqual([]);
+  });
+
   forOperation('startWebAuthnSignInStep', 'answers the options of the second-factor step', async () => {
     const { client, username } = await signedInClient(server);
     await registerKey(client);
@@ -115,6 +146,10 @@ describe('security keys and passkeys', () => {
     const { options } = await fresh.webauthn.signInOptions(signIn.flowId);
     await fresh.webauthn.signIn(signIn.flowId, { credential: authenticator.assert(options as Json) as never });
     expect(fresh.tokens?.accessToken).toEqual(expect.any(String));
+  });
+
+  forOperation('getPasskeyAvailability', 'says passkeys sign in where WebAuthn is set up', async () => {
+    expect(await server.client().webauthn.passkeyAvailability()).toEqual({ available: true });
   });
 
   forOperation('startPasskeySignIn', 'answers options without a username', async () => {

@@ -11,6 +11,7 @@ import { listenForMetrics, type MetricsListener, ServerMetrics, startServer } fr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, GENEROUS_RATE_LIMITS, type Harness } from '../support/harness.js';
 import { LogCapture } from '../support/log-capture.js';
+import { sample, scrape } from '../support/prometheus-text.js';
 import { createTotpUser, verifyCode, wrongCode } from '../support/totp-user.js';
 
 const VERIFY_PER_MINUTE = 12;
@@ -30,25 +31,6 @@ afterAll(async () => {
   await listener.close();
   await harness.close();
 });
-
-/** One sample's value from the text exposition, 0 when the series does not exist (yet). */
-function sample(exposition: string, name: string, labels: Record<string, string>): number {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  for (const line of exposition.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const labelText = line.slice(name.length + 1, line.indexOf('}'));
-    const present = labelText.split(',');
-    if (wanted.every((pair) => present.includes(pair))) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return 0;
-}
-
-async function scrape(url: string): Promise<string> {
-  const response = await fetch(url);
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toContain('text/plain');
-  return response.text();
-}
 
 describe('Prometheus metrics', () => {
   it('counts second-factor outcomes, the lockout, a rate-limit refusal and the requests by route pattern', async () => {
@@ -145,6 +127,8 @@ describe('TESSERA_METRICS_PORT', () => {
       await fetch(`${on.url}/health`);
       const text = await scrape(on.metricsUrl ?? '');
       expect(sample(text, 'tessera_http_requests_total', { route: '/health', status_class: '2xx' })).toBe(1);
+      // The storage is measured too: the start's migration check ran selects.
+      expect(sample(text, 'tessera_db_statement_duration_seconds_count', { kind: 'select' })).toBeGreaterThan(0);
     } finally {
       await on.close();
     }

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { anonymousActor, KeyRing, SecretKeyMismatchError, type SecretKeyStatus, SYSTEM_ACTOR } from '@tessera/core';
+import {
+  anonymousActor,
+  KeyRing,
+  SecretBox,
+  SecretKeyMismatchError,
+  type SecretKeyStatus,
+  SYSTEM_ACTOR,
+  webhookSecretSealContext,
+} from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStorage, type TestStorage } from '../../packages/storage-kysely/src/test-support/index.js';
 import { bearer, createHarness, type Harness, json, uniquePhone } from '../support/harness.js';
@@ -32,6 +40,8 @@ let storage: TestStorage;
 const clock = new MutableClock();
 let server: Harness | undefined;
 let adminToken: string;
+/** A webhook endpoint's signing secret, sealed under the old key. */
+let webhookSecret: string;
 const accounts: Account[] = [];
 /** A cPanel `/login` session of the first account, opened under the old key. */
 let cookieSession: { token: string; securityToken: string };
@@ -57,6 +67,7 @@ beforeAll(async () => {
     role: 'admin',
   });
   adminToken = (await h.core.apiTokens.issue(admin.id, 'ops', 'write')).token;
+  webhookSecret = (await h.core.webhooks.create(SYSTEM_ACTOR, { url: 'http://127.0.0.1:9/rotation' })).secret;
   for (let i = 0; i < 6; i += 1) accounts.push(await createAccount(h));
   const first = accounts[0] as Account;
   h.clock.advanceSeconds(30);
@@ -241,6 +252,7 @@ describe('rotating the secret key', () => {
         { column: 'sms_phone', keyId: oldKeyId, count: 6 },
         { column: 'user_phone', keyId: oldKeyId, count: 6 },
         { column: 'key_check', keyId: oldKeyId, count: 1 },
+        { column: 'webhook_secret', keyId: oldKeyId, count: 1 },
       ]),
     );
     // The two API tokens used above (the user's, and the admin's that checked the code) were
@@ -285,6 +297,7 @@ describe('rotating the secret key', () => {
     expect(report.resealed.totp_secret).toBe(6);
     expect(report.resealed.sms_phone).toBe(6);
     expect(report.resealed.key_check).toBe(1);
+    expect(report.resealed.webhook_secret).toBe(1);
     for (const account of accounts) {
       const phone = changedPhones.get(account.id) ?? account.accountPhone;
       expect(await accountPhone(h, account)).toBe(phone);
@@ -347,6 +360,13 @@ describe('rotating the secret key', () => {
     expect(backupCodesOnOldKey).toBe(
       accounts.slice(0, 6).reduce((sum, account) => sum + account.backupCodes.length, 0),
     );
+    // The webhook secret, re-sealed, opens under the new key alone: it is the one shown at creation.
+    const [sealed] = await storage.db.selectFrom('webhook_secrets').selectAll().execute();
+    const opened = new SecretBox(new KeyRing(newKey)).open(
+      sealed?.sealed_secret ?? '',
+      webhookSecretSealContext(sealed?.id ?? ''),
+    );
+    expect(opened.toString('utf8')).toBe(webhookSecret);
     // Backup codes made after the rotation are under the new key and work.
     const newest = accounts.at(-1) as Account;
     expect(await backupCodeSignIn(dropped, newest, newest.backupCodes[0] ?? '')).toBe(200);

@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import {
   type ConnectionLimits,
   type Core,
+  type CoreDeps,
   createCore,
   DEFAULT_BACKUP_CODE_POLICY,
   DEFAULT_DELIVERED_CODE_POLICY,
@@ -98,6 +99,8 @@ export interface HarnessOptions {
   webauthn?: WebAuthnSettings;
   /** Counts into these Prometheus metrics, as a server with TESSERA_METRICS_PORT does. */
   metrics?: ServerMetrics;
+  /** How webhooks are sent (the dispatcher is not started: a test calls `core.webhookDispatcher.runOnce()`). */
+  webhooks?: CoreDeps['webhooks'];
 }
 
 /** Limits no test reaches by accident: a whole test file runs from one address. */
@@ -142,6 +145,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     delivery: { sms: options.sms ?? outbox.sms, email: options.email ?? outbox.email },
     passwordHasher: options.passwordHasher ?? createFastPasswordHasher(),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   const app = await buildApp({
     core,
@@ -229,12 +233,18 @@ export async function enrollTotp(
   app: FastifyInstance,
   accessToken: string,
   confirmAt: Date = new Date(),
+  params: { digits?: 6 | 8 } = {},
 ): Promise<EnrolledTotp> {
-  const begun = await app.inject({ method: 'POST', url: '/api/v1/me/factors/totp', headers: bearer(accessToken) });
+  const begun = await app.inject({
+    method: 'POST',
+    url: '/api/v1/me/factors/totp',
+    headers: bearer(accessToken),
+    ...(params.digits ? { payload: { digits: params.digits } } : {}),
+  });
   if (begun.statusCode !== 201) throw new Error(`enroll failed: ${begun.body}`);
   const { factor, secret } = json<{ factor: { id: string }; secret: string }>(begun);
   const key = decodeBase32(secret);
-  const codeAt = (date: Date) => totpAt(key, Math.floor(date.getTime() / 1000), DEFAULT_TOTP_PARAMS);
+  const codeAt = (date: Date) => totpAt(key, Math.floor(date.getTime() / 1000), { ...DEFAULT_TOTP_PARAMS, ...params });
   const confirmed = await app.inject({
     method: 'POST',
     url: `/api/v1/me/factors/${factor.id}/confirm`,

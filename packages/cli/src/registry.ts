@@ -17,6 +17,14 @@ import {
   usersUpdate,
 } from './commands/users.commands.js';
 import { usersExport, usersImport } from './commands/users-transfer.commands.js';
+import {
+  webhooksCreate,
+  webhooksDelete,
+  webhooksDeliveries,
+  webhooksList,
+  webhooksRedeliver,
+  webhooksRotateSecret,
+} from './commands/webhooks.commands.js';
 
 /**
  * Every command, in the order `tessera help` lists them.
@@ -55,6 +63,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   keysRotate,
   secretStatus,
   secretRotate,
+  webhooksCreate,
+  webhooksList,
+  webhooksDelete,
+  webhooksRotateSecret,
+  webhooksDeliveries,
+  webhooksRedeliver,
   backup,
   restore,
 ];

@@ -167,6 +167,8 @@ export class TesseraClient {
         await keep(result);
         return result;
       },
+      /** GET /api/v1/auth/passkey: whether passkeys sign in here (before offering them or autofill). */
+      passkeyAvailability: () => call('getPasskeyAvailability'),
       /** POST /api/v1/auth/passkey/options: options for a passkey sign-in without a username. */
       passkeyOptions: () => call('startPasskeySignIn'),
       /** POST /api/v1/auth/passkey: signs in with the passkey alone; the tokens are kept. */
@@ -297,6 +299,27 @@ export class TesseraClient {
         list: (query: QueryOf<'adminListHistory'> = {}) => call('adminListHistory', { query }),
         /** GET /api/v1/admin/history/{entryId}. */
         get: (entryId: string) => call('adminGetHistoryEntry', { path: { entryId } }),
+      },
+      webhooks: {
+        /** POST /api/v1/admin/webhooks: the endpoint and its signing secret, shown only in this answer. */
+        create: (body: BodyOf<'adminCreateWebhook'>) => call('adminCreateWebhook', { body }),
+        /** GET /api/v1/admin/webhooks. */
+        list: () => call('adminListWebhooks'),
+        /** GET /api/v1/admin/webhooks/{webhookId}. */
+        get: (webhookId: string) => call('adminGetWebhook', { path: { webhookId } }),
+        /** PATCH /api/v1/admin/webhooks/{webhookId}: `enabled: true` switches it on again. */
+        update: (webhookId: string, body: BodyOf<'adminUpdateWebhook'>) =>
+          call('adminUpdateWebhook', { path: { webhookId }, body }),
+        /** DELETE /api/v1/admin/webhooks/{webhookId}. */
+        delete: (webhookId: string) => call('adminDeleteWebhook', { path: { webhookId } }),
+        /** POST /api/v1/admin/webhooks/{webhookId}/rotate-secret: the old secret signs beside the new one for a while. */
+        rotateSecret: (webhookId: string) => call('adminRotateWebhookSecret', { path: { webhookId } }),
+        /** GET /api/v1/admin/webhooks/{webhookId}/deliveries: newest first, with every attempt. */
+        deliveries: (webhookId: string, query: QueryOf<'adminListWebhookDeliveries'> = {}) =>
+          call('adminListWebhookDeliveries', { path: { webhookId }, query }),
+        /** POST /api/v1/admin/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver. */
+        redeliver: (webhookId: string, deliveryId: string) =>
+          call('adminRedeliverWebhook', { path: { webhookId, deliveryId } }),
       },
     };
   }

@@ -9,3 +9,10 @@ export {
 export type * from './generated/index.js';
 export { OPERATIONS, type OperationId, type OperationTypes } from './generated/operations.gen.js';
 export type { BodyOf, PathOf, QueryOf, ResultOf, Tokens, TokensListener } from './transport.js';
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookHeaders,
+  WebhookVerificationError,
+} from './webhook-verifier.js';

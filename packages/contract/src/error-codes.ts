@@ -77,6 +77,8 @@ export const ERROR_CODES = {
   WEBAUTHN_CHALLENGE_INVALID: 'The security-key challenge is unknown, used or expired; ask for new options.',
   WEBAUTHN_CREDENTIAL_LIMIT: 'The account has as many security keys as it may have; remove one first.',
   WEBAUTHN_CREDENTIAL_NOT_FOUND: 'No such security key.',
+  WEBHOOK_NOT_FOUND: 'No such webhook endpoint.',
+  WEBHOOK_DELIVERY_NOT_FOUND: 'No such webhook delivery.',
   WEBAUTHN_CREDENTIAL_EXISTS: 'That security key is registered already.',
   WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED: 'This model of security key may not be registered on this server.',
   HTTP_METHOD_NOT_ALLOWED: 'The path exists, but not with this HTTP method: see the Allow header.',

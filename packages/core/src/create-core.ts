@@ -62,6 +62,15 @@ import { KeyedLock } from './throttle/keyed-lock.js';
 import { PasswordThrottle } from './throttle/password-throttle.js';
 import { DEFAULT_PASSWORD_THROTTLE_POLICY } from './throttle/password-throttle-policy.js';
 import { VerifyEntities } from './verify-entities/verify-entities.js';
+import { fetchWebhookTransport } from './webhooks/fetch-webhook-transport.js';
+import { DEFAULT_WEBHOOK_SECRET_OVERLAP_SECONDS, WebhookAdminService } from './webhooks/webhook-admin-service.js';
+import {
+  DEFAULT_WEBHOOK_DISPATCHER_SETTINGS,
+  WebhookDispatcher,
+  type WebhookDispatcherSettings,
+} from './webhooks/webhook-dispatcher.js';
+import { WebhookOutbox } from './webhooks/webhook-outbox.js';
+import type { WebhookTransport } from './webhooks/webhook-transport.js';
 
 export interface CoreDeps {
   storage: Storage;
@@ -79,6 +88,15 @@ export interface CoreDeps {
   passwordHasher?: PasswordHasher;
   /** Where the core reports what it decides (second-factor outcomes, lockouts). @default none kept */
   metrics?: CoreMetrics;
+  /** How webhooks are sent and retried. @default HTTP with fetch, the default settings */
+  webhooks?: {
+    transport?: WebhookTransport;
+    dispatcher?: Partial<WebhookDispatcherSettings>;
+    /** Seconds a replaced signing secret keeps signing beside the new one. */
+    secretOverlapSeconds?: number;
+    /** In [0, 1): the retry jitter (tests pin it). */
+    random?: () => number;
+  };
 }
 
 /**
@@ -133,6 +151,12 @@ export interface Core {
   verifyEntities: VerifyEntities;
   /** Code checks of a platform user's TOTP factor, kept to be fetched and listed. */
   entityChallenges: EntityChallenges;
+  /** Admins' webhook endpoints, their secrets and deliveries. */
+  webhooks: WebhookAdminService;
+  /** Where events enter the webhook outbox, in the transaction of the change they report. */
+  webhookOutbox: WebhookOutbox;
+  /** Sends the outbox's due deliveries; each server process starts one. */
+  webhookDispatcher: WebhookDispatcher;
   clock: Clock;
 }
 
@@ -191,8 +215,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     storage.throttles,
     config.passwordThrottle ?? DEFAULT_PASSWORD_THROTTLE_POLICY,
     clock,
+    deps.metrics ?? noCoreMetrics,
   );
-  const changes = new FactorChanges({ history, notifications, users: storage.users });
+  const webhookOutbox = new WebhookOutbox({ clock });
+  const changes = new FactorChanges({ history, notifications, users: storage.users, storage, outbox: webhookOutbox });
   const guard = new SecondFactorGuard(storage.lockouts, config.lockout, clock);
   const backupCodeService = new BackupCodeService({
     codes: storage.backupCodes,
@@ -200,6 +226,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     hasher,
     clock,
     policy: config.backupCodes,
+    storage,
+    outbox: webhookOutbox,
   });
   const deliveredCodes = new DeliveredCodeService({
     codes: storage.deliveredCodes,
@@ -208,6 +236,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     clock,
     logger,
     policy: config.deliveredCodes,
+    metrics: deps.metrics ?? noCoreMetrics,
   });
   const successTokens = new SuccessTokenService({ tokens: storage.successTokens, hasher, clock });
   const webauthnCeremonies = config.webauthn
@@ -225,16 +254,24 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       logger,
       // A possible clone stays in the history beside the key's other changes.
       onCloneSuspected: async (credential) => {
-        await history.record(
-          {
+        await storage.transaction(async (tx) => {
+          await history.record(
+            {
+              userId: credential.userId,
+              method: 'webauthn',
+              action: 'update',
+              enabled: true,
+              details: { event: 'sign_count_regressed', credential: credential.id, name: credential.name },
+            },
+            { actor: 'system', actorId: null, clientIp: null },
+            tx.history,
+          );
+          await webhookOutbox.enqueue(tx, {
+            type: 'webauthn.clone_warning',
             userId: credential.userId,
-            method: 'webauthn',
-            action: 'update',
-            enabled: true,
-            details: { event: 'sign_count_regressed', credential: credential.id, name: credential.name },
-          },
-          { actor: 'system', actorId: null, clientIp: null },
-        );
+            data: { credentialId: credential.id, name: credential.name },
+          });
+        });
       },
     }),
   });
@@ -247,6 +284,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     clock,
     logger,
     metrics: deps.metrics ?? noCoreMetrics,
+    storage,
+    outbox: webhookOutbox,
   });
   const accounts = new AccountService({
     users: storage.users,
@@ -263,7 +302,14 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   });
   const flows = new FlowStore(storage.flows, clock);
   const messenger = new CodeMessenger({ deliveredCodes, issuers });
-  const devices = new TrustedDeviceService({ devices: storage.trustedDevices, hasher, clock, authorizer });
+  const devices = new TrustedDeviceService({
+    devices: storage.trustedDevices,
+    hasher,
+    clock,
+    authorizer,
+    storage,
+    outbox: webhookOutbox,
+  });
 
   const reauthentication = new Reauthentication({
     accounts,
@@ -424,6 +470,23 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       hasher,
       secretBox,
       clock,
+    }),
+    webhooks: new WebhookAdminService({
+      webhooks: storage.webhooks,
+      secretBox,
+      authorizer,
+      clock,
+      secretOverlapSeconds: deps.webhooks?.secretOverlapSeconds ?? DEFAULT_WEBHOOK_SECRET_OVERLAP_SECONDS,
+    }),
+    webhookOutbox,
+    webhookDispatcher: new WebhookDispatcher({
+      webhooks: storage.webhooks,
+      transport: deps.webhooks?.transport ?? fetchWebhookTransport,
+      secretBox,
+      clock,
+      logger,
+      settings: { ...DEFAULT_WEBHOOK_DISPATCHER_SETTINGS, ...deps.webhooks?.dispatcher },
+      ...(deps.webhooks?.random ? { random: deps.webhooks.random } : {}),
     }),
     clock,
   };

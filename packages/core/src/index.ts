@@ -66,3 +66,4 @@ export * from './storage/index.js';
 export * from './success-tokens/success-token-service.js';
 export * from './throttle/password-throttle-policy.js';
 export * from './verify-entities/verify-entities.js';
+export * from './webhooks/index.js';

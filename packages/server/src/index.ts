@@ -3,6 +3,7 @@ export * from './http/logging.js';
 export * from './http/rate-limit.js';
 export * from './http/readiness.js';
 export * from './main.js';
+export * from './metrics/cluster-metrics.js';
 export * from './metrics/metrics-listener.js';
 export * from './metrics/server-metrics.js';
 export * from './runtime.js';

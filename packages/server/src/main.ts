@@ -6,6 +6,7 @@ import { type Config, ConfigError } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './build-app.js';
 import { createLogger } from './http/logging.js';
+import { reportMetricsToPrimary } from './metrics/cluster-metrics.js';
 import { listenForMetrics, type MetricsListener } from './metrics/metrics-listener.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { openRuntime } from './runtime.js';
@@ -19,11 +20,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * Where the metrics (when TESSERA_METRICS_PORT is set) are scraped: a listener of this
+   * process's own, or, in a cluster worker, the primary's listener, which sums every worker's.
+   * @default 'own-listener'
+   */
+  metricsScrapedBy?: 'own-listener' | 'cluster-primary';
+}
+
 /** config → logger → key → database (migrated) → core → HTTP app, listening. */
 export async function startServer(
   config: Config,
   logStream?: NodeJS.WritableStream,
   env: Record<string, string | undefined> = process.env,
+  options: StartOptions = {},
 ): Promise<RunningServer> {
   // Before anything is opened or written: a HOST that names no address is a setting to fix.
   await assertHostResolves(config.host);
@@ -31,7 +42,9 @@ export async function startServer(
   const tls = config.tls ? readTlsFiles(config.tls) : undefined;
   const logger = createLogger(config.logLevel, logStream);
   const metrics = config.metrics ? new ServerMetrics({ version: serverVersion() }) : undefined;
-  const runtime = await openRuntime(config, logger, env, metrics ? { metrics } : {});
+  const ownListener = (options.metricsScrapedBy ?? 'own-listener') === 'own-listener';
+  if (metrics && !ownListener) reportMetricsToPrimary(metrics);
+  const runtime = await openRuntime(config, logger, env, metrics ? { metrics, storageMetrics: metrics } : {});
   const app = await buildApp({
     core: runtime.core,
     logger,
@@ -52,10 +65,15 @@ export async function startServer(
     ...(config.webUi ? { webUiRoot: builtWebUiRoot() } : {}),
     ...(metrics ? { metrics } : {}),
   });
-  app.addHook('onClose', async () => runtime.close());
+  // Every server process sends the webhook outbox's due deliveries; leases keep them from sending one twice.
+  runtime.core.webhookDispatcher.start();
+  app.addHook('onClose', async () => {
+    await runtime.core.webhookDispatcher.stop();
+    await runtime.close();
+  });
   let metricsListener: MetricsListener | undefined;
   try {
-    if (metrics && config.metrics) metricsListener = await listenForMetrics(metrics, config.metrics);
+    if (metrics && config.metrics && ownListener) metricsListener = await listenForMetrics(metrics, config.metrics);
   } catch (error) {
     await app.close();
     throw error;

@@ -8,7 +8,7 @@ import {
   type Logger,
 } from '@tessera/core';
 import { createDelivery, loadDeliveryConfig } from '@tessera/delivery';
-import { type KyselyStorage, openStorage } from '@tessera/storage-kysely';
+import { type KyselyStorage, openStorage, type StorageMetrics } from '@tessera/storage-kysely';
 import { loadSecretKey } from './secret-key-file.js';
 
 export interface Runtime {
@@ -26,7 +26,7 @@ export async function openRuntime(
   logger: Logger,
   env: Record<string, string | undefined> = process.env,
   /** `announceConsoleDelivery: false` for a command that sends nothing (see createDelivery). */
-  options: { announceConsoleDelivery?: boolean; metrics?: CoreMetrics } = {},
+  options: { announceConsoleDelivery?: boolean; metrics?: CoreMetrics; storageMetrics?: StorageMetrics } = {},
 ): Promise<Runtime> {
   // Delivery settings are checked before anything is opened: a bad SMTP port fails the start.
   const delivery: Delivery = createDelivery(loadDeliveryConfig(env), logger, {
@@ -36,6 +36,7 @@ export async function openRuntime(
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    metrics: options.storageMetrics,
     // The request that used the connection (if any) was answered DATABASE_UNAVAILABLE.
     onConnectionError: (error) =>
       logger.warn({ reason: error.message }, 'database connection lost; the pool opens a new one on demand'),
@@ -61,6 +62,10 @@ export async function openRuntime(
       config,
       logger,
       delivery,
+      webhooks: {
+        dispatcher: { timeoutMs: config.webhooks.timeoutMs, pollMs: config.webhooks.pollMs },
+        secretOverlapSeconds: config.webhooks.secretOverlapSeconds,
+      },
       ...(options.metrics ? { metrics: options.metrics } : {}),
     });
     if (sealedUnderAnother) throw new Error('a generated secret key opened data sealed before it: refusing to start');

@@ -23,6 +23,13 @@ import type { UserTable } from './tables/user.table.js';
 import type { DestinationVerificationTable, VerifyServiceTable } from './tables/verify-service.table.js';
 import type { WebAuthnChallengeTable } from './tables/webauthn-challenge.table.js';
 import type { WebAuthnCredentialTable } from './tables/webauthn-credential.table.js';
+import type {
+  WebhookAttemptTable,
+  WebhookDeliveryTable,
+  WebhookEndpointTable,
+  WebhookEventTable,
+  WebhookSecretTable,
+} from './tables/webhook.tables.js';
 
 /**
  * The schema as Kysely sees it: the single source of row types for every query.
@@ -59,4 +66,9 @@ export interface Database {
   verify_services: VerifyServiceTable;
   destination_verifications: DestinationVerificationTable;
   entity_challenges: EntityChallengeTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_secrets: WebhookSecretTable;
+  webhook_events: WebhookEventTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }

@@ -23,8 +23,9 @@ import { inSavepoint } from './transaction.js';
  * phone change, and a trusted device revoked. These stay on NORMAL, being short-lived or safe
  * to lose: a delivered code sent (checked against the send limits and recorded), discarded,
  * tried, used or invalidated, a success token issued or used (the durable write of the
- * operation it unlocks flushes that use with it), and a trusted device remembered or rotated (a
- * loss only asks that device for a second factor again).
+ * operation it unlocks flushes that use with it), and a trusted device rotated (a loss only asks
+ * that device for a second factor again). A device remembered is durable since its
+ * `signin.new_device` webhook event is written with it.
  *
  * A unit of work (Storage.transaction: a factor activated together with its flow moved on, a
  * success token used together with a factor removed) is durable as a whole, whatever its parts

@@ -30,7 +30,11 @@ export class GroupCommit {
   /** Writes taken, and commits (shared or alone) that answered them: for tests and the bench. */
   readonly stats = { writes: 0, commits: 0 };
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Told the size of each batch as it goes to the database (the metrics). @default nothing */
+    private readonly onBatch?: (writes: number) => void,
+  ) {}
 
   execute<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
     return new Promise<QueryResult<R>>((resolve, reject) => {
@@ -48,6 +52,7 @@ export class GroupCommit {
       while (this.pending.length > 0) {
         const batch = this.pending;
         this.pending = [];
+        this.onBatch?.(batch.length);
         await (batch.length === 1 ? this.alone(batch) : this.together(batch));
       }
     } finally {

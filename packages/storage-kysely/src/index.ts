@@ -14,4 +14,5 @@ export {
   sqliteFile,
 } from './sqlite-backup.js';
 export type { StorageDialect } from './storage-dialect.js';
+export type { ConnectionPoolFigures, StatementKind, StorageMetrics } from './storage-metrics.js';
 export { isStorageUnwritableError, type StorageFault } from './storage-unwritable.js';

@@ -25,7 +25,9 @@ import {
 } from './repositories/kysely-verify-service.repository.js';
 import { KyselyWebAuthnChallengeRepository } from './repositories/kysely-webauthn-challenge.repository.js';
 import { KyselyWebAuthnCredentialRepository } from './repositories/kysely-webauthn-credential.repository.js';
+import { KyselyWebhookRepository } from './repositories/kysely-webhook.repository.js';
 import type { StorageDialect } from './storage-dialect.js';
+import type { StorageMetrics } from './storage-metrics.js';
 
 /** The core's Storage over Kysely, plus what only this implementation has. */
 export interface KyselyStorage extends Storage {
@@ -42,9 +44,15 @@ export interface KyselyStorage extends Storage {
  * Wires the repositories over an open Kysely instance. openStorage is the usual way in; this is
  * for callers that build the Kysely instance themselves (for example to log every query).
  */
-export function createKyselyStorage(db: Kysely<Database>, dialect: StorageDialect): KyselyStorage {
+export function createKyselyStorage(
+  db: Kysely<Database>,
+  dialect: StorageDialect,
+  /** `metrics`: where the group commit's batch sizes go (statement times come from the Kysely instance's log). */
+  options: { metrics?: StorageMetrics | undefined } = {},
+): KyselyStorage {
   // The writes of every second-factor attempt, grouped into shared commits (group-commit.ts).
-  const groupCommit = new GroupCommit(db);
+  const { metrics } = options;
+  const groupCommit = new GroupCommit(db, metrics && ((writes) => metrics.groupCommitted(writes)));
   return {
     db,
     dialect,
@@ -84,5 +92,6 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect, group
     verifyServices: new KyselyVerifyServiceRepository(db),
     destinationVerifications: new KyselyDestinationVerificationRepository(db),
     entityChallenges: new KyselyEntityChallengeRepository(db),
+    webhooks: new KyselyWebhookRepository(db, dialect),
   };
 }

@@ -35,6 +35,11 @@ const TABLES = [
   'verify_services',
   'webauthn_challenges',
   'webauthn_credentials',
+  'webhook_attempts',
+  'webhook_deliveries',
+  'webhook_endpoints',
+  'webhook_events',
+  'webhook_secrets',
 ];
 
 const FACTOR_DETAILS = '2026_11_25_000001_factor_details';

@@ -2,6 +2,7 @@ import { Kysely } from 'kysely';
 import type { Database } from './database.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
+import { type StorageMetrics, statementLog } from './storage-metrics.js';
 import type { StorageFault } from './storage-unwritable.js';
 
 export interface OpenStorageOptions {
@@ -15,6 +16,8 @@ export interface OpenStorageOptions {
   onConnectionError?: ((error: Error) => void) | undefined;
   /** SQLite: told (at most once a minute) of writes the disk refuses: full, read-only, I/O error. */
   onStorageFault?: ((fault: StorageFault) => void) | undefined;
+  /** Where statement times, group-commit batches and the pool's figures go. @default not measured */
+  metrics?: StorageMetrics | undefined;
 }
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
@@ -24,7 +27,9 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//i;
  * server does on start, the CLI has a command for it).
  */
 export async function openStorage(options: OpenStorageOptions): Promise<KyselyStorage> {
-  const { databaseUrl } = options;
+  const { databaseUrl, metrics } = options;
+  // Kysely times each statement only when it has a log to give the time to.
+  const log = metrics ? { log: statementLog(metrics) } : {};
   // An empty URL (an unset environment variable passed through) counts as none.
   if (databaseUrl !== undefined && databaseUrl !== '') {
     if (!POSTGRES_URL.test(databaseUrl)) {
@@ -39,10 +44,11 @@ export async function openStorage(options: OpenStorageOptions): Promise<KyselySt
       searchPath: options.searchPath,
       onConnectionError: options.onConnectionError,
     });
-    return createKyselyStorage(new Kysely<Database>({ dialect }), 'postgres');
+    metrics?.watchConnectionPool(() => dialect.connectionPool());
+    return createKyselyStorage(new Kysely<Database>({ dialect, ...log }), 'postgres', { metrics });
   }
   const dialect = createSqliteDialect(options.dataDir, { onStorageFault: options.onStorageFault });
-  return createKyselyStorage(new Kysely<Database>({ dialect }), 'sqlite');
+  return createKyselyStorage(new Kysely<Database>({ dialect, ...log }), 'sqlite', { metrics });
 }
 
 /** Error messages end up in logs; a password in the URL must not. */

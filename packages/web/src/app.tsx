@@ -8,6 +8,7 @@ import { AdminHistoryView } from './views/admin/admin-history-view.js';
 import { AdminSettingsView } from './views/admin/admin-settings-view.js';
 import { AdminUserView } from './views/admin/admin-user-view.js';
 import { AdminUsersView } from './views/admin/admin-users-view.js';
+import { AdminWebhooksView } from './views/admin/admin-webhooks-view.js';
 import { RecoverView } from './views/recover/recover-view.js';
 import { SecurityView } from './views/security/security-view.js';
 import { SignInView } from './views/sign-in/sign-in-view.js';
@@ -103,5 +104,7 @@ function Page(props: { route: Route; session: Session | null }) {
       return <AdminSettingsView />;
     case 'admin-history':
       return <AdminHistoryView />;
+    case 'admin-webhooks':
+      return <AdminWebhooksView />;
   }
 }

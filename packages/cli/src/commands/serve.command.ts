@@ -11,7 +11,9 @@ import { superviseWorkers } from './workers.js';
 export async function serveCommand(io: CliIo): Promise<number> {
   const config = loadConfig(io.env);
   if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config, io);
-  const server = await startServer(config);
+  const server = await startServer(config, undefined, undefined, {
+    metricsScrapedBy: cluster.isWorker ? 'cluster-primary' : 'own-listener',
+  });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -25,7 +25,10 @@ export const serve = defineCommand({
       return { data: null, text: '', exitCode: await superviseWorkers(config, io) };
     }
     if (cluster.isPrimary) await guardNewDatabase(config, { mayCreate: true, warn: io.err });
-    const server = await startServer(config);
+    // A worker's metrics are scraped through the primary's listener, summed with the others'.
+    const server = await startServer(config, undefined, undefined, {
+      metricsScrapedBy: cluster.isWorker ? 'cluster-primary' : 'own-listener',
+    });
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '@tessera/core';
-import { createLogger, openRuntime } from '@tessera/server';
+import { clusterMetricsSource, createLogger, listenForMetrics, openRuntime } from '@tessera/server';
 import type { CliIo } from '../cli-context.js';
 
 /**
@@ -13,11 +13,16 @@ import type { CliIo } from '../cli-context.js';
  * make them. A worker that dies while serving is replaced; one that dies before it ever listened
  * (a port in use, say) fails the start. SIGTERM or SIGINT is passed on to every worker, each
  * finishes its requests in flight, and this process ends when the last one has.
+ *
+ * With TESSERA_METRICS_PORT set, the metrics listener is this process's: each scrape sums every
+ * worker's figures (see clusterMetricsSource), so one scrape shows the whole server.
  */
 export async function superviseWorkers(config: Config, io: CliIo): Promise<number> {
   const logger = createLogger(config.logLevel);
   const runtime = await openRuntime(config, logger, io.env);
   await runtime.close();
+  const metricsListener = config.metrics ? await listenForMetrics(clusterMetricsSource(), config.metrics) : undefined;
+  if (metricsListener) logger.info({ url: metricsListener.url }, 'metrics listening (every worker, summed)');
 
   let stopping = false;
   const listened = new WeakSet<Worker>();
@@ -38,10 +43,12 @@ export async function superviseWorkers(config: Config, io: CliIo): Promise<numbe
               worker.process.kill('SIGTERM');
             }),
         ),
-      ).then(() => {
-        logger.info('stopped');
-        resolve(code);
-      });
+      )
+        .then(() => metricsListener?.close())
+        .then(() => {
+          logger.info('stopped');
+          resolve(code);
+        });
     };
     process.once('SIGINT', () => stop('SIGINT', 0));
     process.once('SIGTERM', () => stop('SIGTERM', 0));

@@ -56,8 +56,9 @@ export const OPERATIONS = {
   },
   startWebAuthnSignInStep: { method: 'POST', path: '/api/v1/auth/sign-in/{flowId}/webauthn/options', bearer: false },
   completeWebAuthnSignInStep: { method: 'POST', path: '/api/v1/auth/sign-in/{flowId}/webauthn', bearer: false },
-  startPasskeySignIn: { method: 'POST', path: '/api/v1/auth/passkey/options', bearer: false },
+  getPasskeyAvailability: { method: 'GET', path: '/api/v1/auth/passkey', bearer: false },
   completePasskeySignIn: { method: 'POST', path: '/api/v1/auth/passkey', bearer: false },
+  startPasskeySignIn: { method: 'POST', path: '/api/v1/auth/passkey/options', bearer: false },
   startWebAuthnChallenge: { method: 'POST', path: '/api/v1/me/2fa/webauthn/challenges', bearer: true },
   confirmWebAuthnChallenge: { method: 'POST', path: '/api/v1/me/2fa/webauthn/challenges/{challengeId}', bearer: true },
   adminListWebAuthnCredentials: {
@@ -100,6 +101,18 @@ export const OPERATIONS = {
   adminGetSystemIssuer: { method: 'GET', path: '/api/v1/admin/settings/issuer', bearer: true },
   adminSetSystemIssuer: { method: 'PUT', path: '/api/v1/admin/settings/issuer', bearer: true },
   adminRotateSigningKey: { method: 'POST', path: '/api/v1/admin/settings/signing-keys/rotate', bearer: true },
+  adminListWebhooks: { method: 'GET', path: '/api/v1/admin/webhooks', bearer: true },
+  adminCreateWebhook: { method: 'POST', path: '/api/v1/admin/webhooks', bearer: true },
+  adminGetWebhook: { method: 'GET', path: '/api/v1/admin/webhooks/{webhookId}', bearer: true },
+  adminUpdateWebhook: { method: 'PATCH', path: '/api/v1/admin/webhooks/{webhookId}', bearer: true },
+  adminDeleteWebhook: { method: 'DELETE', path: '/api/v1/admin/webhooks/{webhookId}', bearer: true },
+  adminRotateWebhookSecret: { method: 'POST', path: '/api/v1/admin/webhooks/{webhookId}/rotate-secret', bearer: true },
+  adminListWebhookDeliveries: { method: 'GET', path: '/api/v1/admin/webhooks/{webhookId}/deliveries', bearer: true },
+  adminRedeliverWebhook: {
+    method: 'POST',
+    path: '/api/v1/admin/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver',
+    bearer: true,
+  },
   adminGetPolicy: { method: 'GET', path: '/api/v1/admin/policy', bearer: true },
   adminUpdatePolicy: { method: 'PUT', path: '/api/v1/admin/policy', bearer: true },
   adminListHistory: { method: 'GET', path: '/api/v1/admin/history', bearer: true },
@@ -160,8 +173,9 @@ export interface OperationTypes {
     data: T.CompleteWebAuthnSignInStepData;
     responses: T.CompleteWebAuthnSignInStepResponses;
   };
-  startPasskeySignIn: { data: T.StartPasskeySignInData; responses: T.StartPasskeySignInResponses };
+  getPasskeyAvailability: { data: T.GetPasskeyAvailabilityData; responses: T.GetPasskeyAvailabilityResponses };
   completePasskeySignIn: { data: T.CompletePasskeySignInData; responses: T.CompletePasskeySignInResponses };
+  startPasskeySignIn: { data: T.StartPasskeySignInData; responses: T.StartPasskeySignInResponses };
   startWebAuthnChallenge: { data: T.StartWebAuthnChallengeData; responses: T.StartWebAuthnChallengeResponses };
   confirmWebAuthnChallenge: { data: T.ConfirmWebAuthnChallengeData; responses: T.ConfirmWebAuthnChallengeResponses };
   adminListWebAuthnCredentials: {
@@ -202,6 +216,17 @@ export interface OperationTypes {
   adminGetSystemIssuer: { data: T.AdminGetSystemIssuerData; responses: T.AdminGetSystemIssuerResponses };
   adminSetSystemIssuer: { data: T.AdminSetSystemIssuerData; responses: T.AdminSetSystemIssuerResponses };
   adminRotateSigningKey: { data: T.AdminRotateSigningKeyData; responses: T.AdminRotateSigningKeyResponses };
+  adminListWebhooks: { data: T.AdminListWebhooksData; responses: T.AdminListWebhooksResponses };
+  adminCreateWebhook: { data: T.AdminCreateWebhookData; responses: T.AdminCreateWebhookResponses };
+  adminGetWebhook: { data: T.AdminGetWebhookData; responses: T.AdminGetWebhookResponses };
+  adminUpdateWebhook: { data: T.AdminUpdateWebhookData; responses: T.AdminUpdateWebhookResponses };
+  adminDeleteWebhook: { data: T.AdminDeleteWebhookData; responses: T.AdminDeleteWebhookResponses };
+  adminRotateWebhookSecret: { data: T.AdminRotateWebhookSecretData; responses: T.AdminRotateWebhookSecretResponses };
+  adminListWebhookDeliveries: {
+    data: T.AdminListWebhookDeliveriesData;
+    responses: T.AdminListWebhookDeliveriesResponses;
+  };
+  adminRedeliverWebhook: { data: T.AdminRedeliverWebhookData; responses: T.AdminRedeliverWebhookResponses };
   adminGetPolicy: { data: T.AdminGetPolicyData; responses: T.AdminGetPolicyResponses };
   adminUpdatePolicy: { data: T.AdminUpdatePolicyData; responses: T.AdminUpdatePolicyResponses };
   adminListHistory: { data: T.AdminListHistoryData; responses: T.AdminListHistoryResponses };

@@ -171,6 +171,17 @@ export type ChallengeBody = {
 };
 
 /**
+ * ChallengeConfirmBody
+ */
+export type ChallengeConfirmBody =
+  | {
+      code: AnyCode;
+    }
+  | {
+      credential: WebAuthnResponse;
+    };
+
+/**
  * ChallengeView
  */
 export type ChallengeView = {
@@ -201,6 +212,18 @@ export type ChallengeView = {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
+  };
+  /**
+   * How many digits the code has (TOTP, SMS and e-mail).
+   */
+  codeDigits?: number;
+  webauthn?: {
+    challengeId: string;
+    options: WebAuthnOptions;
   };
 };
 
@@ -279,6 +302,32 @@ export type CreatedApiToken = {
 };
 
 /**
+ * CreatedWebhook
+ */
+export type CreatedWebhook = {
+  endpoint: WebhookEndpoint;
+  /**
+   * The signing secret (`whsec_` and base64), shown only in this answer: keep it where the receiver reads it.
+   */
+  secret: string;
+};
+
+/**
+ * CreateWebhookBody
+ */
+export type CreateWebhookBody = {
+  /**
+   * An absolute http(s) URL that receives each event as a signed POST.
+   */
+  url: string;
+  description?: string;
+  /**
+   * The event types sent to the endpoint; empty or left out: every type.
+   */
+  events?: Array<WebhookEventType>;
+};
+
+/**
  * DeletedUser
  */
 export type DeletedUser = {
@@ -331,6 +380,9 @@ export type DisableConfirmBody =
     }
   | {
       successToken: string;
+    }
+  | {
+      credential: WebAuthnResponse;
     };
 
 /**
@@ -352,6 +404,14 @@ export type DisableStart = ProcedureView & {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
+  };
+  webauthn?: {
+    challengeId: string;
+    options: WebAuthnOptions;
   };
 };
 
@@ -442,6 +502,10 @@ export type EnableStart = ProcedureView & {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
   };
   backupCodes?: {
     /**
@@ -537,6 +601,8 @@ export type ErrorBody = {
       | 'WEBAUTHN_CHALLENGE_INVALID'
       | 'WEBAUTHN_CREDENTIAL_LIMIT'
       | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
+      | 'WEBHOOK_NOT_FOUND'
+      | 'WEBHOOK_DELIVERY_NOT_FOUND'
       | 'WEBAUTHN_CREDENTIAL_EXISTS'
       | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED'
       | 'HTTP_METHOD_NOT_ALLOWED';
@@ -797,6 +863,8 @@ export type NotReady = {
       | 'WEBAUTHN_CHALLENGE_INVALID'
       | 'WEBAUTHN_CREDENTIAL_LIMIT'
       | 'WEBAUTHN_CREDENTIAL_NOT_FOUND'
+      | 'WEBHOOK_NOT_FOUND'
+      | 'WEBHOOK_DELIVERY_NOT_FOUND'
       | 'WEBAUTHN_CREDENTIAL_EXISTS'
       | 'WEBAUTHN_AUTHENTICATOR_NOT_ALLOWED'
       | 'HTTP_METHOD_NOT_ALLOWED';
@@ -824,6 +892,16 @@ export type OptionalCodeBody = {
    * The current code, 6 or 8 digits.
    */
   code?: string;
+};
+
+/**
+ * PasskeyAvailability
+ */
+export type PasskeyAvailability = {
+  /**
+   * Passkeys sign in here: the relying party is configured and the policy allows webauthn. Says nothing about any account.
+   */
+  available: boolean;
 };
 
 /**
@@ -1067,6 +1145,20 @@ export type RevokeSessionsBody = {
 };
 
 /**
+ * RotatedWebhookSecret
+ */
+export type RotatedWebhookSecret = {
+  /**
+   * The signing secret (`whsec_` and base64), shown only in this answer: keep it where the receiver reads it.
+   */
+  secret: string;
+  /**
+   * Until then every delivery is signed with the old secret too (several signatures).
+   */
+  previousSecretsExpireAt: string;
+};
+
+/**
  * SecondFactorBody
  */
 export type SecondFactorBody = {
@@ -1124,6 +1216,10 @@ export type SelectMethodResult = {
      * Masked phone number or address.
      */
     destination: string;
+    /**
+     * How many digits the code has.
+     */
+    digits: number;
   };
 };
 
@@ -1145,6 +1241,10 @@ export type SentCode = {
    * Masked phone number or address.
    */
   destination: string;
+  /**
+   * How many digits the code has.
+   */
+  digits: number;
 };
 
 /**
@@ -1226,6 +1326,14 @@ export type SignInResponse =
        * The account's active methods; backup_codes is always accepted.
        */
       methods: Array<Method>;
+      /**
+       * How many digits a code of each method has (methods whose codes all have one length).
+       */
+      codeDigits?: {
+        totp?: number;
+        sms?: number;
+        email?: number;
+      };
     };
 
 /**
@@ -1392,6 +1500,25 @@ export type TwoFactorStatus = {
 };
 
 /**
+ * UpdateWebhookBody
+ */
+export type UpdateWebhookBody = {
+  /**
+   * An absolute http(s) URL that receives each event as a signed POST.
+   */
+  url?: string;
+  description?: string;
+  /**
+   * The event types sent to the endpoint; empty or left out: every type.
+   */
+  events?: Array<WebhookEventType>;
+  /**
+   * true switches a disabled endpoint on again.
+   */
+  enabled?: boolean;
+};
+
+/**
  * UserIssuerBody
  */
 export type UserIssuerBody = {
@@ -1493,6 +1620,10 @@ export type WebAuthnCredential = {
    * The authenticator model (all zeros when it does not say).
    */
   aaguid: string;
+  /**
+   * The model’s name when the AAGUID is a well-known one (it stays when the key is renamed); null otherwise.
+   */
+  model: string | null;
   transports: Array<string>;
   /**
    * May be synced to other devices (a synced passkey).
@@ -1627,6 +1758,121 @@ export type WebAuthnSignInBody = {
   rememberDevice?: boolean;
   deviceLabel?: string;
 };
+
+/**
+ * WebhookAttempt
+ */
+export type WebhookAttempt = {
+  id: string;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  attemptedAt: string;
+  /**
+   * The HTTP status; null when no answer came.
+   */
+  statusCode: number | null;
+  durationMs: number;
+  /**
+   * What went wrong when no answer came (a timeout, a refused connection).
+   */
+  error: string | null;
+};
+
+/**
+ * WebhookDelivery
+ */
+export type WebhookDelivery = {
+  id: string;
+  /**
+   * The `webhook-id` header: the same for every attempt.
+   */
+  eventId: string;
+  eventType: string;
+  userId: string | null;
+  /**
+   * failed: every retry was used up, or the endpoint answered 410 Gone.
+   */
+  status: 'pending' | 'delivered' | 'failed';
+  /**
+   * Attempts since it was written or last sent again by hand.
+   */
+  attemptCount: number;
+  /**
+   * When the next attempt is due; null unless pending.
+   */
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  createdAt: string;
+  /**
+   * Every attempt, newest first.
+   */
+  attempts: Array<WebhookAttempt>;
+};
+
+/**
+ * WebhookDeliveryPage
+ */
+export type WebhookDeliveryPage = {
+  items: Array<WebhookDelivery>;
+  total: number;
+  limit: number;
+  offset: number;
+};
+
+/**
+ * WebhookEndpoint
+ */
+export type WebhookEndpoint = {
+  id: string;
+  url: string;
+  description: string;
+  /**
+   * The event types sent; empty: every type.
+   */
+  events: Array<string>;
+  enabled: boolean;
+  /**
+   * Why Tessera switched it off (an answer 410 Gone); null when enabled or switched off by an admin.
+   */
+  disabledReason: string | null;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  createdAt: string;
+  /**
+   * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
+   */
+  updatedAt: string;
+};
+
+/**
+ * WebhookEndpointList
+ */
+export type WebhookEndpointList = {
+  endpoints: Array<WebhookEndpoint>;
+};
+
+/**
+ * WebhookEventType
+ *
+ * An event type; see the catalogue in docs/operations.md.
+ */
+export type WebhookEventType =
+  | 'factor.added'
+  | 'factor.removed'
+  | 'admin.reset'
+  | 'backup_codes.regenerated'
+  | 'backup_codes.low'
+  | 'lockout.started'
+  | 'user.unlocked'
+  | 'signin.new_device'
+  | 'webauthn.clone_warning';
 
 export type GetHealthData = {
   body?: never;
@@ -2886,7 +3132,7 @@ export type GetChallengeResponses = {
 export type GetChallengeResponse = GetChallengeResponses[keyof GetChallengeResponses];
 
 export type ConfirmChallengeData = {
-  body: CodeOnlyBody;
+  body: ChallengeConfirmBody;
   path: {
     challengeId: string;
   };
@@ -3292,38 +3538,21 @@ export type CompleteWebAuthnSignInStepResponses = {
 export type CompleteWebAuthnSignInStepResponse =
   CompleteWebAuthnSignInStepResponses[keyof CompleteWebAuthnSignInStepResponses];
 
-export type StartPasskeySignInData = {
+export type GetPasskeyAvailabilityData = {
   body?: never;
   path?: never;
   query?: never;
-  url: '/api/v1/auth/passkey/options';
+  url: '/api/v1/auth/passkey';
 };
 
-export type StartPasskeySignInErrors = {
+export type GetPasskeyAvailabilityResponses = {
   /**
-   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   * Whether passkeys sign in here.
    */
-  400: ErrorBody;
-  /**
-   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
-   */
-  403: ErrorBody;
-  /**
-   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
-   */
-  409: ErrorBody;
+  200: PasskeyAvailability;
 };
 
-export type StartPasskeySignInError = StartPasskeySignInErrors[keyof StartPasskeySignInErrors];
-
-export type StartPasskeySignInResponses = {
-  /**
-   * Options without a username, requiring user verification.
-   */
-  200: WebAuthnCeremony;
-};
-
-export type StartPasskeySignInResponse = StartPasskeySignInResponses[keyof StartPasskeySignInResponses];
+export type GetPasskeyAvailabilityResponse = GetPasskeyAvailabilityResponses[keyof GetPasskeyAvailabilityResponses];
 
 export type CompletePasskeySignInData = {
   body: PasskeySignInBody;
@@ -3369,6 +3598,39 @@ export type CompletePasskeySignInResponses = {
 };
 
 export type CompletePasskeySignInResponse = CompletePasskeySignInResponses[keyof CompletePasskeySignInResponses];
+
+export type StartPasskeySignInData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/api/v1/auth/passkey/options';
+};
+
+export type StartPasskeySignInErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * Conflicts with the current state: already active, not active, already finished. The body's code says which; every code: /docs/errors.md.
+   */
+  409: ErrorBody;
+};
+
+export type StartPasskeySignInError = StartPasskeySignInErrors[keyof StartPasskeySignInErrors];
+
+export type StartPasskeySignInResponses = {
+  /**
+   * Options without a username, requiring user verification.
+   */
+  200: WebAuthnCeremony;
+};
+
+export type StartPasskeySignInResponse = StartPasskeySignInResponses[keyof StartPasskeySignInResponses];
 
 export type StartWebAuthnChallengeData = {
   body: WebAuthnChallengeBody;
@@ -4714,6 +4976,308 @@ export type AdminRotateSigningKeyResponses = {
 };
 
 export type AdminRotateSigningKeyResponse = AdminRotateSigningKeyResponses[keyof AdminRotateSigningKeyResponses];
+
+export type AdminListWebhooksData = {
+  body?: never;
+  path?: never;
+  query?: never;
+  url: '/api/v1/admin/webhooks';
+};
+
+export type AdminListWebhooksErrors = {
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+};
+
+export type AdminListWebhooksError = AdminListWebhooksErrors[keyof AdminListWebhooksErrors];
+
+export type AdminListWebhooksResponses = {
+  /**
+   * Every webhook endpoint.
+   */
+  200: WebhookEndpointList;
+};
+
+export type AdminListWebhooksResponse = AdminListWebhooksResponses[keyof AdminListWebhooksResponses];
+
+export type AdminCreateWebhookData = {
+  body: CreateWebhookBody;
+  path?: never;
+  query?: never;
+  url: '/api/v1/admin/webhooks';
+};
+
+export type AdminCreateWebhookErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+};
+
+export type AdminCreateWebhookError = AdminCreateWebhookErrors[keyof AdminCreateWebhookErrors];
+
+export type AdminCreateWebhookResponses = {
+  /**
+   * The endpoint, and its signing secret, shown only now.
+   */
+  201: CreatedWebhook;
+};
+
+export type AdminCreateWebhookResponse = AdminCreateWebhookResponses[keyof AdminCreateWebhookResponses];
+
+export type AdminDeleteWebhookData = {
+  body?: never;
+  path: {
+    webhookId: string;
+  };
+  query?: never;
+  url: '/api/v1/admin/webhooks/{webhookId}';
+};
+
+export type AdminDeleteWebhookErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type AdminDeleteWebhookError = AdminDeleteWebhookErrors[keyof AdminDeleteWebhookErrors];
+
+export type AdminDeleteWebhookResponses = {
+  /**
+   * The endpoint and its deliveries are removed.
+   */
+  204: void;
+};
+
+export type AdminDeleteWebhookResponse = AdminDeleteWebhookResponses[keyof AdminDeleteWebhookResponses];
+
+export type AdminGetWebhookData = {
+  body?: never;
+  path: {
+    webhookId: string;
+  };
+  query?: never;
+  url: '/api/v1/admin/webhooks/{webhookId}';
+};
+
+export type AdminGetWebhookErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type AdminGetWebhookError = AdminGetWebhookErrors[keyof AdminGetWebhookErrors];
+
+export type AdminGetWebhookResponses = {
+  /**
+   * The endpoint.
+   */
+  200: WebhookEndpoint;
+};
+
+export type AdminGetWebhookResponse = AdminGetWebhookResponses[keyof AdminGetWebhookResponses];
+
+export type AdminUpdateWebhookData = {
+  body: UpdateWebhookBody;
+  path: {
+    webhookId: string;
+  };
+  query?: never;
+  url: '/api/v1/admin/webhooks/{webhookId}';
+};
+
+export type AdminUpdateWebhookErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type AdminUpdateWebhookError = AdminUpdateWebhookErrors[keyof AdminUpdateWebhookErrors];
+
+export type AdminUpdateWebhookResponses = {
+  /**
+   * The endpoint as it now is.
+   */
+  200: WebhookEndpoint;
+};
+
+export type AdminUpdateWebhookResponse = AdminUpdateWebhookResponses[keyof AdminUpdateWebhookResponses];
+
+export type AdminRotateWebhookSecretData = {
+  body?: never;
+  path: {
+    webhookId: string;
+  };
+  query?: never;
+  url: '/api/v1/admin/webhooks/{webhookId}/rotate-secret';
+};
+
+export type AdminRotateWebhookSecretErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type AdminRotateWebhookSecretError = AdminRotateWebhookSecretErrors[keyof AdminRotateWebhookSecretErrors];
+
+export type AdminRotateWebhookSecretResponses = {
+  /**
+   * The new secret, shown only now; the old one signs beside it until the time given.
+   */
+  200: RotatedWebhookSecret;
+};
+
+export type AdminRotateWebhookSecretResponse =
+  AdminRotateWebhookSecretResponses[keyof AdminRotateWebhookSecretResponses];
+
+export type AdminListWebhookDeliveriesData = {
+  body?: never;
+  path: {
+    webhookId: string;
+  };
+  query?: {
+    limit?: number;
+    offset?: number;
+  };
+  url: '/api/v1/admin/webhooks/{webhookId}/deliveries';
+};
+
+export type AdminListWebhookDeliveriesErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type AdminListWebhookDeliveriesError = AdminListWebhookDeliveriesErrors[keyof AdminListWebhookDeliveriesErrors];
+
+export type AdminListWebhookDeliveriesResponses = {
+  /**
+   * A page of deliveries, newest first, with their attempts.
+   */
+  200: WebhookDeliveryPage;
+};
+
+export type AdminListWebhookDeliveriesResponse =
+  AdminListWebhookDeliveriesResponses[keyof AdminListWebhookDeliveriesResponses];
+
+export type AdminRedeliverWebhookData = {
+  body?: never;
+  path: {
+    webhookId: string;
+    deliveryId: string;
+  };
+  query?: never;
+  url: '/api/v1/admin/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver';
+};
+
+export type AdminRedeliverWebhookErrors = {
+  /**
+   * The request is not valid: a field is missing, malformed or unknown. The body's code says which; every code: /docs/errors.md.
+   */
+  400: ErrorBody;
+  /**
+   * Not authenticated: no token, a token that is not valid, or a wrong password or code where one proves who you are. The body's code says which; every code: /docs/errors.md.
+   */
+  401: ErrorBody;
+  /**
+   * Authenticated, but not allowed: a role, scope, policy or success token is missing. The body's code says which; every code: /docs/errors.md.
+   */
+  403: ErrorBody;
+  /**
+   * No such resource (or not yours). The body's code says which; every code: /docs/errors.md.
+   */
+  404: ErrorBody;
+};
+
+export type AdminRedeliverWebhookError = AdminRedeliverWebhookErrors[keyof AdminRedeliverWebhookErrors];
+
+export type AdminRedeliverWebhookResponses = {
+  /**
+   * The delivery, due again at once.
+   */
+  200: WebhookDelivery;
+};
+
+export type AdminRedeliverWebhookResponse = AdminRedeliverWebhookResponses[keyof AdminRedeliverWebhookResponses];
 
 export type AdminGetPolicyData = {
   body?: never;

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { DateTime, Uuid } from './formats.js';
-import { Method, SentCode, SuccessTokenOperation } from './two-factor-common.schema.js';
+import { AnyCode, Method, SentCode, SuccessTokenOperation } from './two-factor-common.schema.js';
+import { WebAuthnCeremony, WebAuthnResponse } from './webauthn.schema.js';
 
 export const ChallengeBody = Type.Object(
   {
@@ -22,6 +23,16 @@ export const ChallengeView = Type.Object({
   attempts: Type.Integer(),
   expiresAt: DateTime,
   delivery: Type.Optional(SentCode),
+  codeDigits: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'How many digits the code has (TOTP, SMS and e-mail).' }),
+  ),
+  webauthn: Type.Optional(WebAuthnCeremony),
 });
+
+/** A code of the challenge's method, or, for webauthn, the browser's assertion. */
+export const ChallengeConfirmBody = Type.Union([
+  Type.Object({ code: AnyCode }, { additionalProperties: false }),
+  Type.Object({ credential: WebAuthnResponse }, { additionalProperties: false }),
+]);
 
 export const ChallengeIdParams = Type.Object({ challengeId: Uuid });

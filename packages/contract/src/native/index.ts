@@ -21,3 +21,4 @@ export * from './trusted-devices.schema.js';
 export * from './two-factor-common.schema.js';
 export * from './two-factor-status.schema.js';
 export * from './webauthn.schema.js';
+export * from './webhooks.schema.js';

@@ -36,6 +36,16 @@ export const TokenResponse = Type.Object(
   { description: 'Tokens. `device` only when a sign-in used or asked to remember this device.' },
 );
 
+/** Submit a code form on its last digit, not before: an app may show 8 digits, SMS codes may be longer. */
+export const CodeDigits = Type.Object(
+  {
+    totp: Type.Optional(Type.Integer({ minimum: 1 })),
+    sms: Type.Optional(Type.Integer({ minimum: 1 })),
+    email: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { description: 'How many digits a code of each method has (methods whose codes all have one length).' },
+);
+
 export const SignInResponse = Type.Union([
   Type.Intersect([Type.Object({ status: Type.Literal('signed_in') }), TokenResponse]),
   Type.Object({
@@ -44,6 +54,7 @@ export const SignInResponse = Type.Union([
     state: Type.Literal('awaiting_code'),
     expiresAt: Type.String({ format: 'date-time' }),
     methods: Type.Array(Method, { description: "The account's active methods; backup_codes is always accepted." }),
+    codeDigits: Type.Optional(CodeDigits),
   }),
 ]);
 

@@ -30,6 +30,7 @@ export const SentCode = Type.Object({
   sentAt: DateTime,
   expiresAt: DateTime,
   destination: Type.String({ description: 'Masked phone number or address.' }),
+  digits: Type.Integer({ minimum: 4, maximum: 10, description: 'How many digits the code has.' }),
 });
 
 export const SuccessTokenOperation = Type.Union([

@@ -63,6 +63,10 @@ export const WebAuthnCredential = Type.Object({
     description: 'Registered as discoverable with user verification: it signs in without a password.',
   }),
   aaguid: Type.String({ description: 'The authenticator model (all zeros when it does not say).' }),
+  model: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'The model’s name when the AAGUID is a well-known one (it stays when the key is renamed); null otherwise.',
+  }),
   transports: Type.Array(Type.String()),
   backupEligible: Type.Boolean({ description: 'May be synced to other devices (a synced passkey).' }),
   backedUp: Type.Boolean(),
@@ -127,4 +131,11 @@ export const WebAuthnChallengeStart = Type.Object({
   operation: SuccessTokenOperation,
   expiresAt: DateTime,
   webauthn: WebAuthnCeremony,
+});
+
+export const PasskeyAvailability = Type.Object({
+  available: Type.Boolean({
+    description:
+      'Passkeys sign in here: the relying party is configured and the policy allows webauthn. Says nothing about any account.',
+  }),
 });

@@ -190,7 +190,7 @@ export class AdminService {
     const { removed, notify } = await this.deps.storage.transaction(async (tx) => {
       const removed = await this.resetIn(tx, userId);
       const notify = await this.deps.changes.recordAllIn(
-        tx.history,
+        tx,
         { userId, methods: removed, action: 'reset', enabled: false },
         context,
       );
@@ -333,7 +333,7 @@ export class AdminService {
       if (account === owner && key === undefined) {
         const removed = await this.resetIn(tx, account.id);
         const change = { userId: account.id, methods: removed, action: 'reset' as const, enabled: false };
-        notices.push(await changes.recordAllIn(tx.history, change, context));
+        notices.push(await changes.recordAllIn(tx, change, context));
         continue;
       }
       const current = await tx.factors.findActive(account.id, 'totp');
@@ -342,13 +342,13 @@ export class AdminService {
         if (!current) continue;
         const enabled = (await tx.factors.activeKinds(account.id)).length > 0;
         const change = { userId: account.id, method: 'totp', action: 'disable' as const, enabled };
-        notices.push(await changes.recordIn(tx.history, change, context));
+        notices.push(await changes.recordIn(tx, change, context));
         continue;
       }
       const outcome = await tx.factors.insertActive(this.importedTotp(account.id, key, DEFAULT_TOTP_PARAMS, now));
       if (outcome === 'already_active') throw new TesseraError('FACTOR_ALREADY_ACTIVE');
       const change = { userId: account.id, method: 'totp', action: 'import' as const, enabled: true };
-      notices.push(await changes.recordIn(tx.history, change, context));
+      notices.push(await changes.recordIn(tx, change, context));
     }
     return notices;
   }

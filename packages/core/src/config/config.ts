@@ -25,6 +25,7 @@ import {
   type SignUpMode,
   STORAGE_SETTINGS,
   WEBAUTHN_SETTINGS,
+  WEBHOOK_SETTINGS,
 } from './server-settings.js';
 import { type Environment, SettingsReader } from './settings-reader.js';
 
@@ -123,6 +124,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | undefined;
   /** `TESSERA_WEBAUTHN_*`: undefined (WebAuthn off) until the RP ID and the origins are set. */
   webauthn: WebAuthnSettings | undefined;
+  /** `TESSERA_WEBHOOK_*`: how deliveries are sent, and how long a rotated secret keeps signing. */
+  webhooks: { timeoutMs: number; pollMs: number; secretOverlapSeconds: number };
 }
 
 /** Reads and validates the configuration; every bad value is reported at once, in one ConfigError. */
@@ -141,9 +144,15 @@ export function loadConfig(env: Environment): Config {
   const rate = reader.read(RATE_LIMIT_SETTINGS);
   const connections = reader.read(CONNECTION_SETTINGS);
   const webauthn = reader.read(WEBAUTHN_SETTINGS);
+  const webhooks = reader.read(WEBHOOK_SETTINGS);
   reader.finish();
 
   return {
+    webhooks: {
+      timeoutMs: webhooks.TESSERA_WEBHOOK_TIMEOUT_SECONDS * 1000,
+      pollMs: webhooks.TESSERA_WEBHOOK_POLL_MS,
+      secretOverlapSeconds: webhooks.TESSERA_WEBHOOK_SECRET_OVERLAP_SECONDS,
+    },
     port: http.PORT,
     host: http.HOST,
     metrics:

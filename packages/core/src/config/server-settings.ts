@@ -3,6 +3,8 @@ import { DEFAULT_LOCKOUT_POLICY } from '../lockout/lockout-policy.js';
 import { DEFAULT_BACKUP_CODE_POLICY } from '../methods/backup-codes/backup-code-service.js';
 import { DEFAULT_COOKIE_SESSION_IDLE_SECONDS } from '../sessions/cookie-session-service.js';
 import { DEFAULT_PASSWORD_THROTTLE_POLICY } from '../throttle/password-throttle-policy.js';
+import { DEFAULT_WEBHOOK_SECRET_OVERLAP_SECONDS } from '../webhooks/webhook-admin-service.js';
+import { DEFAULT_WEBHOOK_DISPATCHER_SETTINGS } from '../webhooks/webhook-dispatcher.js';
 import { Setting, settingsGroup } from './setting-schema.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -623,6 +625,34 @@ export const CONNECTION_SETTINGS = settingsGroup(
   },
 );
 
+export const WEBHOOK_SETTINGS = settingsGroup(
+  {
+    title: 'Webhooks',
+    description:
+      'Signed webhooks to the endpoints admins register; see [operations.md](operations.md#receiving-webhooks).',
+  },
+  {
+    TESSERA_WEBHOOK_TIMEOUT_SECONDS: Setting.integer({
+      description: 'seconds an endpoint has to answer one delivery attempt before it counts as failed and is retried',
+      default: DEFAULT_WEBHOOK_DISPATCHER_SETTINGS.timeoutMs / 1000,
+      minimum: 1,
+      maximum: 300,
+    }),
+    TESSERA_WEBHOOK_POLL_MS: Setting.integer({
+      description: 'milliseconds between two looks of each server process for due webhook deliveries',
+      default: DEFAULT_WEBHOOK_DISPATCHER_SETTINGS.pollMs,
+      minimum: 50,
+      maximum: 60_000,
+    }),
+    TESSERA_WEBHOOK_SECRET_OVERLAP_SECONDS: Setting.integer({
+      description: 'seconds a rotated webhook secret keeps signing beside the new one',
+      default: DEFAULT_WEBHOOK_SECRET_OVERLAP_SECONDS,
+      minimum: 0,
+      maximum: 30 * 24 * 3600,
+    }),
+  },
+);
+
 /** The server's settings in the order they are checked and documented. */
 export const SERVER_SETTINGS = [
   HTTP_SETTINGS,
@@ -636,6 +666,7 @@ export const SERVER_SETTINGS = [
   RECOVERY_LOCK_SETTINGS,
   CPANEL_SETTINGS,
   WEBAUTHN_SETTINGS,
+  WEBHOOK_SETTINGS,
   RATE_LIMIT_SETTINGS,
   CONNECTION_SETTINGS,
 ] as const;

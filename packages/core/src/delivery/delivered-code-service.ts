@@ -4,6 +4,7 @@ import { newNumericCode } from '../crypto/numeric-code.js';
 import { newId } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { Logger } from '../logger.js';
+import { type CoreMetrics, noCoreMetrics } from '../metrics/core-metrics.js';
 import type { DeliveredCodeRecord, DeliveryChannel } from '../storage/records.js';
 import type { DeliveredCodeRepository, SendLimitRefusal } from '../storage/repositories.js';
 import type { Delivery } from './delivery-ports.js';
@@ -77,6 +78,8 @@ export interface SentCode {
   sentAt: string;
   expiresAt: string;
   destination: string;
+  /** How many digits the code has, so a form can submit on the last one. */
+  digits: number;
 }
 
 export type DeliveredCodeCheck = { ok: true } | { ok: false; reason: 'wrong_code' | 'expired' | 'exhausted' | 'used' };
@@ -97,6 +100,8 @@ export class DeliveredCodeService {
       clock: Clock;
       logger: Logger;
       policy: DeliveredCodePolicy;
+      /** Where each send's outcome is counted, by channel and provider. @default not counted */
+      metrics?: CoreMetrics;
     },
   ) {}
 
@@ -147,6 +152,7 @@ export class DeliveredCodeService {
       sentAt: record.sentAt.toISOString(),
       expiresAt: record.expiresAt.toISOString(),
       destination: maskDestination(request.channel, request.destination),
+      digits: code.length,
     };
   }
 
@@ -190,6 +196,8 @@ export class DeliveredCodeService {
 
   private async deliver(request: SendRequest, code: string): Promise<void> {
     const { delivery, logger } = this.deps;
+    const metrics = this.deps.metrics ?? noCoreMetrics;
+    const provider = request.channel === 'sms' ? delivery.sms.provider : delivery.email.provider;
     const minutes = Math.round(this.deps.policy.ttlSeconds / 60);
     const sentence = `${code} is your ${request.issuer} code to ${request.action}. It expires in ${minutes} minutes.`;
     const body = request.notice === undefined ? sentence : `${sentence} ${request.notice}`;
@@ -204,10 +212,11 @@ export class DeliveredCodeService {
           code,
         });
       }
+      metrics.codeSent(request.channel, provider, 'sent');
     } catch (error) {
+      metrics.codeSent(request.channel, provider, 'failed');
       // The provider by name, and the failure as the provider reported it (never the code): an
       // operator can act on this line alone. The code's record is discarded by the caller.
-      const provider = request.channel === 'sms' ? delivery.sms.provider : delivery.email.provider;
       logger.error(
         {
           userId: request.userId,

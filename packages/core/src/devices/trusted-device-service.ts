@@ -5,7 +5,8 @@ import { findByKeyedHash, type KeyedHasher } from '../crypto/keyed-hash.js';
 import { newId, newOpaqueToken } from '../crypto/random.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { TrustedDeviceRecord } from '../storage/records.js';
-import type { TrustedDeviceRepository } from '../storage/repositories.js';
+import type { TrustedDeviceRepository, UnitOfWork } from '../storage/repositories.js';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 
 export const TRUSTED_DEVICE_DAYS = 30;
 
@@ -33,22 +34,30 @@ export class TrustedDeviceService {
       hasher: KeyedHasher;
       clock: Clock;
       authorizer: Authorizer;
+      storage: UnitOfWork;
+      outbox: WebhookOutbox;
     },
   ) {}
 
+  /** A device remembered at a sign-in: it is new, and the `signin.new_device` event says so in the same transaction. */
   async remember(userId: string, label: string): Promise<IssuedDeviceToken> {
     const now = this.deps.clock.now();
     const deviceToken = newOpaqueToken('tdv');
     const expiresAt = this.expiry(now);
-    await this.deps.devices.insert({
-      id: newId(),
-      userId,
-      tokenHash: this.deps.hasher.hash(deviceToken),
-      label: label.slice(0, 200),
-      createdAt: now,
-      expiresAt,
-      lastUsedAt: null,
-      revokedAt: null,
+    const id = newId();
+    const name = label.slice(0, 200);
+    await this.deps.storage.transaction(async (tx) => {
+      await tx.trustedDevices.insert({
+        id,
+        userId,
+        tokenHash: this.deps.hasher.hash(deviceToken),
+        label: name,
+        createdAt: now,
+        expiresAt,
+        lastUsedAt: null,
+        revokedAt: null,
+      });
+      await this.deps.outbox.enqueue(tx, { type: 'signin.new_device', userId, data: { deviceId: id, label: name } });
     });
     return { deviceToken, expiresAt: expiresAt.toISOString() };
   }

@@ -9,7 +9,8 @@ import type { EnrolledCredential } from '../methods/webauthn/webauthn-ceremonies
 import type { CoreMetrics, VerificationOutcome } from '../metrics/core-metrics.js';
 import type { NotificationService, SecurityEvent } from '../notifications/notification-service.js';
 import type { FactorKind, FactorRecord, LockoutRecord } from '../storage/records.js';
-import type { FactorRepository } from '../storage/repositories.js';
+import type { FactorRepository, UnitOfWork } from '../storage/repositories.js';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 
 /** Which sent code an answer belongs to, and which purposes of sending count for it. */
 export interface ProofContext {
@@ -49,6 +50,8 @@ export class SecondFactorVerifier {
       clock: Clock;
       logger: Logger;
       metrics: CoreMetrics;
+      storage: UnitOfWork;
+      outbox: WebhookOutbox;
     },
   ) {}
 
@@ -148,10 +151,38 @@ export class SecondFactorVerifier {
     userId: string,
     event: LockEvent,
     lockNotice: 'second_factor_failures' | 'recovery_failures',
-  ): void {
+  ): Promise<void> {
     this.deps.metrics.lockoutStarted(event.type);
+    const written = this.enqueueLockout(userId, event);
     if (event.type === 'suspended') this.notify(userId, { type: 'second_factor_suspended', failures: event.failures });
     else this.notify(userId, { type: lockNotice, failures: event.failures });
+    return written;
+  }
+
+  /**
+   * The lock is the reservation the guard wrote before the code was checked, in a write of its
+   * own on the hot path: the event follows in a durable write of its own once the check has
+   * failed. It is not kept if the process dies between the two; the lock itself is.
+   */
+  private async enqueueLockout(userId: string, event: LockEvent): Promise<void> {
+    const { storage, outbox, logger } = this.deps;
+    const suspended = event.type === 'suspended';
+    await storage
+      .transaction((tx) =>
+        outbox.enqueue(tx, {
+          type: 'lockout.started',
+          userId,
+          // A timed lock ends by itself at lockedUntil (no event then); a suspension only by an unlock.
+          data: {
+            suspended,
+            failures: event.failures,
+            lockedUntil: event.type === 'locked' ? (event.lockedUntil?.toISOString() ?? null) : null,
+          },
+        }),
+      )
+      .catch((error: unknown) =>
+        logger.warn({ reason: (error as Error).message }, 'the lockout.started webhook event could not be written'),
+      );
   }
 
   private notify(userId: string, event: SecurityEvent): void {

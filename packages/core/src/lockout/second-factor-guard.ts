@@ -20,7 +20,9 @@ import {
 const OPTIMISTIC_TRIES = 3;
 
 /** What this very failure did to the account, for the owner's notice. */
-export type LockEvent = { type: 'locked'; failures: number } | { type: 'suspended'; failures: number };
+export type LockEvent =
+  | { type: 'locked'; failures: number; lockedUntil: Date | null }
+  | { type: 'suspended'; failures: number };
 
 /**
  * Runs a second-factor check under the account's failure budget.
@@ -67,7 +69,7 @@ export class SecondFactorGuard {
   async attempt<T extends { ok: boolean; reason?: string }>(
     userId: string,
     check: () => Promise<T>,
-    onLock?: (event: LockEvent) => void,
+    onLock?: (event: LockEvent) => void | Promise<void>,
     lastRead?: { state: LockoutRecord | undefined },
   ): Promise<T> {
     // A row read before waiting behind other writes of it is stale by the time this one's turn comes.
@@ -79,11 +81,11 @@ export class SecondFactorGuard {
     } else if (result.reason === 'replayed') {
       await this.writes.run(userId, () => this.refund(userId, before, reserved));
     } else if (isSuspended(this.policy, reserved)) {
-      onLock?.({ type: 'suspended', failures: reserved.totalFailures });
+      await onLock?.({ type: 'suspended', failures: reserved.totalFailures });
       throw suspendedError();
     } else if (isLocked(reserved, this.clock.now())) {
       // This failure was the one that used up the budget: say so now, not on the next try.
-      onLock?.({ type: 'locked', failures: this.policy.maxFailures });
+      await onLock?.({ type: 'locked', failures: this.policy.maxFailures, lockedUntil: reserved.lockedUntil });
       throw lockedError(reserved.lockedUntil);
     }
     return result;

@@ -134,6 +134,11 @@ export interface SecondFactorMethod<K extends FactorKind> {
   verify(factor: FactorOf<K>, proof: Proof, context: VerifyContext): Promise<Verification>;
   /** Public, non-secret facts about the factor for listing. */
   describe(factor: FactorOf<K>): Record<string, string | number>;
+  /**
+   * How many digits every code of the factor has, so a form can submit on the last one (and not
+   * early, for an 8-digit code). Absent where it varies or there is no code to type.
+   */
+  codeDigits?(factor: FactorOf<K>): number;
   /** Where a code for this factor goes (SMS and e-mail). */
   destination?(factor: FactorOf<K>, user: UserRecord): string;
   /** Writes that belong with activation, in its transaction (SMS: the account's phone number). */

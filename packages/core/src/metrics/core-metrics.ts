@@ -1,10 +1,19 @@
-import type { FactorKind } from '../storage/records.js';
+import type { DeliveryChannel, FactorKind } from '../storage/records.js';
 
 /** How one second-factor answer ended, as counted: a low, fixed set of label values. */
 export type VerificationOutcome = 'ok' | 'wrong' | 'replayed' | 'locked' | 'suspended';
 
 /** What a check that met its account's failure budget started. */
 export type LockoutKind = 'locked' | 'suspended';
+
+/** Whether the provider took a one-time code's message. */
+export type CodeSendOutcome = 'sent' | 'failed';
+
+/** How a password check ended: the password was looked at (`ok`, `wrong`), or a budget refused it first. */
+export type PasswordCheckOutcome = 'ok' | 'wrong' | 'throttled';
+
+/** The failure budget that refused a password try: the account's, or the client address's. */
+export type PasswordThrottleBudget = 'account' | 'address';
 
 /**
  * The figures the core reports as it decides them. The core owns this port and knows nothing of
@@ -16,10 +25,16 @@ export interface CoreMetrics {
   secondFactorVerified(method: FactorKind | 'sent_code', outcome: VerificationOutcome): void;
   /** A failure that locked or suspended an account just now. */
   lockoutStarted(kind: LockoutKind): void;
+  /** A one-time code handed to the channel's provider (`provider` is its name: `twilio`, `smtp`…). */
+  codeSent(channel: DeliveryChannel, provider: string, outcome: CodeSendOutcome): void;
+  /** A password try decided; `throttledBy` names the budget when the outcome is `throttled`. */
+  passwordChecked(outcome: PasswordCheckOutcome, throttledBy?: PasswordThrottleBudget): void;
 }
 
 /** No metrics kept (the default, and what the CLI uses). */
 export const noCoreMetrics: CoreMetrics = {
   secondFactorVerified: () => {},
   lockoutStarted: () => {},
+  codeSent: () => {},
+  passwordChecked: () => {},
 };

@@ -15,6 +15,7 @@ export const SEALED_KIND_LABELS: Record<SealedKind, string> = {
   sms_phone: 'SMS factor phone numbers',
   user_phone: 'account phone numbers',
   verification_destination: 'destinations of verifications (Twilio Verify)',
+  webhook_secret: 'webhook signing secrets',
   signing_keys: 'access-token signing keys',
   key_check: 'database key check',
   contact_changes: 'pending contact changes',

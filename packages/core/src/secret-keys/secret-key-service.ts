@@ -11,6 +11,7 @@ import { totpSealContext } from '../methods/totp/totp.method.js';
 import { resealSigningKeys, SIGNING_KEYS_SETTING, sealedSigningKeys } from '../sessions/signing-keys.js';
 import type { HashedTable, KeyCount, SealedColumn, Storage } from '../storage/repositories.js';
 import { phoneContext } from '../storage/sealed-phones.js';
+import { webhookSecretSealContext } from '../webhooks/webhook-secret.js';
 import { contactChangeSealedValue, KEY_CHECK_SETTING, type SealedKind, sealedCensus } from './key-census.js';
 
 /** What each sealed column's values are bound to (the context they were sealed with). */
@@ -19,6 +20,7 @@ const SEALED_COLUMN_CONTEXTS: Record<SealedColumn, (id: string) => string> = {
   sms_phone: smsPhoneSealContext,
   user_phone: phoneContext,
   verification_destination: destinationSealContext,
+  webhook_secret: webhookSecretSealContext,
 };
 
 /** How many values each key of the ring (and any key not in it) still holds. */

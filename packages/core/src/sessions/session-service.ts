@@ -79,8 +79,9 @@ export class SessionService {
   /**
    * `secondFactor`: the sign-in passed one (or a remembered device standing for one). A session
    * that did not makes API tokens that stay under the 2FA policy. `amr` (RFC 8176), when the
-   * sign-in says how it was made: the first access token carries it (a passkey sign-in with user
-   * verification is `hwk` and `mfa`). Refreshed tokens do not.
+   * sign-in says how it was made: it is kept with the session, and every access token of the
+   * session carries it, refreshed ones too (a passkey sign-in with user verification is `hwk` and
+   * `mfa`).
    */
   async start(
     user: UserRecord,
@@ -97,6 +98,7 @@ export class SessionService {
       lastUsedAt: now,
       ...client,
       secondFactor: proof.secondFactor,
+      ...(proof.amr?.length ? { amr: proof.amr } : {}),
     });
     return this.issue(user.id, user.role, familyId, now, proof.amr);
   }
@@ -122,7 +124,7 @@ export class SessionService {
       throw new TesseraError('REFRESH_TOKEN_REUSED');
     }
     if (client) await this.sessions.recordUse(stored.familyId, now, client);
-    return this.issue(stored.userId, await loadRole(stored.userId), stored.familyId, now);
+    return this.issue(stored.userId, await loadRole(stored.userId), stored.familyId, now, family.amr);
   }
 
   /** Ends the session the actor signed in with; other credentials have no session to end. */

@@ -122,6 +122,8 @@ export interface SessionFamilyRecord {
    * "2FA required" policy.
    */
   secondFactor?: boolean;
+  /** How the sign-in was made (RFC 8176 `amr`), carried by every access token of the session. */
+  amr?: readonly string[];
 }
 
 export interface ApiTokenRecord {
@@ -356,6 +358,77 @@ export interface WebAuthnChallengeRecord {
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
+}
+
+/** A URL an admin registered for signed webhooks, and which events it takes. */
+export interface WebhookEndpointRecord {
+  id: string;
+  url: string;
+  description: string;
+  /** The event types sent to it; empty: every type. */
+  eventTypes: string[];
+  enabled: boolean;
+  /** Why it was switched off by Tessera (an answer 410 Gone); null when enabled or switched off by hand. */
+  disabledReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One signing secret of an endpoint, sealed; a rotated one stays live until `expiresAt`. */
+export interface WebhookSecretRecord {
+  id: string;
+  endpointId: string;
+  sealedSecret: string;
+  createdAt: Date;
+  /** Null for the current secret. */
+  expiresAt: Date | null;
+}
+
+/** An event in the outbox, with its body exactly as it is signed and sent. */
+export interface WebhookEventRecord {
+  id: string;
+  type: string;
+  userId: string | null;
+  payload: string;
+  createdAt: Date;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One event on its way to one endpoint. */
+export interface WebhookDeliveryRecord {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  eventType: string;
+  userId: string | null;
+  status: WebhookDeliveryStatus;
+  /** Attempts since it was written or last sent again by hand. */
+  attemptCount: number;
+  nextAttemptAt: Date;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+/** One try of a delivery: the HTTP status (none when no answer came), how long, what went wrong. */
+export interface WebhookAttemptRecord {
+  id: string;
+  deliveryId: string;
+  attemptedAt: Date;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+}
+
+/** A delivery a dispatcher holds the lease of, with what it needs to send it. */
+export interface ClaimedWebhookDelivery {
+  delivery: WebhookDeliveryRecord;
+  payload: string;
+  url: string;
+  /** The endpoint's live secrets (current first), sealed. */
+  secrets: Pick<WebhookSecretRecord, 'id' | 'sealedSecret'>[];
 }
 
 /**

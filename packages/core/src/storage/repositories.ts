@@ -1,6 +1,7 @@
 import type {
   ApiTokenRecord,
   BackupCodeRecord,
+  ClaimedWebhookDelivery,
   DeliveredCodeRecord,
   DestinationVerificationRecord,
   EntityChallengeRecord,
@@ -23,6 +24,12 @@ import type {
   VerifyServiceRecord,
   WebAuthnChallengeRecord,
   WebAuthnCredentialRecord,
+  WebhookAttemptRecord,
+  WebhookDeliveryRecord,
+  WebhookDeliveryStatus,
+  WebhookEndpointRecord,
+  WebhookEventRecord,
+  WebhookSecretRecord,
 } from './records.js';
 
 /**
@@ -340,7 +347,7 @@ export interface SettingsRepository {
 }
 
 /** Columns that hold values sealed by SecretBox, each bound to its row id (see SecretKeyRotation). */
-export type SealedColumn = 'totp_secret' | 'sms_phone' | 'user_phone' | 'verification_destination';
+export type SealedColumn = 'totp_secret' | 'sms_phone' | 'user_phone' | 'webhook_secret' | 'verification_destination';
 
 /** Tables whose rows are found by a keyed hash of a value only its holder has. */
 export type HashedTable =
@@ -416,6 +423,65 @@ export interface WebAuthnChallengeRepository {
   consume(id: string, purpose: string, now: Date): Promise<WebAuthnChallengeRecord | undefined>;
 }
 
+export type WebhookEndpointChanges = Partial<
+  Pick<WebhookEndpointRecord, 'url' | 'description' | 'eventTypes' | 'enabled' | 'disabledReason'>
+>;
+
+/** A delivery and its attempts, newest attempt first, for an admin's listing. */
+export type WebhookDeliveryWithAttempts = WebhookDeliveryRecord & { attempts: WebhookAttemptRecord[] };
+
+/**
+ * The webhook endpoints and the outbox of their deliveries. The outbox is written in the
+ * transaction of the change it reports (`enqueue` on the repositories of a unit of work), so an
+ * event is kept exactly when its change is; dispatchers take due deliveries under a lease.
+ */
+export interface WebhookRepository {
+  insertEndpoint(endpoint: WebhookEndpointRecord, secret: WebhookSecretRecord): Promise<void>;
+  listEndpoints(): Promise<WebhookEndpointRecord[]>;
+  findEndpoint(id: string): Promise<WebhookEndpointRecord | undefined>;
+  /** Writes the fields given; the endpoint as it now is, undefined when there is none. */
+  updateEndpoint(id: string, changes: WebhookEndpointChanges, now: Date): Promise<WebhookEndpointRecord | undefined>;
+  /** Removes it with its secrets and deliveries; false when there was none. */
+  deleteEndpoint(id: string): Promise<boolean>;
+  /**
+   * Makes `next` the endpoint's current secret; the secrets live until now stay live until
+   * `previousUntil`, and those expired at `now` are removed. False when there is no such endpoint.
+   */
+  rotateSecret(endpointId: string, next: WebhookSecretRecord, previousUntil: Date, now: Date): Promise<boolean>;
+  /**
+   * Writes the event and one pending delivery, due at once, for every enabled endpoint whose
+   * filter takes its type; nothing when none does. Returns how many deliveries were written.
+   */
+  enqueue(event: WebhookEventRecord): Promise<number>;
+  /**
+   * Takes the lease of up to `limit` deliveries that are due at `now`, pending, not leased (or
+   * whose lease has run out), of an enabled endpoint, and with no earlier pending delivery of
+   * the same account to the same endpoint. Each is taken by a compare-and-set on its lease, so
+   * two dispatchers never hold one delivery at the same time.
+   */
+  claimDue(now: Date, leaseUntil: Date, leaseOwner: string, limit: number): Promise<ClaimedWebhookDelivery[]>;
+  /**
+   * Records an attempt and moves the delivery on (delivered, failed, or pending until
+   * `nextAttemptAt`), releasing the lease; only while `leaseOwner` still holds it (false otherwise,
+   * and nothing is written but the attempt).
+   */
+  finishAttempt(
+    deliveryId: string,
+    leaseOwner: string,
+    attempt: WebhookAttemptRecord,
+    next: { status: WebhookDeliveryStatus; nextAttemptAt: Date; deliveredAt: Date | null },
+  ): Promise<boolean>;
+  /** The endpoint's deliveries, newest first, with their attempts, and the total. */
+  listDeliveries(
+    endpointId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: WebhookDeliveryWithAttempts[]; total: number }>;
+  findDelivery(endpointId: string, deliveryId: string): Promise<WebhookDeliveryWithAttempts | undefined>;
+  /** Makes the delivery pending and due at `now` again, with a fresh round of attempts; false when there is none. */
+  redeliver(endpointId: string, deliveryId: string, now: Date): Promise<boolean>;
+}
+
 export interface VerifyServiceRepository {
   insert(service: VerifyServiceRecord): Promise<void>;
   /** The owner's service with this id (another owner's is not found). */
@@ -475,6 +541,7 @@ export interface Repositories {
   trustedDevices: TrustedDeviceRepository;
   webauthnCredentials: WebAuthnCredentialRepository;
   webauthnChallenges: WebAuthnChallengeRepository;
+  webhooks: WebhookRepository;
   verifyServices: VerifyServiceRepository;
   destinationVerifications: DestinationVerificationRepository;
   entityChallenges: EntityChallengeRepository;

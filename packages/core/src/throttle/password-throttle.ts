@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors/tessera-error.js';
+import { type CoreMetrics, noCoreMetrics, type PasswordThrottleBudget } from '../metrics/core-metrics.js';
 import type { ThrottleRecord } from '../storage/records.js';
 import type { ThrottleRepository } from '../storage/repositories.js';
 import {
@@ -33,6 +34,8 @@ export class PasswordThrottle {
     private readonly throttles: ThrottleRepository,
     private readonly policy: PasswordThrottlePolicy,
     private readonly clock: Clock,
+    /** Where each try's outcome is counted (ok, wrong, or throttled by which budget). */
+    private readonly metrics: CoreMetrics = noCoreMetrics,
   ) {}
 
   /**
@@ -43,16 +46,17 @@ export class PasswordThrottle {
   async attempt(accountKey: string, clientIp: string | null, check: () => Promise<boolean>): Promise<boolean> {
     const address = clientIp === null ? undefined : addressKey(clientIp);
     const addressReserved = address
-      ? await this.reserve(address, (state, now) => reserveAddressTry(this.policy, state, now))
+      ? await this.reserve(address, 'address', (state, now) => reserveAddressTry(this.policy, state, now))
       : undefined;
     try {
-      await this.reserve(accountKey, (state, now) => reserveAccountTry(this.policy, state, now));
+      await this.reserve(accountKey, 'account', (state, now) => reserveAccountTry(this.policy, state, now));
     } catch (error) {
       // The password was not checked: the address has not spent a try on it.
       if (address && addressReserved) await this.release(address, addressReserved);
       throw error;
     }
     const ok = await check();
+    this.metrics.passwordChecked(ok ? 'ok' : 'wrong');
     if (ok) {
       await this.throttles.reset(accountKey);
       if (address && addressReserved) await this.release(address, addressReserved);
@@ -62,13 +66,17 @@ export class PasswordThrottle {
 
   private async reserve(
     key: string,
+    budget: PasswordThrottleBudget,
     decide: (state: ThrottleRecord, now: Date) => ThrottleDecision,
   ): Promise<ThrottleRecord> {
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
       const now = this.clock.now();
       const state = (await this.throttles.find(key)) ?? emptyThrottle(key);
       const decision = decide(state, now);
-      if (decision.refused) throw throttledError(decision.retryAt);
+      if (decision.refused) {
+        this.metrics.passwordChecked('throttled', budget);
+        throw throttledError(decision.retryAt);
+      }
       if (await this.throttles.compareAndSet(state.version, decision.next)) return decision.next;
     }
     throw new TesseraError('PASSWORD_THROTTLED', { detail: 'throttle compare-and-set kept losing' });

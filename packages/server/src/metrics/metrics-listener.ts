@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ServerMetrics } from './server-metrics.js';
+/** What a scrape is answered with: one process's registry, or every worker's through the primary. */
+export interface MetricsSource {
+  exposition(): Promise<{ contentType: string; body: string }>;
+}
 
 export interface MetricsListener {
   url: string;
@@ -13,7 +16,7 @@ export interface MetricsListener {
  * is enough for one read-only path.
  */
 export async function listenForMetrics(
-  metrics: ServerMetrics,
+  metrics: MetricsSource,
   address: { port: number; host: string },
 ): Promise<MetricsListener> {
   const server: Server = createServer((request, response) => {

@@ -1,22 +1,45 @@
-import type { CoreMetrics, LockoutKind, VerificationOutcome } from '@tessera/core';
+import type {
+  CodeSendOutcome,
+  CoreMetrics,
+  DeliveryChannel,
+  LockoutKind,
+  PasswordCheckOutcome,
+  PasswordThrottleBudget,
+  VerificationOutcome,
+} from '@tessera/core';
+import type { ConnectionPoolFigures, StatementKind, StorageMetrics } from '@tessera/storage-kysely';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RateLimitGroup } from '../http/rate-limit.js';
 
 /** Request latency buckets, in seconds: a 2FA call is milliseconds; the tail is Argon2 and SMTP. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** Statement buckets, in seconds: a point lookup is tens of microseconds on SQLite, a commit more. */
+const STATEMENT_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/** Writes per group commit: powers of two up to a large burst. */
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
 /**
  * Every Prometheus metric of one server process, in its own registry (never prom-client's global
  * one, so two apps in one process, as in tests, do not share counts). It backs the core's
- * CoreMetrics port; the HTTP layer records requests and rate-limit refusals into it.
+ * CoreMetrics port and the storage's StorageMetrics; the HTTP layer records requests and
+ * rate-limit refusals into it.
  */
-export class ServerMetrics implements CoreMetrics {
+export class ServerMetrics implements CoreMetrics, StorageMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'route' | 'method' | 'status_class'>;
   private readonly requestDuration: Histogram<'route' | 'method' | 'status_class'>;
   private readonly verifications: Counter<'method' | 'outcome'>;
   private readonly lockouts: Counter<'kind'>;
   private readonly rateLimited: Counter<'group'>;
+  private readonly codesSent: Counter<'channel' | 'provider' | 'outcome'>;
+  private readonly passwordChecks: Counter<'outcome'>;
+  private readonly passwordThrottled: Counter<'budget'>;
+  private readonly statementDuration: Histogram<'kind'>;
+  private readonly statementErrors: Counter<'kind'>;
+  private readonly groupCommitBatches: Histogram;
+  private readPool: (() => ConnectionPoolFigures) | undefined;
 
   constructor(build: { version: string }) {
     const registers = [this.registry];
@@ -26,6 +49,8 @@ export class ServerMetrics implements CoreMetrics {
       name: 'tessera_build_info',
       help: 'Always 1; the labels name the running build.',
       labelNames: ['version', 'node_version'],
+      // Summed over the workers of a cluster it would count them: every worker runs one build.
+      aggregator: 'first',
       registers,
     }).set({ version: build.version, node_version: process.version }, 1);
     this.requests = new Counter({
@@ -59,6 +84,43 @@ export class ServerMetrics implements CoreMetrics {
       labelNames: ['group'],
       registers,
     });
+    this.codesSent = new Counter({
+      name: 'tessera_codes_sent_total',
+      help: 'One-time codes handed to a delivery provider, by channel (sms, email), provider and outcome (sent, failed).',
+      labelNames: ['channel', 'provider', 'outcome'],
+      registers,
+    });
+    this.passwordChecks = new Counter({
+      name: 'tessera_password_checks_total',
+      help: 'Password tries (sign-in, HTTP Basic, re-confirmation), by outcome (ok, wrong, throttled).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.passwordThrottled = new Counter({
+      name: 'tessera_password_throttled_total',
+      help: 'Password tries refused unchecked, by the failure budget that refused them (account, address).',
+      labelNames: ['budget'],
+      registers,
+    });
+    this.statementDuration = new Histogram({
+      name: 'tessera_db_statement_duration_seconds',
+      help: 'Time the database took to answer a statement (failed ones included), by kind (select, insert, update, delete, other).',
+      labelNames: ['kind'],
+      buckets: STATEMENT_BUCKETS,
+      registers,
+    });
+    this.statementErrors = new Counter({
+      name: 'tessera_db_statement_errors_total',
+      help: 'Statements the database failed (a lost connection, a constraint, a full disk), by kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.groupCommitBatches = new Histogram({
+      name: 'tessera_db_group_commit_batch_size',
+      help: "Second-factor attempts' writes that shared one commit (1: a write that ran alone).",
+      buckets: BATCH_BUCKETS,
+      registers,
+    });
   }
 
   secondFactorVerified(method: string, outcome: VerificationOutcome): void {
@@ -67,6 +129,48 @@ export class ServerMetrics implements CoreMetrics {
 
   lockoutStarted(kind: LockoutKind): void {
     this.lockouts.inc({ kind });
+  }
+
+  codeSent(channel: DeliveryChannel, provider: string, outcome: CodeSendOutcome): void {
+    this.codesSent.inc({ channel, provider, outcome });
+  }
+
+  passwordChecked(outcome: PasswordCheckOutcome, throttledBy?: PasswordThrottleBudget): void {
+    this.passwordChecks.inc({ outcome });
+    if (throttledBy) this.passwordThrottled.inc({ budget: throttledBy });
+  }
+
+  statementFinished(kind: StatementKind, seconds: number, failed: boolean): void {
+    this.statementDuration.observe({ kind }, seconds);
+    if (failed) this.statementErrors.inc({ kind });
+  }
+
+  groupCommitted(writes: number): void {
+    this.groupCommitBatches.observe(writes);
+  }
+
+  /**
+   * Registers the pool gauges, read at each scrape; a storage without a pool (SQLite) has none.
+   * Told again (another storage on the same metrics), the newer read replaces the older.
+   */
+  watchConnectionPool(read: () => ConnectionPoolFigures): void {
+    const watched = this.readPool !== undefined;
+    this.readPool = read;
+    if (watched) return;
+    const registers = [this.registry];
+    const readPool = () => this.readPool?.() ?? { total: 0, idle: 0, waiting: 0 };
+    const gauge = (name: string, help: string, figure: keyof ConnectionPoolFigures) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(readPool()[figure]);
+        },
+      });
+    gauge('tessera_db_pool_connections', 'PostgreSQL connections open in the pool, idle or in use.', 'total');
+    gauge('tessera_db_pool_idle_connections', 'PostgreSQL connections open and idle in the pool.', 'idle');
+    gauge('tessera_db_pool_waiting_requests', 'Statements waiting for a pool connection: all are in use.', 'waiting');
   }
 
   rateLimitRefused(group: RateLimitGroup): void {

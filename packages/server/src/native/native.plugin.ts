@@ -9,6 +9,7 @@ import { registerAdminIssuerRoutes } from './routes/admin-issuer.routes.js';
 import { registerAdminPolicyRoutes } from './routes/admin-policy.routes.js';
 import { registerAdminTotpTransferRoutes } from './routes/admin-totp-transfer.routes.js';
 import { registerAdminUserRoutes } from './routes/admin-users.routes.js';
+import { registerAdminWebhookRoutes } from './routes/admin-webhooks.routes.js';
 import { registerApiTokenRoutes } from './routes/api-tokens.routes.js';
 import { registerAuthRoutes } from './routes/auth.routes.js';
 import { registerBackupCodeRoutes } from './routes/backup-codes.routes.js';
@@ -55,6 +56,7 @@ export function nativeApiPlugin(core: Core) {
     registerAdminAccountRoutes(app, core);
     registerAdminTotpTransferRoutes(app, core);
     registerAdminIssuerRoutes(app, core);
+    registerAdminWebhookRoutes(app, core);
     registerAdminPolicyRoutes(app, core);
     registerAdminHistoryRoutes(app, core);
   };

@@ -1,6 +1,7 @@
-import type { Driver, PostgresDialect } from 'kysely';
+import type { Driver } from 'kysely';
 import pg from 'pg';
 import { translateDatabaseError } from '../database-unavailable.js';
+import type { ConnectionPoolFigures } from '../storage-metrics.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
 import { TranslatingDriver } from './translating-driver.js';
 
@@ -46,7 +47,7 @@ const POOL_WAIT_TIMEOUT_MS = 30_000;
  * pool's clients get their own type parser that returns numbers for int8, instead of changing
  * the process-wide `pg.types`, which other code in the process may rely on.
  */
-export function createPostgresDialect(options: PostgresDialectOptions): PostgresDialect {
+export function createPostgresDialect(options: PostgresDialectOptions): TranslatingPostgresDialect {
   const { searchPath } = options;
   if (searchPath !== undefined && !SCHEMA_NAME.test(searchPath)) {
     throw new Error(`Invalid PostgreSQL schema name "${searchPath}": use lower-case letters, digits and "_"`);
@@ -64,7 +65,7 @@ export function createPostgresDialect(options: PostgresDialectOptions): Postgres
     keepAlive: true,
   });
   listenForConnectionErrors(pool, options.onConnectionError ?? (() => {}));
-  return new TranslatingPostgresDialect({ pool });
+  return new TranslatingPostgresDialect(pool);
 }
 
 /**
@@ -105,7 +106,16 @@ function listenForConnectionErrors(pool: pg.Pool, onError: (error: Error) => voi
 }
 
 /** The dialect whose driver answers a lost connection as DATABASE_UNAVAILABLE. */
-class TranslatingPostgresDialect extends CurrentSchemaPostgresDialect {
+export class TranslatingPostgresDialect extends CurrentSchemaPostgresDialect {
+  constructor(private readonly pool: pg.Pool) {
+    super({ pool });
+  }
+
+  /** The pool's figures now (pg-pool keeps them): for the metrics. */
+  connectionPool(): ConnectionPoolFigures {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   override createDriver(): Driver {
     return new TranslatingDriver(super.createDriver(), translateDatabaseError);
   }

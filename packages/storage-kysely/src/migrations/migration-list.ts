@@ -15,8 +15,10 @@ import * as historyUserCounts from './2026_11_25_000080_history_user_counts.js';
 import * as historyNumbers from './2026_12_04_000401_history_numbers.js';
 import * as passwordOnlyTokens from './2026_12_04_000601_password_only_tokens.js';
 import * as webauthn from './2026_12_04_000901_webauthn.js';
+import * as webhooks from './2026_12_05_000200_webhooks.js';
 import * as destinationVerifications from './2026_12_05_000300_destination_verifications.js';
 import * as entityChallenges from './2026_12_05_000301_entity_challenges.js';
+import * as sessionAmr from './2026_12_05_000600_session_amr.js';
 
 /**
  * Every migration, keyed by the name recorded in the database (never rename one). Names sort
@@ -40,7 +42,9 @@ export function listMigrations(dialect: StorageDialect): Record<string, Migratio
     '2026_12_04_000401_history_numbers': { up: (db) => historyNumbers.up(db, dialect) },
     '2026_12_04_000601_password_only_tokens': { up: (db) => passwordOnlyTokens.up(db) },
     '2026_12_04_000901_webauthn': { up: (db) => webauthn.up(db, dialect) },
+    '2026_12_05_000200_webhooks': { up: (db) => webhooks.up(db, dialect) },
     '2026_12_05_000300_destination_verifications': { up: (db) => destinationVerifications.up(db, dialect) },
     '2026_12_05_000301_entity_challenges': { up: (db) => entityChallenges.up(db, dialect) },
+    '2026_12_05_000600_session_amr': { up: (db) => sessionAmr.up(db) },
   };
 }

@@ -12,6 +12,7 @@ const SEALED: Record<SealedColumn, { table: keyof Database; id: string; column: 
   // A phone stored before phones were sealed is in clear (`+…`): not a sealed value.
   user_phone: { table: 'users', id: 'id', column: 'phone' },
   verification_destination: { table: 'destination_verifications', id: 'id', column: 'sealed_destination' },
+  webhook_secret: { table: 'webhook_secrets', id: 'id', column: 'sealed_secret' },
 };
 
 /** A sealed value is `v1.<12-hex key id>.…`: the key id is characters 4 to 15. */

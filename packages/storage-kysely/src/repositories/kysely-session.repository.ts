@@ -26,6 +26,7 @@ export class KyselySessionRepository implements SessionRepository {
         client_ip: family.clientIp,
         user_agent: family.userAgent,
         second_factor: family.secondFactor ? 1 : 0,
+        amr: family.amr?.length ? family.amr.join(' ') : null,
       })
       .execute();
   }
@@ -175,6 +176,7 @@ function toSessionFamilyRecord(row: SessionFamilyRow): SessionFamilyRecord {
     clientIp: row.client_ip,
     userAgent: row.user_agent,
     secondFactor: row.second_factor === 1,
+    ...(row.amr ? { amr: row.amr.split(' ') } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export interface SessionFamilyTable {
   user_agent: string | null;
   /** 1 when the sign-in passed a second factor (or a remembered device standing for one). */
   second_factor: 0 | 1;
+  /** RFC 8176 authentication method references of the sign-in, space-separated; null when not said. */
+  amr: string | null;
 }
 
 export type SessionFamilyRow = Selectable<SessionFamilyTable>;

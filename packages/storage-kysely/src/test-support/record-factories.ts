@@ -17,6 +17,8 @@ import type {
   SuccessTokenRecord,
   ThrottleRecord,
   TrustedDeviceRecord,
+  WebAuthnChallengeRecord,
+  WebAuthnCredentialRecord,
 } from '@tessera/core';
 
 /*
@@ -237,6 +239,47 @@ export function aTrustedDevice(userId: string, overrides: Partial<TrustedDeviceR
     expiresAt: at(30 * 24 * 3600_000),
     lastUsedAt: null,
     revokedAt: null,
+    ...overrides,
+  };
+}
+
+/** A security key of `factorId` (the user's active webauthn factor). */
+export function aWebAuthnCredential(
+  userId: string,
+  factorId: string,
+  overrides: Partial<WebAuthnCredentialRecord> = {},
+): WebAuthnCredentialRecord {
+  const id = randomUUID();
+  return {
+    id,
+    userId,
+    factorId,
+    credentialId: Buffer.from(`credential-${id}`).toString('base64url'),
+    publicKey: Buffer.from(`cose-key-${id}`).toString('base64url'),
+    signCount: 0,
+    transports: ['usb', 'nfc'],
+    aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8',
+    backupEligible: false,
+    backedUp: false,
+    discoverable: true,
+    userVerified: true,
+    name: 'YubiKey 5 Series',
+    createdAt: T0,
+    lastUsedAt: null,
+    ...overrides,
+  };
+}
+
+export function aWebAuthnChallenge(overrides: Partial<WebAuthnChallengeRecord> = {}): WebAuthnChallengeRecord {
+  return {
+    id: randomUUID(),
+    challenge: Buffer.from(randomUUID()).toString('base64url'),
+    purpose: 'second_factor',
+    flowId: randomUUID(),
+    userId: null,
+    createdAt: T0,
+    expiresAt: at(60_000),
+    usedAt: null,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { KyselyStorage } from '../kysely-storage.js';
 import { openStorage } from '../open-storage.js';
+import type { StorageMetrics } from '../storage-metrics.js';
 import { testDatabaseKind, testDatabaseUrl } from './test-database.js';
 
 export type TestStorage = KyselyStorage & {
@@ -17,6 +18,8 @@ export type TestStorage = KyselyStorage & {
 export interface TestStorageOptions {
   /** Apply the migrations before returning (default true). */
   migrate?: boolean;
+  /** Measured into these, as a server with TESSERA_METRICS_PORT measures its storage. */
+  metrics?: StorageMetrics;
 }
 
 /**
@@ -27,7 +30,8 @@ export async function openTestStorage(
   kind: 'sqlite' | 'postgres' = testDatabaseKind(),
   options: TestStorageOptions = {},
 ): Promise<TestStorage> {
-  const storage = kind === 'postgres' ? await openPostgresTestStorage() : await openSqliteTestStorage();
+  const storage =
+    kind === 'postgres' ? await openPostgresTestStorage(options.metrics) : await openSqliteTestStorage(options.metrics);
   if (options.migrate ?? true) {
     try {
       await storage.migrate();
@@ -39,9 +43,9 @@ export async function openTestStorage(
   return storage;
 }
 
-async function openSqliteTestStorage(): Promise<TestStorage> {
+async function openSqliteTestStorage(metrics: StorageMetrics | undefined): Promise<TestStorage> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-test-'));
-  const storage = await openStorage({ dataDir });
+  const storage = await openStorage({ dataDir, metrics });
   return Object.assign(storage, {
     location: { dataDir },
     async dispose() {
@@ -51,11 +55,11 @@ async function openSqliteTestStorage(): Promise<TestStorage> {
   });
 }
 
-async function openPostgresTestStorage(): Promise<TestStorage> {
+async function openPostgresTestStorage(metrics: StorageMetrics | undefined): Promise<TestStorage> {
   const databaseUrl = testDatabaseUrl();
   const searchPath = `t_${randomBytes(8).toString('hex')}`;
   await runAdminStatement(databaseUrl, `create schema ${searchPath}`);
-  const storage = await openStorage({ databaseUrl, dataDir: '', searchPath });
+  const storage = await openStorage({ databaseUrl, dataDir: '', searchPath, metrics });
   return Object.assign(storage, {
     location: { databaseUrl, searchPath },
     async dispose() {

@@ -42,6 +42,7 @@ export function Layout(props: { children: ComponentChildren }) {
                 <NavLink route={{ page: 'admin-users' }}>{i18n.t('layout.adminUsers')}</NavLink>
                 <NavLink route={{ page: 'admin-settings' }}>{i18n.t('layout.adminSettings')}</NavLink>
                 <NavLink route={{ page: 'admin-history' }}>{i18n.t('layout.adminHistory')}</NavLink>
+                <NavLink route={{ page: 'admin-webhooks' }}>{i18n.t('layout.adminWebhooks')}</NavLink>
               </>
             ) : null}
             <button type="button" class="link" onClick={() => signOut()}>

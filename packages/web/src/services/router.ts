@@ -11,7 +11,8 @@ export type Route =
   | { page: 'admin-users' }
   | { page: 'admin-user'; userId: string }
   | { page: 'admin-settings' }
-  | { page: 'admin-history' };
+  | { page: 'admin-history' }
+  | { page: 'admin-webhooks' };
 
 export function routeOf(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : '';
@@ -27,6 +28,7 @@ export function routeOf(pathname: string): Route {
       if (parts[1] === 'users' && parts[2]) return { page: 'admin-user', userId: decodeURIComponent(parts[2]) };
       if (parts[1] === 'settings') return { page: 'admin-settings' };
       if (parts[1] === 'history') return { page: 'admin-history' };
+      if (parts[1] === 'webhooks') return { page: 'admin-webhooks' };
       return { page: 'admin-users' };
     default:
       return { page: 'sign-in' };
@@ -43,6 +45,8 @@ export function pathOf(route: Route): string {
       return `${BASE}admin/settings`;
     case 'admin-history':
       return `${BASE}admin/history`;
+    case 'admin-webhooks':
+      return `${BASE}admin/webhooks`;
     default:
       return `${BASE}${route.page}`;
   }

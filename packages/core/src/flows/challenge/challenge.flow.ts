@@ -44,6 +44,8 @@ export interface ChallengeView {
   attempts: number;
   expiresAt: string;
   delivery?: SentCode;
+  /** How many digits the code has, where the method's codes all have the same number. */
+  codeDigits?: number;
   /** WebAuthn: options for `navigator.credentials.get()`; confirm with the assertion. */
   webauthn?: IssuedWebAuthnChallenge;
 }
@@ -117,7 +119,12 @@ export class ChallengeFlow {
       ...(webauthn ? { challengeId: webauthn.challengeId } : {}),
     };
     const flow = await flows.createWithId(challengeMachine, flowId, userId, CHALLENGE_TTL_SECONDS, data);
-    return { ...challengeView(flow, data, delivery), ...(webauthn ? { webauthn } : {}) };
+    const codeDigits = factor ? methods.of(factor).codeDigits?.(factor) : undefined;
+    return {
+      ...challengeView(flow, data, delivery),
+      ...(codeDigits !== undefined ? { codeDigits } : {}),
+      ...(webauthn ? { webauthn } : {}),
+    };
   }
 
   /** Confirms a challenge begun with a security key by the key's assertion. */

@@ -189,7 +189,7 @@ export class DisableFlow {
       await method.onRemove?.(factor, tx);
       if (!(await tx.factors.delete(factor.id))) throw new TesseraError('FACTOR_NOT_FOUND');
       const notices = [
-        await changes.recordIn(tx.history, { userId, method: factor.kind, action: 'disable', enabled: false }, context),
+        await changes.recordIn(tx, { userId, method: factor.kind, action: 'disable', enabled: false }, context),
       ];
       // Backup codes stand in for a lost authenticator; with no other factor left they would be
       // a second factor of their own, printed on paper. They go with the last one.
@@ -198,11 +198,7 @@ export class DisableFlow {
         await methods.of(orphaned).onRemove?.(orphaned, tx);
         await tx.factors.delete(orphaned.id);
         notices.push(
-          await changes.recordIn(
-            tx.history,
-            { userId, method: orphaned.kind, action: 'disable', enabled: false },
-            context,
-          ),
+          await changes.recordIn(tx, { userId, method: orphaned.kind, action: 'disable', enabled: false }, context),
         );
       }
       return { done, notify: () => Promise.all(notices.map((send) => send())) };

@@ -371,15 +371,11 @@ export class EnableFlow {
       }
       if (check.enrolled) await method.onEnrolled?.(factor, check.enrolled, tx);
       const notices = [
-        await changes.recordIn(tx.history, { userId, method: factor.kind, action: 'enable', enabled: true }, context),
+        await changes.recordIn(tx, { userId, method: factor.kind, action: 'enable', enabled: true }, context),
       ];
       if (data.backupCodeHashes && (await this.deps.backupCodes.install(userId, data.backupCodeHashes, tx))) {
         notices.push(
-          await changes.recordIn(
-            tx.history,
-            { userId, method: 'backup_codes', action: 'enable', enabled: true },
-            context,
-          ),
+          await changes.recordIn(tx, { userId, method: 'backup_codes', action: 'enable', enabled: true }, context),
         );
       }
       return { done, notify: () => Promise.all(notices.map((send) => send())) };

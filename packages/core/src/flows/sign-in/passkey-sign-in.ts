@@ -36,6 +36,16 @@ export class PasskeySignIn {
     },
   ) {}
 
+  /**
+   * Whether a sign-in page may offer passkeys here (the relying party is configured and the
+   * policy allows webauthn): asked before the page starts an autofill ceremony, so a server
+   * without WebAuthn is never sent one. It says nothing about any account.
+   */
+  async available(): Promise<boolean> {
+    if (!this.deps.ceremonies) return false;
+    return (await this.deps.policy.get()).methods.webauthn;
+  }
+
   async start(_actor: Actor): Promise<IssuedWebAuthnChallenge> {
     const ceremonies = this.configured();
     await this.deps.policy.assertMethodAllowed('webauthn');

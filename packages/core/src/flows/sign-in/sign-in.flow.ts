@@ -33,6 +33,8 @@ export interface SecondFactorRequired {
   expiresAt: string;
   /** The account's active methods; `backup_codes` is always accepted when present. */
   methods: FactorKind[];
+  /** How many digits a code of each method has, where every code has the same number. */
+  codeDigits: Partial<Record<FactorKind, number>>;
 }
 
 export type SignInResult = SignedIn | SecondFactorRequired;
@@ -113,7 +115,19 @@ export class SignInFlow {
       state: 'awaiting_code',
       expiresAt: flow.expiresAt.toISOString(),
       methods,
+      codeDigits: await this.codeDigits(user.id, methods),
     };
+  }
+
+  private async codeDigits(userId: string, kinds: FactorKind[]): Promise<Partial<Record<FactorKind, number>>> {
+    const digits: Partial<Record<FactorKind, number>> = {};
+    for (const kind of kinds) {
+      if (!this.deps.methods.get(kind).codeDigits) continue;
+      const factor = await this.deps.factors.findActive(userId, kind);
+      const count = factor ? this.deps.methods.of(factor).codeDigits?.(factor) : undefined;
+      if (count !== undefined) digits[kind] = count;
+    }
+    return digits;
   }
 
   /** Picks the method to answer with; SMS and e-mail send their code now. */

@@ -4,7 +4,8 @@ import { newNumericCode } from '../../crypto/numeric-code.js';
 import { newId } from '../../crypto/random.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { BackupCodeRecord, FactorOf } from '../../storage/records.js';
-import type { BackupCodeRepository, FactorRepository } from '../../storage/repositories.js';
+import type { BackupCodeRepository, FactorRepository, UnitOfWork } from '../../storage/repositories.js';
+import type { WebhookOutbox } from '../../webhooks/webhook-outbox.js';
 
 export interface BackupCodePolicy {
   count: number;
@@ -22,6 +23,9 @@ export interface BackupCodeSet {
 
 export type BackupCodeUse = { ok: true; remaining: number } | { ok: false };
 
+/** Codes left at or under which a use is reported as `backup_codes.low`. */
+export const BACKUP_CODES_LOW_THRESHOLD = 3;
+
 /**
  * Backup codes: a set of single-use codes, stored as keyed hashes. The set is marked by an
  * active `backup_codes` factor so that "which methods does this account have" stays one query.
@@ -34,6 +38,8 @@ export class BackupCodeService {
       hasher: KeyedHasher;
       clock: Clock;
       policy: BackupCodePolicy;
+      storage: UnitOfWork;
+      outbox: WebhookOutbox;
     },
   ) {}
 
@@ -105,17 +111,25 @@ export class BackupCodeService {
     }
   }
 
-  /** Uses a code: one conditional UPDATE, so it counts at most once. */
+  /**
+   * Uses a code: one conditional UPDATE, so it counts at most once. A use that leaves few codes
+   * writes the `backup_codes.low` webhook event in the same transaction.
+   */
   async use(userId: string, code: string): Promise<BackupCodeUse> {
-    const { codes, clock } = this.deps;
-    // A code hashed under a previous secret key is tried only after a miss under the current
-    // one; each try is the one conditional UPDATE, so a code still counts at most once.
+    const { clock, storage, outbox } = this.deps;
     const now = clock.now();
-    const used = await findByKeyedHash(this.deps.hasher, backupInput(userId, compactCode(code)), (hash) =>
-      codes.consume(userId, hash, now),
-    );
-    if (!used) return { ok: false };
-    return { ok: true, remaining: await codes.countRemaining(userId) };
+    return storage.transaction(async (tx) => {
+      // A code hashed under a previous secret key is tried only after a miss under the current
+      // one; each try is the one conditional UPDATE, so a code still counts at most once.
+      const used = await findByKeyedHash(this.deps.hasher, backupInput(userId, compactCode(code)), (hash) =>
+        tx.backupCodes.consume(userId, hash, now),
+      );
+      if (!used) return { ok: false };
+      const remaining = await tx.backupCodes.countRemaining(userId);
+      if (remaining <= BACKUP_CODES_LOW_THRESHOLD)
+        await outbox.enqueue(tx, { type: 'backup_codes.low', userId, data: { remaining } });
+      return { ok: true, remaining };
+    });
   }
 
   async remaining(userId: string): Promise<number> {

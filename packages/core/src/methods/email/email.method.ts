@@ -30,6 +30,10 @@ export function emailMethod(deps: { deliveredCodes: DeliveredCodeService }): Sec
       return { email: factor.details.maskedEmail };
     },
 
+    codeDigits() {
+      return deliveredCodes.policy.digits;
+    },
+
     destination(_factor, user) {
       return accountAddress(user);
     },

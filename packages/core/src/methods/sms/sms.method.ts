@@ -53,6 +53,10 @@ export function smsMethod(deps: {
       return { phone: factor.details.maskedPhone };
     },
 
+    codeDigits() {
+      return deliveredCodes.policy.digits;
+    },
+
     destination(factor) {
       return openPhone(secretBox, factor);
     },

@@ -84,6 +84,10 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
       const { algorithm, digits, period } = factor.details;
       return { algorithm, digits, period };
     },
+
+    codeDigits(factor) {
+      return factor.details.digits;
+    },
   };
 }
 

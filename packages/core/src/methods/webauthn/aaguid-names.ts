@@ -33,9 +33,14 @@ const KNOWN_AUTHENTICATORS: Readonly<Record<string, string>> = {
 
 const ALL_ZEROS = '00000000-0000-0000-0000-000000000000';
 
+/** The model's name people know, when the AAGUID is one of the well-known ones; it stays after a rename. */
+export function authenticatorModel(aaguid: string): string | null {
+  return KNOWN_AUTHENTICATORS[aaguid.toLowerCase()] ?? null;
+}
+
 /** The name a new key gets: its model's when known, else a plain one by what it is. */
 export function defaultCredentialName(aaguid: string, passkey: boolean): string {
-  const known = KNOWN_AUTHENTICATORS[aaguid.toLowerCase()];
+  const known = authenticatorModel(aaguid);
   if (known) return known;
   if (aaguid === ALL_ZEROS && passkey) return 'Passkey';
   return passkey ? 'Passkey' : 'Security key';

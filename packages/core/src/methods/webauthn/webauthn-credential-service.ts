@@ -7,6 +7,7 @@ import type { FactorOf, WebAuthnCredentialRecord } from '../../storage/records.j
 import type { Repositories, Storage } from '../../storage/repositories.js';
 import type { SuccessTokenService } from '../../success-tokens/success-token-service.js';
 import type { MethodRegistry } from '../method-registry.js';
+import { authenticatorModel } from './aaguid-names.js';
 
 /** What the security page and the admin page show of a key: nothing that signs anything. */
 export interface WebAuthnCredentialView {
@@ -15,6 +16,8 @@ export interface WebAuthnCredentialView {
   /** A passkey: discoverable, registered with user verification; it can sign in without a password. */
   passkey: boolean;
   aaguid: string;
+  /** The model's name from the AAGUID when it is a well-known one (null otherwise), whatever the key's name. */
+  model: string | null;
   transports: string[];
   /** May be synced to the user's other devices (a synced passkey), and is. */
   backupEligible: boolean;
@@ -97,7 +100,7 @@ export class WebAuthnCredentialService {
       const left = await tx.webauthnCredentials.countByUser(userId);
       const notices = [
         await changes.recordIn(
-          tx.history,
+          tx,
           { userId, method: 'webauthn', action: left === 0 ? 'disable' : 'update', enabled: left > 0 },
           context,
         ),
@@ -110,11 +113,7 @@ export class WebAuthnCredentialService {
           await methods.of(orphaned).onRemove?.(orphaned, tx);
           await tx.factors.delete(orphaned.id);
           notices.push(
-            await changes.recordIn(
-              tx.history,
-              { userId, method: 'backup_codes', action: 'disable', enabled: false },
-              context,
-            ),
+            await changes.recordIn(tx, { userId, method: 'backup_codes', action: 'disable', enabled: false }, context),
           );
         }
       }
@@ -144,6 +143,7 @@ export function toCredentialView(credential: WebAuthnCredentialRecord): WebAuthn
     name: credential.name,
     passkey: credential.discoverable && credential.userVerified,
     aaguid: credential.aaguid,
+    model: authenticatorModel(credential.aaguid),
     transports: credential.transports,
     backupEligible: credential.backupEligible,
     backedUp: credential.backedUp,

@@ -31,6 +31,42 @@ const IN_10_MIN = '2026-06-30T12:10:00.000Z';
 const IN_5_MIN = '2026-06-30T12:05:00.000Z';
 const IN_30_DAYS = '2026-07-30T12:00:00.000Z';
 
+const WEBHOOK_ID = 'd4c3b2a1-9f8e-4d7c-8b6a-5f4e3d2c1b0a';
+const DELIVERY_ID = 'e5f6a7b8-c9d0-4e1f-9a2b-3c4d5e6f7a8b';
+const WEBHOOK = {
+  id: WEBHOOK_ID,
+  url: 'https://platform.example.com/hooks/tessera',
+  description: 'Platform security feed',
+  events: ['factor.added', 'factor.removed', 'lockout.started'],
+  enabled: true,
+  disabledReason: null,
+  createdAt: NOW,
+  updatedAt: NOW,
+};
+const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw1Yf3EgOfgtU=';
+const WEBHOOK_DELIVERY = {
+  id: DELIVERY_ID,
+  eventId: 'msg_2b7d1f0c9a4e4f6b8d3c5a7e9f1b2c4d',
+  eventType: 'factor.added',
+  userId: USER_ID,
+  status: 'pending',
+  attemptCount: 1,
+  nextAttemptAt: IN_5_MIN,
+  lastStatusCode: 500,
+  lastError: null,
+  deliveredAt: null,
+  createdAt: NOW,
+  attempts: [
+    {
+      id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      attemptedAt: NOW,
+      statusCode: 500,
+      durationMs: 84,
+      error: null,
+    },
+  ],
+};
+
 const ACCESS_TOKEN = 'eyJhbGciOiJFZERTQSIsImtpZCI6Ims3In0.eyJzdWIiOiIwYjZmM2M1MiJ9.c2lnbmF0dXJl';
 const TOKENS = {
   accessToken: ACCESS_TOKEN,
@@ -62,6 +98,7 @@ const SMS_SENT = {
   sentAt: NOW,
   expiresAt: IN_10_MIN,
   destination: '+359*****456',
+  digits: 6,
 };
 const TOTP_KEY = {
   secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
@@ -84,6 +121,7 @@ const CHALLENGE = {
   attempts: 0,
   expiresAt: IN_10_MIN,
   delivery: SMS_SENT,
+  codeDigits: 6,
 };
 const HISTORY_ENTRY = {
   id: ENTRY_ID,
@@ -226,6 +264,7 @@ const WEBAUTHN_CREDENTIAL = {
   name: 'YubiKey 5 Series with NFC',
   passkey: true,
   aaguid: 'fa2b99dc-9e39-4257-8f92-4a30d23c4118',
+  model: 'YubiKey 5 Series with NFC',
   transports: ['usb', 'nfc'],
   backupEligible: false,
   backedUp: false,
@@ -275,6 +314,7 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
       state: 'awaiting_code',
       expiresAt: IN_5_MIN,
       methods: ['totp', 'backup_codes'],
+      codeDigits: { totp: 6 },
     },
   },
   selectSignInMethod: {
@@ -606,6 +646,10 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     request: { challengeId: CHALLENGE_ID, credential: ASSERTION },
     response: TOKENS,
   },
+  getPasskeyAvailability: {
+    ok: 'Whether passkeys sign in here.',
+    response: { available: true },
+  },
   startWebAuthnChallenge: {
     ok: 'The challenge started: options for navigator.credentials.get().',
     request: { operation: 'remove_webauthn_credential', target: CREDENTIAL_ID },
@@ -628,5 +672,30 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
   adminRemoveWebAuthnCredential: {
     ok: 'The key is removed; whether the user has keys left.',
     response: { methodActive: false },
+  },
+  adminCreateWebhook: {
+    ok: 'The endpoint, and its signing secret, shown only now.',
+    request: { url: WEBHOOK.url, description: WEBHOOK.description, events: WEBHOOK.events },
+    response: { endpoint: WEBHOOK, secret: WEBHOOK_SECRET },
+  },
+  adminListWebhooks: { ok: 'Every webhook endpoint.', response: { endpoints: [WEBHOOK] } },
+  adminGetWebhook: { ok: 'The endpoint.', response: WEBHOOK },
+  adminUpdateWebhook: {
+    ok: 'The endpoint as it now is.',
+    request: { enabled: false },
+    response: { ...WEBHOOK, enabled: false },
+  },
+  adminDeleteWebhook: { ok: 'The endpoint and its deliveries are removed.' },
+  adminRotateWebhookSecret: {
+    ok: 'The new secret, shown only now; the old one signs beside it until the time given.',
+    response: { secret: WEBHOOK_SECRET, previousSecretsExpireAt: '2026-07-01T12:00:00.000Z' },
+  },
+  adminListWebhookDeliveries: {
+    ok: 'A page of deliveries, newest first, with their attempts.',
+    response: { items: [WEBHOOK_DELIVERY], total: 1, limit: 20, offset: 0 },
+  },
+  adminRedeliverWebhook: {
+    ok: 'The delivery, due again at once.',
+    response: { ...WEBHOOK_DELIVERY, attemptCount: 0, nextAttemptAt: NOW },
   },
 };

@@ -1,4 +1,4 @@
-import { ChallengeBody, ChallengeIdParams, ChallengeView, CodeOnlyBody, SuccessToken } from '@tessera/contract';
+import { ChallengeBody, ChallengeConfirmBody, ChallengeIdParams, ChallengeView, SuccessToken } from '@tessera/contract';
 import type { Core } from '@tessera/core';
 import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
@@ -16,7 +16,8 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
         tags,
         summary: 'Start a step-up challenge for a sensitive operation',
         description:
-          'Sends a code by e-mail (the default) or SMS, or waits for a TOTP or backup code. Passing it yields a ' +
+          'Sends a code by e-mail (the default) or SMS, or waits for a TOTP or backup code; with method webauthn ' +
+          'the answer carries `webauthn` options for `navigator.credentials.get()`. Passing it yields a ' +
           'success token for that one operation (and target), single use, valid 5 minutes.',
         security: BEARER,
         body: ChallengeBody,
@@ -51,15 +52,21 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
       schema: {
         operationId: 'confirmChallenge',
         description:
-          "The code of the challenge's method. The success token is single use, valid 5 minutes, and only for the operation (and target) the challenge named.",
+          "The code of the challenge's method, or for webauthn `credential`: the assertion from `navigator.credentials.get()`. The success token is single use, valid 5 minutes, and only for the operation (and target) the challenge named.",
         tags,
         summary: 'Answer a challenge with its code and receive a success token',
         security: BEARER,
         params: ChallengeIdParams,
-        body: CodeOnlyBody,
+        body: ChallengeConfirmBody,
         response: { 200: SuccessToken, ...errorResponses(400, 401, 404, 409, 410, 422, 429) },
       },
     },
-    async (request) => core.challenges.confirm(actorOf(request), request.params.challengeId, request.body.code),
+    async (request) => {
+      const actor = actorOf(request);
+      const { challengeId } = request.params;
+      return 'code' in request.body
+        ? core.challenges.confirm(actor, challengeId, request.body.code)
+        : core.challenges.confirmAssertion(actor, challengeId, request.body.credential);
+    },
   );
 }

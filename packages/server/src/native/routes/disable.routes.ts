@@ -6,7 +6,7 @@ import {
   ProcedureView,
   SentCode,
 } from '@tessera/contract';
-import { type Core, codeProof, type DisableProof } from '@tessera/core';
+import { assertionProof, type Core, codeProof, type DisableProof } from '@tessera/core';
 import { actorOf, BEARER, emptyBodyAsObject, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Disabling a method: start, confirm, resend. */
@@ -23,8 +23,9 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
         tags,
         summary: 'Start disabling a method',
         description:
-          'sms and email send a code to the method. Confirm with a current code of the method, or with a success ' +
-          'token issued for `disable_factor` with the method as target.',
+          'sms and email send a code to the method; webauthn answers with `webauthn` options for ' +
+          '`navigator.credentials.get()`. Confirm with a current code of the method (for webauthn, the assertion), ' +
+          'or with a success token issued for `disable_factor` with the method as target.',
         security: BEARER,
         body: DisableBody,
         response: { 201: DisableStart, ...errorResponses(400, 401, 409, 429, 502) },
@@ -40,7 +41,7 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
       schema: {
         operationId: 'confirmDisable',
         description:
-          'A current code of the method being disabled, or a success token for disable_factor from a challenge. Five wrong codes fail the procedure.',
+          'A current code of the method being disabled (for webauthn, `credential`: the assertion of one of your keys), or a success token for disable_factor from a challenge. Five wrong codes fail the procedure.',
         tags,
         summary: 'Confirm a disable procedure: the method is removed',
         security: BEARER,
@@ -72,7 +73,11 @@ export function registerDisableRoutes(app: NativeApp, core: Core): void {
   );
 }
 
-/** The native body names a code or a success token; the core takes a proof or a success token. */
-function disableProof(body: { code: string } | { successToken: string }): DisableProof {
-  return 'code' in body ? { proof: codeProof(body.code) } : { successToken: body.successToken };
+/** The native body names a code, an assertion or a success token; the core takes a proof or a success token. */
+function disableProof(
+  body: { code: string } | { successToken: string } | { credential: Readonly<Record<string, unknown>> },
+): DisableProof {
+  if ('code' in body) return { proof: codeProof(body.code) };
+  if ('credential' in body) return { proof: assertionProof(body.credential) };
+  return { successToken: body.successToken };
 }

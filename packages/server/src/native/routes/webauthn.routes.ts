@@ -1,6 +1,7 @@
 import {
   ChallengeIdParams,
   FlowIdParams,
+  PasskeyAvailability,
   PasskeySignInBody,
   SuccessToken,
   TokenResponse,
@@ -198,6 +199,23 @@ export function registerWebAuthnRoutes(app: NativeApp, core: Core): void {
       });
       return { ...tokens, ...(device ? { device } : {}) };
     },
+  );
+
+  app.get(
+    '/auth/passkey',
+    {
+      schema: {
+        operationId: 'getPasskeyAvailability',
+        tags,
+        summary: 'Whether passkeys sign in here',
+        description:
+          'For a sign-in page, before it offers a passkey button or starts autofill (conditional mediation): ' +
+          'true when the relying party is configured and the policy allows webauthn. No credentials needed; the ' +
+          'answer is the same for everyone.',
+        response: { 200: PasskeyAvailability },
+      },
+    },
+    async () => ({ available: await core.passkeys.available() }),
   );
 
   app.post(

@@ -17,6 +17,8 @@ import { describeTrustedDeviceContract } from './trusted-device.contract.js';
 import { describeUnitOfWorkContract } from './unit-of-work.contract.js';
 import { describeUserContract } from './user.contract.js';
 import { describeVerifyServiceContract } from './verify-service.contract.js';
+import { describeWebAuthnContract } from './webauthn.contract.js';
+import { describeWebhookContract } from './webhook.contract.js';
 
 /**
  * The behaviour every storage must have, one file per repository, run unchanged against each
@@ -45,7 +47,9 @@ export function describeStorageContract(kind: DatabaseKind): void {
     describeTrustedDeviceContract(ctx);
     describeUnitOfWorkContract(ctx);
     describeSecretKeyContract(ctx);
+    describeWebAuthnContract(ctx);
     describeSchemaContract(ctx);
     describeVerifyServiceContract(ctx);
+    describeWebhookContract(ctx);
   });
 }

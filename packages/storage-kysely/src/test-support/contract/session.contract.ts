@@ -20,6 +20,16 @@ export function describeSessionContract(ctx: ContractContext): void {
       expect(await ctx.storage.sessions.findFamily(second.id)).toEqual(second);
     });
 
+    it('keeps how the sign-in was made (amr) for every token of the session', async () => {
+      const user = await ctx.createdUser();
+      const passkey = aSessionFamily(user.id, { secondFactor: true, amr: ['hwk', 'mfa'] });
+      await ctx.storage.sessions.createFamily(passkey);
+      expect(await ctx.storage.sessions.findFamily(passkey.id)).toEqual(passkey);
+      const unsaid = aSessionFamily(user.id);
+      await ctx.storage.sessions.createFamily(unsaid);
+      expect((await ctx.storage.sessions.findFamily(unsaid.id))?.amr).toBeUndefined();
+    });
+
     it("revokes all of a user's live families but the one kept, and no one else's", async () => {
       const user = await ctx.createdUser();
       const other = await ctx.createdUser();

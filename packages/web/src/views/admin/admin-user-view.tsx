@@ -5,10 +5,11 @@ import { useI18n } from '../../i18n/i18n.js';
 import { client } from '../../services/client.js';
 import { errorText } from '../../services/errors.js';
 import { navigate } from '../../services/router.js';
+import { AdminWebAuthnKeys } from './admin-webauthn-keys.js';
 
 type Pending = 'reset' | 'delete' | null;
 
-/** One account: its state, and what an admin may do to it (reset 2FA, unlock, disable, delete). */
+/** One account: its state, its security keys, and what an admin may do to it (reset 2FA, unlock, disable, delete). */
 export function AdminUserView(props: { userId: string }) {
   const i18n = useI18n();
   const [user, setUser] = useState<AdminUser | null>(null);
@@ -134,6 +135,13 @@ export function AdminUserView(props: { userId: string }) {
           </div>
         ) : null}
       </section>
+      {user.methods.includes('webauthn') ? (
+        <AdminWebAuthnKeys
+          userId={user.id}
+          username={user.username}
+          onRemoved={(name) => act(async () => undefined, i18n.t('webauthn.removed', { name }))}
+        />
+      ) : null}
     </div>
   );
 }

@@ -131,6 +131,8 @@ export function ChangeContact(props: {
   const [proof, setProof] = useState<Proof | null>(null);
   const [value, setValue] = useState('');
   const [changeId, setChangeId] = useState<string | null>(null);
+  /** How many digits the sent code has, as the server said: the field submits on the last. */
+  const [codeDigits, setCodeDigits] = useState<number | undefined>(undefined);
   const [code, setCode] = useState('');
   const [error, setError] = useState('');
   const close = () => {
@@ -186,7 +188,7 @@ export function ChangeContact(props: {
           label={i18n.t(`contact.${props.field}.codeLabel`)}
           value={code}
           onInput={setCode}
-          submitAtLength={6}
+          {...(codeDigits ? { submitAtLength: codeDigits } : {})}
           onComplete={confirm}
           error={error || undefined}
         />
@@ -210,6 +212,7 @@ export function ChangeContact(props: {
               ? await client.me.changeEmail({ email: value, ...proof })
               : await client.me.changePhone({ phone: value, ...proof });
           setChangeId(started.changeId);
+          setCodeDigits(started.delivery?.digits);
         } catch (caught) {
           setError(errorText(i18n, caught));
         }

@@ -20,6 +20,8 @@ export function DeliveredMethodSetup(props: {
   const [phone, setPhone] = useState(props.defaultPhone);
   const [flowId, setFlowId] = useState<string | null>(null);
   const [sentTo, setSentTo] = useState('');
+  /** How many digits the sent code has, as the server said: the field submits on the last. */
+  const [codeDigits, setCodeDigits] = useState<number | undefined>(undefined);
   const [code, setCode] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -45,6 +47,7 @@ export function DeliveredMethodSetup(props: {
       );
       setFlowId(started.flowId);
       setSentTo(started.delivery?.destination ?? '');
+      setCodeDigits(started.delivery?.digits);
     });
 
   const confirm = (value: string) =>
@@ -100,7 +103,7 @@ export function DeliveredMethodSetup(props: {
             label={i18n.t(`method.${props.method}.codeLabel`)}
             value={code}
             onInput={setCode}
-            submitAtLength={6}
+            {...(codeDigits ? { submitAtLength: codeDigits } : {})}
             onComplete={confirm}
             error={error || undefined}
             disabled={busy}

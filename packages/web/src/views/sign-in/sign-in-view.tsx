@@ -16,16 +16,27 @@ import { useSession } from '../../services/session.js';
 import { deviceTokenFor, rememberDeviceToken } from '../../services/token-storage.js';
 import { asResponseBody } from '../security/webauthn-panel.js';
 import { byResistance, isSent } from './method-order.js';
+import { cancelAutofill, type PickedPasskey, usePasskeyAutofill } from './passkey-autofill.js';
 
 /** At or below this many unused backup codes, a sign-in ends by offering a new set. */
 export const LOW_BACKUP_CODES = 2;
 
 type Step =
   | { name: 'password' }
-  | { name: 'second-factor'; flowId: string; methods: Method[]; method: Method; delivery?: SentCode; choosing: boolean }
+  | {
+      name: 'second-factor';
+      flowId: string;
+      methods: Method[];
+      method: Method;
+      delivery?: SentCode;
+      choosing: boolean;
+      /** How many digits each method's codes have, as the server said: the field submits on the last. */
+      codeDigits: CodeDigits;
+    }
   | { name: 'low-codes'; remaining: number };
 
 type Action = 'idle' | 'busy';
+type CodeDigits = Partial<Record<Method, number>>;
 
 export function SignInView() {
   const i18n = useI18n();
@@ -40,6 +51,11 @@ export function SignInView() {
   const [action, setAction] = useState<Action>('idle');
   /** The account has a security key or passkey: "Use a security key or passkey" tops the step. */
   const [hasKey, setHasKey] = useState(false);
+  /** Bumped to open a fresh autofill ceremony after one was spent or cancelled. */
+  const [autofillRound, setAutofillRound] = useState(0);
+  const { available: passkeysAvailable } = usePasskeyAutofill(step.name === 'password', autofillRound, (picked) =>
+    signInWithPickedPasskey(picked),
+  );
 
   async function finish(): Promise<void> {
     const session = await reload();
@@ -51,11 +67,11 @@ export function SignInView() {
     navigate({ page: 'security' });
   }
 
-  async function choose(flowId: string, methods: Method[], method: Method): Promise<void> {
+  async function choose(flowId: string, methods: Method[], method: Method, codeDigits: CodeDigits): Promise<void> {
     setCode('');
     setError('');
     if (!isSent(method)) {
-      setStep({ name: 'second-factor', flowId, methods, method, choosing: false });
+      setStep({ name: 'second-factor', flowId, methods, method, choosing: false, codeDigits });
       return;
     }
     const selected = await client.auth.selectMethod(flowId, { method });
@@ -65,6 +81,7 @@ export function SignInView() {
       methods,
       method,
       choosing: false,
+      codeDigits,
       ...(selected.delivery ? { delivery: selected.delivery } : {}),
     });
     if (selected.delivery) setInfo(i18n.t('signIn.sent', { destination: selected.delivery.destination }));
@@ -90,6 +107,8 @@ export function SignInView() {
 
   const signIn = () =>
     run(async () => {
+      // Signing in with the password: the passkey autofill is not wanted any more.
+      cancelAutofill();
       setInfo('');
       const deviceToken = deviceTokenFor(username);
       const answer = await client.auth.signIn({ username, password, ...(deviceToken ? { deviceToken } : {}) });
@@ -98,14 +117,22 @@ export function SignInView() {
       const methods = byResistance(answer.methods);
       setHasKey(answer.methods.includes('webauthn'));
       const first = methods[0];
+      const codeDigits: CodeDigits = answer.codeDigits ?? {};
       // A key is the only second factor: its button is the whole step, with no code to type.
       if (!first && answer.methods.includes('webauthn')) {
-        setStep({ name: 'second-factor', flowId: answer.flowId, methods, method: 'webauthn', choosing: false });
+        setStep({
+          name: 'second-factor',
+          flowId: answer.flowId,
+          methods,
+          method: 'webauthn',
+          choosing: false,
+          codeDigits,
+        });
         return;
       }
       if (!first) throw new Error('no method');
-      await choose(answer.flowId, methods, first);
-    });
+      await choose(answer.flowId, methods, first, codeDigits);
+    }).finally(() => setAutofillRound((round) => round + 1));
 
   /** The second factor with a security key or passkey: the browser's prompt, then the assertion. */
   const useKey = () =>
@@ -148,7 +175,19 @@ export function SignInView() {
       await client.webauthn.passkeySignIn({ challengeId: ceremony.challengeId, credential: asResponseBody(assertion) });
       setPassword('');
       await finish();
-    });
+    }).finally(() => setAutofillRound((round) => round + 1));
+
+  /** A passkey the browser offered in the username field's autofill and the person picked. */
+  const signInWithPickedPasskey = (picked: PickedPasskey) =>
+    run(async () => {
+      setInfo('');
+      await client.webauthn.passkeySignIn({
+        challengeId: picked.challengeId,
+        credential: asResponseBody(picked.assertion),
+      });
+      setPassword('');
+      await finish();
+    }).finally(() => setAutofillRound((round) => round + 1));
 
   const submitCode = (value: string) =>
     run(async () => {
@@ -212,7 +251,7 @@ export function SignInView() {
                     type="button"
                     class="method"
                     aria-pressed={method === step.method ? 'true' : 'false'}
-                    onClick={() => run(() => choose(step.flowId, step.methods, method))}
+                    onClick={() => run(() => choose(step.flowId, step.methods, method, step.codeDigits))}
                   >
                     {i18n.t(`method.${method}.use`)}
                   </button>
@@ -233,7 +272,7 @@ export function SignInView() {
               hint={i18n.t(`method.${step.method}.codeHint`)}
               value={code}
               onInput={setCode}
-              {...(step.method === 'backup_codes' ? {} : { submitAtLength: 6 })}
+              {...(step.codeDigits[step.method] ? { submitAtLength: step.codeDigits[step.method] } : {})}
               onComplete={submitCode}
               error={error || undefined}
               disabled={action === 'busy'}
@@ -255,7 +294,7 @@ export function SignInView() {
                 <button
                   type="button"
                   class="secondary"
-                  onClick={() => run(() => choose(step.flowId, step.methods, step.method))}
+                  onClick={() => run(() => choose(step.flowId, step.methods, step.method, step.codeDigits))}
                 >
                   {i18n.t('signIn.resend')}
                 </button>
@@ -290,7 +329,7 @@ export function SignInView() {
         <TextField
           label={i18n.t('signIn.username')}
           name="username"
-          autoComplete="username"
+          autoComplete="username webauthn"
           value={username}
           onInput={setUsername}
           required
@@ -309,9 +348,11 @@ export function SignInView() {
           <button type="submit" disabled={action === 'busy'}>
             {i18n.t('signIn.submit')}
           </button>
-          <button type="button" class="secondary" onClick={signInWithPasskey} disabled={action === 'busy'}>
-            {i18n.t('signIn.passkey')}
-          </button>
+          {passkeysAvailable ? (
+            <button type="button" class="secondary" onClick={signInWithPasskey} disabled={action === 'busy'}>
+              {i18n.t('signIn.passkey')}
+            </button>
+          ) : null}
         </div>
       </form>
       <p class="links">
