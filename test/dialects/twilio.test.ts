@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { SYSTEM_ACTOR } from '@tessera/core';
 import { createSmtpEmailSender, createWebhookSmsSender } from '@tessera/delivery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpSink } from '../../packages/delivery/src/test-support/smtp-sink.js';
@@ -285,6 +286,14 @@ describe('Twilio Verify v2 through twilio-node', () => {
     expect(listed.map((f) => f.sid)).toEqual([factor.sid]);
     expect(await entity.factors(factor.sid).remove()).toBe(true);
     expect(await refusal(entity.factors(factor.sid).fetch())).toMatchObject({ code: 20404 });
+    // The entity's account has its enrollment and the admin's removal in its history.
+    const account = await h.core.userAdmin.lookup(SYSTEM_ACTOR, { externalId: identity });
+    const history = await h.core.history.listAll(SYSTEM_ACTOR, { userId: account.id, order: 'asc' });
+    expect(history.items.map((e) => `${e.method}:${e.action}:${e.actor}`)).toEqual([
+      'account:create:admin',
+      'totp:enable:admin',
+      'totp:disable:admin',
+    ]);
   });
 
   it('authentication: a wrong secret is 20003, an API key SID works, a non-admin token is 20403', async () => {
