@@ -1,7 +1,6 @@
 import type { Core } from '@tessera/core';
 import { TesseraError } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
-import { rateLimitGroups } from '../../http/rate-limit.js';
 import { acceptFormBodies } from '../cpanel-common.js';
 import type { Dialect, DialectApp } from '../dialect.js';
 import { callerOf, requireCaller } from '../dialect-auth.js';
@@ -182,7 +181,6 @@ async function registerVerifications(app: DialectApp, core: Core): Promise<void>
   app.post(
     '/v2/Services/:ServiceSid/Verifications',
     {
-      config: rateLimitGroups('code_sends'),
       schema: {
         operationId: 'CreateVerification',
         summary: 'Send a code to a phone number (sms) or e-mail address (email)',
@@ -268,7 +266,6 @@ async function registerVerifications(app: DialectApp, core: Core): Promise<void>
   app.post(
     '/v2/Services/:ServiceSid/VerificationCheck',
     {
-      config: rateLimitGroups('verify'),
       schema: {
         operationId: 'CreateVerificationCheck',
         summary: 'Check a code against a pending verification',
@@ -402,7 +399,6 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
   app.post(
     '/v2/Services/:ServiceSid/Entities/:Identity/Factors/:Sid',
     {
-      config: rateLimitGroups('verify'),
       schema: {
         operationId: 'UpdateFactor',
         summary: 'Verify a TOTP factor with a code',
@@ -461,7 +457,6 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
   app.post(
     '/v2/Services/:ServiceSid/Entities/:Identity/Challenges',
     {
-      config: rateLimitGroups('verify'),
       schema: {
         operationId: 'CreateChallenge',
         summary: 'Challenge a TOTP factor with a code',
@@ -550,7 +545,6 @@ async function registerFactors(app: DialectApp, core: Core): Promise<void> {
   app.post(
     '/v2/Services/:ServiceSid/Entities/:Identity/Challenges/:Sid',
     {
-      config: rateLimitGroups('verify'),
       schema: {
         operationId: 'UpdateChallenge',
         summary: 'Answer a pending challenge with a code',
@@ -591,6 +585,12 @@ export function twilioErrorBody(failure: Pick<DialectFailure, 'status' | 'messag
   };
 }
 
+/**
+ * No route here declares a per-address limit group: the caller is a platform's server, one
+ * address for all its users, which the code-send and verify groups (sized for one person) would
+ * stop within minutes. The general per-address limit applies, and the core's limits do the
+ * work: per destination, per client account (SMS pumping), per code and per account lockout.
+ */
 async function register(app: DialectApp, core: Core): Promise<void> {
   app.decorateRequest('actor', null);
   acceptFormBodies(app);
