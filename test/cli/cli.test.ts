@@ -227,6 +227,23 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
         const token = await run('tokens', 'create', '--username', 'ops');
         expect(token.code).toBe(0);
         expect(token.out).toMatch(/^tsa_[A-Za-z0-9_-]{43}$/);
+
+        // --twilio: the account SID is AC and the account's id; the token is its auth token.
+        const accountId = (shown.json as { account: { id: string } }).account.id;
+        const twilio = await run('tokens', 'create', '--username', 'ops', '--twilio');
+        expect(twilio.code, twilio.err).toBe(0);
+        expect(twilio.out).toMatch(
+          new RegExp(
+            `^TWILIO_ACCOUNT_SID=AC${accountId.replaceAll('-', '')}\nTWILIO_AUTH_TOKEN=tsa_[A-Za-z0-9_-]{43}$`,
+          ),
+        );
+        const twilioJson = await json('tokens', 'create', '--username', 'ops', '--twilio');
+        expect(twilioJson.json).toMatchObject({
+          twilio: {
+            accountSid: `AC${accountId.replaceAll('-', '')}`,
+            apiKeySid: expect.stringMatching(/^SK[0-9a-f]{32}$/),
+          },
+        });
       });
 
       it('users create --domain, and --owner with --kind for e-mail accounts and team users', async () => {
@@ -672,7 +689,7 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
         'users reset-2fa': ['--username', 'sample'],
         'users import': ['--file', 'SAMPLE_CSV'],
         'users export': [],
-        'tokens create': ['--username', 'sample'],
+        'tokens create': ['--username', 'sample', '--twilio'],
         'tokens list': ['--username', 'sample'],
         'tokens revoke': ['--username', 'sample', '--id', 'SAMPLE_TOKEN'],
         history: ['--username', 'sample'],

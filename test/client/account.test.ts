@@ -133,7 +133,15 @@ describe('API tokens and server-to-server verify', () => {
     expect(created.token).toMatch(/^tsa_/);
     expect(created.apiToken).toMatchObject({ name: 'deploy script', scope: 'read' });
     const script = server.client({ apiToken: created.token });
-    expect((await script.me.get()).account.username).toBe(username);
+    const me = await script.me.get();
+    expect(me.account.username).toBe(username);
+    expect(created.twilio).toBeUndefined();
+    // Asked for, the SIDs that present it to the Twilio Verify dialect.
+    const twilio = await client.apiTokens.create({ name: 'twilio app', twilio: true });
+    expect(twilio.twilio).toEqual({
+      accountSid: `AC${me.account.id.replaceAll('-', '')}`,
+      apiKeySid: `SK${twilio.apiToken.id.replaceAll('-', '')}`,
+    });
   });
 
   forOperation('listApiTokens', 'lists the tokens without their secrets', async () => {

@@ -253,4 +253,64 @@ describe('across dialects and the native API', () => {
     expect(json<{ metadata: { reason: string } }>(whm).metadata.reason).toMatch(/X-CPANEL-OTP refused/);
     expect((await mudbaseLogin(user.email, user.password, code)).statusCode).not.toBe(200);
   });
+  it('enrolled through Twilio Verify: verified by the native API for its externalId; a code spent in one is refused by the other', async () => {
+    const admin = await createSignedInUser(h, { role: 'admin' });
+    const { token } = await h.core.apiTokens.issue(admin.id, 'twilio', 'write');
+    const basic = {
+      authorization: `Basic ${Buffer.from(`AC${admin.id.replaceAll('-', '')}:${token}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+    const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+    const service = json<{ sid: string }>(
+      await h.app.inject({
+        method: 'POST',
+        url: '/v2/Services',
+        headers: basic,
+        payload: form({ FriendlyName: 'Shop' }),
+      }),
+    );
+    const identity = `shop-user-${Date.now()}`;
+    const factors = `/v2/Services/${service.sid}/Entities/${identity}/Factors`;
+    const factor = json<{ sid: string; binding: { secret: string } }>(
+      await h.app.inject({
+        method: 'POST',
+        url: factors,
+        headers: basic,
+        payload: form({ FriendlyName: 'Phone', FactorType: 'totp' }),
+      }),
+    );
+    const secret = factor.binding.secret;
+    const verified = await h.app.inject({
+      method: 'POST',
+      url: `${factors}/${factor.sid}`,
+      headers: basic,
+      payload: form({ AuthPayload: oathtoolCode(secret, h.clock.now()) }),
+    });
+    expect(json<{ status: string }>(verified).status).toBe('verified');
+
+    // The native server-to-server check finds the same factor by the identity as externalId.
+    h.clock.advanceSeconds(30);
+    const code = oathtoolCode(secret, h.clock.now());
+    const nativeVerify = (c: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/verify',
+        headers: bearer(token),
+        payload: { externalId: identity, code: c },
+      });
+    expect(json(await nativeVerify(code))).toEqual({ valid: true });
+    const challenge = (c: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/v2/Services/${service.sid}/Entities/${identity}/Challenges`,
+        headers: basic,
+        payload: form({ FactorSid: factor.sid, AuthPayload: c }),
+      });
+    expect(json<{ status: string }>(await challenge(code)).status).toBe('pending');
+
+    h.clock.advanceSeconds(30);
+    const next = oathtoolCode(secret, h.clock.now());
+    expect(json<{ status: string }>(await challenge(next)).status).toBe('approved');
+    expect(json(await nativeVerify(next))).toEqual({ valid: false });
+  });
 });

@@ -44,7 +44,9 @@ export class VendorSpec {
    */
   constructor(file: string) {
     if (!VENDOR_SPECS_DIR) throw new Error('TESSERA_VENDOR_SPECS_DIR is not set');
-    this.document = JSON.parse(readFileSync(join(VENDOR_SPECS_DIR, file), 'utf8')) as OpenApiDocument;
+    this.document = withoutUntypedNullable(
+      JSON.parse(readFileSync(join(VENDOR_SPECS_DIR, file), 'utf8')),
+    ) as OpenApiDocument;
     this.id = `vendor:${file}`;
     this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
     addFormats.default(this.ajv);
@@ -98,6 +100,20 @@ export class VendorSpec {
     if (validate(body)) return [];
     return (validate.errors ?? []).map(describe);
   }
+}
+
+/**
+ * Twilio's document marks untyped properties (`push`, `binding`, …) `nullable: true`, which
+ * Ajv's nullable keyword refuses without a `type`. A schema without a type already takes null
+ * (and anything else), so there the keyword says nothing and is dropped; everywhere else it stays.
+ */
+function withoutUntypedNullable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUntypedNullable);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value).map(([key, item]) => [key, withoutUntypedNullable(item)] as const);
+  const object = Object.fromEntries(entries) as Record<string, unknown>;
+  if ('nullable' in object && !('type' in object)) delete object.nullable;
+  return object;
 }
 
 function describe(error: ErrorObject): string {

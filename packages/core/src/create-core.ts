@@ -16,7 +16,10 @@ import { createArgon2PasswordHasher, type PasswordHasher } from './crypto/passwo
 import { SecretBox } from './crypto/secret-box.js';
 import { DeliveredCodeService } from './delivery/delivered-code-service.js';
 import type { Delivery } from './delivery/delivery-ports.js';
+import { DestinationVerifications } from './destination-verification/destination-verifications.js';
+import { VerifyServices } from './destination-verification/verify-services.js';
 import { TrustedDeviceService } from './devices/trusted-device-service.js';
+import { EntityChallenges } from './entity-challenges/entity-challenges.js';
 import { FactorChanges } from './factors/factor-changes.js';
 import { FactorService } from './factors/factor-service.js';
 import { SecondFactorVerifier } from './factors/second-factor-verifier.js';
@@ -59,6 +62,7 @@ import { SuccessTokenService } from './success-tokens/success-token-service.js';
 import { KeyedLock } from './throttle/keyed-lock.js';
 import { PasswordThrottle } from './throttle/password-throttle.js';
 import { DEFAULT_PASSWORD_THROTTLE_POLICY } from './throttle/password-throttle-policy.js';
+import { VerifyEntities } from './verify-entities/verify-entities.js';
 import { fetchWebhookTransport } from './webhooks/fetch-webhook-transport.js';
 import { DEFAULT_WEBHOOK_SECRET_OVERLAP_SECONDS, WebhookAdminService } from './webhooks/webhook-admin-service.js';
 import {
@@ -145,6 +149,14 @@ export interface Core {
   authorizer: Authorizer;
   /** The secret key ring's census and re-sealing (`tessera secret status` and `secret rotate`). */
   secretKeys: SecretKeyService;
+  /** Verify services: namespaces of destination verifications and TOTP defaults (Twilio Verify). */
+  verifyServices: VerifyServices;
+  /** Codes to phone numbers and e-mail addresses that belong to no account. */
+  destinationVerifications: DestinationVerifications;
+  /** A platform's users' authenticators under a verify service (Twilio Verify's entities and factors). */
+  verifyEntities: VerifyEntities;
+  /** Code checks of a platform user's TOTP factor, kept to be fetched and listed. */
+  entityChallenges: EntityChallenges;
   /** Admins' webhook endpoints, their secrets and deliveries. */
   webhooks: WebhookAdminService;
   /** Where events enter the webhook outbox, in the transaction of the change they report. */
@@ -332,9 +344,23 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     successTokens,
   });
 
+  const verifyServices = new VerifyServices({ services: storage.verifyServices, authorizer, clock });
+
+  const factors = new FactorService({
+    factors: storage.factors,
+    backupCodes: storage.backupCodes,
+    methods,
+    verifier,
+    policy,
+    authorizer,
+    issuers,
+    users: storage.users,
+    clock,
+  });
+
   const apiTokens = new ApiTokenService(storage.apiTokens, hasher, clock, authorizer, storage.sessions, audit);
 
-  return {
+  const core: Omit<Core, 'verifyEntities' | 'entityChallenges'> = {
     accounts,
     passwords: new PasswordService({
       storage,
@@ -360,17 +386,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     apiTokens,
     signingKeys: new SigningKeyRotation({ keys: signingKeys, authorizer, audit }),
     introspection: new TokenIntrospection({ sessions, apiTokens, users: storage.users, authorizer }),
-    factors: new FactorService({
-      factors: storage.factors,
-      backupCodes: storage.backupCodes,
-      methods,
-      verifier,
-      policy,
-      authorizer,
-      issuers,
-      users: storage.users,
-      clock,
-    }),
+    factors,
     signIn: new SignInFlow({
       accounts,
       factors: storage.factors,
@@ -474,6 +490,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     notifications,
     authorizer,
     secretKeys: new SecretKeyService({ storage: deps.storage, secretBox, clock, logger, audit }),
+    verifyServices,
+    destinationVerifications: new DestinationVerifications({
+      verifications: storage.destinationVerifications,
+      services: verifyServices,
+      deliveredCodes,
+      history,
+      hasher,
+      secretBox,
+      clock,
+    }),
     webhooks: new WebhookAdminService({
       webhooks: storage.webhooks,
       secretBox,
@@ -493,5 +519,24 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     }),
     audit,
     clock,
+  };
+  const verifyEntities = new VerifyEntities({
+    services: verifyServices,
+    userAdmin: core.userAdmin,
+    users: storage.users,
+    enable: core.enable,
+    factors,
+    admin: core.admin,
+  });
+  return {
+    ...core,
+    verifyEntities,
+    entityChallenges: new EntityChallenges({
+      challenges: storage.entityChallenges,
+      entities: verifyEntities,
+      factors,
+      authorizer,
+      clock,
+    }),
   };
 }

@@ -2,6 +2,7 @@ import type { ApiTokenTable } from './tables/api-token.table.js';
 import type { AuditCheckpointTable, AuditEntryTable, AuditHeadTable } from './tables/audit.table.js';
 import type { BackupCodeTable } from './tables/backup-code.table.js';
 import type { DeliveredCodeTable } from './tables/delivered-code.table.js';
+import type { EntityChallengeTable } from './tables/entity-challenge.table.js';
 import type { FactorTable } from './tables/factor.table.js';
 import type { FactorBackupCodesTable } from './tables/factor-backup-codes.table.js';
 import type { FactorEmailTable } from './tables/factor-email.table.js';
@@ -20,6 +21,7 @@ import type { SuccessTokenTable } from './tables/success-token.table.js';
 import type { ThrottleTable } from './tables/throttle.table.js';
 import type { TrustedDeviceTable } from './tables/trusted-device.table.js';
 import type { UserTable } from './tables/user.table.js';
+import type { DestinationVerificationTable, VerifyServiceTable } from './tables/verify-service.table.js';
 import type { WebAuthnChallengeTable } from './tables/webauthn-challenge.table.js';
 import type { WebAuthnCredentialTable } from './tables/webauthn-credential.table.js';
 import type {
@@ -62,6 +64,9 @@ export interface Database {
   trusted_devices: TrustedDeviceTable;
   webauthn_credentials: WebAuthnCredentialTable;
   webauthn_challenges: WebAuthnChallengeTable;
+  verify_services: VerifyServiceTable;
+  destination_verifications: DestinationVerificationTable;
+  entity_challenges: EntityChallengeTable;
   webhook_endpoints: WebhookEndpointTable;
   webhook_secrets: WebhookSecretTable;
   webhook_events: WebhookEventTable;

@@ -8,6 +8,7 @@ import { KyselyApiTokenRepository } from './repositories/kysely-api-token.reposi
 import { KyselyAuditRepository } from './repositories/kysely-audit.repository.js';
 import { KyselyBackupCodeRepository } from './repositories/kysely-backup-code.repository.js';
 import { KyselyDeliveredCodeRepository } from './repositories/kysely-delivered-code.repository.js';
+import { KyselyEntityChallengeRepository } from './repositories/kysely-entity-challenge.repository.js';
 import { KyselyFactorRepository } from './repositories/kysely-factor.repository.js';
 import { KyselyFlowRepository } from './repositories/kysely-flow.repository.js';
 import { KyselyHistoryRepository } from './repositories/kysely-history.repository.js';
@@ -19,6 +20,10 @@ import { KyselySuccessTokenRepository } from './repositories/kysely-success-toke
 import { KyselyThrottleRepository } from './repositories/kysely-throttle.repository.js';
 import { KyselyTrustedDeviceRepository } from './repositories/kysely-trusted-device.repository.js';
 import { KyselyUserRepository } from './repositories/kysely-user.repository.js';
+import {
+  KyselyDestinationVerificationRepository,
+  KyselyVerifyServiceRepository,
+} from './repositories/kysely-verify-service.repository.js';
 import { KyselyWebAuthnChallengeRepository } from './repositories/kysely-webauthn-challenge.repository.js';
 import { KyselyWebAuthnCredentialRepository } from './repositories/kysely-webauthn-credential.repository.js';
 import { KyselyWebhookRepository } from './repositories/kysely-webhook.repository.js';
@@ -85,6 +90,9 @@ function createRepositories(db: Kysely<Database>, dialect: StorageDialect, group
     trustedDevices: new KyselyTrustedDeviceRepository(db, dialect),
     webauthnCredentials: new KyselyWebAuthnCredentialRepository(db),
     webauthnChallenges: new KyselyWebAuthnChallengeRepository(db),
+    verifyServices: new KyselyVerifyServiceRepository(db),
+    destinationVerifications: new KyselyDestinationVerificationRepository(db),
+    entityChallenges: new KyselyEntityChallengeRepository(db),
     webhooks: new KyselyWebhookRepository(db, dialect),
     audit: new KyselyAuditRepository(db, dialect),
   };

@@ -1,3 +1,4 @@
+import { twilioCredentials } from '@tessera/contract';
 import { defineCommand, required } from '../command.js';
 import { cell, table } from '../output.js';
 import { findUser, LOOKUP_FLAGS, LOOKUP_SYNOPSIS, lookupOf, OPERATOR } from './lookup.js';
@@ -5,15 +6,18 @@ import { findUser, LOOKUP_FLAGS, LOOKUP_SYNOPSIS, lookupOf, OPERATOR } from './l
 export const tokensCreate = defineCommand({
   name: 'tokens create',
   summary: 'create an API token for an account; prints only the token',
-  synopsis: `${LOOKUP_SYNOPSIS} [--name N] [--read-only]`,
+  synopsis: `${LOOKUP_SYNOPSIS} [--name N] [--read-only] [--twilio]`,
   details:
     'The token is shown once, so that `ADMIN=$(tessera tokens create --username ops)` captures it;\n' +
     'with --json: {"token": …, "id": …, "name": …, "scope": …}. A token made here is a server-to-server\n' +
-    'token: the "2FA required" policy does not apply to it (see docs/security.md).',
+    'token: the "2FA required" policy does not apply to it (see docs/security.md).\n' +
+    'With --twilio it prints the credentials of the Twilio Verify dialect instead, one per line:\n' +
+    'the account SID (AC…) and the token as its auth token (with --json: "twilio": {accountSid, apiKeySid}).',
   flags: {
     ...LOOKUP_FLAGS,
     name: { type: 'string', value: 'N', description: 'a name to tell it by (default "cli")' },
     'read-only': { type: 'boolean', description: 'it may read but not change anything' },
+    twilio: { type: 'boolean', description: 'print the account SID and auth token for the Twilio Verify dialect' },
   },
   async run({ withRuntime }, flags) {
     const by = lookupOf(flags);
@@ -24,7 +28,12 @@ export const tokensCreate = defineCommand({
         flags.name ?? 'cli',
         flags['read-only'] ? 'read' : 'write',
       );
-      return { data: { token, ...view }, text: token };
+      if (!flags.twilio) return { data: { token, ...view }, text: token };
+      const twilio = twilioCredentials(user.id, view.id);
+      return {
+        data: { token, ...view, twilio },
+        text: `TWILIO_ACCOUNT_SID=${twilio.accountSid}\nTWILIO_AUTH_TOKEN=${token}`,
+      };
     });
   },
 });

@@ -411,6 +411,10 @@ export type CreateApiTokenBody = {
    * `read` tokens can read but change nothing. Default `write`.
    */
   scope?: 'write' | 'read';
+  /**
+   * Also answer the SIDs that present the token to the Twilio Verify dialect (`twilio` in the answer). Any token works there; this only shows how.
+   */
+  twilio?: boolean;
 };
 
 /**
@@ -422,6 +426,19 @@ export type CreatedApiToken = {
    */
   token: string;
   apiToken: ApiToken;
+  /**
+   * When asked for: HTTP Basic credentials for the Twilio Verify dialect (`/v2/…`), the token being the password. Only an admin’s token is served there.
+   */
+  twilio?: {
+    /**
+     * With the token as the auth token.
+     */
+    accountSid: string;
+    /**
+     * With the token as the API key secret.
+     */
+    apiKeySid: string;
+  };
 };
 
 /**
@@ -784,7 +801,7 @@ export type HistoryEntry = {
    */
   userPseudonym: string | null;
   /**
-   * A second-factor method (totp, sms, email, backup_codes), `second_factor` (an unlock), `policy`, `account` (an admin's change of the account) or `phone`; with action `contact_change`, `email` or `phone` says which contact detail changed.
+   * A second-factor method (totp, sms, email, backup_codes), `second_factor` (an unlock), `policy`, `account` (an admin's change of the account), `phone`, or `destination_verification` (a code sent to a number or address of no account, through the Twilio Verify dialect: `create` when sent, `update` with its outcome); with action `contact_change`, `email` or `phone` says which contact detail changed.
    */
   method: string;
   /**

@@ -8,6 +8,13 @@ export const CreateApiTokenBody = Type.Object(
         description: '`read` tokens can read but change nothing. Default `write`.',
       }),
     ),
+    twilio: Type.Optional(
+      Type.Boolean({
+        description:
+          'Also answer the SIDs that present the token to the Twilio Verify dialect (`twilio` in the answer). ' +
+          'Any token works there; this only shows how.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -26,6 +33,19 @@ export const ApiToken = Type.Object({
 export const CreatedApiToken = Type.Object({
   token: Type.String({ description: 'Shown once; only a keyed hash is stored.' }),
   apiToken: ApiToken,
+  twilio: Type.Optional(
+    Type.Object(
+      {
+        accountSid: Type.String({ pattern: '^AC[0-9a-f]{32}$', description: 'With the token as the auth token.' }),
+        apiKeySid: Type.String({ pattern: '^SK[0-9a-f]{32}$', description: 'With the token as the API key secret.' }),
+      },
+      {
+        description:
+          'When asked for: HTTP Basic credentials for the Twilio Verify dialect (`/v2/…`), the token being the ' +
+          'password. Only an admin’s token is served there.',
+      },
+    ),
+  ),
 });
 
 export const ApiTokenIdParams = Type.Object({ tokenId: Type.String({ format: 'uuid' }) });

@@ -11,8 +11,9 @@ export const HistoryEntry = Type.Object({
   method: Type.String({
     description:
       'A second-factor method (totp, sms, email, backup_codes), `second_factor` (an unlock), `policy`, `account` ' +
-      "(an admin's change of the account) or `phone`; with action `contact_change`, `email` or `phone` says which " +
-      'contact detail changed.',
+      "(an admin's change of the account), `phone`, or `destination_verification` (a code sent to a number or address " +
+      'of no account, through the Twilio Verify dialect: `create` when sent, `update` with its outcome); with action ' +
+      '`contact_change`, `email` or `phone` says which contact detail changed.',
   }),
   action: Type.Enum(
     [

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   EMAIL_PATTERN,
   type NewAccountInput,
@@ -11,7 +12,7 @@ import type { Authorizer } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
 import { maskDestination } from '../delivery/delivered-code-service.js';
-import { TesseraError } from '../errors/tessera-error.js';
+import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
 import { type ChangeContext, changeContextFor, type HistoryService } from '../history/history-service.js';
 import type { SecondFactorGuard, SecondFactorLockState } from '../lockout/second-factor-guard.js';
 import { normalizePhoneNumber } from '../methods/sms/phone-number.js';
@@ -93,6 +94,28 @@ export class AccountAdminService {
       if (outcome === 'external_id_taken') throw new TesseraError('EXTERNAL_ID_TAKEN');
     });
     return this.view(user);
+  }
+
+  /**
+   * The account a platform knows by its own id, made (without a password, so it never signs in
+   * by one) the first time it is named: Twilio Verify's entities are created by their first
+   * factor. The username is derived from the id, which may hold characters usernames may not.
+   */
+  async findOrCreateByExternalId(actor: Actor, externalId: string): Promise<AdminUserView> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const found = await this.deps.storage.users.findByExternalId(externalId);
+    if (found) return this.view(found);
+    const username = `entity.${createHash('sha256').update(externalId).digest('hex').slice(0, 32)}`;
+    try {
+      return await this.create(actor, { username, externalId });
+    } catch (error) {
+      // Made meanwhile by a concurrent call naming the same id: that one is the account.
+      if (!isTesseraError(error) || (error.code !== 'EXTERNAL_ID_TAKEN' && error.code !== 'USERNAME_TAKEN'))
+        throw error;
+      const made = await this.deps.storage.users.findByExternalId(externalId);
+      if (!made) throw error;
+      return this.view(made);
+    }
   }
 
   async get(actor: Actor, userId: string): Promise<AdminUserView> {

@@ -154,6 +154,26 @@ export class AdminService {
     return this.reset(actor, userId);
   }
 
+  /**
+   * Removes one factor of another account, pending or active (Twilio Verify's factor delete):
+   * an active one is recorded as disabled by an admin (history, `factor.removed` webhook), and
+   * the owner is told.
+   */
+  async removeFactor(actor: Actor, userId: string, factorId: string): Promise<void> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    const { storage, changes } = this.deps;
+    const factor = await storage.factors.findById(factorId);
+    if (!factor || factor.userId !== userId) throw new TesseraError('FACTOR_NOT_FOUND');
+    const context = changeContextFor(actor, userId);
+    // The removal and its record (history, webhook event) commit together; the owner is told after.
+    const notify = await storage.transaction(async (tx) => {
+      if (!(await tx.factors.delete(factor.id))) throw new TesseraError('FACTOR_NOT_FOUND');
+      if (factor.status !== 'active') return undefined;
+      return changes.recordIn(tx, { userId, method: factor.kind, action: 'disable', enabled: false }, context);
+    });
+    await notify?.();
+  }
+
   /** Resets several users (WHM); one user's failure does not stop the others and is reported. */
   async resetMany(actor: Actor, userIds: readonly string[]): Promise<BulkResetOutcome> {
     await this.deps.authorizer.admin(actor, 'admin.manage');

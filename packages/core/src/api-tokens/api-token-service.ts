@@ -120,12 +120,19 @@ export class ApiTokenService {
   async authenticate(
     token: string,
     clientIp: string | null,
-    /** cPanel's `USER:TOKEN` names the owner: the user named must own the token. */
-    expected: { username?: string } = {},
+    /**
+     * What the credentials name beside the token, which must match it: cPanel's `USER:TOKEN` the
+     * owner's username; Twilio's account SID the owner's id, its API key SID the token's own id.
+     */
+    expected: { username?: string; userId?: string; tokenId?: string } = {},
   ): Promise<UserActor> {
     const found = await this.find(token);
     if (!found) throw new TesseraError('TOKEN_INVALID');
-    if (expected.username !== undefined && found.owner.username !== expected.username) {
+    if (
+      (expected.username !== undefined && found.owner.username !== expected.username) ||
+      (expected.userId !== undefined && found.owner.id !== expected.userId) ||
+      (expected.tokenId !== undefined && found.tokenId !== expected.tokenId)
+    ) {
       throw new TesseraError('TOKEN_INVALID');
     }
     // The token stays (enabling the account again brings it back); it opens nothing meanwhile.

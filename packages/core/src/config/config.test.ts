@@ -75,7 +75,7 @@ describe('configuration', () => {
   });
 
   it('serves every dialect by default, the ones named, or none; a bad name stops the start by name', () => {
-    expect(loadConfig({}).dialects).toEqual(['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core']);
+    expect(loadConfig({}).dialects).toEqual(['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core', 'twilio']);
     expect(loadConfig({ TESSERA_DIALECTS: ' mudbase ' }).dialects).toEqual(['mudbase']);
     expect(loadConfig({ TESSERA_DIALECTS: 'whm, uapi' }).dialects).toEqual(['whm', 'uapi']);
     expect(loadConfig({ TESSERA_DIALECTS: 'none' }).dialects).toEqual([]);
@@ -84,7 +84,7 @@ describe('configuration', () => {
 
   it('names the wrong items of a list, and never echoes a value that may be a secret', () => {
     expect(problemsOf({ TESSERA_DIALECTS: 'vpsbg,foo' })).toEqual([
-      'TESSERA_DIALECTS must be a comma list of vpsbg, mudbase, whm, uapi, b2core, or none ("foo" is not one)',
+      'TESSERA_DIALECTS must be a comma list of vpsbg, mudbase, whm, uapi, b2core, twilio, or none ("foo" is not one)',
     ]);
     expect(problemsOf({ TESSERA_DIALECTS: 'foo, whm, bar' }).join('\n')).toContain('("foo", "bar" are not one)');
     expect(problemsOf({ TESSERA_CORS_ORIGINS: 'https://app.example.com,app.example.com' }).join('\n')).toContain(

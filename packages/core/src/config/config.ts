@@ -195,6 +195,8 @@ export function loadConfig(env: Environment): Config {
       accountHourlySmsLimit: codes.TESSERA_SMS_ACCOUNT_HOURLY_LIMIT,
       accountDailySmsDestinations: codes.TESSERA_SMS_ACCOUNT_DAILY_DESTINATIONS,
       clientDailySmsDestinations: codes.TESSERA_SMS_CLIENT_DAILY_DESTINATIONS,
+      verifyClientHourlySmsLimit: codes.TESSERA_VERIFY_CLIENT_HOURLY_SMS_LIMIT,
+      verifyClientDailySmsDestinations: codes.TESSERA_VERIFY_CLIENT_DAILY_SMS_DESTINATIONS,
       smsCountries: parseSmsCountries(codes.TESSERA_SMS_COUNTRIES),
     },
     backupCodes: {

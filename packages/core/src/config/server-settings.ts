@@ -9,7 +9,7 @@ import { Setting, settingsGroup } from './setting-schema.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** The vendor API shapes served beside the native API (each under its vendor's own paths). */
-export const DIALECT_NAMES = ['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core'] as const;
+export const DIALECT_NAMES = ['vpsbg', 'mudbase', 'whm', 'uapi', 'b2core', 'twilio'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 export const WEB_UI_MODES = ['on', 'off'] as const;
 const DIALECT_LIST = new RegExp(
@@ -235,6 +235,20 @@ export const DELIVERED_CODE_SETTINGS = settingsGroup(
       default: DEFAULT_DELIVERED_CODE_POLICY.clientDailySmsDestinations,
       minimum: 1,
       maximum: 100_000,
+    }),
+    TESSERA_VERIFY_CLIENT_HOURLY_SMS_LIMIT: Setting.integer({
+      description:
+        'destination verifications (Twilio Verify) sent by SMS for one client account per rolling hour, whatever the numbers',
+      default: DEFAULT_DELIVERED_CODE_POLICY.verifyClientHourlySmsLimit,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+    TESSERA_VERIFY_CLIENT_DAILY_SMS_DESTINATIONS: Setting.integer({
+      description:
+        'different phone numbers one client account may send destination verifications (Twilio Verify) to per rolling day',
+      default: DEFAULT_DELIVERED_CODE_POLICY.verifyClientDailySmsDestinations,
+      minimum: 1,
+      maximum: 1_000_000,
     }),
     TESSERA_SMS_COUNTRIES: Setting.optional(
       Setting.text({

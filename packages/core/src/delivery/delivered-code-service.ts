@@ -26,6 +26,14 @@ export interface DeliveredCodePolicy {
   clientDailySmsDestinations: number;
   /** Calling codes (`+359`) SMS numbers may start with at enrollment; null: every country. */
   smsCountries: readonly string[] | null;
+  /**
+   * Destination verifications (codes to numbers that belong to no account) by SMS for one client
+   * account in any rolling hour: a platform verifies its own users' numbers, so this stands in
+   * for the per-account and per-address limits, which count one person's numbers.
+   */
+  verifyClientHourlySmsLimit: number;
+  /** Different phone numbers one client account may send destination verifications to in any rolling day. */
+  verifyClientDailySmsDestinations: number;
 }
 
 export const DEFAULT_DELIVERED_CODE_POLICY: DeliveredCodePolicy = {
@@ -38,6 +46,8 @@ export const DEFAULT_DELIVERED_CODE_POLICY: DeliveredCodePolicy = {
   accountDailySmsDestinations: 3,
   clientDailySmsDestinations: 10,
   smsCountries: null,
+  verifyClientHourlySmsLimit: 200,
+  verifyClientDailySmsDestinations: 1000,
 };
 
 export interface SendRequest {
@@ -53,6 +63,12 @@ export interface SendRequest {
   id?: string;
   /** The IP address of the client that asked (the actor's); null when unknown. */
   clientIp?: string | null;
+  /** A sentence added after the message's own (a verify service's do-not-share warning). */
+  notice?: string;
+  /** Digits of the code when not the policy's (a verify service's own code length, 4 to 10). */
+  digits?: number;
+  /** The per-account SMS limits when not the policy's (a client account verifying destinations). */
+  accountSmsLimits?: { hourly: number; dailyDestinations: number };
 }
 
 /** What callers may show: when the code was sent, until when it is good, and to where (masked). */
@@ -101,7 +117,7 @@ export class DeliveredCodeService {
   async send(request: SendRequest): Promise<SentCode> {
     const { codes, hasher, clock, policy } = this.deps;
     const now = clock.now();
-    const code = newNumericCode(policy.digits);
+    const code = newNumericCode(request.digits ?? policy.digits);
     const record: DeliveredCodeRecord = {
       id: request.id ?? newId(),
       userId: request.userId,
@@ -119,8 +135,8 @@ export class DeliveredCodeService {
     const refusal = await codes.insertWithinLimits(record, {
       cooldownSeconds: policy.resendCooldownSeconds,
       hourlyLimit: policy.hourlyLimit,
-      accountHourlySmsLimit: policy.accountHourlySmsLimit,
-      accountDailySmsDestinations: policy.accountDailySmsDestinations,
+      accountHourlySmsLimit: request.accountSmsLimits?.hourly ?? policy.accountHourlySmsLimit,
+      accountDailySmsDestinations: request.accountSmsLimits?.dailyDestinations ?? policy.accountDailySmsDestinations,
       clientDailySmsDestinations: policy.clientDailySmsDestinations,
     });
     if (refusal) throw refusalError(refusal);
@@ -165,7 +181,17 @@ export class DeliveredCodeService {
     // A code sent before a key rotation is matched under the previous key after a miss.
     if (await findByKeyedHash(hasher, `delivered:${code}`, (hash) => codes.consume(id, hash, now))) return { ok: true };
     const attempts = await codes.recordFailedAttempt(id);
-    return { ok: false, reason: attempts === undefined || attempts >= record.maxAttempts ? 'exhausted' : 'wrong_code' };
+    if (attempts === undefined) {
+      // Not counted: out of tries, or used meanwhile by a concurrent check with the right code,
+      // which must not read as out of tries.
+      return { ok: false, reason: (await codes.findById(id))?.consumedAt ? 'used' : 'exhausted' };
+    }
+    return { ok: false, reason: attempts >= record.maxAttempts ? 'exhausted' : 'wrong_code' };
+  }
+
+  /** Ends a code without using it (a new one replaced it, or what it was for was canceled). */
+  async invalidate(id: string): Promise<void> {
+    await this.deps.codes.invalidate(id, this.deps.clock.now());
   }
 
   private async deliver(request: SendRequest, code: string): Promise<void> {
@@ -173,7 +199,8 @@ export class DeliveredCodeService {
     const metrics = this.deps.metrics ?? noCoreMetrics;
     const provider = request.channel === 'sms' ? delivery.sms.provider : delivery.email.provider;
     const minutes = Math.round(this.deps.policy.ttlSeconds / 60);
-    const body = `${code} is your ${request.issuer} code to ${request.action}. It expires in ${minutes} minutes.`;
+    const sentence = `${code} is your ${request.issuer} code to ${request.action}. It expires in ${minutes} minutes.`;
+    const body = request.notice === undefined ? sentence : `${sentence} ${request.notice}`;
     try {
       if (request.channel === 'sms') {
         await delivery.sms.send({ to: request.destination, body, code });

@@ -98,6 +98,19 @@ export class FactorService {
     return this.check(found.factor, code, { state: found.lockout });
   }
 
+  /**
+   * The server-to-server check of one named factor (Twilio Verify's challenges name theirs): the
+   * account's active TOTP factor must be that one, or it is FACTOR_NOT_FOUND and no code is spent.
+   */
+  async verifyFactorOf(actor: Actor, externalId: string, factorId: string, code: string): Promise<CodeCheck> {
+    await this.deps.authorizer.admin(actor, 'admin.verify');
+    const found = await this.deps.factors.findActiveByExternalId(externalId, 'totp');
+    if (!found) throw new TesseraError('USER_NOT_FOUND');
+    if (found.disabled) throw new TesseraError('ACCOUNT_DISABLED');
+    if (!found.factor || found.factor.id !== factorId) throw new TesseraError('FACTOR_NOT_FOUND');
+    return this.check(found.factor, code, { state: found.lockout });
+  }
+
   view(factor: FactorRecord): FactorView {
     return toFactorView(factor, this.deps.methods.of(factor).describe(factor));
   }

@@ -15,6 +15,7 @@ export const SEALED_KIND_LABELS: Record<SealedKind, string> = {
   totp_secret: 'authenticator (TOTP) secrets',
   sms_phone: 'SMS factor phone numbers',
   user_phone: 'account phone numbers',
+  verification_destination: 'destinations of verifications (Twilio Verify)',
   webhook_secret: 'webhook signing secrets',
   signing_keys: 'access-token signing keys',
   audit_keys: 'audit checkpoint signing keys',

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import { resealKeyCheck } from '../crypto/key-check.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { SealOpenError, sealedKeyId } from '../crypto/secret-box.js';
+import { destinationSealContext } from '../destination-verification/destination-verifications.js';
 import { contactChangeSealContext } from '../flows/contact-change/contact-change.flow.js';
 import { contactChangeMachine } from '../flows/contact-change/contact-change.machine.js';
 import type { Logger } from '../logger.js';
@@ -21,6 +22,7 @@ const SEALED_COLUMN_CONTEXTS: Record<SealedColumn, (id: string) => string> = {
   totp_secret: totpSealContext,
   sms_phone: smsPhoneSealContext,
   user_phone: phoneContext,
+  verification_destination: destinationSealContext,
   webhook_secret: webhookSecretSealContext,
 };
 

@@ -430,3 +430,76 @@ export interface ClaimedWebhookDelivery {
   /** The endpoint's live secrets (current first), sealed. */
   secrets: Pick<WebhookSecretRecord, 'id' | 'sealedSecret'>[];
 }
+
+/**
+ * A verify service: a namespace of destination verifications and of the TOTP defaults its
+ * entities' authenticators get (Twilio Verify's Service), owned by the account that made it.
+ */
+export interface VerifyServiceRecord {
+  id: string;
+  ownerId: string;
+  friendlyName: string;
+  /** Digits of the codes its verifications send (4 to 10). */
+  codeLength: number;
+  settings: VerifyServiceSettings;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What a verify service says beyond its name and code length; null: the server's default. */
+export interface VerifyServiceSettings {
+  ttsName: string | null;
+  doNotShareWarningEnabled: boolean;
+  totpIssuer: string | null;
+  totpTimeStep: number | null;
+  totpCodeLength: number | null;
+  totpSkew: number | null;
+}
+
+export type DestinationVerificationStatus = 'pending' | 'approved' | 'canceled' | 'max_attempts_reached' | 'expired';
+
+/** One send of a destination verification's code. */
+export interface VerificationSendAttempt {
+  channel: DeliveryChannel;
+  sentAt: Date;
+}
+
+/**
+ * A code sent to a phone number or e-mail address that belongs to no account, to prove that
+ * whoever asked controls it. The code itself is a delivered code (`codeId`: single use, expiry,
+ * attempt cap, send limits); this record is the verification around it.
+ */
+export interface DestinationVerificationRecord {
+  id: string;
+  serviceId: string;
+  /** The account whose credentials asked for it: the client the send limits count. */
+  ownerId: string;
+  channel: DeliveryChannel;
+  /** The destination, sealed with the verification id as context (it is shown back as `to`). */
+  sealedDestination: string;
+  /** Keyed hash of the destination: how a check by destination finds the verification. */
+  destinationHash: string;
+  status: DestinationVerificationStatus;
+  /** The delivered code sent last (a resend replaces it). */
+  codeId: string;
+  sendAttempts: VerificationSendAttempt[];
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * A code check of an entity's TOTP factor under a verify service (Twilio Verify's Challenge),
+ * kept so that it can be fetched and listed: `approved` once a right code answered it.
+ */
+export interface EntityChallengeRecord {
+  id: string;
+  serviceId: string;
+  userId: string;
+  factorId: string;
+  status: 'pending' | 'approved';
+  createdAt: Date;
+  updatedAt: Date;
+  respondedAt: Date | null;
+  expiresAt: Date;
+}

@@ -4,6 +4,8 @@ import type {
   BackupCodeRecord,
   ClaimedWebhookDelivery,
   DeliveredCodeRecord,
+  DestinationVerificationRecord,
+  EntityChallengeRecord,
   FactorKind,
   FactorOf,
   FactorRecord,
@@ -21,6 +23,7 @@ import type {
   TrustedDeviceRecord,
   UserRecord,
   UserTwoFactorSummary,
+  VerifyServiceRecord,
   WebAuthnChallengeRecord,
   WebAuthnCredentialRecord,
   WebhookAttemptRecord,
@@ -368,7 +371,7 @@ export interface SettingsRepository {
 }
 
 /** Columns that hold values sealed by SecretBox, each bound to its row id (see SecretKeyRotation). */
-export type SealedColumn = 'totp_secret' | 'sms_phone' | 'user_phone' | 'webhook_secret';
+export type SealedColumn = 'totp_secret' | 'sms_phone' | 'user_phone' | 'webhook_secret' | 'verification_destination';
 
 /** Tables whose rows are found by a keyed hash of a value only its holder has. */
 export type HashedTable =
@@ -503,6 +506,49 @@ export interface WebhookRepository {
   redeliver(endpointId: string, deliveryId: string, now: Date): Promise<boolean>;
 }
 
+export interface VerifyServiceRepository {
+  insert(service: VerifyServiceRecord): Promise<void>;
+  /** The owner's service with this id (another owner's is not found). */
+  findById(id: string, ownerId: string): Promise<VerifyServiceRecord | undefined>;
+  /** The owner's services, oldest first, a page at a time. */
+  list(ownerId: string, offset: number, limit: number): Promise<VerifyServiceRecord[]>;
+  /** Replaces the service's name, code length and settings; false when it is not the owner's. */
+  update(service: VerifyServiceRecord): Promise<boolean>;
+  /** Removes the service and its verifications; false when there was none of the owner's. */
+  delete(id: string, ownerId: string): Promise<boolean>;
+}
+
+export interface DestinationVerificationRepository {
+  insert(verification: DestinationVerificationRecord): Promise<void>;
+  findById(id: string): Promise<DestinationVerificationRecord | undefined>;
+  /** The latest verification of the service for the destination that is still pending and unexpired. */
+  findPending(
+    serviceId: string,
+    destinationHash: string,
+    now: Date,
+  ): Promise<DestinationVerificationRecord | undefined>;
+  /**
+   * Changes a verification only while it is still pending (one conditional UPDATE): of
+   * concurrent changes, one wins. True for the winner.
+   */
+  updatePending(
+    id: string,
+    change: Partial<Pick<DestinationVerificationRecord, 'status' | 'codeId' | 'sendAttempts' | 'expiresAt'>> & {
+      updatedAt: Date;
+    },
+  ): Promise<boolean>;
+}
+
+export interface EntityChallengeRepository {
+  insert(challenge: EntityChallengeRecord): Promise<void>;
+  /** The challenge of this service and account; another's is not found. */
+  findById(id: string, serviceId: string, userId: string): Promise<EntityChallengeRecord | undefined>;
+  /** The account's challenges under the service, newest first, a page at a time. */
+  list(serviceId: string, userId: string, offset: number, limit: number): Promise<EntityChallengeRecord[]>;
+  /** pending → approved while unexpired: one conditional UPDATE, true for the one caller that wins. */
+  approve(id: string, now: Date): Promise<boolean>;
+}
+
 export interface Repositories {
   users: UserRepository;
   factors: FactorRepository;
@@ -522,6 +568,9 @@ export interface Repositories {
   webhooks: WebhookRepository;
   /** The tamper-evident audit trail: appended inside the unit of work of the change it records. */
   audit: AuditRepository;
+  verifyServices: VerifyServiceRepository;
+  destinationVerifications: DestinationVerificationRepository;
+  entityChallenges: EntityChallengeRepository;
 }
 
 /**

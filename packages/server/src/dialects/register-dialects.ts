@@ -6,6 +6,7 @@ import { registerCpanelLogin, registerCpanelLogout, registerCpanelSessionHome } 
 import type { Dialect, DialectOptions } from './dialect.js';
 import { mudbaseDialect } from './mudbase/mudbase.plugin.js';
 import { type DescribedRoute, describedRoute, openApiDocument } from './openapi-document.js';
+import { twilioDialect } from './twilio/twilio.plugin.js';
 import { uapiDialect } from './uapi/uapi.plugin.js';
 import { vpsbgDialect } from './vpsbg/vpsbg.plugin.js';
 import { whmDialect } from './whm/whm.plugin.js';
@@ -16,6 +17,7 @@ export const DIALECTS: Record<DialectName, Dialect> = {
   whm: whmDialect,
   uapi: uapiDialect,
   b2core: b2coreDialect,
+  twilio: twilioDialect,
 };
 
 const CATCH_ALL = '/*';

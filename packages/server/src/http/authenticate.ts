@@ -11,8 +11,10 @@ import type { FastifyRequest } from 'fastify';
  *   authenticator (TOTP) adds its current code in `X-CPANEL-OTP`, as cPanel asks
  * - `whm`: `Authorization: whm USER:TOKEN` (WHM API 1)
  * - `cpanel`: `Authorization: cpanel USER:TOKEN` (UAPI)
+ * - `twilio`: `Authorization: Basic base64(SID:TOKEN)` (Twilio's SDKs): the account SID (`AC` and
+ *   the owner's id in hex) or the API key SID (`SK` and the token's id in hex), and an API token
  */
-export type AuthScheme = 'bearer' | 'jwt' | 'basic' | 'whm' | 'cpanel';
+export type AuthScheme = 'bearer' | 'jwt' | 'basic' | 'whm' | 'cpanel' | 'twilio';
 
 const API_TOKEN_PREFIX = 'tsa_';
 
@@ -22,6 +24,7 @@ const HINT: Record<AuthScheme, string> = {
   basic: 'Basic <base64 of user:password>',
   whm: 'whm USER:TOKEN',
   cpanel: 'cpanel USER:TOKEN',
+  twilio: 'Basic <base64 of ACCOUNT_SID:AUTH_TOKEN or API_KEY_SID:API_KEY_SECRET>',
 };
 
 /**
@@ -41,7 +44,12 @@ export async function authenticate(
   const named = match?.[1]?.toLowerCase();
   const credentials = match?.[2];
   // One header scheme, two policies: `Bearer` is `bearer` where API tokens are welcome, `jwt` where not.
-  const scheme = named === 'bearer' && !accepted.includes('bearer') ? 'jwt' : named;
+  const scheme =
+    named === 'bearer' && !accepted.includes('bearer')
+      ? 'jwt'
+      : named === 'basic' && accepted.includes('twilio')
+        ? 'twilio'
+        : named;
   if (!scheme || !credentials || !isAccepted(scheme, accepted)) {
     throw new TesseraError('UNAUTHENTICATED', { message: usage });
   }
@@ -62,6 +70,14 @@ export async function authenticate(
       if (decoded.includes('\u0000')) throw new TesseraError('INVALID_CREDENTIALS');
       const { user, secret } = splitPair(decoded, usage);
       return passwordWithOtp(core, user, secret, clientIp, request.headers[OTP_HEADER]);
+    }
+    case 'twilio': {
+      const { user, secret } = splitPair(Buffer.from(credentials, 'base64').toString('utf8'), usage);
+      const sid = /^(AC|SK)([0-9a-f]{32})$/.exec(user);
+      if (!sid?.[1] || !sid[2])
+        throw new TesseraError('TOKEN_INVALID', { message: 'The SID is not an AC… or SK… SID.' });
+      const id = uuidOfHex(sid[2]);
+      return core.apiTokens.authenticate(secret, clientIp, sid[1] === 'AC' ? { userId: id } : { tokenId: id });
     }
     case 'whm':
     case 'cpanel': {
@@ -145,6 +161,11 @@ export function cookieValue(header: string | undefined, name: string): string | 
     if (equals > 0 && pair.slice(0, equals).trim() === name) return pair.slice(equals + 1).trim() || undefined;
   }
   return undefined;
+}
+
+/** A UUID from its 32 hex digits (how Twilio-style SIDs carry Tessera's ids). */
+export function uuidOfHex(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function isAccepted(scheme: string, accepted: readonly AuthScheme[]): scheme is AuthScheme {

@@ -17,6 +17,8 @@ import * as passwordOnlyTokens from './2026_12_04_000601_password_only_tokens.js
 import * as webauthn from './2026_12_04_000901_webauthn.js';
 import * as auditTrail from './2026_12_05_000100_audit_trail.js';
 import * as webhooks from './2026_12_05_000200_webhooks.js';
+import * as destinationVerifications from './2026_12_05_000300_destination_verifications.js';
+import * as entityChallenges from './2026_12_05_000301_entity_challenges.js';
 import * as sessionAmr from './2026_12_05_000600_session_amr.js';
 
 /**
@@ -43,6 +45,8 @@ export function listMigrations(dialect: StorageDialect): Record<string, Migratio
     '2026_12_04_000901_webauthn': { up: (db) => webauthn.up(db, dialect) },
     '2026_12_05_000100_audit_trail': { up: (db) => auditTrail.up(db, dialect) },
     '2026_12_05_000200_webhooks': { up: (db) => webhooks.up(db, dialect) },
+    '2026_12_05_000300_destination_verifications': { up: (db) => destinationVerifications.up(db, dialect) },
+    '2026_12_05_000301_entity_challenges': { up: (db) => entityChallenges.up(db, dialect) },
     '2026_12_05_000600_session_amr': { up: (db) => sessionAmr.up(db) },
   };
 }

@@ -11,6 +11,7 @@ const SEALED: Record<SealedColumn, { table: keyof Database; id: string; column: 
   sms_phone: { table: 'factor_sms', id: 'factor_id', column: 'sealed_phone' },
   // A phone stored before phones were sealed is in clear (`+…`): not a sealed value.
   user_phone: { table: 'users', id: 'id', column: 'phone' },
+  verification_destination: { table: 'destination_verifications', id: 'id', column: 'sealed_destination' },
   webhook_secret: { table: 'webhook_secrets', id: 'id', column: 'sealed_secret' },
 };
 

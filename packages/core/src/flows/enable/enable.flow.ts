@@ -128,9 +128,35 @@ export class EnableFlow {
   }
 
   async start(actor: Actor, input: EnableStartInput): Promise<EnableStart> {
+    const method = this.deps.methods.get(input.method);
+    const userId = await this.deps.authorizer.own(actor, method.quietBegin ? 'own.enroll_quietly' : 'own.enroll');
+    return this.begin(actor, userId, input);
+  }
+
+  /**
+   * An admin begins an authenticator enrollment for another account (a platform enrolling its
+   * user's app, Twilio Verify's Factors): pending until confirmed with a code, as any other.
+   * `issuer` names the key in the app when not the account's issuer.
+   */
+  async startFor(
+    actor: Actor,
+    userId: string,
+    input: { totp?: Partial<TotpParams>; issuer?: string },
+  ): Promise<EnableStart> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    return this.begin(actor, userId, { method: 'totp', ...(input.totp ? { totp: input.totp } : {}) }, input.issuer);
+  }
+
+  /** An admin confirms a pending factor of another account with a proof of it. */
+  async confirmFactorFor(actor: Actor, userId: string, factorId: string, proof: Proof): Promise<EnableResult> {
+    await this.deps.authorizer.admin(actor, 'admin.manage');
+    await this.assertPending(factorId, userId);
+    return this.confirmOwn(userId, factorId, proof, changeContextFor(actor, userId));
+  }
+
+  private async begin(actor: Actor, userId: string, input: EnableStartInput, issuer?: string): Promise<EnableStart> {
     const { storage, policy, methods, issuers, messenger, clock } = this.deps;
     const method = methods.get(input.method);
-    const userId = await this.deps.authorizer.own(actor, method.quietBegin ? 'own.enroll_quietly' : 'own.enroll');
     await policy.assertMethodAllowed(input.method);
     const user = await storage.users.findById(userId);
     if (!user) throw new TesseraError('USER_NOT_FOUND');
@@ -143,7 +169,7 @@ export class EnableFlow {
       factorId,
       user,
       ...(active ? { addingTo: active } : {}),
-      issuer: await issuers.issuerFor(user),
+      issuer: issuer ?? (await issuers.issuerFor(user)),
       ...(input.phone === undefined ? {} : { phone: input.phone }),
       ...(input.successToken === undefined ? {} : { successToken: input.successToken }),
       ...(input.totp === undefined ? {} : { totp: input.totp }),
@@ -208,13 +234,7 @@ export class EnableFlow {
   /** Confirms the enrollment of a pending factor named by its id (the factor and its flow share it). */
   async confirmFactor(actor: Actor, factorId: string, proof: Proof): Promise<EnableResult> {
     const userId = await this.deps.authorizer.own(actor, 'own.enroll');
-    const factor = await this.deps.storage.factors.findById(factorId);
-    // Someone else's factor is "not found": its existence is none of the caller's business.
-    if (!factor || factor.userId !== userId) throw new TesseraError('FACTOR_NOT_FOUND');
-    if (factor.status !== 'pending') throw new TesseraError('FACTOR_NOT_PENDING');
-    if (factor.expiresAt !== null && factor.expiresAt <= this.deps.clock.now()) {
-      throw new TesseraError('ENROLLMENT_EXPIRED');
-    }
+    await this.assertPending(factorId, userId);
     return this.confirmOwn(userId, factorId, proof, changeContextFor(actor, userId));
   }
 
@@ -396,6 +416,16 @@ export class EnableFlow {
           `${params.period}-second ones this enrollment asked for: the app ignored them. Switch the enrollment ` +
           'to the standard settings and confirm again.',
       });
+    }
+  }
+
+  private async assertPending(factorId: string, userId: string): Promise<void> {
+    const factor = await this.deps.storage.factors.findById(factorId);
+    // Someone else's factor is "not found": its existence is none of the caller's business.
+    if (!factor || factor.userId !== userId) throw new TesseraError('FACTOR_NOT_FOUND');
+    if (factor.status !== 'pending') throw new TesseraError('FACTOR_NOT_PENDING');
+    if (factor.expiresAt !== null && factor.expiresAt <= this.deps.clock.now()) {
+      throw new TesseraError('ENROLLMENT_EXPIRED');
     }
   }
 

@@ -1,4 +1,4 @@
-import { ApiToken, ApiTokenIdParams, CreateApiTokenBody, CreatedApiToken } from '@tessera/contract';
+import { ApiToken, ApiTokenIdParams, CreateApiTokenBody, CreatedApiToken, twilioCredentials } from '@tessera/contract';
 import type { Core } from '@tessera/core';
 import { Type } from 'typebox';
 import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
@@ -31,15 +31,24 @@ export function registerApiTokenRoutes(app: NativeApp, core: Core): void {
         operationId: 'createApiToken',
         tags: ['api tokens'],
         summary: 'Create an API token; it is shown once',
-        description: "The token acts as you; an admin's token acts as admin.",
+        description:
+          "The token acts as you; an admin's token acts as admin. With `twilio: true` the answer also has the SIDs " +
+          'that present it to the Twilio Verify dialect (HTTP Basic, the token as password).',
         security: BEARER,
         body: CreateApiTokenBody,
         response: { 201: CreatedApiToken, ...errorResponses('FORBIDDEN', 'TWO_FACTOR_REQUIRED') },
       },
     },
     async (request, reply) => {
-      const { token, view } = await core.apiTokens.create(actorOf(request), request.body);
-      return reply.status(201).send({ token, apiToken: view });
+      const { twilio, ...input } = request.body;
+      const actor = actorOf(request);
+      const { token, view } = await core.apiTokens.create(actor, input);
+      const owner = actor.kind === 'user' ? actor.userId : undefined;
+      return reply.status(201).send({
+        token,
+        apiToken: view,
+        ...(twilio && owner ? { twilio: twilioCredentials(owner, view.id) } : {}),
+      });
     },
   );
 

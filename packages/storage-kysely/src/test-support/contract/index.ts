@@ -17,6 +17,7 @@ import { describeThrottleContract } from './throttle.contract.js';
 import { describeTrustedDeviceContract } from './trusted-device.contract.js';
 import { describeUnitOfWorkContract } from './unit-of-work.contract.js';
 import { describeUserContract } from './user.contract.js';
+import { describeVerifyServiceContract } from './verify-service.contract.js';
 import { describeWebAuthnContract } from './webauthn.contract.js';
 import { describeWebhookContract } from './webhook.contract.js';
 
@@ -49,6 +50,7 @@ export function describeStorageContract(kind: DatabaseKind): void {
     describeSecretKeyContract(ctx);
     describeWebAuthnContract(ctx);
     describeSchemaContract(ctx);
+    describeVerifyServiceContract(ctx);
     describeWebhookContract(ctx);
     describeAuditContract(ctx);
   });
