@@ -143,7 +143,8 @@ describe('security keys and passkeys in the browser', () => {
     await section.getByLabel('New name').fill('My laptop');
     await section.getByRole('button', { name: 'Save' }).click();
     await section.getByText('Renamed to My laptop.').waitFor();
-    expect(await keys.locator('tbody tr td').first().textContent()).toMatch(/^My laptop/);
+    // The list is read again after the notice: wait for the new name rather than race it.
+    await expect.poll(() => keys.locator('tbody tr td').first().textContent()).toMatch(/^My laptop/);
 
     // The key is the account's only second factor now: the password alone does not sign in.
     await page.getByRole('navigation').getByRole('button', { name: 'Sign out' }).click();
