@@ -1,6 +1,7 @@
 // Runs Tessera in its own process for the benchmark; prints its URL on stdout and answers the
 // parent's "usage" message with its CPU time, resident memory, and the time spent so far in
 // database statements and in garbage collection ("usage-after-gc" collects garbage first).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig } from '@tessera/core';
@@ -22,6 +23,9 @@ process.on('message', (message) => {
       cpu: process.cpuUsage(),
       rss: memory.rss,
       heapUsed: memory.heapUsed,
+      heapTotal: memory.heapTotal,
+      external: memory.external,
+      rssBreakdown: rssBreakdown(),
       sqlMicros: statements.micros,
       gcMicros: gc.micros,
     });
@@ -33,6 +37,17 @@ process.on('message', (message) => {
   setImmediate(() => setImmediate(send));
 });
 process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
+
+/** The kernel's split of the RSS (Linux): anonymous memory (heaps, malloc) and mapped files. */
+function rssBreakdown() {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+    return { anon: kib('RssAnon'), file: kib('RssFile') };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Sums the time spent inside better-sqlite3's statement calls (SQLite's own work, rows turned

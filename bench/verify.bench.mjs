@@ -202,6 +202,12 @@ try {
   console.log(
     `Tessera server RSS after the bench: ${mib(afterBench.rss)}, ${(afterBench.rss / bareAfter.rss).toFixed(2)}x the bare route's ${mib(bareAfter.rss)} (target <= 2x); after a full garbage collection ${mib(afterGc.rss)}, live heap ${mib(afterGc.heapUsed)}; the reference ${mib(referenceAfter.rss)}, better-auth ${mib(peerAfter.rss)}`,
   );
+  if (afterGc.heapTotal !== undefined) {
+    const split = afterGc.rssBreakdown;
+    console.log(
+      `  of Tessera's RSS after the collection: V8 heap reserved ${mib(afterGc.heapTotal)}, external (buffers) ${mib(afterGc.external)}${split ? `; anonymous ${mib(split.anon)}, mapped files ${mib(split.file)}` : ''}`,
+    );
+  }
   recordTargets([
     {
       what: 'server RSS after the bench, x bare route',
@@ -294,6 +300,9 @@ function usage(child, ask = 'usage') {
         cpuMicros: message.cpu.user + message.cpu.system,
         rss: message.rss,
         heapUsed: message.heapUsed,
+        heapTotal: message.heapTotal,
+        external: message.external,
+        rssBreakdown: message.rssBreakdown,
         sqlMicros: message.sqlMicros,
         gcMicros: message.gcMicros,
       }),
