@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
+import { type CoreMetrics, noCoreMetrics, type WebhookAttemptOutcome } from '../metrics/core-metrics.js';
 import type { ClaimedWebhookDelivery, WebhookDeliveryStatus } from '../storage/records.js';
 import type { WebhookRepository } from '../storage/repositories.js';
 import { nextAttemptAt } from './retry-schedule.js';
@@ -59,6 +60,8 @@ export class WebhookDispatcher {
       clock: Clock;
       logger: Logger;
       settings: WebhookDispatcherSettings;
+      /** Where each attempt's outcome is counted. @default noCoreMetrics */
+      metrics?: Pick<CoreMetrics, 'webhookAttempted'>;
       /** In [0, 1): the retry jitter. @default Math.random */
       random?: () => number;
     },
@@ -76,6 +79,15 @@ export class WebhookDispatcher {
     // pending one of each): sending them at once keeps each account's order.
     await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
     return claimed.length;
+  }
+
+  /**
+   * The outbox's backlog: deliveries pending and due now, to enabled endpoints (those being
+   * attempted included). A figure that keeps growing means the endpoints, or this dispatcher,
+   * cannot keep up.
+   */
+  backlog(): Promise<number> {
+    return this.deps.webhooks.countDue(this.deps.clock.now());
   }
 
   /** Runs `runOnce` in a loop: at once again after a full batch, else after `pollMs`. */
@@ -140,6 +152,7 @@ export class WebhookDispatcher {
       outcome,
     );
     if (!kept) logger.warn({ delivery: delivery.id }, 'a webhook attempt outlasted its lease');
+    (this.deps.metrics ?? noCoreMetrics).webhookAttempted(attemptOutcomeOf(outcome));
     if (outcome.gone) {
       await webhooks.updateEndpoint(
         delivery.endpointId,
@@ -161,4 +174,11 @@ export class WebhookDispatcher {
       ? { status: 'pending', nextAttemptAt: next, deliveredAt: null, gone: false }
       : { status: 'failed', nextAttemptAt: now, deliveredAt: null, gone: false };
   }
+}
+
+/** How an attempt's outcome is counted (`tessera_webhook_deliveries_total{outcome}`). */
+function attemptOutcomeOf(outcome: Outcome): WebhookAttemptOutcome {
+  if (outcome.gone) return 'disabled';
+  if (outcome.status === 'delivered') return 'delivered';
+  return outcome.status === 'pending' ? 'failed_attempt' : 'gave_up';
 }

@@ -6,6 +6,7 @@ import type {
   PasswordCheckOutcome,
   PasswordThrottleBudget,
   VerificationOutcome,
+  WebhookAttemptOutcome,
 } from '@tessera/core';
 import type { ConnectionPoolFigures, StatementKind, StorageMetrics } from '@tessera/storage-kysely';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -39,6 +40,8 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
   private readonly statementDuration: Histogram<'kind'>;
   private readonly statementErrors: Counter<'kind'>;
   private readonly groupCommitBatches: Histogram;
+  private readonly webhookAttempts: Counter<'outcome'>;
+  private readWebhookBacklog: (() => Promise<number>) | undefined;
   private readPool: (() => ConnectionPoolFigures) | undefined;
 
   constructor(build: { version: string }) {
@@ -121,6 +124,23 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
       buckets: BATCH_BUCKETS,
       registers,
     });
+    this.webhookAttempts = new Counter({
+      name: 'tessera_webhook_deliveries_total',
+      help: 'Webhook attempts, by outcome (delivered, failed_attempt, gave_up, disabled: the endpoint answered 410).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    const readBacklog = () => this.readWebhookBacklog?.() ?? Promise.resolve(0);
+    new Gauge({
+      name: 'tessera_webhook_outbox_due',
+      help: 'Webhook deliveries pending and due now, to enabled endpoints: the outbox backlog.',
+      // Every worker reads the same database: summed over a cluster it would count it once per worker.
+      aggregator: 'first',
+      registers,
+      async collect() {
+        this.set(await readBacklog());
+      },
+    });
   }
 
   secondFactorVerified(method: string, outcome: VerificationOutcome): void {
@@ -138,6 +158,15 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
   passwordChecked(outcome: PasswordCheckOutcome, throttledBy?: PasswordThrottleBudget): void {
     this.passwordChecks.inc({ outcome });
     if (throttledBy) this.passwordThrottled.inc({ budget: throttledBy });
+  }
+
+  webhookAttempted(outcome: WebhookAttemptOutcome): void {
+    this.webhookAttempts.inc({ outcome });
+  }
+
+  /** Reads the webhook outbox's backlog at each scrape (a statement of the database each time). */
+  watchWebhookBacklog(read: () => Promise<number>): void {
+    this.readWebhookBacklog = read;
   }
 
   statementFinished(kind: StatementKind, seconds: number, failed: boolean): void {
