@@ -1247,6 +1247,10 @@ export type RecoveryStart = {
    * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
    */
   expiresAt: string;
+  /**
+   * How many digits the e-mailed code has.
+   */
+  digits: number;
 };
 
 /**
