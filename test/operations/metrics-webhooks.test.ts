@@ -2,8 +2,8 @@
  * The webhook metrics, read through a real scrape of the metrics listener while the dispatcher
  * sends to a real HTTP receiver: each attempt is counted by its outcome (delivered, a failed
  * attempt to be retried, the last one given up, an endpoint disabled by 410 Gone), and the
- * outbox's backlog gauge follows the deliveries due. The dispatcher is driven by the test on the
- * harness's clock.
+ * outbox's backlog gauge shows the deliveries due at the dispatcher's last look. The dispatcher
+ * is driven by the test on the harness's clock.
  */
 import { randomBytes } from 'node:crypto';
 import { SYSTEM_ACTOR, WEBHOOK_RETRY_DELAYS_SECONDS } from '@tessera/core';
@@ -70,28 +70,38 @@ async function figures(): Promise<{ outcome: (outcome: string) => number; due: n
 const runOnce = () => h.core.webhookDispatcher.runOnce();
 
 describe('webhook metrics', () => {
-  it('count a failed attempt and the delivery on its retry; the backlog follows what is due', async () => {
+  it('count a failed attempt and the delivery on its retry; the backlog is what each look found due', async () => {
     const before = await figures();
-    expect(before.due).toBe(0);
     const { path } = await endpointAnswering([500]);
     await oneEvent();
-    expect((await figures()).due).toBe(1);
 
     expect(await runOnce()).toBe(1);
     let now = await figures();
     expect(now.outcome('failed_attempt') - before.outcome('failed_attempt')).toBe(1);
     expect(now.outcome('delivered') - before.outcome('delivered')).toBe(0);
-    // Waiting for its retry, the delivery is not due: no backlog.
-    expect(now.due).toBe(0);
+    expect(now.due).toBe(1);
+    // Waiting for its retry, the delivery is not due: the next look finds no backlog.
+    expect(await runOnce()).toBe(0);
+    expect((await figures()).due).toBe(0);
 
     h.clock.advanceSeconds(WEBHOOK_RETRY_DELAYS_SECONDS[0] ?? 0);
-    expect((await figures()).due).toBe(1);
     expect(await runOnce()).toBe(1);
     now = await figures();
     expect(now.outcome('delivered') - before.outcome('delivered')).toBe(1);
     expect(now.outcome('failed_attempt') - before.outcome('failed_attempt')).toBe(1);
-    expect(now.due).toBe(0);
+    expect(now.due).toBe(1);
+    expect(await runOnce()).toBe(0);
+    expect((await figures()).due).toBe(0);
     expect(receiver.at(path)).toHaveLength(2);
+  });
+
+  it('show a backlog of several deliveries due at one look', async () => {
+    await endpointAnswering([]);
+    for (let i = 0; i < 3; i++) await oneEvent();
+    expect(await runOnce()).toBe(3);
+    expect((await figures()).due).toBe(3);
+    expect(await runOnce()).toBe(0);
+    expect((await figures()).due).toBe(0);
   });
 
   it('count every failed attempt of the schedule and the last one as given up', async () => {
@@ -103,6 +113,7 @@ describe('webhook metrics', () => {
       h.clock.advanceSeconds(delay);
       expect(await runOnce()).toBe(1);
     }
+    expect(await runOnce()).toBe(0);
     const now = await figures();
     expect(receiver.at(path)).toHaveLength(attempts);
     expect(now.outcome('failed_attempt') - before.outcome('failed_attempt')).toBe(attempts - 1);
@@ -121,8 +132,8 @@ describe('webhook metrics', () => {
     expect(now.outcome('gave_up') - before.outcome('gave_up')).toBe(0);
     // A disabled endpoint gets no new deliveries, and none of it is due.
     await oneEvent();
+    expect(await runOnce()).toBe(0);
     now = await figures();
     expect(now.due).toBe(0);
-    expect(await runOnce()).toBe(0);
   });
 });

@@ -104,10 +104,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await installSecurityHeaders(app);
   await installCors(app, options.corsOrigins ?? []);
   const metrics = options.metrics;
-  if (metrics) {
-    installHttpMetrics(app, metrics);
-    metrics.watchWebhookBacklog(() => options.core.webhookDispatcher.backlog());
-  }
+  if (metrics) installHttpMetrics(app, metrics);
   // Before any route: the limits attach to the routes as they are registered.
   const { redis } = await installRateLimits(app, {
     ...options.rateLimit,

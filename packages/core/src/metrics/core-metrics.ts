@@ -38,6 +38,8 @@ export interface CoreMetrics {
   passwordChecked(outcome: PasswordCheckOutcome, throttledBy?: PasswordThrottleBudget): void;
   /** One webhook attempt finished. */
   webhookAttempted(outcome: WebhookAttemptOutcome): void;
+  /** The webhook deliveries due when the dispatcher last looked for some (the outbox's backlog). */
+  webhookBacklogSeen(due: number): void;
 }
 
 /** No metrics kept (the default, and what the CLI uses). */
@@ -47,4 +49,5 @@ export const noCoreMetrics: CoreMetrics = {
   codeSent: () => {},
   passwordChecked: () => {},
   webhookAttempted: () => {},
+  webhookBacklogSeen: () => {},
 };

@@ -61,7 +61,7 @@ export class WebhookDispatcher {
       logger: Logger;
       settings: WebhookDispatcherSettings;
       /** Where each attempt's outcome is counted. @default noCoreMetrics */
-      metrics?: Pick<CoreMetrics, 'webhookAttempted'>;
+      metrics?: Pick<CoreMetrics, 'webhookAttempted' | 'webhookBacklogSeen'>;
       /** In [0, 1): the retry jitter. @default Math.random */
       random?: () => number;
     },
@@ -74,20 +74,17 @@ export class WebhookDispatcher {
     // The lease outlasts the attempt's timeout with room to record its outcome; a process that
     // dies holding it delays those deliveries by this long, no more.
     const leaseUntil = new Date(now.getTime() + settings.timeoutMs + LEASE_MARGIN_MS);
+    // The backlog is counted here, at each look, rather than when the metrics are scraped: a
+    // scrape must answer even while the database pool is exhausted. A look that finds nothing
+    // due claims nothing, so an idle dispatcher costs one count a poll.
+    const due = await webhooks.countDue(now);
+    (this.deps.metrics ?? noCoreMetrics).webhookBacklogSeen(due);
+    if (due === 0) return 0;
     const claimed = await webhooks.claimDue(now, leaseUntil, this.owner, settings.batchSize);
     // Each claimed delivery is of a different account or endpoint (claimDue takes only the first
     // pending one of each): sending them at once keeps each account's order.
     await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
     return claimed.length;
-  }
-
-  /**
-   * The outbox's backlog: deliveries pending and due now, to enabled endpoints (those being
-   * attempted included). A figure that keeps growing means the endpoints, or this dispatcher,
-   * cannot keep up.
-   */
-  backlog(): Promise<number> {
-    return this.deps.webhooks.countDue(this.deps.clock.now());
   }
 
   /** Runs `runOnce` in a loop: at once again after a full batch, else after `pollMs`. */

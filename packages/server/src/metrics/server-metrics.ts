@@ -41,7 +41,7 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
   private readonly statementErrors: Counter<'kind'>;
   private readonly groupCommitBatches: Histogram;
   private readonly webhookAttempts: Counter<'outcome'>;
-  private readWebhookBacklog: (() => Promise<number>) | undefined;
+  private readonly webhookBacklog: Gauge;
   private readPool: (() => ConnectionPoolFigures) | undefined;
 
   constructor(build: { version: string }) {
@@ -130,16 +130,12 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
       labelNames: ['outcome'],
       registers,
     });
-    const readBacklog = () => this.readWebhookBacklog?.() ?? Promise.resolve(0);
-    new Gauge({
+    this.webhookBacklog = new Gauge({
       name: 'tessera_webhook_outbox_due',
-      help: 'Webhook deliveries pending and due now, to enabled endpoints: the outbox backlog.',
-      // Every worker reads the same database: summed over a cluster it would count it once per worker.
-      aggregator: 'first',
+      help: 'Webhook deliveries pending and due, to enabled endpoints, when the dispatcher last looked: the outbox backlog.',
+      // Every worker's dispatcher looks at the same outbox: summed over a cluster it would count it once per worker.
+      aggregator: 'max',
       registers,
-      async collect() {
-        this.set(await readBacklog());
-      },
     });
   }
 
@@ -164,9 +160,8 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
     this.webhookAttempts.inc({ outcome });
   }
 
-  /** Reads the webhook outbox's backlog at each scrape (a statement of the database each time). */
-  watchWebhookBacklog(read: () => Promise<number>): void {
-    this.readWebhookBacklog = read;
+  webhookBacklogSeen(due: number): void {
+    this.webhookBacklog.set(due);
   }
 
   statementFinished(kind: StatementKind, seconds: number, failed: boolean): void {
