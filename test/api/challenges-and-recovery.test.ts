@@ -667,6 +667,7 @@ describe('password recovery (unauthorized challenge)', () => {
     const expected = {
       challengeId: 'uuid',
       channel: '"email"',
+      digits: 'number',
       expiresAt: 'date-time',
       sentAt: 'date-time',
       state: '"awaiting_code"',
@@ -674,7 +675,7 @@ describe('password recovery (unauthorized challenge)', () => {
     for (const answer of answers) {
       const body = json(answer);
       expect(shape(body)).toEqual(expected);
-      expect(body).toMatchObject({ sentAt: h.clock.now().toISOString(), expiresAt: inMinutes(10) });
+      expect(body).toMatchObject({ sentAt: h.clock.now().toISOString(), expiresAt: inMinutes(10), digits: 6 });
       expect(answer.headers['content-length']).toBe(byName.headers['content-length']);
     }
     const ids = answers.map((r) => json<{ challengeId: string }>(r).challengeId);

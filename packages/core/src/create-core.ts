@@ -515,6 +515,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       clock,
       logger,
       settings: { ...DEFAULT_WEBHOOK_DISPATCHER_SETTINGS, ...deps.webhooks?.dispatcher },
+      metrics: deps.metrics ?? noCoreMetrics,
       ...(deps.webhooks?.random ? { random: deps.webhooks.random } : {}),
     }),
     audit,

@@ -162,6 +162,8 @@ export type AuditAction =
   | 'key.rotated'
   | 'webauthn.clone_warning'
   | 'factor.changed'
+  | 'destination_verification.started'
+  | 'destination_verification.finished'
   | 'audit.pruned';
 
 /**
@@ -1245,6 +1247,10 @@ export type RecoveryStart = {
    * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.
    */
   expiresAt: string;
+  /**
+   * How many digits the e-mailed code has.
+   */
+  digits: number;
 };
 
 /**
@@ -7010,6 +7016,8 @@ export type AdminListAuditData = {
       | 'key.rotated'
       | 'webauthn.clone_warning'
       | 'factor.changed'
+      | 'destination_verification.started'
+      | 'destination_verification.finished'
       | 'audit.pruned';
     /**
      * RFC 3339, like 2026-06-30T23:59:59Z. A leap second (:60) is refused.

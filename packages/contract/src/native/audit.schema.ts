@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   'key.rotated',
   'webauthn.clone_warning',
   'factor.changed',
+  'destination_verification.started',
+  'destination_verification.finished',
   'audit.pruned',
 ] as const;
 

@@ -13,6 +13,7 @@ export const RecoveryStart = Type.Object({
   channel: Type.Literal('email'),
   sentAt: DateTime,
   expiresAt: DateTime,
+  digits: Type.Integer({ minimum: 4, maximum: 10, description: 'How many digits the e-mailed code has.' }),
 });
 
 export const PasswordResetBody = Type.Object(

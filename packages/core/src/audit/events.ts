@@ -1,4 +1,13 @@
-import type { HistoryAction } from '../storage/records.js';
+import type { DeliveryChannel, DestinationVerificationStatus, HistoryAction } from '../storage/records.js';
+
+/** What a destination verification's audit entries name it by: never its code nor the whole destination. */
+export interface DestinationVerificationAuditDetails {
+  verification: string;
+  service: string;
+  channel: DeliveryChannel;
+  /** The phone number or address masked as in every answer (`+447******123`, `a***@example.com`). */
+  to: string;
+}
 
 /**
  * The security events the audit trail records, each with the small details it carries. No
@@ -41,6 +50,12 @@ export interface SecurityEventDetails {
   'webauthn.clone_warning': { credentialId: string; name: string };
   /** A 2FA change the history records (enable, disable, reset, regenerate, export, …). */
   'factor.changed': { method: string; change: HistoryAction; enabled: boolean };
+  /** A code was sent to verify a phone number or address (Twilio Verify); `resent` when to one already pending. */
+  'destination_verification.started': DestinationVerificationAuditDetails & { resent: boolean };
+  /** A destination verification ended: approved, its attempts used up, canceled or expired. */
+  'destination_verification.finished': DestinationVerificationAuditDetails & {
+    status: Exclude<DestinationVerificationStatus, 'pending'>;
+  };
   /** Entries older than the retention were pruned through `throughSeq` (the new anchor). */
   'audit.pruned': { throughSeq: number; removed: number };
 }
@@ -70,6 +85,8 @@ export const SECURITY_EVENT_ACTIONS: readonly SecurityEventAction[] = [
   'key.rotated',
   'webauthn.clone_warning',
   'factor.changed',
+  'destination_verification.started',
+  'destination_verification.finished',
   'audit.pruned',
 ];
 

@@ -1,4 +1,5 @@
 import { EMAIL_PATTERN } from '../accounts/account-rules.js';
+import type { SecurityEvent } from '../audit/events.js';
 import type { Actor } from '../auth/actor.js';
 import type { Clock } from '../clock.js';
 import type { KeyedHasher } from '../crypto/keyed-hash.js';
@@ -244,30 +245,39 @@ export class DestinationVerifications {
 
   /**
    * The one place a verification's event is recorded: the client account's history (who asked,
-   * from where, which verification, the destination masked, the outcome). A security audit
-   * trail records it here too.
+   * from where, which verification, the destination masked, the outcome), and with it, in the
+   * same transaction, the audit trail: one entry per start (or resend) and one per outcome. Neither
+   * holds the code or the whole destination.
    */
   private async record(
     actor: Actor,
     verification: DestinationVerificationRecord,
     action: 'create' | 'update',
-    extra: Record<string, unknown> = {},
+    extra: { resent?: true } = {},
   ): Promise<void> {
-    const to = this.destinationOf(verification);
+    const named = {
+      verification: verification.id,
+      service: verification.serviceId,
+      channel: verification.channel,
+      to: maskDestination(verification.channel, this.destinationOf(verification)),
+    };
+    const { status } = verification;
+    const auditEvent: SecurityEvent =
+      status === 'pending'
+        ? {
+            action: 'destination_verification.started',
+            userId: verification.ownerId,
+            details: { ...named, resent: extra.resent === true },
+          }
+        : { action: 'destination_verification.finished', userId: verification.ownerId, details: { ...named, status } };
     await this.deps.history.record(
       {
         userId: verification.ownerId,
         method: DESTINATION_VERIFICATION_METHOD,
         action,
         enabled: false,
-        details: {
-          verification: verification.id,
-          service: verification.serviceId,
-          channel: verification.channel,
-          to: maskDestination(verification.channel, to),
-          status: verification.status,
-          ...extra,
-        },
+        details: { ...named, status, ...extra },
+        auditEvent,
       },
       changeContextFor(actor, verification.ownerId),
     );

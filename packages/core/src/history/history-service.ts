@@ -106,7 +106,15 @@ export class HistoryService {
   }
 
   async record(
-    entry: { userId: string | null; method: string; action: HistoryAction; enabled: boolean; details?: object },
+    entry: {
+      userId: string | null;
+      method: string;
+      action: HistoryAction;
+      enabled: boolean;
+      details?: object;
+      /** The audit trail's event for the entry, when it is not the one its method and action name. */
+      auditEvent?: SecurityEvent;
+    },
     context: ChangeContext,
     /** The repositories of a unit of work, when the entry belongs with the change's other writes. */
     unit?: HistoryUnit,
@@ -126,7 +134,11 @@ export class HistoryService {
       createdAt: this.deps.clock.now(),
     };
     const number = await unit.history.insert(record);
-    await this.deps.audit.record(auditEventOfChange(entry), auditContextOfChange(context), unit.audit);
+    await this.deps.audit.record(
+      entry.auditEvent ?? auditEventOfChange(entry),
+      auditContextOfChange(context),
+      unit.audit,
+    );
     return toHistoryView({ ...record, number });
   }
 

@@ -16,6 +16,13 @@ export type PasswordCheckOutcome = 'ok' | 'wrong' | 'throttled';
 export type PasswordThrottleBudget = 'account' | 'address';
 
 /**
+ * What one webhook attempt did: the endpoint took it (`delivered`), it failed and will be tried
+ * again (`failed_attempt`), it failed for the last time (`gave_up`), or the endpoint answered 410
+ * Gone and was disabled (`disabled`).
+ */
+export type WebhookAttemptOutcome = 'delivered' | 'failed_attempt' | 'gave_up' | 'disabled';
+
+/**
  * The figures the core reports as it decides them. The core owns this port and knows nothing of
  * how they are kept or exposed (the server backs it with Prometheus counters), so the rules stay
  * free of a metrics library.
@@ -29,6 +36,10 @@ export interface CoreMetrics {
   codeSent(channel: DeliveryChannel, provider: string, outcome: CodeSendOutcome): void;
   /** A password try decided; `throttledBy` names the budget when the outcome is `throttled`. */
   passwordChecked(outcome: PasswordCheckOutcome, throttledBy?: PasswordThrottleBudget): void;
+  /** One webhook attempt finished. */
+  webhookAttempted(outcome: WebhookAttemptOutcome): void;
+  /** The webhook deliveries due when the dispatcher last looked for some (the outbox's backlog). */
+  webhookBacklogSeen(due: number): void;
 }
 
 /** No metrics kept (the default, and what the CLI uses). */
@@ -37,4 +48,6 @@ export const noCoreMetrics: CoreMetrics = {
   lockoutStarted: () => {},
   codeSent: () => {},
   passwordChecked: () => {},
+  webhookAttempted: () => {},
+  webhookBacklogSeen: () => {},
 };

@@ -484,6 +484,8 @@ export interface WebhookRepository {
    * two dispatchers never hold one delivery at the same time.
    */
   claimDue(now: Date, leaseUntil: Date, leaseOwner: string, limit: number): Promise<ClaimedWebhookDelivery[]>;
+  /** How many deliveries are pending and due at `now`, to enabled endpoints, leased or not (the backlog). */
+  countDue(now: Date): Promise<number>;
   /**
    * Records an attempt and moves the delivery on (delivered, failed, or pending until
    * `nextAttemptAt`), releasing the lease; only while `leaseOwner` still holds it (false otherwise,

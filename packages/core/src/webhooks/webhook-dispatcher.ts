@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { newId } from '../crypto/random.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
+import { type CoreMetrics, noCoreMetrics, type WebhookAttemptOutcome } from '../metrics/core-metrics.js';
 import type { ClaimedWebhookDelivery, WebhookDeliveryStatus } from '../storage/records.js';
 import type { WebhookRepository } from '../storage/repositories.js';
 import { nextAttemptAt } from './retry-schedule.js';
@@ -59,6 +60,8 @@ export class WebhookDispatcher {
       clock: Clock;
       logger: Logger;
       settings: WebhookDispatcherSettings;
+      /** Where each attempt's outcome is counted. @default noCoreMetrics */
+      metrics?: Pick<CoreMetrics, 'webhookAttempted' | 'webhookBacklogSeen'>;
       /** In [0, 1): the retry jitter. @default Math.random */
       random?: () => number;
     },
@@ -71,6 +74,12 @@ export class WebhookDispatcher {
     // The lease outlasts the attempt's timeout with room to record its outcome; a process that
     // dies holding it delays those deliveries by this long, no more.
     const leaseUntil = new Date(now.getTime() + settings.timeoutMs + LEASE_MARGIN_MS);
+    // The backlog is counted here, at each look, rather than when the metrics are scraped: a
+    // scrape must answer even while the database pool is exhausted. A look that finds nothing
+    // due claims nothing, so an idle dispatcher costs one count a poll.
+    const due = await webhooks.countDue(now);
+    (this.deps.metrics ?? noCoreMetrics).webhookBacklogSeen(due);
+    if (due === 0) return 0;
     const claimed = await webhooks.claimDue(now, leaseUntil, this.owner, settings.batchSize);
     // Each claimed delivery is of a different account or endpoint (claimDue takes only the first
     // pending one of each): sending them at once keeps each account's order.
@@ -140,6 +149,7 @@ export class WebhookDispatcher {
       outcome,
     );
     if (!kept) logger.warn({ delivery: delivery.id }, 'a webhook attempt outlasted its lease');
+    (this.deps.metrics ?? noCoreMetrics).webhookAttempted(attemptOutcomeOf(outcome));
     if (outcome.gone) {
       await webhooks.updateEndpoint(
         delivery.endpointId,
@@ -161,4 +171,11 @@ export class WebhookDispatcher {
       ? { status: 'pending', nextAttemptAt: next, deliveredAt: null, gone: false }
       : { status: 'failed', nextAttemptAt: now, deliveredAt: null, gone: false };
   }
+}
+
+/** How an attempt's outcome is counted (`tessera_webhook_deliveries_total{outcome}`). */
+function attemptOutcomeOf(outcome: Outcome): WebhookAttemptOutcome {
+  if (outcome.gone) return 'disabled';
+  if (outcome.status === 'delivered') return 'delivered';
+  return outcome.status === 'pending' ? 'failed_attempt' : 'gave_up';
 }

@@ -6,6 +6,7 @@ import type {
   PasswordCheckOutcome,
   PasswordThrottleBudget,
   VerificationOutcome,
+  WebhookAttemptOutcome,
 } from '@tessera/core';
 import type { ConnectionPoolFigures, StatementKind, StorageMetrics } from '@tessera/storage-kysely';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -39,6 +40,8 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
   private readonly statementDuration: Histogram<'kind'>;
   private readonly statementErrors: Counter<'kind'>;
   private readonly groupCommitBatches: Histogram;
+  private readonly webhookAttempts: Counter<'outcome'>;
+  private readonly webhookBacklog: Gauge;
   private readPool: (() => ConnectionPoolFigures) | undefined;
 
   constructor(build: { version: string }) {
@@ -121,6 +124,19 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
       buckets: BATCH_BUCKETS,
       registers,
     });
+    this.webhookAttempts = new Counter({
+      name: 'tessera_webhook_deliveries_total',
+      help: 'Webhook attempts, by outcome (delivered, failed_attempt, gave_up, disabled: the endpoint answered 410).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.webhookBacklog = new Gauge({
+      name: 'tessera_webhook_outbox_due',
+      help: 'Webhook deliveries pending and due, to enabled endpoints, when the dispatcher last looked: the outbox backlog.',
+      // Every worker's dispatcher looks at the same outbox: summed over a cluster it would count it once per worker.
+      aggregator: 'max',
+      registers,
+    });
   }
 
   secondFactorVerified(method: string, outcome: VerificationOutcome): void {
@@ -138,6 +154,14 @@ export class ServerMetrics implements CoreMetrics, StorageMetrics {
   passwordChecked(outcome: PasswordCheckOutcome, throttledBy?: PasswordThrottleBudget): void {
     this.passwordChecks.inc({ outcome });
     if (throttledBy) this.passwordThrottled.inc({ budget: throttledBy });
+  }
+
+  webhookAttempted(outcome: WebhookAttemptOutcome): void {
+    this.webhookAttempts.inc({ outcome });
+  }
+
+  webhookBacklogSeen(due: number): void {
+    this.webhookBacklog.set(due);
   }
 
   statementFinished(kind: StatementKind, seconds: number, failed: boolean): void {

@@ -299,6 +299,18 @@ export class KyselyWebhookRepository implements WebhookRepository {
     });
   }
 
+  async countDue(now: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', toMillis(now))
+      .where('e.enabled', '=', 1)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   async listDeliveries(
     endpointId: string,
     limit: number,

@@ -23,6 +23,8 @@ export interface RecoveryStart {
   channel: 'email';
   sentAt: string;
   expiresAt: string;
+  /** How many digits the e-mailed code has, so a form can submit on the last one. */
+  digits: number;
 }
 
 const RECOVERY_PURPOSE = 'recovery';
@@ -76,6 +78,8 @@ export class RecoveryFlow {
       channel: 'email',
       sentAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + RECOVERY_TTL_SECONDS * 1000).toISOString(),
+      // The policy's length, the one every recovery code has: the same answer for an unknown login.
+      digits: this.deps.deliveredCodes.policy.digits,
     };
     const user = login.includes('@') ? await users.findByEmail(login) : await users.findByUsername(login);
     // A disabled account, and one made without a password (its platform signs it in), get no

@@ -355,6 +355,7 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
       channel: 'email',
       sentAt: NOW,
       expiresAt: IN_10_MIN,
+      digits: 6,
     },
   },
   confirmRecovery: {

@@ -149,6 +149,47 @@ export function describeWebhookContract(ctx: ContractContext): void {
       expect(listed?.attempts.map((a) => a.statusCode).sort()).toEqual([204, 204, 500]);
     });
 
+    it('counts the backlog: pending deliveries due now, to enabled endpoints, leased or not', async () => {
+      expect(await ctx.storage.webhooks.countDue(at(0))).toBe(0);
+      const { record } = await endpoint();
+      const off = await endpoint({ eventTypes: ['lockout.started'] });
+      await ctx.storage.webhooks.enqueue(anEvent('u1'));
+      await ctx.storage.webhooks.enqueue(anEvent('u1', { type: 'lockout.started', createdAt: at(1) }));
+      await ctx.storage.webhooks.enqueue(anEvent('u2', { createdAt: at(2) }));
+      // Not yet due before it was written.
+      expect(await ctx.storage.webhooks.countDue(at(-1))).toBe(0);
+      expect(await ctx.storage.webhooks.countDue(at(10))).toBe(4);
+      // One of an endpoint switched off is no backlog.
+      await ctx.storage.webhooks.updateEndpoint(off.record.id, { enabled: false }, at(3));
+      expect(await ctx.storage.webhooks.countDue(at(10))).toBe(3);
+      // Leased deliveries are still due; one retried later, or delivered, is not.
+      const claimed = await ctx.storage.webhooks.claimDue(at(10), at(60_000), 'a', 10);
+      expect(await ctx.storage.webhooks.countDue(at(10))).toBe(3);
+      const [retried, delivered] = claimed;
+      if (!retried || !delivered) throw new Error('not claimed');
+      const attempt = (deliveryId: string, statusCode: number) => ({
+        id: randomUUID(),
+        deliveryId,
+        attemptedAt: at(11),
+        statusCode,
+        durationMs: 1,
+        error: null,
+      });
+      await ctx.storage.webhooks.finishAttempt(retried.delivery.id, 'a', attempt(retried.delivery.id, 500), {
+        status: 'pending',
+        nextAttemptAt: at(5_000),
+        deliveredAt: null,
+      });
+      await ctx.storage.webhooks.finishAttempt(delivered.delivery.id, 'a', attempt(delivered.delivery.id, 204), {
+        status: 'delivered',
+        nextAttemptAt: at(11),
+        deliveredAt: at(11),
+      });
+      expect(await ctx.storage.webhooks.countDue(at(12))).toBe(1);
+      expect(await ctx.storage.webhooks.countDue(at(5_000))).toBe(2);
+      expect((await ctx.storage.webhooks.listDeliveries(record.id, 10, 0)).total).toBe(3);
+    });
+
     it('sends a delivery again by hand, due at once, with a fresh round of attempts', async () => {
       const { record } = await endpoint();
       await ctx.storage.webhooks.enqueue(anEvent('u1'));

@@ -26,6 +26,8 @@ const ACTIONS: readonly AuditAction[] = [
   'settings.changed',
   'key.rotated',
   'webauthn.clone_warning',
+  'destination_verification.started',
+  'destination_verification.finished',
   'audit.pruned',
 ];
 

@@ -9,7 +9,8 @@ import { navigate, pathOf } from '../../services/router.js';
 
 type Step =
   | { name: 'login' }
-  | { name: 'code'; challengeId: string }
+  /** `digits`: the code's length, as the server said: the field submits on the last one. */
+  | { name: 'code'; challengeId: string; digits: number }
   | { name: 'password'; successToken: string }
   | { name: 'done' };
 
@@ -54,7 +55,7 @@ export function RecoverView() {
             event.preventDefault();
             run(async () => {
               const started = await client.auth.startRecovery({ login });
-              setStep({ name: 'code', challengeId: started.challengeId });
+              setStep({ name: 'code', challengeId: started.challengeId, digits: started.digits });
             });
           }}
         >
@@ -86,7 +87,7 @@ export function RecoverView() {
             label={i18n.t('method.email.codeLabel')}
             value={code}
             onInput={setCode}
-            submitAtLength={6}
+            submitAtLength={step.digits}
             onComplete={confirm}
             error={error || undefined}
             disabled={busy}
