@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { UserActor } from '@tessera/core';
 import pg from 'pg';
@@ -165,7 +165,9 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
       it('prints one command its own usage with --help, and as tessera help <command>', async () => {
         const usage = await run('users', 'create', '--help');
         expect(usage.code).toBe(0);
-        expect(usage.out).toMatch(/^Usage: tessera users create --username U \(--password P \| --no-password\)/);
+        expect(usage.out).toMatch(
+          /^Usage: tessera users create --username U \(--password P \| --password-stdin \| --no-password\)/,
+        );
         expect(usage.out).toContain('--no-password');
         expect(usage.out).toContain('--json');
         expect(usage.out).not.toContain('tokens create');
@@ -771,7 +773,7 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
         });
         expect(await run('users', 'create', '--username', 'x')).toMatchObject({
           code: 2,
-          err: expect.stringContaining('--password is required'),
+          err: expect.stringContaining('--password (or --password-stdin) is required'),
         });
         expect(await runIn({ ...env, PORT: 'abc' }, {}, 'users', 'list')).toMatchObject({
           code: 3,
@@ -795,6 +797,74 @@ describe.each([{ kind: 'sqlite' as const }, ...(postgresUrl ? [{ kind: 'postgres
         stderr: expect.stringContaining("unknown command 'frobnicate'"),
       });
     });
+
+    describe('a password from standard input (--password-stdin)', () => {
+      const fromStdin = (input: string, ...args: string[]) => runIn(env, { stdin: Readable.from([input]) }, ...args);
+      const signsIn = (username: string, password: string) =>
+        onRuntime(async ({ core }) => {
+          await core.signIn.start({ kind: 'anonymous', clientIp: null }, username, password);
+          return 'signed in';
+        });
+
+      it('creates an account and sets a new password with it, one line ending taken off', async () => {
+        const created = await fromStdin(
+          'stdin first password\n',
+          'users',
+          'create',
+          '--username',
+          'stdin-user',
+          '--password-stdin',
+          '--json',
+        );
+        expect(created.code, created.err).toBe(0);
+        expect(JSON.parse(created.out)).toMatchObject({ username: 'stdin-user', hasPassword: true });
+        await expect(signsIn('stdin-user', 'stdin first password')).resolves.toBe('signed in');
+
+        const set = await fromStdin(
+          'stdin second password\r\n',
+          'users',
+          'set-password',
+          '--username',
+          'stdin-user',
+          '--password-stdin',
+        );
+        expect(set.code, set.err).toBe(0);
+        expect(set.out).toBe('new password set for stdin-user');
+        await expect(signsIn('stdin-user', 'stdin second password')).resolves.toBe('signed in');
+        await expect(signsIn('stdin-user', 'stdin first password')).rejects.toMatchObject({
+          code: 'INVALID_CREDENTIALS',
+        });
+      });
+
+      it('refuses an empty input, or --password beside it, as a usage error (exit 2), changing nothing', async () => {
+        const empty = await fromStdin('\n', 'users', 'set-password', '--username', 'stdin-user', '--password-stdin');
+        expect(empty.code).toBe(2);
+        expect(empty.err).toContain('standard input held no password');
+        const both = await fromStdin(
+          'stdin third password',
+          'users',
+          'set-password',
+          '--username',
+          'stdin-user',
+          '--password',
+          'stdin third password',
+          '--password-stdin',
+        );
+        expect(both.code).toBe(2);
+        expect(both.err).toContain('--password and --password-stdin exclude each other');
+        const noPassword = await fromStdin(
+          'x',
+          'users',
+          'create',
+          '--username',
+          'nobody-stdin',
+          '--no-password',
+          '--password-stdin',
+        );
+        expect(noPassword.code).toBe(2);
+        await expect(signsIn('stdin-user', 'stdin second password')).resolves.toBe('signed in');
+      });
+    });
   },
 );
 
@@ -806,5 +876,7 @@ describe('the README', () => {
     for (const [code] of EXIT_CODES) expect(section).toMatch(new RegExp(`^\\| ${code} +\\| \\S`, 'm'));
     expect(section.match(/^\| \d /gm)).toHaveLength(EXIT_CODES.length);
     for (const command of COMMANDS) expect(section, command.name).toContain(command.name);
+    // The way to give a password that the process list does not show.
+    expect(section).toMatch(/\| npx tessera users set-password .*--password-stdin/);
   });
 });

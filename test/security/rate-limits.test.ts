@@ -18,6 +18,7 @@ import {
   json,
   uniquePhone,
 } from '../support/harness.js';
+import { createTotpUser } from '../support/totp-user.js';
 
 const SMALL_LIMITS: RateLimits = {
   signUpPerHour: 3,
@@ -119,12 +120,43 @@ describe('rate limits, counted in memory', () => {
     for (let i = 0; i < SMALL_LIMITS.recoveryPerHour; i++) expect((await recovery()).statusCode).toBe(202);
     expectRateLimited(await recovery(), SMALL_LIMITS.recoveryPerHour, 3600);
 
-    // Two code sends used up by recovery, one left of three: a challenge (unauthenticated, so 401)
-    // takes it, the next is refused before its missing token is even looked at.
-    const challenge = () =>
-      h.app.inject({ method: 'POST', url: '/api/v1/me/2fa/challenges', payload: {}, remoteAddress: address });
-    expect((await challenge()).statusCode).toBe(401);
-    expectRateLimited(await challenge(), SMALL_LIMITS.codeSendsPerHour, 3600);
+    // Two code sends used up by recovery, one left of three: a new e-mail address
+    // (unauthenticated, so 401) takes it, the next is refused before its missing token is even
+    // looked at.
+    const changeEmail = () =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/email',
+        payload: { email: 'new@example.test' },
+        remoteAddress: address,
+      });
+    expect((await changeEmail()).statusCode).toBe(401);
+    expectRateLimited(await changeEmail(), SMALL_LIMITS.codeSendsPerHour, 3600);
+  });
+
+  it('counts a step-up challenge among the code sends only when it sends a code (e-mail, the default, does)', async () => {
+    const address = freshAddress();
+    const user = await createTotpUser(h.app, h.clock);
+    const challenge = (payload: object) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/2fa/challenges',
+        payload: { operation: 'change_password', ...payload },
+        headers: bearer(user.accessToken),
+        remoteAddress: address,
+      });
+    // One more than the code sends allow: TOTP waits for a code and sends nothing.
+    for (let i = 0; i < SMALL_LIMITS.codeSendsPerHour + 1; i++) {
+      expect((await challenge({ method: 'totp' })).statusCode).toBe(201);
+    }
+    // The default method is e-mail, which would send a code: counted, whatever the answer.
+    for (let i = 0; i < SMALL_LIMITS.codeSendsPerHour; i++) {
+      expect((await challenge({})).statusCode).not.toBe(429);
+    }
+    const refused = await challenge({ method: 'email' });
+    expectRateLimited(refused, SMALL_LIMITS.codeSendsPerHour, 3600);
+    expect(json<{ error: { details: string[] } }>(refused).error.details).toContain('group=code_sends');
+    expect((await challenge({ method: 'totp' })).statusCode).toBe(201);
   });
 
   it('counts enabling or disabling TOTP, which sends nothing, outside the code sends; a refusal names its group and setting', async () => {

@@ -10,6 +10,8 @@ export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: Record<string, string | undefined>;
+  /** Where `--password-stdin` reads the password (standard input; a test gives its own). */
+  stdin?: NodeJS.ReadableStream | undefined;
   progress?: NodeJS.WriteStream | undefined;
   /** Where the log goes (stderr; a test collects it). */
   log?: NodeJS.WritableStream | undefined;
@@ -19,6 +21,7 @@ export const processIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
+  stdin: process.stdin,
   progress: process.stderr.isTTY ? process.stderr : undefined,
   log: process.stderr,
 };

@@ -7,6 +7,7 @@ import {
 } from '@tessera/core';
 import { type CommandOutput, defineCommand, required, UsageError, wholeNumber } from '../command.js';
 import { cell, table } from '../output.js';
+import { PASSWORD_STDIN_FLAG, passwordOf } from '../password-input.js';
 import { findUser, LOOKUP_FLAGS, LOOKUP_SYNOPSIS, lockText, lookupOf, OPERATOR, userRecord } from './lookup.js';
 
 const ROLES: readonly Role[] = ['user', 'admin'];
@@ -20,14 +21,16 @@ export const usersCreate = defineCommand({
   name: 'users create',
   summary: 'create an account (recorded in the history)',
   synopsis:
-    '--username U (--password P | --no-password) [--external-id X] [--email E] [--phone +E164] [--admin] ' +
+    '--username U (--password P | --password-stdin | --no-password) [--external-id X] [--email E] [--phone +E164] [--admin] ' +
     '[--domain D] [--owner OWNER --kind email|team]',
   details:
     'An account without a password (--no-password) cannot sign in with one: it is for a platform that keeps\n' +
-    'its own users and calls /verify. --owner and --kind make a cPanel e-mail account or team user.',
+    'its own users and calls /verify. --owner and --kind make a cPanel e-mail account or team user.\n' +
+    '--password-stdin reads the password from standard input: printf \'%s\' "$PW" | tessera users create …',
   flags: {
     username: { type: 'string', value: 'U', description: 'the new username' },
     password: { type: 'string', value: 'P', description: 'its password' },
+    ...PASSWORD_STDIN_FLAG,
     'no-password': { type: 'boolean', description: 'an account that never signs in with a password' },
     'external-id': { type: 'string', value: 'X', description: "the platform's own id for it" },
     email: { type: 'string', value: 'E', description: 'its e-mail address' },
@@ -37,13 +40,15 @@ export const usersCreate = defineCommand({
     owner: { type: 'string', value: 'OWNER', description: 'the account that owns this sub-account' },
     kind: { type: 'string', value: 'email|team', description: 'which kind of sub-account' },
   },
-  async run({ withRuntime }, flags) {
+  async run({ io, withRuntime }, flags) {
     const username = required(flags.username, 'username');
-    if (flags['no-password'] && flags.password !== undefined) {
+    if (flags['no-password'] && (flags.password !== undefined || flags['password-stdin'])) {
       throw new UsageError('--password and --no-password exclude each other');
     }
     // Without a password only when asked: an account that cannot sign in should not come from a typo.
-    const password = flags['no-password'] ? undefined : required(flags.password, 'password');
+    const password = flags['no-password']
+      ? undefined
+      : required(await passwordOf(flags, io.stdin), 'password (or --password-stdin)');
     let subKind: SubAccountKind | undefined;
     if (flags.kind !== undefined) {
       subKind = SUB_ACCOUNT_KINDS.find((known) => known === flags.kind);
@@ -155,18 +160,20 @@ export const usersUpdate = defineCommand({
 export const usersSetPassword = defineCommand({
   name: 'users set-password',
   summary: 'set a new password for an account: its sessions end (recorded, the owner told)',
-  synopsis: `${LOOKUP_SYNOPSIS} --password P`,
+  synopsis: `${LOOKUP_SYNOPSIS} (--password P | --password-stdin)`,
   details:
     'For an owner who cannot recover their account, or an account made without a password. Every session,\n' +
-    'remembered device and pending flow of the account ends, as after a password reset.',
+    'remembered device and pending flow of the account ends, as after a password reset.\n' +
+    '--password-stdin reads it from standard input: printf \'%s\' "$PW" | tessera users set-password …',
   sends: true,
   flags: {
     ...LOOKUP_FLAGS,
     password: { type: 'string', value: 'P', description: 'the new password (8-256 characters)' },
+    ...PASSWORD_STDIN_FLAG,
   },
-  async run({ withRuntime }, flags) {
+  async run({ io, withRuntime }, flags) {
     const by = lookupOf(flags);
-    const password = required(flags.password, 'password');
+    const password = required(await passwordOf(flags, io.stdin), 'password (or --password-stdin)');
     return withRuntime(async ({ core }) => {
       const user = await findUser(core, by);
       await core.passwords.setByAdmin(OPERATOR, user.id, password);

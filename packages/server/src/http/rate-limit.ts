@@ -48,11 +48,10 @@ export const NATIVE_ROUTE_GROUPS: Readonly<Record<string, readonly RateLimitGrou
   'POST /api/v1/auth/recovery/:challengeId/confirm': ['recovery'],
   'POST /api/v1/auth/password-reset': ['recovery'],
   'POST /api/v1/auth/sign-in/:flowId/method': ['code_sends'],
-  // 'POST /api/v1/me/2fa/enable' and '…/disable' draw on code_sends only for a method that sends
-  // a code: their routes say so with `rateLimitGroupsOf`.
+  // 'POST /api/v1/me/2fa/enable', '…/disable' and '…/challenges' draw on code_sends only for a
+  // method that sends a code: their routes say so with `rateLimitGroupsOf`.
   'POST /api/v1/me/2fa/enable/:flowId/resend': ['code_sends'],
   'POST /api/v1/me/2fa/disable/:flowId/resend': ['code_sends'],
-  'POST /api/v1/me/2fa/challenges': ['code_sends'],
   'POST /api/v1/me/email': ['code_sends'],
   'POST /api/v1/me/phone': ['code_sends'],
   'POST /api/v1/verify': ['verify'],

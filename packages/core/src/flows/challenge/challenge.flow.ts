@@ -59,6 +59,7 @@ interface ChallengeData {
 }
 
 const CHALLENGE_PURPOSE = 'challenge';
+const DEFAULT_CHALLENGE_METHOD: FactorKind = 'email';
 
 /**
  * Step-up challenges: a signed-in user proves presence again and receives a success token for
@@ -77,10 +78,18 @@ export class ChallengeFlow {
     },
   ) {}
 
+  /**
+   * Whether a challenge by this method (e-mail when none is named) sends a code: SMS and e-mail do;
+   * TOTP, backup codes and security keys wait for an answer and send nothing.
+   */
+  sendsCode(method: FactorKind | undefined): boolean {
+    return this.deps.methods.get(method ?? DEFAULT_CHALLENGE_METHOD).channel !== null;
+  }
+
   async start(actor: Actor, input: ChallengeStartInput): Promise<ChallengeView> {
     const userId = await this.deps.authorizer.own(actor, 'own.manage');
     const { storage, flows, methods, messenger } = this.deps;
-    const kind = input.method ?? 'email';
+    const kind = input.method ?? DEFAULT_CHALLENGE_METHOD;
     if (input.operation === 'reset_password') {
       throw new TesseraError('VALIDATION_FAILED', { message: 'Password recovery uses the unauthorized challenge.' });
     }

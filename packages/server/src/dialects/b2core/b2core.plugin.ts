@@ -3,13 +3,14 @@ import {
   type Actor,
   type Core,
   codeProof,
+  type FactorKind,
   isTesseraError,
   maskDestination,
   type SignedIn,
   sessionClientOf,
   TesseraError,
 } from '@tessera/core';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { authenticate } from '../../http/authenticate.js';
 import { rateLimitGroups } from '../../http/rate-limit.js';
 import type { Dialect, DialectApp } from '../dialect.js';
@@ -126,7 +127,11 @@ async function registerSignIn(app: DialectApp, core: Core): Promise<void> {
   app.post(
     '/api/v2/my/signin/2fa',
     {
-      config: rateLimitGroups('verify'),
+      // Choosing sms sends its code now (a code send, as the native method choice); google sends nothing.
+      config: {
+        rateLimitGroupsOf: (request) =>
+          (request.body as Static<typeof SelectTypeBody>).type === 'sms' ? ['code_sends'] : ['verify'],
+      },
       schema: {
         operationId: 'signInChooseType',
         summary: 'With both methods on: choose one (sms sends its code now)',
@@ -356,7 +361,13 @@ async function registerWizards(app: DialectApp, core: Core): Promise<void> {
   app.get(
     '/api/v2/my/2fa/:type/disable/wizard',
     {
-      config: rateLimitGroups('code_sends'),
+      // sms sends its code now; google sends nothing, so it is not a code send.
+      config: {
+        rateLimitGroupsOf: (request) =>
+          core.enable.sendsCode(B2CORE_TYPES[(request.params as Static<typeof WizardTypeParams>).type])
+            ? ['code_sends']
+            : [],
+      },
       schema: {
         operationId: 'disableWizard',
         summary: 'Start turning a method off (sms sends its code now); a code finishes it',
@@ -377,7 +388,11 @@ async function registerWizards(app: DialectApp, core: Core): Promise<void> {
   app.post(
     '/api/v2/my/2fa/wizard',
     {
-      config: rateLimitGroups('verify'),
+      // The phone step sends the SMS code; the code step checks a code.
+      config: {
+        rateLimitGroupsOf: (request) =>
+          isPhoneStep(request.body as Static<typeof WizardBody>) ? ['code_sends'] : ['verify'],
+      },
       schema: {
         operationId: 'wizardStep',
         summary: 'A wizard step: {uuid, phone} sends the SMS code; {uuid, action: "code", code} finishes',
@@ -390,7 +405,7 @@ async function registerWizards(app: DialectApp, core: Core): Promise<void> {
     async (request, reply) => {
       const actor = callerOf(request);
       const { uuid, phone, action, code } = request.body;
-      if (action === undefined && phone !== undefined) {
+      if (isPhoneStep(request.body) && phone !== undefined) {
         const started = await core.enable.start(actor, { method: 'sms', phone });
         if (!started.delivery) throw new Error('an SMS enrollment sends a code');
         return reply.status(200).send({
@@ -420,7 +435,13 @@ async function registerChallenges(app: DialectApp, core: Core): Promise<void> {
   app.get(
     '/api/v2/my/2fa/challenge',
     {
-      config: rateLimitGroups('code_sends'),
+      // By e-mail (the default) or sms a code is sent; type=google only waits for a code.
+      config: {
+        rateLimitGroupsOf: (request) =>
+          core.challenges.sendsCode(challengeMethod((request.query as Static<typeof ChallengeQuery>).type))
+            ? ['code_sends']
+            : [],
+      },
       schema: {
         operationId: 'challenge',
         summary: 'Prove presence again for a password change: a code by e-mail, or by ?type=sms|google',
@@ -432,8 +453,10 @@ async function registerChallenges(app: DialectApp, core: Core): Promise<void> {
     },
     async (request) => {
       const type = request.query.type ?? 'email';
-      const method = type === 'email' ? 'email' : B2CORE_TYPES[type];
-      const started = await core.challenges.start(callerOf(request), { operation: 'change_password', method });
+      const started = await core.challenges.start(callerOf(request), {
+        operation: 'change_password',
+        method: challengeMethod(type),
+      });
       return {
         token: started.challengeId,
         expiresAt: b2coreTime(new Date(started.expiresAt)),
@@ -565,3 +588,13 @@ export const b2coreDialect: Dialect = {
   operationDocs: B2CORE_DOCS,
   register,
 };
+
+/** The wizard step that gives the phone number of an SMS enrollment (and so sends its code). */
+function isPhoneStep(body: Static<typeof WizardBody>): boolean {
+  return body.action === undefined && body.phone !== undefined;
+}
+
+/** The method of a challenge's `?type=`: e-mail by default. */
+function challengeMethod(type: Static<typeof ChallengeQuery>['type']): FactorKind {
+  return type === undefined || type === 'email' ? 'email' : B2CORE_TYPES[type];
+}

@@ -1,5 +1,6 @@
 import { ChallengeBody, ChallengeConfirmBody, ChallengeIdParams, ChallengeView, SuccessToken } from '@tessera/contract';
 import type { Core } from '@tessera/core';
+import type { Static } from 'typebox';
 import { actorOf, BEARER, errorResponses, type NativeApp, requireAuth } from '../native-app.js';
 
 /** Step-up challenges that yield a success token for one sensitive operation. */
@@ -11,6 +12,11 @@ export function registerChallengeRoutes(app: NativeApp, core: Core): void {
     '/me/2fa/challenges',
     {
       onRequest: auth,
+      // Only a challenge that sends a code (e-mail, the default, or SMS) draws on the code sends.
+      config: {
+        rateLimitGroupsOf: (request) =>
+          core.challenges.sendsCode((request.body as Static<typeof ChallengeBody>).method) ? ['code_sends'] : [],
+      },
       schema: {
         operationId: 'startChallenge',
         tags,
