@@ -276,6 +276,11 @@ describe('security keys and passkeys in the browser', () => {
 
   it("signs in with a passkey picked from the username field's autofill (conditional mediation)", async () => {
     const { page, problems, context } = await openPage(browser);
+    // No autofill until the test asks for it (window.name outlives navigations): otherwise the
+    // sign-in page shown after signing out could already be signed in by the passkey, racing the test.
+    await page.addInitScript(
+      "if (window.name !== 'autofill') PublicKeyCredential.isConditionalMediationAvailable = async () => false;",
+    );
     await watchCredentialRequests(page);
     await addVirtualAuthenticator(page);
     const username = `auto${Date.now().toString(36)}`;
@@ -292,6 +297,9 @@ describe('security keys and passkeys in the browser', () => {
     // The sign-in form asks for a conditional ceremony at once. The DevTools virtual authenticator
     // answers a conditional request straight away with its passkey for the RP, as if the person
     // had picked it from the field's autofill list: nothing is typed and no button is pressed.
+    await page.evaluate(() => {
+      window.name = 'autofill';
+    });
     await page.goto(`${origin}/ui/sign-in`);
     expect(await page.getByLabel('Username or e-mail').getAttribute('autocomplete')).toBe('username webauthn');
     await page.getByRole('heading', { name: `Security of ${username}` }).waitFor();
