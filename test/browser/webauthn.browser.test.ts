@@ -297,9 +297,7 @@ describe('security keys and passkeys in the browser', () => {
     // The sign-in form asks for a conditional ceremony at once. The DevTools virtual authenticator
     // answers a conditional request straight away with its passkey for the RP, as if the person
     // had picked it from the field's autofill list: nothing is typed and no button is pressed.
-    await page.evaluate(() => {
-      window.name = 'autofill';
-    });
+    await page.evaluate("window.name = 'autofill'");
     await page.goto(`${origin}/ui/sign-in`);
     expect(await page.getByLabel('Username or e-mail').getAttribute('autocomplete')).toBe('username webauthn');
     await page.getByRole('heading', { name: `Security of ${username}` }).waitFor();
