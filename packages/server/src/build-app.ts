@@ -18,7 +18,7 @@ import { ignoreContentTypeOfEmptyBodies } from './http/empty-body.js';
 import { useStrictJsonBodyParser } from './http/json-body-parser.js';
 import { registerLandingRoutes } from './http/landing.js';
 import { lazySerializers } from './http/lazy-compilers.js';
-import { OneLinePerRequest } from './http/logging.js';
+import { lazyRequestLogger, OneLinePerRequest } from './http/logging.js';
 import { installRateLimits, type RateLimitOptions, rateLimitGroups } from './http/rate-limit.js';
 import { checkReadiness, databaseCheck, type ReadinessCheck } from './http/readiness.js';
 import type { RedisLink } from './http/redis-link.js';
@@ -75,6 +75,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const app = Fastify({
     loggerInstance: options.logger,
     logController: new OneLinePerRequest(options.logger),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? false,
     // Errors found before a route is chosen answer in the native error shape too.

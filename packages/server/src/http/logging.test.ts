@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { createLogger, OneLinePerRequest } from './logging.js';
+import { createLogger, lazyRequestLogger, OneLinePerRequest } from './logging.js';
 
 class Lines extends Writable {
   readonly lines: Record<string, unknown>[] = [];
@@ -37,6 +37,33 @@ describe('the request log', () => {
     expect(ok).toMatchObject({ req: { method: 'GET', url: '/ok' }, res: { statusCode: 200 } });
     expect(typeof ok?.responseTime).toBe('number');
     expect(completed[1]).toMatchObject({ req: { url: '/boom' }, res: { statusCode: 500 } });
+  });
+
+  it('gives each request a logger of its own, made on its first line: its id bound, secrets redacted', async () => {
+    const out = new Lines();
+    const logger = createLogger('info', out);
+    const app = Fastify({ loggerInstance: logger, childLoggerFactory: lazyRequestLogger });
+    app.get('/logs', async (request) => {
+      request.log.warn({ body: { code: '123456' }, step: 'checked' }, 'a line of the request');
+      request.log.debug('below the level');
+      request.log.child({ part: 'inner' }).info('a line of its child');
+      return { level: request.log.level };
+    });
+    try {
+      const answer = await app.inject({ method: 'GET', url: '/logs' });
+      expect(answer.json()).toEqual({ level: 'info' });
+    } finally {
+      await app.close();
+    }
+    const own = out.lines.filter((line) => line.msg === 'a line of the request');
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({ level: 40, step: 'checked', body: { code: '[redacted]' } });
+    expect(typeof own[0]?.reqId).toBe('string');
+    expect(out.lines.find((line) => line.msg === 'a line of its child')).toMatchObject({
+      reqId: own[0]?.reqId,
+      part: 'inner',
+    });
+    expect(out.lines.some((line) => line.msg === 'below the level')).toBe(false);
   });
 
   it('writes no request line above the info level', async () => {

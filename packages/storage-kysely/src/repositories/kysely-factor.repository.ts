@@ -145,8 +145,7 @@ export class KyselyFactorRepository implements FactorRepository {
   ): Promise<{ factor: FactorOf<K>; lockout: LockoutRecord | undefined } | undefined> {
     const [row] = (await this.activeToCheckQuery({ userId, kind })).rows;
     if (!row) return undefined;
-    const { lockout, rest: factor } = takeLockout(userId, row);
-    return { factor: asKind(toFactorRecord(factor), kind), lockout };
+    return { factor: asKind(toFactorRecord(row), kind), lockout: lockoutOf(userId, row) };
   }
 
   async findPending<K extends FactorKind>(userId: string, kind: K): Promise<FactorOf<K> | undefined> {
@@ -309,42 +308,32 @@ function ownerAndFactor<K extends FactorKind>(
   kind: K,
 ): ActiveOfOwner<K> | undefined {
   if (!row) return undefined;
-  const { owner_id: userId, owner_disabled_at: disabledAt, ...withLockout } = row;
-  const { lockout, rest: factor } = takeLockout(userId, withLockout);
-  const owner = { userId, disabled: disabledAt !== null, lockout };
+  const owner = {
+    userId: row.owner_id,
+    disabled: row.owner_disabled_at !== null,
+    lockout: lockoutOf(row.owner_id, row),
+  };
   // A left join types every factor column as nullable; a non-null id means the row is whole.
-  if (factor.id === null) return { ...owner, factor: undefined };
-  return { ...owner, factor: asKind(toFactorRecord(factor as FactorWithDetailsRow), kind) };
+  if (row.id === null) return { ...owner, factor: undefined };
+  // The owner and lockout columns ride along unread: toFactorRecord reads the factor's by name.
+  return { ...owner, factor: asKind(toFactorRecord(row as FactorWithDetailsRow & typeof row), kind) };
 }
 
 /**
- * Takes the lockout columns off a row of a left join: the account's lockout row (a non-null
- * version means it is there, and whole) and the rest of the row.
+ * The account's lockout row from the lockout columns of a left join: a non-null version means it
+ * is there, and whole. The columns are read by name, not split off the row with a rest pattern:
+ * copying the other twenty columns of every verification's row was a few percent of its CPU.
  */
-function takeLockout<R extends NullableLockoutColumns>(
-  userId: string,
-  row: R,
-): { lockout: LockoutRecord | undefined; rest: Omit<R, keyof NullableLockoutColumns> } {
-  const {
-    lockout_failed_count: failedCount,
-    lockout_lock_level: lockLevel,
-    lockout_locked_until: lockedUntil,
-    lockout_total_failures: totalFailures,
-    lockout_version: version,
-    ...rest
-  } = row;
-  const lockout =
-    version === null
-      ? undefined
-      : toLockoutRecord({
-          user_id: userId,
-          failed_count: failedCount ?? 0,
-          lock_level: lockLevel ?? 0,
-          locked_until: lockedUntil,
-          total_failures: totalFailures ?? 0,
-          version,
-        });
-  return { lockout, rest };
+function lockoutOf(userId: string, row: NullableLockoutColumns): LockoutRecord | undefined {
+  if (row.lockout_version === null) return undefined;
+  return toLockoutRecord({
+    user_id: userId,
+    failed_count: row.lockout_failed_count ?? 0,
+    lock_level: row.lockout_lock_level ?? 0,
+    locked_until: row.lockout_locked_until,
+    total_failures: row.lockout_total_failures ?? 0,
+    version: row.lockout_version,
+  });
 }
 
 const LOCKOUT_COLUMNS = [

@@ -7,7 +7,7 @@ import {
   decodeBase32,
   encodeBase32,
   generateTotpSecret,
-  matchingSteps,
+  hotp,
   OtpFormatError,
   qrPngDataUrl,
   qrSvg,
@@ -16,6 +16,7 @@ import {
 import type { FactorOf } from '../../storage/records.js';
 import type { FactorRepository } from '../../storage/repositories.js';
 import { isCodeShaped, type Proof, proofCode, type SecondFactorMethod } from '../second-factor-method.js';
+import { RecentWindowCodes } from './recent-window-codes.js';
 
 export interface TotpEnrollmentDisplay {
   /** Base32, for typing into an app by hand. Shown once, never again. */
@@ -32,8 +33,16 @@ type TotpFactor = FactorOf<'totp'>;
 const WINDOW = 1;
 
 /** Authenticator apps (RFC 6238): a key shared once through a QR code, codes made on the device. */
-export function totpMethod(deps: { secretBox: SecretBox; factors: FactorRepository }): SecondFactorMethod<'totp'> {
+export function totpMethod(deps: {
+  secretBox: SecretBox;
+  factors: FactorRepository;
+  /** The codes of recently checked windows (recent-window-codes.ts); one of its own unless given. */
+  windowCodes?: RecentWindowCodes;
+}): SecondFactorMethod<'totp'> {
   const { secretBox, factors } = deps;
+  const windowCodes = deps.windowCodes ?? new RecentWindowCodes();
+  const newerStep = (factor: TotpFactor, proof: Proof, now: Date) =>
+    newerStepOf(secretBox, windowCodes, factor, proof, now);
   return {
     kind: 'totp',
     channel: null,
@@ -60,7 +69,7 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
     },
 
     async verify(factor, proof, { now }) {
-      const found = newerStep(secretBox, factor, proof, now);
+      const found = newerStep(factor, proof, now);
       if (!found.ok) return found;
       const { step } = found;
       // A pending factor records its step when it is activated, in the same write.
@@ -71,7 +80,7 @@ export function totpMethod(deps: { secretBox: SecretBox; factors: FactorReposito
     },
 
     match(factor, proof, { now }) {
-      const found = newerStep(secretBox, factor, proof, now);
+      const found = newerStep(factor, proof, now);
       if (!found.ok) return found;
       const { step } = found;
       return {
@@ -100,16 +109,24 @@ const REPLAYED = { type: 'replayed_code_refused' } as const;
  * accepted one; `replayed` when only older or equal steps match. Storage re-checks the step in
  * its conditional UPDATE, which is what settles races between processes.
  */
-function newerStep(
+function newerStepOf(
   secretBox: SecretBox,
+  windowCodes: RecentWindowCodes,
   factor: TotpFactor,
   proof: Proof,
   now: Date,
 ): { ok: true; step: number } | { ok: false; reason: 'replayed' | 'wrong_code'; notice?: typeof REPLAYED } {
   const code = proofCode(proof, factor.details.digits) ?? '';
-  const key = openTotpKey(secretBox, factor);
-  const steps = matchingSteps(key, code, Math.floor(now.getTime() / 1000), totpParams(factor), WINDOW);
-  key.fill(0);
+  const params = totpParams(factor);
+  const owner = { factorId: factor.id, sealedSecret: factor.details.sealedSecret, params };
+  const steps = windowCodes.matchingSteps(owner, code, now, WINDOW, (wanted) => {
+    const key = openTotpKey(secretBox, factor);
+    try {
+      return wanted.map((step) => hotp(key, step, params));
+    } finally {
+      key.fill(0);
+    }
+  });
   const { lastUsedStep } = factor.details;
   const step = steps.find((s) => lastUsedStep === null || s > lastUsedStep);
   if (step !== undefined) return { ok: true, step };
