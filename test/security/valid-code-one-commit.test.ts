@@ -54,7 +54,7 @@ describe('one commit per verification', () => {
     expect(await lastUsedStep(user.userId)).toBe(Math.floor(h.clock.now().getTime() / 30_000));
   });
 
-  it('a valid code of an account without a lockout row: its step and a cleared row in one commit', async () => {
+  it('a valid code of an account without a lockout row: its step alone, on condition there is still none', async () => {
     const user = await totpUser();
     // Confirming the enrollment wrote one; an imported factor's account has none.
     await h.storage.db.deleteFrom('lockouts').where('user_id', '=', user.userId).execute();
@@ -62,8 +62,19 @@ describe('one commit per verification', () => {
     const valid = await counted(() => verifyCode(h.app, user.accessToken, user.codeAt(h.clock.now())));
     expect(json(valid.result)).toEqual({ valid: true });
     expect({ writes: valid.writes, commits: valid.commits }).toEqual({ writes: 1, commits: 1 });
-    // The "still no row" condition is an insert: a first failure committed meanwhile would win it.
-    expect(await h.storage.lockouts.find(user.userId)).toMatchObject({ failedCount: 0, version: 1 });
+    // Nothing to clear, nothing written there: "still no row" is a condition of the step's UPDATE.
+    expect(await h.storage.lockouts.find(user.userId)).toBeUndefined();
+    expect(await lastUsedStep(user.userId)).toBe(Math.floor(h.clock.now().getTime() / 30_000));
+  });
+
+  it('a valid code of an account with a cleared lockout row: its step alone, the row left as it was', async () => {
+    const user = await totpUser();
+    const before = await h.storage.lockouts.find(user.userId);
+    expect(before).toMatchObject({ failedCount: 0, totalFailures: 0, lockedUntil: null });
+    const valid = await counted(() => verifyCode(h.app, user.accessToken, user.codeAt(h.clock.now())));
+    expect(json(valid.result)).toEqual({ valid: true });
+    expect({ writes: valid.writes, commits: valid.commits }).toEqual({ writes: 1, commits: 1 });
+    expect(await h.storage.lockouts.find(user.userId)).toEqual(before);
   });
 
   // The deterministic case (a right code decided on a row a locking failure changed since) is in

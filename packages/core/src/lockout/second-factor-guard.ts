@@ -140,7 +140,11 @@ export class SecondFactorGuard {
       if (!match.ok) return match;
       // Always on condition of the row as read (0: none), even one with nothing to clear: a
       // failure committed since (in a burst of guesses, the one that locks) must make this lose.
-      const outcome = await match.spend({ userId, expectedVersion: read?.version ?? 0 });
+      const outcome = await match.spend({
+        userId,
+        expectedVersion: read?.version ?? 0,
+        nothingToClear: read === undefined || isClear(read),
+      });
       if (outcome === 'recorded') return { ok: true, usedStep: match.usedStep };
       if (outcome === 'replayed') {
         return { ok: false, reason: 'replayed', ...(match.replayNotice ? { notice: match.replayNotice } : {}) };
@@ -216,6 +220,11 @@ export class SecondFactorGuard {
         : { next: afterRefund(current, before, reserved), result: undefined },
     );
   }
+}
+
+/** What a reset leaves: no failure, no lock, no suspension. */
+function isClear(state: LockoutRecord): boolean {
+  return wasReset(state) && state.lockLevel === 0;
 }
 
 /** Reset meanwhile (a success elsewhere): there is nothing left to give back. */

@@ -146,7 +146,8 @@ export interface FactorRepository {
   /**
    * A valid TOTP code's writes in one commit: the step recorded as recordUsedStep records it and
    * the owner's failures reset, on condition that their lockout row is still `expectedVersion`
-   * (the state the attempt was decided on; 0: there was no row, and a cleared one is inserted).
+   * (the state the attempt was decided on; 0: there was no row). A row with nothing to clear
+   * (`nothingToClear`), or none, is not written, only required to be unchanged.
    * Both or neither: `replayed` when the step was not newer, `lockout_changed` when another
    * attempt changed the row first (the caller reads it again and decides again). Without
    * `clearFailures` (an attempt already reserved in turn) the step alone.
@@ -329,6 +330,8 @@ export interface FlowRepository {
 export interface FailuresToClear {
   userId: string;
   expectedVersion: number;
+  /** The row as read holds no failure, lock or suspension: there is nothing to reset. */
+  nothingToClear?: boolean;
 }
 
 export type UsedStepOutcome = 'recorded' | 'replayed' | 'lockout_changed';

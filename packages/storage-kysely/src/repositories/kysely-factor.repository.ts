@@ -27,11 +27,7 @@ import {
   toFactorRecord,
   toFactorRow,
 } from './factor-details.js';
-import {
-  buildClearFailuresStatement,
-  buildInsertClearedStatement,
-  toLockoutRecord,
-} from './kysely-lockout.repository.js';
+import { buildClearFailuresStatement, toLockoutRecord } from './kysely-lockout.repository.js';
 import { toMillis } from './time-columns.js';
 import { isUniqueViolation, type UniqueIndex } from './unique-violation.js';
 
@@ -218,20 +214,21 @@ export class KyselyFactorRepository implements FactorRepository {
 
   private usedStepStatementBuilt: ReturnType<typeof buildUsedStepStatement> | undefined;
   private clearFailuresStatementBuilt: ReturnType<typeof buildClearFailuresStatement> | undefined;
-  private insertClearedStatementBuilt: ReturnType<typeof buildInsertClearedStatement> | undefined;
+  private usedStepIfNoLockoutBuilt: ReturnType<typeof buildUsedStepIfLockoutStatement> | undefined;
+  private usedStepIfLockoutAtBuilt: ReturnType<typeof buildUsedStepIfLockoutStatement> | undefined;
+  private stepOfActiveBuilt: ReturnType<typeof buildStepOfActiveQuery> | undefined;
 
   async recordUsedStepClearingFailures(
     id: string,
     step: number,
     clearFailures?: FailuresToClear,
   ): Promise<UsedStepOutcome> {
+    if (clearFailures && (clearFailures.expectedVersion === 0 || clearFailures.nothingToClear)) {
+      return this.recordUsedStepIfLockoutUnchanged(id, step, clearFailures);
+    }
     this.usedStepStatementBuilt ??= buildUsedStepStatement(this.db);
     const statements = [this.usedStepStatementBuilt({ id, step })];
-    if (clearFailures?.expectedVersion === 0) {
-      // No row was read: a cleared one goes in, unless a first failure has inserted one since.
-      this.insertClearedStatementBuilt ??= buildInsertClearedStatement(this.db);
-      statements.push(this.insertClearedStatementBuilt({ userId: clearFailures.userId }));
-    } else if (clearFailures) {
+    if (clearFailures) {
       this.clearFailuresStatementBuilt ??= buildClearFailuresStatement(this.db);
       statements.push(this.clearFailuresStatementBuilt(clearFailures));
     }
@@ -241,6 +238,32 @@ export class KyselyFactorRepository implements FactorRepository {
       : await executeAllOrNothing(this.db, statements);
     if (outcome.applied) return 'recorded';
     return outcome.lostAt === 0 ? 'replayed' : 'lockout_changed';
+  }
+
+  /**
+   * The step alone, for an account with nothing to clear: the lockout row is not written, only
+   * required to be as read (still none, or still that version) by the same UPDATE. One statement
+   * instead of two, and one row written instead of two, for most valid codes (an account that
+   * never failed has no row at all).
+   */
+  private async recordUsedStepIfLockoutUnchanged(
+    id: string,
+    step: number,
+    read: FailuresToClear,
+  ): Promise<UsedStepOutcome> {
+    this.usedStepIfNoLockoutBuilt ??= buildUsedStepIfLockoutStatement(this.db, 'none');
+    this.usedStepIfLockoutAtBuilt ??= buildUsedStepIfLockoutStatement(this.db, 'at version');
+    const statement = read.expectedVersion === 0 ? this.usedStepIfNoLockoutBuilt : this.usedStepIfLockoutAtBuilt;
+    const query = statement({ id, step, userId: read.userId, expectedVersion: read.expectedVersion });
+    const result = this.groupCommit ? await this.groupCommit.execute(query) : await this.db.executeQuery(query);
+    if (result.numAffectedRows === 1n) return 'recorded';
+    // Which condition failed, read after the fact (rare: a replay, or a race). A step not newer,
+    // or a factor no longer active, is a replay, as the UPDATE alone says; otherwise the lockout
+    // row changed, and the caller reads it again and decides again.
+    this.stepOfActiveBuilt ??= buildStepOfActiveQuery(this.db);
+    const [row] = (await this.stepOfActiveBuilt({ id })).rows;
+    const stillNewer = row !== undefined && (row.last_used_step === null || row.last_used_step < step);
+    return stillNewer ? 'lockout_changed' : 'replayed';
   }
 
   async delete(id: string): Promise<boolean> {
@@ -392,22 +415,55 @@ function buildUsedStepQuery(db: Kysely<Database>, groupCommit: GroupCommit | und
     groupCommit ? groupCommit.execute(statement(values)) : db.executeQuery(statement(values));
 }
 
+/**
+ * The used-step UPDATE, also on condition that the owner's lockout row is as an attempt read it:
+ * still none, or still at `expectedVersion`. A failure committed since (one that may have locked
+ * the account) makes it change nothing.
+ */
+function buildUsedStepIfLockoutStatement(db: Kysely<Database>, lockout: 'none' | 'at version') {
+  return preparedStatement<never, 'id' | 'step' | 'userId' | 'expectedVersion'>((value) =>
+    usedStepUpdate(db, value).where((eb) => {
+      const row = eb
+        .selectFrom('lockouts')
+        .select(sql.lit(1).as('one'))
+        .where('lockouts.user_id', '=', value('userId'));
+      return lockout === 'none'
+        ? eb.not(eb.exists(row))
+        : eb.exists(row.where('lockouts.version', '=', value('expectedVersion')));
+    }),
+  );
+}
+
+/** The last used step of an active TOTP factor (none: not active, or gone). */
+function buildStepOfActiveQuery(db: Kysely<Database>) {
+  return preparedQuery<{ last_used_step: number | null }, 'id'>(db, (value) =>
+    db
+      .selectFrom('factor_totp')
+      .innerJoin('factors', 'factors.id', 'factor_totp.factor_id')
+      .select('factor_totp.last_used_step')
+      .where('factor_totp.factor_id', '=', value('id'))
+      .where('factors.status', '=', ACTIVE),
+  );
+}
+
 /** The conditional UPDATE that records a used step: it changes a row only for a newer step. */
 function buildUsedStepStatement(db: Kysely<Database>) {
-  return preparedStatement<never, 'id' | 'step'>((value) =>
-    db
-      .updateTable('factor_totp')
-      .set({ last_used_step: value('step') })
-      .where('factor_id', '=', value('id'))
-      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', value('step'))]))
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('factors')
-            .select(sql.lit(1).as('one'))
-            .where('factors.id', '=', value('id'))
-            .where('factors.status', '=', ACTIVE),
-        ),
+  return preparedStatement<never, 'id' | 'step'>((value) => usedStepUpdate(db, value));
+}
+
+function usedStepUpdate<Name extends string>(db: Kysely<Database>, value: (name: 'id' | 'step' | Name) => never) {
+  return db
+    .updateTable('factor_totp')
+    .set({ last_used_step: value('step') })
+    .where('factor_id', '=', value('id'))
+    .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', value('step'))]))
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('factors')
+          .select(sql.lit(1).as('one'))
+          .where('factors.id', '=', value('id'))
+          .where('factors.status', '=', ACTIVE),
       ),
-  );
+    );
 }

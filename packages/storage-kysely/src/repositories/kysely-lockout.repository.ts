@@ -219,20 +219,3 @@ export function buildClearFailuresStatement(db: Kysely<Database>) {
       .where('version', '=', value('expectedVersion')),
   );
 }
-
-/** The same for an account that had no row when the attempt read it: a cleared row, if still none. */
-export function buildInsertClearedStatement(db: Kysely<Database>) {
-  return preparedStatement<never, 'userId'>((value) =>
-    db
-      .insertInto('lockouts')
-      .values({
-        user_id: value('userId'),
-        failed_count: 0,
-        lock_level: 0,
-        locked_until: null,
-        total_failures: 0,
-        version: 1,
-      })
-      .onConflict((oc) => oc.column('user_id').doNothing()),
-  );
-}

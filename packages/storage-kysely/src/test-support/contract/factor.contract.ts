@@ -319,11 +319,14 @@ export function describeFactorContract(ctx: ContractContext): void {
       expect(await lastUsedStep(factor.id)).toBe(201);
     });
 
-    it('recordUsedStepClearingFailures for an account that had no lockout row: a cleared row, unless one came since', async () => {
+    it('recordUsedStepClearingFailures for an account that had no lockout row: the step alone, unless a row came since', async () => {
       const { user, factor } = await ctx.activeTotp();
       const noRow = { userId: user.id, expectedVersion: 0 };
       expect(await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 400, noRow)).toBe('recorded');
-      expect(await ctx.storage.lockouts.find(user.id)).toMatchObject({ failedCount: 0, totalFailures: 0, version: 1 });
+      expect(await lastUsedStep(factor.id)).toBe(400);
+      // Nothing to clear, so nothing written to the lockout table.
+      expect(await ctx.storage.lockouts.find(user.id)).toBeUndefined();
+      expect(await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 400, noRow)).toBe('replayed');
       // A first failure of another account inserted since the read: the step is not kept.
       const other = await ctx.activeTotp();
       const failed = {
@@ -343,6 +346,34 @@ export function describeFactorContract(ctx: ContractContext): void {
       ).toBe('lockout_changed');
       expect(await lastUsedStep(other.factor.id)).toBeNull();
       expect(await ctx.storage.lockouts.find(other.user.id)).toEqual(failed);
+    });
+
+    it('recordUsedStepClearingFailures with nothing to clear: the row only checked unchanged, never written', async () => {
+      const { user, factor } = await ctx.activeTotp();
+      const cleared = {
+        userId: user.id,
+        failedCount: 0,
+        lockLevel: 0,
+        lockedUntil: null,
+        totalFailures: 0,
+        version: 4,
+      };
+      expect(await ctx.storage.lockouts.compareAndSet(0, cleared)).toBe(true);
+      const asRead = { userId: user.id, expectedVersion: 4, nothingToClear: true };
+      expect(await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 500, asRead)).toBe('recorded');
+      expect(await lastUsedStep(factor.id)).toBe(500);
+      expect(await ctx.storage.lockouts.find(user.id)).toEqual(cleared);
+      // The same step again: a replay. A failure since the read: the row changed, the step is not kept.
+      expect(await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 500, asRead)).toBe('replayed');
+      const failed = { ...cleared, failedCount: 1, totalFailures: 1, version: 5 };
+      expect(await ctx.storage.lockouts.compareAndSet(4, failed)).toBe(true);
+      expect(await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 501, asRead)).toBe('lockout_changed');
+      expect(await lastUsedStep(factor.id)).toBe(500);
+      expect(await ctx.storage.lockouts.find(user.id)).toEqual(failed);
+      // A factor no longer active is a replay, as for the step alone.
+      await ctx.storage.factors.delete(factor.id);
+      const gone = { userId: user.id, expectedVersion: 5, nothingToClear: true };
+      expect(await ctx.storage.factors.recordUsedStepClearingFailures(factor.id, 502, gone)).toBe('replayed');
     });
 
     it('recordUsedStepClearingFailures writes nothing when the row changed since it was read, or the step is spent', async () => {
