@@ -24,6 +24,7 @@ import {
   type FactorWithDetailsRow,
   insertFactorDetails,
   selectFactors,
+  TOTP_DETAIL_COLUMNS,
   toFactorRecord,
   toFactorRow,
 } from './factor-details.js';
@@ -106,22 +107,16 @@ export class KyselyFactorRepository implements FactorRepository {
     return this.activeQueryCompiled;
   }
 
-  private activeToCheckQueryCompiled: ReturnType<typeof buildActiveToCheckQuery> | undefined;
-  private get activeToCheckQuery() {
-    this.activeToCheckQueryCompiled ??= buildActiveToCheckQuery(this.db);
-    return this.activeToCheckQueryCompiled;
+  // Each of these in two forms: for TOTP (only its details table joined) and for any kind.
+  private readonly activeToCheckQueries = new Map<'totp' | 'any', ReturnType<typeof buildActiveToCheckQuery>>();
+  private activeToCheckQuery(kind: FactorKind) {
+    return memo(this.activeToCheckQueries, forKind(kind), (k) => buildActiveToCheckQuery(this.db, k));
   }
 
-  private activeByUsernameQueryCompiled: ReturnType<typeof buildActiveByOwnerQuery> | undefined;
-  private get activeByUsernameQuery() {
-    this.activeByUsernameQueryCompiled ??= buildActiveByOwnerQuery(this.db, 'users.username');
-    return this.activeByUsernameQueryCompiled;
-  }
-
-  private activeByExternalIdQueryCompiled: ReturnType<typeof buildActiveByOwnerQuery> | undefined;
-  private get activeByExternalIdQuery() {
-    this.activeByExternalIdQueryCompiled ??= buildActiveByOwnerQuery(this.db, 'users.external_id');
-    return this.activeByExternalIdQueryCompiled;
+  private readonly activeByOwnerQueries = new Map<string, ReturnType<typeof buildActiveByOwnerQuery>>();
+  private activeByOwnerQuery(column: 'users.username' | 'users.external_id', kind: FactorKind) {
+    const key = `${column} ${forKind(kind)}`;
+    return memo(this.activeByOwnerQueries, key, () => buildActiveByOwnerQuery(this.db, column, forKind(kind)));
   }
 
   private usedStepQueryCompiled: ReturnType<typeof buildUsedStepQuery> | undefined;
@@ -139,7 +134,7 @@ export class KyselyFactorRepository implements FactorRepository {
     userId: string,
     kind: K,
   ): Promise<{ factor: FactorOf<K>; lockout: LockoutRecord | undefined } | undefined> {
-    const [row] = (await this.activeToCheckQuery({ userId, kind })).rows;
+    const [row] = (await this.activeToCheckQuery(kind)({ userId, kind })).rows;
     if (!row) return undefined;
     return { factor: asKind(toFactorRecord(row), kind), lockout: lockoutOf(userId, row) };
   }
@@ -159,14 +154,20 @@ export class KyselyFactorRepository implements FactorRepository {
   }
 
   async findActiveByUsername<K extends FactorKind>(username: string, kind: K): Promise<ActiveOfOwner<K> | undefined> {
-    return ownerAndFactor((await this.activeByUsernameQuery({ owner: username, kind })).rows[0], kind);
+    return ownerAndFactor(
+      (await this.activeByOwnerQuery('users.username', kind)({ owner: username, kind })).rows[0],
+      kind,
+    );
   }
 
   async findActiveByExternalId<K extends FactorKind>(
     externalId: string,
     kind: K,
   ): Promise<ActiveOfOwner<K> | undefined> {
-    return ownerAndFactor((await this.activeByExternalIdQuery({ owner: externalId, kind })).rows[0], kind);
+    return ownerAndFactor(
+      (await this.activeByOwnerQuery('users.external_id', kind)({ owner: externalId, kind })).rows[0],
+      kind,
+    );
   }
 
   async hasActive(userId: string): Promise<boolean> {
@@ -367,10 +368,35 @@ const LOCKOUT_COLUMNS = [
   'lockouts.version as lockout_version',
 ] as const;
 
+/** Which form of a hot lookup a kind is read with: TOTP's own, or the one for any kind. */
+function forKind(kind: FactorKind): 'totp' | 'any' {
+  return kind === 'totp' ? 'totp' : 'any';
+}
+
+function memo<K, V>(built: Map<K, V>, key: K, build: (key: K) => V): V {
+  let value = built.get(key);
+  if (value === undefined) {
+    value = build(key);
+    built.set(key, value);
+  }
+  return value;
+}
+
+/** Factors with their details, read as `form`: TOTP ones (only factor_totp joined) or any. */
+function selectFactorsAs(db: Kysely<Database>, form: 'totp' | 'any') {
+  return form === 'totp'
+    ? db
+        .selectFrom('factors')
+        .leftJoin('factor_totp', 'factor_totp.factor_id', 'factors.id')
+        .selectAll('factors')
+        .select(TOTP_DETAIL_COLUMNS)
+    : selectFactors(db);
+}
+
 /** The active factor of a kind with its owner's lockout row (the check of a code reads both). */
-function buildActiveToCheckQuery(db: Kysely<Database>) {
+function buildActiveToCheckQuery(db: Kysely<Database>, form: 'totp' | 'any') {
   return preparedQuery<FactorWithDetailsRow & NullableLockoutColumns, 'userId' | 'kind'>(db, (value) =>
-    selectFactors(db)
+    selectFactorsAs(db, form)
       .leftJoin('lockouts', 'lockouts.user_id', 'factors.user_id')
       .select(LOCKOUT_COLUMNS)
       .where('factors.user_id', '=', value('userId'))
@@ -380,9 +406,13 @@ function buildActiveToCheckQuery(db: Kysely<Database>) {
 }
 
 /** The user named by `column` (a unique one) with their active factor of a kind, in one statement. */
-function buildActiveByOwnerQuery(db: Kysely<Database>, column: 'users.username' | 'users.external_id') {
-  return preparedQuery<ActiveByOwnerRow, 'owner' | 'kind'>(db, (value) =>
-    db
+function buildActiveByOwnerQuery(
+  db: Kysely<Database>,
+  column: 'users.username' | 'users.external_id',
+  form: 'totp' | 'any',
+) {
+  return preparedQuery<ActiveByOwnerRow, 'owner' | 'kind'>(db, (value) => {
+    const withFactor = db
       .selectFrom('users')
       .leftJoin('factors', (join) =>
         join
@@ -391,18 +421,20 @@ function buildActiveByOwnerQuery(db: Kysely<Database>, column: 'users.username' 
           .on('factors.status', '=', ACTIVE),
       )
       .leftJoin('factor_totp', 'factor_totp.factor_id', 'factors.id')
-      .leftJoin('factor_sms', 'factor_sms.factor_id', 'factors.id')
-      .leftJoin('factor_email', 'factor_email.factor_id', 'factors.id')
-      .leftJoin('factor_backup_codes', 'factor_backup_codes.factor_id', 'factors.id')
-      .leftJoin('factor_webauthn', 'factor_webauthn.factor_id', 'factors.id')
       // The lockout row too: the check that follows starts its compare-and-set from it.
       .leftJoin('lockouts', 'lockouts.user_id', 'users.id')
       .select(['users.id as owner_id', 'users.disabled_at as owner_disabled_at'])
       .select(LOCKOUT_COLUMNS)
       .selectAll('factors')
-      .select(DETAIL_COLUMNS)
-      .where(column, '=', value('owner')),
-  );
+      .where(column, '=', value('owner'));
+    if (form === 'totp') return withFactor.select(TOTP_DETAIL_COLUMNS);
+    return withFactor
+      .leftJoin('factor_sms', 'factor_sms.factor_id', 'factors.id')
+      .leftJoin('factor_email', 'factor_email.factor_id', 'factors.id')
+      .leftJoin('factor_backup_codes', 'factor_backup_codes.factor_id', 'factors.id')
+      .leftJoin('factor_webauthn', 'factor_webauthn.factor_id', 'factors.id')
+      .select(DETAIL_COLUMNS);
+  });
 }
 
 /**
