@@ -1,3 +1,4 @@
+import { AUDIT_ACTIONS } from '@tessera/contract';
 import type { DeliveryChannel, DestinationVerificationStatus, HistoryAction } from '../storage/records.js';
 
 /** What a destination verification's audit entries name it by: never its code nor the whole destination. */
@@ -67,28 +68,12 @@ export type SecurityEvent = {
   [A in SecurityEventAction]: { action: A; userId: string | null; details: SecurityEventDetails[A] };
 }[SecurityEventAction];
 
-export const SECURITY_EVENT_ACTIONS: readonly SecurityEventAction[] = [
-  'sign_in.password_ok',
-  'sign_in.password_failed',
-  'sign_in.second_factor_ok',
-  'sign_in.second_factor_failed',
-  'lockout.started',
-  'lockout.cleared',
-  'password.changed',
-  'password.reset',
-  'api_token.created',
-  'api_token.first_used',
-  'api_token.revoked',
-  'sessions.revoked',
-  'admin.account',
-  'settings.changed',
-  'key.rotated',
-  'webauthn.clone_warning',
-  'factor.changed',
-  'destination_verification.started',
-  'destination_verification.finished',
-  'audit.pruned',
-];
+/** Both ways: every event detailed above is in the API's list of actions, and it lists no other. */
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const listsAgree: SameSet<(typeof AUDIT_ACTIONS)[number], SecurityEventAction> = true;
+
+/** Every action, in the API's order: the contract's list (what the audit API filters by), checked above. */
+export const SECURITY_EVENT_ACTIONS: readonly SecurityEventAction[] = listsAgree && AUDIT_ACTIONS;
 
 /** Who did it: a signed-in user (`actorId`), someone not signed in, or the operator/system. */
 export type AuditActorKind = 'user' | 'anonymous' | 'system';
