@@ -1,8 +1,9 @@
 import { Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { useImmediateReads } from './dialects/immediate-reads.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
-import { type StorageMetrics, statementLog } from './storage-metrics.js';
+import { type StorageMetrics, statementLog, statementObserver } from './storage-metrics.js';
 import type { StorageFault } from './storage-unwritable.js';
 
 export interface OpenStorageOptions {
@@ -48,7 +49,14 @@ export async function openStorage(options: OpenStorageOptions): Promise<KyselySt
     return createKyselyStorage(new Kysely<Database>({ dialect, ...log }), 'postgres', { metrics });
   }
   const dialect = createSqliteDialect(options.dataDir, { onStorageFault: options.onStorageFault });
-  return createKyselyStorage(new Kysely<Database>({ dialect, ...log }), 'sqlite', { metrics });
+  const db = new Kysely<Database>({ dialect, ...log });
+  const reads = dialect.immediateReads;
+  if (reads) {
+    // Counted in the statement figures as Kysely's own statements are.
+    reads.observe(metrics && statementObserver(metrics));
+    useImmediateReads(db, reads);
+  }
+  return createKyselyStorage(db, 'sqlite', { metrics });
 }
 
 /** Error messages end up in logs; a password in the URL must not. */

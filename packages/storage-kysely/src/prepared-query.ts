@@ -1,5 +1,6 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './database.js';
+import { executeSoonest } from './dialects/immediate-reads.js';
 
 /** Stands in for a value when a query is compiled ahead of time. */
 class Placeholder {
@@ -19,8 +20,8 @@ class Placeholder {
 export function preparedQuery<Row, Name extends string>(
   db: Kysely<Database>,
   build: (value: (name: Name) => never) => Compilable<Row>,
-  /** Runs the query; the database itself unless given (a GroupCommit, say). */
-  run: (query: CompiledQuery<Row>) => Promise<QueryResult<Row>> = (query) => db.executeQuery<Row>(query),
+  /** Runs the query; the database itself unless given (a GroupCommit, say), a read at once when it can be. */
+  run: (query: CompiledQuery<Row>) => Promise<QueryResult<Row>> = (query) => executeSoonest(db, query),
 ): (values: Record<Name, unknown>) => Promise<QueryResult<Row>> {
   const withValues = preparedStatement(build);
   return (values) => run(withValues(values));

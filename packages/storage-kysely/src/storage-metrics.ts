@@ -1,4 +1,5 @@
 import type { LogEvent, RootOperationNode } from 'kysely';
+import type { StatementObserver } from './dialects/immediate-reads.js';
 
 /** What a statement does, as counted: a fixed, low set of label values. */
 export type StatementKind = 'select' | 'insert' | 'update' | 'delete' | 'other';
@@ -33,6 +34,11 @@ export function statementLog(metrics: StorageMetrics): (event: LogEvent) => void
       event.queryDurationMillis / 1000,
       event.level === 'error',
     );
+}
+
+/** The same for the statements run outside Kysely's executor (immediate-reads.ts). */
+export function statementObserver(metrics: StorageMetrics): StatementObserver {
+  return (query, seconds, failed) => metrics.statementFinished(statementKind(query.query), seconds, failed);
 }
 
 function statementKind(node: RootOperationNode): StatementKind {

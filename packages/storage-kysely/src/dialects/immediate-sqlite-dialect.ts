@@ -1,5 +1,6 @@
 import type { SqliteDialectConfig } from 'kysely';
 import { CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, SqliteDriver } from 'kysely';
+import type { ImmediateReads } from './immediate-reads.js';
 import { TranslatingConnection } from './translating-driver.js';
 
 /**
@@ -15,23 +16,30 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   readonly #translate: (error: unknown) => unknown;
 
   /** `translate` turns what the driver throws into what callers see (storage-unwritable.ts). */
-  constructor(config: SqliteDialectConfig, translate: (error: unknown) => unknown = (error) => error) {
+  constructor(
+    config: SqliteDialectConfig,
+    translate: (error: unknown) => unknown = (error) => error,
+    /** Told when the connection is handed out and given back, so that reads can run when it is free. */
+    readonly immediateReads?: ImmediateReads,
+  ) {
     super(config);
     this.#config = config;
     this.#translate = translate;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config, this.#translate);
+    return new ImmediateSqliteDriver(this.#config, this.#translate, this.immediateReads);
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #translate: (error: unknown) => unknown;
+  readonly #reads: ImmediateReads | undefined;
 
-  constructor(config: SqliteDialectConfig, translate: (error: unknown) => unknown) {
+  constructor(config: SqliteDialectConfig, translate: (error: unknown) => unknown, reads?: ImmediateReads) {
     super(config);
     this.#translate = translate;
+    this.#reads = reads;
   }
 
   /**
@@ -39,7 +47,14 @@ class ImmediateSqliteDriver extends SqliteDriver {
    * run on this same object, so they are translated (and logged by Kysely) like any other.
    */
   override async acquireConnection(): Promise<DatabaseConnection> {
-    return new TranslatingConnection(await super.acquireConnection(), this.#translate);
+    const connection = await super.acquireConnection();
+    this.#reads?.acquired();
+    return new TranslatingConnection(connection, this.#translate);
+  }
+
+  override async releaseConnection(): Promise<void> {
+    this.#reads?.released();
+    await super.releaseConnection();
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {

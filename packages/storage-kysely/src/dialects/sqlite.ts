@@ -1,8 +1,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import type { SqliteDialect } from 'kysely';
 import { type StorageFault, storageUnwritableTranslator } from '../storage-unwritable.js';
+import { ImmediateReads } from './immediate-reads.js';
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -41,7 +41,7 @@ function createPrivately(file: string): void {
 export function createSqliteDialect(
   dataDir: string,
   options: { onStorageFault?: ((fault: StorageFault) => void) | undefined } = {},
-): SqliteDialect {
+): ImmediateSqliteDialect {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE_NAME);
   createPrivately(file);
@@ -61,8 +61,7 @@ export function createSqliteDialect(
     throw error;
   }
   // A write the disk refuses (full, read-only, I/O error) is answered STORAGE_UNWRITABLE.
-  return new ImmediateSqliteDialect(
-    { database: withStatementCache(database) },
-    storageUnwritableTranslator(file, options.onStorageFault),
-  );
+  const translate = storageUnwritableTranslator(file, options.onStorageFault);
+  const cached = withStatementCache(database);
+  return new ImmediateSqliteDialect({ database: cached }, translate, new ImmediateReads(cached, translate));
 }
