@@ -1,5 +1,6 @@
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './database.js';
+import { immediateStatementsOf } from './dialects/immediate-reads.js';
 import { inTransaction } from './transaction.js';
 
 interface PendingWrite {
@@ -99,11 +100,17 @@ export class GroupCommit {
     let results: QueryResult<unknown>[][];
     this.stats.commits++;
     try {
-      results = await this.db.transaction().execute(async (trx) => {
-        const out: QueryResult<unknown>[][] = [];
-        for (const write of batch) out.push(await run(trx, write));
-        return out;
-      });
+      // On SQLite, when the connection is free, the whole transaction at once (immediate-reads.ts).
+      const now = immediateStatementsOf(this.db)?.tryTransaction((execute) =>
+        batch.map((write) => runNow(execute, write)),
+      );
+      results =
+        now?.value ??
+        (await this.db.transaction().execute(async (trx) => {
+          const out: QueryResult<unknown>[][] = [];
+          for (const write of batch) out.push(await run(trx, write));
+          return out;
+        }));
     } catch {
       // A failed statement, or an all-or-nothing write to undo (rare: a compare-and-set after its
       // first lost to another process): nothing was committed; each write runs again on its own.
@@ -130,9 +137,20 @@ export class GroupCommit {
 
   /** One write in a commit of its own (a single statement commits by itself). */
   private async once(write: PendingWrite): Promise<QueryResult<unknown>[]> {
+    let undone: QueryResult<unknown>[] | undefined;
+    const onUndo = (results: QueryResult<unknown>[]) => {
+      undone = results;
+    };
+    try {
+      // On SQLite, when the connection is free, at once (immediate-reads.ts).
+      const now = immediateStatementsOf(this.db)?.tryTransaction((execute) => runNow(execute, write, onUndo));
+      if (now) return now.value;
+    } catch (error) {
+      if (error instanceof UndoNeeded && undone) return undone;
+      throw error;
+    }
     const [only] = write.queries;
     if (only && write.queries.length === 1) return [await this.db.executeQuery(only)];
-    let undone: QueryResult<unknown>[] | undefined;
     try {
       return await this.db.transaction().execute((trx) =>
         run(trx, write, (results) => {
@@ -159,6 +177,27 @@ async function run(
   const results: QueryResult<unknown>[] = [];
   for (const query of write.queries) {
     const result = await trx.executeQuery(query);
+    results.push(result);
+    if (write.allOrNothing && result.numAffectedRows !== 1n) {
+      if (results.length > 1) {
+        onUndo?.(results);
+        throw new UndoNeeded();
+      }
+      break;
+    }
+  }
+  return results;
+}
+
+/** As run, with statements run at once inside a transaction of ImmediateReads.tryTransaction. */
+function runNow(
+  execute: (query: CompiledQuery) => QueryResult<unknown>,
+  write: PendingWrite,
+  onUndo?: (results: QueryResult<unknown>[]) => void,
+): QueryResult<unknown>[] {
+  const results: QueryResult<unknown>[] = [];
+  for (const query of write.queries) {
+    const result = execute(query);
     results.push(result);
     if (write.allOrNothing && result.numAffectedRows !== 1n) {
       if (results.length > 1) {

@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KyselyStorage } from '../kysely-storage.js';
 import { openStorage } from '../open-storage.js';
 import type { StatementKind, StorageMetrics } from '../storage-metrics.js';
+import { immediateStatementsOf } from './immediate-reads.js';
 
 let dataDir: string;
 let storage: KyselyStorage;
@@ -73,5 +75,35 @@ describe("reads run at once on SQLite's free connection", () => {
     statements.length = 0;
     expect(await storage.settings.get('committed')).toBe('yes');
     expect(statements).toEqual([{ kind: 'select', failed: false }]);
+  });
+});
+
+describe('transactions run at once on the free connection', () => {
+  const insert = (key: string) => CompiledQuery.raw('insert into settings (key, value) values (?, ?)', [key, 'v']);
+
+  it('commit every statement of the work, or, when one fails, none of them', async () => {
+    const now = immediateStatementsOf(storage.db);
+    if (!now) throw new Error('SQLite storage without immediate statements');
+    expect(now.tryTransaction((execute) => execute(insert('t1')).numAffectedRows)).toEqual({ value: 1n });
+    expect(await storage.settings.get('t1')).toBe('v');
+    // The second insert breaks the primary key: the first of the same transaction is undone too.
+    expect(() =>
+      now.tryTransaction((execute) => {
+        execute(insert('t2'));
+        execute(insert('t1'));
+      }),
+    ).toThrow(/UNIQUE/);
+    expect(await storage.settings.get('t2')).toBeUndefined();
+  });
+
+  it('are not run while the connection is held: the caller runs them the usual way', async () => {
+    const now = immediateStatementsOf(storage.db);
+    if (!now) throw new Error('SQLite storage without immediate statements');
+    let tried: unknown = 'not yet';
+    await storage.db.transaction().execute(async () => {
+      tried = now.tryTransaction((execute) => execute(insert('t3')));
+    });
+    expect(tried).toBeUndefined();
+    expect(await storage.settings.get('t3')).toBeUndefined();
   });
 });

@@ -1,17 +1,19 @@
-import type { CompiledQuery, Kysely, QueryResult, SqliteDatabase } from 'kysely';
+import { CompiledQuery, type Kysely, type QueryResult, type SqliteDatabase } from 'kysely';
 
 /** Told of each statement run here, as Kysely's log is of the others (the statement metrics). */
 export type StatementObserver = (query: CompiledQuery, seconds: number, failed: boolean) => void;
 
 /**
- * Reads run at once on SQLite's one connection when nothing holds it.
+ * Reads, and the group commit's transactions, run at once on SQLite's one connection when
+ * nothing holds it.
  *
  * Kysely hands its one SQLite connection out through a mutex, and each statement goes through
  * its executor, the driver and their promises: about 6 µs for a point lookup that SQLite answers
  * in 2-3 µs, on every read of every verification. A read run synchronously while no one holds
  * the connection (no transaction open, no statement of another caller under way) is the same
  * autocommitted statement the mutex would have let through, with nothing able to run between
- * its start and its end. When the connection is held, the read waits its turn the usual way.
+ * its start and its end; a transaction of small writes (the group commit's) is the same, from its
+ * BEGIN IMMEDIATE to its COMMIT. When the connection is held, they wait their turn the usual way.
  * Only the base database's reads are run here: a repository bound to a transaction runs in it.
  */
 export class ImmediateReads {
@@ -43,23 +45,73 @@ export class ImmediateReads {
     const statement = this.database.prepare(query.sql);
     // A statement that writes goes the usual way, in turn with the others.
     if (!statement.reader) return undefined;
+    return this.execute(query);
+  }
+
+  /**
+   * `work` in one transaction (BEGIN IMMEDIATE … COMMIT) run at once, or undefined when the
+   * connection is in use now. `work` runs its statements with the function it is given and must
+   * not wait for anything: the whole transaction runs without a turn of the event loop, so no
+   * other caller's statement can fall inside it. An error rolls it all back and is thrown.
+   */
+  tryTransaction<T>(work: (execute: (query: CompiledQuery) => QueryResult<unknown>) => T): { value: T } | undefined {
+    if (this.held > 0) return undefined;
+    this.execute(BEGIN);
+    try {
+      const value = work((query) => this.execute(query));
+      this.execute(COMMIT);
+      return { value };
+    } catch (error) {
+      this.rollBack();
+      throw error;
+    }
+  }
+
+  /** One statement, now, as Kysely's SQLite connection runs it (rows for a read, counts for a write). */
+  private execute<R>(query: CompiledQuery<R>): QueryResult<R> {
     const started = this.observer ? performance.now() : 0;
     try {
-      const rows = statement.all(query.parameters) as R[];
+      const statement = this.database.prepare(query.sql);
+      let result: QueryResult<R>;
+      if (statement.reader) {
+        result = { rows: statement.all(query.parameters) as R[] };
+      } else {
+        const { changes, lastInsertRowid } = statement.run(query.parameters);
+        result = { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+      }
       this.observer?.(query, (performance.now() - started) / 1000, false);
-      return { rows };
+      return result;
     } catch (error) {
       this.observer?.(query, (performance.now() - started) / 1000, true);
       throw this.translate(error);
     }
   }
+
+  /** On a full disk or an I/O error SQLite may have rolled back already: nothing is left to undo then. */
+  private rollBack(): void {
+    try {
+      this.execute(ROLLBACK);
+    } catch (error) {
+      if (!(error instanceof Error && /no transaction is active/.test(error.message))) throw error;
+    }
+  }
 }
+
+// As the dialect's own transactions begin (immediate-sqlite-dialect.ts).
+const BEGIN = CompiledQuery.raw('begin immediate');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
 
 const immediateReadsOf = new WeakMap<Kysely<never>, ImmediateReads>();
 
 /** Runs the base database's reads through `reads` (openStorage, on SQLite). */
 export function useImmediateReads<DB>(db: Kysely<DB>, reads: ImmediateReads): void {
   immediateReadsOf.set(db as unknown as Kysely<never>, reads);
+}
+
+/** The immediate statements of `db`, when it is SQLite's base database (openStorage). */
+export function immediateStatementsOf<DB>(db: Kysely<DB>): ImmediateReads | undefined {
+  return immediateReadsOf.get(db as unknown as Kysely<never>);
 }
 
 /** Runs `query` at once when it is a read of a database with immediate reads and the connection is free. */
