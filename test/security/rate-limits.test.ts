@@ -92,6 +92,16 @@ describe('rate limits, counted in memory', () => {
     expect((await signUp(h, freshAddress())).statusCode).toBe(201);
   });
 
+  it('counts IPv6 callers by their subnet and an IPv4 address mapped into IPv6 as that address', async () => {
+    // The addresses of one /64 share a count; a mapped IPv4 address counts as the IPv4 one.
+    for (let i = 0; i < SMALL_LIMITS.signUpPerHour; i++) await signUp(h, `2001:db8:0:1::${i + 1}`);
+    expect((await signUp(h, '2001:db8:0:1:ffff::2')).statusCode).toBe(429);
+    expect((await signUp(h, '2001:db8:0:2::1')).statusCode).toBe(201);
+    const v4 = freshAddress();
+    for (let i = 0; i < SMALL_LIMITS.signUpPerHour; i++) await signUp(h, v4);
+    expect((await signUp(h, `::ffff:${v4}`)).statusCode).toBe(429);
+  });
+
   it('counts the sign-ins of an address per minute, whatever the outcome', async () => {
     const address = freshAddress();
     const signIn = () =>
