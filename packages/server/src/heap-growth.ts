@@ -5,16 +5,15 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  * The young generation's cap: two semi-spaces of 8 MiB. V8's default lets each grow to 16 MiB
  * (Node 20), and loading Tessera's code at start is enough to grow them there: 32 MiB of RSS
  * held for good by an idle server whose live heap is under 30 MiB. At half of that the
- * scavenges took about as long in all as with the default in the benchmark (10% more on
- * average); at a quarter (4 MiB) about 1.4 times as long, for no less RSS once the old
- * generation is held as below.
+ * scavenges took 15% longer in all than with the default in the benchmark; at a quarter (4 MiB)
+ * about 1.4 times as long, for no less RSS once the old generation is held as below.
  */
 export const YOUNG_GENERATION_CAP_BYTES = 2 * 8 * 2 ** 20;
 
 /**
  * The old generation may grow to 1.25 times what the last full collection left live before the
  * next one, where V8's default on a machine with memory to spare goes up to 4 times. Full
- * collections are then about three times as frequent; they mark mostly on a background thread
+ * collections are then three to four times as frequent; they mark mostly on a background thread
  * and the live data is small, so they cost less than the scavenges a smaller young generation
  * would have cost for the same RSS.
  */
@@ -28,9 +27,9 @@ let limited = false;
  * benchmark's server, so that what is measured is what is deployed.
  *
  * Measured with the verify benchmark (docs/benchmark.md, "RSS (2026-12-06)"): the RSS after the
- * load fell from 163-185 MiB (170-260 over a day) to 120-126 MiB, with no more CPU per request:
+ * load fell from 163-190 MiB (170-260 over a day) to 120-126 MiB, with no more CPU per request:
  * the scavenges are two to three times as many, but each copies only what is alive then, so
- * their total time grew by about a tenth.
+ * their total time grew by 15% on average.
  *
  * `--max-semi-space-size` would say the same, but V8 reads it once, when the process starts, so
  * only the node command line could give it, and every way of starting the server would have to.
