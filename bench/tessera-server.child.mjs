@@ -4,8 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { loadConfig } from '@tessera/core';
-import { startServer } from '@tessera/server';
+import { limitHeapGrowth } from '@tessera/server/heap-growth';
+
+// As `tessera serve` does (bin/tessera.js), before the server's code is loaded.
+limitHeapGrowth();
+const { loadConfig } = await import('@tessera/core');
+const { startServer } = await import('@tessera/server');
 
 const statements = timeStatements();
 const gc = { micros: 0 };

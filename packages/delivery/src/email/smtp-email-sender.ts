@@ -1,5 +1,5 @@
 import type { EmailMessage, EmailSender } from '@tessera/core';
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { DeliveryFailedError } from '../delivery-failed-error.js';
 
 export interface SmtpOptions {
@@ -23,23 +23,30 @@ export const DEFAULT_SMTP_TIMEOUT_MS = 10_000;
 /** Sends plain-text e-mail through an SMTP server with nodemailer. */
 export function createSmtpEmailSender(options: SmtpOptions): EmailSender {
   const timeoutMs = options.timeoutMs ?? DEFAULT_SMTP_TIMEOUT_MS;
-  // nodemailer's defaults wait minutes on a dead server; a sign-in waits on this send.
-  const transport = createTransport({
-    host: options.host,
-    port: options.port,
-    secure: options.secure,
-    ...(options.auth ? { auth: { user: options.auth.user, pass: options.auth.pass } } : {}),
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  });
+  // nodemailer (about 650 KB of source, kept in memory once loaded) is loaded by the first
+  // e-mail, not at start: a server's memory is mostly the code it loaded.
+  let transport: Promise<Transporter> | undefined;
+  const openTransport = async (): Promise<Transporter> => {
+    const { createTransport } = await import('nodemailer');
+    // nodemailer's defaults wait minutes on a dead server; a sign-in waits on this send.
+    return createTransport({
+      host: options.host,
+      port: options.port,
+      secure: options.secure,
+      ...(options.auth ? { auth: { user: options.auth.user, pass: options.auth.pass } } : {}),
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+    });
+  };
 
   return {
     provider: 'smtp',
     async send(message: EmailMessage): Promise<void> {
       let rejected: unknown[];
       try {
-        const info = await transport.sendMail({
+        transport ??= openTransport();
+        const info = await (await transport).sendMail({
           from: options.from,
           to: message.to,
           subject: message.subject,

@@ -67,7 +67,7 @@ export class PasskeySignIn {
     await this.deps.policy.assertMethodAllowed('webauthn');
     const credentialId = credentialIdOf(assertion);
     const credential = credentialId === undefined ? undefined : await credentials.findByCredentialId(credentialId);
-    const handle = userHandleOf(assertion);
+    const handle = await userHandleOf(assertion);
     if (!credential || (handle !== undefined && handle !== credential.userId)) {
       // The challenge is spent all the same: an unknown key gets no second try at it.
       await ceremonies.take(challengeId, PASSKEY_PURPOSE, null);

@@ -1,15 +1,10 @@
-import {
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransportFuture,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { Clock } from '../../clock.js';
 import { newId } from '../../crypto/random.js';
 import { TesseraError } from '../../errors/tessera-error.js';
@@ -40,6 +35,28 @@ export interface EnrolledCredential {
 /** Why a response was refused, in words for the log (never shown as a different error to the caller). */
 export type CeremonyOutcome<T> = { ok: true; value: T } | { ok: false; why: string };
 
+type WebAuthnLibrary = typeof import('@simplewebauthn/server');
+type WebAuthnHelpers = typeof import('@simplewebauthn/server/helpers');
+
+let library: Promise<WebAuthnLibrary> | undefined;
+let helpers: Promise<WebAuthnHelpers> | undefined;
+
+/**
+ * @simplewebauthn/server, with the @peculiar/* packages under it, is loaded on the first
+ * ceremony: held from the start it cost about 3 MiB of heap (and the young generation's growth
+ * while loading it) in every server, most of which never see a security key.
+ */
+function webauthnLibrary(): Promise<WebAuthnLibrary> {
+  library ??= import('@simplewebauthn/server');
+  return library;
+}
+
+/** Its base64url helpers, loaded with it (they pull in its CBOR and ASN.1 code). */
+function webauthnHelpers(): Promise<WebAuthnHelpers> {
+  helpers ??= import('@simplewebauthn/server/helpers');
+  return helpers;
+}
+
 /**
  * The WebAuthn ceremonies over @simplewebauthn/server, with the relying party as configured, and
  * their challenges: each stored when issued and taken once, bound to its purpose and flow.
@@ -59,6 +76,7 @@ export class WebAuthnCeremonies {
     flowId: string,
   ): Promise<IssuedWebAuthnChallenge> {
     const { settings } = this.deps;
+    const { generateRegistrationOptions } = await webauthnLibrary();
     const options = await generateRegistrationOptions({
       rpName: settings.rpName,
       rpID: settings.rpId,
@@ -93,6 +111,7 @@ export class WebAuthnCeremonies {
     userVerification?: 'required';
   }): Promise<IssuedWebAuthnChallenge> {
     const { settings } = this.deps;
+    const { generateAuthenticationOptions } = await webauthnLibrary();
     const options = await generateAuthenticationOptions({
       rpID: settings.rpId,
       timeout: settings.timeoutSeconds * 1000,
@@ -123,6 +142,10 @@ export class WebAuthnCeremonies {
     challenge: string,
   ): Promise<CeremonyOutcome<EnrolledCredential>> {
     const { settings } = this.deps;
+    const [{ verifyRegistrationResponse }, { isoBase64URL }] = await Promise.all([
+      webauthnLibrary(),
+      webauthnHelpers(),
+    ]);
     try {
       const verified = await verifyRegistrationResponse({
         response: response as unknown as RegistrationResponseJSON,
@@ -159,6 +182,10 @@ export class WebAuthnCeremonies {
     requireUserVerification: boolean,
   ): Promise<CeremonyOutcome<{ newCounter: number; userVerified: boolean; backedUp: boolean }>> {
     const { settings } = this.deps;
+    const [{ verifyAuthenticationResponse }, { isoBase64URL }] = await Promise.all([
+      webauthnLibrary(),
+      webauthnHelpers(),
+    ]);
     try {
       const verified = await verifyAuthenticationResponse({
         response: response as unknown as AuthenticationResponseJSON,
@@ -209,11 +236,12 @@ export function credentialIdOf(response: Readonly<Record<string, unknown>>): str
 }
 
 /** The account a passkey names (its user handle: the account id registration gave it). */
-export function userHandleOf(response: Readonly<Record<string, unknown>>): string | undefined {
+export async function userHandleOf(response: Readonly<Record<string, unknown>>): Promise<string | undefined> {
   const inner = response.response;
   if (typeof inner !== 'object' || inner === null) return undefined;
   const handle = (inner as { userHandle?: unknown }).userHandle;
   if (typeof handle !== 'string' || handle === '') return undefined;
+  const { isoBase64URL } = await webauthnHelpers();
   try {
     return new TextDecoder().decode(isoBase64URL.toBuffer(handle));
   } catch {
