@@ -104,9 +104,10 @@ const ROLLBACK = CompiledQuery.raw('rollback');
 
 const immediateReadsOf = new WeakMap<Kysely<never>, ImmediateReads>();
 
-/** Runs the base database's reads through `reads` (openStorage, on SQLite). */
-export function useImmediateReads<DB>(db: Kysely<DB>, reads: ImmediateReads): void {
-  immediateReadsOf.set(db as unknown as Kysely<never>, reads);
+/** Runs the base database's reads through `reads` (openStorage, on SQLite); undefined: through Kysely again. */
+export function useImmediateReads<DB>(db: Kysely<DB>, reads: ImmediateReads | undefined): void {
+  if (reads) immediateReadsOf.set(db as unknown as Kysely<never>, reads);
+  else immediateReadsOf.delete(db as unknown as Kysely<never>);
 }
 
 /** The immediate statements of `db`, when it is SQLite's base database (openStorage). */
