@@ -73,7 +73,9 @@ export class RecentWindowCodes {
     // One buffer of its own, not Buffer.from's: a small Buffer.from is a slice of a shared 8 KiB
     // pool, and keeping thousands of them for seconds kept thousands of pools alive.
     const codes = Buffer.alloc(wanted.length * owner.params.digits);
-    codesOf(wanted).forEach((code, i) => codes.write(code, i * owner.params.digits, 'latin1'));
+    codesOf(wanted).forEach((code, i) => {
+      codes.write(code, i * owner.params.digits, 'latin1');
+    });
     this.remember(owner, { steps: wanted, codes, forgetAt: millis + this.ttlMs });
     return codes;
   }
