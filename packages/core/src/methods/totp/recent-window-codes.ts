@@ -1,5 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
-import { type TotpParams, timeStep } from '../../otp/index.js';
+import { stepsWithCode, type TotpParams, windowSteps } from '../../otp/index.js';
 
 /** How long the codes of a checked window are remembered: a few seconds, never a whole step. */
 export const WINDOW_CODES_TTL_MS = 5_000;
@@ -52,12 +51,10 @@ export class RecentWindowCodes {
     codesOf: (steps: number[]) => string[],
   ): number[] {
     const millis = now.getTime();
-    const current = timeStep(Math.floor(millis / 1000), owner.params.period);
-    const wanted: number[] = [];
-    // Only near the epoch is a step negative; it depends on the clock, not on the secret or the code.
-    for (let step = Math.max(0, current - window); step <= current + window; step++) wanted.push(step);
+    const wanted = windowSteps(Math.floor(millis / 1000), owner.params.period, window);
     const codes = this.codesFor(owner, wanted, millis, codesOf);
-    return compareAll(wanted, codes, owner.params.digits, code);
+    const { digits } = owner.params;
+    return stepsWithCode(wanted, (_step, i) => codes.subarray(i * digits, (i + 1) * digits), code);
   }
 
   private codesFor(
@@ -100,24 +97,6 @@ export class RecentWindowCodes {
       if (!oldest.done) this.remembered.delete(oldest.value);
     }
   }
-}
-
-/**
- * Every step is compared in constant time, with no early return, so response time reveals
- * neither which step matched nor how much of the code was right.
- */
-function compareAll(steps: number[], codes: Buffer, digits: number, code: string): number[] {
-  const given = Buffer.from(code, 'utf8');
-  const matches: number[] = [];
-  steps.forEach((step, i) => {
-    const expected = codes.subarray(i * digits, (i + 1) * digits);
-    const sameLength = given.length === expected.length;
-    // timingSafeEqual throws on unequal lengths: a wrong-length code is compared against the
-    // expected code itself, the same work, and then discarded.
-    const equal = timingSafeEqual(sameLength ? given : expected, expected);
-    if (equal && sameLength) matches.push(step);
-  });
-  return matches;
 }
 
 function isSameFactor(entry: Remembered, owner: WindowCodesOwner): boolean {
