@@ -10,13 +10,18 @@ import { toDate, toMillis, toNullableDate, toNullableMillis } from './time-colum
  * the table of the factor's kind has a row, the other columns come back null.
  */
 
-/** Every details column, prefixed with its kind, as the reads select them. */
-export const DETAIL_COLUMNS = [
+/** The TOTP table's columns, prefixed with its kind, as the reads select them. */
+const TOTP_COLUMNS = [
   'factor_totp.sealed_secret as totp_sealed_secret',
   'factor_totp.algorithm as totp_algorithm',
   'factor_totp.digits as totp_digits',
   'factor_totp.period as totp_period',
   'factor_totp.last_used_step as totp_last_used_step',
+] as const;
+
+/** Every details column, prefixed with its kind, as the reads select them. */
+export const DETAIL_COLUMNS = [
+  ...TOTP_COLUMNS,
   'factor_sms.sealed_phone as sms_sealed_phone',
   'factor_sms.masked_phone as sms_masked_phone',
   'factor_email.masked_email as email_masked_email',
@@ -31,11 +36,7 @@ export const DETAIL_COLUMNS = [
  * another kind's table was a B-tree lookup per read that could only find nothing.
  */
 export const TOTP_DETAIL_COLUMNS = [
-  'factor_totp.sealed_secret as totp_sealed_secret',
-  'factor_totp.algorithm as totp_algorithm',
-  'factor_totp.digits as totp_digits',
-  'factor_totp.period as totp_period',
-  'factor_totp.last_used_step as totp_last_used_step',
+  ...TOTP_COLUMNS,
   sql<null>`null`.as('sms_sealed_phone'),
   sql<null>`null`.as('sms_masked_phone'),
   sql<null>`null`.as('email_masked_email'),
