@@ -1,6 +1,6 @@
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './database.js';
-import { immediateStatementsOf } from './dialects/immediate-reads.js';
+import { immediateStatementsOf } from './dialects/immediate-statements.js';
 import { inTransaction } from './transaction.js';
 
 interface PendingWrite {
@@ -100,7 +100,7 @@ export class GroupCommit {
     let results: QueryResult<unknown>[][];
     this.stats.commits++;
     try {
-      // On SQLite, when the connection is free, the whole transaction at once (immediate-reads.ts).
+      // On SQLite, when the connection is free, the whole transaction at once (immediate-statements.ts).
       const now = immediateStatementsOf(this.db)?.tryTransaction((execute) =>
         batch.map((write) => runNow(execute, write)),
       );
@@ -142,7 +142,7 @@ export class GroupCommit {
       undone = results;
     };
     try {
-      // On SQLite, when the connection is free, at once (immediate-reads.ts).
+      // On SQLite, when the connection is free, at once (immediate-statements.ts).
       const now = immediateStatementsOf(this.db)?.tryTransaction((execute) => runNow(execute, write, onUndo));
       if (now) return now.value;
     } catch (error) {
@@ -189,7 +189,7 @@ async function run(
   return results;
 }
 
-/** As run, with statements run at once inside a transaction of ImmediateReads.tryTransaction. */
+/** As run, with statements run at once inside a transaction of ImmediateStatements.tryTransaction. */
 function runNow(
   execute: (query: CompiledQuery) => QueryResult<unknown>,
   write: PendingWrite,

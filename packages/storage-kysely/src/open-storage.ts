@@ -1,6 +1,6 @@
 import { Kysely } from 'kysely';
 import type { Database } from './database.js';
-import { useImmediateReads } from './dialects/immediate-reads.js';
+import { useImmediateStatements } from './dialects/immediate-statements.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createKyselyStorage, type KyselyStorage } from './kysely-storage.js';
 import { type StorageMetrics, statementLog, statementObserver } from './storage-metrics.js';
@@ -50,11 +50,11 @@ export async function openStorage(options: OpenStorageOptions): Promise<KyselySt
   }
   const dialect = createSqliteDialect(options.dataDir, { onStorageFault: options.onStorageFault });
   const db = new Kysely<Database>({ dialect, ...log });
-  const reads = dialect.immediateReads;
-  if (reads) {
+  const immediate = dialect.immediateStatements;
+  if (immediate) {
     // Counted in the statement figures as Kysely's own statements are.
-    reads.observe(metrics && statementObserver(metrics));
-    useImmediateReads(db, reads);
+    immediate.observe(metrics && statementObserver(metrics));
+    useImmediateStatements(db, immediate);
   }
   return createKyselyStorage(db, 'sqlite', { metrics });
 }

@@ -1,6 +1,6 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './database.js';
-import { executeSoonest } from './dialects/immediate-reads.js';
+import { executeSoonest } from './dialects/immediate-statements.js';
 
 /** Stands in for a value when a query is compiled ahead of time. */
 class Placeholder {

@@ -1,5 +1,5 @@
 import type { LogEvent, RootOperationNode } from 'kysely';
-import type { StatementObserver } from './dialects/immediate-reads.js';
+import type { StatementObserver } from './dialects/immediate-statements.js';
 
 /** What a statement does, as counted: a fixed, low set of label values. */
 export type StatementKind = 'select' | 'insert' | 'update' | 'delete' | 'other';
@@ -36,7 +36,7 @@ export function statementLog(metrics: StorageMetrics): (event: LogEvent) => void
     );
 }
 
-/** The same for the statements run outside Kysely's executor (immediate-reads.ts). */
+/** The same for the statements run outside Kysely's executor (immediate-statements.ts). */
 export function statementObserver(metrics: StorageMetrics): StatementObserver {
   return (query, seconds, failed) => metrics.statementFinished(statementKind(query.query), seconds, failed);
 }

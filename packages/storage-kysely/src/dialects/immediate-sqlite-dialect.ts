@@ -1,6 +1,6 @@
 import type { SqliteDialectConfig } from 'kysely';
 import { CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, SqliteDriver } from 'kysely';
-import type { ImmediateReads } from './immediate-reads.js';
+import { type ImmediateStatements, isNoTransactionActive } from './immediate-statements.js';
 import { TranslatingConnection } from './translating-driver.js';
 
 /**
@@ -20,7 +20,7 @@ export class ImmediateSqliteDialect extends SqliteDialect {
     config: SqliteDialectConfig,
     translate: (error: unknown) => unknown = (error) => error,
     /** Told when the connection is handed out and given back, so that reads can run when it is free. */
-    readonly immediateReads?: ImmediateReads,
+    readonly immediateStatements?: ImmediateStatements,
   ) {
     super(config);
     this.#config = config;
@@ -28,18 +28,18 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config, this.#translate, this.immediateReads);
+    return new ImmediateSqliteDriver(this.#config, this.#translate, this.immediateStatements);
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #translate: (error: unknown) => unknown;
-  readonly #reads: ImmediateReads | undefined;
+  readonly #immediate: ImmediateStatements | undefined;
 
-  constructor(config: SqliteDialectConfig, translate: (error: unknown) => unknown, reads?: ImmediateReads) {
+  constructor(config: SqliteDialectConfig, translate: (error: unknown) => unknown, immediate?: ImmediateStatements) {
     super(config);
     this.#translate = translate;
-    this.#reads = reads;
+    this.#immediate = immediate;
   }
 
   /**
@@ -48,12 +48,12 @@ class ImmediateSqliteDriver extends SqliteDriver {
    */
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection();
-    this.#reads?.acquired();
+    this.#immediate?.acquired();
     return new TranslatingConnection(connection, this.#translate);
   }
 
   override async releaseConnection(): Promise<void> {
-    this.#reads?.released();
+    this.#immediate?.released();
     await super.releaseConnection();
   }
 
@@ -69,8 +69,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
     try {
       await super.rollbackTransaction(connection);
     } catch (error) {
-      if (error instanceof Error && /no transaction is active/.test(error.message)) return;
-      throw error;
+      if (!isNoTransactionActive(error)) throw error;
     }
   }
 }

@@ -2,8 +2,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { type StorageFault, storageUnwritableTranslator } from '../storage-unwritable.js';
-import { ImmediateReads } from './immediate-reads.js';
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
+import { ImmediateStatements } from './immediate-statements.js';
 import { withStatementCache } from './statement-cache.js';
 
 /** The database file inside the data directory. */
@@ -63,5 +63,5 @@ export function createSqliteDialect(
   // A write the disk refuses (full, read-only, I/O error) is answered STORAGE_UNWRITABLE.
   const translate = storageUnwritableTranslator(file, options.onStorageFault);
   const cached = withStatementCache(database);
-  return new ImmediateSqliteDialect({ database: cached }, translate, new ImmediateReads(cached, translate));
+  return new ImmediateSqliteDialect({ database: cached }, translate, new ImmediateStatements(cached, translate));
 }

@@ -373,6 +373,7 @@ function forKind(kind: FactorKind): 'totp' | 'any' {
   return kind === 'totp' ? 'totp' : 'any';
 }
 
+/** The value built for `key`, built on its first use. */
 function memo<K, V>(built: Map<K, V>, key: K, build: (key: K) => V): V {
   let value = built.get(key);
   if (value === undefined) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KyselyStorage } from '../kysely-storage.js';
 import { openStorage } from '../open-storage.js';
 import type { StatementKind, StorageMetrics } from '../storage-metrics.js';
-import { immediateStatementsOf } from './immediate-reads.js';
+import { immediateStatementsOf } from './immediate-statements.js';
 
 let dataDir: string;
 let storage: KyselyStorage;
@@ -18,7 +18,7 @@ const metrics: StorageMetrics = {
 };
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'tessera-immediate-reads-'));
+  dataDir = await mkdtemp(join(tmpdir(), 'tessera-immediate-statements-'));
   storage = await openStorage({ dataDir, metrics });
   await storage.migrate();
 });

@@ -16,7 +16,7 @@ export type StatementObserver = (query: CompiledQuery, seconds: number, failed: 
  * BEGIN IMMEDIATE to its COMMIT. When the connection is held, they wait their turn the usual way.
  * Only the base database's reads are run here: a repository bound to a transaction runs in it.
  */
-export class ImmediateReads {
+export class ImmediateStatements {
   private held = 0;
   private observer: StatementObserver | undefined;
 
@@ -87,14 +87,21 @@ export class ImmediateReads {
     }
   }
 
-  /** On a full disk or an I/O error SQLite may have rolled back already: nothing is left to undo then. */
   private rollBack(): void {
     try {
       this.execute(ROLLBACK);
     } catch (error) {
-      if (!(error instanceof Error && /no transaction is active/.test(error.message))) throw error;
+      if (!isNoTransactionActive(error)) throw error;
     }
   }
+}
+
+/**
+ * A ROLLBACK's error when SQLite had already rolled the transaction back itself (a full disk, an
+ * I/O error): nothing was left to undo, and the error that matters is the one before it.
+ */
+export function isNoTransactionActive(error: unknown): boolean {
+  return error instanceof Error && /no transaction is active/.test(error.message);
 }
 
 // As the dialect's own transactions begin (immediate-sqlite-dialect.ts).
@@ -102,25 +109,25 @@ const BEGIN = CompiledQuery.raw('begin immediate');
 const COMMIT = CompiledQuery.raw('commit');
 const ROLLBACK = CompiledQuery.raw('rollback');
 
-const immediateReadsOf = new WeakMap<Kysely<never>, ImmediateReads>();
+const statementsOf = new WeakMap<Kysely<never>, ImmediateStatements>();
 
-/** Runs the base database's reads through `reads` (openStorage, on SQLite); undefined: through Kysely again. */
-export function useImmediateReads<DB>(db: Kysely<DB>, reads: ImmediateReads | undefined): void {
-  if (reads) immediateReadsOf.set(db as unknown as Kysely<never>, reads);
-  else immediateReadsOf.delete(db as unknown as Kysely<never>);
+/** Runs the base database's reads and group commits through `immediate` (openStorage, on SQLite); undefined: through Kysely again. */
+export function useImmediateStatements<DB>(db: Kysely<DB>, immediate: ImmediateStatements | undefined): void {
+  if (immediate) statementsOf.set(db as unknown as Kysely<never>, immediate);
+  else statementsOf.delete(db as unknown as Kysely<never>);
 }
 
 /** The immediate statements of `db`, when it is SQLite's base database (openStorage). */
-export function immediateStatementsOf<DB>(db: Kysely<DB>): ImmediateReads | undefined {
-  return immediateReadsOf.get(db as unknown as Kysely<never>);
+export function immediateStatementsOf<DB>(db: Kysely<DB>): ImmediateStatements | undefined {
+  return statementsOf.get(db as unknown as Kysely<never>);
 }
 
 /** Runs `query` at once when it is a read of a database with immediate reads and the connection is free. */
 export function executeSoonest<DB, R>(db: Kysely<DB>, query: CompiledQuery<R>): Promise<QueryResult<R>> {
-  const reads = immediateReadsOf.get(db as unknown as Kysely<never>);
-  if (reads) {
+  const immediate = statementsOf.get(db as unknown as Kysely<never>);
+  if (immediate) {
     try {
-      const result = reads.tryRead(query);
+      const result = immediate.tryRead(query);
       if (result) return Promise.resolve(result);
     } catch (error) {
       return Promise.reject(error);
